@@ -1,0 +1,167 @@
+import { z } from 'zod';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { ReplyIntent } from '../../domain/replies.js';
+import { actorOf } from '../auth.js';
+import { errorResponses, ZCaseDetail, ZCaseIdParams, ZCaseView, ZErrorResponse } from '../schemas.js';
+import type { ApiDeps } from '../server.js';
+import { getCase, listCases, listCommunications, receivePayment, receiveReply, setPaused } from '../services/cases.js';
+
+const readers = ['manager', 'officer', 'auditor', 'admin'] as const;
+
+const ZPayment = z
+  .object({
+    /** The payment processor's reference: a repeat is applied once. */
+    reference: z.string().trim().min(1).max(200),
+    amount: z.number().int('must be a whole number of minor units (cents)').positive().max(Number.MAX_SAFE_INTEGER),
+    /** Defaults to the case's currency; a different one is refused. */
+    currency: z.string().length(3).optional(),
+    receivedAt: z.iso.datetime({ offset: true }).optional(),
+  })
+  .strict();
+
+const ZReply = z
+  .object({
+    channel: z.enum(['sms', 'email', 'letter', 'phone']),
+    text: z.string().min(1).max(5000),
+    intent: z.enum(Object.values(ReplyIntent) as [ReplyIntent, ...ReplyIntent[]]).optional(),
+    receivedAt: z.iso.datetime({ offset: true }).optional(),
+  })
+  .strict();
+
+const ZAccepted = z.object({ caseId: z.string(), accepted: z.literal(true) });
+const ZPauseBody = z.object({ reason: z.string().min(1).max(500) }).strict();
+
+export function caseRoutes({ db, temporal }: ApiDeps): FastifyPluginAsyncZod {
+  return async (app) => {
+    app.get(
+      '/api/v1/cases',
+      {
+        config: { roles: readers },
+        schema: {
+          tags: ['cases'],
+          summary: 'Cases from the projection, filtered, a page at a time',
+          querystring: z
+            .object({
+              status: z.enum(['open', 'paused', 'closed']).optional(),
+              strategy: z.string().max(64).optional(),
+              step: z.string().max(64).optional(),
+              officer: z.string().max(200).optional(),
+              limit: z.coerce.number().int().min(1).max(200).default(50),
+              cursor: z.string().max(200).optional(),
+            })
+            .strict(),
+          response: { 200: z.object({ items: z.array(ZCaseView), nextCursor: z.string().nullable() }), ...errorResponses },
+        },
+      },
+      async (request) => {
+        const { limit, cursor, ...filter } = request.query;
+        return listCases({ db, filter, limit, ...(cursor ? { cursor } : {}) });
+      },
+    );
+
+    app.get(
+      '/api/v1/cases/:caseId',
+      {
+        config: { roles: readers },
+        schema: { tags: ['cases'], summary: 'Live status from the workflow and history from the database', params: ZCaseIdParams, response: { 200: ZCaseDetail, ...errorResponses } },
+      },
+      async (request) => getCase({ db, temporal, caseId: request.params.caseId }),
+    );
+
+    app.get(
+      '/api/v1/cases/:caseId/communications',
+      {
+        config: { roles: readers },
+        schema: {
+          tags: ['cases'],
+          summary: 'Every communication of the case with its content and delivery status',
+          params: ZCaseIdParams,
+          response: {
+            200: z.object({
+              items: z.array(
+                z.object({
+                  id: z.string(),
+                  stepId: z.string(),
+                  channel: z.string(),
+                  template: z.string(),
+                  recipient: z.string(),
+                  subject: z.string().nullable(),
+                  body: z.string(),
+                  status: z.string(),
+                  provider: z.string().nullable(),
+                  providerId: z.string().nullable(),
+                  error: z.string().nullable(),
+                  createdAt: z.string(),
+                  sentAt: z.string().nullable(),
+                }),
+              ),
+            }),
+            ...errorResponses,
+          },
+        },
+      },
+      async (request) => ({ items: await listCommunications({ db, caseId: request.params.caseId }) }),
+    );
+
+    app.post(
+      '/api/v1/cases/:caseId/payments',
+      {
+        config: { roles: ['integration', 'officer', 'manager', 'admin'] },
+        schema: {
+          tags: ['cases'],
+          summary: 'Record a payment (idempotent by reference); the case applies it at once',
+          params: ZCaseIdParams,
+          body: ZPayment,
+          response: { 202: ZAccepted, 409: ZErrorResponse, 422: ZErrorResponse, ...errorResponses },
+        },
+      },
+      async (request, reply) => {
+        const { caseId } = request.params;
+        const { reference, amount, currency, receivedAt } = request.body;
+        const row = await db.case.findUnique({ where: { id: caseId }, select: { currency: true } });
+        await receivePayment({
+          db,
+          temporal,
+          caseId,
+          payment: { reference, amount, currency: currency ?? row?.currency ?? '', receivedAt: receivedAt ?? new Date().toISOString() },
+        });
+        return reply.code(202).send({ caseId, accepted: true as const });
+      },
+    );
+
+    app.post(
+      '/api/v1/cases/:caseId/replies',
+      {
+        config: { roles: ['integration', 'officer', 'manager', 'admin'] },
+        schema: {
+          tags: ['cases'],
+          summary: "Record a debtor's reply; STOP opts the channel out",
+          params: ZCaseIdParams,
+          body: ZReply,
+          response: { 202: ZAccepted, 409: ZErrorResponse, ...errorResponses },
+        },
+      },
+      async (request, reply) => {
+        const { caseId } = request.params;
+        const { receivedAt, intent, ...rest } = request.body;
+        await receiveReply({ db, temporal, caseId, reply: { ...rest, ...(intent ? { intent } : {}), receivedAt: receivedAt ?? new Date().toISOString() } });
+        return reply.code(202).send({ caseId, accepted: true as const });
+      },
+    );
+
+    for (const action of ['pause', 'resume'] as const) {
+      app.post(
+        `/api/v1/cases/:caseId/${action}`,
+        {
+          config: { roles: ['officer', 'manager', 'admin'] },
+          schema: { tags: ['cases'], summary: `${action === 'pause' ? 'Pause' : 'Resume'} the case's timeline`, params: ZCaseIdParams, body: ZPauseBody, response: { 202: ZAccepted, 409: ZErrorResponse, ...errorResponses } },
+        },
+        async (request, reply) => {
+          const { caseId } = request.params;
+          await setPaused({ db, temporal, caseId, paused: action === 'pause', request: { reason: request.body.reason, by: actorOf(request) } });
+          return reply.code(202).send({ caseId, accepted: true as const });
+        },
+      );
+    }
+  };
+}

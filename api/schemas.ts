@@ -1,0 +1,44 @@
+import { z } from 'zod';
+
+/** Response shapes shared by several routes; request shapes live with their routes or in domain/. */
+
+export const ZErrorResponse = z.object({
+  error: z.object({
+    code: z.string(),
+    message: z.string(),
+    fields: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+  }),
+});
+
+export const ZCaseView = z.object({
+  caseId: z.string(),
+  accountId: z.string(),
+  externalId: z.string(),
+  status: z.enum(['open', 'paused', 'closed']),
+  closeReason: z.string().nullable(),
+  balance: z.number().int(),
+  originalBalance: z.number().int(),
+  currency: z.string(),
+  currentStep: z.string().nullable(),
+  nextActionAt: z.string().nullable(),
+  nextActionWhy: z.string().nullable(),
+  strategy: z.object({ key: z.string(), version: z.number().int() }),
+  startedAt: z.string(),
+  live: z.boolean(),
+  channels: z.record(z.string(), z.object({ valid: z.boolean(), optedOut: z.boolean(), consent: z.boolean() })),
+});
+
+export const ZCaseDetail = ZCaseView.extend({
+  payments: z.array(z.object({ reference: z.string(), amount: z.number().int(), currency: z.string(), receivedAt: z.string() })),
+  history: z.array(z.object({ at: z.string(), actor: z.string(), action: z.string(), detail: z.string().nullable() })),
+});
+
+export const ZCaseIdParams = z.object({ caseId: z.string().min(1).max(200) });
+
+/** The standard error answers every authenticated route can give. */
+export const errorResponses = {
+  400: ZErrorResponse,
+  401: ZErrorResponse,
+  403: ZErrorResponse,
+  404: ZErrorResponse,
+} as const;

@@ -1,0 +1,154 @@
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import type { SignalDefinition } from '@temporalio/common';
+import type { Db } from '../../lib/db.js';
+import {
+  debtorRepliedSignal,
+  paymentReceivedSignal,
+  pauseSignal,
+  resumeSignal,
+  statusQuery,
+  type CaseStatus,
+  type CaseStatusValue,
+  type DebtorReplied,
+  type PauseRequest,
+  type PaymentReceived,
+} from '../../workflows/case-messages.js';
+import { conflict, notFound, unprocessable } from '../errors.js';
+
+/** Reads a case (live from its workflow, history from the database) and sends it messages. */
+
+async function caseRow(db: Db, caseId: string) {
+  const row = await db.case.findUnique({ where: { id: caseId }, include: { strategy: true, account: true } });
+  if (!row) throw notFound(`case "${caseId}"`);
+  return row;
+}
+
+type CaseRow = Awaited<ReturnType<typeof caseRow>>;
+
+/** The public case shape: the contract fields plus what an officer needs next. */
+export function caseView(row: CaseRow, live: CaseStatus | null) {
+  return {
+    caseId: row.id,
+    accountId: row.accountId,
+    externalId: row.account.externalId,
+    status: live?.status ?? (row.status as CaseStatusValue),
+    closeReason: live?.closeReason ?? row.closeReason,
+    balance: live?.balance ?? row.balance,
+    originalBalance: row.account.originalBalance,
+    currency: row.currency,
+    currentStep: live ? live.currentStep : row.currentStep,
+    nextActionAt: live ? live.nextActionAt : (row.nextActionAt?.toISOString() ?? null),
+    nextActionWhy: live ? live.nextActionWhy : row.nextActionWhy,
+    strategy: { key: row.strategy.key, version: row.strategy.version },
+    startedAt: row.startedAt.toISOString(),
+    /** False when the workflow could not be asked and the fields come from the database. */
+    live: live !== null,
+    channels: live?.channels ?? {},
+  };
+}
+export type CaseView = ReturnType<typeof caseView>;
+
+async function liveStatus(temporal: Client, caseId: string): Promise<CaseStatus | null> {
+  try {
+    return await temporal.workflow.getHandle(caseId).query(statusQuery);
+  } catch {
+    // No worker or no workflow: the projection still answers.
+    return null;
+  }
+}
+
+export async function getCase({ db, temporal, caseId }: { db: Db; temporal: Client; caseId: string }) {
+  const row = await caseRow(db, caseId);
+  const [live, events, payments] = await Promise.all([
+    liveStatus(temporal, caseId),
+    db.auditEvent.findMany({ where: { caseId }, orderBy: { id: 'desc' }, take: 200 }),
+    db.payment.findMany({ where: { caseId }, orderBy: { receivedAt: 'asc' } }),
+  ]);
+  return {
+    ...caseView(row, live),
+    payments: payments.map(({ reference, amount, currency, receivedAt }) => ({ reference, amount, currency, receivedAt: receivedAt.toISOString() })),
+    history: events.map((event) => ({
+      at: event.at.toISOString(),
+      actor: event.actor,
+      action: event.action,
+      detail: typeof event.data === 'object' && event.data && 'detail' in event.data ? String(event.data.detail) : null,
+    })),
+  };
+}
+
+export async function listCases({
+  db,
+  filter,
+  limit,
+  cursor,
+}: {
+  db: Db;
+  filter: { status?: string; strategy?: string; step?: string; officer?: string };
+  limit: number;
+  cursor?: string;
+}) {
+  const rows = await db.case.findMany({
+    where: {
+      ...(filter.status ? { status: filter.status } : {}),
+      ...(filter.strategy ? { strategy: { key: filter.strategy } } : {}),
+      ...(filter.step ? { currentStep: filter.step } : {}),
+      ...(filter.officer ? { officer: filter.officer } : {}),
+    },
+    include: { strategy: true, account: true },
+    orderBy: { id: 'asc' },
+    take: limit + 1,
+    ...(cursor ? { cursor: { id: cursor }, skip: 1 } : {}),
+  });
+  const page = rows.slice(0, limit);
+  return { items: page.map((row) => caseView(row, null)), nextCursor: rows.length > limit ? (page.at(-1)?.id ?? null) : null };
+}
+
+export async function listCommunications({ db, caseId }: { db: Db; caseId: string }) {
+  await caseRow(db, caseId);
+  const rows = await db.communication.findMany({ where: { caseId }, orderBy: { createdAt: 'asc' } });
+  return rows.map((row) => ({
+    id: row.id,
+    stepId: row.stepId,
+    channel: row.channel,
+    template: row.template,
+    recipient: row.recipient,
+    subject: row.subject,
+    body: row.body,
+    status: row.status,
+    provider: row.provider,
+    providerId: row.providerId,
+    error: row.error,
+    createdAt: row.createdAt.toISOString(),
+    sentAt: row.sentAt?.toISOString() ?? null,
+  }));
+}
+
+/** Sends a signal, mapping "the workflow has ended" to a 409 the caller can act on. */
+async function signalCase<Arg>(temporal: Client, caseId: string, signal: SignalDefinition<[Arg]>, arg: Arg): Promise<void> {
+  try {
+    await temporal.workflow.getHandle(caseId).signal(signal, arg);
+  } catch (error) {
+    if (error instanceof WorkflowNotFoundError) throw conflict('case_closed', `case "${caseId}" is closed and accepts no more messages`);
+    throw error;
+  }
+}
+
+export async function receivePayment({ db, temporal, caseId, payment }: { db: Db; temporal: Client; caseId: string; payment: PaymentReceived }) {
+  const row = await caseRow(db, caseId);
+  if (payment.currency !== row.currency) {
+    throw unprocessable('currency_mismatch', `the case is in ${row.currency}, the payment in ${payment.currency}`, [
+      { path: 'body.currency', message: `must be ${row.currency}, the case's currency` },
+    ]);
+  }
+  await signalCase(temporal, caseId, paymentReceivedSignal, payment);
+}
+
+export async function receiveReply({ db, temporal, caseId, reply }: { db: Db; temporal: Client; caseId: string; reply: DebtorReplied }) {
+  await caseRow(db, caseId);
+  await signalCase(temporal, caseId, debtorRepliedSignal, reply);
+}
+
+export async function setPaused({ db, temporal, caseId, paused, request }: { db: Db; temporal: Client; caseId: string; paused: boolean; request: PauseRequest }) {
+  await caseRow(db, caseId);
+  await signalCase(temporal, caseId, paused ? pauseSignal : resumeSignal, request);
+}

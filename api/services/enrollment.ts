@@ -1,0 +1,136 @@
+import { randomUUID } from 'node:crypto';
+import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import { WorkflowIdReusePolicy } from '@temporalio/common';
+import { formatPostalAddress, type TAccountEnrollment } from '../../domain/account.js';
+import type { ContactChannel, ContactPoint } from '../../domain/case-facts.js';
+import type { Db } from '../../lib/db.js';
+import { caseWorkflowId, taskQueue, type CaseInput } from '../../workflows/case-messages.js';
+import { unprocessable } from '../errors.js';
+import { activeStrategy, toVersion, type StrategyVersion } from './strategies.js';
+
+/**
+ * Enrollment is idempotent by the account's external id and safe to repeat after a partial
+ * failure: the rows are written in one transaction, then the workflow is started if it is not
+ * already running. Repeating the request finishes whatever the first attempt left undone.
+ */
+
+export interface EnrollmentResult {
+  created: boolean;
+  caseId: string;
+}
+
+function contactsOf(debtor: TAccountEnrollment['debtor']): Partial<Record<ContactChannel, ContactPoint>> {
+  const contacts: Partial<Record<ContactChannel, ContactPoint>> = {};
+  if (debtor.email) contacts.email = { address: debtor.email, valid: true, optedOut: false, consent: false };
+  if (debtor.phone) contacts.sms = { address: debtor.phone, valid: true, optedOut: false, consent: debtor.smsConsent };
+  if (debtor.address) {
+    contacts.letter = { address: formatPostalAddress(debtor.name, debtor.address), valid: true, optedOut: false, consent: false };
+  }
+  return contacts;
+}
+
+async function startCase(temporal: Client, input: CaseInput): Promise<void> {
+  try {
+    await temporal.workflow.start('caseWorkflow', {
+      taskQueue,
+      workflowId: input.caseId,
+      args: [input],
+      // A closed case is never silently restarted by a repeated enrollment.
+      workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+    });
+  } catch (error) {
+    // Already running or already finished under this id: the case exists, which is what we want.
+    if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+  }
+}
+
+function caseInput(caseId: string, accountId: string, input: TAccountEnrollment, strategy: StrategyVersion, startedAt: Date): CaseInput {
+  return {
+    caseId,
+    startedAt: startedAt.toISOString(),
+    account: {
+      accountId,
+      externalId: input.externalId,
+      currency: input.currency,
+      balance: input.balance,
+      daysPastDue: input.daysPastDue,
+      debtor: { name: input.debtor.name, timeZone: input.debtor.timeZone },
+      contacts: contactsOf(input.debtor),
+    },
+    strategy: { id: strategy.id, key: strategy.key, version: strategy.version, definition: strategy.definition },
+  };
+}
+
+export async function enrollAccount({
+  db,
+  temporal,
+  input,
+  actor,
+}: {
+  db: Db;
+  temporal: Client;
+  input: TAccountEnrollment;
+  actor: string;
+}): Promise<EnrollmentResult> {
+  const existing = await db.account.findUnique({ where: { externalId: input.externalId }, include: { cases: { include: { strategy: true } } } });
+  if (existing?.cases[0]) {
+    const current = existing.cases[0];
+    // Finish a start the first attempt may not have reached; a no-op when the case is running.
+    if (current.status !== 'closed') {
+      await startCase(temporal, caseInput(current.id, existing.id, input, toVersion(current.strategy), current.startedAt));
+    }
+    return { created: false, caseId: current.id };
+  }
+
+  const strategy = await activeStrategy(db, input.strategy);
+  if (!strategy) {
+    throw unprocessable('unknown_strategy', `no active strategy "${input.strategy}"`, [
+      { path: 'body.strategy', message: `no active strategy named "${input.strategy}"` },
+    ]);
+  }
+  const accountId = randomUUID();
+  const caseId = caseWorkflowId(accountId);
+  const startedAt = new Date();
+  const contacts = contactsOf(input.debtor);
+  try {
+    await db.$transaction(async (tx) => {
+      const debtor = await tx.debtor.create({
+        data: {
+          name: input.debtor.name,
+          timeZone: input.debtor.timeZone,
+          contacts: {
+            create: Object.entries(contacts).map(([channel, contact]) => ({
+              channel,
+              value: contact.address,
+              consent: contact.consent,
+              ...(contact.consent ? { consentAt: startedAt, consentSource: 'enrollment' } : {}),
+            })),
+          },
+        },
+      });
+      await tx.account.create({
+        data: {
+          id: accountId,
+          externalId: input.externalId,
+          debtorId: debtor.id,
+          currency: input.currency,
+          originalBalance: input.balance,
+          balance: input.balance,
+          daysPastDue: input.daysPastDue,
+        },
+      });
+      await tx.case.create({
+        data: { id: caseId, accountId, strategyId: strategy.id, balance: input.balance, currency: input.currency, startedAt },
+      });
+      await tx.auditEvent.create({
+        data: { caseId, actor, action: 'account_enrolled', data: { externalId: input.externalId, strategy: strategy.key, version: strategy.version } },
+      });
+    });
+  } catch (error) {
+    // A concurrent request with the same external id won the race: answer as a repeat.
+    if ((error as { code?: string }).code === 'P2002') return enrollAccount({ db, temporal, input, actor });
+    throw error;
+  }
+  await startCase(temporal, caseInput(caseId, accountId, input, strategy, startedAt));
+  return { created: true, caseId };
+}

@@ -1,0 +1,52 @@
+import { z } from 'zod';
+import { isTimeZone } from './contact-rules.js';
+import { isCurrency } from './money.js';
+
+/** An account placed for collection, as the API and imports receive it. Money in minor units. */
+
+export const ZE164 = z.string().regex(/^\+[1-9]\d{6,14}$/, 'must be an E.164 phone number such as +15555550100');
+
+export const ZPostalAddress = z
+  .object({
+    line1: z.string().min(1).max(200),
+    line2: z.string().max(200).optional(),
+    city: z.string().min(1).max(100),
+    region: z.string().max(100).optional(),
+    postalCode: z.string().min(1).max(20),
+    country: z.string().length(2, 'must be an ISO-3166 two-letter country code'),
+  })
+  .strict();
+export type TPostalAddress = z.infer<typeof ZPostalAddress>;
+
+export const ZDebtor = z
+  .object({
+    name: z.string().trim().min(1).max(200),
+    email: z.email('must be an email address').optional(),
+    phone: ZE164.optional(),
+    timeZone: z.string().refine(isTimeZone, 'must be an IANA time zone such as America/Chicago'),
+    /** Consent to receive SMS at `phone`, recorded with the enrollment. */
+    smsConsent: z.boolean().default(false),
+    address: ZPostalAddress.optional(),
+  })
+  .strict();
+
+export const ZAccountEnrollment = z
+  .object({
+    externalId: z.string().trim().min(1).max(100),
+    /** Strategy key; its active version is used. */
+    strategy: z.string().min(1).max(64),
+    currency: z.string().refine(isCurrency, 'must be an ISO-4217 currency code such as USD'),
+    /** Amount owed in minor units (cents). */
+    balance: z.number().int('must be a whole number of minor units (cents)').positive().max(Number.MAX_SAFE_INTEGER),
+    daysPastDue: z.number().int().min(0).default(0),
+    debtor: ZDebtor,
+  })
+  .strict();
+export type TAccountEnrollment = z.infer<typeof ZAccountEnrollment>;
+
+/** One line, for the letter outbox and the case's contact facts. */
+export function formatPostalAddress(name: string, address: TPostalAddress): string {
+  return [name, address.line1, address.line2, `${address.city}${address.region ? `, ${address.region}` : ''} ${address.postalCode}`, address.country]
+    .filter(Boolean)
+    .join(' | ');
+}

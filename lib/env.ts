@@ -1,0 +1,53 @@
+import { z } from 'zod';
+
+/**
+ * Configuration pieces shared by the worker, the API and `npm start`. Each process parses its own
+ * frozen config from these; nothing else reads `process.env`.
+ */
+
+export type Env = Record<string, string | undefined>;
+
+const ZOptionalString = z
+  .string()
+  .optional()
+  .transform((value) => (value === '' ? undefined : value));
+
+export const ZTemporalEnv = z.object({
+  /** host:port of a Temporal frontend; unset means the embedded dev server (`npm start`). */
+  TEMPORAL_ADDRESS: ZOptionalString,
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  TEMPORAL_API_KEY: ZOptionalString,
+  TEMPORAL_TLS: z.enum(['true', 'false']).optional().transform((value) => value === 'true'),
+  TEMPORAL_TLS_CERT_PATH: ZOptionalString,
+  TEMPORAL_TLS_KEY_PATH: ZOptionalString,
+  TEMPORAL_TLS_CA_PATH: ZOptionalString,
+  TEMPORAL_TLS_SERVER_NAME: ZOptionalString,
+});
+export type TTemporalEnv = z.infer<typeof ZTemporalEnv>;
+
+export const ZStorageEnv = z.object({
+  /** Any PostgreSQL; unset means the embedded one (`npm start`). */
+  DATABASE_URL: ZOptionalString,
+  /** Embedded databases and the outbox folders. */
+  DATA_DIR: z.string().min(1).default('.data'),
+});
+
+export const ZLogEnv = z.object({
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+/** Parses `env` with `schema`, naming every bad variable in one error. */
+export function parseEnv<T extends z.ZodType>(schema: T, env: Env): Readonly<z.infer<T>> {
+  const result = schema.safeParse(env);
+  if (!result.success) {
+    const problems = result.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`).join('\n');
+    throw new Error(`invalid configuration:\n${problems}`);
+  }
+  return Object.freeze(result.data);
+}
+
+/** Requires DATABASE_URL, which only `npm start` may leave unset (it starts its own). */
+export function requireDatabaseUrl(config: { DATABASE_URL?: string | undefined }): string {
+  if (!config.DATABASE_URL) throw new Error('invalid configuration:\n  DATABASE_URL: required when running this process alone');
+  return config.DATABASE_URL;
+}

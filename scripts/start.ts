@@ -1,0 +1,127 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { z } from 'zod';
+import { loadApiConfig } from '../api/config.js';
+import { roles } from '../api/auth.js';
+import { buildApi } from '../api/server.js';
+import { createDb } from '../lib/db.js';
+import { startEmbeddedPostgres } from '../lib/embedded-postgres.js';
+import { parseEnv, ZStorageEnv, ZTemporalEnv } from '../lib/env.js';
+import { applyMigrations } from '../lib/migrations.js';
+import { connectTemporalClient } from '../lib/temporal-connection.js';
+import { startTemporalDevServer } from '../lib/temporal-dev-server.js';
+import { loadWorkerConfig } from '../worker/config.js';
+import { createCaseWorker } from '../worker/create-worker.js';
+import { seedDemo } from './seed.js';
+
+/**
+ * `npm start`: the whole engine in one command. Embedded PostgreSQL and the Temporal dev server
+ * unless DATABASE_URL / TEMPORAL_ADDRESS point elsewhere, migrations, the worker, the API, the
+ * demo data and a dev API key per role. Ctrl-C stops everything in reverse order.
+ */
+
+const ZStartEnv = ZTemporalEnv.extend(ZStorageEnv.shape).extend({
+  EMBEDDED_POSTGRES_PORT: z.coerce.number().int().default(54329),
+  TEMPORAL_PORT: z.coerce.number().int().default(7233),
+  TEMPORAL_UI_PORT: z.coerce.number().int().default(8233),
+  SEED_DEMO: z.enum(['true', 'false']).default('true'),
+});
+
+const say = (line: string) => process.stdout.write(`${line}\n`);
+const stops: { name: string; stop: () => Promise<unknown> }[] = [];
+
+async function devApiKeys(dataDir: string): Promise<string> {
+  const file = path.join(dataDir, 'dev-api-keys.json');
+  if (existsSync(file)) return (JSON.parse(await readFile(file, 'utf8')) as { API_KEYS: string }).API_KEYS;
+  const value = roles.map((role) => `dev-${role}-${randomBytes(12).toString('hex')}:${role}`).join(',');
+  await writeFile(file, JSON.stringify({ API_KEYS: value }, null, 2), { mode: 0o600 });
+  return value;
+}
+
+async function main(): Promise<void> {
+  const start = parseEnv(ZStartEnv, process.env);
+  const dataDir = path.resolve(start.DATA_DIR);
+  await mkdir(dataDir, { recursive: true });
+  const env: Record<string, string | undefined> = { ...process.env, DATA_DIR: dataDir };
+
+  if (!start.DATABASE_URL) {
+    say(`starting embedded PostgreSQL (data in ${path.join(dataDir, 'postgres')}) ...`);
+    const postgres = await startEmbeddedPostgres({ dataDir: path.join(dataDir, 'postgres'), port: start.EMBEDDED_POSTGRES_PORT });
+    stops.unshift({ name: 'PostgreSQL', stop: () => postgres.stop() });
+    env.DATABASE_URL = postgres.url;
+  }
+  const applied = await applyMigrations(env.DATABASE_URL ?? '');
+  say(applied.length ? `applied migrations: ${applied.join(', ')}` : 'database schema is up to date');
+
+  let temporalUi = 'see your Temporal cluster';
+  if (!start.TEMPORAL_ADDRESS) {
+    say(`starting the Temporal dev server (data in ${path.join(dataDir, 'temporal')}) ...`);
+    const temporalServer = await startTemporalDevServer({ dataDir: path.join(dataDir, 'temporal'), port: start.TEMPORAL_PORT, uiPort: start.TEMPORAL_UI_PORT });
+    stops.unshift({ name: 'Temporal', stop: () => temporalServer.stop() });
+    env.TEMPORAL_ADDRESS = temporalServer.address;
+    temporalUi = temporalServer.uiUrl;
+  }
+  env.API_KEYS ??= await devApiKeys(dataDir);
+
+  const workerConfig = loadWorkerConfig(env);
+  const { worker, close: closeWorker } = await createCaseWorker(workerConfig);
+  const running = worker.run();
+  stops.unshift({
+    name: 'worker',
+    stop: async () => {
+      if (worker.getState() === 'RUNNING') worker.shutdown(); // the SDK's own signal handler may have begun it
+      await running;
+      await closeWorker();
+    },
+  });
+
+  const apiConfig = loadApiConfig(env);
+  const db = createDb(env.DATABASE_URL ?? '');
+  const temporal = await connectTemporalClient(apiConfig);
+  const api = await buildApi({ deps: { db, temporal }, apiKeys: apiConfig.apiKeys, bodyLimit: apiConfig.BODY_LIMIT, logLevel: 'warn' });
+  await api.listen({ port: apiConfig.PORT, host: apiConfig.HOST });
+  stops.unshift({
+    name: 'API',
+    stop: async () => {
+      await api.close();
+      await temporal.connection.close();
+      await db.$disconnect();
+    },
+  });
+
+  if (start.SEED_DEMO === 'true') {
+    const { cases } = await seedDemo({ db, temporal });
+    say(`demo: strategies consumer-early and demo-fast, ${cases.length} demo cases`);
+  }
+
+  const apiUrl = `http://${apiConfig.HOST}:${apiConfig.PORT}`;
+  say('');
+  say('Dunning engine is running.');
+  say(`  API          ${apiUrl}   (docs ${apiUrl}/docs, OpenAPI ${apiUrl}/openapi.json)`);
+  say(`  Temporal UI  ${temporalUi}`);
+  say(`  Outboxes     ${workerConfig.outboxDir} (email, sms, letters, agency)`);
+  say('  API keys (Authorization: Bearer <key>):');
+  for (const [key, role] of apiConfig.apiKeys) say(`    ${role.padEnd(12)} ${key}`);
+  say(`  Try: curl -H 'Authorization: Bearer ${[...apiConfig.apiKeys].find(([, role]) => role === 'manager')?.[0] ?? '<key>'}' ${apiUrl}/api/v1/cases`);
+  say('Press Ctrl-C to stop.');
+}
+
+let stopping = false;
+async function shutdown(code: number): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  say('\nstopping ...');
+  for (const { name, stop } of stops) {
+    await stop().catch((error: unknown) => process.stderr.write(`failed to stop ${name}: ${String(error)}\n`));
+  }
+  process.exit(code);
+}
+
+process.once('SIGINT', () => void shutdown(0));
+process.once('SIGTERM', () => void shutdown(0));
+main().catch((error: unknown) => {
+  process.stderr.write(`npm start failed: ${error instanceof Error ? error.message : String(error)}\n`);
+  void shutdown(1);
+});

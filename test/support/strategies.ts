@@ -1,0 +1,26 @@
+import { parseStrategyDefinition, type TStrategyDefinition } from '../../domain/strategy.js';
+
+/** The DESIGN.md example: a 60-day consumer strategy ending in agency referral. */
+export const consumerEarly = {
+  key: 'consumer-early',
+  name: 'Consumer, early stage',
+  templates: {
+    reminder: { channel: 'email', subject: 'Your balance of {{balance}} is overdue', body: 'Hello {{debtor.name}}, your balance of {{balance}} is overdue.' },
+    nudge: { channel: 'sms', body: '{{debtor.name}}, {{balance}} is overdue. Reply STOP to opt out.' },
+    demand: { channel: 'letter', body: 'Dear {{debtor.name}}, we demand payment of {{balance}}.' },
+  },
+  steps: [
+    { id: 'reminder', at: 'P0D', action: 'email', template: 'reminder' },
+    { id: 'nudge', at: 'P3D', action: 'sms', template: 'nudge' },
+    { id: 'letter', at: 'P10D', action: 'letter', template: 'demand' },
+    { id: 'call', at: 'P14D', action: 'call' },
+    { id: 'agency', at: 'P60D', action: 'agency_referral' },
+  ],
+};
+
+/** Parses a definition the way the API would, failing the test on any problem. */
+export function strategy(definition: unknown): TStrategyDefinition {
+  const parsed = parseStrategyDefinition(definition);
+  if (!parsed.ok) throw new Error(`test strategy is invalid: ${JSON.stringify(parsed.problems)}`);
+  return parsed.value;
+}

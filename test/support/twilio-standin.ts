@@ -1,0 +1,299 @@
+import { randomBytes } from "node:crypto";
+import { createServer, STATUS_CODES, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { setTimeout as sleep } from "node:timers/promises";
+
+/** A message accepted by the stand-in (POST .../Messages.json answered 201). */
+export interface RecordedMessage {
+  form: Record<string, string>;
+  sid: string;
+  receivedAt: Date;
+  /** The JSON resource returned to the client. */
+  resource: MessageResource;
+}
+
+/** Every request that reached the server, including failed / rejected ones. */
+export interface RecordedRequest {
+  method: string;
+  /** Path plus query string, exactly as received. */
+  path: string;
+  form: Record<string, string>;
+  status: number;
+  receivedAt: Date;
+}
+
+export interface MessageResource {
+  account_sid: string;
+  api_version: string;
+  body: string;
+  date_created: string;
+  date_sent: string | null;
+  date_updated: string;
+  direction: string;
+  error_code: number | null;
+  error_message: string | null;
+  from: string | null;
+  messaging_service_sid: string | null;
+  num_media: string;
+  num_segments: string;
+  price: string | null;
+  price_unit: string;
+  sid: string;
+  status: string;
+  subresource_uris: Record<string, string>;
+  to: string;
+  uri: string;
+}
+
+export interface TwilioStandIn {
+  /** Base URL to pass as `apiBase`, e.g. http://127.0.0.1:54321 */
+  url: string;
+  accountSid: string;
+  authToken: string;
+  messages: RecordedMessage[];
+  requests: RecordedRequest[];
+  waitForMessages(count: number, timeoutMs?: number): Promise<RecordedMessage[]>;
+  /** The next n requests (of any kind) answer `status` with a Twilio error body. */
+  failNext(n: number, status?: number): void;
+  /** The next n requests are answered only after `ms` (work is still done first, like a lost response). */
+  delayNext(n: number, ms: number): void;
+  /** Sends to this number fail with 21211, as Twilio does for unroutable numbers. */
+  rejectNumber(e164: string): void;
+  close(): Promise<void>;
+}
+
+interface TwilioError {
+  code: number;
+  message: string;
+  more_info: string;
+  status: number;
+}
+
+type Reply = readonly [status: number, payload: TwilioError | MessageResource];
+
+const E164 = /^\+[1-9]\d{1,14}$/;
+const MAX_BODY_CHARS = 1600;
+
+function hex(bytes: number): string {
+  return randomBytes(bytes).toString("hex");
+}
+
+function twilioError(status: number, code: number, message: string): TwilioError {
+  return { code, message, more_info: `https://www.twilio.com/docs/errors/${code}`, status };
+}
+
+// Twilio dates are RFC 2822 with a numeric zone ("Mon, 01 Jan 2024 10:00:00 +0000");
+// the SDK's deserializer expects exactly that.
+function rfc2822(date: Date): string {
+  return date.toUTCString().replace(/GMT$/, "+0000");
+}
+
+// Approximation: plain ASCII is treated as GSM-7 (160 / 153 per part),
+// anything else as UCS-2 (70 / 67 per part, counted in UTF-16 units).
+function countSegments(body: string): number {
+  const gsm = /^[\x20-\x7e\r\n]*$/.test(body);
+  const [single, multi] = gsm ? [160, 153] : [70, 67];
+  return body.length <= single ? 1 : Math.ceil(body.length / multi);
+}
+
+// `whatsapp:` addresses are E.164 behind a channel prefix.
+function isValidTo(to: string): boolean {
+  return E164.test(to.replace(/^whatsapp:/, ""));
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+export async function startTwilioStandIn(
+  opts: { accountSid?: string; authToken?: string } = {},
+): Promise<TwilioStandIn> {
+  const accountSid = opts.accountSid ?? `AC${hex(16)}`;
+  const authToken = opts.authToken ?? hex(16);
+  const expectedAuth = `Basic ${Buffer.from(`${accountSid}:${authToken}`).toString("base64")}`;
+
+  const messages: RecordedMessage[] = [];
+  const requests: RecordedRequest[] = [];
+  const store = new Map<string, MessageResource>();
+  const rejected = new Set<string>();
+  const failures: number[] = []; // one status per upcoming failed request
+  const delays: number[] = []; // one delay per upcoming request
+  const waiters = new Set<() => void>();
+  const shutdown = new AbortController();
+
+  const messagesPath = new RegExp(`^/2010-04-01/Accounts/([^/]+)/Messages\\.json$`);
+  const messagePath = new RegExp(`^/2010-04-01/Accounts/([^/]+)/Messages/([^/]+)\\.json$`);
+
+  function createMessage(form: Record<string, string>): Reply {
+    const to = form.To;
+    if (!to) return [400, twilioError(400, 21604, "A 'To' phone number is required.")];
+    if (!isValidTo(to) || rejected.has(to)) {
+      return [400, twilioError(400, 21211, `The 'To' number ${to} is not a valid phone number.`)];
+    }
+    if (!form.From && !form.MessagingServiceSid) {
+      return [400, twilioError(400, 21603, "A 'From' phone number is required.")];
+    }
+    const body = form.Body ?? "";
+    if (!body && !form.MediaUrl && !form.ContentSid) {
+      return [400, twilioError(400, 21602, "Message body is required.")];
+    }
+    if (body.length > MAX_BODY_CHARS) {
+      return [
+        400,
+        twilioError(400, 21617, "The concatenated message body exceeds the 1600 character limit."),
+      ];
+    }
+
+    const sid = `SM${hex(16)}`;
+    const now = new Date();
+    const uri = `/2010-04-01/Accounts/${accountSid}/Messages/${sid}.json`;
+    const resource: MessageResource = {
+      account_sid: accountSid,
+      api_version: "2010-04-01",
+      body,
+      date_created: rfc2822(now),
+      date_sent: null,
+      date_updated: rfc2822(now),
+      direction: "outbound-api",
+      error_code: null,
+      error_message: null,
+      from: form.From ?? null,
+      messaging_service_sid: form.MessagingServiceSid ?? null,
+      num_media: form.MediaUrl ? "1" : "0",
+      num_segments: String(countSegments(body)),
+      price: null,
+      price_unit: "USD",
+      sid,
+      // Messaging-service sends without a From start as "accepted" on real Twilio.
+      status: form.From ? "queued" : "accepted",
+      subresource_uris: {
+        media: `/2010-04-01/Accounts/${accountSid}/Messages/${sid}/Media.json`,
+        feedback: `/2010-04-01/Accounts/${accountSid}/Messages/${sid}/Feedback.json`,
+      },
+      to,
+      uri,
+    };
+    store.set(sid, resource);
+    messages.push({ form, sid, receivedAt: now, resource });
+    for (const wake of waiters) wake();
+    return [201, resource];
+  }
+
+  function route(
+    method: string,
+    path: string,
+    auth: string | undefined,
+    form: Record<string, string>,
+  ): Reply {
+    const failStatus = failures.shift();
+    if (failStatus !== undefined) {
+      // Twilio's generic HTTP errors use code 20000 + status (20500, 20503, 20429...).
+      const msg = STATUS_CODES[failStatus] ?? "Error";
+      return [failStatus, twilioError(failStatus, 20000 + failStatus, msg)];
+    }
+    if (auth !== expectedAuth) {
+      return [401, twilioError(401, 20003, "Authenticate")];
+    }
+    const pathname = path.split("?")[0] ?? path;
+    const notFound: Reply = [
+      404,
+      twilioError(404, 20404, `The requested resource ${pathname} was not found`),
+    ];
+
+    const create = messagesPath.exec(pathname);
+    if (create && method === "POST") {
+      return create[1] === accountSid ? createMessage(form) : notFound;
+    }
+    const fetch = messagePath.exec(pathname);
+    if (fetch && method === "GET") {
+      const resource = fetch[1] === accountSid && fetch[2] ? store.get(fetch[2]) : undefined;
+      return resource ? [200, resource] : notFound;
+    }
+    return notFound;
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const receivedAt = new Date();
+    const method = req.method ?? "GET";
+    const path = req.url ?? "/";
+    const form = Object.fromEntries(new URLSearchParams(await readBody(req)));
+    const delay = delays.shift();
+
+    const [status, payload] = route(method, path, req.headers.authorization, form);
+    requests.push({ method, path, form, status, receivedAt });
+
+    if (delay !== undefined) {
+      try {
+        await sleep(delay, undefined, { signal: shutdown.signal });
+      } catch {
+        return; // stand-in closed while the response was held back
+      }
+    }
+    const headers: Record<string, string> = {
+      "Content-Type": "application/json; charset=utf-8",
+      "Twilio-Request-Id": `RQ${hex(16)}`,
+    };
+    if (status === 401) headers["WWW-Authenticate"] = 'Basic realm="Twilio API"';
+    res.writeHead(status, headers).end(JSON.stringify(payload));
+  }
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((err: unknown) => {
+      res.writeHead(500, { "Content-Type": "application/json" });
+      res.end(JSON.stringify(twilioError(500, 20500, String(err))));
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    url: `http://127.0.0.1:${port}`,
+    accountSid,
+    authToken,
+    messages,
+    requests,
+
+    waitForMessages(count, timeoutMs = 5_000) {
+      return new Promise((resolve, reject) => {
+        const check = () => {
+          if (messages.length < count) return;
+          clearTimeout(timer);
+          waiters.delete(check);
+          resolve([...messages]);
+        };
+        const timer = setTimeout(() => {
+          waiters.delete(check);
+          reject(new Error(`Twilio stand-in: expected ${count} message(s), got ${messages.length} within ${timeoutMs}ms`));
+        }, timeoutMs);
+        waiters.add(check);
+        check();
+      });
+    },
+
+    failNext(n, status = 500) {
+      for (let i = 0; i < n; i++) failures.push(status);
+    },
+
+    delayNext(n, ms) {
+      for (let i = 0; i < n; i++) delays.push(ms);
+    },
+
+    rejectNumber(e164) {
+      rejected.add(e164);
+    },
+
+    close() {
+      shutdown.abort();
+      return new Promise<void>((resolve, reject) => {
+        server.close((err) => (err ? reject(err) : resolve()));
+        // The SDK uses keep-alive sockets; without this close() waits for them to idle out.
+        server.closeAllConnections();
+      });
+    },
+  };
+}

@@ -1,0 +1,258 @@
+import { randomUUID } from 'node:crypto';
+import { ApplicationFailure } from '@temporalio/common';
+import type { WorkflowHandle } from '@temporalio/client';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import { DateTime } from 'luxon';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Activities } from '../../activities/index.js';
+import type { SendMessageInput } from '../../activities/messages.js';
+import type { ProjectCaseInput } from '../../activities/projection.js';
+import type { TStrategyDefinition } from '../../domain/strategy.js';
+import { caseWorkflow } from '../../workflows/case.js';
+import {
+  debtorRepliedSignal,
+  paymentReceivedSignal,
+  statusQuery,
+  type CaseInput,
+} from '../../workflows/case-messages.js';
+import { consumerEarly, strategy } from '../support/strategies.js';
+import { createTimeSkippingEnv, workflowBundle } from '../support/time-skipping.js';
+
+/**
+ * The case workflow's logic over whole timelines on the time-skipping server. Activities are
+ * replaced by recorders here (this file is about the workflow's decisions); the real ones are
+ * exercised end to end in test/integration.
+ */
+
+let env: TestWorkflowEnvironment;
+
+beforeAll(async () => {
+  env = await createTimeSkippingEnv();
+});
+
+afterAll(async () => {
+  await env?.teardown();
+});
+
+interface Sent {
+  action: string;
+  stepId: string;
+}
+
+function recordingActivities(options: { rejectSms?: boolean } = {}) {
+  const sent: Sent[] = [];
+  const projections: ProjectCaseInput[] = [];
+  const message = (action: string) => async (input: SendMessageInput) => {
+    if (action === 'sms' && options.rejectSms) {
+      throw ApplicationFailure.nonRetryable('sms recipient rejected (twilio 21211)', 'InvalidRecipient');
+    }
+    sent.push({ action, stepId: input.stepId });
+    return { communicationId: randomUUID(), providerId: null, duplicate: false };
+  };
+  const activities: Activities = {
+    sendEmail: message('email'),
+    sendSms: message('sms'),
+    sendLetter: message('letter'),
+    async createCallTask(input) {
+      sent.push({ action: 'call', stepId: input.stepId });
+      return { taskId: randomUUID() };
+    },
+    async referToAgency(input) {
+      sent.push({ action: 'agency_referral', stepId: input.stepId });
+      return { placementId: randomUUID() };
+    },
+    async projectCase(input) {
+      projections.push(structuredClone(input));
+    },
+  };
+  return { activities, sent, projections };
+}
+
+async function caseInput(definition: TStrategyDefinition, overrides: { balance?: number; smsConsent?: boolean } = {}): Promise<CaseInput> {
+  const accountId = randomUUID();
+  return {
+    caseId: `case-${accountId}`,
+    // The test server's clock, which earlier tests in this file have moved forward.
+    startedAt: new Date(await env.currentTimeMs()).toISOString(),
+    account: {
+      accountId,
+      externalId: `ACC-${accountId.slice(0, 8)}`,
+      currency: 'USD',
+      balance: overrides.balance ?? 125_000,
+      daysPastDue: 30,
+      debtor: { name: 'Ana Ruiz', timeZone: 'America/Chicago' },
+      contacts: {
+        email: { address: 'ana@example.com', valid: true, optedOut: false, consent: false },
+        sms: { address: '+15555550100', valid: true, optedOut: false, consent: overrides.smsConsent ?? true },
+        letter: { address: 'Ana Ruiz | 1 Main St | Chicago, IL 60601 | US', valid: true, optedOut: false, consent: false },
+      },
+    },
+    strategy: { id: randomUUID(), key: definition.key, version: 1, definition },
+  };
+}
+
+/**
+ * Ends a case by paying it off and waiting for its result. (Terminating instead can leave the
+ * time-skipping server holding its clock for the next test.)
+ */
+async function payOff(handle: WorkflowHandle<typeof caseWorkflow>, balance: number): Promise<void> {
+  await handle.signal(paymentReceivedSignal, { reference: `PAYOFF-${randomUUID()}`, amount: balance, currency: 'USD', receivedAt: new Date().toISOString() });
+  await handle.result();
+}
+
+async function withWorker<T>(activities: Activities, run: (taskQueue: string) => Promise<T>): Promise<T> {
+  const taskQueue = `test-${randomUUID()}`;
+  const worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue,
+    workflowBundle: await workflowBundle(),
+    activities,
+  });
+  return worker.runUntil(run(taskQueue));
+}
+
+describe('case workflow', () => {
+  it('runs a 60-day strategy from start to agency referral', async () => {
+    const { activities, sent, projections } = recordingActivities();
+    const input = await caseInput(strategy(consumerEarly));
+    const result = await withWorker(activities, (taskQueue) =>
+      env.client.workflow.execute(caseWorkflow, { taskQueue, workflowId: input.caseId, args: [input] }),
+    );
+
+    expect(result).toEqual({ status: 'closed', closeReason: 'referred', balance: 125_000 });
+    expect(sent.map((s) => s.stepId)).toEqual(['reminder', 'nudge', 'letter', 'call', 'agency']);
+    const final = projections.at(-1);
+    expect(final?.state).toMatchObject({ status: 'closed', closeReason: 'referred' });
+    // Every event reached the projection exactly once, in order.
+    const seqs = projections.flatMap((p) => p.events.map((e) => e.seq));
+    expect(seqs).toEqual(seqs.map((_, index) => index + 1));
+    // The referral came no earlier than 60 days after the start.
+    const referral = projections.flatMap((p) => p.events).find((e) => e.stepId === 'agency');
+    expect(Date.parse(referral?.at ?? '') - Date.parse(input.startedAt)).toBeGreaterThanOrEqual(60 * 86_400_000);
+  });
+
+  it('closes as paid on a payment mid-way and sends nothing after it', async () => {
+    const { activities, sent } = recordingActivities();
+    const input = await caseInput(strategy(consumerEarly));
+    const result = await withWorker(activities, async (taskQueue) => {
+      const handle = await env.client.workflow.start(caseWorkflow, { taskQueue, workflowId: input.caseId, args: [input] });
+      await env.sleep('5 days');
+      await handle.signal(paymentReceivedSignal, { reference: 'PAY-1', amount: 125_000, currency: 'USD', receivedAt: new Date().toISOString() });
+      return handle.result();
+    });
+
+    expect(result).toEqual({ status: 'closed', closeReason: 'paid', balance: 0 });
+    expect(sent.map((s) => s.stepId)).toEqual(['reminder', 'nudge']);
+  });
+
+  it('applies a repeated payment reference once and lowers the balance by partial payments', async () => {
+    const { activities } = recordingActivities();
+    const input = await caseInput(strategy(consumerEarly));
+    const status = await withWorker(activities, async (taskQueue) => {
+      const handle = await env.client.workflow.start(caseWorkflow, { taskQueue, workflowId: input.caseId, args: [input] });
+      const payment = { reference: 'PAY-7', amount: 20_000, currency: 'USD', receivedAt: new Date().toISOString() };
+      await handle.signal(paymentReceivedSignal, payment);
+      await handle.signal(paymentReceivedSignal, payment);
+      await handle.signal(paymentReceivedSignal, { ...payment, reference: 'PAY-8', amount: 5_000 });
+      const current = await handle.query(statusQuery);
+      await payOff(handle, current.balance);
+      return current;
+    });
+
+    expect(status.balance).toBe(100_000);
+    expect(status.status).toBe('open');
+    expect(status.history.filter((e) => e.type === 'payment_applied')).toHaveLength(2);
+    expect(status.history.filter((e) => e.type === 'payment_duplicate')).toHaveLength(1);
+  });
+
+  it('stops SMS after a STOP reply but keeps sending email', async () => {
+    const { activities, sent } = recordingActivities();
+    const definition = strategy({
+      key: 'mixed',
+      name: 'Mixed channels',
+      templates: consumerEarly.templates,
+      steps: [
+        { id: 'email-1', at: 'P0D', action: 'email', template: 'reminder' },
+        { id: 'sms-1', at: 'P1D', action: 'sms', template: 'nudge' },
+        { id: 'email-2', at: 'P2D', action: 'email', template: 'reminder' },
+        { id: 'sms-2', at: 'P3D', action: 'sms', template: 'nudge' },
+        { id: 'email-3', at: 'P4D', action: 'email', template: 'reminder' },
+      ],
+    });
+    const input = await caseInput(definition);
+    const { result, status } = await withWorker(activities, async (taskQueue) => {
+      const handle = await env.client.workflow.start(caseWorkflow, { taskQueue, workflowId: input.caseId, args: [input] });
+      await env.sleep('36 hours');
+      await handle.signal(debtorRepliedSignal, { channel: 'sms', text: 'stop', receivedAt: new Date().toISOString() });
+      const result = await handle.result();
+      return { result, status: await handle.query(statusQuery) };
+    });
+
+    expect(result.closeReason).toBe('timeline_complete');
+    expect(sent.map((s) => s.stepId)).toEqual(['email-1', 'sms-1', 'email-2', 'email-3']);
+    expect(status.channels.sms).toMatchObject({ optedOut: true });
+    const skipped = status.history.find((e) => e.type === 'step_skipped' && e.stepId === 'sms-2');
+    expect(skipped?.detail).toContain('opted out of sms');
+  });
+
+  it('skips SMS without recorded consent and skips steps whose balance condition fails', async () => {
+    const { activities, sent } = recordingActivities();
+    const definition = strategy({
+      ...consumerEarly,
+      steps: [
+        { id: 'nudge', at: 'P0D', action: 'sms', template: 'nudge' },
+        { id: 'big-only', at: 'P1D', action: 'letter', template: 'demand', when: { minBalance: 500_000 } },
+        { id: 'reminder', at: 'P2D', action: 'email', template: 'reminder' },
+      ],
+    });
+    const input = await caseInput(definition, { smsConsent: false });
+    const result = await withWorker(activities, (taskQueue) =>
+      env.client.workflow.execute(caseWorkflow, { taskQueue, workflowId: input.caseId, args: [input] }),
+    );
+    expect(result.closeReason).toBe('timeline_complete');
+    expect(sent.map((s) => s.stepId)).toEqual(['reminder']);
+  });
+
+  it('marks the number invalid when the provider rejects it and goes on with the timeline', async () => {
+    const { activities, sent } = recordingActivities({ rejectSms: true });
+    const input = await caseInput(strategy(consumerEarly));
+    const { status } = await withWorker(activities, async (taskQueue) => {
+      const handle = await env.client.workflow.start(caseWorkflow, { taskQueue, workflowId: input.caseId, args: [input] });
+      await env.sleep('12 days');
+      const status = await handle.query(statusQuery);
+      await payOff(handle, status.balance);
+      return { status };
+    });
+    expect(sent.map((s) => s.stepId)).toEqual(['reminder', 'letter']);
+    expect(status.channels.sms).toMatchObject({ valid: false });
+    expect(status.history.find((e) => e.type === 'step_failed')?.detail).toContain('21211');
+  });
+
+  it('holds an email due outside the debtor\'s hours and sends it at the first permitted minute', async () => {
+    const { activities, sent, projections } = recordingActivities();
+    // A one-hour window that starts two hours from now in Chicago (or ended three hours ago).
+    const now = DateTime.fromMillis(await env.currentTimeMs(), { zone: 'America/Chicago' });
+    const opensAt = now.hour <= 20 ? now.plus({ hours: 2 }).startOf('hour') : now.minus({ hours: 3 }).startOf('hour').plus({ days: 1 });
+    const clock = (time: DateTime) => time.toFormat('HH:mm');
+    const window = { start: clock(opensAt), end: clock(opensAt.plus({ hours: 1 })) };
+    const input = await caseInput(strategy({ ...consumerEarly, contact: { allowedHours: window } }));
+
+    const status = await withWorker(activities, async (taskQueue) => {
+      const handle = await env.client.workflow.start(caseWorkflow, { taskQueue, workflowId: input.caseId, args: [input] });
+      const held = await handle.query(statusQuery);
+      await env.sleep('1 day');
+      await payOff(handle, held.balance);
+      return held;
+    });
+
+    expect(status.nextActionWhy).toBe(
+      `held: ${clock(now)} local is outside ${window.start}–${window.end}; next ${opensAt.toFormat('yyyy-MM-dd HH:mm')} America/Chicago`,
+    );
+    expect(status.nextActionAt).toBe(opensAt.toUTC().toISO({ suppressMilliseconds: false }));
+    expect(sent.map((s) => s.stepId)).toEqual(['reminder']);
+    const reminder = projections.flatMap((p) => p.events).find((e) => e.stepId === 'reminder' && e.type === 'step_done');
+    // Sent when the window opened (timers fire within a second), not a minute later.
+    expect(Math.abs(Date.parse(reminder?.at ?? '') - opensAt.toMillis())).toBeLessThan(1_000);
+  });
+});

@@ -1,0 +1,53 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { createActivities } from '../activities/index.js';
+import { createMailer } from '../activities/mailer.js';
+import { createSmsSender } from '../activities/sms-sender.js';
+import { createDb, type Db } from '../lib/db.js';
+import { requireDatabaseUrl } from '../lib/env.js';
+import { temporalConnectionOptions } from '../lib/temporal-connection.js';
+import { taskQueue } from '../workflows/case-messages.js';
+import type { WorkerConfig } from './config.js';
+
+export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
+
+/** Builds the activities' real dependencies (database, mail, SMS) from configuration. */
+export function createActivityDeps(config: WorkerConfig, db: Db) {
+  return {
+    db,
+    mailer: createMailer({ smtpUrl: config.SMTP_URL, from: config.MAIL_FROM, outboxDir: path.join(config.outboxDir, 'email') }),
+    sms: createSmsSender({ twilio: config.twilio, outboxDir: path.join(config.outboxDir, 'sms') }),
+    outboxDir: config.outboxDir,
+    mailDomain: config.MAIL_DOMAIN,
+  };
+}
+
+/**
+ * A worker on the "collections" task queue with the case workflow and its activities.
+ * `close()` drains it and releases the connections it opened.
+ */
+export async function createCaseWorker(
+  config: WorkerConfig,
+  options: Partial<Pick<WorkerOptions, 'workflowBundle' | 'maxCachedWorkflows'>> = {},
+) {
+  const db = createDb(requireDatabaseUrl(config));
+  const deps = createActivityDeps(config, db);
+  const connection = await NativeConnection.connect(temporalConnectionOptions(config));
+  const worker = await Worker.create({
+    connection,
+    namespace: config.TEMPORAL_NAMESPACE,
+    taskQueue,
+    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath }),
+    ...(options.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: options.maxCachedWorkflows } : {}),
+    activities: createActivities(deps),
+  });
+  return {
+    worker,
+    async close() {
+      deps.mailer.close();
+      await connection.close();
+      await db.$disconnect();
+    },
+  };
+}

@@ -1,0 +1,1 @@
+export { caseWorkflow } from './case.js';
