@@ -14,6 +14,7 @@ import { connectTemporalClient } from '../lib/temporal-connection.js';
 import { startTemporalDevServer } from '../lib/temporal-dev-server.js';
 import { loadWorkerConfig } from '../worker/config.js';
 import { createCaseWorker } from '../worker/create-worker.js';
+import { installWorkerRuntime } from '../worker/runtime.js';
 import { seedDemo } from './seed.js';
 
 /**
@@ -66,6 +67,7 @@ async function main(): Promise<void> {
   env.API_KEYS ??= await devApiKeys(dataDir);
 
   const workerConfig = loadWorkerConfig(env);
+  installWorkerRuntime(workerConfig.LOG_LEVEL === 'info' ? 'warn' : workerConfig.LOG_LEVEL);
   const { worker, close: closeWorker } = await createCaseWorker(workerConfig);
   const running = worker.run();
   stops.unshift({

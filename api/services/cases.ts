@@ -61,7 +61,7 @@ export async function getCase({ db, temporal, caseId }: { db: Db; temporal: Clie
   const row = await caseRow(db, caseId);
   const [live, events, payments] = await Promise.all([
     liveStatus(temporal, caseId),
-    db.auditEvent.findMany({ where: { caseId }, orderBy: { id: 'desc' }, take: 200 }),
+    db.auditEvent.findMany({ where: { caseId }, orderBy: [{ at: 'desc' }, { id: 'desc' }], take: 200 }),
     db.payment.findMany({ where: { caseId }, orderBy: { receivedAt: 'asc' } }),
   ]);
   return {

@@ -175,14 +175,18 @@ describe('an account through the engine', () => {
       const { body } = await call('GET', `/api/v1/cases/${caseId}`);
       return body.status === 'closed' && body;
     }, 'the case to close');
-    expect(closed).toMatchObject({ closeReason: 'paid', balance: 0 });
-    expect(closed.payments.map((p: { reference: string }) => p.reference)).toEqual(['PAY-1', 'PAY-2']);
+    expect(closed).toMatchObject({ closeReason: 'paid', balance: 0, live: true });
 
     const row = await eventually(async () => {
       const found = await db.case.findUnique({ where: { id: caseId } });
       return found?.status === 'closed' && found;
     }, 'the projection to show the close');
     expect(row).toMatchObject({ closeReason: 'paid', balance: 0 });
+    const payments = await db.payment.findMany({ where: { caseId }, orderBy: { receivedAt: 'asc' } });
+    expect(payments.map(({ reference, amount }) => ({ reference, amount }))).toEqual([
+      { reference: 'PAY-1', amount: 25_000 },
+      { reference: 'PAY-2', amount: 100_000 },
+    ]);
     const description = await temporal.workflow.getHandle(caseId).describe();
     expect(description.status.name).toBe('COMPLETED');
     expect(await db.communication.count({ where: { caseId, channel: 'letter' } })).toBe(0);

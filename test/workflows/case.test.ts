@@ -1,13 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { ApplicationFailure } from '@temporalio/common';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Activities } from '../../activities/index.js';
-import type { SendMessageInput } from '../../activities/messages.js';
-import type { ProjectCaseInput } from '../../activities/projection.js';
 import type { TStrategyDefinition } from '../../domain/strategy.js';
 import { caseWorkflow } from '../../workflows/case.js';
 import {
@@ -16,6 +13,7 @@ import {
   statusQuery,
   type CaseInput,
 } from '../../workflows/case-messages.js';
+import { caseFixture, recordingActivities } from '../support/case-fixtures.js';
 import { consumerEarly, strategy } from '../support/strategies.js';
 import { createTimeSkippingEnv, workflowBundle } from '../support/time-skipping.js';
 
@@ -35,61 +33,9 @@ afterAll(async () => {
   await env?.teardown();
 });
 
-interface Sent {
-  action: string;
-  stepId: string;
-}
-
-function recordingActivities(options: { rejectSms?: boolean } = {}) {
-  const sent: Sent[] = [];
-  const projections: ProjectCaseInput[] = [];
-  const message = (action: string) => async (input: SendMessageInput) => {
-    if (action === 'sms' && options.rejectSms) {
-      throw ApplicationFailure.nonRetryable('sms recipient rejected (twilio 21211)', 'InvalidRecipient');
-    }
-    sent.push({ action, stepId: input.stepId });
-    return { communicationId: randomUUID(), providerId: null, duplicate: false };
-  };
-  const activities: Activities = {
-    sendEmail: message('email'),
-    sendSms: message('sms'),
-    sendLetter: message('letter'),
-    async createCallTask(input) {
-      sent.push({ action: 'call', stepId: input.stepId });
-      return { taskId: randomUUID() };
-    },
-    async referToAgency(input) {
-      sent.push({ action: 'agency_referral', stepId: input.stepId });
-      return { placementId: randomUUID() };
-    },
-    async projectCase(input) {
-      projections.push(structuredClone(input));
-    },
-  };
-  return { activities, sent, projections };
-}
-
+/** A case starting now on the test server's clock, which earlier tests in this file moved forward. */
 async function caseInput(definition: TStrategyDefinition, overrides: { balance?: number; smsConsent?: boolean } = {}): Promise<CaseInput> {
-  const accountId = randomUUID();
-  return {
-    caseId: `case-${accountId}`,
-    // The test server's clock, which earlier tests in this file have moved forward.
-    startedAt: new Date(await env.currentTimeMs()).toISOString(),
-    account: {
-      accountId,
-      externalId: `ACC-${accountId.slice(0, 8)}`,
-      currency: 'USD',
-      balance: overrides.balance ?? 125_000,
-      daysPastDue: 30,
-      debtor: { name: 'Ana Ruiz', timeZone: 'America/Chicago' },
-      contacts: {
-        email: { address: 'ana@example.com', valid: true, optedOut: false, consent: false },
-        sms: { address: '+15555550100', valid: true, optedOut: false, consent: overrides.smsConsent ?? true },
-        letter: { address: 'Ana Ruiz | 1 Main St | Chicago, IL 60601 | US', valid: true, optedOut: false, consent: false },
-      },
-    },
-    strategy: { id: randomUUID(), key: definition.key, version: 1, definition },
-  };
+  return caseFixture(await env.currentTimeMs(), definition, overrides);
 }
 
 /**

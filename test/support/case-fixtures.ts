@@ -1,0 +1,66 @@
+import { randomUUID } from 'node:crypto';
+import { ApplicationFailure } from '@temporalio/common';
+import type { Activities } from '../../activities/index.js';
+import type { SendMessageInput } from '../../activities/messages.js';
+import type { ProjectCaseInput } from '../../activities/projection.js';
+import type { TStrategyDefinition } from '../../domain/strategy.js';
+import type { CaseInput } from '../../workflows/case-messages.js';
+
+/** Inputs and recording activities for tests about the case workflow's own logic. */
+
+export interface Sent {
+  action: string;
+  stepId: string;
+}
+
+export function recordingActivities(options: { rejectSms?: boolean } = {}) {
+  const sent: Sent[] = [];
+  const projections: ProjectCaseInput[] = [];
+  const message = (action: string) => async (input: SendMessageInput) => {
+    if (action === 'sms' && options.rejectSms) {
+      throw ApplicationFailure.nonRetryable('sms recipient rejected (twilio 21211)', 'InvalidRecipient');
+    }
+    sent.push({ action, stepId: input.stepId });
+    return { communicationId: randomUUID(), providerId: null, duplicate: false };
+  };
+  const activities: Activities = {
+    sendEmail: message('email'),
+    sendSms: message('sms'),
+    sendLetter: message('letter'),
+    async createCallTask(input) {
+      sent.push({ action: 'call', stepId: input.stepId });
+      return { taskId: randomUUID() };
+    },
+    async referToAgency(input) {
+      sent.push({ action: 'agency_referral', stepId: input.stepId });
+      return { placementId: randomUUID() };
+    },
+    async projectCase(input) {
+      projections.push(structuredClone(input));
+    },
+  };
+  return { activities, sent, projections };
+}
+
+export function caseFixture(startedAtMs: number, definition: TStrategyDefinition, overrides: { balance?: number; smsConsent?: boolean } = {}): CaseInput {
+  const accountId = randomUUID();
+  return {
+    caseId: `case-${accountId}`,
+    startedAt: new Date(startedAtMs).toISOString(),
+    account: {
+      accountId,
+      externalId: `ACC-${accountId.slice(0, 8)}`,
+      currency: 'USD',
+      balance: overrides.balance ?? 125_000,
+      daysPastDue: 30,
+      debtor: { name: 'Ana Ruiz', timeZone: 'America/Chicago' },
+      contacts: {
+        email: { address: 'ana@example.com', valid: true, optedOut: false, consent: false },
+        sms: { address: '+15555550100', valid: true, optedOut: false, consent: overrides.smsConsent ?? true },
+        letter: { address: 'Ana Ruiz | 1 Main St | Chicago, IL 60601 | US', valid: true, optedOut: false, consent: false },
+      },
+    },
+    strategy: { id: randomUUID(), key: definition.key, version: 1, definition },
+  };
+}
+
