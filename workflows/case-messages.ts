@@ -70,6 +70,7 @@ export interface CaseEvent {
     | 'opted_out'
     | 'opted_in'
     | 'contact_changed'
+    | 'balance_adjusted'
     | 'paused'
     | 'resumed'
     | 'closed';
@@ -120,6 +121,14 @@ export interface ContactChanged {
   source: string;
 }
 
+/** The creditor corrected the balance owed (e.g. a re-import with a new balance). */
+export interface BalanceAdjusted {
+  /** New balance in minor units; 0 closes the case as paid. */
+  balance: number;
+  reason: string;
+  source: string;
+}
+
 export interface PauseRequest {
   reason: string;
   by: string;
@@ -142,6 +151,7 @@ export interface CaseStatus {
 export const paymentReceivedSignal = defineSignal<[PaymentReceived]>('paymentReceived');
 export const debtorRepliedSignal = defineSignal<[DebtorReplied]>('debtorReplied');
 export const contactChangedSignal = defineSignal<[ContactChanged]>('contactChanged');
+export const balanceAdjustedSignal = defineSignal<[BalanceAdjusted]>('balanceAdjusted');
 export const pauseSignal = defineSignal<[PauseRequest]>('pause');
 export const resumeSignal = defineSignal<[PauseRequest]>('resume');
 export const statusQuery = defineQuery<CaseStatus>('status');

@@ -17,6 +17,7 @@ import { planStep } from '../domain/step-plan.js';
 import type { TStep } from '../domain/strategy.js';
 import {
   CloseReason,
+  balanceAdjustedSignal,
   contactChangedSignal,
   debtorRepliedSignal,
   pauseSignal,
@@ -135,6 +136,15 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
       optedOut: fields.optedOut ?? current?.optedOut ?? false,
     };
     record('contact_changed', `${channel} contact changed by ${source}`, { data: { channel, source } });
+  });
+
+  setHandler(balanceAdjustedSignal, ({ balance, reason, source }) => {
+    changes++;
+    if (state.status === 'closed' || balance === state.balance) return;
+    const before = state.balance;
+    state.balance = balance;
+    record('balance_adjusted', `balance adjusted by ${source}: ${reason}`, { data: { balanceBefore: before, balanceAfter: balance, source, reason } });
+    if (balance === 0) close(CloseReason.paid, 'balance adjusted to zero');
   });
 
   setHandler(pauseSignal, ({ reason, by }) => {
