@@ -187,6 +187,8 @@ describe('an account through the engine', () => {
       { reference: 'PAY-1', amount: 25_000 },
       { reference: 'PAY-2', amount: 100_000 },
     ]);
+    // The projection is written just before the workflow returns: wait for the run itself to end.
+    await expect(temporal.workflow.getHandle(caseId).result()).resolves.toMatchObject({ status: 'closed', closeReason: 'paid' });
     const description = await temporal.workflow.getHandle(caseId).describe();
     expect(description.status.name).toBe('COMPLETED');
     expect(await db.communication.count({ where: { caseId, channel: 'letter' } })).toBe(0);
