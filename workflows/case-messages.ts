@@ -1,5 +1,7 @@
-import { defineQuery, defineSignal } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { Installment } from '../domain/arrangements.js';
 import type { ContactChannel, ContactPoint } from '../domain/case-facts.js';
+import type { ActorRole, TOutcome } from '../domain/outcomes.js';
 import type { ReplyIntent } from '../domain/replies.js';
 import type { TStrategyDefinition } from '../domain/strategy.js';
 
@@ -23,6 +25,11 @@ export const CloseReason = {
   settled: 'settled',
   referred: 'referred',
   timelineComplete: 'timeline_complete',
+  disputeUpheld: 'dispute_upheld',
+  writtenOff: 'written_off',
+  uncollectible: 'uncollectible',
+  deceased: 'deceased',
+  bankruptcy: 'bankruptcy',
 } as const;
 export type CloseReason = (typeof CloseReason)[keyof typeof CloseReason];
 
@@ -71,12 +78,49 @@ export interface CaseEvent {
     | 'opted_in'
     | 'contact_changed'
     | 'balance_adjusted'
+    | 'outcome_recorded'
+    | 'arrangement_made'
+    | 'arrangement_kept'
+    | 'arrangement_broken'
+    | 'arrangement_cancelled'
+    | 'reminder_sent'
+    | 'hold_started'
+    | 'hold_ended'
+    | 'placed'
+    | 'recalled'
+    | 'payment_reversed'
+    | 'reopened'
+    | 'task_created'
     | 'paused'
     | 'resumed'
     | 'closed';
   stepId?: string;
   detail: string;
   data?: Record<string, unknown>;
+}
+
+/** A promise, plan or settlement: a schedule that payments are applied to in order. */
+export interface Arrangement {
+  kind: 'promise' | 'plan' | 'settlement';
+  /** A settlement above the officer's authority waits for a manager. */
+  status: 'active' | 'pending_approval';
+  installments: Installment[];
+  /** Minor units paid toward this arrangement so far (reversals subtract). */
+  paidTotal: number;
+  graceDays: number;
+  agreedBy: string;
+  agreedAt: string;
+  /** Seqs of installments whose reminder went out. */
+  remindersSent: number[];
+}
+
+/** Why collection is on hold, apart from a pause. */
+export interface Hold {
+  kind: 'dispute' | 'hardship' | 'legal' | 'wrong_party';
+  reason: string;
+  since: string;
+  /** Hardship pauses end by themselves; the others wait for a person. */
+  until: string | null;
 }
 
 /** The workflow's state, plain data so it can travel through continue-as-new. */
@@ -93,6 +137,21 @@ export interface CaseState {
   seq: number;
   /** Recent events, newest last, for the status query. */
   recent: CaseEvent[];
+  /** Fields added after the first release are optional so carried state from older runs still fits. */
+  arrangement?: Arrangement | null;
+  hold?: Hold | null;
+  /** The debtor asked us to stop communicating: no collection contact from now on. */
+  ceased?: boolean;
+  placement?: { agency: string; placedAt: string } | null;
+  /** How far suspensions (arrangements, holds, placements) have pushed the timeline back, ms. */
+  shiftMs?: number;
+  /** When the timeline was suspended, if it is. */
+  suspendedAt?: string | null;
+  /** Every payment applied, so a returned one can be undone. */
+  ledger?: { reference: string; amount: number; reversed: boolean; towardArrangement: boolean }[];
+  /** Minor units forgiven by a paid settlement. */
+  waived?: number;
+  closedAt?: string | null;
 }
 
 export interface PaymentReceived {
@@ -129,6 +188,20 @@ export interface BalanceAdjusted {
   source: string;
 }
 
+/** A payment the bank returned (NSF, chargeback): its amount is owed again. */
+export interface PaymentReversed {
+  reference: string;
+  reason: string;
+}
+
+/** An officer's or manager's negotiated outcome, validated against policy and authority. */
+export interface OutcomeRequest {
+  outcome: TOutcome;
+  /** Who, as the audit trail names them. */
+  by: string;
+  role: ActorRole;
+}
+
 export interface PauseRequest {
   reason: string;
   by: string;
@@ -146,12 +219,20 @@ export interface CaseStatus {
   strategy: { key: string; version: number };
   channels: Partial<Record<ContactChannel, { valid: boolean; optedOut: boolean; consent: boolean }>>;
   history: CaseEvent[];
+  arrangement: (Omit<Arrangement, 'installments'> & { installments: (Installment & { paid: number })[] }) | null;
+  hold: Hold | null;
+  ceased: boolean;
+  placement: { agency: string; placedAt: string } | null;
+  waived: number;
 }
 
 export const paymentReceivedSignal = defineSignal<[PaymentReceived]>('paymentReceived');
 export const debtorRepliedSignal = defineSignal<[DebtorReplied]>('debtorReplied');
 export const contactChangedSignal = defineSignal<[ContactChanged]>('contactChanged');
 export const balanceAdjustedSignal = defineSignal<[BalanceAdjusted]>('balanceAdjusted');
+export const paymentReversedSignal = defineSignal<[PaymentReversed]>('paymentReversed');
 export const pauseSignal = defineSignal<[PauseRequest]>('pause');
 export const resumeSignal = defineSignal<[PauseRequest]>('resume');
 export const statusQuery = defineQuery<CaseStatus>('status');
+/** Answers with the case's new status, or fails with the policy reason (type `OutcomeRefused`). */
+export const recordOutcomeUpdate = defineUpdate<CaseStatus, [OutcomeRequest]>('recordOutcome');

@@ -6,15 +6,21 @@ import {
   condition,
   continueAsNew,
   isCancellation,
+  patched,
   proxyActivities,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
+import { checkArrangement, installmentStanding, scheduleTotal } from '../domain/arrangements.js';
 import type { ContactChannel } from '../domain/case-facts.js';
+import { contactWindowHold } from '../domain/contact-rules.js';
+import { formatMoney } from '../domain/money.js';
+import { ZNegotiationPolicy } from '../domain/negotiation-policy.js';
+import { validateOutcome, type OutcomeContext, type TOutcome } from '../domain/outcomes.js';
 import { classifyReply, ReplyIntent } from '../domain/replies.js';
 import { planStep } from '../domain/step-plan.js';
-import type { TStep } from '../domain/strategy.js';
+import type { TStep, TTemplate } from '../domain/strategy.js';
 import {
   CloseReason,
   balanceAdjustedSignal,
@@ -22,12 +28,16 @@ import {
   debtorRepliedSignal,
   pauseSignal,
   paymentReceivedSignal,
+  paymentReversedSignal,
+  recordOutcomeUpdate,
   resumeSignal,
   statusQuery,
+  type Arrangement,
   type CaseEvent,
   type CaseInput,
   type CaseState,
   type CaseStatus,
+  type OutcomeRequest,
 } from './case-messages.js';
 
 /** Provider calls: a bad address fails at once, an outage retries with backoff until it ends. */
@@ -36,7 +46,7 @@ const sends = proxyActivities<Activities>({
   retry: { initialInterval: '10 seconds', backoffCoefficient: 2, maximumInterval: '30 minutes' },
 });
 
-/** Database projection: quick, and retried until the database is back. */
+/** Database projection and work queue: quick, and retried until the database is back. */
 const records = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
@@ -44,6 +54,7 @@ const records = proxyActivities<Activities>({
 
 /** How many events the status query shows. */
 const recentEvents = 50;
+const dayMs = 86_400_000;
 
 export interface CaseResult {
   status: CaseState['status'];
@@ -51,13 +62,38 @@ export interface CaseResult {
   balance: number;
 }
 
+/** Work the loop does for the handlers, which must stay synchronous. */
+type SideEffect =
+  | { kind: 'task'; task: { kind: string; reason: string } }
+  | { kind: 'agency'; reason: string }
+  | { kind: 'verification' };
+
+/** Built-in texts for messages the engine sends on its own account (not strategy steps). */
+const reminderTemplate = (amount: string, date: string): TTemplate => ({
+  channel: 'email',
+  subject: `Reminder: ${amount} is due on ${date}`,
+  body:
+    `Hello {{debtor.name}},\n\nA reminder: ${amount} is due on ${date} under the arrangement you agreed with us ` +
+    'for account {{account.externalId}}.\n\nThis is a communication from a debt collector. Reply STOP to opt out.',
+});
+const verificationTemplate: TTemplate = {
+  channel: 'letter',
+  body:
+    'Dear {{debtor.name}},\n\nYou disputed the debt on account {{account.externalId}}. We have verified it: the amount owed is ' +
+    '{{balance}}. This letter is the verification of the debt.\n\nThis is a communication from a debt collector.',
+};
+
 /**
  * One delinquent account travelling its strategy's timeline: wait for the next step (any signal
- * interrupts the wait), check the contact rules, run the step, record it, repeat.
+ * interrupts the wait), check the contact rules, run the step, record it, repeat. Arrangements
+ * (promise, plan, settlement), holds (dispute, hardship, legal, wrong party) and agency placement
+ * suspend the timeline; what suspended it decides how it resumes.
  */
 export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
   const { caseId, account, strategy } = input;
   const { steps } = strategy.definition;
+  // Parsed here so inputs recorded before a policy field existed get its default.
+  const policy = ZNegotiationPolicy.parse(strategy.definition.negotiation ?? {});
   const startedAt = Date.parse(input.startedAt);
   const state: CaseState = input.carried ?? {
     status: 'open',
@@ -73,10 +109,14 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
     seq: 0,
     recent: [],
   };
+  state.ledger ??= [];
   /** Events not yet written to the database. */
   let unprojected: CaseEvent[] = [];
-  /** Bumped by every signal so a wait wakes up and plans again. */
+  let sideEffects: SideEffect[] = [];
+  /** Bumped by every signal and update so a wait wakes up and plans again. */
   let changes = 0;
+  /** The value of `changes` the loop last planned from, so an update can answer with the plan it caused. */
+  let planned = 0;
 
   function record(type: CaseEvent['type'], detail: string, extra: Pick<CaseEvent, 'stepId' | 'data'> = {}): void {
     const event: CaseEvent = { seq: ++state.seq, at: new Date().toISOString(), type, detail, ...extra };
@@ -88,9 +128,52 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
     if (state.status === 'closed') return;
     state.status = 'closed';
     state.closeReason = reason;
+    state.closedAt = new Date().toISOString();
     state.nextActionAt = null;
     state.nextActionWhy = null;
     record('closed', detail, { data: { reason } });
+  }
+
+  /** Stops the timeline's clock; {@link resumeTimeline} pushes the remaining steps back by the pause. */
+  function suspendTimeline(): void {
+    state.suspendedAt ??= new Date().toISOString();
+  }
+
+  function resumeTimeline(how: 'resume' | 'restart' = 'resume'): void {
+    if (how === 'restart') {
+      state.stepIndex = 0;
+      state.shiftMs = Date.now() - startedAt;
+    } else if (state.suspendedAt) {
+      state.shiftMs = (state.shiftMs ?? 0) + (Date.now() - Date.parse(state.suspendedAt));
+    }
+    state.suspendedAt = null;
+  }
+
+  function endArrangement(type: 'arrangement_kept' | 'arrangement_broken' | 'arrangement_cancelled', detail: string): void {
+    const arrangement = state.arrangement;
+    if (!arrangement) return;
+    record(type, detail, { data: { kind: arrangement.kind, paidTotal: arrangement.paidTotal } });
+    state.arrangement = null;
+  }
+
+  function applyPayment(reference: string, amount: number, data: Record<string, unknown>): void {
+    state.appliedPayments.push(reference);
+    const before = state.balance;
+    state.balance = Math.max(0, before - amount);
+    const arrangement = state.arrangement;
+    const toward = Boolean(arrangement && arrangement.status === 'active');
+    if (arrangement && toward) arrangement.paidTotal += amount;
+    state.ledger?.push({ reference, amount, reversed: false, towardArrangement: toward });
+    record('payment_applied', `payment ${reference} of ${amount} applied`, {
+      data: { ...data, reference, amount, balanceBefore: before, balanceAfter: state.balance, overpaid: Math.max(0, amount - before) },
+    });
+    if (arrangement?.kind === 'settlement' && toward && arrangement.paidTotal >= scheduleTotal(arrangement.installments)) {
+      state.waived = state.balance;
+      state.balance = 0;
+      close(CloseReason.settled, `settled; ${formatMoney(state.waived, account.currency)} waived`);
+    } else if (state.balance === 0) {
+      close(CloseReason.paid, 'paid in full');
+    }
   }
 
   setHandler(paymentReceivedSignal, (payment) => {
@@ -99,19 +182,55 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
       record('payment_duplicate', `payment ${payment.reference} was already applied`, { data: { reference: payment.reference } });
       return;
     }
-    state.appliedPayments.push(payment.reference);
-    const before = state.balance;
-    state.balance = Math.max(0, before - payment.amount);
-    record('payment_applied', `payment ${payment.reference} of ${payment.amount} applied`, {
-      data: { ...payment, balanceBefore: before, balanceAfter: state.balance, overpaid: Math.max(0, payment.amount - before) },
+    if (state.status === 'closed') {
+      // A closed case lingering for returned payments keeps the money on record but owes nothing.
+      state.appliedPayments.push(payment.reference);
+      state.ledger?.push({ reference: payment.reference, amount: payment.amount, reversed: false, towardArrangement: false });
+      record('payment_applied', `payment ${payment.reference} of ${payment.amount} received after closing`, {
+        data: { ...payment, balanceBefore: 0, balanceAfter: 0, overpaid: payment.amount },
+      });
+      return;
+    }
+    applyPayment(payment.reference, payment.amount, { ...payment });
+  });
+
+  setHandler(paymentReversedSignal, ({ reference, reason }) => {
+    changes++;
+    const entry = state.ledger?.find((payment) => payment.reference === reference && !payment.reversed);
+    if (!entry) return;
+    entry.reversed = true;
+    const wasClosed = state.status === 'closed';
+    if (wasClosed && (state.closeReason === CloseReason.paid || state.closeReason === CloseReason.settled)) {
+      state.status = 'open';
+      state.balance = (state.waived ?? 0) + entry.amount;
+      state.waived = 0;
+      state.closeReason = null;
+      record('reopened', `reopened: payment ${reference} was returned (${reason})`, { data: { reference, reason } });
+    } else if (!wasClosed) {
+      state.balance += entry.amount;
+    } else {
+      return;
+    }
+    if (entry.towardArrangement && state.arrangement) state.arrangement.paidTotal = Math.max(0, state.arrangement.paidTotal - entry.amount);
+    record('payment_reversed', `payment ${reference} of ${entry.amount} returned: ${reason}`, {
+      data: { reference, amount: entry.amount, reason, balanceAfter: state.balance },
     });
-    if (state.balance === 0) close(CloseReason.paid, 'paid in full');
+    if (wasClosed && !state.arrangement) {
+      // Paid-off cases go back to the timeline where they stopped, shifted by the time closed.
+      state.suspendedAt = state.closedAt ?? null;
+      resumeTimeline();
+    }
+    state.closedAt = null;
   });
 
   setHandler(debtorRepliedSignal, (reply) => {
     changes++;
     const intent = reply.intent ?? classifyReply(reply.text);
     record('reply_received', `${reply.channel} reply classified as ${intent}`, { data: { ...reply, intent } });
+    const needsPerson: string[] = [ReplyIntent.other, ReplyIntent.callMe, ReplyIntent.dispute, ReplyIntent.hardship, ReplyIntent.wrongNumber, ReplyIntent.paid];
+    if (state.status !== 'closed' && needsPerson.includes(intent) && patched('reply-tasks')) {
+      sideEffects.push({ kind: 'task', task: { kind: 'reply', reason: `debtor replied by ${reply.channel} (${intent.replace('_', ' ')})` } });
+    }
     const channel: ContactChannel | null = reply.channel === 'phone' ? null : reply.channel;
     const contact = channel ? state.contacts[channel] : undefined;
     if (!channel || !contact) return;
@@ -151,6 +270,8 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
     changes++;
     if (state.status !== 'open') return;
     state.status = 'paused';
+    // Cases paused before this change kept their step dates; newer pauses push them back.
+    if (patched('pause-shifts-timeline')) suspendTimeline();
     record('paused', `paused by ${by}: ${reason}`, { data: { by, reason } });
   });
 
@@ -158,24 +279,167 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
     changes++;
     if (state.status !== 'paused') return;
     state.status = 'open';
+    if (!state.arrangement && !state.hold && !state.placement) resumeTimeline();
     record('resumed', `resumed by ${by}: ${reason}`, { data: { by, reason } });
   });
 
-  setHandler(statusQuery, (): CaseStatus => ({
-    caseId,
-    status: state.status,
-    closeReason: state.closeReason,
-    balance: state.balance,
-    currency: account.currency,
-    currentStep: state.currentStep,
-    nextActionAt: state.nextActionAt,
-    nextActionWhy: state.nextActionWhy,
-    strategy: { key: strategy.key, version: strategy.version },
-    channels: Object.fromEntries(
-      Object.entries(state.contacts).map(([channel, { valid, optedOut, consent }]) => [channel, { valid, optedOut, consent }]),
-    ),
-    history: state.recent,
-  }));
+  function outcomeContext(role: OutcomeRequest['role']): OutcomeContext {
+    const arrangement = state.arrangement;
+    return {
+      balance: state.balance,
+      policy,
+      role,
+      now: Date.now(),
+      arrangement: !arrangement ? 'none' : arrangement.status === 'pending_approval' ? 'settlement_pending' : arrangement.kind,
+      hold: state.hold?.kind ?? 'none',
+      placed: Boolean(state.placement),
+      closed: state.status === 'closed',
+    };
+  }
+
+  function startHold(kind: NonNullable<CaseState['hold']>['kind'], reason: string, until: string | null = null): void {
+    state.hold = { kind, reason, since: new Date().toISOString(), until };
+    suspendTimeline();
+    record('hold_started', `on hold (${kind.replace('_', ' ')}): ${reason}`, { data: { kind, until } });
+  }
+
+  function endHold(detail: string): void {
+    if (!state.hold) return;
+    record('hold_ended', detail, { data: { kind: state.hold.kind } });
+    state.hold = null;
+    resumeTimeline();
+  }
+
+  function applyOutcome({ outcome, by, role }: OutcomeRequest): void {
+    const decision = validateOutcome(outcome, outcomeContext(role));
+    if (!decision.ok) throw ApplicationFailure.create({ type: 'OutcomeRefused', message: decision.reason, details: [{ field: decision.field }], nonRetryable: true });
+    record('outcome_recorded', `${outcome.kind.replace(/_/g, ' ')} recorded by ${by}`, { data: { ...outcome, by, role } });
+    const arrangementKinds: Record<string, Arrangement['kind']> = { promise_to_pay: 'promise', payment_plan: 'plan', settlement: 'settlement' };
+    switch (outcome.kind) {
+      case 'promise_to_pay':
+      case 'payment_plan':
+      case 'settlement': {
+        const kind = arrangementKinds[outcome.kind] ?? 'promise';
+        state.arrangement = {
+          kind,
+          status: decision.needsApproval ? 'pending_approval' : 'active',
+          installments: decision.schedule ?? [],
+          paidTotal: 0,
+          graceDays: policy.graceDays,
+          agreedBy: by,
+          agreedAt: new Date().toISOString(),
+          remindersSent: [],
+        };
+        suspendTimeline();
+        record('arrangement_made', `${kind} of ${formatMoney(scheduleTotal(state.arrangement.installments), account.currency)} in ${state.arrangement.installments.length} payment(s)${decision.needsApproval ? ', waiting for a manager' : ''}`, {
+          data: { kind, installments: state.arrangement.installments, needsApproval: decision.needsApproval },
+        });
+        if (decision.needsApproval) sideEffects.push({ kind: 'task', task: { kind: 'approval', reason: `settlement above officer authority agreed by ${by}` } });
+        return;
+      }
+      case 'settlement_decision':
+        if (outcome.approve && state.arrangement) {
+          state.arrangement.status = 'active';
+          record('arrangement_made', `settlement approved by ${by}`, { data: { kind: 'settlement', approvedBy: by } });
+        } else {
+          endArrangement('arrangement_cancelled', `settlement rejected by ${by}`);
+          resumeTimeline();
+        }
+        return;
+      case 'dispute':
+        endArrangement('arrangement_cancelled', 'arrangement cancelled by a dispute');
+        startHold('dispute', outcome.reason);
+        sideEffects.push({ kind: 'task', task: { kind: 'dispute', reason: 'verify the disputed debt' } });
+        return;
+      case 'dispute_resolution':
+        if (outcome.upheld) {
+          state.hold = null;
+          close(CloseReason.disputeUpheld, `dispute upheld by ${by}: ${outcome.note}`);
+        } else {
+          endHold(`dispute rejected by ${by}: ${outcome.note}; verification sent`);
+          sideEffects.push({ kind: 'verification' });
+        }
+        return;
+      case 'hardship_pause':
+        startHold('hardship', outcome.reason, new Date(`${outcome.until}T00:00:00Z`).toISOString());
+        return;
+      case 'cease_contact':
+        state.ceased = true;
+        record('opted_out', 'the debtor asked us to cease communication', { data: { channel: 'all', source: 'cease_request' } });
+        return;
+      case 'wrong_party':
+        startHold('wrong_party', outcome.note ?? 'the person reached says this is not their debt');
+        sideEffects.push({ kind: 'task', task: { kind: 'skip_trace', reason: 'wrong party: find the right debtor' } });
+        return;
+      case 'deceased':
+      case 'bankruptcy':
+        sideEffects.push({ kind: 'task', task: { kind: outcome.kind, reason: `${outcome.kind}: route to the specialist team` } });
+        close(outcome.kind === 'deceased' ? CloseReason.deceased : CloseReason.bankruptcy, `${outcome.kind} reported by ${by}`);
+        return;
+      case 'escalate':
+        if (outcome.to === 'legal') {
+          startHold('legal', outcome.reason);
+          sideEffects.push({ kind: 'task', task: { kind: 'legal_review', reason: outcome.reason } });
+        } else {
+          sideEffects.push({ kind: 'agency', reason: outcome.reason });
+        }
+        return;
+      case 'recall':
+        state.placement = null;
+        record('recalled', `recalled from the agency by ${by}: ${outcome.reason}`);
+        resumeTimeline();
+        return;
+      case 'close':
+        close(outcome.reason === 'written_off' ? CloseReason.writtenOff : CloseReason.uncollectible, `${outcome.reason.replace('_', ' ')} by ${by}: ${outcome.note}`);
+        return;
+    }
+  }
+
+  function status(): CaseStatus {
+    const arrangement = state.arrangement ?? null;
+    return {
+      caseId,
+      status: state.status,
+      closeReason: state.closeReason,
+      balance: state.balance,
+      currency: account.currency,
+      currentStep: state.currentStep,
+      nextActionAt: state.nextActionAt,
+      nextActionWhy: state.nextActionWhy,
+      strategy: { key: strategy.key, version: strategy.version },
+      channels: Object.fromEntries(
+        Object.entries(state.contacts).map(([channel, { valid, optedOut, consent }]) => [channel, { valid, optedOut, consent }]),
+      ),
+      history: state.recent,
+      arrangement: arrangement && {
+        ...arrangement,
+        installments: installmentStanding(arrangement.installments, arrangement.paidTotal, arrangement.graceDays).map(({ deadline: _deadline, ...rest }) => rest),
+      },
+      hold: state.hold ?? null,
+      ceased: state.ceased ?? false,
+      placement: state.placement ?? null,
+      waived: state.waived ?? 0,
+    };
+  }
+
+  setHandler(statusQuery, status);
+
+  setHandler(
+    recordOutcomeUpdate,
+    async (request) => {
+      const mine = ++changes;
+      applyOutcome(request);
+      // Answer with what the case does next because of this outcome, not the plan from before it.
+      await condition(() => planned >= mine || state.status === 'closed', '10 seconds');
+      return status();
+    },
+    {
+      validator: (request: OutcomeRequest) => {
+        const decision = validateOutcome(request.outcome as TOutcome, outcomeContext(request.role));
+        if (!decision.ok) throw ApplicationFailure.create({ type: 'OutcomeRefused', message: decision.reason, details: [{ field: decision.field }], nonRetryable: true });
+      },
+    },
+  );
 
   /** Writes the state and the events since the last write; loops while signals add more. */
   async function project(): Promise<void> {
@@ -204,6 +468,7 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
     const seen = changes;
     state.nextActionAt = until === null ? null : new Date(until).toISOString();
     state.nextActionWhy = why;
+    planned = seen;
     await project();
     if (until === null) await condition(() => changes !== seen);
     else if (until > Date.now()) await condition(() => changes !== seen, until - Date.now());
@@ -226,15 +491,86 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
     });
   }
 
-  async function runStep(step: TStep): Promise<void> {
-    const idempotencyKey = `${caseId}/${workflowInfo().firstExecutionRunId}/${step.id}`;
-    const templateAccount = {
+  function templateAccount() {
+    return {
       externalId: account.externalId,
       currency: account.currency,
       balance: state.balance,
       originalBalance: account.balance,
       debtor: { name: account.debtor.name },
     };
+  }
+
+  function idempotencyKey(suffix: string): string {
+    return `${caseId}/${workflowInfo().firstExecutionRunId}/${suffix}`;
+  }
+
+  function daysPastDue(): number {
+    return account.daysPastDue + Math.floor((Date.now() - startedAt) / dayMs);
+  }
+
+  async function placeWithAgency(stepId: string, agency: string, key: string): Promise<void> {
+    const placement = await records.referToAgency({ caseId, stepId, idempotencyKey: key, agency, balance: state.balance, currency: account.currency });
+    state.placement = { agency, placedAt: new Date().toISOString() };
+    endArrangement('arrangement_cancelled', 'arrangement ended by the agency placement');
+    suspendTimeline();
+    record('placed', `placed with agency ${agency}; payments still apply`, { stepId, data: { placementId: placement.placementId, agency } });
+  }
+
+  /** Work queued by handlers: tasks, agency referrals, verification notices. */
+  async function runSideEffects(): Promise<void> {
+    while (sideEffects.length > 0) {
+      const effects = sideEffects;
+      sideEffects = [];
+      for (const effect of effects) {
+        const key = idempotencyKey(`${effect.kind}-${state.seq}-${effects.indexOf(effect)}`);
+        if (effect.kind === 'task') {
+          const task = await records.createTask({ caseId, idempotencyKey: key, ...effect.task, balance: state.balance, daysPastDue: daysPastDue() });
+          record('task_created', `${effect.task.kind.replace('_', ' ')} task: ${effect.task.reason}`, { data: { taskId: task.taskId, kind: effect.task.kind } });
+        } else if (effect.kind === 'agency') {
+          if (!state.placement && state.status !== 'closed') await placeWithAgency('escalation', 'default', key);
+        } else {
+          await sendNotice('verification', verificationTemplate, key);
+        }
+      }
+    }
+  }
+
+  /**
+   * Runs a send the engine makes on its own account; a permanent failure marks the contact invalid
+   * and is recorded instead of failing the case.
+   */
+  async function attempt<T>(channel: ContactChannel, send: () => Promise<T>): Promise<T | null> {
+    try {
+      return await send();
+    } catch (error) {
+      if (isCancellation(error)) throw error;
+      const failure = error instanceof ActivityFailure ? error.cause : error;
+      const type = failure instanceof ApplicationFailure ? failure.type : null;
+      const contact = state.contacts[channel];
+      if (type === 'InvalidRecipient' && contact) contact.valid = false;
+      record('step_failed', `${channel} failed: ${failure instanceof Error ? failure.message : String(failure)}`, { data: { type, channel } });
+      return null;
+    }
+  }
+
+  /** A letter (or, without a postal address, an email) the engine sends on its own account. */
+  async function sendNotice(name: string, template: TTemplate, key: string): Promise<void> {
+    const letter = state.contacts.letter;
+    const email = state.contacts.email;
+    const via = letter?.valid ? { send: sends.sendLetter, to: letter.address, template } : email?.valid ? { send: sends.sendEmail, to: email.address, template: { ...template, channel: 'email' as const, subject: 'Verification of your debt' } } : null;
+    if (!via) {
+      sideEffects.push({ kind: 'task', task: { kind: 'notice', reason: `no address to send the ${name} notice to` } });
+      return;
+    }
+    const sent = await attempt(via.template.channel, () =>
+      via.send({ caseId, stepId: name, idempotencyKey: key, templateKey: name, template: via.template, to: via.to, account: templateAccount() }),
+    );
+    if (sent) record('step_done', `${name} notice sent`, { stepId: name, data: { communicationId: sent.communicationId } });
+  }
+
+  async function runStep(step: TStep): Promise<void> {
+    const key = idempotencyKey(step.id);
     try {
       switch (step.action) {
         case 'email':
@@ -246,7 +582,7 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
           if (!template || !contact) throw ApplicationFailure.nonRetryable(`step ${step.id} cannot be sent`, 'StepMisconfigured');
           const send = { email: sends.sendEmail, sms: sends.sendSms, letter: sends.sendLetter }[step.action];
           const sent = await unlessClosed(() =>
-            send({ caseId, stepId: step.id, idempotencyKey, templateKey, template, to: contact.address, account: templateAccount }),
+            send({ caseId, stepId: step.id, idempotencyKey: key, templateKey, template, to: contact.address, account: templateAccount() }),
           );
           if (!sent) return;
           record('step_done', `${step.action} "${templateKey}" sent`, {
@@ -256,20 +592,17 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
           return;
         }
         case 'call': {
-          const task = await records.createCallTask({ caseId, stepId: step.id, idempotencyKey, balance: state.balance });
+          const task = await records.createCallTask({ caseId, stepId: step.id, idempotencyKey: key, balance: state.balance });
           record('step_done', 'call task created for an officer', { stepId: step.id, data: { taskId: task.taskId } });
           return;
         }
         case 'agency_referral': {
           const agency = step.agency ?? 'default';
-          const placement = await records.referToAgency({
-            caseId,
-            stepId: step.id,
-            idempotencyKey,
-            agency,
-            balance: state.balance,
-            currency: account.currency,
-          });
+          if (patched('agency-placement-keeps-case-open')) {
+            await placeWithAgency(step.id, agency, key);
+            return;
+          }
+          const placement = await records.referToAgency({ caseId, stepId: step.id, idempotencyKey: key, agency, balance: state.balance, currency: account.currency });
           record('step_done', `referred to agency ${agency}`, { stepId: step.id, data: { placementId: placement.placementId } });
           close(CloseReason.referred, `referred to agency ${agency}`);
           return;
@@ -284,15 +617,71 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
         const contact = state.contacts[step.action];
         if (contact) contact.valid = false;
       }
-      record("step_failed", `${step.action} failed: ${message}`, { stepId: step.id, data: { type, channel: step.action } });
+      record('step_failed', `${step.action} failed: ${message}`, { stepId: step.id, data: { type, channel: step.action } });
     }
+  }
+
+  /** Watches an active arrangement: reminders before due dates, kept when paid, broken past grace. */
+  async function monitorArrangement(arrangement: Arrangement): Promise<void> {
+    const now = Date.now();
+    const check = checkArrangement(arrangement.installments, arrangement.paidTotal, arrangement.graceDays, now);
+    if (check.kind === 'kept') {
+      endArrangement('arrangement_kept', `${arrangement.kind} kept`);
+      resumeTimeline();
+      return;
+    }
+    if (check.kind === 'broken') {
+      const { installment } = check;
+      endArrangement('arrangement_broken', `${arrangement.kind} broken: ${formatMoney(installment.amount - installment.paid, account.currency)} due ${installment.dueDate} unpaid after ${arrangement.graceDays} days' grace`);
+      sideEffects.push({ kind: 'task', task: { kind: 'broken_promise', reason: `broken ${arrangement.kind}: call the debtor` } });
+      if (policy.onBroken === 'escalate_agency') {
+        sideEffects.push({ kind: 'agency', reason: 'broken arrangement' });
+        resumeTimeline();
+      } else {
+        resumeTimeline(policy.onBroken);
+      }
+      return;
+    }
+    const { next } = check;
+    const due = Date.parse(`${next.dueDate}T00:00:00Z`);
+    const remindAt = due - policy.reminderDaysBefore * dayMs;
+    const owed = formatMoney(next.amount - next.paid, account.currency);
+    const email = state.contacts.email;
+    const canRemind = !arrangement.remindersSent.includes(next.seq) && email?.valid && !email.optedOut && !state.ceased;
+    if (canRemind && now >= remindAt) {
+      const hold = contactWindowHold(now, account.debtor.timeZone, strategy.definition.contact.allowedHours);
+      if (hold && hold.until < next.deadline) {
+        await waitUntil(hold.until, `reminder for ${next.dueDate} ${hold.reason}`);
+        return;
+      }
+      arrangement.remindersSent.push(next.seq);
+      if (!hold) {
+        const sent = await attempt('email', () =>
+          sends.sendEmail({ caseId, stepId: `reminder-${next.seq}`, idempotencyKey: idempotencyKey(`reminder-${state.seq}-${next.seq}`), templateKey: 'arrangement-reminder', template: reminderTemplate(owed, next.dueDate), to: email.address, account: templateAccount() }),
+        );
+        if (sent) record('reminder_sent', `reminder sent: ${owed} due ${next.dueDate}`, { data: { seq: next.seq, communicationId: sent.communicationId } });
+      }
+      return;
+    }
+    const until = canRemind ? remindAt : next.deadline;
+    await waitUntil(until, `${arrangement.kind}: ${owed} due ${next.dueDate}${canRemind ? ', reminder first' : ''}`);
   }
 
   if (!input.carried) record('enrolled', `enrolled in ${strategy.key} v${strategy.version}`, { data: { balance: state.balance } });
 
-  while (state.status !== 'closed') {
+  for (;;) {
+    await runSideEffects();
+    if (state.status === 'closed') {
+      // A paid or settled case lingers for returned payments, which reopen it.
+      const lingers = (state.closeReason === CloseReason.paid || state.closeReason === CloseReason.settled) && patched('reversal-window');
+      const until = Date.parse(state.closedAt ?? new Date().toISOString()) + policy.reversalWindowDays * dayMs;
+      if (!lingers || Date.now() >= until) break;
+      await waitUntil(until, `closed as ${state.closeReason}; a returned payment until then reopens it`);
+      continue;
+    }
     if (workflowInfo().continueAsNewSuggested) {
       await condition(allHandlersFinished);
+      await runSideEffects();
       await project();
       return continueAsNew<typeof caseWorkflow>({ ...input, carried: state });
     }
@@ -300,18 +689,36 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
       await waitUntil(null, 'paused');
       continue;
     }
+    const hold = state.hold;
+    if (hold) {
+      if (hold.until && Date.now() >= Date.parse(hold.until)) endHold(`${hold.kind} pause ended`);
+      else await waitUntil(hold.until ? Date.parse(hold.until) : null, `on hold (${hold.kind.replace('_', ' ')}): ${hold.reason}`);
+      continue;
+    }
+    if (state.placement) {
+      await waitUntil(null, `placed with agency ${state.placement.agency}; payments still apply, a manager may recall it`);
+      continue;
+    }
+    const arrangement = state.arrangement;
+    if (arrangement) {
+      if (arrangement.status === 'pending_approval') await waitUntil(null, 'settlement waiting for a manager\'s approval');
+      else await monitorArrangement(arrangement);
+      continue;
+    }
     const step = steps[state.stepIndex];
     if (!step) {
       close(CloseReason.timelineComplete, 'the strategy timeline is complete');
-      break;
+      continue;
     }
-    const decision = planStep({
-      step,
-      startedAt,
-      now: Date.now(),
-      facts: { balance: state.balance, timeZone: account.debtor.timeZone, contacts: state.contacts },
-      window: strategy.definition.contact.allowedHours,
-    });
+    const decision = state.ceased && step.action !== 'agency_referral'
+      ? { kind: 'skip' as const, reason: 'the debtor asked us to cease communication' }
+      : planStep({
+          step,
+          startedAt: startedAt + (state.shiftMs ?? 0),
+          now: Date.now(),
+          facts: { balance: state.balance, timeZone: account.debtor.timeZone, contacts: state.contacts },
+          window: strategy.definition.contact.allowedHours,
+        });
     if (decision.kind === 'wait') {
       await waitUntil(decision.until, decision.reason);
       continue;

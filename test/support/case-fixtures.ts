@@ -16,6 +16,7 @@ export interface Sent {
 export function recordingActivities(options: { rejectSms?: boolean } = {}) {
   const sent: Sent[] = [];
   const projections: ProjectCaseInput[] = [];
+  const tasks: { kind: string; reason: string }[] = [];
   const message = (action: string) => async (input: SendMessageInput) => {
     if (action === 'sms' && options.rejectSms) {
       throw ApplicationFailure.nonRetryable('sms recipient rejected (twilio 21211)', 'InvalidRecipient');
@@ -31,6 +32,10 @@ export function recordingActivities(options: { rejectSms?: boolean } = {}) {
       sent.push({ action: 'call', stepId: input.stepId });
       return { taskId: randomUUID() };
     },
+    async createTask(input) {
+      tasks.push({ kind: input.kind, reason: input.reason });
+      return { taskId: randomUUID() };
+    },
     async referToAgency(input) {
       sent.push({ action: 'agency_referral', stepId: input.stepId });
       return { placementId: randomUUID() };
@@ -39,7 +44,7 @@ export function recordingActivities(options: { rejectSms?: boolean } = {}) {
       projections.push(structuredClone(input));
     },
   };
-  return { activities, sent, projections };
+  return { activities, sent, projections, tasks };
 }
 
 export function caseFixture(startedAtMs: number, definition: TStrategyDefinition, overrides: { balance?: number; smsConsent?: boolean } = {}): CaseInput {

@@ -59,17 +59,21 @@ async function withWorker<T>(activities: Activities, run: (taskQueue: string) =>
 }
 
 describe('case workflow', () => {
-  it('runs a 60-day strategy from start to agency referral', async () => {
+  it('runs a 60-day strategy to agency placement, where payments still apply', async () => {
     const { activities, sent, projections } = recordingActivities();
     const input = await caseInput(strategy(consumerEarly));
-    const result = await withWorker(activities, (taskQueue) =>
-      env.client.workflow.execute(caseWorkflow, { taskQueue, workflowId: input.caseId, args: [input] }),
-    );
+    const { placed, result } = await withWorker(activities, async (taskQueue) => {
+      const handle = await env.client.workflow.start(caseWorkflow, { taskQueue, workflowId: input.caseId, args: [input] });
+      await env.sleep('61 days');
+      const placed = await handle.query(statusQuery);
+      await handle.signal(paymentReceivedSignal, { reference: 'AGENCY-1', amount: 125_000, currency: 'USD', receivedAt: new Date().toISOString() });
+      return { placed, result: await handle.result() };
+    });
 
-    expect(result).toEqual({ status: 'closed', closeReason: 'referred', balance: 125_000 });
     expect(sent.map((s) => s.stepId)).toEqual(['reminder', 'nudge', 'letter', 'call', 'agency']);
-    const final = projections.at(-1);
-    expect(final?.state).toMatchObject({ status: 'closed', closeReason: 'referred' });
+    expect(placed).toMatchObject({ status: 'open', placement: { agency: 'default' }, balance: 125_000 });
+    expect(placed.nextActionWhy).toContain('placed with agency default');
+    expect(result).toEqual({ status: 'closed', closeReason: 'paid', balance: 0 });
     // Every event reached the projection exactly once, in order.
     const seqs = projections.flatMap((p) => p.events.map((e) => e.seq));
     expect(seqs).toEqual(seqs.map((_, index) => index + 1));
