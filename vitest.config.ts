@@ -1,8 +1,13 @@
-import { defineConfig } from "vitest/config";
+import { configDefaults, defineConfig } from "vitest/config";
+
+// The fault scenarios (kill -9, server restarts, provider outages) take minutes: `npm run test:faults`
+// runs them (and CI after `npm test`); `npm test` leaves them out.
+const faultRun = process.env.npm_lifecycle_event === "test:faults" || process.env.FAULTS === "1";
 
 export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
+    exclude: [...configDefaults.exclude, ...(faultRun ? [] : ["test/faults/**"])],
     // Integration tests start real servers (Temporal, Postgres, stand-ins).
     testTimeout: 60_000,
     hookTimeout: 120_000,

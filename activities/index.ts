@@ -1,7 +1,9 @@
 import path from 'node:path';
+import { resolveLinkSecret } from '../domain/template-links.js';
 import type { Db } from '../lib/db.js';
 import { createAgencyActivities } from './agency.js';
-import { createLetterSender } from './letter-sender.js';
+import type { CommunicationSettings } from './communication-settings.js';
+import { createLetterSender, type LetterProviderSettings } from './letter-sender.js';
 import type { Mailer } from './mailer.js';
 import { createMessageActivities } from './messages.js';
 import { createProjectionActivities } from './projection.js';
@@ -16,12 +18,27 @@ export interface ActivityDeps {
   outboxDir: string;
   /** Domain for Message-IDs of the emails we send. */
   mailDomain: string;
+  /** Links, limits and sender details for messages (worker config `communications`). */
+  communications?: CommunicationSettings;
+  /** An HTTP print-and-mail provider for letters; the letters outbox folder when absent. */
+  letterProvider?: LetterProviderSettings | undefined;
 }
 
 /** Every activity the case workflow calls, bound to its dependencies (built once per worker). */
-export function createActivities({ db, mailer, sms, outboxDir, mailDomain }: ActivityDeps) {
+export function createActivities({ db, mailer, sms, outboxDir, mailDomain, communications, letterProvider }: ActivityDeps) {
+  // Without settings from the config (older callers), links point at a local API and the
+  // token secret is the one `npm start` shares under DATA_DIR (the outbox's parent folder).
+  const settings: CommunicationSettings = communications ?? {
+    publicUrl: 'http://127.0.0.1:3000',
+    statusCallbacks: false,
+    linkSecret: resolveLinkSecret({ dataDir: path.dirname(outboxDir) }),
+    smsMaxSegments: 3,
+    creditorName: 'the creditor',
+    letterSender: ['Collections Department'],
+  };
+  const letters = createLetterSender({ outboxDir: path.join(outboxDir, 'letters'), provider: letterProvider });
   return {
-    ...createMessageActivities({ db, mailer, sms, letters: createLetterSender({ outboxDir: path.join(outboxDir, 'letters') }), mailDomain }),
+    ...createMessageActivities({ db, mailer, sms, letters, mailDomain, settings }),
     ...createTaskActivities({ db }),
     ...createAgencyActivities({ db, outboxDir: path.join(outboxDir, 'agency') }),
     ...createProjectionActivities({ db }),

@@ -1,18 +1,28 @@
+import { createHash } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/activity';
 import type { Db } from '../lib/db.js';
 import type { MessageChannel } from '../domain/strategy.js';
+import { leftUsStatuses } from '../domain/template-delivery.js';
 
 /**
  * The communications table is the outbox: a row keyed by case, step and run is written before
  * the provider is called and checked on every retry, so a retried send does not go out twice.
+ *
+ * A worker can die after the provider accepted a message and before the row says so. To cover
+ * that gap the row is marked `sending` before each provider call; a retry that finds it so asks
+ * the provider first (`reconcile`) and only sends again when the provider has no such message.
+ * Every step is kept as a CommunicationEvent.
  */
 
 export interface RenderedMessage {
   channel: MessageChannel;
   template: string;
   recipient: string;
-  subject?: string;
+  subject?: string | undefined;
   body: string;
+  html?: string | null;
+  templateLanguage?: string | null;
+  templateVersion?: number | null;
 }
 
 export interface SendResult {
@@ -22,14 +32,52 @@ export interface SendResult {
   duplicate: boolean;
 }
 
+/** What the provider said, plus what is worth keeping about this send. */
 export interface Delivery {
   provider: string;
   providerId: string;
+  segments?: number | null;
+  encoding?: string | null;
+  price?: string | null;
+  priceUnit?: string | null;
+  documentPath?: string | null;
+  documentSha256?: string | null;
+}
+
+/** The stored row as a channel adapter needs it. */
+export interface OutboxRow {
+  id: string;
+  createdAt: Date;
+  /** When the interrupted attempt began; set only when reconciling. */
+  sendingAt: Date | null;
 }
 
 /** Raised by a channel adapter when the address or number can never receive the message. */
 export class PermanentDeliveryError extends Error {
   override name = 'PermanentDeliveryError';
+}
+
+/** Failure types the workflow reacts to (ApplicationFailure.type). */
+export const SendFailureType = {
+  /** The address/number cannot receive: mark the contact invalid, run the fallback channel. */
+  invalidRecipient: 'InvalidRecipient',
+  /** The contact rules at send time forbid it (opt-out, no consent): skip, do not invalidate. */
+  contactNotPermitted: 'ContactNotPermitted',
+  /** The step cannot be rendered or sent as configured (no template, too long): skip and alert. */
+  stepMisconfigured: 'StepMisconfigured',
+} as const;
+
+/**
+ * The communication id a send will have, known before the row exists: derived from the
+ * idempotency key (a UUID-shaped SHA-256), so links and addresses minted into the message body
+ * (unsubscribe, reply token, Message-ID) are the same on every attempt.
+ */
+export function communicationIdFor(idempotencyKey: string): string {
+  const bytes = createHash('sha256').update(`communication:${idempotencyKey}`).digest().subarray(0, 16);
+  bytes[6] = ((bytes[6] ?? 0) & 0x0f) | 0x80; // version 8: custom
+  bytes[8] = ((bytes[8] ?? 0) & 0x3f) | 0x80; // RFC 4122 variant
+  const hex = bytes.toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
 export async function deliverOnce({
@@ -38,6 +86,9 @@ export async function deliverOnce({
   stepId,
   idempotencyKey,
   message,
+  note,
+  permit,
+  reconcile,
   deliver,
 }: {
   db: Db;
@@ -45,34 +96,81 @@ export async function deliverOnce({
   stepId: string;
   idempotencyKey: string;
   message: RenderedMessage;
-  deliver: (communicationId: string) => Promise<Delivery>;
+  /** Said about this send in its `sending` event (e.g. that the SMS was shortened). */
+  note?: string | undefined;
+  /**
+   * Why the message must not go out now, or null; asked before every provider call. `invalid`
+   * means the address is known to be dead (a bounce recorded since the case decided to send).
+   */
+  permit?: () => Promise<{ reason: string; invalid?: boolean } | null>;
+  /** Looks for the message at the provider after an interrupted attempt; null when absent. */
+  reconcile?: (row: OutboxRow) => Promise<Delivery | null>;
+  deliver: (row: OutboxRow) => Promise<Delivery>;
 }): Promise<SendResult> {
   const row = await db.communication.upsert({
     where: { idempotencyKey },
-    create: { caseId, stepId, idempotencyKey, ...message, status: 'pending' },
+    create: { id: communicationIdFor(idempotencyKey), caseId, stepId, idempotencyKey, ...message, status: 'pending' },
     update: {},
   });
-  if (row.status === 'sent' || row.status === 'delivered') {
+  const event = (status: string, detail: string, data?: object) =>
+    db.communicationEvent.create({ data: { communicationId: row.id, status, detail, ...(data ? { data } : {}) } });
+  const markSent = async (delivery: Delivery, status: string, detail: string) => {
+    const { provider, providerId, ...details } = delivery;
+    await db.$transaction([
+      db.communication.update({ where: { id: row.id }, data: { status: 'sent', provider, providerId, sentAt: new Date(), error: null, ...details } }),
+      event(status, detail, { provider, providerId }),
+    ]);
+  };
+
+  if (row.sentAt || leftUsStatuses.includes(row.status)) {
     return { communicationId: row.id, providerId: row.providerId, duplicate: true };
   }
-  if (row.status === 'failed') {
-    throw ApplicationFailure.nonRetryable(row.error ?? 'recipient rejected', 'InvalidRecipient');
+  if (row.status === 'failed') throw ApplicationFailure.nonRetryable(row.error ?? 'recipient rejected', SendFailureType.invalidRecipient);
+
+  if (row.status === 'sending' && reconcile) {
+    const found = await reconcile({ id: row.id, createdAt: row.createdAt, sendingAt: row.sendingAt });
+    if (found) {
+      await markSent(found, 'reconciled', 'an interrupted attempt had reached the provider; not sent again');
+      return { communicationId: row.id, providerId: found.providerId, duplicate: true };
+    }
   }
+
+  const refusal = permit ? await permit() : null;
+  if (refusal) {
+    const status = refusal.invalid ? 'failed' : 'suppressed';
+    await db.$transaction([
+      db.communication.update({ where: { id: row.id }, data: { status, error: refusal.reason } }),
+      event(status, refusal.reason),
+    ]);
+    throw ApplicationFailure.nonRetryable(refusal.reason, refusal.invalid ? SendFailureType.invalidRecipient : SendFailureType.contactNotPermitted);
+  }
+
+  // Claim this attempt; a concurrent attempt (a worker presumed dead) loses and retries later.
+  const claimed = await db.communication.updateMany({
+    where: { id: row.id, attempts: row.attempts },
+    data: { status: 'sending', attempts: row.attempts + 1, sendingAt: new Date() },
+  });
+  if (claimed.count === 0) throw new Error(`${message.channel} send is being attempted elsewhere; retrying`);
+  const after = row.status === 'sending' ? (reconcile ? ' after an interrupted attempt the provider has no record of' : ' after an interrupted attempt') : '';
+  await event('sending', `attempt ${row.attempts + 1}${after}${note ? `; ${note}` : ''}`);
+
   try {
-    const { provider, providerId } = await deliver(row.id);
-    await db.communication.update({
-      where: { id: row.id },
-      data: { status: 'sent', provider, providerId, sentAt: new Date(), error: null },
-    });
-    return { communicationId: row.id, providerId, duplicate: false };
+    const delivery = await deliver({ id: row.id, createdAt: row.createdAt, sendingAt: null });
+    await markSent(delivery, 'sent', `accepted by ${delivery.provider}`);
+    return { communicationId: row.id, providerId: delivery.providerId, duplicate: false };
   } catch (error) {
     // Provider messages can quote the address; keep only what is safe to store in history.
     const reason = error instanceof Error ? error.message : String(error);
     if (error instanceof PermanentDeliveryError) {
-      await db.communication.update({ where: { id: row.id }, data: { status: 'failed', error: reason } });
-      throw ApplicationFailure.nonRetryable(reason, 'InvalidRecipient');
+      await db.$transaction([db.communication.update({ where: { id: row.id }, data: { status: 'failed', error: reason } }), event('failed', reason)]);
+      throw ApplicationFailure.nonRetryable(reason, SendFailureType.invalidRecipient);
     }
-    await db.communication.update({ where: { id: row.id }, data: { error: reason } });
+    if (error instanceof ApplicationFailure && error.nonRetryable) {
+      await db.$transaction([db.communication.update({ where: { id: row.id }, data: { status: 'failed', error: reason } }), event('failed', reason)]);
+      throw error;
+    }
+    // The outcome may be unknown (timeout, reset): the row stays `sending` so the retry reconciles.
+    await db.$transaction([db.communication.update({ where: { id: row.id }, data: { error: reason } }), event('attempt_failed', reason)]);
     throw new Error(`${message.channel} provider unavailable: ${reason}`);
   }
 }

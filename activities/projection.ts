@@ -62,6 +62,10 @@ export function createProjectionActivities({ db }: { db: Db }) {
             skipDuplicates: true,
           });
         }
+        // A returned payment stays on record; reports stop counting it from its reversal on.
+        for (const event of events.filter((candidate) => candidate.type === 'payment_reversed')) {
+          await tx.payment.updateMany({ where: { caseId, reference: String(event.data?.reference), reversedAt: null }, data: { reversedAt: new Date(event.at) } });
+        }
 
         for (const event of events) {
           const channel = typeof event.data?.channel === 'string' ? event.data.channel : null;

@@ -1,12 +1,13 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { randomUUID } from 'node:crypto';
 import { createTwilioClient } from '../lib/twilio-client.js';
 import { PermanentDeliveryError, type Delivery } from './outbox.js';
 
 /** SMS out through Twilio when configured, else as JSON files in an outbox folder. */
 
 export interface OutgoingSms {
+  /** Our communication id: names the outbox file, never sent to the provider. */
+  communicationId: string;
   to: string;
   body: string;
   /** Where Twilio posts delivery status, when the API has a public URL. */
@@ -14,7 +15,12 @@ export interface OutgoingSms {
 }
 
 export interface SmsSender {
-  send(sms: OutgoingSms): Promise<Delivery & { segments: number | null }>;
+  send(sms: OutgoingSms): Promise<Delivery>;
+  /**
+   * The message an interrupted attempt may have left at the provider: same number and body,
+   * created since `since`, and not one of `exclude` (sids other communications already own).
+   */
+  find(query: { communicationId: string; to: string; body: string; since: Date; exclude: (sid: string) => Promise<boolean> }): Promise<Delivery | null>;
 }
 
 export interface TwilioSettings {
@@ -34,19 +40,46 @@ const permanentTwilioCodes = new Set([
   21614, // 'To' is not a mobile number
 ]);
 
+/** How far before the interrupted attempt's start a provider timestamp may lie (clock skew). */
+const clockSkewMs = 2 * 60_000;
+
 interface TwilioRestError extends Error {
   status?: number;
   code?: number;
 }
 
-export function createSmsSender({ twilio, outboxDir }: { twilio?: TwilioSettings; outboxDir: string }): SmsSender {
+interface TwilioMessageLike {
+  sid: string;
+  body: string;
+  dateCreated: Date;
+  numSegments: string;
+  price: string | null;
+  priceUnit: string | null;
+}
+
+function delivery(message: TwilioMessageLike): Delivery {
+  return {
+    provider: 'twilio',
+    providerId: message.sid,
+    segments: Number(message.numSegments) || null,
+    price: message.price ?? null,
+    priceUnit: message.price ? (message.priceUnit ?? null) : null,
+  };
+}
+
+export function createSmsSender({ twilio, outboxDir }: { twilio?: TwilioSettings | undefined; outboxDir: string }): SmsSender {
   if (!twilio) {
+    // One file per communication: writing it again is harmless, and its presence answers `find`.
+    const fileOf = (communicationId: string) => path.join(outboxDir, `${communicationId}.json`);
     return {
-      async send(sms) {
-        const providerId = `outbox-${randomUUID()}`;
+      async send({ communicationId, to, body, statusCallback }) {
         await mkdir(outboxDir, { recursive: true });
-        await writeFile(path.join(outboxDir, `${providerId}.json`), JSON.stringify(sms, null, 2));
-        return { provider: 'outbox', providerId, segments: null };
+        await writeFile(fileOf(communicationId), JSON.stringify({ to, body, statusCallback }, null, 2));
+        return { provider: 'outbox', providerId: `outbox-${communicationId}` };
+      },
+      async find({ communicationId }) {
+        const found = await readFile(fileOf(communicationId)).then(() => true, () => false);
+        return found ? { provider: 'outbox', providerId: `outbox-${communicationId}` } : null;
       },
     };
   }
@@ -55,7 +88,7 @@ export function createSmsSender({ twilio, outboxDir }: { twilio?: TwilioSettings
     async send({ to, body, statusCallback }) {
       try {
         const message = await client.messages.create({ to, from: twilio.from, body, ...(statusCallback ? { statusCallback } : {}) });
-        return { provider: 'twilio', providerId: message.sid, segments: Number(message.numSegments) || null };
+        return delivery(message);
       } catch (error) {
         const { status, code } = error as TwilioRestError;
         if (code !== undefined && permanentTwilioCodes.has(code)) {
@@ -63,6 +96,24 @@ export function createSmsSender({ twilio, outboxDir }: { twilio?: TwilioSettings
         }
         throw new Error(`twilio request failed${status ? ` (${status}${code ? `/${code}` : ''})` : ''}`);
       }
+    },
+
+    async find({ to, body, since, exclude }) {
+      // Twilio has no idempotency key for messages; its log is the only witness. Newest first:
+      // the interrupted attempt was moments ago, so a short page covers it.
+      let recent: TwilioMessageLike[];
+      try {
+        recent = await client.messages.list({ to, from: twilio.from, limit: 50 });
+      } catch (error) {
+        const { status, code } = error as TwilioRestError;
+        throw new Error(`twilio message lookup failed${status ? ` (${status}${code ? `/${code}` : ''})` : ''}`);
+      }
+      for (const message of recent) {
+        if (message.body !== body || message.dateCreated.getTime() < since.getTime() - clockSkewMs) continue;
+        if (await exclude(message.sid)) continue;
+        return delivery(message);
+      }
+      return null;
     },
   };
 }

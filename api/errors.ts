@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { unavailableDependency } from './unavailable.js';
 
 /**
  * Errors are transport-free: services throw these, and one handler maps every error to
@@ -49,8 +50,31 @@ export function errorHandler(error: FastifyError, request: FastifyRequest, reply
   }
   // Fastify's own caller errors: malformed JSON, body too large, unsupported media type.
   if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
-    return reply.code(error.statusCode).send({ error: { code: (error.code ?? 'bad_request').toLowerCase(), message: error.message } });
+    // A body that is not JSON at all is still a problem with a field: the body.
+    const fields = error.statusCode === 400 ? [{ path: 'body', message: error.message }] : undefined;
+    return reply
+      .code(error.statusCode)
+      .send({ error: { code: (error.code ?? 'bad_request').toLowerCase(), message: error.message, ...(fields ? { fields } : {}) } });
+  }
+  const down = unavailableDependency(error);
+  if (down) {
+    request.log.warn({ err: error, dependency: down }, 'dependency unavailable');
+    return reply
+      .code(503)
+      .header('retry-after', '5')
+      .send({ error: { code: `${down}_unavailable`, message: `the ${down === 'database' ? 'database' : 'workflow service'} is unavailable right now; retry in a few seconds` } });
+  }
+  // A number too large for its database column (32-bit ids, versions, amounts) is the caller's.
+  if (isOutOfRange(error)) {
+    return reply.code(400).send({ error: { code: 'invalid_request', message: 'a number in the request is out of range', fields: [{ path: 'body', message: 'a number is out of range' }] } });
   }
   request.log.error({ err: error }, 'unhandled error');
   return reply.code(500).send({ error: { code: 'internal', message: `internal error; request id ${request.id}` } });
+}
+
+/** Prisma's "value out of range" (P2033), or PostgreSQL's numeric_value_out_of_range (22003). */
+function isOutOfRange(error: unknown): boolean {
+  const { code, meta, message } = error as { code?: string; meta?: { driverAdapterError?: { cause?: { originalCode?: string; kind?: string } } }; message?: string };
+  const cause = meta?.driverAdapterError?.cause;
+  return code === 'P2033' || cause?.originalCode === '22003' || cause?.kind === 'ValueOutOfRange' || /out of range for type integer|does not fit in an INT/i.test(message ?? '');
 }

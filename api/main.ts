@@ -1,14 +1,16 @@
 import { createDb } from '../lib/db.js';
-import { requireDatabaseUrl } from '../lib/env.js';
+import { requireDatabaseUrl, requirePayloadKeys } from '../lib/env.js';
 import { connectTemporalClient } from '../lib/temporal-connection.js';
 import { loadApiConfig } from './config.js';
+import { apiOptions } from './security-config.js';
 import { buildApi } from './server.js';
 
 /** `npm run api`: the HTTP API alone, against external Temporal and PostgreSQL. */
 const config = loadApiConfig();
+requirePayloadKeys(config);
 const db = createDb(requireDatabaseUrl(config));
 const temporal = await connectTemporalClient(config);
-const app = await buildApi({ deps: { db, temporal }, apiKeys: config.apiKeys, bodyLimit: config.BODY_LIMIT, logLevel: config.LOG_LEVEL });
+const app = await buildApi({ deps: { db, temporal, communications: config.communications, imports: { dataDir: config.DATA_DIR } }, apiKeys: config.apiKeys, ...apiOptions(config), logLevel: config.LOG_LEVEL });
 await app.listen({ port: config.PORT, host: config.HOST });
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

@@ -23,6 +23,8 @@ export const ZCaseView = z.object({
   nextActionAt: z.string().nullable(),
   nextActionWhy: z.string().nullable(),
   strategy: z.object({ key: z.string(), version: z.number().int() }),
+  /** The officers' team working the case; team-scoped keys see only their team's cases. */
+  team: z.string().nullable(),
   startedAt: z.string(),
   live: z.boolean(),
   channels: z.record(z.string(), z.object({ valid: z.boolean(), optedOut: z.boolean(), consent: z.boolean() })),

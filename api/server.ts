@@ -1,20 +1,39 @@
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
+import fastifyRateLimit from '@fastify/rate-limit';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Client } from '@temporalio/client';
+import type { PayloadCodec } from '@temporalio/common';
 import type { Db } from '../lib/db.js';
-import { redactedPaths } from '../lib/logger.js';
+import { createLogger, type Logger } from '../lib/logger.js';
+import { registerAccessControl } from './access.js';
+import { registerInputGuards } from './input-guards.js';
 import { registerAuth, type Role } from './auth.js';
-import { errorHandler } from './errors.js';
+import { ApiError, errorHandler } from './errors.js';
 import { accountRoutes } from './routes/accounts.js';
+import { assignmentRoutes } from './routes/assignments.js';
 import { caseRoutes } from './routes/cases.js';
+import { codecRoutes } from './routes/codec.js';
 import { healthRoutes } from './routes/health.js';
+import { importRoutes, type ImportSettings } from './routes/imports.js';
+import { reportRoutes } from './routes/reports.js';
+import { outcomeRoutes } from './routes/outcomes.js';
 import { strategyRoutes } from './routes/strategies.js';
+import { taskRoutes } from './routes/tasks.js';
+import { communicationsExportRoutes } from './routes/communications-export.js';
+import { templateRoutes } from './routes/templates.js';
+import { unsubscribeRoutes } from './routes/unsubscribe.js';
+import { webhookRoutes } from './routes/webhooks.js';
+import type { ApiCommunicationSettings } from './services/communication-settings.js';
 
 export interface ApiDeps {
   db: Db;
   temporal: Client;
+  /** Where import uploads are kept (DATA_DIR) and how imports run; DATA_DIR's default when absent. */
+  imports?: ImportSettings;
+  /** Webhook secrets, link secret, public URL, SMS limits (api config `communications`); webhooks refuse all requests when absent. */
+  communications?: ApiCommunicationSettings;
 }
 
 /** The HTTP API: zod-typed routes, bearer keys with roles, OpenAPI at /openapi.json, docs at /docs. */
@@ -23,13 +42,26 @@ export async function buildApi({
   apiKeys,
   bodyLimit = 1_048_576,
   logLevel = 'info',
+  logger = createLogger({ level: logLevel, name: 'api' }),
+  payloadCodec,
+  codecOrigins = ['http://127.0.0.1:8233', 'http://localhost:8233'],
+  rateLimitPerMinute = 600,
 }: {
   deps: ApiDeps;
   apiKeys: Map<string, Role>;
   bodyLimit?: number;
   logLevel?: string;
+  /** A pino logger made by lib/logger.ts (its redaction rules); tests pass one that captures. */
+  logger?: Logger;
+  /** Serves the Temporal codec endpoint (/codec/decode, /codec/encode) when set. */
+  payloadCodec?: PayloadCodec;
+  /** Browser origins (the Temporal UI) allowed to call the codec endpoint. */
+  codecOrigins?: readonly string[];
+  /** Requests per minute per API key (per address without a valid key). */
+  rateLimitPerMinute?: number;
 }): Promise<FastifyInstance> {
-  const app = Fastify({ bodyLimit, logger: { name: 'api', level: logLevel, redact: { paths: redactedPaths, censor: '[redacted]' } } });
+  const loggerInstance: FastifyBaseLogger = logger;
+  const app = Fastify({ bodyLimit, loggerInstance });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(errorHandler);
@@ -43,15 +75,40 @@ export async function buildApi({
       components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer' } } },
       security: [{ apiKey: [] }],
     },
-    transform: jsonSchemaTransform,
+    // Each operation lists the roles it allows (`x-roles`); public ones say they need no key.
+    transform: (input) => {
+      const transformed = jsonSchemaTransform(input);
+      const allowed = input.route.config?.roles;
+      return { ...transformed, schema: { ...transformed.schema, ...(allowed ? { 'x-roles': [...allowed] } : { security: [] }) } };
+    },
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
-  registerAuth(app, apiKeys);
+  registerAuth(app, apiKeys, { db: deps.db });
+  // After authentication resolved the key, so the count is per key (per address without one).
+  await app.register(fastifyRateLimit, {
+    max: rateLimitPerMinute,
+    timeWindow: 60_000,
+    keyGenerator: (request) => (request.principal ? `key:${request.principal.keyId}` : `ip:${request.ip}`),
+    errorResponseBuilder: (_request, context) =>
+      new ApiError(context.statusCode, 'rate_limited', `too many requests: at most ${context.max} a minute; retry in ${context.after}`),
+  });
+  registerAccessControl(app, deps.db);
+  registerInputGuards(app);
+  await app.register(codecRoutes({ codec: payloadCodec, corsOrigins: codecOrigins }));
 
   await app.register(healthRoutes(deps));
   await app.register(strategyRoutes(deps));
   await app.register(accountRoutes(deps));
   await app.register(caseRoutes(deps));
+  await app.register(importRoutes(deps));
+  await app.register(reportRoutes(deps));
+  await app.register(outcomeRoutes(deps));
+  await app.register(taskRoutes(deps));
+  await app.register(assignmentRoutes(deps));
+  await app.register(templateRoutes(deps, { maxSmsSegments: deps.communications?.smsMaxSegments ?? 3 }));
+  await app.register(communicationsExportRoutes(deps));
+  await app.register(webhookRoutes(deps, deps.communications));
+  await app.register(unsubscribeRoutes(deps, deps.communications));
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app;
 }

@@ -4,6 +4,9 @@ import { isCurrency } from './money.js';
 
 /** An account placed for collection, as the API and imports receive it. Money in minor units. */
 
+/** Money columns are 32-bit integers of minor units: $21,474,836.47 is the largest amount. */
+export const maxMinorUnits = 2_147_483_647;
+
 export const ZE164 = z.string().regex(/^\+[1-9]\d{6,14}$/, 'must be an E.164 phone number such as +15555550100');
 
 export const ZPostalAddress = z
@@ -33,13 +36,19 @@ export const ZDebtor = z
 export const ZAccountEnrollment = z
   .object({
     externalId: z.string().trim().min(1).max(100),
-    /** Strategy key; its active version is used. */
-    strategy: z.string().min(1).max(64),
+    /** Strategy key; its active version is used. Absent: the segment rules choose (domain/segments.ts). */
+    strategy: z.string().min(1).max(64).optional(),
     currency: z.string().refine(isCurrency, 'must be an ISO-4217 currency code such as USD'),
     /** Amount owed in minor units (cents). */
-    balance: z.number().int('must be a whole number of minor units (cents)').positive().max(Number.MAX_SAFE_INTEGER),
+    balance: z.number().int('must be a whole number of minor units (cents)').positive().max(maxMinorUnits, 'must be at most 2147483647 minor units'),
     daysPastDue: z.number().int().min(0).default(0),
     debtor: ZDebtor,
+    /** Client or portfolio that placed the account, for reports. */
+    portfolio: z.string().trim().min(1).max(100).optional(),
+    /** Product line (card, loan, utility...), for the segment rules. */
+    product: z.string().trim().min(1).max(100).optional(),
+    /** The creditor's risk score, for the segment rules. */
+    riskScore: z.number().finite().optional(),
   })
   .strict();
 export type TAccountEnrollment = z.infer<typeof ZAccountEnrollment>;

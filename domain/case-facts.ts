@@ -1,9 +1,28 @@
+import { contactPointBar } from './regulation/contact-point.js';
+import { smsConsentBar } from './regulation/sms-consent.js';
+
 /**
- * What a case knows about reaching its debtor: one contact point per channel with its standing.
- * Kept in the workflow's state and read by the contact rules.
+ * What a case knows about reaching its debtor: one contact point per channel with its standing,
+ * and the compliance facts the contact rules (domain/regulation/) read. Plain serialisable data
+ * (numbers are epoch milliseconds): it lives in the workflow's state and travels through
+ * continue-as-new.
  */
 
 export type ContactChannel = 'email' | 'sms' | 'letter';
+
+/** Every way the engine reaches a debtor: the message channels and the telephone. */
+export type ContactMedium = ContactChannel | 'phone';
+
+/** Where a contact point reaches the debtor, for "do not contact me at work" (12 CFR 1006.6(b)(1)(iii)). */
+export type ContactPlace = 'home' | 'work' | 'mobile' | 'other';
+
+/** Who said so and when: every consent, opt-out, refusal and flag keeps its source. */
+export interface Provenance {
+  /** Epoch ms. */
+  at: number;
+  /** Where it came from, e.g. `enrollment`, `sms_reply`, `email_unsubscribe`, `call_outcome`, `officer:ana`. */
+  source: string;
+}
 
 export interface ContactPoint {
   /** Email address, E.164 number, or one-line postal address. */
@@ -14,22 +33,105 @@ export interface ContactPoint {
   optedOut: boolean;
   /** Recorded consent; SMS needs it, the other channels do not ask. */
   consent: boolean;
+  /** Where it reaches the debtor; unknown when absent. */
+  place?: ContactPlace;
+  /** How and when the opt-out was made, when `optedOut`. */
+  optOut?: Provenance | null;
+  /**
+   * The latest consent decision for SMS with the number it was given for: consent follows the
+   * number, so a changed number has none until it is given again.
+   */
+  consentRecord?: (Provenance & { granted: boolean; address: string }) | null;
 }
 
-export interface CaseFacts {
+/** Standing facts that stop some contacts outright (see domain/regulation/communication-bars.ts). */
+export const ComplianceFlag = {
+  /** Written request to cease communication (15 U.S.C. 1692c(c), 12 CFR 1006.6(c)). */
+  ceaseCommunication: 'ceaseCommunication',
+  /** The debtor is represented by an attorney about this debt (12 CFR 1006.6(b)(2)). */
+  attorneyRepresented: 'attorneyRepresented',
+  /** Bankruptcy filed: the automatic stay stops all collection. */
+  bankruptcy: 'bankruptcy',
+  deceased: 'deceased',
+  /** The statute of limitations has run: no suit, no threat of suit (12 CFR 1006.26(b)). */
+  timeBarred: 'timeBarred',
+} as const;
+export type ComplianceFlag = (typeof ComplianceFlag)[keyof typeof ComplianceFlag];
+
+/** A medium the debtor asked us not to use (12 CFR 1006.14(h)); with `address`, only that address. */
+export interface RefusedMedium extends Provenance {
+  medium: ContactMedium;
+  address?: string;
+}
+
+export interface RefusedPlace extends Provenance {
+  place: ContactPlace;
+}
+
+/** One contact the engine made: a message sent or a telephone call placed (answered or not). */
+export interface ContactAttempt {
+  channel: ContactMedium;
+  /** Epoch ms. */
+  at: number;
+}
+
+export interface DisputeRecord {
+  receivedAt: number;
+  source: string;
+  /** When verification was sent; collection resumes from then. */
+  verificationSentAt: number | null;
+}
+
+/** What the frequency and validation rules need from the case's past. */
+export interface ContactHistory {
+  /** Recent attempts, oldest first (kept for the longest cap window, see regulation/events.ts). */
+  attempts?: ContactAttempt[];
+  /** Last telephone conversation with the debtor about this debt (12 CFR 1006.14(b)(2)(ii)). */
+  lastConversationAt?: number | null;
+  /** The initial communication about this debt. */
+  firstCommunicationAt?: number | null;
+  /** When the validation information (12 CFR 1006.34) was sent. */
+  validationNoticeSentAt?: number | null;
+  /** The latest dispute, if any. */
+  dispute?: DisputeRecord | null;
+}
+
+/** The compliance part of the facts, all optional so older states and callers keep working. */
+export interface ComplianceFacts {
+  /**
+   * Every zone the debtor may be in (declared zone, phone area code, address state; see
+   * regulation/zones.ts). Contact must be convenient in all of them. `timeZone` is always one.
+   */
+  timeZones?: string[];
+  /** US state or territory code of the debtor (address), for state overrides. */
+  state?: string;
+  flags?: Partial<Record<ComplianceFlag, Provenance>>;
+  refusedMedia?: RefusedMedium[];
+  refusedPlaces?: RefusedPlace[];
+  history?: ContactHistory;
+}
+
+export interface CaseFacts extends ComplianceFacts {
   /** Minor units. */
   balance: number;
   /** IANA zone of the debtor, for contact windows. */
   timeZone: string;
-  contacts: Partial<Record<ContactChannel, ContactPoint>>;
+  /** `phone` is the number for calls; without it, calls use the SMS number. */
+  contacts: Partial<Record<ContactMedium, ContactPoint>>;
 }
 
-/** Why a channel cannot be used now, or `null` when it can. */
+/**
+ * Why a channel cannot be used now, or `null` when it can: no contact point, invalid, opted out,
+ * the medium, address or place refused, or (SMS) no consent for the number. Only the channel's
+ * own standing: case-wide bars (cease, bankruptcy...) are in regulation/communication-bars.ts.
+ */
 export function channelUnavailable(facts: CaseFacts, channel: ContactChannel): string | null {
-  const contact = facts.contacts[channel];
-  if (!contact) return `no ${channel === 'letter' ? 'postal address' : channel === 'sms' ? 'mobile number' : 'email address'} on file`;
-  if (!contact.valid) return `the ${channel} contact is marked invalid`;
-  if (contact.optedOut) return `the debtor opted out of ${channel}`;
-  if (channel === 'sms' && !contact.consent) return 'no recorded consent for SMS';
-  return null;
+  return contactPointBar(facts, channel) ?? (channel === 'sms' ? smsConsentBar(facts) : null);
+}
+
+export { phoneContact } from './regulation/contact-point.js';
+
+/** The candidate zones the rules must all satisfy: the declared zone plus any others known. */
+export function candidateZones(facts: Pick<CaseFacts, 'timeZone' | 'timeZones'>): string[] {
+  return [...new Set([facts.timeZone, ...(facts.timeZones ?? [])])];
 }

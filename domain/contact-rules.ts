@@ -34,9 +34,11 @@ function atClock(day: DateTime, clock: string): DateTime {
  */
 export function contactWindowHold(now: number, timeZone: string, window: ContactWindow): Hold | null {
   const local = DateTime.fromMillis(now, { zone: timeZone });
+  // Compare what the local clock reads: on a DST day an edge inside the skipped hour resolves to
+  // an instant an hour later, which would stretch the window past its end.
+  const clock = local.toFormat('HH:mm');
+  if (clock >= window.start && clock < window.end) return null;
   const opens = atClock(local, window.start);
-  const closes = atClock(local, window.end);
-  if (local >= opens && local < closes) return null;
   const next = local < opens ? opens : atClock(local.plus({ days: 1 }), window.start);
   return {
     until: next.toMillis(),

@@ -2,7 +2,8 @@ import { DateTime, Duration } from 'luxon';
 
 /** True when `value` is an ISO-8601 duration such as `P3D`, `PT2H` or `P1M2DT3H`. */
 export function isIsoDuration(value: string): boolean {
-  return /^P(?!$)/.test(value) && Duration.fromISO(value).isValid;
+  // Luxon also accepts `PT`, `P1DT` and negative parts (`P-1D`), which ISO-8601 does not.
+  return /^P(?!T?$)[^-]*(?<!T)$/.test(value) && Duration.fromISO(value).isValid;
 }
 
 /**

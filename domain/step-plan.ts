@@ -1,6 +1,9 @@
 import { channelUnavailable, type CaseFacts, type ContactChannel } from './case-facts.js';
 import { contactWindowHold, type ContactWindow } from './contact-rules.js';
 import { addIsoDuration } from './duration.js';
+import { evaluateContact, stepContact, type ContactPolicyInput } from './regulation/index.js';
+import type { StateOverrideTable } from './regulation/state-overrides.js';
+import { unmetCondition, type CaseProgress } from './step-conditions.js';
 import type { TStep } from './strategy.js';
 
 /**
@@ -9,12 +12,19 @@ import type { TStep } from './strategy.js';
  */
 
 export type StepDecision =
-  | { kind: 'wait'; until: number; reason: string }
+  /**
+   * Not yet. `untilEvent`: only a new fact can let the step run (a dispute verified, a notice
+   * sent); `until` is then a re-check a day away, and any signal wakes the case sooner.
+   */
+  | { kind: 'wait'; until: number; reason: string; untilEvent?: true }
   | { kind: 'skip'; reason: string }
   | { kind: 'run' };
 
 /** Channels whose contact happens the moment we act, so the debtor's local hours apply. */
 const timedChannels: readonly string[] = ['email', 'sms'];
+
+/** How soon a step held until an event is planned again, signals aside. */
+export const untilEventRecheckMs = 86_400_000;
 
 export function stepDueAt(step: TStep, startedAt: number): number {
   return addIsoDuration(startedAt, step.at);
@@ -26,22 +36,43 @@ export function planStep({
   now,
   facts,
   window,
+  progress,
+  policy,
+  overrides,
 }: {
   step: TStep;
   startedAt: number;
   now: number;
   facts: CaseFacts;
   window: ContactWindow;
+  /** What the case has been through, for the step's `when` conditions (domain/step-conditions.ts). */
+  progress?: CaseProgress;
+  /**
+   * The strategy's contact policy (`definition.contact`). Given, every contact rule applies
+   * (domain/regulation/: the federal floor, state overrides, bars, caps, consent, validation);
+   * absent, only the contact point and `window` are checked, as before the rules existed.
+   */
+  policy?: ContactPolicyInput;
+  /** The state rules table; the built-in one unless a test supplies its own. */
+  overrides?: StateOverrideTable;
 }): StepDecision {
   const dueAt = stepDueAt(step, startedAt);
   if (now < dueAt) return { kind: 'wait', until: dueAt, reason: `step "${step.id}" (${step.action}) is due` };
 
-  const { minBalance, maxBalance } = step.when ?? {};
-  if (minBalance !== undefined && facts.balance < minBalance) {
-    return { kind: 'skip', reason: `balance ${facts.balance} is below the step's minimum ${minBalance}` };
-  }
-  if (maxBalance !== undefined && facts.balance > maxBalance) {
-    return { kind: 'skip', reason: `balance ${facts.balance} is above the step's maximum ${maxBalance}` };
+  const unmet = unmetCondition({ step, facts, progress });
+  if (unmet) return { kind: 'skip', reason: unmet };
+
+  if (policy) {
+    const contact = stepContact(step, policy);
+    if (!contact) return { kind: 'run' };
+    const verdict = evaluateContact({ ...contact, now, facts, policy: { allowedHours: window, ...policy }, ...(overrides ? { overrides } : {}) });
+    if (verdict.kind === 'barred') return { kind: 'skip', reason: verdict.reason };
+    if (verdict.kind === 'held') {
+      return verdict.until === null
+        ? { kind: 'wait', until: now + untilEventRecheckMs, reason: verdict.reason, untilEvent: true }
+        : { kind: 'wait', until: verdict.until, reason: verdict.reason };
+    }
+    return { kind: 'run' };
   }
 
   if (step.action === 'email' || step.action === 'sms' || step.action === 'letter') {

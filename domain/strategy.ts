@@ -1,5 +1,10 @@
 import { z } from 'zod';
 import { compareIsoDurations, isIsoDuration } from './duration.js';
+import { ZNegotiationPolicy } from './negotiation-policy.js';
+import { fallbackActions, messageActions, stepActions, terminalActions } from './step-actions.js';
+import { arrangementStates, contactOutcomes, stepResults } from './step-conditions.js';
+import { lintStrategy } from './strategy-lint.js';
+import { weekdayNames } from './regulation/inconvenient-time.js';
 import { templateFieldProblems } from './templates.js';
 
 /**
@@ -7,21 +12,8 @@ import { templateFieldProblems } from './templates.js';
  * Pure and side-effect free so the workflow, the API and previews share it.
  */
 
-export const StepAction = {
-  email: 'email',
-  sms: 'sms',
-  letter: 'letter',
-  call: 'call',
-  agencyReferral: 'agency_referral',
-} as const;
-export type StepAction = (typeof StepAction)[keyof typeof StepAction];
-
-/** Actions that deliver a message through a channel and so need a template of that channel. */
-export const messageActions = ['email', 'sms', 'letter'] as const;
-export type MessageChannel = (typeof messageActions)[number];
-
-/** Actions after which the timeline cannot go on. */
-export const terminalActions: readonly StepAction[] = ['agency_referral'];
+// The actions and what each one does are in step-actions.ts, which the workflow reads too.
+export { StepAction, messageActions, terminalActions, type MessageChannel } from './step-actions.js';
 
 const ZSlug = z
   .string()
@@ -40,47 +32,138 @@ export const ZTemplate = z.object({
 });
 export type TTemplate = z.infer<typeof ZTemplate>;
 
-/** Conditions a step needs to run; a step whose conditions fail is skipped, with the reason recorded. */
+const ZArrangementState = z.enum(arrangementStates);
+
+/**
+ * Conditions a step needs to run, all of them, checked when it is due (domain/step-conditions.ts);
+ * a step whose conditions fail is skipped, with the reason recorded.
+ */
 export const ZStepConditions = z
   .object({
     /** Run only while the balance is at least this, in minor units. */
     minBalance: z.number().int().nonnegative().optional(),
     /** Run only while the balance is at most this, in minor units. */
     maxBalance: z.number().int().nonnegative().optional(),
+    /** Run only while the account is at least this many days past due (at enrollment plus days since). */
+    minDaysPastDue: z.number().int().nonnegative().optional(),
+    maxDaysPastDue: z.number().int().nonnegative().optional(),
+    /** Run only when the last contact with the debtor ended in one of these. */
+    lastContactOutcome: z.array(z.enum(contactOutcomes)).min(1).optional(),
+    /** Run only when each named channel is usable (`true`) or not usable (`false`) now. */
+    channelAvailable: z
+      .object({ email: z.boolean().optional(), sms: z.boolean().optional(), letter: z.boolean().optional() })
+      .strict()
+      .optional(),
+    /** Run only while this arrangement (or one of these) is in force: `promise`, `plan` or `none`. */
+    arrangementActive: z.union([ZArrangementState, z.array(ZArrangementState).min(1)]).optional(),
+    /** Run only when the step just before this one ended so: `sent`, `skipped`, `failed`, `bounced`. */
+    previousStepResult: z.array(z.enum(stepResults)).min(1).optional(),
   })
   .strict();
 export type TStepConditions = z.infer<typeof ZStepConditions>;
+
+/**
+ * What a message step does instead when its channel is unavailable when it is due, or its send
+ * failed for good (bounced, undeliverable): run another step of the timeline now (by id; it does
+ * not run again at its own time), or an inline `{ action, template }` in its place.
+ */
+export const ZFallback = z.union([
+  ZSlug,
+  z
+    .object({
+      action: z.enum(fallbackActions),
+      template: z.string().min(1).optional(),
+      /** Instruction for the officer, for a `call`. */
+      note: z.string().min(1).max(2000).optional(),
+    })
+    .strict(),
+]);
+export type TFallback = z.infer<typeof ZFallback>;
 
 export const ZStep = z
   .object({
     id: ZSlug,
     /** ISO-8601 offset from the case start. */
     at: ZIsoOffset,
-    action: z.enum(['email', 'sms', 'letter', 'call', 'agency_referral']),
+    /** What the step does; see domain/step-actions.ts. */
+    action: z.enum(stepActions),
     template: z.string().min(1).optional(),
     when: ZStepConditions.optional(),
     /** Agency to refer to, for `agency_referral`. */
     agency: z.string().min(1).optional(),
+    /** The text of a `note`, or the instruction on a `call` or `legal_review` task. */
+    note: z.string().min(1).max(2000).optional(),
+    fallback: ZFallback.optional(),
   })
   .strict();
 export type TStep = z.infer<typeof ZStep>;
 
-export const ZNegotiationPolicy = z
+const ZBranch = z.enum(['resume', 'restart', 'escalate_agency', 'escalate_legal']);
+
+/**
+ * What the case does when something happens to it (domain/strategy-branches.ts says what each
+ * choice means and the defaults when a field is absent).
+ */
+export const ZEventBranches = z
   .object({
-    maxSettlementDiscountPercent: z.number().min(0).max(100).default(0),
-    maxInstallments: z.number().int().min(1).default(12),
-    minInstallment: z.number().int().nonnegative().default(0),
-    minDownPayment: z.number().int().nonnegative().default(0),
-    graceDays: z.number().int().min(0).max(60).default(3),
+    /** A promise or plan installment unpaid past the grace days. Default: `negotiation.onBroken`. */
+    brokenPromise: ZBranch.optional(),
+    /** A payment came back (NSF, chargeback). Default: `resume`. */
+    paymentReturned: ZBranch.optional(),
+    reply: z
+      .object({
+        /** The debtor disputes the debt. Default: `task` (an officer reviews and records the dispute). */
+        dispute: z.enum(['task', 'hold', 'escalate_legal']).optional(),
+        /** The debtor asks to be called. Default: `call_task`. */
+        callMe: z.enum(['call_task', 'ignore']).optional(),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
+export type TEventBranches = z.infer<typeof ZEventBranches>;
 
+export { ZNegotiationPolicy, type TNegotiationPolicy } from './negotiation-policy.js';
+
+/** A local day without email, SMS or calls: a weekday (`sun`) or an ISO date (`2026-12-25`). */
+const ZNoContactDay = z
+  .string()
+  .refine(
+    (day) => (weekdayNames as readonly string[]).includes(day) || z.iso.date().safeParse(day).success,
+    `must be a weekday (${weekdayNames.join(', ')}) or an ISO date such as 2026-12-25`,
+  );
+
+/** At most `max` contacts within `days` consecutive local days; 0 turns the channel off. */
+const ZFrequencyCap = z.object({ max: z.number().int().min(0).max(100), days: z.number().int().min(1).max(31) }).strict();
+
+/**
+ * The strategy's contact rules. They only ever narrow the law's (domain/regulation/): a window
+ * wider than 08:00–21:00 is cut to it, the federal cap of 7 calls in 7 days always applies.
+ */
 export const ZContactPolicy = z
   .object({
     /** Local-time window in the debtor's zone in which email, SMS and calls may happen. */
     allowedHours: z.object({ start: ZClock, end: ZClock }).strict().default({ start: '08:00', end: '21:00' }),
+    /** Local days without email, SMS or calls, in every zone the debtor may be in (letters still go). */
+    noContactDays: z.array(ZNoContactDay).max(400).default(() => []),
+    /** Caps per channel on top of the law's. */
+    frequencyCaps: z
+      .object({ phone: ZFrequencyCap, sms: ZFrequencyCap, email: ZFrequencyCap, letter: ZFrequencyCap })
+      .partial()
+      .strict()
+      .default(() => ({})),
+    /**
+     * The validation information (12 CFR 1006.34): `templates` are the templates that carry it.
+     * While `required`, collection waits once 5 days have passed since the first communication
+     * without it; set `required: false` only where Reg F does not apply (a creditor's own debts).
+     */
+    validationNotice: z
+      .object({ required: z.boolean().default(true), templates: z.array(ZSlug).default(() => []) })
+      .strict()
+      .prefault({}),
   })
   .strict();
+export type TContactPolicy = z.infer<typeof ZContactPolicy>;
 
 export const ZStrategyDefinition = z
   .object({
@@ -91,10 +174,13 @@ export const ZStrategyDefinition = z
     steps: z.array(ZStep).min(1, 'a strategy needs at least one step'),
     negotiation: ZNegotiationPolicy.default(ZNegotiationPolicy.parse({})),
     contact: ZContactPolicy.default(ZContactPolicy.parse({})),
+    /** Branching on events: broken promise, returned payment, replies. */
+    on: ZEventBranches.optional(),
   })
   .strict()
   .superRefine((strategy, ctx) => {
     for (const problem of strategyProblems(strategy)) ctx.addIssue({ code: 'custom', ...problem });
+    for (const problem of lintStrategy(strategy)) ctx.addIssue({ code: 'custom', ...problem });
   });
 export type TStrategyDefinition = z.infer<typeof ZStrategyDefinition>;
 
@@ -103,21 +189,27 @@ export interface StrategyProblem {
   message: string;
 }
 
-/** Cross-field rules zod's shape cannot say; every problem is returned, each with its path. */
+/**
+ * Cross-field rules zod's shape cannot say; every problem is returned, each with its path.
+ * zod runs this even when a field failed its own check, so a rule only reads fields that passed.
+ */
 function strategyProblems(strategy: TStrategyDefinition): StrategyProblem[] {
   const problems: StrategyProblem[] = [];
   const seen = new Set<string>();
+  let terminal: TStep | undefined;
   strategy.steps.forEach((step, index) => {
     const path = ['steps', index];
     if (seen.has(step.id)) problems.push({ path: [...path, 'id'], message: `duplicate step id "${step.id}"` });
     seen.add(step.id);
 
     const previous = strategy.steps[index - 1];
-    if (previous && compareIsoDurations(step.at, previous.at) < 0) {
+    if (previous && isIsoDuration(step.at) && isIsoDuration(previous.at) && compareIsoDurations(step.at, previous.at) < 0) {
       problems.push({ path: [...path, 'at'], message: `offset ${step.at} is earlier than the previous step's ${previous.at}` });
     }
-    if (previous && terminalActions.includes(previous.action)) {
-      problems.push({ path, message: `step "${step.id}" comes after the terminal step "${previous.id}" and can never run` });
+    if (terminal) {
+      problems.push({ path, message: `step "${step.id}" comes after the terminal step "${terminal.id}" and can never run` });
+    } else if (terminalActions.includes(step.action)) {
+      terminal = step;
     }
 
     const isMessage = (messageActions as readonly string[]).includes(step.action);
@@ -151,7 +243,9 @@ function strategyProblems(strategy: TStrategyDefinition): StrategyProblem[] {
   }
 
   const { start, end } = strategy.contact.allowedHours;
-  if (start >= end) problems.push({ path: ['contact', 'allowedHours'], message: `start ${start} must be before end ${end}` });
+  if (ZClock.safeParse(start).success && ZClock.safeParse(end).success && start >= end) {
+    problems.push({ path: ['contact', 'allowedHours'], message: `start ${start} must be before end ${end}` });
+  }
   return problems;
 }
 

@@ -14,10 +14,22 @@ export interface TemplateAccount {
   /** Minor units. */
   originalBalance: number;
   debtor: { name: string };
+  /** Whom the debt is owed to; the sender's configured creditor when absent. */
+  creditor?: { name: string };
+}
+
+/** Values known only when a message is sent, not from the account. */
+export interface TemplateExtras {
+  caseId: string;
+  /** The one-click opt-out link of this very message (email). */
+  unsubscribeUrl?: string;
+  /** Creditor named when the account does not name one. */
+  creditorName?: string;
 }
 
 /** The values a template can reference, built from an account at send time. */
-export function templateValues(account: TemplateAccount, extra: { caseId: string }) {
+export function templateValues(account: TemplateAccount, extra: TemplateExtras) {
+  const creditorName = account.creditor?.name ?? extra.creditorName;
   return {
     debtor: { name: account.debtor.name },
     balance: formatMoney(account.balance, account.currency),
@@ -25,6 +37,10 @@ export function templateValues(account: TemplateAccount, extra: { caseId: string
     currency: account.currency,
     account: { externalId: account.externalId },
     case: { id: extra.caseId },
+    // Present only when known, so a value the sender lacks renders visibly empty in previews
+    // rather than as a made-up default.
+    ...(creditorName !== undefined ? { creditor: { name: creditorName } } : {}),
+    ...(extra.unsubscribeUrl !== undefined ? { unsubscribeUrl: extra.unsubscribeUrl } : {}),
   };
 }
 
@@ -35,7 +51,29 @@ export const templateFields = [
   'currency',
   'account.externalId',
   'case.id',
+  'creditor.name',
+  'unsubscribeUrl',
 ] as const;
+export type TemplateField = (typeof templateFields)[number];
+
+/** Every field name the template uses (sections included), or `null` when it does not parse. */
+export function templateFieldsUsed(text: string): Set<string> | null {
+  let tokens: ReturnType<typeof Mustache.parse>;
+  try {
+    tokens = Mustache.parse(text);
+  } catch {
+    return null;
+  }
+  const used = new Set<string>();
+  const visit = (list: unknown[]): void => {
+    for (const [type, name, , , children] of list as [string, string, number, number, unknown[]?][]) {
+      if (type === 'name' || type === '&' || type === '{' || type === '#' || type === '^') used.add(name);
+      if (children) visit(children);
+    }
+  };
+  visit(tokens);
+  return used;
+}
 
 /** Names every `{{field}}` the template uses that no account provides, or a syntax error. */
 export function templateFieldProblems(text: string): string[] {
@@ -67,4 +105,18 @@ export function renderText(text: string, values: object): string {
 /** Renders for HTML: debtor-supplied values are escaped. */
 export function renderHtml(text: string, values: object): string {
   return Mustache.render(text, values);
+}
+
+/**
+ * A plain-text template as an HTML document body: rendered with escaping, blank lines become
+ * paragraphs, and `link` (already a value we minted, e.g. the unsubscribe URL) becomes clickable.
+ */
+export function renderHtmlParagraphs(text: string, values: object, link?: string): string {
+  let html = renderHtml(text, values);
+  if (link) {
+    // Mustache also escapes "/" and "="; an attribute needs only these, and the link reads better.
+    const readable = link.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+    html = html.split(renderHtml('{{link}}', { link })).join(`<a href="${readable}">${readable}</a>`);
+  }
+  return `<p>${html.replace(/\n\n+/g, '</p><p>').replace(/\n/g, '<br>')}</p>`;
 }

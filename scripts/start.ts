@@ -4,11 +4,13 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { loadApiConfig } from '../api/config.js';
+import { apiOptions } from '../api/security-config.js';
 import { roles } from '../api/auth.js';
 import { buildApi } from '../api/server.js';
 import { createDb } from '../lib/db.js';
 import { startEmbeddedPostgres } from '../lib/embedded-postgres.js';
 import { parseEnv, ZStorageEnv, ZTemporalEnv } from '../lib/env.js';
+import { generatePayloadKey } from '../lib/payload-codec.js';
 import { applyMigrations } from '../lib/migrations.js';
 import { connectTemporalClient } from '../lib/temporal-connection.js';
 import { startTemporalDevServer } from '../lib/temporal-dev-server.js';
@@ -41,6 +43,15 @@ async function devApiKeys(dataDir: string): Promise<string> {
   return value;
 }
 
+/** The payload encryption key of the embedded setup, made once and kept beside its data. */
+async function devPayloadKeys(dataDir: string): Promise<string> {
+  const file = path.join(dataDir, 'dev-payload-keys.json');
+  if (existsSync(file)) return (JSON.parse(await readFile(file, 'utf8')) as { PAYLOAD_KEYS: string }).PAYLOAD_KEYS;
+  const value = generatePayloadKey('dev-1');
+  await writeFile(file, JSON.stringify({ PAYLOAD_KEYS: value }, null, 2), { mode: 0o600 });
+  return value;
+}
+
 async function main(): Promise<void> {
   const start = parseEnv(ZStartEnv, process.env);
   const dataDir = path.resolve(start.DATA_DIR);
@@ -63,8 +74,10 @@ async function main(): Promise<void> {
     stops.unshift({ name: 'Temporal', stop: () => temporalServer.stop() });
     env.TEMPORAL_ADDRESS = temporalServer.address;
     temporalUi = temporalServer.uiUrl;
+    env.CODEC_CORS_ORIGINS ??= `${temporalUi},${temporalUi.replace('127.0.0.1', 'localhost')}`;
   }
   env.API_KEYS ??= await devApiKeys(dataDir);
+  env.PAYLOAD_KEYS ??= await devPayloadKeys(dataDir);
 
   const workerConfig = loadWorkerConfig(env);
   installWorkerRuntime(workerConfig.LOG_LEVEL === 'info' ? 'warn' : workerConfig.LOG_LEVEL);
@@ -82,7 +95,7 @@ async function main(): Promise<void> {
   const apiConfig = loadApiConfig(env);
   const db = createDb(env.DATABASE_URL ?? '');
   const temporal = await connectTemporalClient(apiConfig);
-  const api = await buildApi({ deps: { db, temporal }, apiKeys: apiConfig.apiKeys, bodyLimit: apiConfig.BODY_LIMIT, logLevel: 'warn' });
+  const api = await buildApi({ deps: { db, temporal, communications: apiConfig.communications, imports: { dataDir } }, apiKeys: apiConfig.apiKeys, ...apiOptions(apiConfig), logLevel: 'warn' });
   await api.listen({ port: apiConfig.PORT, host: apiConfig.HOST });
   stops.unshift({
     name: 'API',
@@ -103,6 +116,7 @@ async function main(): Promise<void> {
   say('Dunning engine is running.');
   say(`  API          ${apiUrl}   (docs ${apiUrl}/docs, OpenAPI ${apiUrl}/openapi.json)`);
   say(`  Temporal UI  ${temporalUi}`);
+  say(`  Codec        ${apiUrl}/codec   (payloads are encrypted: temporal workflow show --codec-endpoint ${apiUrl}/codec --codec-auth 'Bearer <auditor key>')`);
   say(`  Outboxes     ${workerConfig.outboxDir} (email, sms, letters, agency)`);
   say('  API keys (Authorization: Bearer <key>):');
   for (const [key, role] of apiConfig.apiKeys) say(`    ${role.padEnd(12)} ${key}`);

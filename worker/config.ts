@@ -1,5 +1,7 @@
 import path from 'node:path';
 import { z } from 'zod';
+import type { CommunicationSettings } from '../activities/communication-settings.js';
+import { resolveLinkSecret } from '../domain/template-links.js';
 import { parseEnv, ZLogEnv, ZStorageEnv, ZTemporalEnv, type Env } from '../lib/env.js';
 
 const ZOptional = z
@@ -20,6 +22,22 @@ export const ZWorkerEnv = ZTemporalEnv.extend(ZStorageEnv.shape)
     TWILIO_FROM: ZOptional,
     /** Base URL replacing https://api.twilio.com, for a local stand-in. */
     TWILIO_API_BASE: z.url().optional(),
+    /**
+     * The API's public base URL (e.g. https://collections.example.com). Unsubscribe links point
+     * at it, and when set Twilio is asked to post delivery status to it.
+     */
+    PUBLIC_URL: z.url().optional().transform((value) => value?.replace(/\/+$/, '')),
+    /** Signs unsubscribe links and reply addresses; the API needs the same value. */
+    LINK_SECRET: z.string().min(32, 'use at least 32 characters (e.g. openssl rand -hex 32)').optional(),
+    /** An SMS longer than this many segments is shortened (its free text cut, marked "..."). */
+    SMS_MAX_SEGMENTS: z.coerce.number().int().min(1).max(10).default(3),
+    /** Creditor named by templates ({{creditor.name}}) when the account names none. */
+    CREDITOR_NAME: z.string().min(1).default('the creditor'),
+    /** The letters' sender block, lines separated by "|". */
+    LETTER_SENDER: z.string().min(1).default('Collections Department | 100 Main Street | Springfield, IL 62701 | US'),
+    /** An HTTP print-and-mail provider that receives each letter's PDF; unset keeps them in the outbox. */
+    LETTER_PROVIDER_URL: z.url().optional(),
+    LETTER_PROVIDER_TOKEN: ZOptional,
   })
   .superRefine((env, ctx) => {
     const twilio = [env.TWILIO_ACCOUNT_SID, env.TWILIO_AUTH_TOKEN, env.TWILIO_FROM];
@@ -34,8 +52,18 @@ export type WorkerConfig = ReturnType<typeof loadWorkerConfig>;
 
 export function loadWorkerConfig(env: Env = process.env) {
   const config = parseEnv(ZWorkerEnv, env);
+  const communications: CommunicationSettings = {
+    publicUrl: config.PUBLIC_URL ?? 'http://127.0.0.1:3000',
+    statusCallbacks: config.PUBLIC_URL !== undefined,
+    linkSecret: resolveLinkSecret({ configured: config.LINK_SECRET, dataDir: config.DATA_DIR }),
+    smsMaxSegments: config.SMS_MAX_SEGMENTS,
+    creditorName: config.CREDITOR_NAME,
+    letterSender: config.LETTER_SENDER.split('|').map((line) => line.trim()).filter(Boolean),
+  };
   return Object.freeze({
     ...config,
+    communications,
+    letterProvider: config.LETTER_PROVIDER_URL ? { url: config.LETTER_PROVIDER_URL, token: config.LETTER_PROVIDER_TOKEN } : undefined,
     outboxDir: path.resolve(config.DATA_DIR, 'outbox'),
     twilio:
       config.TWILIO_ACCOUNT_SID && config.TWILIO_AUTH_TOKEN && config.TWILIO_FROM

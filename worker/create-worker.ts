@@ -1,16 +1,18 @@
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from '../activities/index.js';
 import { createMailer } from '../activities/mailer.js';
 import { createSmsSender } from '../activities/sms-sender.js';
+import { dataConverter } from '../lib/data-converter.js';
 import { createDb, type Db } from '../lib/db.js';
 import { requireDatabaseUrl } from '../lib/env.js';
 import { temporalConnectionOptions } from '../lib/temporal-connection.js';
 import { taskQueue } from '../workflows/case-messages.js';
 import type { WorkerConfig } from './config.js';
 
-export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
+import { workflowsPath } from './workflows-path.js';
+
+export { workflowsPath };
 
 /** Builds the activities' real dependencies (database, mail, SMS) from configuration. */
 export function createActivityDeps(config: WorkerConfig, db: Db) {
@@ -20,6 +22,8 @@ export function createActivityDeps(config: WorkerConfig, db: Db) {
     sms: createSmsSender({ twilio: config.twilio, outboxDir: path.join(config.outboxDir, 'sms') }),
     outboxDir: config.outboxDir,
     mailDomain: config.MAIL_DOMAIN,
+    communications: config.communications,
+    letterProvider: config.letterProvider,
   };
 }
 
@@ -38,6 +42,9 @@ export async function createCaseWorker(
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue,
+    // Encrypts every payload with PAYLOAD_KEYS; a prebuilt workflowBundle must be bundled with
+    // the same failureConverterPath to encrypt workflow failures too.
+    dataConverter: dataConverter(config),
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath }),
     ...(options.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: options.maxCachedWorkflows } : {}),
     activities: createActivities(deps),

@@ -1,3 +1,4 @@
+import { requirePayloadKeys } from '../lib/env.js';
 import { createLogger } from '../lib/logger.js';
 import { loadWorkerConfig } from './config.js';
 import { createCaseWorker } from './create-worker.js';
@@ -5,6 +6,7 @@ import { installWorkerRuntime } from './runtime.js';
 
 /** `npm run worker`: one worker process against external Temporal and PostgreSQL. */
 const config = loadWorkerConfig();
+requirePayloadKeys(config);
 const log = createLogger({ level: config.LOG_LEVEL, name: 'worker' });
 installWorkerRuntime(config.LOG_LEVEL);
 const { worker, close } = await createCaseWorker(config);

@@ -1,6 +1,7 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { Installment } from '../domain/arrangements.js';
-import type { ContactChannel, ContactPoint } from '../domain/case-facts.js';
+import type { ComplianceFacts, ComplianceFlag, ContactChannel, ContactMedium, ContactPlace, ContactPoint } from '../domain/case-facts.js';
+import type { ContactAction, ContactRoute, ContactVerdict } from '../domain/regulation/index.js';
 import type { ActorRole, TOutcome } from '../domain/outcomes.js';
 import type { ReplyIntent } from '../domain/replies.js';
 import type { TStrategyDefinition } from '../domain/strategy.js';
@@ -42,6 +43,8 @@ export interface CaseAccount {
   daysPastDue: number;
   debtor: { name: string; timeZone: string };
   contacts: Partial<Record<ContactChannel, ContactPoint>>;
+  /** Compliance facts known at enrollment: candidate zones (address, phone) and the debtor's state. */
+  compliance?: ComplianceFacts;
 }
 
 export interface CaseStrategy {
@@ -91,6 +94,9 @@ export interface CaseEvent {
     | 'payment_reversed'
     | 'reopened'
     | 'task_created'
+    | 'compliance'
+    | 'strategy_changed'
+    | 'call_attempted'
     | 'paused'
     | 'resumed'
     | 'closed';
@@ -152,6 +158,8 @@ export interface CaseState {
   /** Minor units forgiven by a paid settlement. */
   waived?: number;
   closedAt?: string | null;
+  /** What the contact rules read: candidate zones, flags, refusals, contact history (domain/regulation). */
+  compliance?: ComplianceFacts;
 }
 
 export interface PaymentReceived {
@@ -207,6 +215,18 @@ export interface PauseRequest {
   by: string;
 }
 
+/**
+ * A manager moved this running case to another version of its strategy (same key). The case
+ * continues on `strategy` from the position domain/strategy-migration.ts maps (by step id, then
+ * by offset), keeps its start and results, and records the change in its history.
+ */
+export interface StrategyVersionChanged {
+  strategy: CaseStrategy;
+  /** Who, as the audit trail names them. */
+  by: string;
+  reason: string;
+}
+
 export interface CaseStatus {
   caseId: string;
   status: CaseStatusValue;
@@ -233,6 +253,57 @@ export const balanceAdjustedSignal = defineSignal<[BalanceAdjusted]>('balanceAdj
 export const paymentReversedSignal = defineSignal<[PaymentReversed]>('paymentReversed');
 export const pauseSignal = defineSignal<[PauseRequest]>('pause');
 export const resumeSignal = defineSignal<[PauseRequest]>('resume');
+export const strategyVersionChangedSignal = defineSignal<[StrategyVersionChanged]>('strategyVersionChanged');
 export const statusQuery = defineQuery<CaseStatus>('status');
 /** Answers with the case's new status, or fails with the policy reason (type `OutcomeRefused`). */
 export const recordOutcomeUpdate = defineUpdate<CaseStatus, [OutcomeRequest]>('recordOutcome');
+
+// Contact rules (domain/regulation/): proposed messages, not yet handled by the workflow.
+
+/** What a debtor asked for about being contacted, from a call, a letter or an officer's note. */
+export type ContactRequest =
+  | { kind: 'opt_out'; channel: ContactChannel }
+  | { kind: 'opt_in'; channel: ContactChannel }
+  /** "Don't call me", "not this email address" (12 CFR 1006.14(h)); `address` limits it to one. */
+  | { kind: 'refuse_medium'; medium: ContactMedium; address?: string }
+  /** "Don't contact me at work" (12 CFR 1006.6(b)(1)(iii)). */
+  | { kind: 'refuse_place'; place: ContactPlace }
+  /** SMS consent given or revoked for `number` (the SMS number on file when absent). */
+  | { kind: 'sms_consent'; granted: boolean; number?: string };
+
+/** A call an officer placed from the work queue: every attempt counts toward the call caps. */
+export interface CallAttempted {
+  taskId: string;
+  /** ISO instant the call was placed. */
+  placedAt: string;
+  /** The officer's outcome (api/services/tasks.ts `CallOutcome`). */
+  outcome: string;
+  /** The debtor was reached and the debt discussed: no call for 7 days (12 CFR 1006.14(b)(2)(ii)). */
+  conversation: boolean;
+  /** What the debtor asked for during the call, honoured at once. */
+  requests?: ContactRequest[];
+  by: string;
+}
+
+/** A compliance fact recorded by an officer or an integration, apart from negotiated outcomes. */
+export interface ComplianceFactRecorded {
+  fact:
+    | { kind: 'flag'; flag: ComplianceFlag; set: boolean }
+    | { kind: 'validation_notice_sent' }
+    | { kind: 'verification_sent' }
+    | ContactRequest;
+  /** ISO instant it happened (a letter's date, not when it was keyed in). */
+  at: string;
+  source: string;
+}
+
+/** Asks whether a contact may happen now, e.g. before an officer dials (the queue's check). */
+export interface ContactPermissionRequest {
+  channel: ContactRoute;
+  action?: ContactAction;
+}
+
+export const callAttemptedSignal = defineSignal<[CallAttempted]>('callAttempted');
+export const complianceFactSignal = defineSignal<[ComplianceFactRecorded]>('complianceFact');
+/** The rule engine's answer on the case's live facts: permitted, held (until when, why) or barred (why). */
+export const contactPermissionQuery = defineQuery<ContactVerdict, [ContactPermissionRequest]>('contactPermission');

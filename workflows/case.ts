@@ -17,9 +17,13 @@ import type { ContactChannel } from '../domain/case-facts.js';
 import { contactWindowHold } from '../domain/contact-rules.js';
 import { formatMoney } from '../domain/money.js';
 import { ZNegotiationPolicy } from '../domain/negotiation-policy.js';
-import { validateOutcome, type OutcomeContext, type TOutcome } from '../domain/outcomes.js';
+import { validateOutcome, type OutcomeContext } from '../domain/outcomes.js';
 import { classifyReply, ReplyIntent } from '../domain/replies.js';
+import { applyComplianceEvent, complianceOf, conversationOutcomes, type ComplianceEvent } from '../domain/regulation/events.js';
+import { evaluateContact, type ContactPolicyInput } from '../domain/regulation/index.js';
 import { planStep } from '../domain/step-plan.js';
+import { migrateCursor } from '../domain/strategy-migration.js';
+import { contactPolicyOf } from '../domain/timeline.js';
 import type { TStep, TTemplate } from '../domain/strategy.js';
 import {
   CloseReason,
@@ -30,14 +34,19 @@ import {
   paymentReceivedSignal,
   paymentReversedSignal,
   recordOutcomeUpdate,
+  callAttemptedSignal,
+  complianceFactSignal,
+  contactPermissionQuery,
   resumeSignal,
   statusQuery,
+  strategyVersionChangedSignal,
   type Arrangement,
   type CaseEvent,
   type CaseInput,
   type CaseState,
   type CaseStatus,
   type OutcomeRequest,
+  type StrategyVersionChanged,
 } from './case-messages.js';
 
 /** Provider calls: a bad address fails at once, an outage retries with backoff until it ends. */
@@ -90,10 +99,13 @@ const verificationTemplate: TTemplate = {
  * suspend the timeline; what suspended it decides how it resumes.
  */
 export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
-  const { caseId, account, strategy } = input;
-  const { steps } = strategy.definition;
+  const { caseId, account } = input;
+  /** The strategy version the case runs; a manager may move it to another version. */
+  let strategy = input.strategy;
+  let steps = strategy.definition.steps;
   // Parsed here so inputs recorded before a policy field existed get its default.
-  const policy = ZNegotiationPolicy.parse(strategy.definition.negotiation ?? {});
+  let policy = ZNegotiationPolicy.parse(strategy.definition.negotiation ?? {});
+  let pendingStrategy: StrategyVersionChanged | null = null;
   const startedAt = Date.parse(input.startedAt);
   const state: CaseState = input.carried ?? {
     status: 'open',
@@ -110,6 +122,12 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
     recent: [],
   };
   state.ledger ??= [];
+  state.compliance ??= { timeZones: [account.debtor.timeZone], ...account.compliance };
+  /**
+   * The contact rules' policy. The validation-notice rule applies when the strategy names the
+   * templates that carry the notice; without them the engine cannot know when it was sent.
+   */
+  let contactPolicy: ContactPolicyInput = contactPolicyOf(strategy.definition);
   /** Events not yet written to the database. */
   let unprojected: CaseEvent[] = [];
   let sideEffects: SideEffect[] = [];
@@ -122,6 +140,14 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
     const event: CaseEvent = { seq: ++state.seq, at: new Date().toISOString(), type, detail, ...extra };
     state.recent = [...state.recent.slice(-(recentEvents - 1)), event];
     unprojected.push(event);
+  }
+
+  /** Updates the facts the contact rules read, and records what changed. */
+  function comply(event: ComplianceEvent): void {
+    const { facts, changes: changed } = applyComplianceEvent({ contacts: state.contacts, ...state.compliance }, event);
+    state.compliance = complianceOf(facts);
+    state.contacts = facts.contacts as CaseState['contacts'];
+    for (const change of changed) record('compliance', change, { data: { event: event.type } });
   }
 
   function close(reason: CloseReason, detail: string): void {
@@ -227,6 +253,8 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
     changes++;
     const intent = reply.intent ?? classifyReply(reply.text);
     record('reply_received', `${reply.channel} reply classified as ${intent}`, { data: { ...reply, intent } });
+    // Words asking us to stop ("don't text me") are honoured too, not only carrier keywords.
+    if (intent !== ReplyIntent.stop && intent !== ReplyIntent.start) comply({ type: 'reply_received', channel: reply.channel, text: reply.text, intent, at: Date.now() });
     const needsPerson: string[] = [ReplyIntent.other, ReplyIntent.callMe, ReplyIntent.dispute, ReplyIntent.hardship, ReplyIntent.wrongNumber, ReplyIntent.paid];
     if (state.status !== 'closed' && needsPerson.includes(intent) && patched('reply-tasks')) {
       sideEffects.push({ kind: 'task', task: { kind: 'reply', reason: `debtor replied by ${reply.channel} (${intent.replace('_', ' ')})` } });
@@ -347,6 +375,7 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
         }
         return;
       case 'dispute':
+        comply({ type: 'dispute_received', at: Date.now(), source: by });
         endArrangement('arrangement_cancelled', 'arrangement cancelled by a dispute');
         startHold('dispute', outcome.reason);
         sideEffects.push({ kind: 'task', task: { kind: 'dispute', reason: 'verify the disputed debt' } });
@@ -357,6 +386,7 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
           close(CloseReason.disputeUpheld, `dispute upheld by ${by}: ${outcome.note}`);
         } else {
           endHold(`dispute rejected by ${by}: ${outcome.note}; verification sent`);
+          comply({ type: 'verification_sent', at: Date.now(), source: by });
           sideEffects.push({ kind: 'verification' });
         }
         return;
@@ -365,6 +395,7 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
         return;
       case 'cease_contact':
         state.ceased = true;
+        comply({ type: 'flag_set', flag: 'ceaseCommunication', at: Date.now(), source: by });
         record('opted_out', 'the debtor asked us to cease communication', { data: { channel: 'all', source: 'cease_request' } });
         return;
       case 'wrong_party':
@@ -424,6 +455,51 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
 
   setHandler(statusQuery, status);
 
+  setHandler(strategyVersionChangedSignal, (change) => {
+    changes++;
+    // Applied at the top of the loop, never while a step is in flight.
+    if (state.status === 'closed' || change.strategy.key !== strategy.key || change.strategy.version === strategy.version) return;
+    pendingStrategy = change;
+  });
+
+  /** Moves the case to another version of its strategy, continuing at the matching step. */
+  function adoptStrategy({ strategy: next, by, reason }: StrategyVersionChanged): void {
+    const migration = migrateCursor({ from: strategy.definition, to: next.definition, cursor: { stepIndex: state.stepIndex, results: {}, pendingFallback: null }, startedAt: startedAt + (state.shiftMs ?? 0) });
+    record('strategy_changed', `moved from ${strategy.key} v${strategy.version} to v${next.version} by ${by}: ${migration.detail}`, {
+      data: { fromVersion: strategy.version, toVersion: next.version, by, reason, mappedBy: migration.mappedBy, stepId: migration.stepId },
+    });
+    strategy = next;
+    steps = next.definition.steps;
+    policy = ZNegotiationPolicy.parse(next.definition.negotiation ?? {});
+    contactPolicy = contactPolicyOf(next.definition);
+    state.stepIndex = migration.cursor.stepIndex;
+  }
+
+  setHandler(callAttemptedSignal, (call) => {
+    changes++;
+    record('call_attempted', `call by ${call.by}: ${call.outcome.replace(/_/g, ' ')}`, { data: { taskId: call.taskId, outcome: call.outcome, conversation: call.conversation } });
+    comply({ type: 'call_attempted', at: Date.parse(call.placedAt), conversation: call.conversation || conversationOutcomes.includes(call.outcome) });
+  });
+
+  setHandler(complianceFactSignal, ({ fact, at, source }) => {
+    changes++;
+    const when = Date.parse(at);
+    if (fact.kind === 'flag') comply({ type: fact.set ? 'flag_set' : 'flag_cleared', flag: fact.flag, at: when, source });
+    else if (fact.kind === 'validation_notice_sent') comply({ type: 'validation_notice_sent', at: when, source });
+    else if (fact.kind === 'verification_sent') comply({ type: 'verification_sent', at: when, source });
+    else record('compliance', `contact request recorded by ${source}`, { data: { fact } });
+  });
+
+  setHandler(contactPermissionQuery, (request) =>
+    evaluateContact({
+      channel: request.channel,
+      ...(request.action ? { action: request.action } : {}),
+      now: Date.now(),
+      facts: { balance: state.balance, timeZone: account.debtor.timeZone, contacts: state.contacts, ...state.compliance },
+      policy: contactPolicy,
+    }),
+  );
+
   setHandler(
     recordOutcomeUpdate,
     async (request) => {
@@ -435,7 +511,7 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
     },
     {
       validator: (request: OutcomeRequest) => {
-        const decision = validateOutcome(request.outcome as TOutcome, outcomeContext(request.role));
+        const decision = validateOutcome(request.outcome, outcomeContext(request.role));
         if (!decision.ok) throw ApplicationFailure.create({ type: 'OutcomeRefused', message: decision.reason, details: [{ field: decision.field }], nonRetryable: true });
       },
     },
@@ -585,6 +661,7 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
             send({ caseId, stepId: step.id, idempotencyKey: key, templateKey, template, to: contact.address, account: templateAccount() }),
           );
           if (!sent) return;
+          comply({ type: 'message_sent', channel: step.action, at: Date.now(), validationNotice: contactPolicy.validationNotice?.templates?.includes(templateKey) ?? false });
           record('step_done', `${step.action} "${templateKey}" sent`, {
             stepId: step.id,
             data: { communicationId: sent.value.communicationId, duplicate: sent.value.duplicate },
@@ -596,6 +673,19 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
           record('step_done', 'call task created for an officer', { stepId: step.id, data: { taskId: task.taskId } });
           return;
         }
+        case 'legal_review': {
+          const task = await records.createTask({ caseId, idempotencyKey: key, kind: 'legal_review', reason: step.note ?? `legal review step "${step.id}"`, balance: state.balance, daysPastDue: daysPastDue() });
+          record('step_done', 'legal review task created', { stepId: step.id, data: { taskId: task.taskId } });
+          return;
+        }
+        case 'note':
+        case 'wait':
+          record('step_done', step.action === 'note' ? `note: ${step.note ?? ''}` : 'checkpoint', { stepId: step.id });
+          return;
+        case 'plan_monitoring':
+          // The loop watches active plans itself; reaching this step means none is active.
+          record('step_skipped', `step "${step.id}" skipped: no plan is active`, { stepId: step.id });
+          return;
         case 'agency_referral': {
           const agency = step.agency ?? 'default';
           if (patched('agency-placement-keeps-case-open')) {
@@ -671,6 +761,10 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
 
   for (;;) {
     await runSideEffects();
+    if (pendingStrategy) {
+      adoptStrategy(pendingStrategy);
+      pendingStrategy = null;
+    }
     if (state.status === 'closed') {
       // A paid or settled case lingers for returned payments, which reopen it.
       const lingers = (state.closeReason === CloseReason.paid || state.closeReason === CloseReason.settled) && patched('reversal-window');
@@ -683,7 +777,7 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
       await condition(allHandlersFinished);
       await runSideEffects();
       await project();
-      return continueAsNew<typeof caseWorkflow>({ ...input, carried: state });
+      return continueAsNew<typeof caseWorkflow>({ ...input, strategy, carried: state });
     }
     if (state.status === 'paused') {
       await waitUntil(null, 'paused');
@@ -716,8 +810,10 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
           step,
           startedAt: startedAt + (state.shiftMs ?? 0),
           now: Date.now(),
-          facts: { balance: state.balance, timeZone: account.debtor.timeZone, contacts: state.contacts },
+          facts: { balance: state.balance, timeZone: account.debtor.timeZone, contacts: state.contacts, ...state.compliance },
           window: strategy.definition.contact.allowedHours,
+          // Regulation F and the state rules; cases started before them keep the window check alone.
+          ...(patched('contact-rules') ? { policy: contactPolicy } : {}),
         });
     if (decision.kind === 'wait') {
       await waitUntil(decision.until, decision.reason);

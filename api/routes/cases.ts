@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { maxMinorUnits } from '../../domain/account.js';
 import { ReplyIntent } from '../../domain/replies.js';
+import { caseScope, maskContact, recordContactRead, seesContactDetails } from '../access.js';
 import { actorOf } from '../auth.js';
 import { errorResponses, ZCaseDetail, ZCaseIdParams, ZCaseView, ZErrorResponse } from '../schemas.js';
 import type { ApiDeps } from '../server.js';
@@ -12,7 +14,7 @@ const ZPayment = z
   .object({
     /** The payment processor's reference: a repeat is applied once. */
     reference: z.string().trim().min(1).max(200),
-    amount: z.number().int('must be a whole number of minor units (cents)').positive().max(Number.MAX_SAFE_INTEGER),
+    amount: z.number().int('must be a whole number of minor units (cents)').positive().max(maxMinorUnits, 'must be at most 2147483647 minor units'),
     /** Defaults to the case's currency; a different one is refused. */
     currency: z.string().length(3).optional(),
     receivedAt: z.iso.datetime({ offset: true }).optional(),
@@ -55,7 +57,7 @@ export function caseRoutes({ db, temporal }: ApiDeps): FastifyPluginAsyncZod {
       },
       async (request) => {
         const { limit, cursor, ...filter } = request.query;
-        return listCases({ db, filter, limit, ...(cursor ? { cursor } : {}) });
+        return listCases({ db, filter, limit, scope: caseScope(request), ...(cursor ? { cursor } : {}) });
       },
     );
 
@@ -75,9 +77,13 @@ export function caseRoutes({ db, temporal }: ApiDeps): FastifyPluginAsyncZod {
         schema: {
           tags: ['cases'],
           summary: 'Every communication of the case with its content and delivery status',
+          description:
+            'Recipients and content are shown in full to officers, managers and admins (each such read is an audit event) and masked for auditors.',
           params: ZCaseIdParams,
           response: {
             200: z.object({
+              /** True when recipients and content are masked for the caller's role. */
+              masked: z.boolean(),
               items: z.array(
                 z.object({
                   id: z.string(),
@@ -100,7 +106,15 @@ export function caseRoutes({ db, temporal }: ApiDeps): FastifyPluginAsyncZod {
           },
         },
       },
-      async (request) => ({ items: await listCommunications({ db, caseId: request.params.caseId }) }),
+      async (request) => {
+        const { caseId } = request.params;
+        const items = await listCommunications({ db, caseId });
+        if (!seesContactDetails(request)) {
+          return { masked: true, items: items.map((item) => ({ ...item, recipient: maskContact(item.recipient), subject: item.subject === null ? null : '[masked]', body: '[masked]' })) };
+        }
+        if (items.length > 0) await recordContactRead(db, request, caseId, 'communications');
+        return { masked: false, items };
+      },
     );
 
     app.post(

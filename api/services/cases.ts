@@ -40,6 +40,7 @@ export function caseView(row: CaseRow, live: CaseStatus | null) {
     nextActionAt: live ? live.nextActionAt : (row.nextActionAt?.toISOString() ?? null),
     nextActionWhy: live ? live.nextActionWhy : row.nextActionWhy,
     strategy: { key: row.strategy.key, version: row.strategy.version },
+    team: row.team,
     startedAt: row.startedAt.toISOString(),
     /** False when the workflow could not be asked and the fields come from the database. */
     live: live !== null,
@@ -71,7 +72,7 @@ export async function getCase({ db, temporal, caseId }: { db: Db; temporal: Clie
       at: event.at.toISOString(),
       actor: event.actor,
       action: event.action,
-      detail: typeof event.data === 'object' && event.data && 'detail' in event.data ? String(event.data.detail) : null,
+      detail: typeof event.data === 'object' && event.data && 'detail' in event.data && typeof event.data.detail === 'string' ? event.data.detail : null,
     })),
   };
 }
@@ -81,14 +82,18 @@ export async function listCases({
   filter,
   limit,
   cursor,
+  scope = {},
 }: {
   db: Db;
   filter: { status?: string; strategy?: string; step?: string; officer?: string };
   limit: number;
   cursor?: string;
+  /** The caller's team restriction (api/access.ts `caseScope`). */
+  scope?: { team?: string };
 }) {
   const rows = await db.case.findMany({
     where: {
+      ...scope,
       ...(filter.status ? { status: filter.status } : {}),
       ...(filter.strategy ? { strategy: { key: filter.strategy } } : {}),
       ...(filter.step ? { currentStep: filter.step } : {}),

@@ -3,9 +3,11 @@ import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/c
 import { WorkflowIdReusePolicy } from '@temporalio/common';
 import { formatPostalAddress, type TAccountEnrollment } from '../../domain/account.js';
 import type { ContactChannel, ContactPoint } from '../../domain/case-facts.js';
+import { candidateTimeZones } from '../../domain/regulation/zones.js';
 import type { Db } from '../../lib/db.js';
 import { caseWorkflowId, taskQueue, type CaseInput } from '../../workflows/case-messages.js';
 import { unprocessable } from '../errors.js';
+import { chooseStrategyFor } from './segments.js';
 import { activeStrategy, toVersion, type StrategyVersion } from './strategies.js';
 
 /**
@@ -44,6 +46,12 @@ async function startCase(temporal: Client, input: CaseInput): Promise<void> {
   }
 }
 
+/** Every zone the debtor may be in (declared, phone area code, US address state): contact must suit all. */
+function complianceAtEnrollment(debtor: TAccountEnrollment['debtor']) {
+  const state = debtor.address?.country === 'US' && debtor.address.region && /^[A-Z]{2}$/.test(debtor.address.region) ? debtor.address.region : undefined;
+  return { timeZones: candidateTimeZones({ timeZone: debtor.timeZone, ...(debtor.phone ? { phone: debtor.phone } : {}), ...(state ? { state } : {}) }), ...(state ? { state } : {}) };
+}
+
 function caseInput(caseId: string, accountId: string, input: TAccountEnrollment, strategy: StrategyVersion, startedAt: Date): CaseInput {
   return {
     caseId,
@@ -56,6 +64,7 @@ function caseInput(caseId: string, accountId: string, input: TAccountEnrollment,
       daysPastDue: input.daysPastDue,
       debtor: { name: input.debtor.name, timeZone: input.debtor.timeZone },
       contacts: contactsOf(input.debtor),
+      compliance: complianceAtEnrollment(input.debtor),
     },
     strategy: { id: strategy.id, key: strategy.key, version: strategy.version, definition: strategy.definition },
   };
@@ -82,12 +91,21 @@ export async function enrollAccount({
     return { created: false, caseId: current.id };
   }
 
-  const strategy = await activeStrategy(db, input.strategy);
-  if (!strategy) {
-    throw unprocessable('unknown_strategy', `no active strategy "${input.strategy}"`, [
-      { path: 'body.strategy', message: `no active strategy named "${input.strategy}"` },
+  // No strategy named: the segment rules choose it, and the champion/challenger arm.
+  const choice = input.strategy === undefined ? await chooseStrategyFor(db, input) : null;
+  const strategyKey = input.strategy ?? choice?.strategy;
+  if (strategyKey === undefined) {
+    throw unprocessable('no_segment', 'no strategy named and no segment rule matches the account', [
+      { path: 'body.strategy', message: 'name a strategy, or add a segment rule that matches this account (PUT /api/v1/segments)' },
     ]);
   }
+  const strategy = await activeStrategy(db, strategyKey);
+  if (!strategy) {
+    throw unprocessable('unknown_strategy', `no active strategy "${strategyKey}"`, [
+      { path: 'body.strategy', message: `no active strategy named "${strategyKey}"${choice ? ` (chosen by segment "${choice.segmentId}")` : ''}` },
+    ]);
+  }
+  const assignment = choice && { segment: choice.segmentId, arm: choice.arm, bucket: choice.bucket, ruleSetVersion: choice.ruleSetVersion };
   const accountId = randomUUID();
   const caseId = caseWorkflowId(accountId);
   const startedAt = new Date();
@@ -117,13 +135,14 @@ export async function enrollAccount({
           originalBalance: input.balance,
           balance: input.balance,
           daysPastDue: input.daysPastDue,
+          portfolio: input.portfolio ?? null,
         },
       });
       await tx.case.create({
-        data: { id: caseId, accountId, strategyId: strategy.id, balance: input.balance, currency: input.currency, startedAt },
+        data: { id: caseId, accountId, strategyId: strategy.id, balance: input.balance, currency: input.currency, startedAt, arm: choice?.arm ?? null },
       });
       await tx.auditEvent.create({
-        data: { caseId, actor, action: 'account_enrolled', data: { externalId: input.externalId, strategy: strategy.key, version: strategy.version } },
+        data: { caseId, actor, action: 'account_enrolled', data: { externalId: input.externalId, strategy: strategy.key, version: strategy.version, ...assignment } },
       });
     });
   } catch (error) {

@@ -9,6 +9,7 @@ import { createDb, type Db } from '../../lib/db.js';
 import { startEmbeddedPostgres } from '../../lib/embedded-postgres.js';
 import { freePort } from '../../lib/free-port.js';
 import { applyMigrations } from '../../lib/migrations.js';
+import { generatePayloadKey } from '../../lib/payload-codec.js';
 import { connectTemporalClient } from '../../lib/temporal-connection.js';
 import { startTemporalDevServer } from '../../lib/temporal-dev-server.js';
 import { loadWorkerConfig } from '../../worker/config.js';
@@ -81,6 +82,8 @@ beforeAll(async () => {
     TWILIO_AUTH_TOKEN: twilio.authToken,
     TWILIO_FROM: '+15555550199',
     TWILIO_API_BASE: twilio.url,
+    // Payloads encrypted as in production (worker and client share the key).
+    PAYLOAD_KEYS: generatePayloadKey('e2e'),
   };
   const { worker, close } = await createCaseWorker(loadWorkerConfig(env));
   const running = worker.run();
@@ -121,6 +124,8 @@ describe('an account through the engine', () => {
     const definition = {
       ...consumerEarly,
       key: 'e2e-fast',
+      // No waiting for returned payments once paid, so the run ends within the test.
+      negotiation: { reversalWindowDays: 0 },
       steps: [
         { id: 'reminder', at: 'PT0S', action: 'email', template: 'reminder' },
         { id: 'nudge', at: 'PT1S', action: 'sms', template: 'nudge' },

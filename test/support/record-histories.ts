@@ -1,8 +1,9 @@
+import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { Worker } from '@temporalio/worker';
 import { caseWorkflow } from '../../workflows/case.js';
-import { debtorRepliedSignal, paymentReceivedSignal, pauseSignal, resumeSignal } from '../../workflows/case-messages.js';
+import { debtorRepliedSignal, paymentReceivedSignal, paymentReversedSignal, pauseSignal, recordOutcomeUpdate, resumeSignal } from '../../workflows/case-messages.js';
 import { caseFixture, recordingActivities } from './case-fixtures.js';
 import { consumerEarly, strategy } from './strategies.js';
 import { createTimeSkippingEnv, workflowBundle } from './time-skipping.js';
@@ -30,22 +31,47 @@ const scenarios = {
   },
   /** The whole timeline to agency referral, untouched. */
   'case-referred-v1': async () => {},
-} satisfies Record<string, (handle: { signal: (...args: never[]) => Promise<void> } & Awaited<ReturnType<typeof startCase>>, sleep: (d: string) => Promise<void>) => Promise<void>>;
+  /** Officer outcomes: a plan broken, a dispute rejected, a settlement approved, paid, returned, repaid. */
+  'case-outcomes-v2': async (handle, sleep, date) => {
+    const as = (role: 'officer' | 'manager') => ({ by: `${role}:recorder`, role });
+    await sleep('1 day');
+    await handle.executeUpdate(recordOutcomeUpdate, { args: [{ outcome: { kind: 'payment_plan', downPayment: 0, installments: 3, frequency: 'monthly', firstDueDate: await date(10) }, ...as('officer') }] });
+    await sleep('40 days');
+    await handle.executeUpdate(recordOutcomeUpdate, { args: [{ outcome: { kind: 'dispute', reason: 'amount is wrong' }, ...as('officer') }] });
+    await sleep('2 days');
+    await handle.executeUpdate(recordOutcomeUpdate, { args: [{ outcome: { kind: 'dispute_resolution', upheld: false, note: 'verified' }, ...as('manager') }] });
+    await handle.signal(debtorRepliedSignal, { channel: 'email', text: 'please call me', receivedAt: '2026-02-20T10:00:00Z' });
+    await sleep('1 day');
+    await handle.executeUpdate(recordOutcomeUpdate, { args: [{ outcome: { kind: 'settlement', amount: 110_000, installments: 1, frequency: 'monthly', firstDueDate: await date(7) }, ...as('officer') }] });
+    await handle.executeUpdate(recordOutcomeUpdate, { args: [{ outcome: { kind: 'settlement_decision', approve: true }, ...as('manager') }] });
+    await handle.signal(paymentReceivedSignal, { reference: 'SET-1', amount: 110_000, currency: 'USD', receivedAt: '2026-02-22T10:00:00Z' });
+    await sleep('2 days');
+    await handle.signal(paymentReversedSignal, { reference: 'SET-1', reason: 'NSF' });
+    await sleep('1 day');
+    await handle.signal(paymentReceivedSignal, { reference: 'SET-2', amount: 110_000, currency: 'USD', receivedAt: '2026-02-26T10:00:00Z' });
+  },
+} satisfies Record<string, (handle: { signal: (...args: never[]) => Promise<void> } & Awaited<ReturnType<typeof startCase>>, sleep: (d: string) => Promise<void>, date: (plusDays: number) => Promise<string>) => Promise<void>>;
 
 type Env = Awaited<ReturnType<typeof createTimeSkippingEnv>>;
 async function startCase(env: Env, taskQueue: string, id: string) {
-  const input = caseFixture(await env.currentTimeMs(), strategy(consumerEarly));
+  const input = caseFixture(
+    await env.currentTimeMs(),
+    strategy({ ...consumerEarly, negotiation: { maxSettlementDiscountPercent: 30, officerAuthority: { maxSettlementDiscountPercent: 5, maxInstallments: 6 } } }),
+  );
   return env.client.workflow.start(caseWorkflow, { taskQueue, workflowId: `${id}-${input.caseId}`, args: [{ ...input, caseId: `${id}-${input.caseId}` }] });
 }
 
+/** Histories already recorded are never re-recorded: they stand for cases running today. */
+const only = process.argv.slice(2);
 const env = await createTimeSkippingEnv();
 try {
   for (const [name, scenario] of Object.entries(scenarios)) {
+    if (only.length > 0 ? !only.includes(name) : existsSync(new URL(`../histories/${name}.json`, import.meta.url))) continue;
     const taskQueue = `record-${name}`;
     const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: await workflowBundle(), activities: recordingActivities().activities });
     await worker.runUntil(async () => {
       const handle = await startCase(env, taskQueue, name);
-      await scenario(handle, (duration) => env.sleep(duration));
+      await scenario(handle, (duration) => env.sleep(duration), async (plusDays) => new Date((await env.currentTimeMs()) + plusDays * 86_400_000).toISOString().slice(0, 10));
       await handle.result();
       const file = new URL(`../histories/${name}.json`, import.meta.url);
       await writeFile(file, historyToJSON(await handle.fetchHistory()));

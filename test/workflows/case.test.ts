@@ -181,9 +181,9 @@ describe('case workflow', () => {
 
   it('holds an email due outside the debtor\'s hours and sends it at the first permitted minute', async () => {
     const { activities, sent, projections } = recordingActivities();
-    // A one-hour window that starts two hours from now in Chicago (or ended three hours ago).
+    // A one-hour window inside the law's 08:00–21:00 that does not contain the present moment.
     const now = DateTime.fromMillis(await env.currentTimeMs(), { zone: 'America/Chicago' });
-    const opensAt = now.hour <= 20 ? now.plus({ hours: 2 }).startOf('hour') : now.minus({ hours: 3 }).startOf('hour').plus({ days: 1 });
+    const opensAt = now.hour < 8 ? now.set({ hour: 8 }).startOf('hour') : now.hour < 19 ? now.plus({ hours: 1 }).startOf('hour') : now.plus({ days: 1 }).set({ hour: 8 }).startOf('hour');
     const clock = (time: DateTime) => time.toFormat('HH:mm');
     const window = { start: clock(opensAt), end: clock(opensAt.plus({ hours: 1 })) };
     const input = await caseInput(strategy({ ...consumerEarly, contact: { allowedHours: window } }));

@@ -145,8 +145,9 @@ describe('officer outcomes', () => {
     expect(approved.arrangement?.status).toBe('active');
     expect(result).toEqual({ status: 'closed', closeReason: 'settled', balance: 0 });
     expect(final.waived).toBe(37_500);
-    // Nothing from the timeline ran while the settlement was pending or active.
-    expect(recorder.sent.map((s) => s.stepId)).toEqual(['reminder']);
+    // Nothing from the timeline ran while the settlement was pending or active (the day-0 email may
+    // have gone out before it, depending on the hour).
+    expect(recorder.sent.filter((s) => s.stepId !== 'reminder')).toEqual([]);
   });
 
   it('refuses outcomes outside the policy or the authority, with the reason, and changes nothing', async () => {

@@ -1,0 +1,77 @@
+import { z } from 'zod';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { errorResponses, ZCaseIdParams } from '../schemas.js';
+import type { ApiDeps } from '../server.js';
+import { communicationsCsv, exportCommunications } from '../services/communications-export.js';
+
+const ZEvent = z.object({ at: z.string(), status: z.string(), source: z.string(), detail: z.string().nullable() });
+const ZExport = z.object({
+  caseId: z.string(),
+  exportedAt: z.string(),
+  communications: z.array(
+    z.object({
+      id: z.string(),
+      stepId: z.string(),
+      channel: z.string(),
+      recipient: z.string(),
+      template: z.string(),
+      templateLanguage: z.string().nullable(),
+      templateVersion: z.number().int().nullable(),
+      subject: z.string().nullable(),
+      body: z.string(),
+      html: z.string().nullable(),
+      status: z.string(),
+      provider: z.string().nullable(),
+      providerId: z.string().nullable(),
+      attempts: z.number().int(),
+      segments: z.number().int().nullable(),
+      encoding: z.string().nullable(),
+      price: z.string().nullable(),
+      priceUnit: z.string().nullable(),
+      documentSha256: z.string().nullable(),
+      error: z.string().nullable(),
+      createdAt: z.string(),
+      sentAt: z.string().nullable(),
+      deliveredAt: z.string().nullable(),
+      events: z.array(ZEvent),
+    }),
+  ),
+  inbound: z.array(
+    z.object({
+      id: z.string(),
+      channel: z.string(),
+      kind: z.string(),
+      from: z.string(),
+      text: z.string(),
+      intent: z.string().nullable(),
+      communicationId: z.string().nullable(),
+      receivedAt: z.string(),
+    }),
+  ),
+});
+
+export function communicationsExportRoutes({ db }: ApiDeps): FastifyPluginAsyncZod {
+  return async (app) => {
+    app.get(
+      '/api/v1/cases/:caseId/communications/export',
+      {
+        config: { roles: ['auditor', 'manager', 'admin'] },
+        schema: {
+          tags: ['cases'],
+          summary: "Every communication of the case with every status change, for an audit (JSON, or CSV with one line per status change)",
+          params: ZCaseIdParams,
+          querystring: z.object({ format: z.enum(['json', 'csv']).default('json') }).strict(),
+          response: { 200: z.union([ZExport, z.string()]), ...errorResponses },
+        },
+      },
+      async (request, reply) => {
+        const data = await exportCommunications(db, request.params.caseId);
+        if (request.query.format === 'json') return reply.send(data);
+        return reply
+          .type('text/csv; charset=utf-8')
+          .header('content-disposition', `attachment; filename="${request.params.caseId}-communications.csv"`)
+          .send(communicationsCsv(data));
+      },
+    );
+  };
+}

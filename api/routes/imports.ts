@@ -1,0 +1,134 @@
+import { Readable } from 'node:stream';
+import { z } from 'zod';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { actorOf } from '../auth.js';
+import { errorResponses, ZErrorResponse } from '../schemas.js';
+import type { ApiDeps } from '../server.js';
+import type { ImportFormat } from '../services/import-files.js';
+import { createImport, createImportRunner, getImportJob, ImportStatus, rejectedRowsCsv, requireImportJob, type ImportRunnerOptions } from '../services/imports.js';
+
+/** Media types of an upload and the format each one means. */
+const formats: Record<string, ImportFormat> = {
+  'text/csv': 'csv',
+  'application/x-ndjson': 'jsonl',
+  'application/jsonl': 'jsonl',
+  'application/x-jsonlines': 'jsonl',
+};
+
+export const ZImportJob = z.object({
+  jobId: z.string(),
+  status: z.enum(Object.values(ImportStatus) as [ImportStatus, ...ImportStatus[]]),
+  format: z.enum(['csv', 'jsonl']),
+  defaultStrategy: z.string().nullable(),
+  /** Rows in the file (non-blank lines, CSV header excluded); exact once completed. */
+  totalRows: z.number().int().nullable(),
+  processedRows: z.number().int(),
+  created: z.number().int(),
+  updated: z.number().int(),
+  unchanged: z.number().int(),
+  rejected: z.number().int(),
+  error: z.string().nullable(),
+  createdAt: z.string(),
+  startedAt: z.string().nullable(),
+  finishedAt: z.string().nullable(),
+  links: z.object({ self: z.string(), rejected: z.string() }),
+});
+
+const ZJobParams = z.object({ jobId: z.uuid() });
+
+/** Settings of the import routes and their background runner; `dataDir` holds the uploads. */
+export interface ImportSettings extends Partial<Omit<ImportRunnerOptions, 'db' | 'temporal' | 'log'>> {
+  dataDir: string;
+  /** Largest upload accepted, in bytes. @default 1 GiB */
+  maxBytes?: number;
+}
+
+const readers = ['manager', 'integration', 'auditor', 'admin'] as const;
+
+/**
+ * Bulk intake: the body is the file itself (`text/csv` with a header row, or JSON Lines), streamed
+ * to disk and worked in the background; the job answers at once with 202 and is followed by GET.
+ * The runner resumes unfinished jobs when the server is ready and hands them back on close.
+ */
+export function importRoutes({ db, temporal, imports }: ApiDeps & { imports?: ImportSettings | undefined }): FastifyPluginAsyncZod {
+  return async (app) => {
+    const { dataDir = '.data', maxBytes = 1024 ** 3, ...runnerOptions } = imports ?? {};
+    const runner = createImportRunner({ db, temporal, dataDir, ...runnerOptions, log: app.log });
+    app.addHook('onReady', async () => {
+      // Resuming must not hold up the server: a database hiccup here is retried by the sweep.
+      runner.start().catch((error: unknown) => app.log.warn({ err: error }, 'could not resume import jobs yet'));
+    });
+    app.addHook('onClose', async () => runner.stop());
+
+    // Hand the raw stream to the route: the file is never parsed or held whole in memory here.
+    app.addContentTypeParser(Object.keys(formats), (_request, payload, done) => done(null, payload));
+
+    app.post(
+      '/api/v1/accounts/import',
+      {
+        config: { roles: ['manager', 'integration', 'admin'] },
+        schema: {
+          tags: ['accounts'],
+          summary: 'Import accounts from a CSV (header row) or JSON Lines file, streamed; answers 202 with the job',
+          description:
+            'Send the file as the body with Content-Type text/csv or application/x-ndjson (curl --data-binary @file). ' +
+            'CSV columns: externalId, strategy, currency, balance (minor units), daysPastDue, debtorName, email, phone, timeZone, ' +
+            'smsConsent, addressLine1, addressLine2, city, region, postalCode, country, portfolio. JSON lines are account enrollments. ' +
+            'Rows are idempotent by externalId; a changed balance updates the account and its open case.',
+          consumes: Object.keys(formats),
+          querystring: z
+            .object({ strategy: z.string().min(1).max(64).optional().describe('strategy for rows that name none') })
+            .strict(),
+          body: z.custom<Readable>((value) => value instanceof Readable, 'send the file as a text/csv or application/x-ndjson body'),
+          response: { 202: ZImportJob, 413: ZErrorResponse, 415: ZErrorResponse, 422: ZErrorResponse, ...errorResponses },
+        },
+      },
+      async (request, reply) => {
+        const mediaType = (request.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+        const job = await createImport({
+          db,
+          runner,
+          dataDir,
+          body: request.body,
+          format: formats[mediaType] ?? 'csv',
+          defaultStrategy: request.query.strategy,
+          actor: actorOf(request),
+          maxBytes,
+        });
+        return reply.code(202).header('location', job.links.self).send(job);
+      },
+    );
+
+    app.get(
+      '/api/v1/imports/:jobId',
+      {
+        config: { roles: readers },
+        schema: { tags: ['accounts'], summary: "An import job's progress and counts", params: ZJobParams, response: { 200: ZImportJob, ...errorResponses } },
+      },
+      async (request) => getImportJob({ db, jobId: request.params.jobId }),
+    );
+
+    app.get(
+      '/api/v1/imports/:jobId/rejected.csv',
+      {
+        config: { roles: readers },
+        schema: {
+          tags: ['accounts'],
+          summary: 'The rows an import refused: line, externalId, field, reason (CSV)',
+          params: ZJobParams,
+          produces: ['text/csv'],
+          response: { 200: z.string().describe('CSV: line,externalId,field,reason'), ...errorResponses },
+        },
+      },
+      async (request, reply) => {
+        const { jobId } = request.params;
+        await requireImportJob({ db, jobId });
+        return reply
+          .type('text/csv; charset=utf-8')
+          .header('content-disposition', `attachment; filename="import-${jobId}-rejected.csv"`)
+          // A stream is sent as it is; the declared string is what the client receives.
+          .send(Readable.from(rejectedRowsCsv({ db, jobId })) as unknown as string);
+      },
+    );
+  };
+}

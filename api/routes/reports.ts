@@ -1,0 +1,155 @@
+import { z } from 'zod';
+import type { FastifyReply } from 'fastify';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { errorResponses } from '../schemas.js';
+import type { ApiDeps } from '../server.js';
+import { agingCsv, agingReport, ZAgingReport } from '../services/reports/aging.js';
+import { asOf, ZReportQuery } from '../services/reports/as-of.js';
+import { funnelCsv, funnelReport, ZFunnelReport } from '../services/reports/funnel.js';
+import { liquidationCsv, liquidationReport, ZLiquidationReport } from '../services/reports/liquidation.js';
+import { officerCsv, officerReport, ZOfficerReport } from '../services/reports/officers.js';
+import { period, ZPeriodQuery } from '../services/reports/period.js';
+import { recoveryCsv, recoveryDimensions, recoveryReport, ZRecoveryReport, type RecoveryDimension } from '../services/reports/recovery.js';
+import { rollRateCsv, rollRateReport, ZRollRateReport } from '../services/reports/roll-rates.js';
+
+/**
+ * The reports a collections manager runs the business on, read from the database projection
+ * (never from Temporal's visibility store). Every report takes `asOf` (YYYY-MM-DD, end of day
+ * UTC) and `format=json|csv`.
+ */
+
+const readers = ['manager', 'auditor', 'admin'] as const;
+
+/** A CSV answer (the JSON schema of the route describes the JSON form of the same figures). */
+function sendCsv(reply: FastifyReply, name: string, date: string, csv: string) {
+  return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${name}-${date}.csv"`).send(csv);
+}
+
+const csvOr = <T extends z.ZodType>(schema: T) => z.union([schema, z.string().describe('CSV, when format=csv')]);
+
+const ZGroupBy = z
+  .string()
+  .max(100)
+  .default('strategy')
+  .transform((value, ctx) => {
+    const names = value.split(',').map((name) => name.trim()).filter(Boolean);
+    const unknown = names.filter((name) => !(recoveryDimensions as readonly string[]).includes(name));
+    if (unknown.length > 0) {
+      ctx.addIssue({ code: 'custom', message: `unknown dimension(s) ${unknown.join(', ')}; use any of ${recoveryDimensions.join(', ')}` });
+      return z.NEVER;
+    }
+    return names as RecoveryDimension[];
+  })
+  .describe(`comma-separated: ${recoveryDimensions.join(', ')}`);
+
+export function reportRoutes({ db }: ApiDeps): FastifyPluginAsyncZod {
+  return async (app) => {
+    app.get(
+      '/api/v1/reports/recovery',
+      {
+        config: { roles: readers },
+        schema: {
+          tags: ['reports'],
+          summary: 'Recovery rate (collected / placed) by strategy, version, arm, portfolio and placement cohort',
+          querystring: ZReportQuery.extend({ groupBy: ZGroupBy }),
+          produces: ['application/json', 'text/csv'],
+          response: { 200: csvOr(ZRecoveryReport), ...errorResponses },
+        },
+      },
+      async (request, reply) => {
+        const report = await recoveryReport({ db, at: asOf(request.query.asOf), groupBy: request.query.groupBy });
+        return request.query.format === 'csv' ? sendCsv(reply, 'recovery', report.asOf, recoveryCsv(report)) : report;
+      },
+    );
+
+    app.get(
+      '/api/v1/reports/aging',
+      {
+        config: { roles: readers },
+        schema: {
+          tags: ['reports'],
+          summary: 'Open cases and balances by days past due: current, 1-30, 31-60, 61-90, 91-120, 121-180, 180+',
+          querystring: ZReportQuery,
+          produces: ['application/json', 'text/csv'],
+          response: { 200: csvOr(ZAgingReport), ...errorResponses },
+        },
+      },
+      async (request, reply) => {
+        const report = await agingReport({ db, at: asOf(request.query.asOf) });
+        return request.query.format === 'csv' ? sendCsv(reply, 'aging', report.asOf, agingCsv(report)) : report;
+      },
+    );
+
+    app.get(
+      '/api/v1/reports/roll-rates',
+      {
+        config: { roles: readers },
+        schema: {
+          tags: ['reports'],
+          summary: 'How cases moved between aging buckets from one month-end to the next',
+          querystring: ZReportQuery,
+          produces: ['application/json', 'text/csv'],
+          response: { 200: csvOr(ZRollRateReport), ...errorResponses },
+        },
+      },
+      async (request, reply) => {
+        const report = await rollRateReport({ db, at: asOf(request.query.asOf) });
+        return request.query.format === 'csv' ? sendCsv(reply, 'roll-rates', report.asOf, rollRateCsv(report)) : report;
+      },
+    );
+
+    app.get(
+      '/api/v1/reports/liquidation',
+      {
+        config: { roles: readers },
+        schema: {
+          tags: ['reports'],
+          summary: 'Liquidation curves: cumulative % collected by months since placement, per placement cohort',
+          querystring: ZReportQuery,
+          produces: ['application/json', 'text/csv'],
+          response: { 200: csvOr(ZLiquidationReport), ...errorResponses },
+        },
+      },
+      async (request, reply) => {
+        const report = await liquidationReport({ db, at: asOf(request.query.asOf) });
+        return request.query.format === 'csv' ? sendCsv(reply, 'liquidation', report.asOf, liquidationCsv(report)) : report;
+      },
+    );
+
+    app.get(
+      '/api/v1/reports/funnel',
+      {
+        config: { roles: readers },
+        schema: {
+          tags: ['reports'],
+          summary: 'Contact and outcome funnel: attempts, deliveries, right-party contacts, promises, plans, disputes, opt-outs, holds',
+          querystring: ZPeriodQuery,
+          produces: ['application/json', 'text/csv'],
+          response: { 200: csvOr(ZFunnelReport), ...errorResponses },
+        },
+      },
+      async (request, reply) => {
+        const report = await funnelReport({ db, range: period(asOf(request.query.asOf), request.query.from) });
+        return request.query.format === 'csv' ? sendCsv(reply, 'funnel', report.asOf, funnelCsv(report)) : report;
+      },
+    );
+
+    app.get(
+      '/api/v1/reports/officers',
+      {
+        config: { roles: readers },
+        schema: {
+          tags: ['reports'],
+          summary: 'Officer performance: tasks worked, outcomes by kind, arrangements kept, money collected on them',
+          querystring: ZPeriodQuery,
+          produces: ['application/json', 'text/csv'],
+          response: { 200: csvOr(ZOfficerReport), ...errorResponses },
+        },
+      },
+      async (request, reply) => {
+        const report = await officerReport({ db, range: period(asOf(request.query.asOf), request.query.from) });
+        return request.query.format === 'csv' ? sendCsv(reply, 'officers', report.asOf, officerCsv(report)) : report;
+      },
+    );
+  };
+}

@@ -1,0 +1,87 @@
+import type { Db } from '../../lib/db.js';
+import { notFound } from '../errors.js';
+
+/**
+ * A case's communications for an audit: every message with its rendered content, channel,
+ * address, template and version, provider id, and every status change with its time and
+ * source, plus what the debtor sent back. JSON nests the events; CSV has one line per event.
+ */
+
+export async function exportCommunications(db: Db, caseId: string) {
+  const found = await db.case.findUnique({ where: { id: caseId }, select: { id: true } });
+  if (!found) throw notFound(`case "${caseId}"`);
+  const [communications, inbound] = await Promise.all([
+    db.communication.findMany({ where: { caseId }, orderBy: { createdAt: 'asc' }, include: { events: { orderBy: [{ at: 'asc' }, { id: 'asc' }] } } }),
+    db.inboundMessage.findMany({ where: { caseId }, orderBy: { receivedAt: 'asc' } }),
+  ]);
+  return {
+    caseId,
+    exportedAt: new Date().toISOString(),
+    communications: communications.map((row) => ({
+      id: row.id,
+      stepId: row.stepId,
+      channel: row.channel,
+      recipient: row.recipient,
+      template: row.template,
+      templateLanguage: row.templateLanguage,
+      templateVersion: row.templateVersion,
+      subject: row.subject,
+      body: row.body,
+      html: row.html,
+      status: row.status,
+      provider: row.provider,
+      providerId: row.providerId,
+      attempts: row.attempts,
+      segments: row.segments,
+      encoding: row.encoding,
+      price: row.price,
+      priceUnit: row.priceUnit,
+      documentSha256: row.documentSha256,
+      error: row.error,
+      createdAt: row.createdAt.toISOString(),
+      sentAt: row.sentAt?.toISOString() ?? null,
+      deliveredAt: row.deliveredAt?.toISOString() ?? null,
+      events: row.events.map((event) => ({ at: event.at.toISOString(), status: event.status, source: event.source, detail: event.detail })),
+    })),
+    inbound: inbound.map((row) => ({
+      id: row.id,
+      channel: row.channel,
+      kind: row.kind,
+      from: row.fromAddress,
+      text: row.text,
+      intent: row.intent,
+      communicationId: row.communicationId,
+      receivedAt: row.receivedAt.toISOString(),
+    })),
+  };
+}
+
+export type CommunicationsExport = Awaited<ReturnType<typeof exportCommunications>>;
+
+/** RFC 4180 quoting, and a leading quote on values a spreadsheet would run as a formula. */
+function csvCell(value: string | number | null | undefined): string {
+  if (value === null || value === undefined) return '';
+  let text = String(value);
+  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+const csvColumns = [
+  'communication_id', 'step_id', 'channel', 'recipient', 'template', 'template_language', 'template_version', 'provider', 'provider_id',
+  'current_status', 'event_at', 'event_status', 'event_source', 'event_detail', 'subject', 'body',
+] as const;
+
+/** One line per status event (a communication without events still gets one line). */
+export function communicationsCsv(data: CommunicationsExport): string {
+  const lines = [csvColumns.join(',')];
+  for (const row of data.communications) {
+    const events = row.events.length > 0 ? row.events : [{ at: row.createdAt, status: row.status, source: 'record', detail: null }];
+    for (const event of events) {
+      lines.push(
+        [row.id, row.stepId, row.channel, row.recipient, row.template, row.templateLanguage, row.templateVersion, row.provider, row.providerId,
+          row.status, event.at, event.status, event.source, event.detail, row.subject, row.body].map(csvCell).join(','),
+      );
+    }
+  }
+  return `${lines.join('\r\n')}\r\n`;
+}

@@ -1,0 +1,52 @@
+import { z } from 'zod';
+import type { Db } from '../../../lib/db.js';
+import { toCsv } from '../csv.js';
+import { collectedByCase, num, type AsOf } from './as-of.js';
+import { agingBucketNames, bucketSql, daysPastDueOn, openAt } from './aging-buckets.js';
+
+/**
+ * Aging: the cases open on the as-of date by days past due, with counts and the balance still
+ * owed then (placed balance less the payments that count on that date), per currency.
+ */
+
+export const ZAgingRow = z.object({
+  currency: z.string(),
+  bucket: z.enum(agingBucketNames),
+  cases: z.number().int(),
+  balance: z.number().int(),
+});
+export type TAgingRow = z.infer<typeof ZAgingRow>;
+
+export const ZAgingReport = z.object({
+  report: z.literal('aging'),
+  asOf: z.string(),
+  /** Every bucket of every currency, in bucket order, empty buckets included. */
+  rows: z.array(ZAgingRow),
+});
+export type TAgingReport = z.infer<typeof ZAgingReport>;
+
+export async function agingReport({ db, at }: { db: Db; at: AsOf }): Promise<TAgingReport> {
+  const found = await db.$queryRaw<{ currency: string; bucket: string; cases: bigint; balance: bigint }[]>`
+    WITH collected AS (${collectedByCase(at.cutoff)})
+    SELECT c."currency" AS currency,
+           ${bucketSql(daysPastDueOn(at.date))} AS bucket,
+           COUNT(*)::bigint AS cases,
+           SUM(GREATEST(a."originalBalance" - COALESCE(col.amount, 0), 0))::bigint AS balance
+    FROM "Case" c
+    JOIN "Account" a ON a.id = c."accountId"
+    LEFT JOIN collected col ON col."caseId" = c.id
+    WHERE ${openAt(at.cutoff)}
+    GROUP BY 1, 2`;
+  const currencies = [...new Set(found.map((row) => row.currency))].sort();
+  const rows = currencies.flatMap((currency) =>
+    agingBucketNames.map((bucket) => {
+      const row = found.find((candidate) => candidate.currency === currency && candidate.bucket === bucket);
+      return { currency, bucket, cases: num(row?.cases), balance: num(row?.balance) };
+    }),
+  );
+  return { report: 'aging', asOf: at.date, rows };
+}
+
+export function agingCsv(report: TAgingReport): string {
+  return toCsv(['currency', 'bucket', 'cases', 'balance'], report.rows.map((row) => [row.currency, row.bucket, row.cases, row.balance]));
+}

@@ -1,0 +1,74 @@
+import { z } from 'zod';
+import type { Db } from '../../../lib/db.js';
+import { toCsv } from '../csv.js';
+import { monthsBetween, num, ratio, type AsOf } from './as-of.js';
+
+/**
+ * Liquidation curves: for each placement cohort (month) and currency, the share of the placed
+ * amount collected by the end of month 0, 1, 2 ... since placement. A payment falls in month n
+ * when it came n whole months after its case started. Each curve runs to the cohort's age on the
+ * as-of date.
+ */
+
+export const ZLiquidationReport = z.object({
+  report: z.literal('liquidation'),
+  asOf: z.string(),
+  cohorts: z.array(
+    z.object({
+      cohort: z.string(),
+      currency: z.string(),
+      cases: z.number().int(),
+      placed: z.number().int(),
+      points: z.array(
+        z.object({
+          /** Months since placement. */
+          month: z.number().int(),
+          collected: z.number().int(),
+          cumulativeCollected: z.number().int(),
+          /** cumulativeCollected / placed, 4 decimals. */
+          cumulativeRate: z.number().nullable(),
+        }),
+      ),
+    }),
+  ),
+});
+export type TLiquidationReport = z.infer<typeof ZLiquidationReport>;
+
+export async function liquidationReport({ db, at }: { db: Db; at: AsOf }): Promise<TLiquidationReport> {
+  const placed = await db.$queryRaw<{ cohort: string; currency: string; cases: bigint; placed: bigint }[]>`
+    SELECT to_char(date_trunc('month', c."startedAt"), 'YYYY-MM') AS cohort, c."currency" AS currency,
+           COUNT(*)::bigint AS cases, SUM(a."originalBalance")::bigint AS placed
+    FROM "Case" c JOIN "Account" a ON a.id = c."accountId"
+    WHERE c."startedAt" < ${at.cutoff}
+    GROUP BY 1, 2
+    ORDER BY 1, 2`;
+  const paid = await db.$queryRaw<{ cohort: string; currency: string; month: number; amount: bigint }[]>`
+    SELECT to_char(date_trunc('month', c."startedAt"), 'YYYY-MM') AS cohort, c."currency" AS currency,
+           GREATEST(0, EXTRACT(YEAR FROM age(p."receivedAt", c."startedAt")) * 12 + EXTRACT(MONTH FROM age(p."receivedAt", c."startedAt")))::int AS month,
+           SUM(p.amount)::bigint AS amount
+    FROM "Payment" p JOIN "Case" c ON c.id = p."caseId"
+    WHERE c."startedAt" < ${at.cutoff} AND p."receivedAt" < ${at.cutoff} AND (p."reversedAt" IS NULL OR p."reversedAt" >= ${at.cutoff})
+    GROUP BY 1, 2, 3`;
+  const cohorts = placed.map((row) => {
+    const age = Math.max(0, monthsBetween(row.cohort, at.date));
+    let cumulative = 0;
+    const points = Array.from({ length: age + 1 }, (_, month) => {
+      const collected = paid
+        .filter((payment) => payment.cohort === row.cohort && payment.currency === row.currency && payment.month === month)
+        .reduce((sum, payment) => sum + num(payment.amount), 0);
+      cumulative += collected;
+      return { month, collected, cumulativeCollected: cumulative, cumulativeRate: ratio(cumulative, num(row.placed)) };
+    });
+    return { cohort: row.cohort, currency: row.currency, cases: num(row.cases), placed: num(row.placed), points };
+  });
+  return { report: 'liquidation', asOf: at.date, cohorts };
+}
+
+export function liquidationCsv(report: TLiquidationReport): string {
+  return toCsv(
+    ['cohort', 'currency', 'cases', 'placed', 'month', 'collected', 'cumulativeCollected', 'cumulativeRate'],
+    report.cohorts.flatMap((cohort) =>
+      cohort.points.map((point) => [cohort.cohort, cohort.currency, cohort.cases, cohort.placed, point.month, point.collected, point.cumulativeCollected, point.cumulativeRate]),
+    ),
+  );
+}

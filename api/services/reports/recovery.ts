@@ -1,0 +1,116 @@
+import { z } from 'zod';
+import { Prisma } from '../../../generated/prisma/client.js';
+import type { Db } from '../../../lib/db.js';
+import { toCsv } from '../csv.js';
+import { collectedByCase, num, ratio, type AsOf } from './as-of.js';
+
+/**
+ * Recovery: amount collected over amount placed, grouped by any of strategy, strategy version,
+ * champion/challenger arm, portfolio (client) and placement cohort (month), always per currency.
+ * Placed is the account's placed balance; collected counts payments received by the as-of date
+ * and not reversed by then.
+ */
+
+export const recoveryDimensions = ['strategy', 'version', 'arm', 'portfolio', 'cohort'] as const;
+export type RecoveryDimension = (typeof recoveryDimensions)[number];
+
+const dimensionSql: Record<RecoveryDimension, Prisma.Sql> = {
+  strategy: Prisma.sql`s."key"`,
+  version: Prisma.sql`s."version"`,
+  arm: Prisma.sql`c."arm"`,
+  portfolio: Prisma.sql`a."portfolio"`,
+  cohort: Prisma.sql`to_char(date_trunc('month', c."startedAt"), 'YYYY-MM')`,
+};
+
+export const ZRecoveryRow = z.object({
+  currency: z.string(),
+  strategy: z.string().optional(),
+  version: z.number().int().optional(),
+  /** null: the case was not part of a champion/challenger split. */
+  arm: z.string().nullable().optional(),
+  portfolio: z.string().nullable().optional(),
+  /** Placement month, YYYY-MM. */
+  cohort: z.string().optional(),
+  cases: z.number().int(),
+  casesWithPayments: z.number().int(),
+  placed: z.number().int(),
+  collected: z.number().int(),
+  /** collected / placed, 4 decimals. */
+  recoveryRate: z.number().nullable(),
+});
+export type TRecoveryRow = z.infer<typeof ZRecoveryRow>;
+
+export const ZRecoveryReport = z.object({
+  report: z.literal('recovery'),
+  asOf: z.string(),
+  groupBy: z.array(z.enum(recoveryDimensions)),
+  rows: z.array(ZRecoveryRow),
+  /** One line per currency over every group. */
+  totals: z.array(ZRecoveryRow),
+});
+export type TRecoveryReport = z.infer<typeof ZRecoveryReport>;
+
+interface RawRow {
+  currency: string;
+  strategy?: string;
+  version?: number;
+  arm?: string | null;
+  portfolio?: string | null;
+  cohort?: string;
+  cases: bigint;
+  paying: bigint;
+  placed: bigint;
+  collected: bigint;
+}
+
+async function recoveryRows(db: Db, at: AsOf, groupBy: readonly RecoveryDimension[]): Promise<TRecoveryRow[]> {
+  const keys = [Prisma.sql`c."currency"`, ...groupBy.map((dimension) => dimensionSql[dimension])];
+  const selected = [Prisma.sql`c."currency" AS "currency"`, ...groupBy.map((dimension) => Prisma.sql`${dimensionSql[dimension]} AS ${Prisma.raw(`"${dimension}"`)}`)];
+  const rows = await db.$queryRaw<RawRow[]>`
+    WITH collected AS (${collectedByCase(at.cutoff)})
+    SELECT ${Prisma.join(selected)},
+           COUNT(*)::bigint AS cases,
+           COUNT(col.amount)::bigint AS paying,
+           SUM(a."originalBalance")::bigint AS placed,
+           COALESCE(SUM(col.amount), 0)::bigint AS collected
+    FROM "Case" c
+    JOIN "Account" a ON a.id = c."accountId"
+    JOIN "Strategy" s ON s.id = c."strategyId"
+    LEFT JOIN collected col ON col."caseId" = c.id
+    WHERE c."startedAt" < ${at.cutoff}
+    GROUP BY ${Prisma.join(keys)}
+    ORDER BY ${Prisma.join(keys)}`;
+  return rows.map(({ cases, paying, placed, collected, ...dimensions }) => ({
+    ...dimensions,
+    cases: num(cases),
+    casesWithPayments: num(paying),
+    placed: num(placed),
+    collected: num(collected),
+    recoveryRate: ratio(num(collected), num(placed)),
+  }));
+}
+
+export async function recoveryReport({ db, at, groupBy }: { db: Db; at: AsOf; groupBy: readonly RecoveryDimension[] }): Promise<TRecoveryReport> {
+  // A version means nothing without its strategy.
+  const dimensions = recoveryDimensions.filter((dimension) => groupBy.includes(dimension) || (dimension === 'strategy' && groupBy.includes('version')));
+  const rows = await recoveryRows(db, at, dimensions);
+  const totals = new Map<string, TRecoveryRow>();
+  for (const row of rows) {
+    const total = totals.get(row.currency) ?? { currency: row.currency, cases: 0, casesWithPayments: 0, placed: 0, collected: 0, recoveryRate: null };
+    total.cases += row.cases;
+    total.casesWithPayments += row.casesWithPayments;
+    total.placed += row.placed;
+    total.collected += row.collected;
+    total.recoveryRate = ratio(total.collected, total.placed);
+    totals.set(row.currency, total);
+  }
+  return { report: 'recovery', asOf: at.date, groupBy: dimensions, rows, totals: [...totals.values()] };
+}
+
+export function recoveryCsv(report: TRecoveryReport): string {
+  const header = ['currency', ...report.groupBy, 'cases', 'casesWithPayments', 'placed', 'collected', 'recoveryRate'];
+  return toCsv(
+    header,
+    report.rows.map((row) => header.map((column) => row[column as keyof TRecoveryRow])),
+  );
+}

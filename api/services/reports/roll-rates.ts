@@ -1,0 +1,78 @@
+import { z } from 'zod';
+import type { Db } from '../../../lib/db.js';
+import { toCsv } from '../csv.js';
+import { asOfDay, monthEnd, num, ratio, type AsOf } from './as-of.js';
+import { agingBucketNames, bucketSql, daysPastDueOn, openAt, type AgingBucket } from './aging-buckets.js';
+
+/**
+ * Roll rates from one month-end to the next: of the cases open in each bucket at the earlier
+ * month-end, how many were in which bucket (or closed) at the later one. The later month-end is
+ * the as-of date when it is the last day of its month, else the month-end before it.
+ */
+
+const ZToBucket = z.enum([...agingBucketNames, 'closed']);
+
+export const ZRollRateReport = z.object({
+  report: z.literal('roll-rates'),
+  asOf: z.string(),
+  from: z.string(),
+  to: z.string(),
+  /** Every (from, to) pair that has cases. */
+  transitions: z.array(z.object({ fromBucket: z.enum(agingBucketNames), toBucket: ZToBucket, cases: z.number().int() })),
+  /** One line per bucket at `from`. */
+  buckets: z.array(
+    z.object({
+      bucket: z.enum(agingBucketNames),
+      cases: z.number().int(),
+      /** Moved to a later bucket. */
+      rolledForward: z.number().int(),
+      stayed: z.number().int(),
+      /** Moved to an earlier bucket (cured in part). */
+      improved: z.number().int(),
+      closed: z.number().int(),
+      /** rolledForward / cases, 4 decimals. */
+      rollRate: z.number().nullable(),
+    }),
+  ),
+});
+export type TRollRateReport = z.infer<typeof ZRollRateReport>;
+
+export async function rollRateReport({ db, at }: { db: Db; at: AsOf }): Promise<TRollRateReport> {
+  const to = asOfDay(monthEnd(at.date, 0) === at.date ? at.date : monthEnd(at.date, 1));
+  const from = asOfDay(monthEnd(to.date, 1));
+  const found = await db.$queryRaw<{ fromBucket: AgingBucket; toBucket: AgingBucket | 'closed'; cases: bigint }[]>`
+    SELECT ${bucketSql(daysPastDueOn(from.date))} AS "fromBucket",
+           CASE WHEN ${openAt(to.cutoff)} THEN ${bucketSql(daysPastDueOn(to.date))} ELSE 'closed' END AS "toBucket",
+           COUNT(*)::bigint AS cases
+    FROM "Case" c
+    JOIN "Account" a ON a.id = c."accountId"
+    WHERE ${openAt(from.cutoff)}
+    GROUP BY 1, 2`;
+  const order = (bucket: string) => agingBucketNames.indexOf(bucket as AgingBucket);
+  const transitions = found
+    .map((row) => ({ fromBucket: row.fromBucket, toBucket: row.toBucket, cases: num(row.cases) }))
+    .sort((a, b) => order(a.fromBucket) - order(b.fromBucket) || (a.toBucket === 'closed' ? 1 : b.toBucket === 'closed' ? -1 : order(a.toBucket) - order(b.toBucket)));
+  const buckets = agingBucketNames.map((bucket) => {
+    const out = transitions.filter((row) => row.fromBucket === bucket);
+    const count = (test: (row: (typeof out)[number]) => boolean) => out.filter(test).reduce((sum, row) => sum + row.cases, 0);
+    const cases = count(() => true);
+    const rolledForward = count((row) => row.toBucket !== 'closed' && order(row.toBucket) > order(bucket));
+    return {
+      bucket,
+      cases,
+      rolledForward,
+      stayed: count((row) => row.toBucket === bucket),
+      improved: count((row) => row.toBucket !== 'closed' && order(row.toBucket) < order(bucket)),
+      closed: count((row) => row.toBucket === 'closed'),
+      rollRate: ratio(rolledForward, cases),
+    };
+  });
+  return { report: 'roll-rates', asOf: at.date, from: from.date, to: to.date, transitions, buckets };
+}
+
+export function rollRateCsv(report: TRollRateReport): string {
+  return toCsv(
+    ['from', 'to', 'bucket', 'cases', 'rolledForward', 'stayed', 'improved', 'closed', 'rollRate'],
+    report.buckets.map((row) => [report.from, report.to, row.bucket, row.cases, row.rolledForward, row.stayed, row.improved, row.closed, row.rollRate]),
+  );
+}

@@ -1,0 +1,134 @@
+// `npm run bench`: runs the scenarios against real servers started here, prints each table, and
+// writes the figures to bench/results/ (latest.json, a dated copy, latest.md).
+//   npm run bench -- --only 1,3 --capacity 2000 --worker maxCachedWorkflows=5000
+import os from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { installWorkerRuntime } from '../worker/runtime.js';
+import { formatScenario, newRun, writeResults } from './results.js';
+import { startBenchStack, type BenchStack } from './lib/stack.js';
+import { useTemporalPragmas } from './lib/temporal-pragmas.js';
+import { describeTuning, parseTuning } from './lib/worker-options.js';
+import { defaultSizes, scenarios, type BenchSizes } from './scenarios/index.js';
+
+const usage = `usage: npm run bench -- [options]
+  --only 1,2,3,4,5        scenarios to run (default: all)
+  --enroll N              1: accounts enrolled, and bare starts (${defaultSizes.enrollCount})
+  --concurrency N         concurrent callers / starts (${defaultSizes.concurrency})
+  --pay-cases N           2: open cases (${defaultSizes.payCases})
+  --payments N            2: payments sent (${defaultSizes.payments})
+  --pay-rate N            2: payments per second (${defaultSizes.payRate})
+  --pay-poll-ms N         2: read-back interval (${defaultSizes.payPollMs})
+  --capacity N            3: open cases woken together (${defaultSizes.capacityCount})
+  --burst-channel C       3: email or sms (${defaultSizes.burstChannel})
+  --sim-cases N           4: simulated cases (${defaultSizes.simCases})
+  --sim-days N            4: simulated days (${defaultSizes.simDays})
+  --seed N                random seed (${defaultSizes.seed})
+  --report-cases N        5: cases seeded into the projection (${defaultSizes.reportCases})
+  --report-requests N     5: timed requests per route (${defaultSizes.reportRequests})
+  --worker k=v,...        worker settings: maxCachedWorkflows, maxConcurrentWorkflowTaskExecutions,
+                          maxConcurrentActivityTaskExecutions, workflowTaskPollers, activityTaskPollers
+  --temporal-pragmas p,.. SQLite pragmas for the dev server, e.g. journal_mode=wal,synchronous=normal
+                          (default: the dev server's own, as lib/temporal-dev-server.ts starts it)
+  --out DIR               results folder (bench/results)`;
+
+const { values } = parseArgs({
+  options: {
+    only: { type: 'string' },
+    enroll: { type: 'string' },
+    concurrency: { type: 'string' },
+    'pay-cases': { type: 'string' },
+    payments: { type: 'string' },
+    'pay-rate': { type: 'string' },
+    'pay-poll-ms': { type: 'string' },
+    capacity: { type: 'string' },
+    'burst-channel': { type: 'string' },
+    'sim-cases': { type: 'string' },
+    'sim-days': { type: 'string' },
+    seed: { type: 'string' },
+    'report-cases': { type: 'string' },
+    'report-requests': { type: 'string' },
+    worker: { type: 'string' },
+    'temporal-pragmas': { type: 'string' },
+    out: { type: 'string' },
+    help: { type: 'boolean' },
+  },
+});
+if (values.help) {
+  console.log(usage);
+  process.exit(0);
+}
+
+function count(name: keyof typeof values, fallback: number): number {
+  const raw = values[name];
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value <= 0) throw new Error(`--${name} must be a positive integer, not "${raw}"`);
+  return value;
+}
+
+const channel = values['burst-channel'] ?? defaultSizes.burstChannel;
+if (channel !== 'email' && channel !== 'sms') throw new Error(`--burst-channel must be email or sms, not "${channel}"`);
+const sizes: BenchSizes = {
+  enrollCount: count('enroll', defaultSizes.enrollCount),
+  concurrency: count('concurrency', defaultSizes.concurrency),
+  payCases: count('pay-cases', defaultSizes.payCases),
+  payments: count('payments', defaultSizes.payments),
+  payRate: count('pay-rate', defaultSizes.payRate),
+  payPollMs: count('pay-poll-ms', defaultSizes.payPollMs),
+  capacityCount: count('capacity', defaultSizes.capacityCount),
+  burstChannel: channel,
+  simCases: count('sim-cases', defaultSizes.simCases),
+  simDays: count('sim-days', defaultSizes.simDays),
+  seed: count('seed', defaultSizes.seed),
+  reportCases: count('report-cases', defaultSizes.reportCases),
+  reportRequests: count('report-requests', defaultSizes.reportRequests),
+};
+const tuning = parseTuning(values.worker);
+const only = values.only ? new Set(values.only.split(',').map((n) => Number(n.trim()))) : undefined;
+const outDir = values.out ?? fileURLToPath(new URL('./results/', import.meta.url));
+
+installWorkerRuntime('warn'); // the simulation's worker runs in this process
+const pragmas = (values['temporal-pragmas'] ?? '').split(',').map((p) => p.trim()).filter(Boolean);
+if (pragmas.length > 0) await useTemporalPragmas(pragmas);
+const temporalServer = pragmas.length > 0 ? `start-dev + sqlite ${pragmas.join(', ')}` : 'start-dev (SQLite defaults)';
+const run = newRun(process.argv.slice(2));
+console.log(`bench: commit ${run.commit}${run.dirty ? ' (uncommitted changes)' : ''}, ${run.machine.cpus} CPUs, ${run.machine.memoryGiB} GiB, Node ${run.machine.node}`);
+console.log(`bench: worker settings: ${describeTuning(tuning)}; Temporal: ${temporalServer}`);
+
+let failed = false;
+for (const scenario of scenarios.filter((s) => !only || only.has(s.number))) {
+  const begin = Date.now();
+  // Other work on the machine skews every figure: the load before and after is printed beside them.
+  const loadBefore = os.loadavg()[0]!.toFixed(2);
+  console.log(`\nbench: scenario ${scenario.number} (${scenario.id}) starting at ${new Date().toISOString()}`);
+  let stack: BenchStack | undefined;
+  try {
+    if (scenario.needsStack) stack = await startBenchStack({ tuning, trivialWorker: scenario.trivialWorker ?? false });
+    const result = await scenario.run(stack, sizes);
+    if (stack) {
+      // Each failure is retried by Temporal and so hidden from the figures: count them beside.
+      const { activities, workflowTasks } = stack.worker.failures();
+      result.figures = { ...result.figures, worker_failed_activity_attempts: activities, worker_failed_workflow_tasks: workflowTasks };
+      if (activities + workflowTasks > 0) result.notes.push(`worker log with the failures: ${stack.workerLog}`);
+    }
+    result.settings = {
+      ...result.settings,
+      worker: describeTuning(tuning),
+      ...(scenario.needsStack ? { temporalServer } : {}),
+      scenarioWallSeconds: Math.round((Date.now() - begin) / 1000),
+      loadAvg1mBeforeAfter: `${loadBefore}/${os.loadavg()[0]!.toFixed(2)}`,
+    };
+    run.scenarios.push(result);
+    console.log(formatScenario(result));
+  } catch (error) {
+    failed = true;
+    console.error(`bench: scenario ${scenario.number} (${scenario.id}) failed:`, error);
+  } finally {
+    await stack?.stop();
+  }
+}
+run.finishedAt = new Date().toISOString();
+const files = await writeResults(run, outDir);
+console.log(`\nbench: results written to ${files.join(', ')}`);
+process.exit(failed ? 1 : 0);

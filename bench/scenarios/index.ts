@@ -1,0 +1,89 @@
+import type { ScenarioResult } from '../results.js';
+import type { BenchStack } from '../lib/stack.js';
+import { openCaseCapacity, type BurstChannel } from './capacity.js';
+import { enrollmentThroughput } from './enrollment.js';
+import { paymentLatency } from './payment-latency.js';
+import { reportQueries } from './reports.js';
+import { strategySimulation } from './simulation.js';
+
+/** Sizes and settings of every scenario; `npm run bench` fills them from the command line. */
+export interface BenchSizes {
+  enrollCount: number;
+  concurrency: number;
+  payCases: number;
+  payments: number;
+  payRate: number;
+  payPollMs: number;
+  capacityCount: number;
+  burstChannel: BurstChannel;
+  simCases: number;
+  simDays: number;
+  seed: number;
+  reportCases: number;
+  reportRequests: number;
+}
+
+export const defaultSizes: BenchSizes = {
+  enrollCount: 5_000,
+  concurrency: 32,
+  payCases: 2_000,
+  payments: 1_000,
+  payRate: 20,
+  payPollMs: 10,
+  capacityCount: 20_000,
+  burstChannel: 'sms',
+  simCases: 1_000,
+  simDays: 120,
+  seed: 42,
+  reportCases: 100_000,
+  reportRequests: 30,
+};
+
+export interface Scenario {
+  number: number;
+  id: string;
+  /** Needs the real stack (PostgreSQL, dev server, worker, API); the simulation brings its own server. */
+  needsStack: boolean;
+  /** Starts the bare-Temporal baseline worker as well. */
+  trivialWorker?: boolean;
+  run(stack: BenchStack | undefined, sizes: BenchSizes): Promise<ScenarioResult>;
+}
+
+const withStack = (stack: BenchStack | undefined) => {
+  if (!stack) throw new Error('this scenario needs a stack');
+  return stack;
+};
+
+export const scenarios: Scenario[] = [
+  {
+    number: 1,
+    id: 'enrollment',
+    needsStack: true,
+    trivialWorker: true,
+    run: (stack, s) => enrollmentThroughput(withStack(stack), { count: s.enrollCount, concurrency: s.concurrency, warmup: Math.min(200, s.enrollCount) }),
+  },
+  {
+    number: 2,
+    id: 'payment-latency',
+    needsStack: true,
+    run: (stack, s) => paymentLatency(withStack(stack), { openCases: s.payCases, payments: s.payments, ratePerSecond: s.payRate, pollMs: s.payPollMs, concurrency: s.concurrency, seed: s.seed }),
+  },
+  {
+    number: 3,
+    id: 'capacity',
+    needsStack: true,
+    run: (stack, s) => openCaseCapacity(withStack(stack), { openCases: s.capacityCount, concurrency: s.concurrency, channel: s.burstChannel }),
+  },
+  {
+    number: 4,
+    id: 'simulation',
+    needsStack: false,
+    run: (_stack, s) => strategySimulation({ cases: s.simCases, days: s.simDays, seed: s.seed, concurrency: s.concurrency }),
+  },
+  {
+    number: 5,
+    id: 'reports',
+    needsStack: true,
+    run: (stack, s) => reportQueries(withStack(stack), { cases: s.reportCases, requests: s.reportRequests }),
+  },
+];

@@ -1,0 +1,220 @@
+import { z } from 'zod';
+import { ZAccountEnrollment, type TAccountEnrollment } from './account.js';
+
+/**
+ * One row of a bulk import, from a CSV line or a JSON line to a validated enrollment, with every
+ * problem named by the column (CSV) or the field path (JSON Lines) a person can fix. Pure: the
+ * import service adds what needs the database (duplicates across the file, strategy existence).
+ */
+
+/** A problem with one row: which column or field, and why. */
+export interface RowProblem {
+  field: string;
+  reason: string;
+}
+
+export type RowResult =
+  | { ok: true; account: TAccountEnrollment }
+  | { ok: false; problems: RowProblem[]; externalId: string | undefined };
+
+/** The flat CSV columns and where each lands in the enrollment shape. */
+export const csvColumns = {
+  externalId: ['externalId'],
+  strategy: ['strategy'],
+  currency: ['currency'],
+  balance: ['balance'],
+  daysPastDue: ['daysPastDue'],
+  portfolio: ['portfolio'],
+  debtorName: ['debtor', 'name'],
+  email: ['debtor', 'email'],
+  phone: ['debtor', 'phone'],
+  timeZone: ['debtor', 'timeZone'],
+  smsConsent: ['debtor', 'smsConsent'],
+  addressLine1: ['debtor', 'address', 'line1'],
+  addressLine2: ['debtor', 'address', 'line2'],
+  city: ['debtor', 'address', 'city'],
+  region: ['debtor', 'address', 'region'],
+  postalCode: ['debtor', 'address', 'postalCode'],
+  country: ['debtor', 'address', 'country'],
+} as const satisfies Record<string, readonly string[]>;
+export type CsvColumn = keyof typeof csvColumns;
+
+/** Columns a CSV header must have; `strategy` may be left out when the import names a default. */
+export const requiredCsvColumns: readonly CsvColumn[] = ['externalId', 'currency', 'balance', 'debtorName', 'timeZone'];
+
+const columnByPath = new Map<string, CsvColumn>(Object.entries(csvColumns).map(([column, path]) => [path.join('.'), column as CsvColumn]));
+const addressColumns: readonly CsvColumn[] = ['addressLine1', 'addressLine2', 'city', 'region', 'postalCode', 'country'];
+
+/** Checks a CSV header and maps each position to its column (case-insensitive names). */
+export function csvHeader(
+  cells: readonly string[],
+  { defaultStrategy }: { defaultStrategy?: string | undefined } = {},
+): { ok: true; columns: CsvColumn[] } | { ok: false; problems: RowProblem[] } {
+  const known = new Map(Object.keys(csvColumns).map((column) => [column.toLowerCase(), column as CsvColumn]));
+  const problems: RowProblem[] = [];
+  const columns: CsvColumn[] = [];
+  cells.forEach((cell, index) => {
+    const column = known.get(cell.trim().toLowerCase());
+    if (!column) problems.push({ field: cell.trim() || `column ${index + 1}`, reason: `unknown column; known columns: ${Object.keys(csvColumns).join(', ')}` });
+    else if (columns.includes(column)) problems.push({ field: column, reason: 'the column appears twice' });
+    else columns.push(column);
+  });
+  const required = defaultStrategy ? requiredCsvColumns : [...requiredCsvColumns, 'strategy' as const];
+  for (const column of required) {
+    if (!columns.includes(column)) {
+      const hint = column === 'strategy' ? ' (or name a default strategy for the import)' : '';
+      problems.push({ field: column, reason: `required column is missing${hint}` });
+    }
+  }
+  return problems.length ? { ok: false, problems } : { ok: true, columns };
+}
+
+const blankToUndefined = (value: unknown) => (typeof value === 'string' && value.trim() === '' ? undefined : typeof value === 'string' ? value.trim() : value);
+const cell = <T extends z.ZodType>(schema: T) => z.preprocess(blankToUndefined, schema);
+const wholeNumber = (message: string) => z.string().regex(/^\d+$/, message).transform(Number);
+
+/** A CSV row as text cells: blanks are absent, numbers and yes/no are read, the rest stays text. */
+export const ZCsvAccountRow = z.object({
+  externalId: cell(z.string({ error: 'required' })),
+  strategy: cell(z.string().optional()),
+  currency: cell(z.string({ error: 'required' }).transform((value) => value.toUpperCase())),
+  balance: cell(wholeNumber('must be a whole number of minor units (cents), e.g. 125000 for 1,250.00').pipe(z.number().max(Number.MAX_SAFE_INTEGER, 'is too large'))),
+  daysPastDue: cell(wholeNumber('must be a whole number of days').optional()),
+  portfolio: cell(z.string().optional()),
+  debtorName: cell(z.string({ error: 'required' })),
+  email: cell(z.string().optional()),
+  phone: cell(z.string().optional()),
+  timeZone: cell(z.string({ error: 'required' })),
+  smsConsent: cell(
+    z
+      .string()
+      .regex(/^(true|false|yes|no|y|n|1|0)$/i, 'must be yes or no (true/false, 1/0)')
+      .transform((value) => /^(true|yes|y|1)$/i.test(value))
+      .optional(),
+  ),
+  addressLine1: cell(z.string().optional()),
+  addressLine2: cell(z.string().optional()),
+  city: cell(z.string().optional()),
+  region: cell(z.string().optional()),
+  postalCode: cell(z.string().optional()),
+  country: cell(z.string().transform((value) => value.toUpperCase()).optional()),
+});
+export type TCsvAccountRow = z.infer<typeof ZCsvAccountRow>;
+
+/** An enrollment before its strategy is chosen: rows may leave the strategy to the import's default. */
+export const ZImportAccount = ZAccountEnrollment.partial({ strategy: true });
+export type TImportAccount = z.infer<typeof ZImportAccount>;
+
+/** What strategy choice may use besides the row itself. Segment rules will join the default here. */
+export interface StrategyChoiceContext {
+  /** The import's default, for rows that name no strategy. */
+  defaultStrategy?: string | undefined;
+}
+
+/**
+ * The strategy key a new account starts with: the one its row names, else the import's default.
+ * The one place to extend when segment rules exist (they would be tried before the default).
+ */
+export function chooseStrategyKey(row: TImportAccount, context: StrategyChoiceContext): { ok: true; key: string } | { ok: false; problem: RowProblem } {
+  const key = row.strategy ?? context.defaultStrategy;
+  if (key) return { ok: true, key };
+  return { ok: false, problem: { field: 'strategy', reason: 'no strategy named on the row and no default strategy for the import' } };
+}
+
+function nestedAccount(row: TCsvAccountRow): Record<string, unknown> {
+  const hasAddress = addressColumns.some((column) => row[column] !== undefined);
+  return {
+    externalId: row.externalId,
+    strategy: row.strategy,
+    currency: row.currency,
+    balance: row.balance,
+    daysPastDue: row.daysPastDue,
+    portfolio: row.portfolio,
+    debtor: {
+      name: row.debtorName,
+      email: row.email,
+      phone: row.phone,
+      timeZone: row.timeZone,
+      smsConsent: row.smsConsent,
+      address: hasAddress
+        ? { line1: row.addressLine1, line2: row.addressLine2, city: row.city, region: row.region, postalCode: row.postalCode, country: row.country }
+        : undefined,
+    },
+  };
+}
+
+type Issue = z.core.$ZodIssue;
+
+/** One problem per field (several messages for one field are joined), named by `name`. */
+function problemsOf(issues: readonly Issue[], name: (path: PropertyKey[]) => string): RowProblem[] {
+  const byField = new Map<string, string[]>();
+  for (const issue of issues) {
+    const field = name(issue.path);
+    if (issue.code === 'unrecognized_keys') {
+      for (const key of issue.keys) byField.set(issue.path.length > 0 ? `${field}.${key}` : key, ['unknown field']);
+      continue;
+    }
+    byField.set(field, [...(byField.get(field) ?? []), issue.message]);
+  }
+  return [...byField].map(([field, reasons]) => ({ field, reason: [...new Set(reasons)].join('; ') }));
+}
+
+/** The CSV column for a path into the enrollment shape (a whole address maps to its first line). */
+function columnOf(path: PropertyKey[]): string {
+  const segments = path.map(String);
+  for (let length = segments.length; length > 0; length--) {
+    const column = columnByPath.get(segments.slice(0, length).join('.'));
+    if (column) return column;
+  }
+  return segments.join('.') === 'debtor.address' ? 'addressLine1' : segments.join('.') || 'row';
+}
+
+const jsonPath = (path: PropertyKey[]) => path.map(String).join('.') || 'row';
+
+function finish(candidate: unknown, context: StrategyChoiceContext, name: (path: PropertyKey[]) => string, externalId: string | undefined): RowResult {
+  const parsed = ZImportAccount.safeParse(candidate);
+  if (!parsed.success) return { ok: false, problems: problemsOf(parsed.error.issues, name), externalId };
+  const choice = chooseStrategyKey(parsed.data, context);
+  if (!choice.ok) return { ok: false, problems: [choice.problem], externalId };
+  return { ok: true, account: { ...parsed.data, strategy: choice.key } };
+}
+
+const nulReason = 'must not contain NUL (U+0000) characters';
+
+/** Paths of the strings in `value` holding a NUL, which PostgreSQL text cannot store. */
+function nulFields(value: unknown, path: string[] = []): string[] {
+  if (typeof value === 'string') return value.includes('\u0000') ? [path.join('.') || 'row'] : [];
+  if (value && typeof value === 'object') return Object.entries(value).flatMap(([key, item]) => nulFields(item, [...path, key]));
+  return [];
+}
+
+/** A CSV record (cells in header order) to an enrollment, or its problems by column. */
+export function importRowFromCsv(cells: readonly string[], columns: readonly CsvColumn[], context: StrategyChoiceContext): RowResult {
+  const externalId = cells[columns.indexOf('externalId')]?.trim().replaceAll('\u0000', '') || undefined;
+  if (cells.length !== columns.length) {
+    return { ok: false, problems: [{ field: 'row', reason: `has ${cells.length} cells, the header has ${columns.length} columns` }], externalId };
+  }
+  const withNul = columns.filter((_, index) => cells[index]?.includes('\u0000'));
+  if (withNul.length > 0) return { ok: false, problems: withNul.map((field) => ({ field, reason: nulReason })), externalId };
+  const record = Object.fromEntries(columns.map((column, index) => [column, cells[index]]));
+  const flat = ZCsvAccountRow.safeParse(record);
+  if (!flat.success) return { ok: false, problems: problemsOf(flat.error.issues, (path) => String(path[0] ?? 'row')), externalId };
+  return finish(nestedAccount(flat.data), context, columnOf, externalId);
+}
+
+/** A JSON line (an enrollment object, strategy optional) to an enrollment, or its problems by field path. */
+export function importRowFromJson(line: string, context: StrategyChoiceContext): RowResult {
+  let value: unknown;
+  try {
+    value = JSON.parse(line);
+  } catch (error) {
+    return { ok: false, problems: [{ field: 'row', reason: `not valid JSON: ${(error as Error).message}` }], externalId: undefined };
+  }
+  const externalId = typeof value === 'object' && value && 'externalId' in value && typeof value.externalId === 'string' ? value.externalId.trim() || undefined : undefined;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return { ok: false, problems: [{ field: 'row', reason: 'must be a JSON object (one account per line)' }], externalId };
+  }
+  const withNul = nulFields(value);
+  if (withNul.length > 0) return { ok: false, problems: withNul.map((field) => ({ field, reason: nulReason })), externalId: externalId?.replaceAll('\u0000', '') };
+  return finish(value, context, jsonPath, externalId);
+}

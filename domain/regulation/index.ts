@@ -1,0 +1,189 @@
+import { DateTime } from 'luxon';
+import { candidateZones, type CaseFacts, type ContactMedium } from '../case-facts.js';
+import type { TStep } from '../strategy.js';
+import type { ContactAction, ContactRoute } from './actions.js';
+import { conversationHold, frequencyCapHold } from './call-frequency.js';
+import { communicationBar } from './communication-bars.js';
+import { electronicOptOutProblem } from './electronic-opt-out.js';
+import { inconvenientTimeHold, shareWindowSearchDays, zonesShareWindow } from './inconvenient-time.js';
+import { latestHold, type Hold, type RuleOutcome } from './outcome.js';
+import { effectiveContactRules, type ContactPolicyInput } from './policy.js';
+import { smsConsentBar } from './sms-consent.js';
+import { stateOverrides, type StateOverrideTable } from './state-overrides.js';
+import { litigationBar, timeBarredContentProblems, timeBarredDisclosure } from './time-barred.js';
+import { disputeSuspension, validationNoticeSuspension } from './validation-notice.js';
+
+/**
+ * Contact rules as code: one pure function says whether a contact may happen now, and if not,
+ * when it first may or why it never can. The workflow, the officer work queue and the preview
+ * all ask it, so they cannot disagree.
+ */
+
+export { ContactAction, type ContactRoute } from './actions.js';
+export type { ContactPolicyInput } from './policy.js';
+
+export type ContactVerdict =
+  | { kind: 'permitted' }
+  /**
+   * Not now. `until` is the earliest instant every rule permits (evaluating at `until` answers
+   * `permitted`), or `null` when only a new fact can permit it (a notice sent, a dispute
+   * verified): wait for the next signal.
+   */
+  | { kind: 'held'; until: number | null; reason: string }
+  /** Never, as the facts stand: skip the step. */
+  | { kind: 'barred'; reason: string };
+
+/** How far ahead a permitted instant is looked for before the contact is called barred. */
+export const searchHorizonDays = 400;
+const maxSteps = 5_000;
+const day = 86_400_000;
+
+/** Routes whose contact happens the moment we act, so the debtor's local hours apply. */
+const timedRoutes: readonly ContactRoute[] = ['email', 'sms', 'phone'];
+
+function formatNext(at: number, zone: string): string {
+  return `${DateTime.fromMillis(at, { zone }).toFormat('yyyy-MM-dd HH:mm')} ${zone}`;
+}
+
+/**
+ * Whether a contact may happen at `now`.
+ *
+ * Bars (bankruptcy, deceased, attorney, cease, refusals, opt-outs, consent, a time-barred suit)
+ * answer `barred`. Otherwise the earliest instant at or after `now` that every timed rule
+ * permits (local hours and no-contact days in every candidate zone, frequency caps, the week
+ * after a conversation) is found by moving to the latest instant any rule demands and asking
+ * again, until all agree.
+ *
+ * @param channel the medium (`none` for referral and litigation, which reach no one)
+ * @param action what the contact is for; an ordinary dunning step is `collection`
+ * @param policy the strategy's contact policy (`strategy.definition.contact`)
+ * @param overrides the state table; the built-in one unless a test supplies its own
+ */
+export function evaluateContact({
+  channel,
+  action = 'collection',
+  now,
+  facts,
+  policy = {},
+  overrides = stateOverrides,
+}: {
+  channel: ContactRoute;
+  action?: ContactAction;
+  now: number;
+  facts: CaseFacts;
+  policy?: ContactPolicyInput;
+  overrides?: StateOverrideTable;
+}): ContactVerdict {
+  const bar =
+    communicationBar({ route: channel, action, facts }) ??
+    (channel === 'sms' ? smsConsentBar(facts) : null) ??
+    litigationBar(action, facts);
+  if (bar) return { kind: 'barred', reason: bar };
+
+  const rules = effectiveContactRules({ policy, facts, overrides });
+  const timed = timedRoutes.includes(channel);
+  if (timed && !rules.window) {
+    return { kind: 'barred', reason: `no minute of the day is permitted: ${rules.windowParts.join(', ')} share none` };
+  }
+  const zones = candidateZones(facts);
+  if (timed && rules.window && zones.length > 1 && !zonesShareWindow({ from: now, zones, window: rules.window })) {
+    return {
+      kind: 'barred',
+      reason:
+        `the zones the debtor may be in (${zones.join(', ')}) share no minute of ${rules.window.start}–${rules.window.end} ` +
+        `in the next ${shareWindowSearchDays} days`,
+    };
+  }
+  const history = facts.history;
+  const dispute = disputeSuspension({ action, history, zones });
+  if (dispute?.kind === 'suspend') return { kind: 'held', until: null, reason: `held: ${dispute.why}` };
+
+  const caps = channel === 'none' ? [] : rules.caps.filter((cap) => cap.media.includes(channel));
+  const attempts = history?.attempts ?? [];
+
+  let t = now;
+  let firstWhys: string[] | null = null;
+  let bindingZone = zones[0] ?? 'UTC';
+  for (let step = 0; step < maxSteps && t - now <= searchHorizonDays * day; step++) {
+    const outcomes: (RuleOutcome | null)[] = [
+      timed && rules.window ? inconvenientTimeHold({ t, zones, window: rules.window, noContactDays: rules.noContactDays }) : null,
+      ...caps.map((cap) => frequencyCapHold({ t, zones, attempts, cap })),
+      channel === 'phone' ? conversationHold({ t, zones, lastConversationAt: history?.lastConversationAt }) : null,
+      rules.validationNoticeRequired ? validationNoticeSuspension({ t, action, history, zones }) : null,
+    ];
+    const barred = outcomes.find((outcome) => outcome?.kind === 'bar');
+    if (barred) return { kind: 'barred', reason: barred.why };
+    const suspended = outcomes.find((outcome) => outcome?.kind === 'suspend');
+    if (suspended) {
+      const before = firstWhys ? `${firstWhys.join('; ')}; then ` : '';
+      return { kind: 'held', until: null, reason: `held: ${before}${suspended.why}` };
+    }
+    const holds = outcomes.filter((outcome): outcome is Hold => outcome?.kind === 'hold');
+    const hold = latestHold(holds);
+    if (!hold) {
+      if (!firstWhys) return { kind: 'permitted' };
+      return { kind: 'held', until: t, reason: `held: ${firstWhys.join('; ')}; next ${formatNext(t, bindingZone)}` };
+    }
+    firstWhys ??= holds.map((each) => each.why);
+    bindingZone = hold.zone;
+    // Every rule's `until` lies after `t`; the guard only protects the loop from a broken rule.
+    t = Math.max(hold.until, t + 1);
+  }
+  return {
+    kind: 'barred',
+    reason: `no permitted moment within ${searchHorizonDays} days${firstWhys ? `: ${firstWhys.join('; ')}` : ''}`,
+  };
+}
+
+/**
+ * The channel and purpose of a strategy step for {@link evaluateContact}, or `null` for steps
+ * that neither reach the debtor nor collect (`note`, `wait`, `plan_monitoring`). A message whose
+ * template is listed in `policy.validationNotice.templates` carries the validation information;
+ * a `legal_review` prepares suit, so it counts as litigation.
+ */
+export function stepContact(
+  step: Pick<TStep, 'action' | 'template'>,
+  policy: ContactPolicyInput = {},
+): { channel: ContactRoute; action: ContactAction } | null {
+  switch (step.action) {
+    case 'email':
+    case 'sms':
+    case 'letter': {
+      const carriesNotice = step.template !== undefined && (policy.validationNotice?.templates ?? []).includes(step.template);
+      return { channel: step.action, action: carriesNotice ? 'validation_notice' : 'collection' };
+    }
+    case 'call':
+      return { channel: 'phone', action: 'collection' };
+    case 'agency_referral':
+      return { channel: 'none', action: 'referral' };
+    case 'legal_review':
+      return { channel: 'none', action: 'litigation' };
+    default:
+      return null;
+  }
+}
+
+/**
+ * Problems with a rendered email or SMS body, or any body about a time-barred debt: a missing
+ * opt-out instruction, words threatening suit, a missing state disclosure. Empty when it may go.
+ */
+export function messageContentProblems({
+  channel,
+  body,
+  facts,
+  overrides = stateOverrides,
+}: {
+  channel: ContactMedium;
+  body: string;
+  facts: CaseFacts;
+  overrides?: StateOverrideTable;
+}): string[] {
+  const optOut = electronicOptOutProblem({ channel, body });
+  return [...(optOut ? [optOut] : []), ...timeBarredContentProblems({ body, facts, overrides })];
+}
+
+/** Text a message must carry for this case (a state's time-barred disclosure), to append when rendering. */
+export function requiredDisclosures(facts: CaseFacts, overrides: StateOverrideTable = stateOverrides): string[] {
+  const disclosure = timeBarredDisclosure(facts, overrides);
+  return disclosure ? [disclosure.text] : [];
+}
