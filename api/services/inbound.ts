@@ -1,5 +1,6 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { Client } from '@temporalio/client';
+import { ApiError } from '../errors.js';
 import { simpleParser, type AddressObject, type ParsedMail } from 'mailparser';
 import twilio from 'twilio';
 import { classifyReply, ReplyIntent } from '../../domain/replies.js';
@@ -199,7 +200,10 @@ export interface InboundEmailResult {
  * signalled like an SMS reply.
  */
 export async function receiveInboundEmail({ db, temporal, settings, raw }: InboundDeps & { settings: ApiCommunicationSettings; raw: Buffer }): Promise<InboundEmailResult> {
-  const mail = await simpleParser(raw);
+  // A message the parser cannot read (e.g. a header line over its length limit) is the sender's fault.
+  const mail = await simpleParser(raw).catch((error: unknown) => {
+    throw new ApiError(422, 'unreadable_message', `the message could not be parsed: ${(error as { code?: string }).code ?? 'invalid'}`);
+  });
   const rawText = raw.toString('utf8');
   const providerKey = `email:${mail.messageId ?? createHash('sha256').update(raw).digest('hex')}`;
   const row = await matchCommunication(db, settings, mail, rawText);
