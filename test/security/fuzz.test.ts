@@ -1,4 +1,6 @@
+import { createHmac } from 'node:crypto';
 import fc from 'fast-check';
+import twilio from 'twilio';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { afternoonZone, startFullEngine, waitFor, type CallResult, type FullEngine } from '../support/full-engine.js';
 import { consumerEarly } from '../support/strategies.js';
@@ -126,6 +128,29 @@ interface OpenApiOperation {
   'x-roles'?: string[];
 }
 
+/** Paths (up to two levels deep) of the number fields a body schema declares. */
+function numberFields(schema: JsonSchema | undefined, prefix: string[] = []): string[][] {
+  if (!schema || prefix.length > 1) return [];
+  const variants = schema.anyOf ?? schema.oneOf;
+  if (variants) return variants.flatMap((variant) => numberFields(variant, prefix));
+  return Object.entries(schema.properties ?? {}).flatMap(([key, property]) => {
+    const types = [property.type, ...(property.anyOf ?? []).map((variant) => variant.type)].flat();
+    if (types.includes('integer') || types.includes('number')) return [[...prefix, key]];
+    return numberFields(property, [...prefix, key]);
+  });
+}
+
+function withValue(base: unknown, fieldPath: string[], value: unknown): unknown {
+  const root: Record<string, unknown> = base && typeof base === 'object' && !Array.isArray(base) ? structuredClone(base as Record<string, unknown>) : {};
+  let node = root;
+  for (const key of fieldPath.slice(0, -1)) {
+    const next = node[key];
+    node = (node[key] = next && typeof next === 'object' && !Array.isArray(next) ? next : {}) as Record<string, unknown>;
+  }
+  node[fieldPath.at(-1) as string] = value;
+  return root;
+}
+
 function operationsOf(document: { paths: Record<string, Record<string, OpenApiOperation>> }): Operation[] {
   return Object.entries(document.paths).flatMap(([path, methods]) =>
     Object.entries(methods)
@@ -176,13 +201,16 @@ async function rowCounts(): Promise<Record<string, number>> {
 }
 
 /** Sends one request and checks the answer's shape; a refusal must have written nothing. */
-async function probe(method: string, url: string, init: { body?: string; contentType?: string; key?: string }): Promise<CallResult> {
-  const before = await rowCounts();
-  const response = await fetch(`${engine.baseUrl}${url}`, {
-    method,
-    headers: { authorization: `Bearer ${init.key ?? engine.keys.admin}`, ...(init.contentType ? { 'content-type': init.contentType } : {}) },
+function probe(method: string, url: string, init: { body?: string; contentType?: string; key?: string }): Promise<CallResult> {
+  return probeRaw(method, url, {
     ...(init.body === undefined ? {} : { body: init.body }),
+    headers: { authorization: `Bearer ${init.key ?? engine.keys.admin}`, ...(init.contentType ? { 'content-type': init.contentType } : {}) },
   });
+}
+
+async function probeRaw(method: string, url: string, init: { body?: string; headers: Record<string, string> }): Promise<CallResult> {
+  const before = await rowCounts();
+  const response = await fetch(`${engine.baseUrl}${url}`, { method, headers: init.headers, ...(init.body === undefined ? {} : { body: init.body }) });
   const text = await response.text();
   let body: CallResult['body'] = null;
   try {
@@ -192,7 +220,7 @@ async function probe(method: string, url: string, init: { body?: string; content
   }
   tally.requests++;
   tally.byStatus.set(response.status, (tally.byStatus.get(response.status) ?? 0) + 1);
-  const where = `${method} ${url} ${init.contentType ?? ''} ${(init.body ?? '').slice(0, 200)}`;
+  const where = `${method} ${url} ${init.headers['content-type'] ?? ''} ${(init.body ?? '').slice(0, 200)}`;
   const broke = (rule: string) => violations.push(`${rule}: ${where} -> ${response.status} ${text.slice(0, 300)}`);
   if (response.status >= 500) broke('5xx');
   else if (response.status >= 400) {
@@ -241,6 +269,13 @@ describe('every write route in the OpenAPI document', () => {
       for (const [body, param] of fc.sample(fc.tuple(bodies, pathParam), { numRuns: 16, seed: seed + operations.indexOf(operation) })) {
         await probe(operation.method, urlFor(operation.path, param), { body: JSON.stringify(body), contentType: 'application/json', key });
       }
+      // Boundaries, every time: each number field just past a 32-bit column, and far past it.
+      const [base] = fc.sample(fromSchema(operation.body), { numRuns: 1, seed });
+      for (const fieldPath of numberFields(operation.body)) {
+        for (const value of [2_147_483_648, -2_147_483_649, 2 ** 53]) {
+          await probe(operation.method, urlFor(operation.path, 'REAL'), { body: JSON.stringify(withValue(base, fieldPath, value)), contentType: 'application/json', key });
+        }
+      }
     }
     expect(violations.slice(first)).toEqual([]);
   }, 180_000);
@@ -273,6 +308,45 @@ describe('every write route in the OpenAPI document', () => {
     }
     expect(violations.slice(first)).toEqual([]);
   }, 120_000);
+
+  it('answers hostile, oversized and replayed webhooks, correctly signed or not, without a 5xx', async () => {
+    const first = violations.length;
+    const { publicUrl, twilioAuthToken, inboundEmailSecret } = engine.webhooks;
+    const formValue = fc.oneof(fc.string({ maxLength: 40 }), fc.constantFrom(...hostileStrings), fc.constant('+15555550100'), fc.constant('STOP'));
+    const forms = fc.oneof(
+      fc.dictionary(fc.string({ minLength: 1, maxLength: 12 }), formValue, { maxKeys: 6 }),
+      fc.record({ MessageSid: fc.oneof(fc.constant('SM0123456789abcdef0123456789abcdef'), formValue), From: formValue, To: formValue, Body: formValue }, { requiredKeys: [] }),
+      fc.record({ MessageSid: formValue, MessageStatus: fc.oneof(fc.constantFrom('delivered', 'undelivered', 'failed', 'sent'), formValue), ErrorCode: formValue }, { requiredKeys: [] }),
+    );
+    const sign = (path: string, form: Record<string, string>) => twilio.getExpectedTwilioSignature(twilioAuthToken, `${publicUrl}${path}`, form);
+    let signed = 0;
+    for (const path of ['/webhooks/twilio/sms', '/webhooks/twilio/status']) {
+      for (const [form, signIt] of fc.sample(fc.tuple(forms, fc.boolean()), { numRuns: 25, seed })) {
+        const body = new URLSearchParams(form).toString();
+        const headers = { 'content-type': 'application/x-www-form-urlencoded', ...(signIt ? { 'x-twilio-signature': sign(path, form) } : { 'x-twilio-signature': 'forged' }) };
+        if (signIt) signed++;
+        const answer = await probeRaw('POST', path, { body, headers });
+        if (!signIt && answer.status < 400) violations.push(`unsigned webhook accepted: ${path} ${body.slice(0, 100)} -> ${answer.status}`);
+      }
+    }
+    // An inbound email: hostile raw messages, signed with the HMAC, plus an oversized one.
+    const mails = fc.oneof(fc.string({ maxLength: 200 }), fc.constantFrom(...hostileStrings), fc.constant('From: x@example.com\r\nTo: reply+bogus@dunning.local\r\nSubject: =cmd|calc\r\n\r\nSTOP'));
+    for (const raw of [...fc.sample(mails, { numRuns: 15, seed }), 'x'.repeat(1_100_000)]) {
+      const signature = `sha256=${createHmac('sha256', inboundEmailSecret).update(raw).digest('hex')}`;
+      await probeRaw('POST', '/webhooks/email/inbound', { body: raw, headers: { 'content-type': 'message/rfc822', 'x-dunning-signature': signature } });
+    }
+    // A replay: the same signed inbound SMS twice is stored once.
+    const form = { MessageSid: 'SMreplay0123456789abcdef0123456789', From: '+15555550100', To: '+15555550199', Body: 'hello' };
+    const replay = { body: new URLSearchParams(form).toString(), headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': sign('/webhooks/twilio/sms', form) } };
+    const once = await probeRaw('POST', '/webhooks/twilio/sms', replay);
+    const stored = await engine.db.inboundMessage.count();
+    const twice = await probeRaw('POST', '/webhooks/twilio/sms', replay);
+    expect(once.status).toBeLessThan(300);
+    expect(twice.status).toBeLessThan(300);
+    expect(await engine.db.inboundMessage.count()).toBe(stored);
+    expect(signed).toBeGreaterThan(10);
+    expect(violations.slice(first)).toEqual([]);
+  });
 
   it('neutralises spreadsheet formulas in the CSV a hostile import produces', async () => {
     const csv = 'externalId,strategy,currency,balance,debtorName,timeZone\n=HYPERLINK("http://evil.example"),fuzz,USD,not-a-number,@SUM(A1),UTC\n';

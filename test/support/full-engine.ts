@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -72,6 +73,8 @@ export interface FullEngine {
   smtp: SmtpSink;
   twilio: TwilioStandIn;
   logs: string[];
+  /** What the webhooks check: Twilio signs over `publicUrl`; inbound email is an HMAC with `inboundEmailSecret`. */
+  webhooks: { publicUrl: string; twilioAuthToken: string; inboundEmailSecret: string };
   postgres: { url: string; restart(downMs?: number): Promise<void> };
   temporalServer: { address: string; restart(downMs?: number): Promise<void> };
   /** Starts another worker in a child process (needs worker: 'child'). */
@@ -108,9 +111,18 @@ export async function startFullEngine(options: FullEngineOptions = {}): Promise<
     stops.push(() => postgres.stop());
     await applyMigrations(postgres.url);
 
-    const temporalPorts = { port: await freePort(), uiPort: await freePort() };
-    let temporalServer: TemporalDevServerHandle = await startTemporalDevServer({ dataDir: path.join(dataDir, 'temporal'), ...temporalPorts });
-    stops.push(() => temporalServer.stop());
+    let temporalPorts = { port: 0, uiPort: 0 };
+    let temporalServer: TemporalDevServerHandle | undefined;
+    // A free port can be taken by another process before the server binds it: try fresh ones.
+    for (let attempt = 1; !temporalServer; attempt++) {
+      temporalPorts = { port: await freePort(), uiPort: await freePort() };
+      try {
+        temporalServer = await startTemporalDevServer({ dataDir: path.join(dataDir, 'temporal'), ...temporalPorts });
+      } catch (error) {
+        if (attempt >= 3 || !/address already in use/.test(String(error))) throw error;
+      }
+    }
+    stops.push(async () => temporalServer?.stop());
 
     const smtp = await startSmtpSink();
     stops.push(() => smtp.close());
@@ -129,6 +141,7 @@ export async function startFullEngine(options: FullEngineOptions = {}): Promise<
       TWILIO_AUTH_TOKEN: twilio.authToken,
       TWILIO_FROM: '+15555550199',
       TWILIO_API_BASE: twilioWithList.url,
+      LINK_SECRET: randomBytes(32).toString('hex'),
       ...(encrypted ? { PAYLOAD_KEYS: generatePayloadKey('test-1') } : {}),
       ...options.workerEnv,
     };
@@ -202,14 +215,26 @@ export async function startFullEngine(options: FullEngineOptions = {}): Promise<
     const db = createDb(postgres.url);
     const temporal = await connectTemporalClient(loadWorkerConfig(env));
     const keys = Object.fromEntries(roles.map((role) => [role, `test-${role}-key-0123456789abcdef`])) as Record<Role, string>;
+    const apiPort = await freePort();
+    const webhooks = { publicUrl: `http://127.0.0.1:${apiPort}`, twilioAuthToken: twilio.authToken, inboundEmailSecret: randomBytes(32).toString('hex') };
     const api = await buildApi({
-      deps: { db, temporal },
+      deps: {
+        db,
+        temporal,
+        communications: {
+          ...webhooks,
+          linkSecret: env.LINK_SECRET as string,
+          mailDomain: 'dunning.local',
+          smsMaxSegments: 3,
+          smsHelpText: 'Collections: reply to talk to us. Reply STOP to opt out.',
+        },
+      },
       apiKeys: new Map(roles.map((role) => [keys[role], role])),
       ...apiOptions({ BODY_LIMIT: 1_048_576, RATE_LIMIT_PER_MINUTE: options.rateLimitPerMinute ?? 100_000, CODEC_CORS_ORIGINS: ['http://127.0.0.1:8233'], ...env }),
       ...(options.captureLogs ? { logger: createLogger({ level: options.captureLogs, name: 'api', destination: lineCapture(logs) }) } : { logLevel: 'silent' }),
     });
-    await api.listen({ port: 0, host: '127.0.0.1' });
-    const baseUrl = `http://127.0.0.1:${(api.server.address() as { port: number }).port}`;
+    await api.listen({ port: apiPort, host: '127.0.0.1' });
+    const baseUrl = webhooks.publicUrl;
     stops.unshift(async () => {
       await api.close();
       await temporal.connection.close();
@@ -227,6 +252,7 @@ export async function startFullEngine(options: FullEngineOptions = {}): Promise<
       smtp,
       twilio,
       logs,
+      webhooks,
       postgres: {
         url: postgres.url,
         async restart(downMs = 0) {
@@ -238,7 +264,7 @@ export async function startFullEngine(options: FullEngineOptions = {}): Promise<
       temporalServer: {
         address: temporalServer.address,
         async restart(downMs = 0) {
-          await temporalServer.stop();
+          await temporalServer?.stop();
           await new Promise((resolve) => setTimeout(resolve, downMs));
           temporalServer = await startTemporalDevServer({ dataDir: path.join(dataDir, 'temporal'), ...temporalPorts });
         },
