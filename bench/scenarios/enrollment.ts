@@ -3,6 +3,7 @@ import type { ScenarioResult } from '../results.js';
 import { benchDefinition, middayZone, saveStrategy } from '../lib/bench-strategies.js';
 import { projectedCount } from '../lib/bulk-cases.js';
 import { cpuFigures, cpuSpent } from '../lib/cpu.js';
+import { progress } from '../lib/log.js';
 import { runPool, waitFor } from '../lib/pool.js';
 import { benchKeys, type BenchStack } from '../lib/stack.js';
 import { percentiles, perSecond, round, since } from '../lib/stats.js';
@@ -44,10 +45,15 @@ export async function enrollmentThroughput(stack: BenchStack, { count, concurren
     if (status !== 201) throw new Error(`enrollment answered ${status}: ${JSON.stringify(body)}`);
   };
   /** Runs `count` calls, returning each call's latency and the wall time. */
-  const measure = async (task: (index: number) => Promise<void>) => {
+  const measure = async (label: string, task: (index: number) => Promise<void>) => {
     const latencies: number[] = [];
     const start = performance.now();
+    let lastReport = start;
     await runPool(count, concurrency, async (index) => {
+      if (performance.now() - lastReport > 10_000) {
+        lastReport = performance.now();
+        progress(`${label}: ${latencies.length}/${count} done`);
+      }
       const begin = performance.now();
       await task(index);
       latencies.push(since(begin));
@@ -61,13 +67,13 @@ export async function enrollmentThroughput(stack: BenchStack, { count, concurren
 
   // "Settled": every bare workflow completed / every enrolled case asleep with its state projected.
   const cpuBefore = await stack.cpu();
-  const bare = await measure(bareStart('run'));
+  const bare = await measure('bare starts', bareStart('run'));
   const bareDone = `WorkflowType = "trivialWorkflow" AND ExecutionStatus = "Completed" AND WorkflowId STARTS_WITH "bare-${run}-run-"`;
   const bareSettledMs = (await waitFor(async () => (await stack.temporal.workflow.count(bareDone)).count >= count && performance.now(),
     'bare workflows to complete', { timeoutMs: 30 * 60_000, intervalMs: 100 })) - bare.start;
 
   const cpuBare = await stack.cpu();
-  const ours = await measure(enroll('run'));
+  const ours = await measure('enrollments', enroll('run'));
   const oursSettledMs = (await waitFor(async () => (await projectedCount(stack, strategy.id)) >= warmup + count && performance.now(),
     'enrolled cases to settle', { timeoutMs: 30 * 60_000, intervalMs: 100 })) - ours.start;
   const cpuOurs = await stack.cpu();
