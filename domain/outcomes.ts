@@ -81,6 +81,12 @@ function money(minor: number): string {
 /** Checks an outcome against the policy, the person's authority and the case's state. */
 export function validateOutcome(outcome: TOutcome, context: OutcomeContext): OutcomeDecision {
   const { balance, policy, role, now } = context;
+  // Callers other than the API (scripts, the Temporal CLI) reach the workflow unchecked.
+  const shape = ZOutcome.safeParse(outcome);
+  if (!shape.success) {
+    const issue = shape.error.issues[0];
+    return refuse(issue?.path.join('.') || 'kind', issue?.message ?? 'not an outcome');
+  }
   if (context.closed) return refuse('kind', 'the case is closed');
   if (managerOnly.includes(outcome.kind) && !isManager(role)) {
     return refuse('kind', `${outcome.kind.replace(/_/g, ' ')} needs a manager`);

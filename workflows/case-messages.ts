@@ -4,7 +4,9 @@ import type { ComplianceFacts, ComplianceFlag, ContactChannel, ContactMedium, Co
 import type { ContactAction, ContactRoute, ContactVerdict } from '../domain/regulation/index.js';
 import type { ActorRole, TOutcome } from '../domain/outcomes.js';
 import type { ReplyIntent } from '../domain/replies.js';
+import type { ContactOutcome } from '../domain/step-conditions.js';
 import type { TStrategyDefinition } from '../domain/strategy.js';
+import type { TimelineCursor } from '../domain/timeline.js';
 
 /**
  * The case workflow's contract with its clients (API, webhooks, scripts): ids, input, messages
@@ -160,6 +162,14 @@ export interface CaseState {
   closedAt?: string | null;
   /** What the contact rules read: candidate zones, flags, refusals, contact history (domain/regulation). */
   compliance?: ComplianceFacts;
+  /** Where the case stands on its timeline: step results and a fallback owed (domain/timeline.ts). */
+  timeline?: TimelineCursor;
+  /** How often the timeline restarted: part of each step's idempotency key, so a restart sends again. */
+  restarts?: number;
+  /** The step that last sent on each channel, so a late bounce knows whose fallback is owed. */
+  lastSent?: Partial<Record<ContactChannel, string>>;
+  /** What the last conversation (or attempt) ended with, for `when.lastContactOutcome`. */
+  lastContactOutcome?: ContactOutcome | null;
 }
 
 export interface PaymentReceived {

@@ -14,6 +14,7 @@ import {
 import type { Activities } from '../activities/index.js';
 import { checkArrangement, installmentStanding, scheduleTotal } from '../domain/arrangements.js';
 import type { ContactChannel } from '../domain/case-facts.js';
+import { contactOutcomeOfCall, contactOutcomeOfNegotiation } from '../domain/contact-outcome.js';
 import { contactWindowHold } from '../domain/contact-rules.js';
 import { formatMoney } from '../domain/money.js';
 import { ZNegotiationPolicy } from '../domain/negotiation-policy.js';
@@ -21,9 +22,12 @@ import { validateOutcome, type OutcomeContext } from '../domain/outcomes.js';
 import { classifyReply, ReplyIntent } from '../domain/replies.js';
 import { applyComplianceEvent, complianceOf, conversationOutcomes, type ComplianceEvent } from '../domain/regulation/events.js';
 import { evaluateContact, type ContactPolicyInput } from '../domain/regulation/index.js';
+import { isMessageAction } from '../domain/step-actions.js';
+import type { StepResult } from '../domain/step-conditions.js';
 import { planStep } from '../domain/step-plan.js';
+import { callMeBranch, disputeBranch, escalationAgency, timelineBranch, type TimelineBranch } from '../domain/strategy-branches.js';
 import { migrateCursor } from '../domain/strategy-migration.js';
-import { contactPolicyOf } from '../domain/timeline.js';
+import { afterMove, contactPolicyOf, fallbackStep, nextMove, planContext, startCursor, type TimelineCursor, type TimelineMove } from '../domain/timeline.js';
 import type { TStep, TTemplate } from '../domain/strategy.js';
 import {
   CloseReason,
@@ -45,6 +49,7 @@ import {
   type CaseInput,
   type CaseState,
   type CaseStatus,
+  type DebtorReplied,
   type OutcomeRequest,
   type StrategyVersionChanged,
 } from './case-messages.js';
@@ -64,6 +69,8 @@ const records = proxyActivities<Activities>({
 /** How many events the status query shows. */
 const recentEvents = 50;
 const dayMs = 86_400_000;
+/** Sources of a `contactChanged` that mean a message already sent never arrived. */
+const deliveryFailureSources = ['email_bounce', 'twilio_status', 'letter_returned'];
 
 export interface CaseResult {
   status: CaseState['status'];
@@ -74,7 +81,7 @@ export interface CaseResult {
 /** Work the loop does for the handlers, which must stay synchronous. */
 type SideEffect =
   | { kind: 'task'; task: { kind: string; reason: string } }
-  | { kind: 'agency'; reason: string }
+  | { kind: 'agency'; reason: string; agency?: string }
   | { kind: 'verification' };
 
 /** Built-in texts for messages the engine sends on its own account (not strategy steps). */
@@ -122,6 +129,11 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
     recent: [],
   };
   state.ledger ??= [];
+  /**
+   * Cases started before this walk the timeline step by step with planStep alone; newer ones walk
+   * it with domain/timeline.ts, as the preview does: fallbacks, step results, event branches.
+   */
+  const walksTimeline = patched('timeline-walk');
   state.compliance ??= { timeZones: [account.debtor.timeZone], ...account.compliance };
   /**
    * The contact rules' policy. The validation-notice rule applies when the strategy names the
@@ -140,6 +152,16 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
     const event: CaseEvent = { seq: ++state.seq, at: new Date().toISOString(), type, detail, ...extra };
     state.recent = [...state.recent.slice(-(recentEvents - 1)), event];
     unprojected.push(event);
+  }
+
+  /** The timeline cursor; cases carried over from before it existed start from their step index. */
+  function timelineCursor(): TimelineCursor {
+    return state.timeline ?? { stepIndex: state.stepIndex, results: {}, pendingFallback: null };
+  }
+
+  function setCursor(cursor: TimelineCursor): void {
+    state.timeline = cursor;
+    state.stepIndex = cursor.stepIndex;
   }
 
   /** Updates the facts the contact rules read, and records what changed. */
@@ -169,10 +191,27 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
     if (how === 'restart') {
       state.stepIndex = 0;
       state.shiftMs = Date.now() - startedAt;
+      if (walksTimeline) {
+        state.timeline = startCursor();
+        state.restarts = (state.restarts ?? 0) + 1;
+      }
     } else if (state.suspendedAt) {
       state.shiftMs = (state.shiftMs ?? 0) + (Date.now() - Date.parse(state.suspendedAt));
     }
     state.suspendedAt = null;
+  }
+
+  /** What a broken promise or a returned payment does, by the strategy's `on` block. */
+  function takeBranch(branch: TimelineBranch, why: string): void {
+    if (branch === 'escalate_agency') {
+      sideEffects.push({ kind: 'agency', reason: why, agency: escalationAgency(strategy.definition) });
+      resumeTimeline();
+    } else if (branch === 'escalate_legal') {
+      startHold('legal', why);
+      sideEffects.push({ kind: 'task', task: { kind: 'legal_review', reason: why } });
+    } else {
+      resumeTimeline(branch);
+    }
   }
 
   function endArrangement(type: 'arrangement_kept' | 'arrangement_broken' | 'arrangement_cancelled', detail: string): void {
@@ -241,10 +280,16 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
     record('payment_reversed', `payment ${reference} of ${entry.amount} returned: ${reason}`, {
       data: { reference, amount: entry.amount, reason, balanceAfter: state.balance },
     });
+    const branch: TimelineBranch = walksTimeline ? timelineBranch(strategy.definition, 'paymentReturned') : 'resume';
+    const why = `payment ${reference} was returned (${reason})`;
     if (wasClosed && !state.arrangement) {
-      // Paid-off cases go back to the timeline where they stopped, shifted by the time closed.
+      // Paid-off cases go back to the timeline where they stopped, shifted by the time closed
+      // (or restart it, or escalate, as the strategy says).
       state.suspendedAt = state.closedAt ?? null;
-      resumeTimeline();
+      takeBranch(branch, why);
+    } else if (branch !== 'resume' && state.status === 'open' && !state.arrangement && !state.hold && !state.placement) {
+      suspendTimeline();
+      takeBranch(branch, why);
     }
     state.closedAt = null;
   });
@@ -257,7 +302,8 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
     if (intent !== ReplyIntent.stop && intent !== ReplyIntent.start) comply({ type: 'reply_received', channel: reply.channel, text: reply.text, intent, at: Date.now() });
     const needsPerson: string[] = [ReplyIntent.other, ReplyIntent.callMe, ReplyIntent.dispute, ReplyIntent.hardship, ReplyIntent.wrongNumber, ReplyIntent.paid];
     if (state.status !== 'closed' && needsPerson.includes(intent) && patched('reply-tasks')) {
-      sideEffects.push({ kind: 'task', task: { kind: 'reply', reason: `debtor replied by ${reply.channel} (${intent.replace('_', ' ')})` } });
+      if (walksTimeline) answerReply(reply.channel, intent);
+      else sideEffects.push({ kind: 'task', task: { kind: 'reply', reason: `debtor replied by ${reply.channel} (${intent.replace('_', ' ')})` } });
     }
     const channel: ContactChannel | null = reply.channel === 'phone' ? null : reply.channel;
     const contact = channel ? state.contacts[channel] : undefined;
@@ -271,6 +317,51 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
     }
   });
 
+  /** A reply a person must read, or the strategy's branch for a dispute or a call-me request. */
+  function answerReply(channel: DebtorReplied['channel'], intent: ReplyIntent): void {
+    const by = `debtor replied by ${channel}`;
+    if (intent === ReplyIntent.callMe) {
+      state.lastContactOutcome = 'callback_requested';
+      if (callMeBranch(strategy.definition) === 'call_task') sideEffects.push({ kind: 'task', task: { kind: 'call', reason: `${by}: asked to be called` } });
+      return;
+    }
+    const branch = disputeBranch(strategy.definition);
+    if (intent === ReplyIntent.dispute && branch !== 'task' && !state.hold) {
+      state.lastContactOutcome = 'dispute';
+      endArrangement('arrangement_cancelled', 'arrangement cancelled by a dispute');
+      if (branch === 'hold') {
+        comply({ type: 'dispute_received', at: Date.now(), source: `${channel}_reply` });
+        startHold('dispute', `${by}: the debtor disputes the debt`);
+        sideEffects.push({ kind: 'task', task: { kind: 'dispute', reason: 'verify the disputed debt' } });
+      } else {
+        startHold('legal', `${by}: the debtor disputes the debt`);
+        sideEffects.push({ kind: 'task', task: { kind: 'legal_review', reason: `${by}: the debtor disputes the debt` } });
+      }
+      return;
+    }
+    const reason = intent === ReplyIntent.other ? `${by}; it could not be classified: read it and record the outcome` : `${by} (${intent.replace('_', ' ')})`;
+    sideEffects.push({ kind: 'task', task: { kind: 'reply', reason } });
+  }
+
+  /**
+   * A message reported undeliverable after it was sent (a bounce, an undelivered SMS, a returned
+   * letter): the step that sent it counts as bounced and its fallback is owed.
+   */
+  function owedFallback(channel: ContactChannel, source: string): void {
+    const stepId = state.lastSent?.[channel];
+    const cursor = timelineCursor();
+    if (!stepId || cursor.results[stepId] !== 'sent') return;
+    const sentBy = strategy.definition.steps.find((step) => step.id === stepId);
+    const target = sentBy ? fallbackStep(strategy.definition, sentBy) : null;
+    const results = { ...cursor.results, [stepId]: 'bounced' as const };
+    const owes = target && results[target.id] === undefined && !cursor.pendingFallback;
+    setCursor({ ...cursor, results, ...(owes ? { pendingFallback: { step: target, fallbackOf: stepId } } : {}) });
+    record('step_failed', `${channel} from step "${stepId}" was not delivered (${source})${owes ? `; fallback "${target.id}" runs instead` : ''}`, {
+      stepId,
+      data: { channel, source, result: 'bounced', ...(owes ? { fallback: target.id } : {}) },
+    });
+  }
+
   setHandler(contactChangedSignal, (change) => {
     changes++;
     const { channel, source, ...fields } = change;
@@ -283,6 +374,7 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
       optedOut: fields.optedOut ?? current?.optedOut ?? false,
     };
     record('contact_changed', `${channel} contact changed by ${source}`, { data: { channel, source } });
+    if (walksTimeline && fields.valid === false && deliveryFailureSources.includes(source)) owedFallback(channel, source);
   });
 
   setHandler(balanceAdjustedSignal, ({ balance, reason, source }) => {
@@ -342,6 +434,7 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
     const decision = validateOutcome(outcome, outcomeContext(role));
     if (!decision.ok) throw ApplicationFailure.create({ type: 'OutcomeRefused', message: decision.reason, details: [{ field: decision.field }], nonRetryable: true });
     record('outcome_recorded', `${outcome.kind.replace(/_/g, ' ')} recorded by ${by}`, { data: { ...outcome, by, role } });
+    state.lastContactOutcome = contactOutcomeOfNegotiation(outcome.kind) ?? state.lastContactOutcome ?? null;
     const arrangementKinds: Record<string, Arrangement['kind']> = { promise_to_pay: 'promise', payment_plan: 'plan', settlement: 'settlement' };
     switch (outcome.kind) {
       case 'promise_to_pay':
@@ -464,7 +557,7 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
 
   /** Moves the case to another version of its strategy, continuing at the matching step. */
   function adoptStrategy({ strategy: next, by, reason }: StrategyVersionChanged): void {
-    const migration = migrateCursor({ from: strategy.definition, to: next.definition, cursor: { stepIndex: state.stepIndex, results: {}, pendingFallback: null }, startedAt: startedAt + (state.shiftMs ?? 0) });
+    const migration = migrateCursor({ from: strategy.definition, to: next.definition, cursor: timelineCursor(), startedAt: startedAt + (state.shiftMs ?? 0) });
     record('strategy_changed', `moved from ${strategy.key} v${strategy.version} to v${next.version} by ${by}: ${migration.detail}`, {
       data: { fromVersion: strategy.version, toVersion: next.version, by, reason, mappedBy: migration.mappedBy, stepId: migration.stepId },
     });
@@ -472,12 +565,14 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
     steps = next.definition.steps;
     policy = ZNegotiationPolicy.parse(next.definition.negotiation ?? {});
     contactPolicy = contactPolicyOf(next.definition);
-    state.stepIndex = migration.cursor.stepIndex;
+    if (walksTimeline) setCursor(migration.cursor);
+    else state.stepIndex = migration.cursor.stepIndex;
   }
 
   setHandler(callAttemptedSignal, (call) => {
     changes++;
     record('call_attempted', `call by ${call.by}: ${call.outcome.replace(/_/g, ' ')}`, { data: { taskId: call.taskId, outcome: call.outcome, conversation: call.conversation } });
+    state.lastContactOutcome = contactOutcomeOfCall(call.outcome) ?? state.lastContactOutcome ?? null;
     comply({ type: 'call_attempted', at: Date.parse(call.placedAt), conversation: call.conversation || conversationOutcomes.includes(call.outcome) });
   });
 
@@ -585,7 +680,13 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
     return account.daysPastDue + Math.floor((Date.now() - startedAt) / dayMs);
   }
 
+  /** The case file packaged for an agency or the legal team is read from the projection: bring it up to date. */
+  async function projectForCaseFile(): Promise<void> {
+    if (patched('project-before-case-file')) await project();
+  }
+
   async function placeWithAgency(stepId: string, agency: string, key: string): Promise<void> {
+    await projectForCaseFile();
     const placement = await records.referToAgency({ caseId, stepId, idempotencyKey: key, agency, balance: state.balance, currency: account.currency });
     state.placement = { agency, placedAt: new Date().toISOString() };
     endArrangement('arrangement_cancelled', 'arrangement ended by the agency placement');
@@ -601,10 +702,11 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
       for (const effect of effects) {
         const key = idempotencyKey(`${effect.kind}-${state.seq}-${effects.indexOf(effect)}`);
         if (effect.kind === 'task') {
+          if (effect.task.kind === 'legal_review') await projectForCaseFile();
           const task = await records.createTask({ caseId, idempotencyKey: key, ...effect.task, balance: state.balance, daysPastDue: daysPastDue() });
           record('task_created', `${effect.task.kind.replace('_', ' ')} task: ${effect.task.reason}`, { data: { taskId: task.taskId, kind: effect.task.kind } });
         } else if (effect.kind === 'agency') {
-          if (!state.placement && state.status !== 'closed') await placeWithAgency('escalation', 'default', key);
+          if (!state.placement && state.status !== 'closed') await placeWithAgency('escalation', effect.agency ?? 'default', key);
         } else {
           await sendNotice('verification', verificationTemplate, key);
         }
@@ -645,8 +747,8 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
     if (sent) record('step_done', `${name} notice sent`, { stepId: name, data: { communicationId: sent.communicationId } });
   }
 
-  async function runStep(step: TStep): Promise<void> {
-    const key = idempotencyKey(step.id);
+  /** Carries out a step; answers how it ended (a failure is recorded, not thrown). */
+  async function runStep(step: TStep, key = idempotencyKey(step.id)): Promise<StepResult> {
     try {
       switch (step.action) {
         case 'email':
@@ -660,42 +762,45 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
           const sent = await unlessClosed(() =>
             send({ caseId, stepId: step.id, idempotencyKey: key, templateKey, template, to: contact.address, account: templateAccount() }),
           );
-          if (!sent) return;
+          if (!sent) return 'skipped';
+          state.lastSent = { ...state.lastSent, [step.action]: step.id };
           comply({ type: 'message_sent', channel: step.action, at: Date.now(), validationNotice: contactPolicy.validationNotice?.templates?.includes(templateKey) ?? false });
           record('step_done', `${step.action} "${templateKey}" sent`, {
             stepId: step.id,
             data: { communicationId: sent.value.communicationId, duplicate: sent.value.duplicate },
           });
-          return;
+          return 'sent';
         }
         case 'call': {
           const task = await records.createCallTask({ caseId, stepId: step.id, idempotencyKey: key, balance: state.balance });
           record('step_done', 'call task created for an officer', { stepId: step.id, data: { taskId: task.taskId } });
-          return;
+          return 'sent';
         }
         case 'legal_review': {
+          await projectForCaseFile();
           const task = await records.createTask({ caseId, idempotencyKey: key, kind: 'legal_review', reason: step.note ?? `legal review step "${step.id}"`, balance: state.balance, daysPastDue: daysPastDue() });
           record('step_done', 'legal review task created', { stepId: step.id, data: { taskId: task.taskId } });
-          return;
+          return 'sent';
         }
         case 'note':
         case 'wait':
           record('step_done', step.action === 'note' ? `note: ${step.note ?? ''}` : 'checkpoint', { stepId: step.id });
-          return;
+          return 'sent';
         case 'plan_monitoring':
           // The loop watches active plans itself; reaching this step means none is active.
           record('step_skipped', `step "${step.id}" skipped: no plan is active`, { stepId: step.id });
-          return;
+          return 'skipped';
         case 'agency_referral': {
           const agency = step.agency ?? 'default';
           if (patched('agency-placement-keeps-case-open')) {
             await placeWithAgency(step.id, agency, key);
-            return;
+            return 'sent';
           }
+          await projectForCaseFile();
           const placement = await records.referToAgency({ caseId, stepId: step.id, idempotencyKey: key, agency, balance: state.balance, currency: account.currency });
           record('step_done', `referred to agency ${agency}`, { stepId: step.id, data: { placementId: placement.placementId } });
           close(CloseReason.referred, `referred to agency ${agency}`);
-          return;
+          return 'sent';
         }
       }
     } catch (error) {
@@ -708,6 +813,7 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
         if (contact) contact.valid = false;
       }
       record('step_failed', `${step.action} failed: ${message}`, { stepId: step.id, data: { type, channel: step.action } });
+      return type === 'InvalidRecipient' ? 'bounced' : 'failed';
     }
   }
 
@@ -724,7 +830,9 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
       const { installment } = check;
       endArrangement('arrangement_broken', `${arrangement.kind} broken: ${formatMoney(installment.amount - installment.paid, account.currency)} due ${installment.dueDate} unpaid after ${arrangement.graceDays} days' grace`);
       sideEffects.push({ kind: 'task', task: { kind: 'broken_promise', reason: `broken ${arrangement.kind}: call the debtor` } });
-      if (policy.onBroken === 'escalate_agency') {
+      if (walksTimeline) {
+        takeBranch(timelineBranch(strategy.definition, 'brokenPromise'), `broken ${arrangement.kind}`);
+      } else if (policy.onBroken === 'escalate_agency') {
         sideEffects.push({ kind: 'agency', reason: 'broken arrangement' });
         resumeTimeline();
       } else {
@@ -755,6 +863,51 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
     }
     const until = canRemind ? remindAt : next.deadline;
     await waitUntil(until, `${arrangement.kind}: ${owed} due ${next.dueDate}${canRemind ? ', reminder first' : ''}`);
+  }
+
+  /** One move on the timeline (domain/timeline.ts, as the preview takes it): wait, skip or run. */
+  async function walkTimeline(): Promise<void> {
+    const now = Date.now();
+    const facts = { balance: state.balance, timeZone: account.debtor.timeZone, contacts: state.contacts, ...state.compliance };
+    const arrangement = state.arrangement?.kind;
+    let move: TimelineMove = nextMove({
+      definition: strategy.definition,
+      cursor: timelineCursor(),
+      context: planContext({ definition: strategy.definition, facts, startedAt: startedAt + (state.shiftMs ?? 0), now }),
+      progress: {
+        daysPastDue: daysPastDue(),
+        lastContactOutcome: state.lastContactOutcome ?? null,
+        arrangement: arrangement === 'plan' || arrangement === 'promise' ? arrangement : 'none',
+      },
+    });
+    if (move.kind === 'complete') {
+      close(CloseReason.timelineComplete, 'the strategy timeline is complete');
+      return;
+    }
+    if (move.kind === 'wait') {
+      await waitUntil(move.until, move.reason);
+      return;
+    }
+    if (move.kind === 'run' && state.ceased && (isMessageAction(move.step.action) || move.step.action === 'call')) {
+      move = { kind: 'skip', step: move.step, reason: 'the debtor asked us to cease communication', source: move.source };
+    }
+    state.currentStep = move.step.id;
+    if (move.kind === 'skip') {
+      record('step_skipped', `step "${move.step.id}" skipped: ${move.reason}`, { stepId: move.step.id });
+      setCursor(afterMove({ definition: strategy.definition, cursor: timelineCursor(), move }));
+      return;
+    }
+    for (const replaced of move.replaces) {
+      record('step_skipped', `step "${replaced.stepId}" skipped: ${replaced.reason}; "${move.step.id}" runs in its place`, { stepId: replaced.stepId });
+    }
+    // A restarted timeline sends its steps again: a new key per restart.
+    const restarts = state.restarts ?? 0;
+    const result = await runStep(move.step, idempotencyKey(restarts > 0 ? `${move.step.id}~${restarts}` : move.step.id));
+    // Read again: a bounce reported while the step ran may have owed a fallback meanwhile.
+    const latest = timelineCursor();
+    const next = afterMove({ definition: strategy.definition, cursor: latest, move, result });
+    if (move.source === 'timeline' && !next.pendingFallback && latest.pendingFallback) next.pendingFallback = latest.pendingFallback;
+    setCursor(next);
   }
 
   if (!input.carried) record('enrolled', `enrolled in ${strategy.key} v${strategy.version}`, { data: { balance: state.balance } });
@@ -797,6 +950,10 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
     if (arrangement) {
       if (arrangement.status === 'pending_approval') await waitUntil(null, 'settlement waiting for a manager\'s approval');
       else await monitorArrangement(arrangement);
+      continue;
+    }
+    if (walksTimeline) {
+      await walkTimeline();
       continue;
     }
     const step = steps[state.stepIndex];

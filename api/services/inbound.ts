@@ -84,8 +84,9 @@ export async function receiveInboundSms({ db, temporal, settings, form }: Inboun
   if (intent === ReplyIntent.stop) await setOptOut(db, { channel: 'sms', address: from, optedOut: true, source: 'sms_reply' });
   if (intent === ReplyIntent.start) await setOptOut(db, { channel: 'sms', address: from, optedOut: false, source: 'sms_reply' });
   if (found) {
-    await signalCaseIfOpen(temporal, found.id, debtorRepliedSignal, { channel: 'sms', text, intent, receivedAt: new Date().toISOString() });
-    if (intent === ReplyIntent.other) await reviewTask(db, { caseId: found.id, providerKey, channel: 'SMS' });
+    const signalled = await signalCaseIfOpen(temporal, found.id, debtorRepliedSignal, { channel: 'sms', text, intent, receivedAt: new Date().toISOString() });
+    // A running case makes its own task for a reply a person must read; without one, we do.
+    if (!signalled && intent === ReplyIntent.other) await reviewTask(db, { caseId: found.id, providerKey, channel: 'SMS' });
   }
   return response.toString();
 }
@@ -252,8 +253,8 @@ export async function receiveInboundEmail({ db, temporal, settings, raw }: Inbou
   if (intent === ReplyIntent.stop) {
     await setOptOut(db, { channel: 'email', address: row.recipient, optedOut: true, source: 'email_reply', debtorId: row.case.account.debtorId });
   }
-  await signalCaseIfOpen(temporal, row.caseId, debtorRepliedSignal, { channel: 'email', text, intent, receivedAt: (mail.date ?? new Date()).toISOString() });
-  if (intent === ReplyIntent.other) await reviewTask(db, { caseId: row.caseId, providerKey, channel: 'email' });
+  const signalled = await signalCaseIfOpen(temporal, row.caseId, debtorRepliedSignal, { channel: 'email', text, intent, receivedAt: (mail.date ?? new Date()).toISOString() });
+  if (!signalled && intent === ReplyIntent.other) await reviewTask(db, { caseId: row.caseId, providerKey, channel: 'email' });
   return { matched: true, kind: 'reply', caseId, intent };
 }
 

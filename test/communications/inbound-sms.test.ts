@@ -125,8 +125,13 @@ describe('SMS webhooks', () => {
       return events.length >= 5 && events;
     }, 'the replies to reach the case');
     expect(history.map((event) => event.data?.intent)).toEqual(['stop', 'start', 'help', 'paid', 'other']);
-    const tasks = await engine.database.db.task.findMany({ where: { caseId, kind: 'review' } });
-    expect(tasks).toHaveLength(1);
+    // One task per reply a person must read, made by the case (not a second one by the webhook).
+    const tasks = await eventually(async () => {
+      const rows = await engine.database.db.task.findMany({ where: { caseId, kind: { in: ['reply', 'review'] } } });
+      return rows.length >= 2 && rows;
+    }, 'the reply tasks');
+    expect(tasks.map((task) => task.kind)).toEqual(['reply', 'reply']);
+    expect(tasks.map((task) => task.reason).sort()).toEqual(['debtor replied by sms (paid)', 'debtor replied by sms; it could not be classified: read it and record the outcome']);
 
     // An undeliverable number (30005: unknown handset) marks the contact invalid in the case.
     expect((await report('undelivered', { ErrorCode: '30005' })).status).toBe(204);

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
@@ -33,17 +32,22 @@ interface Happening {
   at: number;
 }
 
-/** Runs the case to its end and lists the steps it ran and skipped, from its projected events. */
-async function runWorkflow(input: CaseInput): Promise<Happening[]> {
+/**
+ * Runs a case to its end and lists the steps it ran and skipped, from its projected events. The
+ * input is made once the worker is up, so the case starts when its input says it does.
+ */
+async function runWorkflow(makeInput: (now: number) => CaseInput): Promise<{ input: CaseInput; happenings: Happening[] }> {
   const { activities, projections } = recordingActivities();
   const taskQueue = `preview-${randomUUID()}`;
   const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: await workflowBundle(), activities });
+  const input = makeInput(await env.currentTimeMs());
   const result = await worker.runUntil(env.client.workflow.execute(caseWorkflow, { taskQueue, workflowId: input.caseId, args: [input] }));
   expect(result.closeReason).toBe('timeline_complete');
-  return projections
+  const happenings = projections
     .flatMap((projection) => projection.events)
     .filter((event) => event.stepId && (event.type === 'step_done' || event.type === 'step_skipped'))
-    .map((event) => ({ stepId: event.stepId ?? '', outcome: event.type === 'step_done' ? 'run' : 'skipped', at: Date.parse(event.at) }));
+    .map((event) => ({ stepId: event.stepId ?? '', outcome: event.type === 'step_done' ? 'run' as const : 'skipped' as const, at: Date.parse(event.at) }));
+  return { input, happenings };
 }
 
 function preview(definition: TStrategyDefinition, input: CaseInput): Happening[] {
@@ -61,12 +65,14 @@ function preview(definition: TStrategyDefinition, input: CaseInput): Happening[]
   return entries.flatMap((entry) => (entry.outcome === 'held' ? [] : [{ stepId: entry.stepId, outcome: entry.outcome, at: Date.parse(entry.at) }]));
 }
 
-function expectSameTimeline(actual: Happening[], expected: Happening[]): void {
+function expectSameTimeline(actual: Happening[], expected: Happening[], startedAt: number): void {
   expect(actual.map(({ stepId, outcome }) => `${stepId} ${outcome}`)).toEqual(expected.map(({ stepId, outcome }) => `${stepId} ${outcome}`));
   actual.forEach((happening, index) => {
     const planned = expected[index]?.at ?? Number.NaN;
-    // The workflow records a step once its activity has answered: milliseconds after the preview's instant.
-    expect(Math.abs(happening.at - planned), `${happening.stepId} at ${new Date(happening.at).toISOString()}, preview ${new Date(planned).toISOString()}`).toBeLessThan(1_000);
+    // The workflow records a step once its activity has answered: milliseconds after the preview's
+    // instant. Steps due at the start also wait for the worker's first task, slower on a busy machine.
+    const tolerance = planned === startedAt ? 5_000 : 1_000;
+    expect(Math.abs(happening.at - planned), `${happening.stepId} at ${new Date(happening.at).toISOString()}, preview ${new Date(planned).toISOString()}`).toBeLessThan(tolerance);
   });
 }
 
@@ -99,7 +105,7 @@ const holdsAndSkips = strategy({
 
 describe('the preview of a strategy', () => {
   it('matches what the case workflow does over the whole timeline: runs, skips and held sends, to the second', async () => {
-    const input = caseFixture(await env.currentTimeMs(), holdsAndSkips, { smsConsent: false });
+    const { input, happenings } = await runWorkflow((now) => caseFixture(now, holdsAndSkips, { smsConsent: false }));
     const expected = preview(holdsAndSkips, input);
     // The scenario must exercise what it claims to: skips by condition and channel, and holds.
     expect(expected.filter((step) => step.outcome === 'skipped').map((step) => step.stepId)).toEqual(['nudge', 'big-letter']);
@@ -108,14 +114,10 @@ describe('the preview of a strategy', () => {
     );
     expect(held.length).toBeGreaterThanOrEqual(2);
 
-    expectSameTimeline(await runWorkflow(input), expected);
+    expectSameTimeline(happenings, expected, Date.parse(input.startedAt));
   });
 
-  // The full language (fallbacks, days past due, the new actions) needs the workflow to walk its
-  // timeline with domain/timeline.ts; until it does, this comparison cannot hold and is skipped.
-  const workflowWalksTimeline = readFileSync(new URL('../../workflows/case.ts', import.meta.url), 'utf8').includes('nextMove(');
-
-  it.skipIf(!workflowWalksTimeline)('matches it with fallbacks, days-past-due conditions and the new actions', async () => {
+  it('matches it with fallbacks, days-past-due conditions and the new actions', async () => {
     const definition = strategy({
       key: 'preview-vs-workflow-full',
       name: 'Preview against the workflow, whole language',
@@ -132,7 +134,7 @@ describe('the preview of a strategy', () => {
       ],
       contact: { allowedHours: { start: '10:00', end: '16:00' } },
     });
-    const input = caseFixture(await env.currentTimeMs(), definition, { smsConsent: false });
-    expectSameTimeline(await runWorkflow(input), preview(definition, input));
+    const { input, happenings } = await runWorkflow((now) => caseFixture(now, definition, { smsConsent: false }));
+    expectSameTimeline(happenings, preview(definition, input), Date.parse(input.startedAt));
   });
 });

@@ -11,17 +11,19 @@ import type { CaseInput } from '../../workflows/case-messages.js';
 export interface Sent {
   action: string;
   stepId: string;
+  idempotencyKey?: string;
 }
 
 export function recordingActivities(options: { rejectSms?: boolean } = {}) {
   const sent: Sent[] = [];
   const projections: ProjectCaseInput[] = [];
   const tasks: { kind: string; reason: string }[] = [];
+  const referrals: { stepId: string; agency: string }[] = [];
   const message = (action: string) => async (input: SendMessageInput) => {
     if (action === 'sms' && options.rejectSms) {
       throw ApplicationFailure.nonRetryable('sms recipient rejected (twilio 21211)', 'InvalidRecipient');
     }
-    sent.push({ action, stepId: input.stepId });
+    sent.push({ action, stepId: input.stepId, idempotencyKey: input.idempotencyKey });
     return { communicationId: randomUUID(), providerId: null, duplicate: false };
   };
   const activities: Activities = {
@@ -38,13 +40,14 @@ export function recordingActivities(options: { rejectSms?: boolean } = {}) {
     },
     async referToAgency(input) {
       sent.push({ action: 'agency_referral', stepId: input.stepId });
+      referrals.push({ stepId: input.stepId, agency: input.agency });
       return { placementId: randomUUID() };
     },
     async projectCase(input) {
       projections.push(structuredClone(input));
     },
   };
-  return { activities, sent, projections, tasks };
+  return { activities, sent, projections, tasks, referrals };
 }
 
 export function caseFixture(startedAtMs: number, definition: TStrategyDefinition, overrides: { balance?: number; smsConsent?: boolean } = {}): CaseInput {

@@ -3,7 +3,16 @@ import { writeFile } from 'node:fs/promises';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { Worker } from '@temporalio/worker';
 import { caseWorkflow } from '../../workflows/case.js';
-import { debtorRepliedSignal, paymentReceivedSignal, paymentReversedSignal, pauseSignal, recordOutcomeUpdate, resumeSignal } from '../../workflows/case-messages.js';
+import {
+  callAttemptedSignal,
+  contactChangedSignal,
+  debtorRepliedSignal,
+  paymentReceivedSignal,
+  paymentReversedSignal,
+  pauseSignal,
+  recordOutcomeUpdate,
+  resumeSignal,
+} from '../../workflows/case-messages.js';
 import { caseFixture, recordingActivities } from './case-fixtures.js';
 import { consumerEarly, strategy } from './strategies.js';
 import { createTimeSkippingEnv, workflowBundle } from './time-skipping.js';
@@ -50,13 +59,49 @@ const scenarios = {
     await sleep('1 day');
     await handle.signal(paymentReceivedSignal, { reference: 'SET-2', amount: 110_000, currency: 'USD', receivedAt: '2026-02-26T10:00:00Z' });
   },
+  /** The timeline walk (walkingStrategy): a late bounce and its fallback, a call outcome, a broken promise restarting the timeline, a reply branch, a returned payment, paid. */
+  'case-walk-v3': async (handle, sleep, date) => {
+    await sleep('1 hour');
+    await handle.signal(contactChangedSignal, { channel: 'email', valid: false, source: 'email_bounce' });
+    await sleep('4 days');
+    await handle.signal(callAttemptedSignal, { taskId: 'task-1', placedAt: '2026-01-05T15:00:00Z', outcome: 'no_answer', conversation: false, by: 'officer:recorder' });
+    await sleep('2 days');
+    await handle.executeUpdate(recordOutcomeUpdate, { args: [{ outcome: { kind: 'promise_to_pay', amount: 125_000, dueDate: await date(3) }, by: 'officer:recorder', role: 'officer' }] });
+    await sleep('8 days');
+    await handle.signal(debtorRepliedSignal, { channel: 'sms', text: 'call me please', intent: 'call_me', receivedAt: '2026-01-20T10:00:00Z' });
+    await handle.signal(paymentReceivedSignal, { reference: 'PAY-1', amount: 25_000, currency: 'USD', receivedAt: '2026-01-20T10:00:00Z' });
+    await sleep('2 days');
+    await handle.signal(paymentReversedSignal, { reference: 'PAY-1', reason: 'NSF' });
+    // Not a whole number of days: the test server wedges when a signal lands on the instant a timer fires.
+    await sleep('60 hours');
+    await handle.signal(paymentReceivedSignal, { reference: 'PAY-2', amount: 125_000, currency: 'USD', receivedAt: '2026-01-25T10:00:00Z' });
+  },
 } satisfies Record<string, (handle: { signal: (...args: never[]) => Promise<void> } & Awaited<ReturnType<typeof startCase>>, sleep: (d: string) => Promise<void>, date: (plusDays: number) => Promise<string>) => Promise<void>>;
+
+/** Fallbacks, conditions on results and outcomes, and `on` branches, for the v3 history. */
+const walkingStrategy = strategy({
+  ...consumerEarly,
+  key: 'consumer-walking',
+  steps: [
+    { id: 'reminder', at: 'P0D', action: 'email', template: 'reminder', fallback: { action: 'letter', template: 'demand' } },
+    { id: 'nudge', at: 'P3D', action: 'sms', template: 'nudge', fallback: 'letter' },
+    { id: 'call', at: 'P4D', action: 'call', when: { previousStepResult: ['sent'] } },
+    { id: 'retry-call', at: 'P6D', action: 'call', when: { lastContactOutcome: ['no_answer', 'left_message'] } },
+    { id: 'letter', at: 'P10D', action: 'letter', template: 'demand' },
+    { id: 'note', at: 'P12D', action: 'note', note: 'Consider a settlement.' },
+    { id: 'agency', at: 'P60D', action: 'agency_referral' },
+  ],
+  negotiation: { graceDays: 1 },
+  on: { brokenPromise: 'restart', paymentReturned: 'restart', reply: { callMe: 'call_task', dispute: 'hold' } },
+});
 
 type Env = Awaited<ReturnType<typeof createTimeSkippingEnv>>;
 async function startCase(env: Env, taskQueue: string, id: string) {
   const input = caseFixture(
     await env.currentTimeMs(),
-    strategy({ ...consumerEarly, negotiation: { maxSettlementDiscountPercent: 30, officerAuthority: { maxSettlementDiscountPercent: 5, maxInstallments: 6 } } }),
+    id === 'case-walk-v3'
+      ? walkingStrategy
+      : strategy({ ...consumerEarly, negotiation: { maxSettlementDiscountPercent: 30, officerAuthority: { maxSettlementDiscountPercent: 5, maxInstallments: 6 } } }),
   );
   return env.client.workflow.start(caseWorkflow, { taskQueue, workflowId: `${id}-${input.caseId}`, args: [{ ...input, caseId: `${id}-${input.caseId}` }] });
 }
