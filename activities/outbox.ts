@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { ApplicationFailure } from '@temporalio/activity';
+import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Db } from '../lib/db.js';
 import type { MessageChannel } from '../domain/strategy.js';
 import { leftUsStatuses } from '../domain/template-delivery.js';
@@ -12,6 +12,14 @@ import { leftUsStatuses } from '../domain/template-delivery.js';
  * that gap the row is marked `sending` before each provider call; a retry that finds it so asks
  * the provider first (`reconcile`) and only sends again when the provider has no such message.
  * Every step is kept as a CommunicationEvent.
+ *
+ * The database can also fail in that gap: the provider accepted the message and the `sent` record
+ * cannot be written (PostgreSQL restarting). Then the record is retried with backoff within the
+ * attempt's time, and the delivery is kept in this process until it is recorded, so a retry of the
+ * activity records it instead of sending again — which matters most for email, as an SMTP server
+ * cannot be asked what it received. What remains is a retry on another worker process after such
+ * a loss, or a worker killed between the provider's answer and the record: then an email goes
+ * again, with the same Message-ID (SECURITY.md).
  */
 
 export interface RenderedMessage {
@@ -80,6 +88,33 @@ export function communicationIdFor(idempotencyKey: string): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
+/** Deliveries a provider accepted whose `sent` is not recorded yet, by communication id (this process only). */
+const acceptedUnrecorded = new Map<string, Delivery>();
+
+/** Until when an attempt may keep retrying its record: its start-to-close timeout less a margin, else 30 s. */
+function recordDeadline(startedAt: number): number {
+  let timeoutMs = 40_000;
+  try {
+    timeoutMs = Context.current().info.startToCloseTimeoutMs;
+  } catch {
+    // Not running as an activity (tests, scripts).
+  }
+  return startedAt + Math.max(timeoutMs - 10_000, 5_000);
+}
+
+/** Runs `write` until it succeeds or the deadline passes (backoff from 250 ms to 4 s), then rethrows. */
+async function untilRecorded(write: () => Promise<void>, deadline: number): Promise<void> {
+  for (let delayMs = 250; ; delayMs = Math.min(delayMs * 2, 4_000)) {
+    try {
+      await write();
+      return;
+    } catch (error) {
+      if (Date.now() + delayMs > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
+    }
+  }
+}
+
 export async function deliverOnce({
   db,
   caseId,
@@ -107,6 +142,7 @@ export async function deliverOnce({
   reconcile?: (row: OutboxRow) => Promise<Delivery | null>;
   deliver: (row: OutboxRow) => Promise<Delivery>;
 }): Promise<SendResult> {
+  const startedAt = Date.now();
   const row = await db.communication.upsert({
     where: { idempotencyKey },
     create: { id: communicationIdFor(idempotencyKey), caseId, stepId, idempotencyKey, ...message, status: 'pending' },
@@ -126,6 +162,14 @@ export async function deliverOnce({
     return { communicationId: row.id, providerId: row.providerId, duplicate: true };
   }
   if (row.status === 'failed') throw ApplicationFailure.nonRetryable(row.error ?? 'recipient rejected', SendFailureType.invalidRecipient);
+
+  // An earlier attempt in this process got the provider's answer but could not record it.
+  const unrecorded = row.status === 'sending' ? acceptedUnrecorded.get(row.id) : undefined;
+  if (unrecorded) {
+    await markSent(unrecorded, 'reconciled', `accepted by ${unrecorded.provider} in an earlier attempt that could not record it; not sent again`);
+    acceptedUnrecorded.delete(row.id);
+    return { communicationId: row.id, providerId: unrecorded.providerId, duplicate: true };
+  }
 
   if (row.status === 'sending' && reconcile) {
     const found = await reconcile({ id: row.id, createdAt: row.createdAt, sendingAt: row.sendingAt });
@@ -154,10 +198,9 @@ export async function deliverOnce({
   const after = row.status === 'sending' ? (reconcile ? ' after an interrupted attempt the provider has no record of' : ' after an interrupted attempt') : '';
   await event('sending', `attempt ${row.attempts + 1}${after}${note ? `; ${note}` : ''}`);
 
+  let delivery: Delivery;
   try {
-    const delivery = await deliver({ id: row.id, createdAt: row.createdAt, sendingAt: null });
-    await markSent(delivery, 'sent', `accepted by ${delivery.provider}`);
-    return { communicationId: row.id, providerId: delivery.providerId, duplicate: false };
+    delivery = await deliver({ id: row.id, createdAt: row.createdAt, sendingAt: null });
   } catch (error) {
     // Provider messages can quote the address; keep only what is safe to store in history.
     const reason = error instanceof Error ? error.message : String(error);
@@ -173,4 +216,16 @@ export async function deliverOnce({
     await db.$transaction([db.communication.update({ where: { id: row.id }, data: { error: reason } }), event('attempt_failed', reason)]);
     throw new Error(`${message.channel} provider unavailable: ${reason}`);
   }
+
+  // Sent: from here on nothing may send it again. Remember the answer until the record holds.
+  acceptedUnrecorded.set(row.id, delivery);
+  try {
+    await untilRecorded(() => markSent(delivery, 'sent', `accepted by ${delivery.provider}`), recordDeadline(startedAt));
+  } catch (error) {
+    // The driver's last line says why (Prisma's first lines quote our source).
+    const reason = (error instanceof Error ? error.message : String(error)).trim().split('\n').at(-1);
+    throw new Error(`${message.channel} accepted by ${delivery.provider} but not recorded (${reason}); a retry records it without sending again`);
+  }
+  acceptedUnrecorded.delete(row.id);
+  return { communicationId: row.id, providerId: delivery.providerId, duplicate: false };
 }

@@ -14,6 +14,7 @@ import { ApiError, errorHandler } from './errors.js';
 import { accountRoutes } from './routes/accounts.js';
 import { assignmentRoutes } from './routes/assignments.js';
 import { caseRoutes } from './routes/cases.js';
+import { caseFileRoutes } from './routes/case-files.js';
 import { codecRoutes } from './routes/codec.js';
 import { healthRoutes } from './routes/health.js';
 import { importRoutes, type ImportSettings } from './routes/imports.js';
@@ -100,6 +101,7 @@ export async function buildApi({
   await app.register(strategyRoutes(deps));
   await app.register(accountRoutes(deps));
   await app.register(caseRoutes(deps));
+  await app.register(caseFileRoutes(deps));
   await app.register(importRoutes(deps));
   await app.register(reportRoutes(deps));
   await app.register(outcomeRoutes(deps));

@@ -21,6 +21,9 @@ export const ZPostalAddress = z
   .strict();
 export type TPostalAddress = z.infer<typeof ZPostalAddress>;
 
+/** An officers' team (portfolio of cases); a team-scoped API key sees only its team's cases. */
+export const ZTeam = z.string().trim().min(1).max(64).regex(/^[\w.-]+$/, 'letters, digits, _ . - only');
+
 export const ZDebtor = z
   .object({
     name: z.string().trim().min(1).max(200),
@@ -45,6 +48,8 @@ export const ZAccountEnrollment = z
     debtor: ZDebtor,
     /** Client or portfolio that placed the account, for reports. */
     portfolio: z.string().trim().min(1).max(100).optional(),
+    /** The officers' team that works the case; absent, the case is unassigned (a manager can assign it later). */
+    team: ZTeam.optional(),
     /** Product line (card, loan, utility...), for the segment rules. */
     product: z.string().trim().min(1).max(100).optional(),
     /** The creditor's risk score, for the segment rules. */

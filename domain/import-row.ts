@@ -25,6 +25,7 @@ export const csvColumns = {
   balance: ['balance'],
   daysPastDue: ['daysPastDue'],
   portfolio: ['portfolio'],
+  team: ['team'],
   debtorName: ['debtor', 'name'],
   email: ['debtor', 'email'],
   phone: ['debtor', 'phone'],
@@ -81,6 +82,7 @@ export const ZCsvAccountRow = z.object({
   balance: cell(wholeNumber('must be a whole number of minor units (cents), e.g. 125000 for 1,250.00').pipe(z.number().max(Number.MAX_SAFE_INTEGER, 'is too large'))),
   daysPastDue: cell(wholeNumber('must be a whole number of days').optional()),
   portfolio: cell(z.string().optional()),
+  team: cell(z.string().optional()),
   debtorName: cell(z.string({ error: 'required' })),
   email: cell(z.string().optional()),
   phone: cell(z.string().optional()),
@@ -130,6 +132,7 @@ function nestedAccount(row: TCsvAccountRow): Record<string, unknown> {
     balance: row.balance,
     daysPastDue: row.daysPastDue,
     portfolio: row.portfolio,
+    team: row.team,
     debtor: {
       name: row.debtorName,
       email: row.email,

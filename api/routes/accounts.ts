@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { ZAccountEnrollment } from '../../domain/account.js';
 import { actorOf } from '../auth.js';
+import { ApiError, conflict } from '../errors.js';
 import { errorResponses, ZCaseDetail, ZErrorResponse } from '../schemas.js';
 import type { ApiDeps } from '../server.js';
 import { getCase } from '../services/cases.js';
@@ -15,13 +16,26 @@ export function accountRoutes({ db, temporal }: ApiDeps): FastifyPluginAsyncZod 
         schema: {
           tags: ['accounts'],
           summary: 'Create an account with its debtor and enroll it in a strategy (idempotent by externalId)',
+          description:
+            "`team` puts the new case in an officers' team (team-scoped keys see only their team's cases); a key with a team " +
+            'enrolls into its own team only. A repeated enrollment leaves the team as it is (PUT /api/v1/cases/{caseId}/team moves a case).',
           body: ZAccountEnrollment,
-          response: { 200: ZCaseDetail, 201: ZCaseDetail, 422: ZErrorResponse, ...errorResponses },
+          response: { 200: ZCaseDetail, 201: ZCaseDetail, 409: ZErrorResponse, 422: ZErrorResponse, ...errorResponses },
         },
       },
       async (request, reply) => {
-        const { created, caseId } = await enrollAccount({ db, temporal, input: request.body, actor: actorOf(request) });
-        return reply.code(created ? 201 : 200).send(await getCase({ db, temporal, caseId }));
+        // Object-level access (api/access.ts): a team-scoped key creates and sees its own team's cases only.
+        const callerTeam = request.principal?.team ?? null;
+        if (callerTeam && request.body.team !== undefined && request.body.team !== callerTeam) {
+          throw new ApiError(403, 'forbidden', `this key may enroll accounts into team "${callerTeam}" only`);
+        }
+        const input = callerTeam ? { ...request.body, team: callerTeam } : request.body;
+        const { created, caseId } = await enrollAccount({ db, temporal, input, actor: actorOf(request) });
+        const view = await getCase({ db, temporal, caseId });
+        if (callerTeam && view.team !== callerTeam) {
+          throw conflict('account_exists', `an account with externalId "${input.externalId}" already exists outside team "${callerTeam}"`);
+        }
+        return reply.code(created ? 201 : 200).send(view);
       },
     );
   };

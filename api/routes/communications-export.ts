@@ -1,13 +1,16 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { recordContactRead, seesContactDetails } from '../access.js';
 import { errorResponses, ZCaseIdParams } from '../schemas.js';
 import type { ApiDeps } from '../server.js';
-import { communicationsCsv, exportCommunications } from '../services/communications-export.js';
+import { communicationsCsv, exportCommunications, maskCommunicationsExport } from '../services/communications-export.js';
 
 const ZEvent = z.object({ at: z.string(), status: z.string(), source: z.string(), detail: z.string().nullable() });
 const ZExport = z.object({
   caseId: z.string(),
   exportedAt: z.string(),
+  /** True when recipients and content are masked for the caller's role. */
+  masked: z.boolean(),
   communications: z.array(
     z.object({
       id: z.string(),
@@ -59,13 +62,20 @@ export function communicationsExportRoutes({ db }: ApiDeps): FastifyPluginAsyncZ
         schema: {
           tags: ['cases'],
           summary: "Every communication of the case with every status change, for an audit (JSON, or CSV with one line per status change)",
+          description:
+            'Recipients and content are shown in full to managers and admins (each such read is an audit event); for auditors ' +
+            'addresses and numbers are masked and subjects, texts and replies read [masked].',
           params: ZCaseIdParams,
           querystring: z.object({ format: z.enum(['json', 'csv']).default('json') }).strict(),
           response: { 200: z.union([ZExport, z.string()]), ...errorResponses },
         },
       },
       async (request, reply) => {
-        const data = await exportCommunications(db, request.params.caseId);
+        const { caseId } = request.params;
+        const exported = await exportCommunications(db, caseId);
+        const full = seesContactDetails(request);
+        if (full && exported.communications.length + exported.inbound.length > 0) await recordContactRead(db, request, caseId, 'communications export');
+        const data = { ...(full ? exported : maskCommunicationsExport(exported)), masked: !full };
         if (request.query.format === 'json') return reply.send(data);
         return reply
           .type('text/csv; charset=utf-8')

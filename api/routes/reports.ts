@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { caseScope } from '../access.js';
 import { errorResponses } from '../schemas.js';
 import type { ApiDeps } from '../server.js';
 import { agingCsv, agingReport, ZAgingReport } from '../services/reports/aging.js';
@@ -15,10 +16,11 @@ import { rollRateCsv, rollRateReport, ZRollRateReport } from '../services/report
 /**
  * The reports a collections manager runs the business on, read from the database projection
  * (never from Temporal's visibility store). Every report takes `asOf` (YYYY-MM-DD, end of day
- * UTC) and `format=json|csv`.
+ * UTC) and `format=json|csv`. A key with a team (an officer's, typically) gets the figures of its
+ * team's cases only, as in every case list (api/access.ts); managers and auditors see every case.
  */
 
-const readers = ['manager', 'auditor', 'admin'] as const;
+const readers = ['manager', 'auditor', 'admin', 'officer'] as const;
 
 /** A CSV answer (the JSON schema of the route describes the JSON form of the same figures). */
 function sendCsv(reply: FastifyReply, name: string, date: string, csv: string) {
@@ -57,7 +59,7 @@ export function reportRoutes({ db }: ApiDeps): FastifyPluginAsyncZod {
         },
       },
       async (request, reply) => {
-        const report = await recoveryReport({ db, at: asOf(request.query.asOf), groupBy: request.query.groupBy });
+        const report = await recoveryReport({ db, at: asOf(request.query.asOf), groupBy: request.query.groupBy, scope: caseScope(request) });
         return request.query.format === 'csv' ? sendCsv(reply, 'recovery', report.asOf, recoveryCsv(report)) : report;
       },
     );
@@ -75,7 +77,7 @@ export function reportRoutes({ db }: ApiDeps): FastifyPluginAsyncZod {
         },
       },
       async (request, reply) => {
-        const report = await agingReport({ db, at: asOf(request.query.asOf) });
+        const report = await agingReport({ db, at: asOf(request.query.asOf), scope: caseScope(request) });
         return request.query.format === 'csv' ? sendCsv(reply, 'aging', report.asOf, agingCsv(report)) : report;
       },
     );
@@ -93,7 +95,7 @@ export function reportRoutes({ db }: ApiDeps): FastifyPluginAsyncZod {
         },
       },
       async (request, reply) => {
-        const report = await rollRateReport({ db, at: asOf(request.query.asOf) });
+        const report = await rollRateReport({ db, at: asOf(request.query.asOf), scope: caseScope(request) });
         return request.query.format === 'csv' ? sendCsv(reply, 'roll-rates', report.asOf, rollRateCsv(report)) : report;
       },
     );
@@ -111,7 +113,7 @@ export function reportRoutes({ db }: ApiDeps): FastifyPluginAsyncZod {
         },
       },
       async (request, reply) => {
-        const report = await liquidationReport({ db, at: asOf(request.query.asOf) });
+        const report = await liquidationReport({ db, at: asOf(request.query.asOf), scope: caseScope(request) });
         return request.query.format === 'csv' ? sendCsv(reply, 'liquidation', report.asOf, liquidationCsv(report)) : report;
       },
     );
@@ -129,7 +131,7 @@ export function reportRoutes({ db }: ApiDeps): FastifyPluginAsyncZod {
         },
       },
       async (request, reply) => {
-        const report = await funnelReport({ db, range: period(asOf(request.query.asOf), request.query.from) });
+        const report = await funnelReport({ db, range: period(asOf(request.query.asOf), request.query.from), scope: caseScope(request) });
         return request.query.format === 'csv' ? sendCsv(reply, 'funnel', report.asOf, funnelCsv(report)) : report;
       },
     );
@@ -147,7 +149,7 @@ export function reportRoutes({ db }: ApiDeps): FastifyPluginAsyncZod {
         },
       },
       async (request, reply) => {
-        const report = await officerReport({ db, range: period(asOf(request.query.asOf), request.query.from) });
+        const report = await officerReport({ db, range: period(asOf(request.query.asOf), request.query.from), scope: caseScope(request) });
         return request.query.format === 'csv' ? sendCsv(reply, 'officers', report.asOf, officerCsv(report)) : report;
       },
     );

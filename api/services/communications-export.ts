@@ -1,4 +1,6 @@
 import type { Db } from '../../lib/db.js';
+import { scrubText } from '../../lib/logger.js';
+import { maskContact } from '../access.js';
 import { notFound } from '../errors.js';
 
 /**
@@ -57,6 +59,32 @@ export async function exportCommunications(db: Db, caseId: string) {
 }
 
 export type CommunicationsExport = Awaited<ReturnType<typeof exportCommunications>>;
+
+const masked = '[masked]';
+
+/**
+ * The export as a role that does not contact debtors may see it (api/access.ts): addresses and
+ * numbers masked, and the content (subject, text, HTML, the debtor's replies) replaced whole by
+ * `[masked]` — it holds the name, the balance and free text, which no pattern can find reliably.
+ * What an audit needs stays: channel, template and version, provider ids and every status change
+ * (its detail with any address or number inside masked, as a bounce's diagnostic may quote one).
+ */
+export function maskCommunicationsExport(data: CommunicationsExport): CommunicationsExport {
+  const scrub = (text: string | null) => (text === null ? null : scrubText(text));
+  return {
+    ...data,
+    communications: data.communications.map((row) => ({
+      ...row,
+      recipient: maskContact(row.recipient),
+      subject: row.subject === null ? null : masked,
+      body: masked,
+      html: row.html === null ? null : masked,
+      error: scrub(row.error),
+      events: row.events.map((event) => ({ ...event, detail: scrub(event.detail) })),
+    })),
+    inbound: data.inbound.map((row) => ({ ...row, from: maskContact(row.from), text: masked })),
+  };
+}
 
 /** RFC 4180 quoting, and a leading quote on values a spreadsheet would run as a formula. */
 function csvCell(value: string | number | null | undefined): string {

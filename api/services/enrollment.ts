@@ -81,7 +81,11 @@ export async function enrollAccount({
   input: TAccountEnrollment;
   actor: string;
 }): Promise<EnrollmentResult> {
-  const existing = await db.account.findUnique({ where: { externalId: input.externalId }, include: { cases: { include: { strategy: true } } } });
+  // A named strategy is looked up alongside the account (one round trip's wait, not two); unused on a repeat.
+  const [existing, namedStrategy] = await Promise.all([
+    db.account.findUnique({ where: { externalId: input.externalId }, include: { cases: { include: { strategy: true } } } }),
+    input.strategy === undefined ? null : activeStrategy(db, input.strategy),
+  ]);
   if (existing?.cases[0]) {
     const current = existing.cases[0];
     // Finish a start the first attempt may not have reached; a no-op when the case is running.
@@ -99,7 +103,7 @@ export async function enrollAccount({
       { path: 'body.strategy', message: 'name a strategy, or add a segment rule that matches this account (PUT /api/v1/segments)' },
     ]);
   }
-  const strategy = await activeStrategy(db, strategyKey);
+  const strategy = input.strategy === undefined ? await activeStrategy(db, strategyKey) : namedStrategy;
   if (!strategy) {
     throw unprocessable('unknown_strategy', `no active strategy "${strategyKey}"`, [
       { path: 'body.strategy', message: `no active strategy named "${strategyKey}"${choice ? ` (chosen by segment "${choice.segmentId}")` : ''}` },
@@ -125,6 +129,7 @@ export async function enrollAccount({
             })),
           },
         },
+        select: { id: true }, // only the id is used: no read-back of the whole row
       });
       await tx.account.create({
         data: {
@@ -139,10 +144,10 @@ export async function enrollAccount({
         },
       });
       await tx.case.create({
-        data: { id: caseId, accountId, strategyId: strategy.id, balance: input.balance, currency: input.currency, startedAt, arm: choice?.arm ?? null },
+        data: { id: caseId, accountId, strategyId: strategy.id, balance: input.balance, currency: input.currency, startedAt, arm: choice?.arm ?? null, team: input.team ?? null },
       });
       await tx.auditEvent.create({
-        data: { caseId, actor, action: 'account_enrolled', data: { externalId: input.externalId, strategy: strategy.key, version: strategy.version, ...assignment } },
+        data: { caseId, actor, action: 'account_enrolled', data: { externalId: input.externalId, strategy: strategy.key, version: strategy.version, ...assignment, ...(input.team ? { team: input.team } : {}) } },
       });
     });
   } catch (error) {

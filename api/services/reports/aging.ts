@@ -3,6 +3,7 @@ import type { Db } from '../../../lib/db.js';
 import { toCsv } from '../csv.js';
 import { collectedByCase, num, type AsOf } from './as-of.js';
 import { agingBucketNames, bucketSql, daysPastDueOn, openAt } from './aging-buckets.js';
+import { caseInScope, type ReportScope } from './scope.js';
 
 /**
  * Aging: the cases open on the as-of date by days past due, with counts and the balance still
@@ -25,7 +26,7 @@ export const ZAgingReport = z.object({
 });
 export type TAgingReport = z.infer<typeof ZAgingReport>;
 
-export async function agingReport({ db, at }: { db: Db; at: AsOf }): Promise<TAgingReport> {
+export async function agingReport({ db, at, scope }: { db: Db; at: AsOf; scope?: ReportScope }): Promise<TAgingReport> {
   const found = await db.$queryRaw<{ currency: string; bucket: string; cases: bigint; balance: bigint }[]>`
     WITH collected AS (${collectedByCase(at.cutoff)})
     SELECT c."currency" AS currency,
@@ -35,7 +36,7 @@ export async function agingReport({ db, at }: { db: Db; at: AsOf }): Promise<TAg
     FROM "Case" c
     JOIN "Account" a ON a.id = c."accountId"
     LEFT JOIN collected col ON col."caseId" = c.id
-    WHERE ${openAt(at.cutoff)}
+    WHERE ${openAt(at.cutoff)} ${caseInScope(scope)}
     GROUP BY 1, 2`;
   const currencies = [...new Set(found.map((row) => row.currency))].sort();
   const rows = currencies.flatMap((currency) =>

@@ -5,6 +5,7 @@ import { toCsv } from '../csv.js';
 import { num, ratio } from './as-of.js';
 import { auditAction, failedStatuses, rightPartyOutcomes, sentStatuses } from './audit-vocabulary.js';
 import { within, type Period } from './period.js';
+import { caseIdInScope, type ReportScope } from './scope.js';
 
 /**
  * The contact and outcome funnel over a period: attempts by channel and what became of them,
@@ -36,7 +37,7 @@ export type TFunnelReport = z.infer<typeof ZFunnelReport>;
 
 const list = (values: readonly string[]) => Prisma.join(values.map((value) => Prisma.sql`${value}`));
 
-export async function funnelReport({ db, range }: { db: Db; range: Period }): Promise<TFunnelReport> {
+export async function funnelReport({ db, range, scope }: { db: Db; range: Period; scope?: ReportScope }): Promise<TFunnelReport> {
   const [channels, [tasks], events, skipped] = await Promise.all([
     db.$queryRaw<{ channel: string; attempts: bigint; sent: bigint; delivered: bigint; failed: bigint }[]>`
       SELECT channel,
@@ -45,14 +46,15 @@ export async function funnelReport({ db, range }: { db: Db; range: Period }): Pr
              COUNT(*) FILTER (WHERE status = 'delivered')::bigint AS delivered,
              COUNT(*) FILTER (WHERE status IN (${list(failedStatuses)}))::bigint AS failed
       FROM "Communication"
-      WHERE ${within(Prisma.sql`"createdAt"`, range)}
+      WHERE ${within(Prisma.sql`"createdAt"`, range)} ${caseIdInScope(Prisma.sql`"caseId"`, scope)}
       GROUP BY channel ORDER BY channel`,
     // The call outcome column arrives with the officer work queue; read it without depending on it.
     db.$queryRaw<{ created: bigint; worked: bigint; rpc: bigint }[]>`
       SELECT COUNT(*) FILTER (WHERE t.kind = 'call' AND ${within(Prisma.sql`t."createdAt"`, range)})::bigint AS created,
              COUNT(*) FILTER (WHERE ${within(Prisma.sql`t."completedAt"`, range)})::bigint AS worked,
              COUNT(*) FILTER (WHERE ${within(Prisma.sql`t."completedAt"`, range)} AND to_jsonb(t) ->> 'outcome' IN (${list(rightPartyOutcomes)}))::bigint AS rpc
-      FROM "Task" t`,
+      FROM "Task" t
+      WHERE TRUE ${caseIdInScope(Prisma.sql`t."caseId"`, scope)}`,
     db.$queryRaw<{ action: string; kind: string | null; channel: string | null; intent: string | null; count: bigint }[]>`
       SELECT action, data ->> 'kind' AS kind, data ->> 'channel' AS channel, data ->> 'intent' AS intent, COUNT(*)::bigint AS count
       FROM "AuditEvent"
@@ -63,14 +65,14 @@ export async function funnelReport({ db, range }: { db: Db; range: Period }): Pr
         auditAction.holdStarted,
         auditAction.optedOut,
         auditAction.replyReceived,
-      ])}) AND ${within(Prisma.sql`at`, range)}
+      ])}) AND ${within(Prisma.sql`at`, range)} ${caseIdInScope(Prisma.sql`"caseId"`, scope)}
         -- A manager approving a pending settlement puts the same arrangement in force again.
         AND NOT (action = ${auditAction.arrangementMade} AND data ? 'approvedBy')
       GROUP BY 1, 2, 3, 4`,
     db.$queryRaw<{ reason: string | null; count: bigint }[]>`
       SELECT regexp_replace(substring(data ->> 'detail' from 'skipped: (.*)$'), '[0-9]+', 'N', 'g') AS reason, COUNT(*)::bigint AS count
       FROM "AuditEvent"
-      WHERE action = ${auditAction.stepSkipped} AND ${within(Prisma.sql`at`, range)}
+      WHERE action = ${auditAction.stepSkipped} AND ${within(Prisma.sql`at`, range)} ${caseIdInScope(Prisma.sql`"caseId"`, scope)}
       GROUP BY 1 ORDER BY 2 DESC, 1`,
   ]);
 

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Db } from '../../../lib/db.js';
 import { toCsv } from '../csv.js';
 import { monthsBetween, num, ratio, type AsOf } from './as-of.js';
+import { caseInScope, type ReportScope } from './scope.js';
 
 /**
  * Liquidation curves: for each placement cohort (month) and currency, the share of the placed
@@ -34,12 +35,12 @@ export const ZLiquidationReport = z.object({
 });
 export type TLiquidationReport = z.infer<typeof ZLiquidationReport>;
 
-export async function liquidationReport({ db, at }: { db: Db; at: AsOf }): Promise<TLiquidationReport> {
+export async function liquidationReport({ db, at, scope }: { db: Db; at: AsOf; scope?: ReportScope }): Promise<TLiquidationReport> {
   const placed = await db.$queryRaw<{ cohort: string; currency: string; cases: bigint; placed: bigint }[]>`
     SELECT to_char(date_trunc('month', c."startedAt"), 'YYYY-MM') AS cohort, c."currency" AS currency,
            COUNT(*)::bigint AS cases, SUM(a."originalBalance")::bigint AS placed
     FROM "Case" c JOIN "Account" a ON a.id = c."accountId"
-    WHERE c."startedAt" < ${at.cutoff}
+    WHERE c."startedAt" < ${at.cutoff} ${caseInScope(scope)}
     GROUP BY 1, 2
     ORDER BY 1, 2`;
   const paid = await db.$queryRaw<{ cohort: string; currency: string; month: number; amount: bigint }[]>`
@@ -47,7 +48,7 @@ export async function liquidationReport({ db, at }: { db: Db; at: AsOf }): Promi
            GREATEST(0, EXTRACT(YEAR FROM age(p."receivedAt", c."startedAt")) * 12 + EXTRACT(MONTH FROM age(p."receivedAt", c."startedAt")))::int AS month,
            SUM(p.amount)::bigint AS amount
     FROM "Payment" p JOIN "Case" c ON c.id = p."caseId"
-    WHERE c."startedAt" < ${at.cutoff} AND p."receivedAt" < ${at.cutoff} AND (p."reversedAt" IS NULL OR p."reversedAt" >= ${at.cutoff})
+    WHERE c."startedAt" < ${at.cutoff} AND p."receivedAt" < ${at.cutoff} AND (p."reversedAt" IS NULL OR p."reversedAt" >= ${at.cutoff}) ${caseInScope(scope)}
     GROUP BY 1, 2, 3`;
   const cohorts = placed.map((row) => {
     const age = Math.max(0, monthsBetween(row.cohort, at.date));

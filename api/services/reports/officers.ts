@@ -5,6 +5,7 @@ import { toCsv } from '../csv.js';
 import { num, ratio } from './as-of.js';
 import { arrangementOutcomeKinds, auditAction, rightPartyOutcomes } from './audit-vocabulary.js';
 import { within, type Period } from './period.js';
+import { caseIdInScope, type ReportScope } from './scope.js';
 
 /**
  * Officer performance over a period: tasks worked and their call outcomes (Task.assignee,
@@ -54,18 +55,18 @@ function arrangementOutcomes(range: Period): Prisma.Sql {
     WHERE o.action = ${auditAction.outcomeRecorded} AND o.data ->> 'kind' IN (${list(arrangementOutcomeKinds)}) AND o.at < ${range.cutoff}`;
 }
 
-export async function officerReport({ db, range }: { db: Db; range: Period }): Promise<TOfficerReport> {
+export async function officerReport({ db, range, scope }: { db: Db; range: Period; scope?: ReportScope }): Promise<TOfficerReport> {
   const [tasks, outcomes, resolved, collected] = await Promise.all([
     // The call outcome column arrives with the officer work queue; read it without depending on it.
     db.$queryRaw<{ officer: string; outcome: string | null; count: bigint }[]>`
       SELECT t.assignee AS officer, to_jsonb(t) ->> 'outcome' AS outcome, COUNT(*)::bigint AS count
       FROM "Task" t
-      WHERE t.assignee IS NOT NULL AND ${within(Prisma.sql`t."completedAt"`, range)}
+      WHERE t.assignee IS NOT NULL AND ${within(Prisma.sql`t."completedAt"`, range)} ${caseIdInScope(Prisma.sql`t."caseId"`, scope)}
       GROUP BY 1, 2`,
     db.$queryRaw<{ officer: string; kind: string; count: bigint }[]>`
       SELECT data ->> 'by' AS officer, data ->> 'kind' AS kind, COUNT(*)::bigint AS count
       FROM "AuditEvent"
-      WHERE action = ${auditAction.outcomeRecorded} AND data ->> 'by' IS NOT NULL AND ${within(Prisma.sql`at`, range)}
+      WHERE action = ${auditAction.outcomeRecorded} AND data ->> 'by' IS NOT NULL AND ${within(Prisma.sql`at`, range)} ${caseIdInScope(Prisma.sql`"caseId"`, scope)}
       GROUP BY 1, 2`,
     db.$queryRaw<{ officer: string; action: string; count: bigint }[]>`
       WITH arrangements AS (${arrangementOutcomes(range)}),
@@ -73,7 +74,7 @@ export async function officerReport({ db, range }: { db: Db; range: Period }): P
         SELECT DISTINCT ON (e.id) e.action, a.officer
         FROM "AuditEvent" e
         JOIN arrangements a ON a."caseId" = e."caseId" AND a.at <= e.at
-        WHERE e.action IN (${list([auditAction.arrangementKept, auditAction.arrangementBroken])}) AND ${within(Prisma.sql`e.at`, range)}
+        WHERE e.action IN (${list([auditAction.arrangementKept, auditAction.arrangementBroken])}) AND ${within(Prisma.sql`e.at`, range)} ${caseIdInScope(Prisma.sql`e."caseId"`, scope)}
         ORDER BY e.id, a.at DESC, a.id DESC)
       SELECT officer, action, COUNT(*)::bigint AS count FROM owned GROUP BY 1, 2`,
     db.$queryRaw<{ officer: string; currency: string; amount: bigint }[]>`
@@ -82,7 +83,7 @@ export async function officerReport({ db, range }: { db: Db; range: Period }): P
         SELECT DISTINCT ON (p.id) p."caseId", p.currency, p.amount, p."receivedAt", a.officer, a.at
         FROM "Payment" p
         JOIN arrangements a ON a."caseId" = p."caseId" AND a.at <= p."receivedAt"
-        WHERE ${within(Prisma.sql`p."receivedAt"`, range)} AND (p."reversedAt" IS NULL OR p."reversedAt" >= ${range.cutoff})
+        WHERE ${within(Prisma.sql`p."receivedAt"`, range)} AND (p."reversedAt" IS NULL OR p."reversedAt" >= ${range.cutoff}) ${caseIdInScope(Prisma.sql`p."caseId"`, scope)}
         ORDER BY p.id, a.at DESC, a.id DESC)
       SELECT o.officer, o.currency, SUM(o.amount)::bigint AS amount
       FROM owned o

@@ -3,6 +3,7 @@ import { Prisma } from '../../../generated/prisma/client.js';
 import type { Db } from '../../../lib/db.js';
 import { toCsv } from '../csv.js';
 import { collectedByCase, num, ratio, type AsOf } from './as-of.js';
+import { caseInScope, type ReportScope } from './scope.js';
 
 /**
  * Recovery: amount collected over amount placed, grouped by any of strategy, strategy version,
@@ -63,7 +64,7 @@ interface RawRow {
   collected: bigint;
 }
 
-async function recoveryRows(db: Db, at: AsOf, groupBy: readonly RecoveryDimension[]): Promise<TRecoveryRow[]> {
+async function recoveryRows(db: Db, at: AsOf, groupBy: readonly RecoveryDimension[], scope: ReportScope | undefined): Promise<TRecoveryRow[]> {
   const keys = [Prisma.sql`c."currency"`, ...groupBy.map((dimension) => dimensionSql[dimension])];
   const selected = [Prisma.sql`c."currency" AS "currency"`, ...groupBy.map((dimension) => Prisma.sql`${dimensionSql[dimension]} AS ${Prisma.raw(`"${dimension}"`)}`)];
   const rows = await db.$queryRaw<RawRow[]>`
@@ -77,7 +78,7 @@ async function recoveryRows(db: Db, at: AsOf, groupBy: readonly RecoveryDimensio
     JOIN "Account" a ON a.id = c."accountId"
     JOIN "Strategy" s ON s.id = c."strategyId"
     LEFT JOIN collected col ON col."caseId" = c.id
-    WHERE c."startedAt" < ${at.cutoff}
+    WHERE c."startedAt" < ${at.cutoff} ${caseInScope(scope)}
     GROUP BY ${Prisma.join(keys)}
     ORDER BY ${Prisma.join(keys)}`;
   return rows.map(({ cases, paying, placed, collected, ...dimensions }) => ({
@@ -90,10 +91,10 @@ async function recoveryRows(db: Db, at: AsOf, groupBy: readonly RecoveryDimensio
   }));
 }
 
-export async function recoveryReport({ db, at, groupBy }: { db: Db; at: AsOf; groupBy: readonly RecoveryDimension[] }): Promise<TRecoveryReport> {
+export async function recoveryReport({ db, at, groupBy, scope }: { db: Db; at: AsOf; groupBy: readonly RecoveryDimension[]; scope?: ReportScope }): Promise<TRecoveryReport> {
   // A version means nothing without its strategy.
   const dimensions = recoveryDimensions.filter((dimension) => groupBy.includes(dimension) || (dimension === 'strategy' && groupBy.includes('version')));
-  const rows = await recoveryRows(db, at, dimensions);
+  const rows = await recoveryRows(db, at, dimensions, scope);
   const totals = new Map<string, TRecoveryRow>();
   for (const row of rows) {
     const total = totals.get(row.currency) ?? { currency: row.currency, cases: 0, casesWithPayments: 0, placed: 0, collected: 0, recoveryRate: null };

@@ -3,6 +3,7 @@ import type { Db } from '../../../lib/db.js';
 import { toCsv } from '../csv.js';
 import { asOfDay, monthEnd, num, ratio, type AsOf } from './as-of.js';
 import { agingBucketNames, bucketSql, daysPastDueOn, openAt, type AgingBucket } from './aging-buckets.js';
+import { caseInScope, type ReportScope } from './scope.js';
 
 /**
  * Roll rates from one month-end to the next: of the cases open in each bucket at the earlier
@@ -37,7 +38,7 @@ export const ZRollRateReport = z.object({
 });
 export type TRollRateReport = z.infer<typeof ZRollRateReport>;
 
-export async function rollRateReport({ db, at }: { db: Db; at: AsOf }): Promise<TRollRateReport> {
+export async function rollRateReport({ db, at, scope }: { db: Db; at: AsOf; scope?: ReportScope }): Promise<TRollRateReport> {
   const to = asOfDay(monthEnd(at.date, 0) === at.date ? at.date : monthEnd(at.date, 1));
   const from = asOfDay(monthEnd(to.date, 1));
   const found = await db.$queryRaw<{ fromBucket: AgingBucket; toBucket: AgingBucket | 'closed'; cases: bigint }[]>`
@@ -46,7 +47,7 @@ export async function rollRateReport({ db, at }: { db: Db; at: AsOf }): Promise<
            COUNT(*)::bigint AS cases
     FROM "Case" c
     JOIN "Account" a ON a.id = c."accountId"
-    WHERE ${openAt(from.cutoff)}
+    WHERE ${openAt(from.cutoff)} ${caseInScope(scope)}
     GROUP BY 1, 2`;
   const order = (bucket: string) => agingBucketNames.indexOf(bucket as AgingBucket);
   const transitions = found
