@@ -2,6 +2,7 @@ import path from 'node:path';
 import { resolveLinkSecret } from '../domain/template-links.js';
 import type { Db } from '../lib/db.js';
 import { createAgencyActivities } from './agency.js';
+import type { AgencyProviderSettings } from './case-file-delivery.js';
 import type { CommunicationSettings } from './communication-settings.js';
 import { createLetterSender, type LetterProviderSettings } from './letter-sender.js';
 import type { Mailer } from './mailer.js';
@@ -22,10 +23,12 @@ export interface ActivityDeps {
   communications?: CommunicationSettings;
   /** An HTTP print-and-mail provider for letters; the letters outbox folder when absent. */
   letterProvider?: LetterProviderSettings | undefined;
+  /** An HTTP endpoint of the collection agency for case files; the agency outbox folder when absent. */
+  agencyProvider?: AgencyProviderSettings | undefined;
 }
 
 /** Every activity the case workflow calls, bound to its dependencies (built once per worker). */
-export function createActivities({ db, mailer, sms, outboxDir, mailDomain, communications, letterProvider }: ActivityDeps) {
+export function createActivities({ db, mailer, sms, outboxDir, mailDomain, communications, letterProvider, agencyProvider }: ActivityDeps) {
   // Without settings from the config (older callers), links point at a local API and the
   // token secret is the one `npm start` shares under DATA_DIR (the outbox's parent folder).
   const settings: CommunicationSettings = communications ?? {
@@ -40,7 +43,7 @@ export function createActivities({ db, mailer, sms, outboxDir, mailDomain, commu
   return {
     ...createMessageActivities({ db, mailer, sms, letters, mailDomain, settings }),
     ...createTaskActivities({ db }),
-    ...createAgencyActivities({ db, outboxDir: path.join(outboxDir, 'agency') }),
+    ...createAgencyActivities({ db, outboxDir: path.join(outboxDir, 'agency'), provider: agencyProvider }),
     ...createProjectionActivities({ db }),
   };
 }

@@ -1,5 +1,6 @@
 import { taskPriority } from '../domain/task-priority.js';
 import type { Db } from '../lib/db.js';
+import { ensureCaseFilePackage, markCaseFileDelivered } from './case-file.js';
 
 /** The officers' work queue: one task per case, step (or event) and run, scored when created. */
 export function createTaskActivities({ db }: { db: Db }) {
@@ -14,6 +15,12 @@ export function createTaskActivities({ db }: { db: Db }) {
     return { taskId: row.id };
   }
 
+  /** The legal team gets the case file with the task: the same package an agency would. */
+  async function attachCaseFile({ caseId, idempotencyKey, taskId }: { caseId: string; idempotencyKey: string; taskId: string }): Promise<void> {
+    const stored = await ensureCaseFilePackage(db, { caseId, purpose: 'legal', idempotencyKey, taskId });
+    if (!stored.deliveredAt) await markCaseFileDelivered(db, stored, `task:${taskId}`, 'case file attached to the legal review task');
+  }
+
   return {
     async createCallTask({ caseId, stepId, idempotencyKey, balance }: { caseId: string; stepId: string; idempotencyKey: string; balance: number }): Promise<{ taskId: string }> {
       const current = await db.case.findUnique({ where: { id: caseId }, select: { startedAt: true, account: { select: { daysPastDue: true } } } });
@@ -21,9 +28,11 @@ export function createTaskActivities({ db }: { db: Db }) {
       return upsertTask({ caseId, stepId, idempotencyKey, kind: 'call', reason: `scheduled call step "${stepId}"`, balance, daysPastDue });
     },
 
-    /** A task for an exception the case met: a reply, a broken promise, a dispute, an approval. */
+    /** A task for an exception the case met: a reply, a broken promise, a dispute, an approval, a legal review (with the case file). */
     async createTask(input: { caseId: string; idempotencyKey: string; kind: string; reason: string; balance: number; daysPastDue: number }): Promise<{ taskId: string }> {
-      return upsertTask(input);
+      const created = await upsertTask(input);
+      if (input.kind === 'legal_review') await attachCaseFile({ caseId: input.caseId, idempotencyKey: input.idempotencyKey, taskId: created.taskId });
+      return created;
     },
   };
 }

@@ -38,6 +38,9 @@ export const ZWorkerEnv = ZTemporalEnv.extend(ZStorageEnv.shape)
     /** An HTTP print-and-mail provider that receives each letter's PDF; unset keeps them in the outbox. */
     LETTER_PROVIDER_URL: z.url().optional(),
     LETTER_PROVIDER_TOKEN: ZOptional,
+    /** An HTTP endpoint of the collection agency that receives each referral's case file; unset keeps them in the outbox. */
+    AGENCY_PROVIDER_URL: z.url().optional(),
+    AGENCY_PROVIDER_TOKEN: ZOptional,
   })
   .superRefine((env, ctx) => {
     const twilio = [env.TWILIO_ACCOUNT_SID, env.TWILIO_AUTH_TOKEN, env.TWILIO_FROM];
@@ -64,6 +67,7 @@ export function loadWorkerConfig(env: Env = process.env) {
     ...config,
     communications,
     letterProvider: config.LETTER_PROVIDER_URL ? { url: config.LETTER_PROVIDER_URL, token: config.LETTER_PROVIDER_TOKEN } : undefined,
+    agencyProvider: config.AGENCY_PROVIDER_URL ? { url: config.AGENCY_PROVIDER_URL, token: config.AGENCY_PROVIDER_TOKEN } : undefined,
     outboxDir: path.resolve(config.DATA_DIR, 'outbox'),
     twilio:
       config.TWILIO_ACCOUNT_SID && config.TWILIO_AUTH_TOKEN && config.TWILIO_FROM

@@ -24,6 +24,7 @@ export function createActivityDeps(config: WorkerConfig, db: Db) {
     mailDomain: config.MAIL_DOMAIN,
     communications: config.communications,
     letterProvider: config.letterProvider,
+    agencyProvider: config.agencyProvider,
   };
 }
 
