@@ -30,7 +30,24 @@ export const ZCaseView = z.object({
   channels: z.record(z.string(), z.object({ valid: z.boolean(), optedOut: z.boolean(), consent: z.boolean() })),
 });
 
+/** An arrangement in force (promise, plan, settlement), with what was paid toward each installment. */
+export const ZArrangementView = z.object({
+  kind: z.enum(['promise', 'plan', 'settlement']),
+  status: z.enum(['active', 'pending_approval']),
+  paidTotal: z.number().int(),
+  graceDays: z.number().int(),
+  agreedBy: z.string(),
+  agreedAt: z.string(),
+  installments: z.array(z.object({ seq: z.number().int(), dueDate: z.string(), amount: z.number().int(), paid: z.number().int() })),
+});
+
+/** Why collection is on hold (dispute, hardship, legal review, wrong party), apart from a pause. */
+export const ZHoldView = z.object({ kind: z.string(), reason: z.string(), since: z.string(), until: z.string().nullable() });
+
 export const ZCaseDetail = ZCaseView.extend({
+  /** From the live workflow; null when none is in force or the workflow could not be asked. */
+  arrangement: ZArrangementView.nullable(),
+  hold: ZHoldView.nullable(),
   payments: z.array(z.object({ reference: z.string(), amount: z.number().int(), currency: z.string(), receivedAt: z.string() })),
   history: z.array(z.object({ at: z.string(), actor: z.string(), action: z.string(), detail: z.string().nullable() })),
 });

@@ -16,6 +16,7 @@ import { assignmentRoutes } from './routes/assignments.js';
 import { caseRoutes } from './routes/cases.js';
 import { caseFileRoutes } from './routes/case-files.js';
 import { codecRoutes } from './routes/codec.js';
+import { consoleRoutes } from './routes/console.js';
 import { healthRoutes } from './routes/health.js';
 import { importRoutes, type ImportSettings } from './routes/imports.js';
 import { reportRoutes } from './routes/reports.js';
@@ -111,6 +112,7 @@ export async function buildApi({
   await app.register(communicationsExportRoutes(deps));
   await app.register(webhookRoutes(deps, deps.communications));
   await app.register(unsubscribeRoutes(deps, deps.communications));
+  await app.register(consoleRoutes());
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app;
 }

@@ -52,8 +52,22 @@ async function devPayloadKeys(dataDir: string): Promise<string> {
   return value;
 }
 
+async function buildConsoleIfStale(): Promise<void> {
+  try {
+    const { buildConsole, consoleIsStale } = await import('../console/build.js');
+    if (!consoleIsStale()) return;
+    say('building the web console ...');
+    await buildConsole();
+  } catch (error) {
+    // The engine runs without it; /console then says how to build it.
+    say(`the web console could not be built (${error instanceof Error ? error.message.split('\n')[0] : String(error)}); run npm run console:build`);
+  }
+}
+
 async function main(): Promise<void> {
   const start = parseEnv(ZStartEnv, process.env);
+  // The web console builds (when its sources changed) while the databases start.
+  const consoleBuilt = buildConsoleIfStale();
   const dataDir = path.resolve(start.DATA_DIR);
   await mkdir(dataDir, { recursive: true });
   const env: Record<string, string | undefined> = { ...process.env, DATA_DIR: dataDir };
@@ -92,6 +106,9 @@ async function main(): Promise<void> {
     },
   });
 
+  // The API serves console/dist from the moment it starts: the build must be done by then.
+  await consoleBuilt;
+
   const apiConfig = loadApiConfig(env);
   const db = createDb(env.DATABASE_URL ?? '');
   const temporal = await connectTemporalClient(apiConfig);
@@ -114,6 +131,7 @@ async function main(): Promise<void> {
   const apiUrl = `http://${apiConfig.HOST}:${apiConfig.PORT}`;
   say('');
   say('Dunning engine is running.');
+  say(`  Console      ${apiUrl}/console/   (sign in with one of the API keys below)`);
   say(`  API          ${apiUrl}   (docs ${apiUrl}/docs, OpenAPI ${apiUrl}/openapi.json)`);
   say(`  Temporal UI  ${temporalUi}`);
   say(`  Codec        ${apiUrl}/codec   (payloads are encrypted: temporal workflow show --codec-endpoint ${apiUrl}/codec --codec-auth 'Bearer <auditor key>')`);

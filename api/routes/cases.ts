@@ -6,7 +6,7 @@ import { caseScope, maskContact, recordContactRead, seesContactDetails } from '.
 import { actorOf } from '../auth.js';
 import { errorResponses, ZCaseDetail, ZCaseIdParams, ZCaseView, ZErrorResponse } from '../schemas.js';
 import type { ApiDeps } from '../server.js';
-import { getCase, listCases, listCommunications, receivePayment, receiveReply, setPaused } from '../services/cases.js';
+import { getCase, getDebtor, listCases, listCommunications, receivePayment, receiveReply, setPaused } from '../services/cases.js';
 
 const readers = ['manager', 'officer', 'auditor', 'admin'] as const;
 
@@ -48,6 +48,12 @@ export function caseRoutes({ db, temporal }: ApiDeps): FastifyPluginAsyncZod {
               strategy: z.string().max(64).optional(),
               step: z.string().max(64).optional(),
               officer: z.string().max(200).optional(),
+              /** Balance band, minor units, both ends included. */
+              minBalance: z.coerce.number().int().nonnegative().optional(),
+              maxBalance: z.coerce.number().int().nonnegative().optional(),
+              /** Days past due at enrollment, both ends included. */
+              minDaysPastDue: z.coerce.number().int().nonnegative().optional(),
+              maxDaysPastDue: z.coerce.number().int().nonnegative().optional(),
               limit: z.coerce.number().int().min(1).max(200).default(50),
               cursor: z.string().max(200).optional(),
             })
@@ -68,6 +74,44 @@ export function caseRoutes({ db, temporal }: ApiDeps): FastifyPluginAsyncZod {
         schema: { tags: ['cases'], summary: 'Live status from the workflow and history from the database', params: ZCaseIdParams, response: { 200: ZCaseDetail, ...errorResponses } },
       },
       async (request) => getCase({ db, temporal, caseId: request.params.caseId }),
+    );
+
+    app.get(
+      '/api/v1/cases/:caseId/debtor',
+      {
+        config: { roles: readers },
+        schema: {
+          tags: ['cases'],
+          summary: 'The debtor and every contact on file; contact values are masked unless revealed',
+          description:
+            '`?reveal=true` shows the values in full to officers, managers and admins and records the read as an audit event; ' +
+            'auditors always get them masked.',
+          params: ZCaseIdParams,
+          querystring: z.object({ reveal: z.enum(['true', 'false']).default('false') }).strict(),
+          response: {
+            200: z.object({
+              masked: z.boolean(),
+              name: z.string(),
+              timeZone: z.string(),
+              daysPastDue: z.number().int(),
+              portfolio: z.string().nullable(),
+              contacts: z.array(
+                z.object({ id: z.string(), channel: z.string(), value: z.string(), status: z.string(), consent: z.boolean(), optedOut: z.boolean() }),
+              ),
+            }),
+            ...errorResponses,
+          },
+        },
+      },
+      async (request) => {
+        const { caseId } = request.params;
+        const debtor = await getDebtor({ db, caseId });
+        if (request.query.reveal !== 'true' || !seesContactDetails(request)) {
+          return { ...debtor, masked: true, contacts: debtor.contacts.map((contact) => ({ ...contact, value: maskContact(contact.value) })) };
+        }
+        await recordContactRead(db, request, caseId, 'debtor contacts');
+        return { ...debtor, masked: false };
+      },
     );
 
     app.get(

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { previewStrategy } from '../../domain/preview.js';
+import { parseStrategyDefinition } from '../../domain/strategy.js';
 import { previewAccountOf, previewEventsOf, ZPreviewRequest } from '../../domain/preview-input.js';
 import { caseScope } from '../access.js';
 import { actorOf } from '../auth.js';
@@ -82,6 +83,24 @@ export function strategyRoutes(deps: ApiDeps): FastifyPluginAsyncZod {
         }
         const activate = request.query.activate !== undefined ? request.query.activate === 'true' : (bodyActivate ?? true);
         return reply.code(201).send(view(await createStrategyVersion({ db, definition, actor: actorOf(request), activate })));
+      },
+    );
+
+    app.post(
+      '/api/v1/strategies/lint',
+      {
+        config: managers,
+        schema: {
+          tags: ['strategies'],
+          summary: 'Check a definition without saving it: every problem of the language and its lint rules, with its path',
+          description: 'The console calls this as the manager types; the same checks run when a version is saved.',
+          body: z.record(z.string(), z.unknown()),
+          response: { 200: z.object({ ok: z.boolean(), problems: z.array(z.object({ path: z.string(), message: z.string() })) }), ...errorResponses },
+        },
+      },
+      async (request) => {
+        const parsed = parseStrategyDefinition(request.body);
+        return { ok: parsed.ok, problems: parsed.ok ? [] : parsed.problems.map((problem) => ({ path: problem.path.join('.'), message: problem.message })) };
       },
     );
 

@@ -58,6 +58,11 @@ async function liveStatus(temporal: Client, caseId: string): Promise<CaseStatus 
   }
 }
 
+/** The arrangement as a person reads it (the workflow's bookkeeping, such as reminders sent, left out). */
+function arrangementView({ kind, status, paidTotal, graceDays, agreedBy, agreedAt, installments }: NonNullable<CaseStatus['arrangement']>) {
+  return { kind, status, paidTotal, graceDays, agreedBy, agreedAt, installments: installments.map(({ seq, dueDate, amount, paid }) => ({ seq, dueDate, amount, paid })) };
+}
+
 export async function getCase({ db, temporal, caseId }: { db: Db; temporal: Client; caseId: string }) {
   const row = await caseRow(db, caseId);
   const [live, events, payments] = await Promise.all([
@@ -67,6 +72,8 @@ export async function getCase({ db, temporal, caseId }: { db: Db; temporal: Clie
   ]);
   return {
     ...caseView(row, live),
+    arrangement: live?.arrangement ? arrangementView(live.arrangement) : null,
+    hold: live?.hold ?? null,
     payments: payments.map(({ reference, amount, currency, receivedAt }) => ({ reference, amount, currency, receivedAt: receivedAt.toISOString() })),
     history: events.map((event) => ({
       at: event.at.toISOString(),
@@ -85,7 +92,16 @@ export async function listCases({
   scope = {},
 }: {
   db: Db;
-  filter: { status?: string; strategy?: string; step?: string; officer?: string };
+  filter: {
+    status?: string;
+    strategy?: string;
+    step?: string;
+    officer?: string;
+    minBalance?: number;
+    maxBalance?: number;
+    minDaysPastDue?: number;
+    maxDaysPastDue?: number;
+  };
   limit: number;
   cursor?: string;
   /** The caller's team restriction (api/access.ts `caseScope`). */
@@ -98,6 +114,16 @@ export async function listCases({
       ...(filter.strategy ? { strategy: { key: filter.strategy } } : {}),
       ...(filter.step ? { currentStep: filter.step } : {}),
       ...(filter.officer ? { officer: filter.officer } : {}),
+      ...(filter.minBalance !== undefined || filter.maxBalance !== undefined
+        ? { balance: { ...(filter.minBalance !== undefined ? { gte: filter.minBalance } : {}), ...(filter.maxBalance !== undefined ? { lte: filter.maxBalance } : {}) } }
+        : {}),
+      ...(filter.minDaysPastDue !== undefined || filter.maxDaysPastDue !== undefined
+        ? {
+            account: {
+              daysPastDue: { ...(filter.minDaysPastDue !== undefined ? { gte: filter.minDaysPastDue } : {}), ...(filter.maxDaysPastDue !== undefined ? { lte: filter.maxDaysPastDue } : {}) },
+            },
+          }
+        : {}),
     },
     include: { strategy: true, account: true },
     orderBy: { id: 'asc' },
@@ -106,6 +132,30 @@ export async function listCases({
   });
   const page = rows.slice(0, limit);
   return { items: page.map((row) => caseView(row, null)), nextCursor: rows.length > limit ? (page.at(-1)?.id ?? null) : null };
+}
+
+/** The debtor behind a case and every contact on file, with its standing per channel. */
+export async function getDebtor({ db, caseId }: { db: Db; caseId: string }) {
+  const row = await db.case.findUnique({
+    where: { id: caseId },
+    select: { account: { select: { daysPastDue: true, portfolio: true, debtor: { include: { contacts: { orderBy: [{ channel: 'asc' }, { createdAt: 'asc' }] } } } } } },
+  });
+  if (!row) throw notFound(`case "${caseId}"`);
+  const { debtor, daysPastDue, portfolio } = row.account;
+  return {
+    name: debtor.name,
+    timeZone: debtor.timeZone,
+    daysPastDue,
+    portfolio,
+    contacts: debtor.contacts.map((contact) => ({
+      id: contact.id,
+      channel: contact.channel,
+      value: contact.value,
+      status: contact.status,
+      consent: contact.consent,
+      optedOut: contact.optedOutAt !== null,
+    })),
+  };
 }
 
 export async function listCommunications({ db, caseId }: { db: Db; caseId: string }) {

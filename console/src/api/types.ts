@@ -1,0 +1,16 @@
+import type { paths } from '../generated/openapi';
+
+/** Named shapes of the API's answers and bodies, read from its OpenAPI document. */
+
+type Json<T> = T extends { content: { 'application/json': infer Body } } ? Body : never;
+
+export type CaseDetail = Json<paths['/api/v1/cases/{caseId}']['get']['responses'][200]>;
+export type Arrangement = NonNullable<CaseDetail['arrangement']>;
+export type Outcome = Json<NonNullable<paths['/api/v1/cases/{caseId}/outcomes']['post']['requestBody']>>;
+export type OutcomePreview = Json<paths['/api/v1/cases/{caseId}/outcomes/preview']['post']['responses'][200]>;
+export type CallOutcome = Json<NonNullable<paths['/api/v1/tasks/{id}/complete']['post']['requestBody']>>['outcome'];
+export type Task = Json<paths['/api/v1/tasks']['get']['responses'][200]>['items'][number];
+export type StrategyVersion = Json<paths['/api/v1/strategies']['get']['responses'][200]>['items'][number];
+export type StrategyPreview = Json<paths['/api/v1/strategies/{key}/preview']['post']['responses'][200]>;
+export type CaseView = Json<paths['/api/v1/cases']['get']['responses'][200]>['items'][number];
+export type ImportJob = Json<paths['/api/v1/imports/{jobId}']['get']['responses'][200]>;
