@@ -1,5 +1,6 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import type { ContactPoint } from '../domain/case-facts.js';
+import { sendContentProblems, type ContentFacts } from '../domain/message-content.js';
 import { fitRenderedSms, type TTemplateRef } from '../domain/template-definition.js';
 import { LinkPurpose, signLinkToken, tokenAddress } from '../domain/template-links.js';
 import { smsLength } from '../domain/template-sms.js';
@@ -10,7 +11,7 @@ import type { CommunicationSettings } from './communication-settings.js';
 import { addressLines, renderLetterPdf } from './letter-pdf.js';
 import type { LetterSender } from './letter-sender.js';
 import type { Mailer } from './mailer.js';
-import { communicationIdFor, deliverOnce, SendFailureType, type Delivery } from './outbox.js';
+import { communicationIdFor, deliverOnce, SendFailureType, type Delivery, type SendRefusal } from './outbox.js';
 import type { SmsSender } from './sms-sender.js';
 import { resolveTemplate, type ResolvedTemplate } from './template-resolver.js';
 
@@ -26,8 +27,13 @@ export interface SendMessageInput {
   template?: TTemplate;
   /** A managed template (key, language, optional version), resolved when sending; wins over `template`. */
   templateRef?: TTemplateRef;
-  /** The debtor's language (`en`, `es`); English when absent or unknown. */
+  /** The debtor's language (`en`, `es`); when absent, the debtor's as enrolled (English by default). */
   language?: string;
+  /**
+   * The case's facts for the content rules (state, time-barred), as the workflow knows them now;
+   * when absent, as the account was placed (the database).
+   */
+  compliance?: ContentFacts;
   /** Email address, E.164 number or postal address, from the case's contacts. */
   to: string;
   account: TemplateAccount;
@@ -68,6 +74,37 @@ export function createMessageActivities({
     };
   }
 
+  /** What the database knows of the case's debtor and debt: language, state, time-barred. */
+  async function caseProfile(input: SendMessageInput) {
+    const row = await db.case.findUnique({
+      where: { id: input.caseId },
+      select: { account: { select: { timeBarred: true, debtor: { select: { language: true, state: true } } } } },
+    });
+    const facts: ContentFacts = input.compliance ?? { state: row?.account.debtor.state ?? null, timeBarred: row?.account.timeBarred ?? false };
+    // The message goes in the language the workflow asked for, else the debtor's.
+    return { input: { ...input, language: input.language ?? row?.account.debtor.language ?? 'en' }, facts };
+  }
+
+  /**
+   * The content rules on the message as rendered (domain/message-content.ts). A managed template
+   * is refused for any problem; an inline one for this case's problems (time-barred), and for the
+   * standard blocks only when `enforceInlineTemplateContent` is set, else they are noted on the
+   * record (inline templates are not checked when a strategy is saved; see the setting).
+   */
+  function contentCheck(channel: MessageChannel, resolved: ResolvedTemplate, text: string, facts: ContentFacts, unsubscribeUrl?: string) {
+    const managed = resolved.version !== null;
+    const problems = sendContentProblems({ channel, language: managed ? resolved.language : 'any', text, unsubscribeUrl, facts });
+    const refusing = problems.filter((problem) => managed || problem.kind === 'case' || settings.enforceInlineTemplateContent);
+    const noted = problems.filter((problem) => !refusing.includes(problem));
+    const refusal: SendRefusal | null = refusing.length
+      ? { reason: `content refused (template "${resolved.key}"): ${refusing.map((problem) => problem.message).join('; ')}`.slice(0, 2000), content: true }
+      : null;
+    return { refusal, note: noted.length ? `content warning: ${noted.map((problem) => problem.message).join('; ')}` : undefined };
+  }
+
+  /** Content first (it is about the message), then the contact's standing. */
+  const permitWith = (content: SendRefusal | null, channel: MessageChannel, input: SendMessageInput) => async () => content ?? refusal(channel, input);
+
   const stored = (resolved: ResolvedTemplate) => ({ template: resolved.key, templateLanguage: resolved.language, templateVersion: resolved.version });
 
   /**
@@ -75,7 +112,7 @@ export function createMessageActivities({
    * them again against what it was told and what the database knows now (a STOP, an
    * unsubscribe or a bounce may have landed since the workflow decided).
    */
-  async function refusal(channel: MessageChannel, input: SendMessageInput): Promise<{ reason: string; invalid?: boolean } | null> {
+  async function refusal(channel: MessageChannel, input: SendMessageInput): Promise<SendRefusal | null> {
     if (input.contact?.optedOut) return { reason: `the debtor opted out of ${channel}` };
     if (channel === 'sms' && input.contact && !input.contact.consent) return { reason: 'no recorded consent for SMS' };
     const contacts = await db.contact.findMany({
@@ -110,17 +147,20 @@ export function createMessageActivities({
   }
 
   return {
-    async sendEmail(input: SendMessageInput) {
+    async sendEmail(given: SendMessageInput) {
+      const { input, facts } = await caseProfile(given);
       const resolved = await resolveTemplate(db, 'email', input);
       const id = communicationIdFor(input.idempotencyKey);
       const token = signLinkToken(settings.linkSecret, LinkPurpose.reply, id);
       const unsubscribeUrl = `${settings.publicUrl}/u/${signLinkToken(settings.linkSecret, LinkPurpose.unsubscribe, id)}`;
       const { subject, text, html } = renderWith(resolved, input, unsubscribeUrl);
+      const content = contentCheck('email', resolved, text, facts, unsubscribeUrl);
       return deliverOnce({
         db,
         ...input,
         message: { channel: 'email', ...stored(resolved), recipient: input.to, subject, body: text, html },
-        permit: () => refusal('email', input),
+        note: content.note,
+        permit: permitWith(content.refusal, 'email', input),
         deliver: async (row) => {
           const pdf = await letterAttachment(input, { text, subject, language: resolved.language }, row.createdAt);
           const document = pdf ? await letters.keep(`${row.id}-attachment`, pdf) : null;
@@ -140,19 +180,21 @@ export function createMessageActivities({
       });
     },
 
-    async sendSms(input: SendMessageInput) {
+    async sendSms(given: SendMessageInput) {
+      const { input, facts } = await caseProfile(given);
       const resolved = await resolveTemplate(db, 'sms', input);
       const id = communicationIdFor(input.idempotencyKey);
       const fitted = fitRenderedSms(renderWith(resolved, input).text, { language: resolved.language, maxSegments: settings.smsMaxSegments });
       if (!fitted.ok) throw ApplicationFailure.nonRetryable(fitted.reason, SendFailureType.stepMisconfigured);
       const { body } = fitted;
+      const content = contentCheck('sms', resolved, body, facts);
       const statusCallback = settings.statusCallbacks ? `${settings.publicUrl}/webhooks/twilio/status?c=${id}` : undefined;
       return deliverOnce({
         db,
         ...input,
         message: { channel: 'sms', ...stored(resolved), recipient: input.to, body },
-        note: fitted.truncated ? `shortened to ${fitted.length.segments} segment(s) at the end of its free text ("...")` : undefined,
-        permit: () => refusal('sms', input),
+        note: [fitted.truncated ? `shortened to ${fitted.length.segments} segment(s) at the end of its free text ("...")` : null, content.note].filter(Boolean).join('; ') || undefined,
+        permit: permitWith(content.refusal, 'sms', input),
         reconcile: (row) =>
           sms.find({
             communicationId: row.id,
@@ -169,14 +211,17 @@ export function createMessageActivities({
       });
     },
 
-    async sendLetter(input: SendMessageInput) {
+    async sendLetter(given: SendMessageInput) {
+      const { input, facts } = await caseProfile(given);
       const resolved = await resolveTemplate(db, 'letter', input);
       const { subject, text } = renderWith(resolved, input);
+      const content = contentCheck('letter', resolved, text, facts);
       return deliverOnce({
         db,
         ...input,
         message: { channel: 'letter', ...stored(resolved), recipient: input.to, subject, body: text },
-        permit: () => refusal('letter', input),
+        note: content.note,
+        permit: permitWith(content.refusal, 'letter', input),
         // No reconcile: the outbox file is named by the communication and the HTTP provider gets
         // it as the idempotency key, so sending again after an interruption cannot print twice.
         deliver: async (row) => {

@@ -73,7 +73,18 @@ export const SendFailureType = {
   contactNotPermitted: 'ContactNotPermitted',
   /** The step cannot be rendered or sent as configured (no template, too long): skip and alert. */
   stepMisconfigured: 'StepMisconfigured',
+  /** The rendered message lacks a required disclosure or opt-out, or threatens suit on a time-barred debt: not sent. */
+  contentRefused: 'ContentRefused',
 } as const;
+
+/** Why a send must not go out, as `permit` answers it. */
+export interface SendRefusal {
+  reason: string;
+  /** The address is known to be dead (a bounce recorded since the case decided to send). */
+  invalid?: boolean;
+  /** The message itself may not go out as rendered (domain/message-content.ts). */
+  content?: boolean;
+}
 
 /**
  * The communication id a send will have, known before the row exists: derived from the
@@ -133,11 +144,8 @@ export async function deliverOnce({
   message: RenderedMessage;
   /** Said about this send in its `sending` event (e.g. that the SMS was shortened). */
   note?: string | undefined;
-  /**
-   * Why the message must not go out now, or null; asked before every provider call. `invalid`
-   * means the address is known to be dead (a bounce recorded since the case decided to send).
-   */
-  permit?: () => Promise<{ reason: string; invalid?: boolean } | null>;
+  /** Why the message must not go out now, or null; asked before every provider call. */
+  permit?: () => Promise<SendRefusal | null>;
   /** Looks for the message at the provider after an interrupted attempt; null when absent. */
   reconcile?: (row: OutboxRow) => Promise<Delivery | null>;
   deliver: (row: OutboxRow) => Promise<Delivery>;
@@ -181,12 +189,13 @@ export async function deliverOnce({
 
   const refusal = permit ? await permit() : null;
   if (refusal) {
-    const status = refusal.invalid ? 'failed' : 'suppressed';
+    const status = refusal.invalid ? 'failed' : refusal.content ? 'refused' : 'suppressed';
     await db.$transaction([
       db.communication.update({ where: { id: row.id }, data: { status, error: refusal.reason } }),
       event(status, refusal.reason),
     ]);
-    throw ApplicationFailure.nonRetryable(refusal.reason, refusal.invalid ? SendFailureType.invalidRecipient : SendFailureType.contactNotPermitted);
+    const type = refusal.invalid ? SendFailureType.invalidRecipient : refusal.content ? SendFailureType.contentRefused : SendFailureType.contactNotPermitted;
+    throw ApplicationFailure.nonRetryable(refusal.reason, type);
   }
 
   // Claim this attempt; a concurrent attempt (a worker presumed dead) loses and retries later.

@@ -19,6 +19,7 @@ import { codecRoutes } from './routes/codec.js';
 import { consoleRoutes } from './routes/console.js';
 import { healthRoutes } from './routes/health.js';
 import { importRoutes, type ImportSettings } from './routes/imports.js';
+import { letterReturnRoutes } from './routes/letter-returns.js';
 import { reportRoutes } from './routes/reports.js';
 import { outcomeRoutes } from './routes/outcomes.js';
 import { strategyRoutes } from './routes/strategies.js';
@@ -110,6 +111,7 @@ export async function buildApi({
   await app.register(assignmentRoutes(deps));
   await app.register(templateRoutes(deps, { maxSmsSegments: deps.communications?.smsMaxSegments ?? 3 }));
   await app.register(communicationsExportRoutes(deps));
+  await app.register(letterReturnRoutes(deps));
   await app.register(webhookRoutes(deps, deps.communications));
   await app.register(unsubscribeRoutes(deps, deps.communications));
   await app.register(consoleRoutes());

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { isTimeZone } from './contact-rules.js';
+import { templateLanguages } from './disclosures.js';
 import { isCurrency } from './money.js';
 
 /** An account placed for collection, as the API and imports receive it. Money in minor units. */
@@ -33,6 +34,8 @@ export const ZDebtor = z
     /** Consent to receive SMS at `phone`, recorded with the enrollment. */
     smsConsent: z.boolean().default(false),
     address: ZPostalAddress.optional(),
+    /** Language the debtor is written to in (`en`, `es`); English when absent. */
+    language: z.enum(templateLanguages).optional(),
   })
   .strict();
 
@@ -54,9 +57,16 @@ export const ZAccountEnrollment = z
     product: z.string().trim().min(1).max(100).optional(),
     /** The creditor's risk score, for the segment rules. */
     riskScore: z.number().finite().optional(),
+    /** The statute of limitations has run: no suit, and the state's disclosure on every message. */
+    timeBarred: z.boolean().optional(),
   })
   .strict();
 export type TAccountEnrollment = z.infer<typeof ZAccountEnrollment>;
+
+/** The debtor's US state or territory code from a US address, for state rules; `undefined` otherwise. */
+export function usStateOf(address: TPostalAddress | undefined): string | undefined {
+  return address?.country === 'US' && address.region && /^[A-Z]{2}$/.test(address.region) ? address.region : undefined;
+}
 
 /** One line, for the letter outbox and the case's contact facts. */
 export function formatPostalAddress(name: string, address: TPostalAddress): string {

@@ -53,6 +53,12 @@ export function requiredBlocksFor(channel: MessageChannel, requires: readonly Op
 
 const collapse = (text: string) => text.replace(/\s+/g, ' ');
 
+/** Whether `text` carries the collection disclosure in `language` (in any of ours when `any`). */
+export function hasCollectionDisclosure(text: string, language: TemplateLanguage | 'any'): boolean {
+  const languages = language === 'any' ? templateLanguages : [language];
+  return languages.some((each) => collapse(text).includes(collectionDisclosure[each]));
+}
+
 export interface BlockProblem {
   path: 'body' | 'subject';
   message: string;
@@ -78,7 +84,7 @@ export function requiredBlockProblems({
   for (const block of requiredBlocksFor(channel, requires)) {
     switch (block) {
       case 'disclosure':
-        if (!collapse(body).includes(collectionDisclosure[language])) {
+        if (!hasCollectionDisclosure(body, language)) {
           problems.push({ path: 'body', message: `the collection disclosure is missing: include "${collectionDisclosure[language]}"` });
         }
         break;

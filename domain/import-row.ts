@@ -26,11 +26,13 @@ export const csvColumns = {
   daysPastDue: ['daysPastDue'],
   portfolio: ['portfolio'],
   team: ['team'],
+  timeBarred: ['timeBarred'],
   debtorName: ['debtor', 'name'],
   email: ['debtor', 'email'],
   phone: ['debtor', 'phone'],
   timeZone: ['debtor', 'timeZone'],
   smsConsent: ['debtor', 'smsConsent'],
+  language: ['debtor', 'language'],
   addressLine1: ['debtor', 'address', 'line1'],
   addressLine2: ['debtor', 'address', 'line2'],
   city: ['debtor', 'address', 'city'],
@@ -74,6 +76,12 @@ const blankToUndefined = (value: unknown) => (typeof value === 'string' && value
 const cell = <T extends z.ZodType>(schema: T) => z.preprocess(blankToUndefined, schema);
 const wholeNumber = (message: string) => z.string().regex(/^\d+$/, message).transform(Number);
 
+const yesNo = z
+  .string()
+  .regex(/^(true|false|yes|no|y|n|1|0)$/i, 'must be yes or no (true/false, 1/0)')
+  .transform((value) => /^(true|yes|y|1)$/i.test(value))
+  .optional();
+
 /** A CSV row as text cells: blanks are absent, numbers and yes/no are read, the rest stays text. */
 export const ZCsvAccountRow = z.object({
   externalId: cell(z.string({ error: 'required' })),
@@ -87,13 +95,9 @@ export const ZCsvAccountRow = z.object({
   email: cell(z.string().optional()),
   phone: cell(z.string().optional()),
   timeZone: cell(z.string({ error: 'required' })),
-  smsConsent: cell(
-    z
-      .string()
-      .regex(/^(true|false|yes|no|y|n|1|0)$/i, 'must be yes or no (true/false, 1/0)')
-      .transform((value) => /^(true|yes|y|1)$/i.test(value))
-      .optional(),
-  ),
+  smsConsent: cell(yesNo),
+  language: cell(z.string().transform((value) => value.toLowerCase()).optional()),
+  timeBarred: cell(yesNo),
   addressLine1: cell(z.string().optional()),
   addressLine2: cell(z.string().optional()),
   city: cell(z.string().optional()),
@@ -133,12 +137,14 @@ function nestedAccount(row: TCsvAccountRow): Record<string, unknown> {
     daysPastDue: row.daysPastDue,
     portfolio: row.portfolio,
     team: row.team,
+    timeBarred: row.timeBarred,
     debtor: {
       name: row.debtorName,
       email: row.email,
       phone: row.phone,
       timeZone: row.timeZone,
       smsConsent: row.smsConsent,
+      language: row.language,
       address: hasAddress
         ? { line1: row.addressLine1, line2: row.addressLine2, city: row.city, region: row.region, postalCode: row.postalCode, country: row.country }
         : undefined,

@@ -17,6 +17,8 @@ export const CommunicationStatus = {
   returned: 'returned',
   /** Never sent: the contact rules in force at send time forbade it. */
   suppressed: 'suppressed',
+  /** Never sent: the rendered message lacks content the law requires for this case (error says what). */
+  refused: 'refused',
 } as const;
 export type CommunicationStatus = (typeof CommunicationStatus)[keyof typeof CommunicationStatus];
 

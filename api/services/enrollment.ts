@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
-import { formatPostalAddress, type TAccountEnrollment } from '../../domain/account.js';
+import { formatPostalAddress, usStateOf, type TAccountEnrollment } from '../../domain/account.js';
 import type { ContactChannel, ContactPoint } from '../../domain/case-facts.js';
 import { candidateTimeZones } from '../../domain/regulation/zones.js';
 import type { Db } from '../../lib/db.js';
@@ -47,9 +47,15 @@ async function startCase(temporal: Client, input: CaseInput): Promise<void> {
 }
 
 /** Every zone the debtor may be in (declared, phone area code, US address state): contact must suit all. */
-function complianceAtEnrollment(debtor: TAccountEnrollment['debtor']) {
-  const state = debtor.address?.country === 'US' && debtor.address.region && /^[A-Z]{2}$/.test(debtor.address.region) ? debtor.address.region : undefined;
-  return { timeZones: candidateTimeZones({ timeZone: debtor.timeZone, ...(debtor.phone ? { phone: debtor.phone } : {}), ...(state ? { state } : {}) }), ...(state ? { state } : {}) };
+function complianceAtEnrollment(input: TAccountEnrollment, startedAt: Date) {
+  const { debtor } = input;
+  const state = usStateOf(debtor.address);
+  return {
+    timeZones: candidateTimeZones({ timeZone: debtor.timeZone, ...(debtor.phone ? { phone: debtor.phone } : {}), ...(state ? { state } : {}) }),
+    ...(state ? { state } : {}),
+    // Placed time-barred: the contact rules forbid suit from the start (no litigation steps).
+    ...(input.timeBarred ? { flags: { timeBarred: { at: startedAt.getTime(), source: 'enrollment' } } } : {}),
+  };
 }
 
 function caseInput(caseId: string, accountId: string, input: TAccountEnrollment, strategy: StrategyVersion, startedAt: Date): CaseInput {
@@ -64,7 +70,7 @@ function caseInput(caseId: string, accountId: string, input: TAccountEnrollment,
       daysPastDue: input.daysPastDue,
       debtor: { name: input.debtor.name, timeZone: input.debtor.timeZone },
       contacts: contactsOf(input.debtor),
-      compliance: complianceAtEnrollment(input.debtor),
+      compliance: complianceAtEnrollment(input, startedAt),
     },
     strategy: { id: strategy.id, key: strategy.key, version: strategy.version, definition: strategy.definition },
   };
@@ -120,12 +126,15 @@ export async function enrollAccount({
         data: {
           name: input.debtor.name,
           timeZone: input.debtor.timeZone,
+          language: input.debtor.language ?? 'en',
+          state: usStateOf(input.debtor.address) ?? null,
           contacts: {
             create: Object.entries(contacts).map(([channel, contact]) => ({
               channel,
               value: contact.address,
               consent: contact.consent,
-              ...(contact.consent ? { consentAt: startedAt, consentSource: 'enrollment' } : {}),
+              // Consent is recorded with where it was given: an API enrollment or a bulk import.
+              ...(contact.consent ? { consentAt: startedAt, consentSource: actor.startsWith('import:') ? 'import' : 'enrollment' } : {}),
             })),
           },
         },
@@ -141,6 +150,7 @@ export async function enrollAccount({
           balance: input.balance,
           daysPastDue: input.daysPastDue,
           portfolio: input.portfolio ?? null,
+          timeBarred: input.timeBarred ?? false,
         },
       });
       await tx.case.create({
