@@ -43,7 +43,7 @@ export function createProjectionActivities({ db }: { db: Db }) {
             actor: 'workflow',
             action: event.type,
             at: new Date(event.at),
-            data: { seq: event.seq, detail: event.detail, stepId: event.stepId ?? null, ...event.data } as object,
+            data: { seq: event.seq, detail: event.detail, stepId: event.stepId ?? null, ...event.data },
             idempotencyKey: `${caseId}#${event.seq}`,
           })),
           skipDuplicates: true,

@@ -180,6 +180,7 @@ class PgMigrationFactory implements SqlMigrationAwareDriverAdapterFactory {
  */
 const charColumns = new WeakMap<object, number[]>();
 class CharAsTextClient extends pg.Client {}
+// eslint-disable-next-line @typescript-eslint/unbound-method -- always called with `apply(this, …)` below
 const clientQuery = pg.Client.prototype.query as (...args: unknown[]) => unknown;
 const charAsText = (res: unknown): unknown => {
   for (const r of (Array.isArray(res) ? res : [res]) as (pg.QueryResult | undefined)[]) {
@@ -218,7 +219,7 @@ function engineError(e: unknown): Error {
   if (e instanceof Error) return e;
   if (e && typeof e === 'object') {
     const { code, message } = e as { code?: unknown; message?: unknown };
-    if (typeof message === 'string') return new Error(code ? `${String(code)}: ${message}` : message);
+    if (typeof message === 'string') return new Error(typeof code === 'string' || typeof code === 'number' ? `${code}: ${message}` : message);
   }
   return new Error(`schema engine error: ${JSON.stringify(e)}`);
 }

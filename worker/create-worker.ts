@@ -52,7 +52,7 @@ export async function createCaseWorker(
   });
   return {
     worker,
-    async close() {
+    close: async () => {
       deps.mailer.close();
       await connection.close();
       await db.$disconnect();

@@ -21,7 +21,7 @@ import { ZNegotiationPolicy } from '../domain/negotiation-policy.js';
 import { validateOutcome, type OutcomeContext } from '../domain/outcomes.js';
 import { classifyReply, ReplyIntent } from '../domain/replies.js';
 import { applyComplianceEvent, complianceOf, conversationOutcomes, type ComplianceEvent } from '../domain/regulation/events.js';
-import { evaluateContact, type ContactPolicyInput } from '../domain/regulation/index.js';
+import { evaluateContact, requiredDisclosures, type ContactPolicyInput } from '../domain/regulation/index.js';
 import { isMessageAction } from '../domain/step-actions.js';
 import type { StepResult } from '../domain/step-conditions.js';
 import { planStep } from '../domain/step-plan.js';
@@ -168,7 +168,7 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
   function comply(event: ComplianceEvent): void {
     const { facts, changes: changed } = applyComplianceEvent({ contacts: state.contacts, ...state.compliance }, event);
     state.compliance = complianceOf(facts);
-    state.contacts = facts.contacts as CaseState['contacts'];
+    state.contacts = facts.contacts;
     for (const change of changed) record('compliance', change, { data: { event: event.type } });
   }
 
@@ -672,6 +672,17 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
     };
   }
 
+  /** What the send activities check the rendered message against, as the case knows it now. */
+  function contentFacts(): { state: string | null; timeBarred: boolean } {
+    return { state: state.compliance?.state ?? null, timeBarred: Boolean(state.compliance?.flags?.timeBarred) };
+  }
+
+  /** The engine's own messages carry what the debtor's state requires (e.g. a time-barred debt's disclosure). */
+  function withRequiredDisclosures(template: TTemplate): TTemplate {
+    const required = requiredDisclosures({ balance: state.balance, timeZone: account.debtor.timeZone, contacts: {}, ...state.compliance });
+    return required.length === 0 ? template : { ...template, body: `${template.body}\n\n${required.join('\n\n')}` };
+  }
+
   function idempotencyKey(suffix: string): string {
     return `${caseId}/${workflowInfo().firstExecutionRunId}/${suffix}`;
   }
@@ -742,7 +753,7 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
       return;
     }
     const sent = await attempt(via.template.channel, () =>
-      via.send({ caseId, stepId: name, idempotencyKey: key, templateKey: name, template: via.template, to: via.to, account: templateAccount() }),
+      via.send({ caseId, stepId: name, idempotencyKey: key, templateKey: name, template: withRequiredDisclosures(via.template), to: via.to, account: templateAccount(), compliance: contentFacts() }),
     );
     if (sent) record('step_done', `${name} notice sent`, { stepId: name, data: { communicationId: sent.communicationId } });
   }
@@ -760,7 +771,7 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
           if (!template || !contact) throw ApplicationFailure.nonRetryable(`step ${step.id} cannot be sent`, 'StepMisconfigured');
           const send = { email: sends.sendEmail, sms: sends.sendSms, letter: sends.sendLetter }[step.action];
           const sent = await unlessClosed(() =>
-            send({ caseId, stepId: step.id, idempotencyKey: key, templateKey, template, to: contact.address, account: templateAccount() }),
+            send({ caseId, stepId: step.id, idempotencyKey: key, templateKey, template, to: contact.address, account: templateAccount(), compliance: contentFacts() }),
           );
           if (!sent) return 'skipped';
           state.lastSent = { ...state.lastSent, [step.action]: step.id };
@@ -855,7 +866,7 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
       arrangement.remindersSent.push(next.seq);
       if (!hold) {
         const sent = await attempt('email', () =>
-          sends.sendEmail({ caseId, stepId: `reminder-${next.seq}`, idempotencyKey: idempotencyKey(`reminder-${state.seq}-${next.seq}`), templateKey: 'arrangement-reminder', template: reminderTemplate(owed, next.dueDate), to: email.address, account: templateAccount() }),
+          sends.sendEmail({ caseId, stepId: `reminder-${next.seq}`, idempotencyKey: idempotencyKey(`reminder-${state.seq}-${next.seq}`), templateKey: 'arrangement-reminder', template: withRequiredDisclosures(reminderTemplate(owed, next.dueDate)), to: email.address, account: templateAccount(), compliance: contentFacts() }),
         );
         if (sent) record('reminder_sent', `reminder sent: ${owed} due ${next.dueDate}`, { data: { seq: next.seq, communicationId: sent.communicationId } });
       }

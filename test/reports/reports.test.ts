@@ -96,7 +96,9 @@ describe('recovery', () => {
     );
     expect((await get('/api/v1/reports/recovery?groupBy=color')).status).toBe(400);
     expect((await get('/api/v1/reports/recovery?asOf=2026-13-01')).status).toBe(400);
-    expect((await engine.call('GET', '/api/v1/reports/recovery', { key: testKeys.officer })).status).toBe(403);
+    // Integrations feed the engine and read nothing back; officers read their team's figures (test/security/scoped-access).
+    expect((await engine.call('GET', '/api/v1/reports/recovery', { key: testKeys.integration })).status).toBe(403);
+    expect((await engine.call('GET', '/api/v1/reports/recovery', { key: testKeys.officer })).status).toBe(200);
     expect((await engine.call('GET', '/api/v1/reports/recovery', { key: testKeys.auditor })).status).toBe(200);
   });
 });
