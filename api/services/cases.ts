@@ -154,6 +154,11 @@ export async function getDebtor({ db, caseId }: { db: Db; caseId: string }) {
       status: contact.status,
       consent: contact.consent,
       optedOut: contact.optedOutAt !== null,
+      // Where consent and opt-out came from, and when: what a regulator asks for.
+      consentAt: contact.consentAt?.toISOString() ?? null,
+      consentSource: contact.consentSource,
+      optedOutAt: contact.optedOutAt?.toISOString() ?? null,
+      optOutSource: contact.optOutSource,
     })),
   };
 }

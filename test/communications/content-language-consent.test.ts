@@ -172,6 +172,9 @@ describe('SMS consent at enrollment and import', () => {
     expect(contact).toMatchObject({ consent: true, consentSource: 'enrollment', consentAt: started.startedAt });
     expect(contact.consentAt!.getTime()).toBeGreaterThanOrEqual(before - 1_000);
     expect((await status(caseId)).channels.sms).toMatchObject({ consent: true });
+    // Officers see where consent came from on the case's debtor screen.
+    const shown = await engine.api.call('GET', `/api/v1/cases/${caseId}/debtor?reveal=true`, { key: keys.officer });
+    expect(shown.body.contacts.find((row: { channel: string }) => row.channel === 'sms')).toMatchObject({ consent: true, consentSource: 'enrollment', consentAt: started.startedAt.toISOString() });
 
     // Without consent, nothing is recorded as given.
     await enroll({ externalId: 'ACC-NO-CONSENT', strategy: quietStrategy.key }, { name: 'Noel Diaz', phone: '+15555550124' });
