@@ -41,6 +41,8 @@ export async function resolveTemplate(db: Db, channel: MessageChannel, choice: T
       });
     // A debtor whose language has no version of this template gets the English one.
     const row = (await find(wanted)) ?? (wanted === 'en' ? null : await find('en'));
+    // A strategy's inline copy stands in until the managed template exists.
+    if (!row && choice.template) return { key: choice.templateKey, template: choice.template, language: wanted, version: null };
     if (!row) throw misconfigured(`no ${version ? `version ${version} of ` : 'active '}template "${key}" in ${wanted}${wanted === 'en' ? '' : ' or en'}`);
     if (row.channel !== channel) throw misconfigured(`template "${key}" is for ${row.channel}, not ${channel}`);
     return {

@@ -29,6 +29,11 @@ export const ZTemplate = z.object({
   channel: z.enum(messageActions),
   subject: z.string().min(1).optional(),
   body: z.string().min(1),
+  /**
+   * A managed template (POST /api/v1/templates) to send instead, in the debtor's language, at
+   * its newest active version; the inline subject and body are used while it has none.
+   */
+  managed: ZSlug.optional(),
 });
 export type TTemplate = z.infer<typeof ZTemplate>;
 

@@ -771,7 +771,17 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
           if (!template || !contact) throw ApplicationFailure.nonRetryable(`step ${step.id} cannot be sent`, 'StepMisconfigured');
           const send = { email: sends.sendEmail, sms: sends.sendSms, letter: sends.sendLetter }[step.action];
           const sent = await unlessClosed(() =>
-            send({ caseId, stepId: step.id, idempotencyKey: key, templateKey, template, to: contact.address, account: templateAccount(), compliance: contentFacts() }),
+            send({
+              caseId,
+              stepId: step.id,
+              idempotencyKey: key,
+              templateKey,
+              template,
+              ...(template.managed ? { templateRef: { key: template.managed } } : {}),
+              to: contact.address,
+              account: templateAccount(),
+              compliance: contentFacts(),
+            }),
           );
           if (!sent) return 'skipped';
           state.lastSent = { ...state.lastSent, [step.action]: step.id };

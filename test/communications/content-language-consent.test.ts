@@ -42,6 +42,24 @@ const timeBarredStrategy = {
   ],
 };
 
+/** Sends the managed template "saludo" in the debtor's language; its inline copy while there is none. */
+const bilingualStrategy = {
+  key: 'bilingual',
+  name: 'Bilingual',
+  templates: {
+    hello: {
+      channel: 'email',
+      subject: 'Inline copy',
+      body: `Inline {{debtor.name}}: {{balance}}.\n\n${collectionDisclosure.en}\n\n{{unsubscribeUrl}}`,
+      managed: 'saludo',
+    },
+  },
+  steps: [
+    { id: 'hello', at: 'PT0S', action: 'email', template: 'hello' },
+    { id: 'call', at: 'P30D', action: 'call' },
+  ],
+};
+
 /** Enrolls and waits: nothing is sent by itself for 30 days. */
 const quietStrategy = { key: 'quiet', name: 'Quiet', templates: {}, steps: [{ id: 'call', at: 'P30D', action: 'call' }] };
 
@@ -61,7 +79,7 @@ const mailsTo = (address: string) => engine.smtp.messages.filter((message) => me
 
 beforeAll(async () => {
   engine = await startCommsEngine();
-  for (const strategy of [timeBarredStrategy, quietStrategy]) {
+  for (const strategy of [timeBarredStrategy, quietStrategy, bilingualStrategy]) {
     const created = await engine.api.call('POST', '/api/v1/strategies', { body: strategy });
     expect(created.status, JSON.stringify(created.body)).toBe(201);
   }
@@ -128,31 +146,23 @@ describe('content enforced at send', () => {
 
 describe('debtor language', () => {
   it('a Spanish-speaking debtor gets the Spanish version of a managed template; an English one the English', async () => {
+    // Before the managed template exists, the strategy's inline copy goes out.
+    await enroll({ externalId: 'ACC-EARLY', strategy: bilingualStrategy.key }, { name: 'Eva Early', email: 'eva@example.com', language: 'es' });
+    expect((await eventually(async () => mailsTo('eva@example.com')[0], 'the inline email')).parsed.subject).toBe('Inline copy');
+
     for (const [language, subject, greeting] of [['en', 'Your balance', 'Hello'], ['es', 'Su saldo', 'Hola']] as const) {
       const saved = await engine.api.call('POST', '/api/v1/templates', {
         body: { key: 'saludo', language, channel: 'email', subject, body: `${greeting} {{debtor.name}}: {{balance}}.\n\n${collectionDisclosure[language]}\n\n{{unsubscribeUrl}}` },
       });
       expect(saved.status, JSON.stringify(saved.body)).toBe(201);
     }
-    const spanish = await enroll({ externalId: 'ACC-ES', strategy: quietStrategy.key }, { name: 'Lucía Mora', email: 'lucia@example.com', language: 'es' });
-    const english = await enroll({ externalId: 'ACC-EN', strategy: quietStrategy.key }, { name: 'Liam Moore', email: 'liam@example.com' });
+    // Through the case workflow: the step names the managed template, the debtor's language picks the version.
+    const spanish = await enroll({ externalId: 'ACC-ES', strategy: bilingualStrategy.key }, { name: 'Lucía Mora', email: 'lucia@example.com', language: 'es' });
+    await enroll({ externalId: 'ACC-EN', strategy: bilingualStrategy.key }, { name: 'Liam Moore', email: 'liam@example.com' });
     const { db } = engine.database;
     expect((await db.debtor.findFirstOrThrow({ where: { name: 'Lucía Mora' } })).language).toBe('es');
     expect((await db.debtor.findFirstOrThrow({ where: { name: 'Liam Moore' } })).language).toBe('en');
 
-    const outboxDir = path.join(engine.database.dataDir, 'outbox-language');
-    const activities = createActivities({
-      db,
-      mailer: createMailer({ smtpUrl: engine.smtp.url, from: 'c@mail.test', outboxDir }),
-      sms: createSmsSender({ outboxDir }),
-      outboxDir,
-      mailDomain,
-      communications: workerSettings(),
-    });
-    // As the case workflow sends: no language in the input; the debtor's comes from the database.
-    for (const [caseId, to, name] of [[spanish, 'lucia@example.com', 'Lucía Mora'], [english, 'liam@example.com', 'Liam Moore']] as const) {
-      await activities.sendEmail({ caseId, stepId: 'hello', idempotencyKey: `${caseId}/hello`, templateKey: 'saludo', templateRef: { key: 'saludo' }, to, account: { externalId: 'x', currency: 'USD', balance: 45_000, originalBalance: 45_000, debtor: { name } } });
-    }
     const toLucia = await eventually(async () => mailsTo('lucia@example.com')[0], 'the Spanish email');
     expect(toLucia.parsed.subject).toBe('Su saldo');
     expect(toLucia.parsed.text).toContain('Hola Lucía Mora');
