@@ -717,7 +717,17 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
           const task = await records.createTask({ caseId, idempotencyKey: key, ...effect.task, balance: state.balance, daysPastDue: daysPastDue() });
           record('task_created', `${effect.task.kind.replace('_', ' ')} task: ${effect.task.reason}`, { data: { taskId: task.taskId, kind: effect.task.kind } });
         } else if (effect.kind === 'agency') {
-          if (!state.placement && state.status !== 'closed') await placeWithAgency('escalation', effect.agency ?? 'default', key);
+          if (!state.placement && state.status !== 'closed') {
+            // An agency that refuses the referral for good must not fail the case: a person takes it up.
+            try {
+              await placeWithAgency('escalation', effect.agency ?? 'default', key);
+            } catch (error) {
+              if (isCancellation(error)) throw error;
+              const failure = error instanceof ActivityFailure ? error.cause : error;
+              record('step_failed', `agency referral failed: ${failure instanceof Error ? failure.message : String(failure)}`, { stepId: 'escalation' });
+              sideEffects.push({ kind: 'task', task: { kind: 'escalation', reason: `the agency refused the referral (${effect.reason}): place the case by hand` } });
+            }
+          }
         } else {
           await sendNotice('verification', verificationTemplate, key);
         }

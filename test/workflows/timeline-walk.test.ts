@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { DateTime } from 'luxon';
@@ -188,6 +189,31 @@ describe('the case walking its strategy', () => {
     expect(placed.balance).toBe(input.account.balance);
     expect(placed.placement?.agency).toBe('acme-recovery');
     expect(recorder.referrals).toEqual([{ stepId: 'escalation', agency: 'acme-recovery' }]);
+  });
+
+  it('keeps the case open with a task for a person when the agency refuses an escalation for good', async () => {
+    const definition = strategy({ key: 'refused-referral', name: 'Refused referral', templates, steps: [{ id: 'reminder', at: 'PT0S', action: 'email', template: 'reminder' }, { id: 'call', at: 'P20D', action: 'call' }], contact: anyHour });
+    const recorder = recordingActivities();
+    const activities: Activities = {
+      ...recorder.activities,
+      async referToAgency() {
+        throw ApplicationFailure.nonRetryable('the agency does not take this portfolio', 'AgencyRefused');
+      },
+    };
+    const { input, taskQueue, worker } = await start(definition, activities);
+    const after = await worker.runUntil(async () => {
+      const handle = await env.client.workflow.start(caseWorkflow, { taskQueue, workflowId: input.caseId, args: [input] });
+      await handle.executeUpdate(recordOutcomeUpdate, { args: [{ outcome: { kind: 'escalate', to: 'agency', reason: 'no contact in 90 days' }, by: 'officer:test', role: 'officer' }] });
+      await env.sleep('1 hour');
+      const after = await handle.query(statusQuery);
+      await handle.signal(paymentReceivedSignal, { reference: 'P-1', amount: input.account.balance, currency: 'USD', receivedAt: await nowIso() });
+      await handle.result();
+      return after;
+    });
+    expect(after.status).toBe('open');
+    expect(after.placement).toBeNull();
+    expect(after.history.some((event) => event.type === 'step_failed' && event.detail.includes('does not take this portfolio'))).toBe(true);
+    expect(recorder.tasks.map((task) => task.kind)).toContain('escalation');
   });
 
   it('answers replies as the strategy says: a call task for "call me", a hold for a dispute', async () => {
