@@ -31,7 +31,7 @@ const workflowDeterminism = {
 };
 
 export default defineConfig([
-  globalIgnores(['**/node_modules/', 'generated/', '.data/', '.tools/', 'dist/', '**/workflow-bundle-*.js']),
+  globalIgnores(['**/node_modules/', 'generated/', '.data/', '.tools/', '**/dist/', 'test-results/', '**/workflow-bundle-*.js']),
 
   tseslint.configs.recommendedTypeChecked,
   {
