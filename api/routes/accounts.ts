@@ -17,6 +17,7 @@ export function accountRoutes({ db, temporal }: ApiDeps): FastifyPluginAsyncZod 
           tags: ['accounts'],
           summary: 'Create an account with its debtor and enroll it in a strategy (idempotent by externalId)',
           description:
+            'A new case is answered as enrolled, from the database (`live: false`): `GET /api/v1/cases/{caseId}` reads it live. ' +
             "`team` puts the new case in an officers' team (team-scoped keys see only their team's cases); a key with a team " +
             'enrolls into its own team only. A repeated enrollment leaves the team as it is (PUT /api/v1/cases/{caseId}/team moves a case).',
           body: ZAccountEnrollment,
@@ -31,7 +32,9 @@ export function accountRoutes({ db, temporal }: ApiDeps): FastifyPluginAsyncZod 
         }
         const input = callerTeam ? { ...request.body, team: callerTeam } : request.body;
         const { created, caseId } = await enrollAccount({ db, temporal, input, actor: actorOf(request) });
-        const view = await getCase({ db, temporal, caseId });
+        // A new case answers from the rows just written: asking the workflow would wait for its
+        // first task, most of an enrollment's time under load (bench/README.md).
+        const view = await getCase({ db, temporal, caseId, live: !created });
         if (callerTeam && view.team !== callerTeam) {
           throw conflict('account_exists', `an account with externalId "${input.externalId}" already exists outside team "${callerTeam}"`);
         }

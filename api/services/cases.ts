@@ -63,10 +63,11 @@ function arrangementView({ kind, status, paidTotal, graceDays, agreedBy, agreedA
   return { kind, status, paidTotal, graceDays, agreedBy, agreedAt, installments: installments.map(({ seq, dueDate, amount, paid }) => ({ seq, dueDate, amount, paid })) };
 }
 
-export async function getCase({ db, temporal, caseId }: { db: Db; temporal: Client; caseId: string }) {
+/** The case as its projection and, unless `live` is false, its running workflow tell it. */
+export async function getCase({ db, temporal, caseId, live: askLive = true }: { db: Db; temporal: Client; caseId: string; live?: boolean }) {
   const row = await caseRow(db, caseId);
   const [live, events, payments] = await Promise.all([
-    liveStatus(temporal, caseId),
+    askLive ? liveStatus(temporal, caseId) : null,
     db.auditEvent.findMany({ where: { caseId }, orderBy: [{ at: 'desc' }, { id: 'desc' }], take: 200 }),
     db.payment.findMany({ where: { caseId }, orderBy: { receivedAt: 'asc' } }),
   ]);
