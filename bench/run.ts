@@ -29,7 +29,7 @@ const usage = `usage: npm run bench -- [options]
   --worker k=v,...        worker settings: maxCachedWorkflows, maxConcurrentWorkflowTaskExecutions,
                           maxConcurrentActivityTaskExecutions, workflowTaskPollers, activityTaskPollers
   --temporal-pragmas p,.. SQLite pragmas for the dev server, e.g. journal_mode=wal,synchronous=normal
-                          (default: the dev server's own, as lib/temporal-dev-server.ts starts it)
+                          (default: WAL with synchronous=NORMAL, as lib/temporal-dev-server.ts starts it)
   --out DIR               results folder (bench/results)`;
 
 const { values } = parseArgs({
@@ -91,12 +91,23 @@ const outDir = values.out ?? fileURLToPath(new URL('./results/', import.meta.url
 installWorkerRuntime('warn'); // the simulation's worker runs in this process
 const pragmas = (values['temporal-pragmas'] ?? '').split(',').map((p) => p.trim()).filter(Boolean);
 if (pragmas.length > 0) await useTemporalPragmas(pragmas);
-const temporalServer = pragmas.length > 0 ? `start-dev + sqlite ${pragmas.join(', ')}` : 'start-dev (SQLite defaults)';
+// lib/temporal-dev-server.ts already runs SQLite with journal_mode=WAL, synchronous=NORMAL.
+const devServerPragmas = 'SQLite journal_mode=WAL, synchronous=NORMAL';
+const temporalServer = pragmas.length > 0 ? `start-dev (${devServerPragmas}) + ${pragmas.join(', ')}` : `start-dev (${devServerPragmas})`;
 const run = newRun(process.argv.slice(2));
 console.log(`bench: commit ${run.commit}${run.dirty ? ' (uncommitted changes)' : ''}, ${run.machine.cpus} CPUs, ${run.machine.memoryGiB} GiB, Node ${run.machine.node}`);
 console.log(`bench: worker settings: ${describeTuning(tuning)}; Temporal: ${temporalServer}`);
 
 let failed = false;
+// Ctrl-C or a kill mid-scenario still stops the servers and the worker process (they would
+// otherwise outlive the bench and load the machine).
+let running: BenchStack | undefined;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    console.error(`\nbench: ${signal}: stopping the servers`);
+    void (running?.stop() ?? Promise.resolve()).finally(() => process.exit(130));
+  });
+}
 for (const scenario of scenarios.filter((s) => !only || only.has(s.number))) {
   const begin = Date.now();
   // Other work on the machine skews every figure: the load before and after is printed beside them.
@@ -104,7 +115,7 @@ for (const scenario of scenarios.filter((s) => !only || only.has(s.number))) {
   console.log(`\nbench: scenario ${scenario.number} (${scenario.id}) starting at ${new Date().toISOString()}`);
   let stack: BenchStack | undefined;
   try {
-    if (scenario.needsStack) stack = await startBenchStack({ tuning, trivialWorker: scenario.trivialWorker ?? false });
+    if (scenario.needsStack) stack = running = await startBenchStack({ tuning, trivialWorker: scenario.trivialWorker ?? false });
     const result = await scenario.run(stack, sizes);
     if (stack) {
       // Each failure is retried by Temporal and so hidden from the figures: count them beside.
@@ -125,6 +136,7 @@ for (const scenario of scenarios.filter((s) => !only || only.has(s.number))) {
     failed = true;
     console.error(`bench: scenario ${scenario.number} (${scenario.id}) failed:`, error);
   } finally {
+    running = undefined;
     await stack?.stop();
   }
 }

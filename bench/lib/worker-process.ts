@@ -34,8 +34,10 @@ const childEntry = fileURLToPath(new URL('./worker-child.ts', import.meta.url));
 
 /** Starts the worker; its output goes to `logFile`, and failure lines are counted on the way. */
 export async function startWorkerProcess(settings: ChildSettings, logFile: string): Promise<WorkerProcess> {
+  // BENCH_WORKER_CPU_PROF=<dir>: V8 CPU profiles of the worker (main and workflow threads) go there.
+  const cpuProfileDir = process.env.BENCH_WORKER_CPU_PROF;
   const child: ChildProcess = fork(childEntry, [], {
-    execArgv: ['--import', 'tsx'],
+    execArgv: ['--import', 'tsx', ...(cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfileDir}`] : [])],
     env: { ...process.env, BENCH_WORKER: JSON.stringify(settings) },
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });

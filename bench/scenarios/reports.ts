@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ScenarioResult } from '../results.js';
 import { consumerEarlyDefinition, saveStrategy } from '../lib/bench-strategies.js';
+import { progress } from '../lib/log.js';
 import { seedProjection } from '../lib/seed-projection.js';
 import type { BenchStack } from '../lib/stack.js';
 import { percentiles, round, since } from '../lib/stats.js';
@@ -76,6 +77,7 @@ export async function reportQueries(stack: BenchStack, { cases, requests }: Repo
   const seedStart = performance.now();
   await seedProjection(stack, { count: cases, strategies, label: run });
   const seedMs = since(seedStart);
+  progress(`reports: ${cases} cases seeded in ${Math.round(seedMs / 1000)} s; timing the routes`);
 
   const document = (await (await fetch(`${stack.baseUrl}/openapi.json`)).json()) as OpenApiDocument;
   const key = strategies[0]!.key;

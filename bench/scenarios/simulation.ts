@@ -7,6 +7,8 @@ import { caseFixture, recordingActivities } from '../../test/support/case-fixtur
 import { createTimeSkippingEnv, workflowBundle } from '../../test/support/time-skipping.js';
 import type { ScenarioResult } from '../results.js';
 import { benchDefinition, longTimeline } from '../lib/bench-strategies.js';
+import { progress } from '../lib/log.js';
+import { skippingClock } from '../lib/skipping-clock.js';
 import { runPool, seededRandom } from '../lib/pool.js';
 import { perSecond, round, since } from '../lib/stats.js';
 
@@ -32,6 +34,7 @@ interface PlannedPayment {
 }
 
 const balance = 125_000;
+const dayMs = 86_400_000;
 
 /**
  * The payment model: 30% pay in full on a random day, 25% pay half and then (60% of them) the
@@ -72,6 +75,10 @@ export async function strategySimulation({ cases, days, seed, concurrency }: Sim
 
   const setupStart = performance.now();
   const env = await createTimeSkippingEnv();
+  const clock = await skippingClock(env).catch(async (error: unknown) => {
+    await env.teardown();
+    throw error;
+  });
   try {
     const { activities, sent } = recordingActivities();
     const taskQueue = `bench-sim-${randomUUID()}`;
@@ -80,29 +87,31 @@ export async function strategySimulation({ cases, days, seed, concurrency }: Sim
 
     const start = performance.now();
     const outcome = await worker.runUntil(async () => {
-      const startedAt = await env.currentTimeMs();
+      const startedAt = await clock.nowMs();
       const inputs: CaseInput[] = Array.from({ length: cases }, () => caseFixture(startedAt, definition, { balance }));
       await runPool(cases, concurrency, async (index) => {
         const input = inputs[index]!;
-        await env.client.workflow.start(caseWorkflow, { taskQueue, workflowId: input.caseId, args: [input] });
+        await clock.client.workflow.start(caseWorkflow, { taskQueue, workflowId: input.caseId, args: [input] });
       });
+      progress(`simulation: ${cases} cases started after ${round(since(start) / 1000)} s`);
       let reference = 0;
       for (let day = 1; day < days; day++) {
-        await env.sleep('1 day');
+        if (day % 10 === 0) progress(`simulation: day ${day}/${days} after ${round(since(start) / 1000)} s`);
+        await clock.sleep(dayMs);
         const due = byDay.get(day) ?? [];
-        const receivedAt = new Date(await env.currentTimeMs()).toISOString();
+        const receivedAt = new Date(await clock.nowMs()).toISOString();
         await runPool(due.length, concurrency, async (index) => {
           const { caseIndex, amount } = due[index]!;
-          const handle = env.client.workflow.getHandle(inputs[caseIndex]!.caseId);
+          const handle = clock.client.workflow.getHandle(inputs[caseIndex]!.caseId);
           await handle.signal(paymentReceivedSignal, { reference: `SIM-${reference++}`, amount, currency: 'USD', receivedAt });
         });
       }
       // Past the last step every case is paid or referred; a referred case may stay open while
       // placed with the agency (payments still apply), so each case is asked, not awaited.
-      await env.sleep('2 days');
+      await clock.sleep(2 * dayMs);
       const statuses: CaseStatus[] = [];
       await runPool(cases, concurrency, async (index) => {
-        statuses.push(await env.client.workflow.getHandle(inputs[index]!.caseId).query(statusQuery));
+        statuses.push(await clock.client.workflow.getHandle(inputs[index]!.caseId).query(statusQuery));
       });
       return statuses;
     });
@@ -128,11 +137,12 @@ export async function strategySimulation({ cases, days, seed, concurrency }: Sim
       },
       notes: [
         'model: 30% pay in full on a random day, 25% pay half then 60% of those the rest, 10% pay a tenth, 35% never pay; payments injected as signals at day boundaries',
-        'the clock advances a day at a time (env.sleep) so each day\'s payments land on that day',
+        'the clock advances a day at a time (unlockTimeSkippingWithSleep, over a connection without keepalive pings) so each day\'s payments land on that day',
         'referred: closed as referred, or still open after the last step (placed with the agency, payments still apply); outcomes read with the status query',
       ],
     };
   } finally {
+    await clock.close();
     await env.teardown();
   }
 }
