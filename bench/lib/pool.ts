@@ -16,7 +16,7 @@ export async function runPool(count: number, concurrency: number, task: (index: 
     }
   }
   await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, count)) }, lane));
-  if (failure !== undefined) throw failure;
+  if (failure !== undefined) throw failure instanceof Error ? failure : new Error(JSON.stringify(failure));
 }
 
 /** Resolves when `probe` returns a truthy value, polling every `intervalMs`; rejects after `timeoutMs`. */

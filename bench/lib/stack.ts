@@ -47,7 +47,7 @@ export interface BenchStack {
   /** CPU seconds used so far by each part of the stack (see cpu.ts). */
   cpu(): Promise<CpuParts>;
   /** Calls the API with a key (the manager's by default) and parses the JSON answer. */
-  call(method: string, url: string, options?: { body?: unknown; key?: string }): Promise<{ status: number; body: any }>;
+  call(method: string, url: string, options?: { body?: unknown; key?: string }): Promise<{ status: number; body: Record<string, unknown> }>;
   stop(): Promise<void>;
 }
 
@@ -146,7 +146,7 @@ export async function startBenchStack({ tuning = {}, trivialWorker = false }: St
           headers: { authorization: `Bearer ${key}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
           ...(body === undefined ? {} : { body: JSON.stringify(body) }),
         });
-        return { status: response.status, body: await response.json() };
+        return { status: response.status, body: (await response.json()) as Record<string, unknown> };
       },
       stop,
     };

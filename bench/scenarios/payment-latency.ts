@@ -77,7 +77,7 @@ export async function paymentLatency(stack: BenchStack, options: PaymentLatencyO
     await Promise.all([
       pollUntil(async () => {
         const { body } = await stack.call('GET', `/api/v1/cases/${target.caseId}`);
-        return body.live === true && body.balance <= balance;
+        return body.live === true && typeof body.balance === 'number' && body.balance <= balance;
       }, pollMs, 60_000, 'the live status to show the payment').then(() => liveMs.push(since(begin))),
       pollUntil(async () => {
         const { rows } = await stack.sql.query<{ balance: number }>('SELECT balance FROM "Case" WHERE id = $1', [target.caseId]);

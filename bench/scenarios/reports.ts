@@ -34,7 +34,7 @@ function valueFor(parameter: OpenApiParameter, strategyKey: string): string | un
   const { name, schema = {} } = parameter;
   const endish = /(^to$|until|end|before)/i.test(name);
   if (schema.enum && schema.enum.length > 0) return String(schema.enum[0]);
-  if (schema.default !== undefined) return String(schema.default);
+  if (schema.default !== undefined) return typeof schema.default === 'string' ? schema.default : JSON.stringify(schema.default);
   if (/strategy|key/i.test(name)) return strategyKey;
   const yearAgo = new Date(Date.now() - 365 * 86_400_000);
   const at = endish ? new Date() : yearAgo;
@@ -65,7 +65,7 @@ export function reportUrls(document: OpenApiDocument, strategyKey: string): { ur
       else if (parameter.in === 'query') query.set(parameter.name, value);
     }
     if (missing) skipped.push(`${route} (cannot fill required parameter "${missing}")`);
-    else urls.push(query.size > 0 ? `${url}?${query}` : url);
+    else urls.push(query.size > 0 ? `${url}?${query.toString()}` : url);
   }
   return { urls, skipped };
 }
