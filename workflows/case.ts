@@ -13,7 +13,7 @@ import {
 } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
 import { checkArrangement, installmentStanding, scheduleTotal } from '../domain/arrangements.js';
-import type { ContactChannel } from '../domain/case-facts.js';
+import type { CaseFacts, ContactChannel } from '../domain/case-facts.js';
 import { contactOutcomeOfCall, contactOutcomeOfNegotiation } from '../domain/contact-outcome.js';
 import { contactWindowHold } from '../domain/contact-rules.js';
 import { formatMoney } from '../domain/money.js';
@@ -590,7 +590,7 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
       channel: request.channel,
       ...(request.action ? { action: request.action } : {}),
       now: Date.now(),
-      facts: { balance: state.balance, timeZone: account.debtor.timeZone, contacts: state.contacts, ...state.compliance },
+      facts: caseFacts(),
       policy: contactPolicy,
     }),
   );
@@ -672,6 +672,11 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
     };
   }
 
+  /** What the contact and content rules read about the case now. */
+  function caseFacts(): CaseFacts {
+    return { balance: state.balance, timeZone: account.debtor.timeZone, contacts: state.contacts, ...state.compliance };
+  }
+
   /** What the send activities check the rendered message against, as the case knows it now. */
   function contentFacts(): { state: string | null; timeBarred: boolean } {
     return { state: state.compliance?.state ?? null, timeBarred: Boolean(state.compliance?.flags?.timeBarred) };
@@ -679,7 +684,7 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
 
   /** The engine's own messages carry what the debtor's state requires (e.g. a time-barred debt's disclosure). */
   function withRequiredDisclosures(template: TTemplate): TTemplate {
-    const required = requiredDisclosures({ balance: state.balance, timeZone: account.debtor.timeZone, contacts: {}, ...state.compliance });
+    const required = requiredDisclosures(caseFacts());
     return required.length === 0 ? template : { ...template, body: `${template.body}\n\n${required.join('\n\n')}` };
   }
 
@@ -899,7 +904,7 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
   /** One move on the timeline (domain/timeline.ts, as the preview takes it): wait, skip or run. */
   async function walkTimeline(): Promise<void> {
     const now = Date.now();
-    const facts = { balance: state.balance, timeZone: account.debtor.timeZone, contacts: state.contacts, ...state.compliance };
+    const facts = caseFacts();
     const arrangement = state.arrangement?.kind;
     let move: TimelineMove = nextMove({
       definition: strategy.definition,
@@ -998,7 +1003,7 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
           step,
           startedAt: startedAt + (state.shiftMs ?? 0),
           now: Date.now(),
-          facts: { balance: state.balance, timeZone: account.debtor.timeZone, contacts: state.contacts, ...state.compliance },
+          facts: caseFacts(),
           window: strategy.definition.contact.allowedHours,
           // Regulation F and the state rules; cases started before them keep the window check alone.
           ...(patched('contact-rules') ? { policy: contactPolicy } : {}),
