@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
 import { z } from 'zod';
 import { planSchedule, type Installment } from './arrangements.js';
-import type { TNegotiationPolicy } from './negotiation-policy.js';
+import type { TNegotiationPolicy } from './negotiation-defaults.js';
 
 /**
  * What an officer (or a manager) records after talking to a debtor, and whether the strategy's
