@@ -21,7 +21,7 @@ import { generatePayloadKey } from '../../lib/payload-codec.js';
 import { connectTemporalClient } from '../../lib/temporal-connection.js';
 import { startTemporalDevServer, type TemporalDevServerHandle } from '../../lib/temporal-dev-server.js';
 import { loadWorkerConfig } from '../../worker/config.js';
-import { createCaseWorker, workflowsPath } from '../../worker/create-worker.js';
+import { bundlerOptions, createCaseWorker, workflowsPath } from '../../worker/create-worker.js';
 import { installWorkerRuntime } from '../../worker/runtime.js';
 import { startSmtpSink, type SmtpSink } from './smtp-sink.js';
 import { withMessageLog } from '../communications/support/twilio-message-log.js';
@@ -198,7 +198,7 @@ export async function startFullEngine(options: FullEngineOptions = {}): Promise<
     });
 
     if (workerMode === 'child') {
-      const bundle = await bundleWorkflowCode({ workflowsPath, failureConverterPath, logger: quietBundlerLogger });
+      const bundle = await bundleWorkflowCode({ workflowsPath, ...bundlerOptions, failureConverterPath, logger: quietBundlerLogger });
       bundlePath = path.join(dataDir, 'workflow-bundle.js');
       await writeFile(bundlePath, bundle.code);
       await startChildWorker().ready;

@@ -1,5 +1,4 @@
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { createActivities } from '../../../activities/index.js';
@@ -8,6 +7,7 @@ import { createSmsSender } from '../../../activities/sms-sender.js';
 import { freePort } from '../../../lib/free-port.js';
 import { startTemporalDevServer } from '../../../lib/temporal-dev-server.js';
 import { taskQueue } from '../../../workflows/case-messages.js';
+import { bundlerOptions, workflowsPath } from '../../../worker/workflows-path.js';
 import { startSmtpSink, type SmtpSink } from '../../support/smtp-sink.js';
 import { startTwilioStandIn, type TwilioStandIn } from '../../support/twilio-standin.js';
 import { apiSettings, mailDomain, startApi, startDatabase, workerSettings, type TestDatabase } from './harness.js';
@@ -18,7 +18,6 @@ import { apiSettings, mailDomain, startApi, startDatabase, workerSettings, type 
  * the Twilio stand-in, and the API with its webhooks configured.
  */
 
-export const workflowsPath = fileURLToPath(new URL('../../../workflows/index.ts', import.meta.url));
 export const twilioFrom = '+15555550199';
 
 export interface CommsEngine {
@@ -50,7 +49,7 @@ export async function startCommsEngine(): Promise<CommsEngine> {
     const outboxDir = path.join(database.dataDir, 'outbox');
     const mailer = createMailer({ smtpUrl: smtp.url, from: 'Collections <collections@mail.test>', outboxDir: path.join(outboxDir, 'email') });
     // Bundled here with a quiet logger; the SDK's own lines only from warnings up.
-    const workflowBundle = await bundleWorkflowCode({ workflowsPath, logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error: console.error } });
+    const workflowBundle = await bundleWorkflowCode({ workflowsPath, ...bundlerOptions, logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error: console.error } });
     try {
       Runtime.install({ logger: new DefaultLogger('WARN') });
     } catch {
