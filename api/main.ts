@@ -8,7 +8,7 @@ import { buildApi } from './server.js';
 /** `npm run api`: the HTTP API alone, against external Temporal and PostgreSQL. */
 const config = loadApiConfig();
 requirePayloadKeys(config);
-const db = createDb(requireDatabaseUrl(config));
+const db = createDb(requireDatabaseUrl(config), { poolSize: config.DATABASE_POOL_SIZE });
 const temporal = await connectTemporalClient(config);
 const app = await buildApi({ deps: { db, temporal, communications: config.communications, imports: { dataDir: config.DATA_DIR } }, apiKeys: config.apiKeys, ...apiOptions(config), logLevel: config.LOG_LEVEL });
 await app.listen({ port: config.PORT, host: config.HOST });

@@ -2,8 +2,9 @@
 import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaClient } from '../generated/prisma/client.js';
 
-export function createDb(databaseUrl: string) {
-  return new PrismaClient({ adapter: new PrismaPg({ connectionString: databaseUrl }) });
+/** `poolSize`: connections this process may hold (node-postgres' default is 10). */
+export function createDb(databaseUrl: string, { poolSize }: { poolSize?: number } = {}) {
+  return new PrismaClient({ adapter: new PrismaPg({ connectionString: databaseUrl, ...(poolSize ? { max: poolSize } : {}) }) });
 }
 
 export type Db = ReturnType<typeof createDb>;

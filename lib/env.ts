@@ -51,6 +51,11 @@ export type TTemporalEnv = z.infer<typeof ZTemporalEnv>;
 export const ZStorageEnv = z.object({
   /** Any PostgreSQL; unset means the embedded one (`npm start`). */
   DATABASE_URL: ZOptionalString,
+  /**
+   * Connections each process holds. Unset: the API takes 10, the worker 25, so its projections
+   * and send records (up to 100 activities at once) do not queue past Prisma's 2-second wait.
+   */
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(500).optional(),
   /** Embedded databases and the outbox folders. */
   DATA_DIR: z.string().min(1).default('.data'),
 });

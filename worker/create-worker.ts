@@ -10,9 +10,12 @@ import { temporalConnectionOptions } from '../lib/temporal-connection.js';
 import { taskQueue } from '../workflows/case-messages.js';
 import type { WorkerConfig } from './config.js';
 
-import { workflowsPath } from './workflows-path.js';
+import { bundlerOptions, workflowsPath } from './workflows-path.js';
 
-export { workflowsPath };
+export { bundlerOptions, workflowsPath };
+
+/** The worker's database connections unless DATABASE_POOL_SIZE says otherwise (see lib/env.ts). */
+export const workerPoolSize = 25;
 
 /** Builds the activities' real dependencies (database, mail, SMS) from configuration. */
 export function createActivityDeps(config: WorkerConfig, db: Db) {
@@ -36,7 +39,7 @@ export async function createCaseWorker(
   config: WorkerConfig,
   options: Partial<Pick<WorkerOptions, 'workflowBundle' | 'maxCachedWorkflows'>> = {},
 ) {
-  const db = createDb(requireDatabaseUrl(config));
+  const db = createDb(requireDatabaseUrl(config), { poolSize: config.DATABASE_POOL_SIZE ?? workerPoolSize });
   const deps = createActivityDeps(config, db);
   const connection = await NativeConnection.connect(temporalConnectionOptions(config));
   const worker = await Worker.create({
@@ -46,7 +49,7 @@ export async function createCaseWorker(
     // Encrypts every payload with PAYLOAD_KEYS; a prebuilt workflowBundle must be bundled with
     // the same failureConverterPath to encrypt workflow failures too.
     dataConverter: dataConverter(config),
-    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath }),
+    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath, bundlerOptions }),
     ...(options.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: options.maxCachedWorkflows } : {}),
     activities: createActivities(deps),
   });

@@ -9,7 +9,7 @@ import { requireDatabaseUrl } from '../../lib/env.js';
 import { temporalConnectionOptions } from '../../lib/temporal-connection.js';
 import { taskQueue } from '../../workflows/case-messages.js';
 import { loadWorkerConfig, type WorkerConfig } from '../../worker/config.js';
-import { createActivityDeps, createCaseWorker, workflowsPath } from '../../worker/create-worker.js';
+import { bundlerOptions, createActivityDeps, createCaseWorker, workerPoolSize, workflowsPath } from '../../worker/create-worker.js';
 import { installWorkerRuntime } from '../../worker/runtime.js';
 import { trivialTaskQueue } from '../workflows/trivial.js';
 import type { ChildRequest, ChildSettings, ChildReply } from './worker-process.js';
@@ -26,7 +26,7 @@ const send = (message: ChildReply) => {
  * asks for them, to show what a change to worker/create-worker.ts would bring.
  */
 async function createTunedCaseWorker(config: WorkerConfig, tuning: WorkerTuning) {
-  const db = createDb(requireDatabaseUrl(config));
+  const db = createDb(requireDatabaseUrl(config), { poolSize: config.DATABASE_POOL_SIZE ?? workerPoolSize });
   const deps = createActivityDeps(config, db);
   const connection = await NativeConnection.connect(temporalConnectionOptions(config));
   const worker = await Worker.create({
@@ -35,6 +35,7 @@ async function createTunedCaseWorker(config: WorkerConfig, tuning: WorkerTuning)
     taskQueue,
     dataConverter: dataConverter(config),
     workflowsPath,
+    bundlerOptions,
     activities: createActivities(deps),
     ...(tuning.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: tuning.maxCachedWorkflows } : {}),
     ...(tuning.maxConcurrentWorkflowTaskExecutions !== undefined ? { maxConcurrentWorkflowTaskExecutions: tuning.maxConcurrentWorkflowTaskExecutions } : {}),

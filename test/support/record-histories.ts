@@ -61,20 +61,11 @@ const scenarios = {
   },
   /** The timeline walk (walkingStrategy): a late bounce and its fallback, a call outcome, a broken promise restarting the timeline, a reply branch, a returned payment, paid. */
   'case-walk-v3': async (handle, sleep, date) => {
-    await sleep('1 hour');
-    await handle.signal(contactChangedSignal, { channel: 'email', valid: false, source: 'email_bounce' });
-    await sleep('4 days');
-    await handle.signal(callAttemptedSignal, { taskId: 'task-1', placedAt: '2026-01-05T15:00:00Z', outcome: 'no_answer', conversation: false, by: 'officer:recorder' });
-    await sleep('2 days');
-    await handle.executeUpdate(recordOutcomeUpdate, { args: [{ outcome: { kind: 'promise_to_pay', amount: 125_000, dueDate: await date(3) }, by: 'officer:recorder', role: 'officer' }] });
-    await sleep('8 days');
-    await handle.signal(debtorRepliedSignal, { channel: 'sms', text: 'call me please', intent: 'call_me', receivedAt: '2026-01-20T10:00:00Z' });
-    await handle.signal(paymentReceivedSignal, { reference: 'PAY-1', amount: 25_000, currency: 'USD', receivedAt: '2026-01-20T10:00:00Z' });
-    await sleep('2 days');
-    await handle.signal(paymentReversedSignal, { reference: 'PAY-1', reason: 'NSF' });
-    // Not a whole number of days: the test server wedges when a signal lands on the instant a timer fires.
-    await sleep('60 hours');
-    await handle.signal(paymentReceivedSignal, { reference: 'PAY-2', amount: 125_000, currency: 'USD', receivedAt: '2026-01-25T10:00:00Z' });
+    await walkScenario(handle, sleep, date);
+  },
+  /** The v3 walk again, now that the case projects itself through a local activity. */
+  'case-local-projection-v4': async (handle, sleep, date) => {
+    await walkScenario(handle, sleep, date);
   },
 } satisfies Record<string, (handle: { signal: (...args: never[]) => Promise<void> } & Awaited<ReturnType<typeof startCase>>, sleep: (d: string) => Promise<void>, date: (plusDays: number) => Promise<string>) => Promise<void>>;
 
@@ -99,11 +90,29 @@ type Env = Awaited<ReturnType<typeof createTimeSkippingEnv>>;
 async function startCase(env: Env, taskQueue: string, id: string) {
   const input = caseFixture(
     await env.currentTimeMs(),
-    id === 'case-walk-v3'
+    id === 'case-walk-v3' || id === 'case-local-projection-v4'
       ? walkingStrategy
       : strategy({ ...consumerEarly, negotiation: { maxSettlementDiscountPercent: 30, officerAuthority: { maxSettlementDiscountPercent: 5, maxInstallments: 6 } } }),
   );
   return env.client.workflow.start(caseWorkflow, { taskQueue, workflowId: `${id}-${input.caseId}`, args: [{ ...input, caseId: `${id}-${input.caseId}` }] });
+}
+
+/** Fallbacks, branches, a promise broken and kept: the walk recorded by v3 and v4. */
+async function walkScenario(handle: Awaited<ReturnType<typeof startCase>>, sleep: (d: string) => Promise<void>, date: (plusDays: number) => Promise<string>): Promise<void> {
+  await sleep('1 hour');
+  await handle.signal(contactChangedSignal, { channel: 'email', valid: false, source: 'email_bounce' });
+  await sleep('4 days');
+  await handle.signal(callAttemptedSignal, { taskId: 'task-1', placedAt: '2026-01-05T15:00:00Z', outcome: 'no_answer', conversation: false, by: 'officer:recorder' });
+  await sleep('2 days');
+  await handle.executeUpdate(recordOutcomeUpdate, { args: [{ outcome: { kind: 'promise_to_pay', amount: 125_000, dueDate: await date(3) }, by: 'officer:recorder', role: 'officer' }] });
+  await sleep('8 days');
+  await handle.signal(debtorRepliedSignal, { channel: 'sms', text: 'call me please', intent: 'call_me', receivedAt: '2026-01-20T10:00:00Z' });
+  await handle.signal(paymentReceivedSignal, { reference: 'PAY-1', amount: 25_000, currency: 'USD', receivedAt: '2026-01-20T10:00:00Z' });
+  await sleep('2 days');
+  await handle.signal(paymentReversedSignal, { reference: 'PAY-1', reason: 'NSF' });
+  // Not a whole number of days: the test server wedges when a signal lands on the instant a timer fires.
+  await sleep('60 hours');
+  await handle.signal(paymentReceivedSignal, { reference: 'PAY-2', amount: 125_000, currency: 'USD', receivedAt: '2026-01-25T10:00:00Z' });
 }
 
 /** Histories already recorded are never re-recorded: they stand for cases running today. */

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { temporal } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
 import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -22,6 +23,9 @@ import { createTimeSkippingEnv, workflowBundle } from '../support/time-skipping.
  * replaced by recorders here (this file is about the workflow's decisions); the real ones are
  * exercised end to end in test/integration.
  */
+
+const { EventType } = temporal.api.enums.v1;
+type EventType = temporal.api.enums.v1.EventType;
 
 let env: TestWorkflowEnvironment;
 
@@ -80,6 +84,27 @@ describe('case workflow', () => {
     // The referral came no earlier than 60 days after the start.
     const referral = projections.flatMap((p) => p.events).find((e) => e.stepId === 'agency');
     expect(Date.parse(referral?.at ?? '') - Date.parse(input.startedAt)).toBeGreaterThanOrEqual(60 * 86_400_000);
+  });
+
+  it('projects a new case and a payment in one workflow task each, through a local activity', async () => {
+    const { activities, projections } = recordingActivities();
+    // The only step a day away, so nothing runs but the start and the payment.
+    const input = await caseInput(strategy({ ...consumerEarly, steps: [{ id: 'letter', at: 'P1D', action: 'letter', template: 'demand' }] }));
+    // Sleeps, not queries, between the two: the test server answers a query with a workflow task of its own.
+    const history = await withWorker(activities, async (taskQueue) => {
+      const handle = await env.client.workflow.start(caseWorkflow, { taskQueue, workflowId: input.caseId, args: [input] });
+      await env.sleep('1 minute');
+      await handle.signal(paymentReceivedSignal, { reference: 'PAY-LOCAL', amount: 10_000, currency: 'USD', receivedAt: new Date().toISOString() });
+      await env.sleep('1 minute');
+      const events = (await handle.fetchHistory()).events ?? [];
+      await payOff(handle, 115_000);
+      return events;
+    });
+    const counted = (type: EventType) => history.filter((event) => event.eventType === type).length;
+    expect(counted(EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED)).toBe(2);
+    expect(counted(EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED)).toBe(0);
+    expect(counted(EventType.EVENT_TYPE_MARKER_RECORDED)).toBeGreaterThanOrEqual(2);
+    expect(projections.slice(0, 2).map((projection) => projection.state.balance)).toEqual([125_000, 115_000]);
   });
 
   it('closes as paid on a payment mid-way and sends nothing after it', async () => {
