@@ -108,7 +108,7 @@ export async function enrollmentThroughput(stack: BenchStack, { count, concurren
       `bare: client.workflow.start of an empty workflow (bench/workflows/trivial.ts) on its own task queue and worker; ran first`,
       `cpu_<phase>_<part>_s: CPU seconds used by each process from the start of the phase until it settled (bench = this process: API, load generator)`,
       `settled: until every bare workflow completed (visibility count) / every enrolled case had projected its first state (asleep until its first step)`,
-      `ours: POST /api/v1/accounts (validation, one DB transaction, workflow start, then the case read back live from the workflow), timeline consumer-early moved one day later so no send runs during the measurement`,
+      `ours: POST /api/v1/accounts (validation, one DB transaction, workflow start, the new case answered from the rows just written), timeline consumer-early moved one day later so no send runs during the measurement`,
     ],
   };
 }
