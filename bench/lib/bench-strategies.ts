@@ -13,11 +13,7 @@ export const wideContactHours = { start: '00:00', end: '23:59' } as const;
 
 const example = JSON.parse(readFileSync(new URL('../../examples/consumer-early.json', import.meta.url), 'utf8')) as Record<string, unknown>;
 
-/** A fixed-offset zone where it is about midday now (Etc/GMT signs are inverted: Etc/GMT-3 is UTC+3). */
-export function middayZone(now = new Date()): string {
-  const offset = ((12 - now.getUTCHours() + 36) % 24) - 12; // hours to add to UTC, in -12..11
-  return offset === 0 ? 'Etc/GMT' : `Etc/GMT${offset > 0 ? '-' : '+'}${Math.abs(offset)}`;
-}
+export { middayZone } from '../../test/support/midday-zone.js';
 
 /** The example strategy under another key, with other steps if given, and the wide window. */
 export function benchDefinition(key: string, steps?: TStep[]): TStrategyDefinition {

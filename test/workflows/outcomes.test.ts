@@ -17,6 +17,7 @@ import {
 } from '../../workflows/case-messages.js';
 import { caseFixture, recordingActivities } from '../support/case-fixtures.js';
 import { consumerEarly, strategy } from '../support/strategies.js';
+import { middayZone } from '../support/midday-zone.js';
 import { createTimeSkippingEnv, workflowBundle } from '../support/time-skipping.js';
 
 /**
@@ -50,7 +51,8 @@ type Handle = WorkflowHandle<typeof caseWorkflow>;
 
 async function setup(activities: Activities) {
   const input: CaseInput = caseFixture(await env.currentTimeMs(), negotiated);
-  input.account.debtor.timeZone = 'UTC';
+  // Midday for the debtor when the test starts: the day-0 step is never held for the hour.
+  input.account.debtor.timeZone = middayZone(new Date(await env.currentTimeMs()));
   const taskQueue = `outcomes-${randomUUID()}`;
   const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: await workflowBundle(), activities });
   return { input, taskQueue, worker };

@@ -19,6 +19,7 @@ import {
 } from '../../workflows/case-messages.js';
 import { caseFixture, recordingActivities } from '../support/case-fixtures.js';
 import { strategy } from '../support/strategies.js';
+import { middayZone } from '../support/midday-zone.js';
 import { createTimeSkippingEnv, workflowBundle } from '../support/time-skipping.js';
 
 /**
@@ -45,7 +46,8 @@ const anyHour = { allowedHours: { start: '00:00', end: '23:59' } };
 
 async function start(definition: TStrategyDefinition, activities: Activities) {
   const input: CaseInput = caseFixture(await env.currentTimeMs(), definition);
-  input.account.debtor.timeZone = 'UTC';
+  // Midday for the debtor when the test starts: the day-0 step is never held for the hour.
+  input.account.debtor.timeZone = middayZone(new Date(await env.currentTimeMs()));
   const taskQueue = `walk-${randomUUID()}`;
   const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: await workflowBundle(), activities });
   return { input, taskQueue, worker };
