@@ -1,8 +1,8 @@
 /**
  * The negotiation policy's shape and defaults without zod. The case workflow fills a policy from
- * here: a strategy is validated when it is saved, and every new workflow would otherwise load and
- * build zod schemas just to apply these defaults (half a new case's worker CPU, by the profile in
- * bench/README.md).
+ * here: a strategy is validated when it is saved, and every new workflow would otherwise build and run
+ * a zod schema just to apply these defaults (zod is the largest library cost of a new workflow,
+ * by the profile in bench/README.md).
  */
 
 export interface TNegotiationPolicy {

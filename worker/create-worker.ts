@@ -15,7 +15,12 @@ import { bundlerOptions, workflowsPath } from './workflows-path.js';
 export { bundlerOptions, workflowsPath };
 
 /** The worker's database connections unless DATABASE_POOL_SIZE says otherwise (see lib/env.ts). */
-export const workerPoolSize = 25;
+const workerPoolSize = 25;
+
+/** The worker's database, its pool sized for up to 100 concurrent activities. */
+export function createWorkerDb(config: WorkerConfig): Db {
+  return createDb(requireDatabaseUrl(config), { poolSize: config.DATABASE_POOL_SIZE ?? workerPoolSize });
+}
 
 /** Builds the activities' real dependencies (database, mail, SMS) from configuration. */
 export function createActivityDeps(config: WorkerConfig, db: Db) {
@@ -39,7 +44,7 @@ export async function createCaseWorker(
   config: WorkerConfig,
   options: Partial<Pick<WorkerOptions, 'workflowBundle' | 'maxCachedWorkflows'>> = {},
 ) {
-  const db = createDb(requireDatabaseUrl(config), { poolSize: config.DATABASE_POOL_SIZE ?? workerPoolSize });
+  const db = createWorkerDb(config);
   const deps = createActivityDeps(config, db);
   const connection = await NativeConnection.connect(temporalConnectionOptions(config));
   const worker = await Worker.create({

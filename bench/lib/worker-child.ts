@@ -4,12 +4,10 @@ import { fileURLToPath } from 'node:url';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities } from '../../activities/index.js';
 import { dataConverter } from '../../lib/data-converter.js';
-import { createDb } from '../../lib/db.js';
-import { requireDatabaseUrl } from '../../lib/env.js';
 import { temporalConnectionOptions } from '../../lib/temporal-connection.js';
 import { taskQueue } from '../../workflows/case-messages.js';
 import { loadWorkerConfig, type WorkerConfig } from '../../worker/config.js';
-import { bundlerOptions, createActivityDeps, createCaseWorker, workerPoolSize, workflowsPath } from '../../worker/create-worker.js';
+import { bundlerOptions, createActivityDeps, createCaseWorker, createWorkerDb, workflowsPath } from '../../worker/create-worker.js';
 import { installWorkerRuntime } from '../../worker/runtime.js';
 import { trivialTaskQueue } from '../workflows/trivial.js';
 import type { ChildRequest, ChildSettings, ChildReply } from './worker-process.js';
@@ -26,7 +24,7 @@ const send = (message: ChildReply) => {
  * asks for them, to show what a change to worker/create-worker.ts would bring.
  */
 async function createTunedCaseWorker(config: WorkerConfig, tuning: WorkerTuning) {
-  const db = createDb(requireDatabaseUrl(config), { poolSize: config.DATABASE_POOL_SIZE ?? workerPoolSize });
+  const db = createWorkerDb(config);
   const deps = createActivityDeps(config, db);
   const connection = await NativeConnection.connect(temporalConnectionOptions(config));
   const worker = await Worker.create({
