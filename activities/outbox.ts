@@ -161,7 +161,9 @@ export async function deliverOnce({
   const markSent = async (delivery: Delivery, status: string, detail: string) => {
     const { provider, providerId, ...details } = delivery;
     await db.$transaction([
-      db.communication.update({ where: { id: row.id }, data: { status: 'sent', provider, providerId, sentAt: new Date(), error: null, ...details } }),
+      db.communication.update({ where: { id: row.id }, data: { provider, providerId, sentAt: new Date(), error: null, ...details } }),
+      // The provider's own report ("delivered") can arrive before this record: never move it back.
+      db.communication.updateMany({ where: { id: row.id, status: { in: ['pending', 'sending'] } }, data: { status: 'sent' } }),
       event(status, detail, { provider, providerId }),
     ]);
   };

@@ -66,6 +66,9 @@ afterAll(async () => {
 describe('SMS webhooks', () => {
   it('refuse bad signatures, honour STOP then START and HELP, classify replies, and track delivery', async () => {
     const phone = '+15555550142';
+    // Twilio's answer to the send is held back, so its delivery reports reach us before the
+    // activity records the send, as they can in production.
+    const answerSend = engine.twilio.holdNext();
     const caseId = await enroll('ACC-SMS', { name: 'Ana Ruiz', email: 'ana@example.com', phone, smsConsent: true });
     const [sent] = await engine.twilio.waitForMessages(1, 20_000);
     const callback = new URL(sent?.form.StatusCallback ?? '');
@@ -78,11 +81,16 @@ describe('SMS webhooks', () => {
     expect((await report('sent')).status).toBe(204);
     expect((await report('delivered')).status).toBe(204);
     expect((await report('sent')).status).toBe(204);
+    answerSend();
     const communicationId = callback.searchParams.get('c') ?? '';
-    const delivered = await engine.database.db.communication.findUniqueOrThrow({ where: { id: communicationId }, include: { events: { orderBy: { id: 'asc' } } } });
+    const delivered = await eventually(async () => {
+      const row = await engine.database.db.communication.findUniqueOrThrow({ where: { id: communicationId }, include: { events: { orderBy: { id: 'asc' } } } });
+      return row.sentAt !== null && row;
+    }, 'the activity to record the send');
     expect(delivered.status).toBe('delivered');
     expect(delivered.deliveredAt).not.toBeNull();
-    expect(delivered.events.map((event) => `${event.source}:${event.status}`)).toEqual(['activity:sending', 'activity:sent', 'twilio:sent', 'twilio:delivered']);
+    expect(delivered.providerId).toBe(sent?.sid);
+    expect(delivered.events.map((event) => `${event.source}:${event.status}`)).toEqual(['activity:sending', 'twilio:sent', 'twilio:delivered', 'activity:sent']);
 
     // Refused: no signature, a wrong one, one made for another URL, one made with another token.
     const stop = sms(phone, 'STOP');
@@ -150,7 +158,7 @@ describe('the audit export', () => {
     expect(json.status).toBe(200);
     const sms = json.body.communications.find((item: { channel: string }) => item.channel === 'sms');
     expect(sms).toMatchObject({ template: 'nudge', templateVersion: null, provider: 'twilio', status: 'undelivered' });
-    expect(sms.events.map((event: { status: string }) => event.status)).toEqual(['sending', 'sent', 'sent', 'delivered', 'undelivered']);
+    expect(sms.events.map((event: { status: string }) => event.status)).toEqual(['sending', 'sent', 'delivered', 'sent', 'undelivered']);
     expect(json.body.inbound.map((entry: { intent: string }) => entry.intent)).toEqual(['stop', 'start', 'help', 'paid', 'other']);
 
     const csv = await engine.api.call('GET', `/api/v1/cases/${caseId}/communications/export?format=csv`, { key: keys.auditor });

@@ -57,6 +57,8 @@ export interface TwilioStandIn {
   failNext(n: number, status?: number): void;
   /** The next n requests are answered only after `ms` (work is still done first, like a lost response). */
   delayNext(n: number, ms: number): void;
+  /** The next request is answered only once the returned function is called (work is still done first). */
+  holdNext(): () => void;
   /** Sends to this number fail with 21211, as Twilio does for unroutable numbers. */
   rejectNumber(e164: string): void;
   close(): Promise<void>;
@@ -120,6 +122,7 @@ export async function startTwilioStandIn(
   const rejected = new Set<string>();
   const failures: number[] = []; // one status per upcoming failed request
   const delays: number[] = []; // one delay per upcoming request
+  const holds: Promise<void>[] = []; // one release per upcoming held request
   const waiters = new Set<() => void>();
   const shutdown = new AbortController();
 
@@ -220,6 +223,7 @@ export async function startTwilioStandIn(
     const path = req.url ?? "/";
     const form = Object.fromEntries(new URLSearchParams(await readBody(req)));
     const delay = delays.shift();
+    const hold = holds.shift();
 
     const [status, payload] = route(method, path, req.headers.authorization, form);
     requests.push({ method, path, form, status, receivedAt });
@@ -230,6 +234,10 @@ export async function startTwilioStandIn(
       } catch {
         return; // stand-in closed while the response was held back
       }
+    }
+    if (hold) {
+      const closed = new Promise<"closed">((resolve) => shutdown.signal.addEventListener("abort", () => resolve("closed"), { once: true }));
+      if ((await Promise.race([hold, closed])) === "closed") return;
     }
     const headers: Record<string, string> = {
       "Content-Type": "application/json; charset=utf-8",
@@ -281,6 +289,12 @@ export async function startTwilioStandIn(
 
     delayNext(n, ms) {
       for (let i = 0; i < n; i++) delays.push(ms);
+    },
+
+    holdNext() {
+      let release = () => {};
+      holds.push(new Promise<void>((resolve) => (release = resolve)));
+      return () => release();
     },
 
     rejectNumber(e164) {
