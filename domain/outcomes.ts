@@ -9,44 +9,58 @@ import type { TNegotiationPolicy } from './negotiation-defaults.js';
  * the API's form preview both call {@link validateOutcome}.
  */
 
-const ZDate = z.iso.date('must be a date YYYY-MM-DD');
-const ZAmount = z.number().int('must be a whole number of minor units (cents)').positive();
+/**
+ * Builds the schema of an outcome. The workflow bundle evaluates this module in every new case,
+ * and building zod schemas is a fifth of a new case's CPU on the worker (bench/README.md), while
+ * only an officer's update needs it: so it is built on first use, once per module scope.
+ */
+function buildOutcomeSchema() {
+  const ZDate = z.iso.date('must be a date YYYY-MM-DD');
+  const ZAmount = z.number().int('must be a whole number of minor units (cents)').positive();
+  return z.discriminatedUnion('kind', [
+    z.object({ kind: z.literal('promise_to_pay'), amount: ZAmount, dueDate: ZDate }).strict(),
+    z
+      .object({
+        kind: z.literal('payment_plan'),
+        downPayment: z.number().int().nonnegative().default(0),
+        installments: z.number().int().min(1).max(120),
+        frequency: z.enum(['weekly', 'fortnightly', 'monthly']),
+        firstDueDate: ZDate,
+      })
+      .strict(),
+    z
+      .object({
+        kind: z.literal('settlement'),
+        /** The total the debtor pays to settle, minor units. */
+        amount: ZAmount,
+        /** 1 for a lump sum; a short plan otherwise. */
+        installments: z.number().int().min(1).max(6).default(1),
+        frequency: z.enum(['weekly', 'fortnightly', 'monthly']).default('monthly'),
+        firstDueDate: ZDate,
+      })
+      .strict(),
+    z.object({ kind: z.literal('settlement_decision'), approve: z.boolean(), note: z.string().max(2000).optional() }).strict(),
+    z.object({ kind: z.literal('dispute'), reason: z.string().min(1).max(2000) }).strict(),
+    z.object({ kind: z.literal('dispute_resolution'), upheld: z.boolean(), note: z.string().min(1).max(2000) }).strict(),
+    z.object({ kind: z.literal('hardship_pause'), until: ZDate, reason: z.string().min(1).max(2000) }).strict(),
+    z.object({ kind: z.literal('cease_contact'), reason: z.string().max(2000).optional() }).strict(),
+    z.object({ kind: z.literal('wrong_party'), note: z.string().max(2000).optional() }).strict(),
+    z.object({ kind: z.literal('deceased'), note: z.string().max(2000).optional() }).strict(),
+    z.object({ kind: z.literal('bankruptcy'), note: z.string().max(2000).optional() }).strict(),
+    z.object({ kind: z.literal('escalate'), to: z.enum(['legal', 'agency']), reason: z.string().min(1).max(2000) }).strict(),
+    z.object({ kind: z.literal('recall'), reason: z.string().min(1).max(2000) }).strict(),
+    z.object({ kind: z.literal('close'), reason: z.enum(['written_off', 'uncollectible']), note: z.string().min(1).max(2000) }).strict(),
+  ]);
+}
 
-export const ZOutcome = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('promise_to_pay'), amount: ZAmount, dueDate: ZDate }).strict(),
-  z
-    .object({
-      kind: z.literal('payment_plan'),
-      downPayment: z.number().int().nonnegative().default(0),
-      installments: z.number().int().min(1).max(120),
-      frequency: z.enum(['weekly', 'fortnightly', 'monthly']),
-      firstDueDate: ZDate,
-    })
-    .strict(),
-  z
-    .object({
-      kind: z.literal('settlement'),
-      /** The total the debtor pays to settle, minor units. */
-      amount: ZAmount,
-      /** 1 for a lump sum; a short plan otherwise. */
-      installments: z.number().int().min(1).max(6).default(1),
-      frequency: z.enum(['weekly', 'fortnightly', 'monthly']).default('monthly'),
-      firstDueDate: ZDate,
-    })
-    .strict(),
-  z.object({ kind: z.literal('settlement_decision'), approve: z.boolean(), note: z.string().max(2000).optional() }).strict(),
-  z.object({ kind: z.literal('dispute'), reason: z.string().min(1).max(2000) }).strict(),
-  z.object({ kind: z.literal('dispute_resolution'), upheld: z.boolean(), note: z.string().min(1).max(2000) }).strict(),
-  z.object({ kind: z.literal('hardship_pause'), until: ZDate, reason: z.string().min(1).max(2000) }).strict(),
-  z.object({ kind: z.literal('cease_contact'), reason: z.string().max(2000).optional() }).strict(),
-  z.object({ kind: z.literal('wrong_party'), note: z.string().max(2000).optional() }).strict(),
-  z.object({ kind: z.literal('deceased'), note: z.string().max(2000).optional() }).strict(),
-  z.object({ kind: z.literal('bankruptcy'), note: z.string().max(2000).optional() }).strict(),
-  z.object({ kind: z.literal('escalate'), to: z.enum(['legal', 'agency']), reason: z.string().min(1).max(2000) }).strict(),
-  z.object({ kind: z.literal('recall'), reason: z.string().min(1).max(2000) }).strict(),
-  z.object({ kind: z.literal('close'), reason: z.enum(['written_off', 'uncollectible']), note: z.string().min(1).max(2000) }).strict(),
-]);
-export type TOutcome = z.infer<typeof ZOutcome>;
+let outcomeSchemaBuilt: ReturnType<typeof buildOutcomeSchema> | undefined;
+
+/** The outcome schema, for request bodies and the workflow's check of callers other than the API. */
+export function outcomeSchema(): ReturnType<typeof buildOutcomeSchema> {
+  return (outcomeSchemaBuilt ??= buildOutcomeSchema());
+}
+
+export type TOutcome = z.infer<ReturnType<typeof outcomeSchema>>;
 export type OutcomeKind = TOutcome['kind'];
 
 export type ActorRole = 'officer' | 'manager' | 'admin' | 'integration' | 'auditor';
@@ -82,7 +96,7 @@ function money(minor: number): string {
 export function validateOutcome(outcome: TOutcome, context: OutcomeContext): OutcomeDecision {
   const { balance, policy, role, now } = context;
   // Callers other than the API (scripts, the Temporal CLI) reach the workflow unchecked.
-  const shape = ZOutcome.safeParse(outcome);
+  const shape = outcomeSchema().safeParse(outcome);
   if (!shape.success) {
     const issue = shape.error.issues[0];
     return refuse(issue?.path.join('.') || 'kind', issue?.message ?? 'not an outcome');

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { ZOutcome, type ActorRole } from '../../domain/outcomes.js';
+import { outcomeSchema, type ActorRole } from '../../domain/outcomes.js';
 import { actorOf } from '../auth.js';
 import { errorResponses, ZCaseIdParams, ZErrorResponse } from '../schemas.js';
 import type { CaseStatus } from '../../workflows/case-messages.js';
@@ -36,7 +36,7 @@ export function outcomeRoutes({ db, temporal }: ApiDeps): FastifyPluginAsyncZod 
           tags: ['outcomes'],
           summary: "Record an officer's negotiated outcome; 422 with the policy reason when refused",
           params: ZCaseIdParams,
-          body: ZOutcome,
+          body: outcomeSchema(),
           response: { 200: ZLiveStatus, 409: ZErrorResponse, 422: ZErrorResponse, ...errorResponses },
         },
       },
@@ -52,7 +52,7 @@ export function outcomeRoutes({ db, temporal }: ApiDeps): FastifyPluginAsyncZod 
           tags: ['outcomes'],
           summary: 'Check an outcome against the policy and show its schedule, without recording it',
           params: ZCaseIdParams,
-          body: ZOutcome,
+          body: outcomeSchema(),
           response: {
             200: z.object({
               allowed: z.boolean(),

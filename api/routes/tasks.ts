@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { ZOutcome, type ActorRole } from '../../domain/outcomes.js';
+import { outcomeSchema, type ActorRole } from '../../domain/outcomes.js';
 import { caseScope } from '../access.js';
 import { actorOf } from '../auth.js';
 import { errorResponses, ZErrorResponse } from '../schemas.js';
@@ -71,7 +71,7 @@ export function taskRoutes({ db, temporal }: ApiDeps): FastifyPluginAsyncZod {
           tags: ['tasks'],
           summary: "Complete a claimed task with the call's outcome and, optionally, what was negotiated",
           params: ZTaskIdParams,
-          body: z.object({ outcome: z.enum(CallOutcome), note: z.string().max(2000).optional(), negotiated: ZOutcome.optional() }).strict(),
+          body: z.object({ outcome: z.enum(CallOutcome), note: z.string().max(2000).optional(), negotiated: outcomeSchema().optional() }).strict(),
           response: {
             200: z.object({ taskId: z.string(), caseId: z.string(), outcome: z.string(), case: ZLiveStatus.nullable() }),
             409: ZErrorResponse,

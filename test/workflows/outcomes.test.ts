@@ -162,6 +162,8 @@ describe('officer outcomes', () => {
         { kind: 'payment_plan', installments: 8, frequency: 'monthly', firstDueDate: await today(5), downPayment: 0 },
         { kind: 'promise_to_pay', amount: 10_000, dueDate: await today(-1) },
         { kind: 'dispute_resolution', upheld: true, note: 'n/a' },
+        // A caller other than the API (the Temporal CLI, a script) is checked by the case itself.
+        { kind: 'promise_to_pay', amount: 99.5, dueDate: await today(5) },
       ];
       const errors: string[] = [];
       for (const attempt of attempts) {
@@ -179,6 +181,7 @@ describe('officer outcomes', () => {
       '8 installments exceed officer authority 6; a manager must agree it',
       expect.stringMatching(/^\d{4}-\d\d-\d\d is in the past$/),
       'dispute resolution needs a manager',
+      'must be a whole number of minor units (cents)',
     ]);
     expect(after.arrangement).toBeNull();
     expect(after.history.some((e) => e.type === 'outcome_recorded')).toBe(false);
