@@ -62,9 +62,11 @@ export interface StoredCaseFile {
   pdfSha256: string;
   deliveredAt: Date | null;
   location: string | null;
+  /** When the first attempt packaged it. */
+  createdAt: Date;
 }
 
-const storedFields = { id: true, caseId: true, purpose: true, document: true, sha256: true, pdf: true, pdfSha256: true, deliveredAt: true, location: true } as const;
+const storedFields = { id: true, caseId: true, purpose: true, document: true, sha256: true, pdf: true, pdfSha256: true, deliveredAt: true, location: true, createdAt: true } as const;
 
 /**
  * The package for this purpose and idempotency key: the stored one when an earlier attempt made

@@ -2,6 +2,12 @@ import { taskPriority } from '../domain/task-priority.js';
 import type { Db } from '../lib/db.js';
 import { ensureCaseFilePackage, markCaseFileDelivered } from './case-file.js';
 
+/** Days past due today: at enrollment, plus the days the case has run since. */
+export async function caseDaysPastDue(db: Db, caseId: string): Promise<number> {
+  const current = await db.case.findUnique({ where: { id: caseId }, select: { startedAt: true, account: { select: { daysPastDue: true } } } });
+  return (current?.account.daysPastDue ?? 0) + Math.floor((Date.now() - (current?.startedAt.getTime() ?? Date.now())) / 86_400_000);
+}
+
 /** The officers' work queue: one task per case, step (or event) and run, scored when created. */
 export function createTaskActivities({ db }: { db: Db }) {
   async function upsertTask(data: { caseId: string; kind: string; idempotencyKey: string; reason: string; stepId?: string; balance: number; daysPastDue: number }) {
@@ -23,9 +29,7 @@ export function createTaskActivities({ db }: { db: Db }) {
 
   return {
     async createCallTask({ caseId, stepId, idempotencyKey, balance }: { caseId: string; stepId: string; idempotencyKey: string; balance: number }): Promise<{ taskId: string }> {
-      const current = await db.case.findUnique({ where: { id: caseId }, select: { startedAt: true, account: { select: { daysPastDue: true } } } });
-      const daysPastDue = (current?.account.daysPastDue ?? 0) + Math.floor((Date.now() - (current?.startedAt.getTime() ?? Date.now())) / 86_400_000);
-      return upsertTask({ caseId, stepId, idempotencyKey, kind: 'call', reason: `scheduled call step "${stepId}"`, balance, daysPastDue });
+      return upsertTask({ caseId, stepId, idempotencyKey, kind: 'call', reason: `scheduled call step "${stepId}"`, balance, daysPastDue: await caseDaysPastDue(db, caseId) });
     },
 
     /** A task for an exception the case met: a reply, a broken promise, a dispute, an approval, a legal review (with the case file). */

@@ -3,7 +3,7 @@ import { readFile, readdir, stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAgencyActivities } from '../../activities/agency.js';
+import { createAgencyActivities, referralAlertAfterMs } from '../../activities/agency.js';
 import { buildCaseFileFromDb } from '../../activities/case-file.js';
 import { renderCaseFilePdf } from '../../activities/case-file-pdf.js';
 import { createTaskActivities } from '../../activities/tasks.js';
@@ -234,17 +234,33 @@ describe('agency referral', () => {
       await expect(referToAgency(input)).rejects.toThrow('agency provider answered 503');
       const stored = await engine.db.caseFilePackage.findFirstOrThrow({ where: { caseId: west.caseId, purpose: 'agency' } });
       expect(stored.deliveredAt).toBeNull();
+      const escalations = () => engine.db.task.findMany({ where: { caseId: west.caseId, kind: 'escalation' } });
+      // Failing for less than an hour: retried quietly.
+      expect(await escalations()).toEqual([]);
+
+      // Failing for over an hour: an officer is told once, and the referral is still retried.
+      const firstAttempt = new Date(Date.now() - referralAlertAfterMs - 60_000);
+      await engine.db.caseFilePackage.update({ where: { id: stored.id }, data: { createdAt: firstAttempt } });
+      await expect(referToAgency(input)).rejects.toThrow('agency provider answered 503');
+      await expect(referToAgency(input)).rejects.toThrow('agency provider answered 503');
+      const [alert, ...more] = await escalations();
+      expect(more).toEqual([]);
+      expect(alert?.reason).toBe(
+        `the referral to agency acme-recovery has failed since ${firstAttempt.toISOString()} (agency provider answered 503); it is retried until the agency accepts it: check the agency connection and what it answers`,
+      );
+      expect(alert?.status).toBe('open');
 
       answer = 201;
       await referToAgency(input);
       await referToAgency(input);
-      // The refused attempt and the accepted one; the third call finds the package delivered.
-      expect(received).toHaveLength(2);
+      // Three refused attempts and the accepted one; the last call finds the package delivered.
+      expect(received).toHaveLength(4);
+      expect(await escalations()).toMatchObject([{ id: alert?.id, status: 'done', outcomeNote: 'the agency accepted the referral' }]);
       for (const request of received) {
         expect(request.headers).toMatchObject({ 'idempotency-key': stored.id, authorization: 'Bearer agency-token' });
         expect(request.headers['content-type']).toMatch(/^multipart\/form-data; boundary=/);
       }
-      const body = received[1]?.body.toString('latin1') ?? '';
+      const body = received[3]?.body.toString('latin1') ?? '';
       expect(body).toContain(`filename="${stored.id}.json"`);
       expect(body).toContain(`filename="${stored.id}.pdf"`);
       expect(body).toContain(stored.document);
