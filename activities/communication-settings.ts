@@ -12,11 +12,4 @@ export interface CommunicationSettings {
   creditorName: string;
   /** The letters' sender block, one line per entry. */
   letterSender: string[];
-  /**
-   * Refuse a template written inline in a strategy that lacks the collection disclosure or (email,
-   * SMS) the opt-out, as managed templates are. Off by default until strategies are checked for it
-   * when saved: until then such a send goes out with a content warning on its record. This case's
-   * own rules (a time-barred debt's disclosure, no threat of suit) are enforced either way.
-   */
-  enforceInlineTemplateContent?: boolean;
 }

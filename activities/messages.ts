@@ -86,20 +86,15 @@ export function createMessageActivities({
   }
 
   /**
-   * The content rules on the message as rendered (domain/message-content.ts). A managed template
-   * is refused for any problem; an inline one for this case's problems (time-barred), and for the
-   * standard blocks only when `enforceInlineTemplateContent` is set, else they are noted on the
-   * record (inline templates are not checked when a strategy is saved; see the setting).
+   * The content rules on the message as rendered (domain/message-content.ts): the standard blocks
+   * (an inline template has them added when resolved) and this case's own rules (time-barred).
    */
-  function contentCheck(channel: MessageChannel, resolved: ResolvedTemplate, text: string, facts: ContentFacts, unsubscribeUrl?: string) {
-    const managed = resolved.version !== null;
-    const problems = sendContentProblems({ channel, language: managed ? resolved.language : 'any', text, unsubscribeUrl, facts });
-    const refusing = problems.filter((problem) => managed || problem.kind === 'case' || settings.enforceInlineTemplateContent);
-    const noted = problems.filter((problem) => !refusing.includes(problem));
-    const refusal: SendRefusal | null = refusing.length
-      ? { reason: `content refused (template "${resolved.key}"): ${refusing.map((problem) => problem.message).join('; ')}`.slice(0, 2000), content: true }
+  function contentCheck(channel: MessageChannel, resolved: ResolvedTemplate, text: string, facts: ContentFacts, unsubscribeUrl?: string): SendRefusal | null {
+    const language = resolved.version !== null ? resolved.language : 'any';
+    const problems = sendContentProblems({ channel, language, text, unsubscribeUrl, facts });
+    return problems.length
+      ? { reason: `content refused (template "${resolved.key}"): ${problems.map((problem) => problem.message).join('; ')}`.slice(0, 2000), content: true }
       : null;
-    return { refusal, note: noted.length ? `content warning: ${noted.map((problem) => problem.message).join('; ')}` : undefined };
   }
 
   /** Content first (it is about the message), then the contact's standing. */
@@ -159,8 +154,7 @@ export function createMessageActivities({
         db,
         ...input,
         message: { channel: 'email', ...stored(resolved), recipient: input.to, subject, body: text, html },
-        note: content.note,
-        permit: permitWith(content.refusal, 'email', input),
+        permit: permitWith(content, 'email', input),
         deliver: async (row) => {
           const pdf = await letterAttachment(input, { text, subject, language: resolved.language }, row.createdAt);
           const document = pdf ? await letters.keep(`${row.id}-attachment`, pdf) : null;
@@ -193,8 +187,8 @@ export function createMessageActivities({
         db,
         ...input,
         message: { channel: 'sms', ...stored(resolved), recipient: input.to, body },
-        note: [fitted.truncated ? `shortened to ${fitted.length.segments} segment(s) at the end of its free text ("...")` : null, content.note].filter(Boolean).join('; ') || undefined,
-        permit: permitWith(content.refusal, 'sms', input),
+        note: fitted.truncated ? `shortened to ${fitted.length.segments} segment(s) at the end of its free text ("...")` : undefined,
+        permit: permitWith(content, 'sms', input),
         reconcile: (row) =>
           sms.find({
             communicationId: row.id,
@@ -220,8 +214,7 @@ export function createMessageActivities({
         db,
         ...input,
         message: { channel: 'letter', ...stored(resolved), recipient: input.to, subject, body: text },
-        note: content.note,
-        permit: permitWith(content.refusal, 'letter', input),
+        permit: permitWith(content, 'letter', input),
         // No reconcile: the outbox file is named by the communication and the HTTP provider gets
         // it as the idempotency key, so sending again after an interruption cannot print twice.
         deliver: async (row) => {

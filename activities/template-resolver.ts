@@ -1,5 +1,5 @@
 import { ApplicationFailure } from '@temporalio/activity';
-import { isTemplateLanguage, type TemplateLanguage } from '../domain/disclosures.js';
+import { isTemplateLanguage, withStandardBlocks, type TemplateLanguage } from '../domain/disclosures.js';
 import type { MessageChannel, TTemplate } from '../domain/strategy.js';
 import type { TTemplateRef } from '../domain/template-definition.js';
 import type { Db } from '../lib/db.js';
@@ -42,7 +42,7 @@ export async function resolveTemplate(db: Db, channel: MessageChannel, choice: T
     // A debtor whose language has no version of this template gets the English one.
     const row = (await find(wanted)) ?? (wanted === 'en' ? null : await find('en'));
     // A strategy's inline copy stands in until the managed template exists.
-    if (!row && choice.template) return { key: choice.templateKey, template: choice.template, language: wanted, version: null };
+    if (!row && choice.template) return inline(choice.templateKey, choice.template, wanted);
     if (!row) throw misconfigured(`no ${version ? `version ${version} of ` : 'active '}template "${key}" in ${wanted}${wanted === 'en' ? '' : ' or en'}`);
     if (row.channel !== channel) throw misconfigured(`template "${key}" is for ${row.channel}, not ${channel}`);
     return {
@@ -54,5 +54,10 @@ export async function resolveTemplate(db: Db, channel: MessageChannel, choice: T
   }
   if (!choice.template) throw misconfigured(`no template for "${choice.templateKey}"`);
   if (choice.template.channel !== channel) throw misconfigured(`template "${choice.templateKey}" is for ${choice.template.channel}, not ${channel}`);
-  return { key: choice.templateKey, template: choice.template, language: wanted, version: null };
+  return inline(choice.templateKey, choice.template, wanted);
+}
+
+/** A strategy's inline template, completed with the disclosure and opt-out it may lack. */
+function inline(key: string, template: TTemplate, language: TemplateLanguage): ResolvedTemplate {
+  return { key, template: { ...template, body: withStandardBlocks(template.channel, template.body, language) }, language, version: null };
 }

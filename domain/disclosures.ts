@@ -30,6 +30,29 @@ export const smsOptOutInstruction: Record<TemplateLanguage, { example: string; p
   es: { example: 'Responda STOP para darse de baja.', pattern: /Responda STOP\b[^.!?\n]*[.!?]?/i },
 };
 
+/** The line that carries an email's unsubscribe link when the template did not place it. */
+export const unsubscribeLine: Record<TemplateLanguage, string> = {
+  en: 'Unsubscribe: {{unsubscribeUrl}}',
+  es: 'Darse de baja: {{unsubscribeUrl}}',
+};
+
+/**
+ * A template written inline in a strategy, with the standard blocks it lacks appended in the
+ * message's language: the collection disclosure, and the opt-out on email (the unsubscribe link)
+ * and SMS ("Reply STOP"). A managed template without them is refused when saved; an inline one
+ * is part of the strategy shape integrations post as it is (DESIGN.md), so it is completed
+ * instead, and no message leaves without them.
+ */
+export function withStandardBlocks(channel: MessageChannel, body: string, language: TemplateLanguage): string {
+  const added: string[] = [];
+  if (!hasCollectionDisclosure(body, 'any')) added.push(collectionDisclosure[language]);
+  if (channel === 'sms' && !templateLanguages.some((each) => smsOptOutInstruction[each].pattern.test(body))) added.push(smsOptOutInstruction[language].example);
+  if (channel === 'email' && !templateFieldsUsed(body)?.has('unsubscribeUrl')) added.push(unsubscribeLine[language]);
+  if (added.length === 0) return body;
+  // An SMS stays one paragraph; the others get their blocks as paragraphs of their own.
+  return channel === 'sms' ? [body.trimEnd(), ...added].join(' ') : [body.trimEnd(), ...added].join('\n\n');
+}
+
 /** Blocks a template can be required to contain. */
 export const RequiredBlock = {
   disclosure: 'disclosure',

@@ -1,5 +1,4 @@
 import path from 'node:path';
-import { ApplicationFailure } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActivities } from '../../activities/index.js';
 import { createMailer } from '../../activities/mailer.js';
@@ -115,32 +114,34 @@ describe('content enforced at send', () => {
     expect(mail.parsed.subject).toBe('Your balance is overdue');
   });
 
-  it('an inline template without the disclosure: refused when inline content is enforced, noted otherwise', async () => {
+  it('an inline template without the disclosure or the opt-out goes out with both added', async () => {
     const caseId = await enroll({ externalId: 'ACC-INLINE', strategy: quietStrategy.key }, { name: 'Ines Gil', email: 'ines@example.com' });
     const { db } = engine.database;
     const outboxDir = path.join(engine.database.dataDir, 'outbox-inline');
-    const build = (enforceInlineTemplateContent: boolean) =>
-      createActivities({
-        db,
-        mailer: createMailer({ smtpUrl: engine.smtp.url, from: 'c@mail.test', outboxDir }),
-        sms: createSmsSender({ outboxDir }),
-        outboxDir,
-        mailDomain,
-        communications: workerSettings({ enforceInlineTemplateContent }),
-      });
-    const template = { channel: 'email' as const, subject: 'Hi', body: 'Hello {{debtor.name}}, please pay. Unsubscribe: {{unsubscribeUrl}}' };
-    const input = (key: string) => ({ caseId, stepId: key, idempotencyKey: `${caseId}/${key}`, templateKey: 'bare', template, to: 'ines@example.com', account: { externalId: 'ACC-INLINE', currency: 'USD', balance: 45_000, originalBalance: 45_000, debtor: { name: 'Ines Gil' } } });
+    const activities = createActivities({
+      db,
+      mailer: createMailer({ smtpUrl: engine.smtp.url, from: 'c@mail.test', outboxDir }),
+      sms: createSmsSender({ outboxDir }),
+      outboxDir,
+      mailDomain,
+      communications: workerSettings(),
+    });
+    const account = { externalId: 'ACC-INLINE', currency: 'USD', balance: 45_000, originalBalance: 45_000, debtor: { name: 'Ines Gil' } };
+    const send = { caseId, templateKey: 'bare', account };
 
-    const error = await build(true).sendEmail(input('strict')).catch((caught: unknown) => caught);
-    expect(error).toBeInstanceOf(ApplicationFailure);
-    expect(error).toMatchObject({ type: 'ContentRefused', nonRetryable: true });
-    expect((error as Error).message).toContain('the collection disclosure is missing');
+    await activities.sendEmail({ ...send, stepId: 'email', idempotencyKey: `${caseId}/email`, to: 'ines@example.com', template: { channel: 'email', subject: 'Hi', body: 'Hello {{debtor.name}}, please pay.' } });
+    const email = await db.communication.findFirstOrThrow({ where: { caseId, stepId: 'email' } });
+    expect(email.status).toBe('sent');
+    expect(email.body).toMatch(new RegExp(`^Hello Ines Gil, please pay\\.\\n\\n${collectionDisclosure.en.replace('.', '\\.')}\\n\\nUnsubscribe: ${engine.settings.publicUrl}/u/\\S+$`));
+    const [mail] = mailsTo('ines@example.com');
+    expect(mail?.parsed.text).toContain(collectionDisclosure.en);
+    expect(mail?.parsed.html).toMatch(/Unsubscribe: <a href="[^"]+\/u\//);
 
-    await build(false).sendEmail(input('lenient'));
-    const sent = await db.communication.findFirstOrThrow({ where: { caseId, stepId: 'lenient' }, include: { events: true } });
-    expect(sent.status).toBe('sent');
-    expect(sent.events.find((event) => event.status === 'sending')?.detail).toContain('content warning: the collection disclosure is missing');
-    expect(mailsTo('ines@example.com')).toHaveLength(1);
+    // In the debtor's language, and only what is missing (this one has its opt-out).
+    await activities.sendSms({ ...send, language: 'es', stepId: 'sms', idempotencyKey: `${caseId}/sms`, to: '+15555550188', contact: { consent: true, optedOut: false }, template: { channel: 'sms', body: 'Hola {{debtor.name}}. Reply STOP to opt out.' } });
+    const sms = await db.communication.findFirstOrThrow({ where: { caseId, stepId: 'sms' } });
+    expect(sms.status).toBe('sent');
+    expect(sms.body).toBe(`Hola Ines Gil. Reply STOP to opt out. ${collectionDisclosure.es}`);
   });
 });
 

@@ -5,6 +5,7 @@ import type { Client } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApi } from '../../api/server.js';
+import { collectionDisclosure } from '../../domain/disclosures.js';
 import { createDb, type Db } from '../../lib/db.js';
 import { startEmbeddedPostgres } from '../../lib/embedded-postgres.js';
 import { freePort } from '../../lib/free-port.js';
@@ -158,9 +159,11 @@ describe('an account through the engine', () => {
     expect(mail?.parsed.subject).toBe('Your balance of $1,250.00 is overdue');
     expect(mail?.parsed.text).toContain('Hello Ana Ruiz');
     expect(mail?.parsed.html).toContain('Hello Ana Ruiz');
+    // The DESIGN example's inline templates lack the disclosure and the unsubscribe link: added.
+    expect(mail?.parsed.text).toContain(`${collectionDisclosure.en}\n\nUnsubscribe: http`);
 
     const [sms] = await twilio.waitForMessages(1, 20_000);
-    expect(sms?.form).toMatchObject({ To: '+15555550100', From: '+15555550199', Body: 'Ana Ruiz, $1,250.00 is overdue. Reply STOP to opt out.' });
+    expect(sms?.form).toMatchObject({ To: '+15555550100', From: '+15555550199', Body: `Ana Ruiz, $1,250.00 is overdue. Reply STOP to opt out. ${collectionDisclosure.en}` });
 
     const communications = await eventually(async () => {
       const { body } = await call('GET', `/api/v1/cases/${caseId}/communications`);
