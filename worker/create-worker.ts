@@ -36,14 +36,24 @@ export function createActivityDeps(config: WorkerConfig, db: Db) {
   };
 }
 
+/** What a caller may set on the case worker: a prebuilt bundle, and the capacity knobs the bench varies. */
+export type CaseWorkerOptions = Partial<
+  Pick<
+    WorkerOptions,
+    | 'workflowBundle'
+    | 'maxCachedWorkflows'
+    | 'maxConcurrentWorkflowTaskExecutions'
+    | 'maxConcurrentActivityTaskExecutions'
+    | 'workflowTaskPollerBehavior'
+    | 'activityTaskPollerBehavior'
+  >
+>;
+
 /**
  * A worker on the "collections" task queue with the case workflow and its activities.
  * `close()` drains it and releases the connections it opened.
  */
-export async function createCaseWorker(
-  config: WorkerConfig,
-  options: Partial<Pick<WorkerOptions, 'workflowBundle' | 'maxCachedWorkflows'>> = {},
-) {
+export async function createCaseWorker(config: WorkerConfig, { workflowBundle, ...capacity }: CaseWorkerOptions = {}) {
   const db = createWorkerDb(config);
   const deps = createActivityDeps(config, db);
   const connection = await NativeConnection.connect(temporalConnectionOptions(config));
@@ -54,8 +64,8 @@ export async function createCaseWorker(
     // Encrypts every payload with PAYLOAD_KEYS; a prebuilt workflowBundle must be bundled with
     // the same failureConverterPath to encrypt workflow failures too.
     dataConverter: dataConverter(config),
-    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath, bundlerOptions }),
-    ...(options.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: options.maxCachedWorkflows } : {}),
+    ...(workflowBundle ? { workflowBundle } : { workflowsPath, bundlerOptions }),
+    ...capacity,
     activities: createActivities(deps),
   });
   return {

@@ -2,54 +2,20 @@
 // with `node --import tsx`, configured through BENCH_WORKER, answering memory probes over IPC.
 import { fileURLToPath } from 'node:url';
 import { NativeConnection, Worker } from '@temporalio/worker';
-import { createActivities } from '../../activities/index.js';
 import { dataConverter } from '../../lib/data-converter.js';
 import { temporalConnectionOptions } from '../../lib/temporal-connection.js';
-import { taskQueue } from '../../workflows/case-messages.js';
 import { loadWorkerConfig, type WorkerConfig } from '../../worker/config.js';
-import { bundlerOptions, createActivityDeps, createCaseWorker, createWorkerDb, workflowsPath } from '../../worker/create-worker.js';
+import { createCaseWorker } from '../../worker/create-worker.js';
 import { installWorkerRuntime } from '../../worker/runtime.js';
 import { trivialTaskQueue } from '../workflows/trivial.js';
 import type { ChildRequest, ChildSettings, ChildReply } from './worker-process.js';
-import { needsTunedWorker, type WorkerTuning } from './worker-options.js';
+import { caseWorkerOptions } from './worker-options.js';
 
 const settings = JSON.parse(process.env.BENCH_WORKER ?? '{}') as ChildSettings;
 const trivialWorkflowsPath = fileURLToPath(new URL('../workflows/trivial.ts', import.meta.url));
 const send = (message: ChildReply) => {
   if (process.connected) process.send?.(message);
 };
-
-/**
- * The same worker as createCaseWorker, with the extra knobs of `tuning`. Used only when a run
- * asks for them, to show what a change to worker/create-worker.ts would bring.
- */
-async function createTunedCaseWorker(config: WorkerConfig, tuning: WorkerTuning) {
-  const db = createWorkerDb(config);
-  const deps = createActivityDeps(config, db);
-  const connection = await NativeConnection.connect(temporalConnectionOptions(config));
-  const worker = await Worker.create({
-    connection,
-    namespace: config.TEMPORAL_NAMESPACE,
-    taskQueue,
-    dataConverter: dataConverter(config),
-    workflowsPath,
-    bundlerOptions,
-    activities: createActivities(deps),
-    ...(tuning.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: tuning.maxCachedWorkflows } : {}),
-    ...(tuning.maxConcurrentWorkflowTaskExecutions !== undefined ? { maxConcurrentWorkflowTaskExecutions: tuning.maxConcurrentWorkflowTaskExecutions } : {}),
-    ...(tuning.maxConcurrentActivityTaskExecutions !== undefined ? { maxConcurrentActivityTaskExecutions: tuning.maxConcurrentActivityTaskExecutions } : {}),
-    ...(tuning.workflowTaskPollers !== undefined ? { workflowTaskPollerBehavior: { type: 'simple-maximum' as const, maximum: tuning.workflowTaskPollers } } : {}),
-    ...(tuning.activityTaskPollers !== undefined ? { activityTaskPollerBehavior: { type: 'simple-maximum' as const, maximum: tuning.activityTaskPollers } } : {}),
-  });
-  return {
-    worker,
-    async close() {
-      deps.mailer.close();
-      await connection.close();
-      await db.$disconnect();
-    },
-  };
-}
 
 /** The bare-Temporal baseline's worker: the trivial workflow on its own task queue. */
 async function createTrivialWorker(config: WorkerConfig) {
@@ -63,13 +29,15 @@ async function main(): Promise<void> {
   const config = loadWorkerConfig(settings.env);
   // Both bundle their workflow code at creation (seconds each): build them side by side.
   const [cases, trivial] = await Promise.all([
-    needsTunedWorker(settings.tuning)
-      ? createTunedCaseWorker(config, settings.tuning)
-      : createCaseWorker(config, settings.tuning.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: settings.tuning.maxCachedWorkflows } : {}),
+    createCaseWorker(config, caseWorkerOptions(settings.tuning)),
     settings.trivialWorker ? createTrivialWorker(config) : undefined,
   ]);
   const running = [cases.worker.run(), ...(trivial ? [trivial.worker.run()] : [])];
 
+  // The bench killed outright (kill -9, a crashed parent) cannot ask: its channel closing is the ask.
+  process.once('disconnect', () => {
+    for (const worker of [cases.worker, trivial?.worker]) if (worker?.getState() === 'RUNNING') worker.shutdown();
+  });
   process.on('message', (request: ChildRequest) => {
     if (request.type === 'memory') {
       send({ type: 'memory', id: request.id, usage: process.memoryUsage(), cachedWorkflows: cases.worker.options.maxCachedWorkflows });

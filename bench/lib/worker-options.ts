@@ -1,6 +1,8 @@
+import type { CaseWorkerOptions } from '../../worker/create-worker.js';
+
 /**
- * Worker settings the bench can vary. The product's worker (worker/create-worker.ts) takes only
- * `maxCachedWorkflows`; the other knobs exist here so a run can show what they would change.
+ * Worker settings the bench can vary, from the command line: the product's worker
+ * (worker/create-worker.ts) takes each of them, so a run shows what a change of default would bring.
  */
 export interface WorkerTuning {
   maxCachedWorkflows?: number;
@@ -19,9 +21,14 @@ export const tuningKeys = [
   'activityTaskPollers',
 ] as const satisfies readonly (keyof WorkerTuning)[];
 
-/** True when a setting other than the cache size is asked for (createCaseWorker cannot take it). */
-export function needsTunedWorker(tuning: WorkerTuning): boolean {
-  return tuningKeys.some((key) => key !== 'maxCachedWorkflows' && tuning[key] !== undefined);
+/** The tuning as the case worker's options (unset knobs keep the SDK's defaults). */
+export function caseWorkerOptions(tuning: WorkerTuning): CaseWorkerOptions {
+  const { workflowTaskPollers, activityTaskPollers, ...counts } = tuning;
+  return {
+    ...counts,
+    ...(workflowTaskPollers !== undefined ? { workflowTaskPollerBehavior: { type: 'simple-maximum' as const, maximum: workflowTaskPollers } } : {}),
+    ...(activityTaskPollers !== undefined ? { activityTaskPollerBehavior: { type: 'simple-maximum' as const, maximum: activityTaskPollers } } : {}),
+  };
 }
 
 /** `key=value,key=value` from the command line. */
