@@ -10,9 +10,11 @@ export const referralAlertAfterMs = 60 * 60_000;
  * Agency referral: the placement is recorded once per case, and the case file (JSON + PDF, see
  * activities/case-file.ts) is packaged once per referral and delivered through the adapter: the
  * agency outbox folder by default, an HTTP provider when AGENCY_PROVIDER_URL is set. A retry
- * finds the stored package and, once delivered, does not deliver it again. An agency that keeps
- * refusing or cannot be reached is retried until it accepts (the referral must not be lost), and
- * after an hour an escalation task says so, once per referral; it is closed when the agency accepts.
+ * finds the stored package and, once delivered, does not deliver it again. An agency that is down,
+ * rate-limits or refuses our credentials is retried until it accepts (the referral must not be
+ * lost), and after an hour an escalation task says so, once per referral; it is closed when the
+ * agency accepts. A request it will never take fails at once (case-file-delivery.ts), and the
+ * case asks a person to place it.
  */
 export function createAgencyActivities({ db, outboxDir, provider }: { db: Db; outboxDir: string; provider?: AgencyProviderSettings | undefined }) {
   const delivery = createCaseFileDelivery({ outboxDir, provider });

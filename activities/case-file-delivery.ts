@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { ApplicationFailure } from '@temporalio/activity';
 
 /**
  * Hands a case file to the collection agency. By default the agency outbox folder: the agency (or
@@ -61,6 +62,9 @@ export function createOutboxCaseFileDelivery({ outboxDir }: { outboxDir: string 
   };
 }
 
+/** Answers that a repeat of the same request cannot change. */
+const permanentRefusals: ReadonlySet<number> = new Set([400, 404, 405, 410, 413, 415, 422]);
+
 export function createHttpCaseFileDelivery({ provider }: { provider: AgencyProviderSettings }): CaseFileDelivery {
   return {
     async deliver({ packageId, caseId, purpose, json, sha256: jsonSha256, pdf, pdfSha256 }) {
@@ -81,8 +85,12 @@ export function createHttpCaseFileDelivery({ provider }: { provider: AgencyProvi
       } catch (error) {
         throw new Error(`agency provider unreachable: ${(error as Error).name}`);
       }
-      // Any refusal retries with backoff: the referral must not be lost, and the workflow does
-      // not catch a permanent failure here. The status says why in the activity's failures.
+      // A request the agency will never take (bad request, gone, unprocessable) fails for good, and
+      // the case asks a person to place it. Anything else (outage, rate limit, credentials) retries
+      // with backoff, so the referral is not lost; after an hour an officer is told (agency.ts).
+      if (permanentRefusals.has(response.status)) {
+        throw ApplicationFailure.nonRetryable(`agency provider refused the referral (${response.status})`, 'ReferralRefused');
+      }
       if (!response.ok) throw new Error(`agency provider answered ${response.status}`);
       const answer = (await response.json().catch(() => ({}))) as { id?: unknown };
       return { location: `agency-http:${typeof answer.id === 'string' ? answer.id : packageId}` };

@@ -862,6 +862,11 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
         if (contact) contact.valid = false;
       }
       record('step_failed', `${step.action} failed: ${message}`, { stepId: step.id, data: { type, channel: step.action } });
+      // An agency that refuses the referral for good leaves the case with us: a person places it,
+      // as after a refused escalation. (Only an agency's permanent refusal reaches here.)
+      if (step.action === 'agency_referral' && patched('agency-step-refused-task')) {
+        sideEffects.push({ kind: 'task', task: { kind: 'escalation', reason: `agency ${step.agency ?? 'default'} refused the referral of step "${step.id}" (${message}): place the case by hand` } });
+      }
       return type === 'InvalidRecipient' ? 'bounced' : 'failed';
     }
   }

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import path from 'node:path';
+import { ApplicationFailure } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAgencyActivities, referralAlertAfterMs } from '../../activities/agency.js';
 import { buildCaseFileFromDb } from '../../activities/case-file.js';
@@ -267,6 +268,12 @@ describe('agency referral', () => {
       expect(body).toContain(`"sha256":"${stored.sha256}"`);
       expect(await engine.db.caseFilePackage.findUniqueOrThrow({ where: { id: stored.id } })).toMatchObject({ location: 'agency-http:AG-77' });
       expect(await engine.db.caseFilePackage.count({ where: { caseId: west.caseId } })).toBe(1);
+
+      // A request the agency will never take fails for good at once: the case asks a person instead.
+      answer = 422;
+      const refused = await referToAgency({ ...input, idempotencyKey: `${west.caseId}/run-2/agency` }).catch((error: unknown) => error);
+      expect(refused).toBeInstanceOf(ApplicationFailure);
+      expect(refused).toMatchObject({ type: 'ReferralRefused', nonRetryable: true, message: 'agency provider refused the referral (422)' });
     } finally {
       await new Promise((resolve) => server.close(resolve));
     }

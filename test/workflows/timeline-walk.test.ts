@@ -218,6 +218,39 @@ describe('the case walking its strategy', () => {
     expect(recorder.tasks.map((task) => task.kind)).toContain('escalation');
   });
 
+  it('leaves a task for a person, not a placement, when the agency refuses the timeline\'s referral for good', async () => {
+    const definition = strategy({
+      key: 'refused-step',
+      name: 'Refused agency step',
+      templates,
+      steps: [
+        { id: 'reminder', at: 'PT0S', action: 'email', template: 'reminder' },
+        { id: 'agency', at: 'P2D', action: 'agency_referral', agency: 'acme-recovery' },
+      ],
+      contact: anyHour,
+    });
+    const recorder = recordingActivities();
+    const activities: Activities = {
+      ...recorder.activities,
+      async referToAgency() {
+        throw ApplicationFailure.nonRetryable('agency provider refused the referral (422)', 'ReferralRefused');
+      },
+    };
+    const { input, taskQueue, worker } = await start(definition, activities);
+    const after = await worker.runUntil(async () => {
+      const handle = await env.client.workflow.start(caseWorkflow, { taskQueue, workflowId: input.caseId, args: [input] });
+      // The refused step was the last one: the timeline ends, not as a referral.
+      await handle.result();
+      return handle.query(statusQuery);
+    });
+    expect(after.closeReason).not.toBe('referred');
+    expect(after.placement).toBeNull();
+    expect(after.history.some((event) => event.type === 'step_failed' && event.stepId === 'agency')).toBe(true);
+    expect(recorder.tasks).toEqual([
+      { kind: 'escalation', reason: 'agency acme-recovery refused the referral of step "agency" (agency provider refused the referral (422)): place the case by hand' },
+    ]);
+  });
+
   it('answers replies as the strategy says: a call task for "call me", a hold for a dispute', async () => {
     const definition = strategy({
       key: 'reply-branches',
