@@ -14,7 +14,7 @@ export interface Sent {
   idempotencyKey?: string;
 }
 
-export function recordingActivities(options: { rejectSms?: boolean } = {}) {
+export function recordingActivities(options: { rejectSms?: boolean; /** The agency refuses every referral for good, saying this. */ refuseAgency?: string } = {}) {
   const sent: Sent[] = [];
   const projections: ProjectCaseInput[] = [];
   const tasks: { kind: string; reason: string }[] = [];
@@ -39,6 +39,7 @@ export function recordingActivities(options: { rejectSms?: boolean } = {}) {
       return { taskId: randomUUID() };
     },
     async referToAgency(input) {
+      if (options.refuseAgency) throw ApplicationFailure.nonRetryable(options.refuseAgency, 'ReferralRefused');
       sent.push({ action: 'agency_referral', stepId: input.stepId });
       referrals.push({ stepId: input.stepId, agency: input.agency });
       return { placementId: randomUUID() };

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { DateTime } from 'luxon';
@@ -195,14 +194,8 @@ describe('the case walking its strategy', () => {
 
   it('keeps the case open with a task for a person when the agency refuses an escalation for good', async () => {
     const definition = strategy({ key: 'refused-referral', name: 'Refused referral', templates, steps: [{ id: 'reminder', at: 'PT0S', action: 'email', template: 'reminder' }, { id: 'call', at: 'P20D', action: 'call' }], contact: anyHour });
-    const recorder = recordingActivities();
-    const activities: Activities = {
-      ...recorder.activities,
-      async referToAgency() {
-        throw ApplicationFailure.nonRetryable('the agency does not take this portfolio', 'AgencyRefused');
-      },
-    };
-    const { input, taskQueue, worker } = await start(definition, activities);
+    const recorder = recordingActivities({ refuseAgency: 'the agency does not take this portfolio' });
+    const { input, taskQueue, worker } = await start(definition, recorder.activities);
     const after = await worker.runUntil(async () => {
       const handle = await env.client.workflow.start(caseWorkflow, { taskQueue, workflowId: input.caseId, args: [input] });
       await handle.executeUpdate(recordOutcomeUpdate, { args: [{ outcome: { kind: 'escalate', to: 'agency', reason: 'no contact in 90 days' }, by: 'officer:test', role: 'officer' }] });
@@ -229,14 +222,8 @@ describe('the case walking its strategy', () => {
       ],
       contact: anyHour,
     });
-    const recorder = recordingActivities();
-    const activities: Activities = {
-      ...recorder.activities,
-      async referToAgency() {
-        throw ApplicationFailure.nonRetryable('agency provider refused the referral (422)', 'ReferralRefused');
-      },
-    };
-    const { input, taskQueue, worker } = await start(definition, activities);
+    const recorder = recordingActivities({ refuseAgency: 'agency provider refused the referral (422)' });
+    const { input, taskQueue, worker } = await start(definition, recorder.activities);
     const after = await worker.runUntil(async () => {
       const handle = await env.client.workflow.start(caseWorkflow, { taskQueue, workflowId: input.caseId, args: [input] });
       // The refused step was the last one: the timeline ends, not as a referral.
