@@ -18,12 +18,12 @@ export { bundlerOptions, workflowsPath };
 const workerPoolSize = 25;
 
 /** The worker's database, its pool sized for up to 100 concurrent activities. */
-export function createWorkerDb(config: WorkerConfig): Db {
+function createWorkerDb(config: WorkerConfig): Db {
   return createDb(requireDatabaseUrl(config), { poolSize: config.DATABASE_POOL_SIZE ?? workerPoolSize });
 }
 
 /** Builds the activities' real dependencies (database, mail, SMS) from configuration. */
-export function createActivityDeps(config: WorkerConfig, db: Db) {
+function createActivityDeps(config: WorkerConfig, db: Db) {
   return {
     db,
     mailer: createMailer({ smtpUrl: config.SMTP_URL, from: config.MAIL_FROM, outboxDir: path.join(config.outboxDir, 'email') }),
