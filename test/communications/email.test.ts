@@ -8,7 +8,7 @@ import { createMailer } from '../../activities/mailer.js';
 import { createSmsSender } from '../../activities/sms-sender.js';
 import { seedTemplates } from '../../api/services/templates.js';
 import { LinkPurpose, verifyLinkToken } from '../../domain/template-links.js';
-import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.js';
+import { startSmtpSink, type SmtpSink } from '../../testing/standins/smtp-sink.js';
 import { linkSecret, mailDomain, seedCase, startDatabase, templateAccount, workerSettings, type TestDatabase } from './support/harness.js';
 
 /**

@@ -7,7 +7,7 @@ import { bundleWorkflowCode } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../lib/free-port.js';
 import { startTemporalDevServer, type TemporalDevServerHandle } from '../../lib/temporal-dev-server.js';
-import { startTwilioStandIn, type TwilioStandIn } from '../support/twilio-standin.js';
+import { startTwilioStandIn, type TwilioStandIn } from '../../testing/standins/twilio-standin.js';
 import { seedCase, startDatabase, templateAccount, type TestDatabase } from './support/harness.js';
 import { withMessageLog, type TwilioWithMessageLog } from './support/twilio-message-log.js';
 

@@ -9,7 +9,7 @@ import { communicationIdFor } from '../../activities/outbox.js';
 import { createSmsSender } from '../../activities/sms-sender.js';
 import { seedTemplates } from '../../api/services/templates.js';
 import { collectionDisclosure } from '../../domain/disclosures.js';
-import { startTwilioStandIn, type TwilioStandIn } from '../support/twilio-standin.js';
+import { startTwilioStandIn, type TwilioStandIn } from '../../testing/standins/twilio-standin.js';
 import { mailDomain, seedCase, startDatabase, templateAccount, workerSettings, type TestDatabase } from './support/harness.js';
 import { withMessageLog, type TwilioWithMessageLog } from './support/twilio-message-log.js';
 

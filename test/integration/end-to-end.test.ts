@@ -15,9 +15,9 @@ import { connectTemporalClient } from '../../lib/temporal-connection.js';
 import { startTemporalDevServer } from '../../lib/temporal-dev-server.js';
 import { loadWorkerConfig } from '../../worker/config.js';
 import { createCaseWorker } from '../../worker/create-worker.js';
-import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.js';
+import { startSmtpSink, type SmtpSink } from '../../testing/standins/smtp-sink.js';
 import { consumerEarly } from '../support/strategies.js';
-import { startTwilioStandIn, type TwilioStandIn } from '../support/twilio-standin.js';
+import { startTwilioStandIn, type TwilioStandIn } from '../../testing/standins/twilio-standin.js';
 
 /**
  * One account through the whole engine on real parts: the Temporal dev server, PostgreSQL, an

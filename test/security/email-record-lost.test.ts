@@ -13,7 +13,7 @@ import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from '../../lib/em
 import { freePort } from '../../lib/free-port.js';
 import { applyMigrations } from '../../lib/migrations.js';
 import { mailDomain, seedCase, templateAccount, workerSettings } from '../communications/support/harness.js';
-import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.js';
+import { startSmtpSink, type SmtpSink } from '../../testing/standins/smtp-sink.js';
 
 /**
  * The duplicate-email gap: the SMTP server accepted the message, then PostgreSQL went away before

@@ -23,9 +23,9 @@ import { startTemporalDevServer, type TemporalDevServerHandle } from '../../lib/
 import { loadWorkerConfig } from '../../worker/config.js';
 import { bundlerOptions, createCaseWorker, workflowsPath } from '../../worker/create-worker.js';
 import { installWorkerRuntime } from '../../worker/runtime.js';
-import { startSmtpSink, type SmtpSink } from './smtp-sink.js';
+import { startSmtpSink, type SmtpSink } from '../../testing/standins/smtp-sink.js';
 import { withMessageLog } from '../communications/support/twilio-message-log.js';
-import { startTwilioStandIn, type TwilioStandIn } from './twilio-standin.js';
+import { startTwilioStandIn, type TwilioStandIn } from '../../testing/standins/twilio-standin.js';
 
 /**
  * The whole engine on real parts, as the security and fault tests need it: embedded PostgreSQL,

@@ -2,8 +2,8 @@ import { createTransport } from "nodemailer";
 import twilio from "twilio";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTwilioClient, redirectTwilioUrl } from "../../lib/twilio-client.js";
-import { startSmtpSink, type SmtpSink } from "./smtp-sink.js";
-import { startTwilioStandIn, type TwilioStandIn } from "./twilio-standin.js";
+import { startSmtpSink, type SmtpSink } from "../../testing/standins/smtp-sink.js";
+import { startTwilioStandIn, type TwilioStandIn } from "../../testing/standins/twilio-standin.js";
 
 describe("redirectTwilioUrl", () => {
   it("swaps the origin of *.twilio.com URLs and keeps path and query", () => {

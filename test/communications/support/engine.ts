@@ -8,8 +8,8 @@ import { freePort } from '../../../lib/free-port.js';
 import { startTemporalDevServer } from '../../../lib/temporal-dev-server.js';
 import { taskQueue } from '../../../workflows/case-messages.js';
 import { bundlerOptions, workflowsPath } from '../../../worker/workflows-path.js';
-import { startSmtpSink, type SmtpSink } from '../../support/smtp-sink.js';
-import { startTwilioStandIn, type TwilioStandIn } from '../../support/twilio-standin.js';
+import { startSmtpSink, type SmtpSink } from '../../../testing/standins/smtp-sink.js';
+import { startTwilioStandIn, type TwilioStandIn } from '../../../testing/standins/twilio-standin.js';
 import { apiSettings, mailDomain, startApi, startDatabase, workerSettings, type TestDatabase } from './harness.js';
 
 /**
