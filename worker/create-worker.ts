@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
-import { createActivities } from '../activities/index.js';
+import { createActivities, type Activities } from '../activities/index.js';
 import { createMailer } from '../activities/mailer.js';
 import { createSmsSender } from '../activities/sms-sender.js';
 import { dataConverter } from '../lib/data-converter.js';
@@ -36,26 +36,32 @@ function createActivityDeps(config: WorkerConfig, db: Db) {
   };
 }
 
-/** What a caller may set on the case worker: a prebuilt bundle, and the capacity knobs the bench varies. */
+/**
+ * What a caller may set on the case worker: a prebuilt bundle, the capacity knobs the bench varies,
+ * and for tests about the workflow's own logic, stand-in activities on a task queue of their own.
+ */
 export type CaseWorkerOptions = Partial<
   Pick<
     WorkerOptions,
     | 'workflowBundle'
+    | 'taskQueue'
     | 'maxCachedWorkflows'
     | 'maxConcurrentWorkflowTaskExecutions'
     | 'maxConcurrentActivityTaskExecutions'
     | 'workflowTaskPollerBehavior'
     | 'activityTaskPollerBehavior'
   >
->;
+> & {
+  /** In place of the real activities: then no database, mailer or SMS client is opened. */
+  activities?: Activities;
+};
 
 /**
  * A worker on the "collections" task queue with the case workflow and its activities.
  * `close()` drains it and releases the connections it opened.
  */
-export async function createCaseWorker(config: WorkerConfig, { workflowBundle, ...capacity }: CaseWorkerOptions = {}) {
-  const db = createWorkerDb(config);
-  const deps = createActivityDeps(config, db);
+export async function createCaseWorker(config: WorkerConfig, { workflowBundle, activities, ...options }: CaseWorkerOptions = {}) {
+  const deps = activities ? undefined : createActivityDeps(config, createWorkerDb(config));
   const connection = await NativeConnection.connect(temporalConnectionOptions(config));
   const worker = await Worker.create({
     connection,
@@ -65,15 +71,15 @@ export async function createCaseWorker(config: WorkerConfig, { workflowBundle, .
     // the same failureConverterPath to encrypt workflow failures too.
     dataConverter: dataConverter(config),
     ...(workflowBundle ? { workflowBundle } : { workflowsPath, bundlerOptions }),
-    ...capacity,
-    activities: createActivities(deps),
+    ...options,
+    activities: deps ? createActivities(deps) : activities,
   });
   return {
     worker,
     close: async () => {
-      deps.mailer.close();
+      deps?.mailer.close();
       await connection.close();
-      await db.$disconnect();
+      await deps?.db.$disconnect();
     },
   };
 }

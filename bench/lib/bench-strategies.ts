@@ -13,7 +13,7 @@ export const wideContactHours = { start: '00:00', end: '23:59' } as const;
 
 const example = JSON.parse(readFileSync(new URL('../../examples/consumer-early.json', import.meta.url), 'utf8')) as Record<string, unknown>;
 
-export { middayZone } from '../../test/support/midday-zone.js';
+export { middayZone } from '../../testing/midday-zone.js';
 
 /** The example strategy under another key, with other steps if given, and the wide window. */
 export function benchDefinition(key: string, steps?: TStep[]): TStrategyDefinition {

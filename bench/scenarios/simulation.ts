@@ -3,7 +3,7 @@ import { Worker } from '@temporalio/worker';
 import type { TStrategyDefinition } from '../../domain/strategy.js';
 import { caseWorkflow } from '../../workflows/case.js';
 import { paymentReceivedSignal, statusQuery, type CaseInput, type CaseStatus } from '../../workflows/case-messages.js';
-import { caseFixture, recordingActivities } from '../../test/support/case-fixtures.js';
+import { caseFixture, recordingActivities } from '../../testing/case-fixtures.js';
 import { createTimeSkippingEnv, workflowBundle } from '../../test/support/time-skipping.js';
 import type { ScenarioResult } from '../results.js';
 import { benchDefinition, longTimeline } from '../lib/bench-strategies.js';

@@ -9,7 +9,7 @@ import { freePort } from '../../lib/free-port.js';
 import { startTemporalDevServer, type TemporalDevServerHandle } from '../../lib/temporal-dev-server.js';
 import { startTwilioStandIn, type TwilioStandIn } from '../../testing/standins/twilio-standin.js';
 import { seedCase, startDatabase, templateAccount, type TestDatabase } from './support/harness.js';
-import { withMessageLog, type TwilioWithMessageLog } from './support/twilio-message-log.js';
+import { withMessageLog, type TwilioWithMessageLog } from '../../testing/standins/twilio-message-log.js';
 
 /**
  * A worker killed with SIGKILL while Twilio holds the answer to its send: the message exists at

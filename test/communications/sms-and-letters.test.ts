@@ -11,7 +11,7 @@ import { seedTemplates } from '../../api/services/templates.js';
 import { collectionDisclosure } from '../../domain/disclosures.js';
 import { startTwilioStandIn, type TwilioStandIn } from '../../testing/standins/twilio-standin.js';
 import { mailDomain, seedCase, startDatabase, templateAccount, workerSettings, type TestDatabase } from './support/harness.js';
-import { withMessageLog, type TwilioWithMessageLog } from './support/twilio-message-log.js';
+import { withMessageLog, type TwilioWithMessageLog } from '../../testing/standins/twilio-message-log.js';
 
 /**
  * SMS through the real twilio client to a local stand-in of Twilio's REST API (exact form

@@ -5,7 +5,7 @@ import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { caseWorkflow } from '../../workflows/case.js';
 import { statusQuery, strategyVersionChangedSignal, type CaseStrategy } from '../../workflows/case-messages.js';
-import { caseFixture, recordingActivities } from '../support/case-fixtures.js';
+import { caseFixture, recordingActivities } from '../../testing/case-fixtures.js';
 import { strategy } from '../support/strategies.js';
 import { createTimeSkippingEnv, workflowBundle } from '../support/time-skipping.js';
 

@@ -6,7 +6,7 @@ import { previewStrategy } from '../../domain/preview.js';
 import type { TStrategyDefinition } from '../../domain/strategy.js';
 import { caseWorkflow } from '../../workflows/case.js';
 import type { CaseInput } from '../../workflows/case-messages.js';
-import { caseFixture, recordingActivities } from '../support/case-fixtures.js';
+import { caseFixture, recordingActivities } from '../../testing/case-fixtures.js';
 import { strategy } from '../support/strategies.js';
 import { createTimeSkippingEnv, workflowBundle } from '../support/time-skipping.js';
 

@@ -24,7 +24,7 @@ import { loadWorkerConfig } from '../../worker/config.js';
 import { bundlerOptions, createCaseWorker, workflowsPath } from '../../worker/create-worker.js';
 import { installWorkerRuntime } from '../../worker/runtime.js';
 import { startSmtpSink, type SmtpSink } from '../../testing/standins/smtp-sink.js';
-import { withMessageLog } from '../communications/support/twilio-message-log.js';
+import { withMessageLog } from '../../testing/standins/twilio-message-log.js';
 import { startTwilioStandIn, type TwilioStandIn } from '../../testing/standins/twilio-standin.js';
 
 /**
@@ -85,7 +85,7 @@ export interface FullEngine {
   stop(): Promise<void>;
 }
 
-const workerScript = fileURLToPath(new URL('./worker-process.ts', import.meta.url));
+const workerScript = fileURLToPath(new URL('../../testing/parts/worker-main.ts', import.meta.url));
 const quietBundlerLogger = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error: console.error } as never;
 
 /** A writable that keeps every line written to it. */

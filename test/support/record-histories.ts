@@ -13,7 +13,7 @@ import {
   recordOutcomeUpdate,
   resumeSignal,
 } from '../../workflows/case-messages.js';
-import { caseFixture, recordingActivities } from './case-fixtures.js';
+import { caseFixture, recordingActivities } from '../../testing/case-fixtures.js';
 import { consumerEarly, strategy } from './strategies.js';
 import { createTimeSkippingEnv, workflowBundle } from './time-skipping.js';
 

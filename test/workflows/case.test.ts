@@ -14,7 +14,7 @@ import {
   statusQuery,
   type CaseInput,
 } from '../../workflows/case-messages.js';
-import { caseFixture, recordingActivities } from '../support/case-fixtures.js';
+import { caseFixture, recordingActivities } from '../../testing/case-fixtures.js';
 import { consumerEarly, strategy } from '../support/strategies.js';
 import { createTimeSkippingEnv, workflowBundle } from '../support/time-skipping.js';
 

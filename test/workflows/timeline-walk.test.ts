@@ -16,9 +16,9 @@ import {
   statusQuery,
   type CaseInput,
 } from '../../workflows/case-messages.js';
-import { caseFixture, recordingActivities } from '../support/case-fixtures.js';
+import { caseFixture, recordingActivities } from '../../testing/case-fixtures.js';
 import { strategy } from '../support/strategies.js';
-import { middayZone } from '../support/midday-zone.js';
+import { middayZone } from '../../testing/midday-zone.js';
 import { createTimeSkippingEnv, workflowBundle } from '../support/time-skipping.js';
 
 /**

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { TwilioStandIn } from '../../../testing/standins/twilio-standin.js';
+import type { TwilioStandIn } from './twilio-standin.js';
 
 /**
  * The Twilio stand-in plus the one endpoint it lacks: listing messages

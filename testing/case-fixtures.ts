@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
-import type { Activities } from '../../activities/index.js';
-import type { SendMessageInput } from '../../activities/messages.js';
-import type { ProjectCaseInput } from '../../activities/projection.js';
-import type { TStrategyDefinition } from '../../domain/strategy.js';
-import type { CaseInput } from '../../workflows/case-messages.js';
+import type { Activities } from '../activities/index.js';
+import type { SendMessageInput } from '../activities/messages.js';
+import type { ProjectCaseInput } from '../activities/projection.js';
+import type { TStrategyDefinition } from '../domain/strategy.js';
+import type { CaseInput } from '../workflows/case-messages.js';
 
 /** Inputs and recording activities for tests about the case workflow's own logic. */
 

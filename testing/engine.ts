@@ -1,0 +1,259 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { Writable } from 'node:stream';
+import { Client, Connection } from '@temporalio/client';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { Worker } from '@temporalio/worker';
+import type { FastifyInstance } from 'fastify';
+import type { Activities } from '../activities/index.js';
+import type { ImportSettings } from '../api/routes/imports.js';
+import type { ApiCommunicationSettings } from '../api/services/communication-settings.js';
+import type { Db } from '../lib/db.js';
+import { freePort } from '../lib/free-port.js';
+import { createLogger } from '../lib/logger.js';
+import { generatePayloadKey } from '../lib/payload-codec.js';
+import { connectTemporalClient } from '../lib/temporal-connection.js';
+import { loadWorkerConfig } from '../worker/config.js';
+import { createCaseWorker, type CaseWorkerOptions } from '../worker/create-worker.js';
+import { installWorkerRuntime } from '../worker/runtime.js';
+import { apiClient, testKeys, type CallOptions, type CallResult } from './api-client.js';
+import { startApi } from './parts/api.js';
+import { startPostgres, type PostgresPart } from './parts/postgres.js';
+import { startSmtp, startTwilio } from './parts/standins.js';
+import { startDevServer, startTimeSkippingServer } from './parts/temporal.js';
+import { childWorkers, startInProcessWorker, type ChildWorker } from './parts/worker.js';
+import type { SmtpSink } from './standins/smtp-sink.js';
+import type { TwilioStandIn } from './standins/twilio-standin.js';
+import { createStopStack } from './stop-stack.js';
+import { caseWorkflowBundle } from './workflow-bundle.js';
+
+/**
+ * The engine on real parts for a test file or the bench, built from small parts (parts/) that
+ * each push their stop onto one stop stack: PostgreSQL, Temporal (the time-skipping test server
+ * or the dev server), the SMTP and Twilio stand-ins, the case worker (createCaseWorker, in this
+ * process or in child processes a test can kill -9) and the API with one key per role.
+ */
+
+export interface EngineOptions {
+  /** Default 'dev'. 'none': the API gets a client that never connects (reports read only the database). */
+  temporal?: 'time-skipping' | 'dev' | 'none';
+  /** Default 'in-process' on the dev server, else 'none' (time-skipping tests start theirs with {@link Engine.caseWorker}). */
+  worker?: 'in-process' | 'child' | 'none';
+  /** The in-process worker's activities in place of the real ones (tests about the workflow's logic). */
+  activities?: Activities;
+  /** An SMTP server on loopback for email; default none (emails go to the outbox folder). */
+  smtp?: boolean | { rejectRecipients?: string[] };
+  /** The Twilio stand-in for SMS; default none (SMS go to the outbox folder). */
+  twilio?: boolean;
+  /** Encrypt Temporal payloads (PAYLOAD_KEYS), as production does; default true on the dev server. */
+  encrypted?: boolean;
+  /** The API; default on unless Temporal is time-skipping. PostgreSQL runs when the API or real activities need it. */
+  api?: boolean;
+  imports?: Partial<ImportSettings>;
+  rateLimitPerMinute?: number;
+  /** Capture every log line of the API and the workers (SDK included) in `logs`, at this level. */
+  captureLogs?: 'info' | 'debug';
+  /** More worker environment (CREDITOR_NAME, ...). */
+  workerEnv?: Record<string, string>;
+}
+
+export interface Engine {
+  dataDir: string;
+  /** The worker's environment, also fit for loadWorkerConfig / connectTemporalClient. */
+  env: Record<string, string>;
+  db: Db;
+  temporal: Client;
+  /** The time-skipping environment (`sleep`, `currentTimeMs`); only with temporal: 'time-skipping'. */
+  testEnv: TestWorkflowEnvironment;
+  baseUrl: string;
+  keys: typeof testKeys;
+  smtp: SmtpSink;
+  twilio: TwilioStandIn;
+  logs: string[];
+  /** The API's communication settings; the worker has the same public URL, link secret and mail domain. */
+  communications: ApiCommunicationSettings;
+  postgres: PostgresPart;
+  temporalServer: { address: string; restart(downMs?: number): Promise<void> };
+  /** The running API, for checks on its internals. */
+  api(): FastifyInstance;
+  /** Closes the API (its import runner hands jobs back) and builds a new one on the same parts and port. */
+  restartApi(imports?: Partial<ImportSettings>): Promise<void>;
+  /**
+   * A case worker of the test's own (createCaseWorker), e.g. with recording activities on a fresh
+   * task queue; `runUntil` runs it until the promise settles, then releases its connection.
+   */
+  caseWorker(options: CaseWorkerOptions): Promise<{ worker: Worker; runUntil<T>(work: Promise<T> | (() => Promise<T>)): Promise<T> }>;
+  /** Starts another worker in a child process (needs worker: 'child'). */
+  startChildWorker(): ChildWorker;
+  /** Sends `signal` to every running child worker and waits until they are gone. */
+  killChildWorkers(signal?: NodeJS.Signals): Promise<void>;
+  /** Calls the API with a key (the manager's by default). */
+  call(method: string, url: string, options?: CallOptions): Promise<CallResult>;
+  stop(): Promise<void>;
+}
+
+/** A writable that keeps every line written to it. */
+function lineCapture(lines: string[]) {
+  return new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      lines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+      done();
+    },
+  });
+}
+
+/** A property that says which option starts the part it needs, instead of being undefined. */
+function needs<T>(value: T | undefined, what: string): () => T {
+  return () => {
+    if (value === undefined) throw new Error(`this engine was started without ${what}`);
+    return value;
+  };
+}
+
+function allOrThrow<T extends unknown[]>(results: { [K in keyof T]: PromiseSettledResult<T[K]> }): T {
+  for (const result of results) if (result.status === 'rejected') throw result.reason;
+  return results.map((result) => (result as PromiseFulfilledResult<unknown>).value) as T;
+}
+
+export async function startEngine(options: EngineOptions = {}): Promise<Engine> {
+  const temporalKind = options.temporal ?? 'dev';
+  const workerMode = options.worker ?? (temporalKind === 'dev' ? 'in-process' : 'none');
+  const encrypted = options.encrypted ?? temporalKind === 'dev';
+  const withApi = options.api ?? temporalKind !== 'time-skipping';
+  if (workerMode !== 'none' && temporalKind === 'none') throw new Error('a worker needs Temporal');
+  if (encrypted && temporalKind === 'time-skipping') throw new Error('the time-skipping engine does not encrypt payloads');
+
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'dunning-engine-'));
+  const stops = createStopStack();
+  stops.push('data folder', () => rm(dataDir, { recursive: true, force: true }));
+  const logs: string[] = [];
+  try {
+    const withDatabase = withApi || (workerMode !== 'none' && !options.activities);
+    // Independent servers start side by side; each pushes its stop once up, and all have settled
+    // before a failure is thrown, so none is left running.
+    const [postgres, temporal, smtp, twilio] = allOrThrow(
+      await Promise.allSettled([
+        withDatabase ? startPostgres(stops, dataDir) : undefined,
+        temporalKind === 'dev' ? startDevServer(stops, dataDir) : temporalKind === 'time-skipping' ? startTimeSkippingServer(stops) : undefined,
+        options.smtp ? startSmtp(stops, options.smtp === true ? {} : options.smtp) : undefined,
+        options.twilio ? startTwilio(stops) : undefined,
+      ]),
+    );
+
+    // The API's port is chosen first: the worker signs links and status callbacks with its URL.
+    const apiPort = withApi ? await freePort() : 0;
+    const communications: ApiCommunicationSettings = {
+      publicUrl: `http://127.0.0.1:${apiPort}`,
+      linkSecret: 'test-link-secret-0123456789abcdef0123456789',
+      twilioAuthToken: twilio?.twilio.authToken ?? 'test-twilio-auth-token-0123456789',
+      inboundEmailSecret: 'test-inbound-email-secret-0123456789abcdef',
+      mailDomain: 'mail.test',
+      smsMaxSegments: 3,
+      smsHelpText: 'Collections: call 555-0100 for help. Reply STOP to opt out.',
+    };
+    const env: Record<string, string> = {
+      DATA_DIR: dataDir,
+      LOG_LEVEL: options.captureLogs ?? 'warn',
+      ...(postgres ? { DATABASE_URL: postgres.url } : {}),
+      ...(temporal ? { TEMPORAL_ADDRESS: temporal.address } : {}),
+      ...smtp?.env,
+      ...twilio?.env,
+      ...(withApi ? { PUBLIC_URL: communications.publicUrl } : {}),
+      LINK_SECRET: communications.linkSecret,
+      MAIL_FROM: 'Collections <collections@mail.test>',
+      MAIL_DOMAIN: communications.mailDomain,
+      CREDITOR_NAME: 'Acme Bank',
+      ...(encrypted ? { PAYLOAD_KEYS: generatePayloadKey('test-1') } : {}),
+      ...options.workerEnv,
+    };
+    if (options.captureLogs) {
+      installWorkerRuntime(options.captureLogs, createLogger({ level: options.captureLogs, name: 'temporal', destination: lineCapture(logs) }));
+    }
+
+    const children = workerMode === 'child' ? await childWorkers(stops, env, { dataDir, logs, logLevel: env.LOG_LEVEL }) : undefined;
+    if (children) await children.start().ready;
+    if (workerMode === 'in-process') await startInProcessWorker(stops, env, options.activities ? { activities: options.activities } : {});
+
+    let client: Client;
+    if (temporal?.testEnv) {
+      client = temporal.testEnv.client;
+    } else if (temporal) {
+      const connected = await connectTemporalClient(loadWorkerConfig(env));
+      stops.push('temporal client', () => connected.connection.close());
+      client = connected;
+    } else {
+      // Reports read only the database: a client that never connects keeps the API whole.
+      client = new Client({ connection: Connection.lazy({ address: '127.0.0.1:1' }) });
+    }
+
+    const api =
+      withApi && postgres
+        ? await startApi(stops, {
+            db: postgres.db,
+            temporal: client,
+            port: apiPort,
+            dataDir,
+            env,
+            communications,
+            ...(options.imports ? { imports: options.imports } : {}),
+            rateLimitPerMinute: options.rateLimitPerMinute ?? 100_000,
+            ...(options.captureLogs ? { logger: createLogger({ level: options.captureLogs, name: 'api', destination: lineCapture(logs) }) } : {}),
+          })
+        : undefined;
+    const baseUrl: () => string = api ? api.baseUrl : needs<string>(undefined, 'the API (api: true)');
+
+    return {
+      dataDir,
+      env,
+      get db() {
+        return needs(postgres?.db, 'PostgreSQL (api: true, or a worker with real activities)')();
+      },
+      temporal: client,
+      get testEnv() {
+        return needs(temporal?.testEnv, "the time-skipping server (temporal: 'time-skipping')")();
+      },
+      get baseUrl() {
+        return baseUrl();
+      },
+      keys: testKeys,
+      get smtp() {
+        return needs(smtp?.smtp, 'the SMTP sink (smtp: true)')();
+      },
+      get twilio() {
+        return needs(twilio?.twilio, 'the Twilio stand-in (twilio: true)')();
+      },
+      logs,
+      communications,
+      get postgres() {
+        return needs(postgres, 'PostgreSQL')();
+      },
+      temporalServer: { address: temporal?.address ?? '', restart: (downMs) => needs(temporal, 'Temporal')().restart(downMs) },
+      api: () => needs(api, 'the API (api: true)')().app(),
+      restartApi: (imports) => needs(api, 'the API (api: true)')().restart(imports),
+      async caseWorker(workerOptions) {
+        const caseWorker = await createCaseWorker(loadWorkerConfig(env), { workflowBundle: await caseWorkflowBundle({ encrypted }), ...workerOptions });
+        let closed: Promise<void> | undefined;
+        const close = () => (closed ??= caseWorker.close());
+        stops.push('test worker', close);
+        return {
+          worker: caseWorker.worker,
+          async runUntil(work) {
+            try {
+              return await caseWorker.worker.runUntil(work);
+            } finally {
+              await close();
+            }
+          },
+        };
+      },
+      startChildWorker: () => needs(children, "child workers (worker: 'child')")().start(),
+      killChildWorkers: (signal) => needs(children, "child workers (worker: 'child')")().killAll(signal),
+      call: apiClient(baseUrl),
+      stop: () => stops.unwind(),
+    };
+  } catch (error) {
+    await stops.unwind();
+    throw error;
+  }
+}
