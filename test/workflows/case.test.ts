@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { temporal } from '@temporalio/proto';
-import { Worker } from '@temporalio/worker';
 import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startEngine, type Engine } from '../../testing/engine.js';
 import type { Activities } from '../../activities/index.js';
 import type { TStrategyDefinition } from '../../domain/strategy.js';
 import { caseWorkflow } from '../../workflows/case.js';
@@ -16,7 +16,6 @@ import {
 } from '../../workflows/case-messages.js';
 import { caseFixture, recordingActivities } from '../../testing/case-fixtures.js';
 import { consumerEarly, strategy } from '../support/strategies.js';
-import { createTimeSkippingEnv, workflowBundle } from '../support/time-skipping.js';
 
 /**
  * The case workflow's logic over whole timelines on the time-skipping server. Activities are
@@ -27,14 +26,16 @@ import { createTimeSkippingEnv, workflowBundle } from '../support/time-skipping.
 const { EventType } = temporal.api.enums.v1;
 type EventType = temporal.api.enums.v1.EventType;
 
+let engine: Engine;
 let env: TestWorkflowEnvironment;
 
 beforeAll(async () => {
-  env = await createTimeSkippingEnv();
+  engine = await startEngine({ temporal: 'time-skipping' });
+  env = engine.testEnv;
 });
 
 afterAll(async () => {
-  await env?.teardown();
+  await engine?.stop();
 });
 
 /** A case starting now on the test server's clock, which earlier tests in this file moved forward. */
@@ -53,12 +54,7 @@ async function payOff(handle: WorkflowHandle<typeof caseWorkflow>, balance: numb
 
 async function withWorker<T>(activities: Activities, run: (taskQueue: string) => Promise<T>): Promise<T> {
   const taskQueue = `test-${randomUUID()}`;
-  const worker = await Worker.create({
-    connection: env.nativeConnection,
-    taskQueue,
-    workflowBundle: await workflowBundle(),
-    activities,
-  });
+  const worker = await engine.caseWorker({ taskQueue, activities });
   return worker.runUntil(run(taskQueue));
 }
 

@@ -1,22 +1,23 @@
 import { randomUUID } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
 import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startEngine, type Engine } from '../../testing/engine.js';
 import { caseWorkflow } from '../../workflows/case.js';
 import { callAttemptedSignal, contactPermissionQuery, statusQuery } from '../../workflows/case-messages.js';
 import { caseFixture, recordingActivities } from '../../testing/case-fixtures.js';
 import { consumerEarly, strategy } from '../support/strategies.js';
-import { createTimeSkippingEnv, workflowBundle } from '../support/time-skipping.js';
 
 /** Regulation F inside a running case: the call cap holds the next call step and explains why. */
 
+let engine: Engine;
 let env: TestWorkflowEnvironment;
 beforeAll(async () => {
-  env = await createTimeSkippingEnv();
+  engine = await startEngine({ temporal: 'time-skipping' });
+  env = engine.testEnv;
 });
 afterAll(async () => {
-  await env?.teardown();
+  await engine?.stop();
 });
 
 describe('contact rules in the case workflow', () => {
@@ -25,7 +26,7 @@ describe('contact rules in the case workflow', () => {
     const definition = strategy({ ...consumerEarly, steps: [{ id: 'call', at: 'P2D', action: 'call' }] });
     const input = caseFixture(await env.currentTimeMs(), definition);
     const taskQueue = `rules-${randomUUID()}`;
-    const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: await workflowBundle(), activities: recorder.activities });
+    const worker = await engine.caseWorker({ taskQueue, activities: recorder.activities });
     const { held, permission, sentAfter, result, elapsedDays } = await worker.runUntil(async () => {
       const handle = await env.client.workflow.start(caseWorkflow, { taskQueue, workflowId: input.caseId, args: [input] });
       const start = await env.currentTimeMs();

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
 import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startEngine, type Engine } from '../../testing/engine.js';
 import type { Activities } from '../../activities/index.js';
 import type { TOutcome } from '../../domain/outcomes.js';
 import { caseWorkflow } from '../../workflows/case.js';
@@ -18,19 +18,20 @@ import {
 import { caseFixture, recordingActivities } from '../../testing/case-fixtures.js';
 import { consumerEarly, strategy } from '../support/strategies.js';
 import { middayZone } from '../../testing/midday-zone.js';
-import { createTimeSkippingEnv, workflowBundle } from '../support/time-skipping.js';
 
 /**
  * Officers' negotiated outcomes on the time-skipping server: plans kept and broken, settlements
  * above authority, disputes, returned payments. Activities are recorders (workflow logic only).
  */
 
+let engine: Engine;
 let env: TestWorkflowEnvironment;
 beforeAll(async () => {
-  env = await createTimeSkippingEnv();
+  engine = await startEngine({ temporal: 'time-skipping' });
+  env = engine.testEnv;
 });
 afterAll(async () => {
-  await env?.teardown();
+  await engine?.stop();
 });
 
 const negotiated = strategy({
@@ -54,7 +55,7 @@ async function setup(activities: Activities) {
   // Midday for the debtor when the test starts: the day-0 step is never held for the hour.
   input.account.debtor.timeZone = middayZone(new Date(await env.currentTimeMs()));
   const taskQueue = `outcomes-${randomUUID()}`;
-  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: await workflowBundle(), activities });
+  const worker = await engine.caseWorker({ taskQueue, activities });
   return { input, taskQueue, worker };
 }
 

@@ -2,7 +2,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils.js';
 import { Worker } from '@temporalio/worker';
 import { describe, expect, it } from 'vitest';
-import { workflowBundle } from '../support/time-skipping.js';
+import { caseWorkflowBundle } from '../../testing/workflow-bundle.js';
 
 /**
  * Every recorded history under test/histories must replay on today's workflow code without a
@@ -20,6 +20,6 @@ describe('replay of recorded case histories', async () => {
 
   it.each(files)('%s replays without a determinism error', async (file) => {
     const history = historyFromJSON(JSON.parse(await readFile(new URL(file, folder), 'utf8')));
-    await expect(Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, history, file)).resolves.toBeUndefined();
+    await expect(Worker.runReplayHistory({ workflowBundle: await caseWorkflowBundle() }, history, file)).resolves.toBeUndefined();
   });
 });

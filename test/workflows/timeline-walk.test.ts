@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
 import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startEngine, type Engine } from '../../testing/engine.js';
 import type { Activities } from '../../activities/index.js';
 import type { TStrategyDefinition } from '../../domain/strategy.js';
 import { caseWorkflow } from '../../workflows/case.js';
@@ -19,7 +19,6 @@ import {
 import { caseFixture, recordingActivities } from '../../testing/case-fixtures.js';
 import { strategy } from '../support/strategies.js';
 import { middayZone } from '../../testing/midday-zone.js';
-import { createTimeSkippingEnv, workflowBundle } from '../support/time-skipping.js';
 
 /**
  * The case walks the whole strategy language on the time-skipping server: fallbacks after a
@@ -27,12 +26,14 @@ import { createTimeSkippingEnv, workflowBundle } from '../support/time-skipping.
  * branches for broken promises, returned payments and replies. Activities are recorders.
  */
 
+let engine: Engine;
 let env: TestWorkflowEnvironment;
 beforeAll(async () => {
-  env = await createTimeSkippingEnv();
+  engine = await startEngine({ temporal: 'time-skipping' });
+  env = engine.testEnv;
 });
 afterAll(async () => {
-  await env?.teardown();
+  await engine?.stop();
 });
 
 const templates = {
@@ -48,7 +49,7 @@ async function start(definition: TStrategyDefinition, activities: Activities) {
   // Midday for the debtor when the test starts: the day-0 step is never held for the hour.
   input.account.debtor.timeZone = middayZone(new Date(await env.currentTimeMs()));
   const taskQueue = `walk-${randomUUID()}`;
-  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: await workflowBundle(), activities });
+  const worker = await engine.caseWorker({ taskQueue, activities });
   return { input, taskQueue, worker };
 }
 
