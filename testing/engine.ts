@@ -167,8 +167,12 @@ export async function startEngine(options: EngineOptions = {}): Promise<Engine> 
       ...(encrypted ? { PAYLOAD_KEYS: generatePayloadKey('test-1') } : {}),
       ...options.workerEnv,
     };
-    if (options.captureLogs) {
-      installWorkerRuntime(options.captureLogs, createLogger({ level: options.captureLogs, name: 'temporal', destination: lineCapture(logs) }));
+    // The SDK's own lines at warn (or captured), once per process: an earlier engine may have set it.
+    try {
+      const level = options.captureLogs ?? 'warn';
+      installWorkerRuntime(level, options.captureLogs ? createLogger({ level, name: 'temporal', destination: lineCapture(logs) }) : undefined);
+    } catch {
+      if (options.captureLogs) throw new Error('captureLogs needs the first engine of its process');
     }
 
     const children = workerMode === 'child' ? await childWorkers(stops, env, { dataDir, logs, logLevel: env.LOG_LEVEL }) : undefined;
