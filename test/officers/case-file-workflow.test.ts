@@ -2,7 +2,10 @@ import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ZCaseFile } from '../../domain/case-file.js';
-import { afternoonZone, eventually, startEngine, testKeys, type Engine } from '../support/engine-harness.js';
+import { startEngine, type Engine } from '../../testing/engine.js';
+import { testKeys } from '../../testing/api-client.js';
+import { eventually } from '../../testing/eventually.js';
+import { middayZone } from '../../testing/midday-zone.js';
 import { consumerEarly } from '../support/strategies.js';
 
 /**
@@ -32,7 +35,7 @@ afterAll(async () => {
 
 async function enroll(externalId: string, name: string): Promise<string> {
   const enrolled = await engine.call('POST', '/api/v1/accounts', {
-    body: { externalId, strategy: 'case-file-flow', currency: 'USD', balance: 50_000, debtor: { name, email: `${externalId.toLowerCase()}@example.com`, timeZone: afternoonZone() } },
+    body: { externalId, strategy: 'case-file-flow', currency: 'USD', balance: 50_000, debtor: { name, email: `${externalId.toLowerCase()}@example.com`, timeZone: middayZone() } },
   });
   expect(enrolled.status).toBe(201);
   return enrolled.body.caseId as string;

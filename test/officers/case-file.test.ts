@@ -10,7 +10,8 @@ import { renderCaseFilePdf } from '../../activities/case-file-pdf.js';
 import { createTaskActivities } from '../../activities/tasks.js';
 import { createApiKey } from '../../api/services/api-keys.js';
 import { balanceHistory, caseFileJson, ZCaseFile, type TCaseFile } from '../../domain/case-file.js';
-import { startEngine, testKeys, type Engine } from '../support/engine-harness.js';
+import { startEngine, type Engine } from '../../testing/engine.js';
+import { testKeys } from '../../testing/api-client.js';
 import { at, seedWorkedCase, type SeededCase } from './case-file-fixture.js';
 
 /**
@@ -30,7 +31,7 @@ const sha256 = (data: string | Uint8Array) => createHash('sha256').update(data).
 const pageCount = (pdf: Buffer) => pdf.toString('latin1').match(/\/Type \/Page\b/g)?.length ?? 0;
 
 beforeAll(async () => {
-  engine = await startEngine({ temporal: false });
+  engine = await startEngine({ temporal: 'none' });
   east = await seedWorkedCase(engine.db, { suffix: 'east', team: 'east' });
   west = await seedWorkedCase(engine.db, { suffix: 'west', team: 'west' });
   keys.eastOfficer = (await createApiKey(engine.db, { role: 'officer', name: 'east officer', team: 'east', actor: 'test' })).key;
@@ -326,7 +327,7 @@ describe('the case file API', () => {
     expect(JSON.stringify(auditor.body)).not.toContain('grace.east@');
     expect(await reads()).toBe(before + 2);
 
-    const pdf = await fetch(`${engine.baseUrl()}/api/v1/cases/${east.caseId}/case-file?format=pdf`, { headers: { authorization: `Bearer ${testKeys.manager}` } });
+    const pdf = await fetch(`${engine.baseUrl}/api/v1/cases/${east.caseId}/case-file?format=pdf`, { headers: { authorization: `Bearer ${testKeys.manager}` } });
     expect(pdf.status).toBe(200);
     expect(pdf.headers.get('content-type')).toBe('application/pdf');
     const bytes = Buffer.from(await pdf.arrayBuffer());
@@ -356,7 +357,7 @@ describe('the case file API', () => {
     expect(json.text).toBe(stored.document);
     expect(json.headers.get('x-case-file-sha256')).toBe(stored.sha256);
 
-    const pdf = await fetch(`${engine.baseUrl()}/api/v1/case-files/${stored.id}?format=pdf`, { headers: { authorization: `Bearer ${testKeys.manager}` } });
+    const pdf = await fetch(`${engine.baseUrl}/api/v1/case-files/${stored.id}?format=pdf`, { headers: { authorization: `Bearer ${testKeys.manager}` } });
     expect(pdf.status).toBe(200);
     expect(sha256(Buffer.from(await pdf.arrayBuffer()))).toBe(stored.pdfSha256);
 
@@ -364,7 +365,7 @@ describe('the case file API', () => {
     expect(auditor.status).toBe(200);
     expect(auditor.headers.get('x-case-file-masked')).toBe('true');
     expect(auditor.body.communications[0].body).toBe('[masked]');
-    const auditorPdf = await fetch(`${engine.baseUrl()}/api/v1/case-files/${stored.id}?format=pdf`, { headers: { authorization: `Bearer ${testKeys.auditor}` } });
+    const auditorPdf = await fetch(`${engine.baseUrl}/api/v1/case-files/${stored.id}?format=pdf`, { headers: { authorization: `Bearer ${testKeys.auditor}` } });
     expect(pageCount(Buffer.from(await auditorPdf.arrayBuffer()))).toBeGreaterThanOrEqual(2);
 
     expect((await engine.call('GET', `/api/v1/case-files/${stored.id}`, { key: keys.westOfficer })).status).toBe(404);

@@ -1,6 +1,9 @@
 import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { afternoonZone, eventually, startEngine, testKeys, type Engine } from '../support/engine-harness.js';
+import { startEngine, type Engine } from '../../testing/engine.js';
+import { testKeys } from '../../testing/api-client.js';
+import { eventually } from '../../testing/eventually.js';
+import { middayZone } from '../../testing/midday-zone.js';
 import { consumerEarly } from '../support/strategies.js';
 
 /**
@@ -33,7 +36,7 @@ beforeAll(async () => {
   };
   expect((await engine.call('POST', '/api/v1/strategies', { body: strategy })).status).toBe(201);
   const enrolled = await engine.call('POST', '/api/v1/accounts', {
-    body: { externalId: 'OFF-1', strategy: 'officer-test', currency: 'USD', balance: 100_000, debtor: { name: 'Dee Officer', email: 'dee@example.com', phone: '+15555550123', timeZone: afternoonZone() } },
+    body: { externalId: 'OFF-1', strategy: 'officer-test', currency: 'USD', balance: 100_000, debtor: { name: 'Dee Officer', email: 'dee@example.com', phone: '+15555550123', timeZone: middayZone() } },
   });
   expect(enrolled.status).toBe(201);
   caseId = enrolled.body.caseId;
@@ -111,7 +114,7 @@ describe('negotiated outcomes over the API', () => {
 
   it('previews the policy limits for an officer without recording anything', async () => {
     const fresh = await engine.call('POST', '/api/v1/accounts', {
-      body: { externalId: 'OFF-2', strategy: 'officer-test', currency: 'USD', balance: 100_000, debtor: { name: 'Eve Preview', timeZone: afternoonZone() } },
+      body: { externalId: 'OFF-2', strategy: 'officer-test', currency: 'USD', balance: 100_000, debtor: { name: 'Eve Preview', timeZone: middayZone() } },
     });
     const freshId = fresh.body.caseId as string;
     const cases: [Record<string, unknown>, string | null][] = [
