@@ -3,7 +3,8 @@ import { previewStrategy } from '../../domain/preview.js';
 import { assignArm } from '../../domain/segments.js';
 import { previewAccountOf, ZPreviewAccount } from '../../domain/preview-input.js';
 import { strategyVersionChangedSignal } from '../../workflows/case-messages.js';
-import { startEngine, testKeys, type Engine } from '../support/engine-harness.js';
+import { startEngine, type Engine } from '../../testing/engine.js';
+import { testKeys } from '../../testing/api-client.js';
 import { strategy } from '../support/strategies.js';
 
 /**

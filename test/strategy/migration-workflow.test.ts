@@ -1,13 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startEngine, type Engine } from '../../testing/engine.js';
 import { caseWorkflow } from '../../workflows/case.js';
 import { statusQuery, strategyVersionChangedSignal, type CaseStrategy } from '../../workflows/case-messages.js';
 import { caseFixture, recordingActivities } from '../../testing/case-fixtures.js';
 import { strategy } from '../support/strategies.js';
-import { createTimeSkippingEnv, workflowBundle } from '../support/time-skipping.js';
 
 /**
  * A running case moved to a new version of its strategy (signal `strategyVersionChanged`) goes on
@@ -46,14 +45,17 @@ const v2 = strategy({
   ],
 });
 
+let engine: Engine;
 let env: TestWorkflowEnvironment;
 
 beforeAll(async () => {
-  if (handled) env = await createTimeSkippingEnv();
+  if (!handled) return;
+  engine = await startEngine({ temporal: 'time-skipping' });
+  env = engine.testEnv;
 });
 
 afterAll(async () => {
-  await env?.teardown();
+  await engine?.stop();
 });
 
 describe.skipIf(!handled)('moving a running case to a new strategy version', () => {
@@ -62,7 +64,7 @@ describe.skipIf(!handled)('moving a running case to a new strategy version', () 
     const input = caseFixture(await env.currentTimeMs(), v1);
     const next: CaseStrategy = { id: randomUUID(), key: 'migrating', version: 2, definition: v2 };
     const taskQueue = `migrate-${randomUUID()}`;
-    const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: await workflowBundle(), activities });
+    const worker = await engine.caseWorker({ taskQueue, activities });
     const { result, status } = await worker.runUntil(async () => {
       const handle = await env.client.workflow.start(caseWorkflow, { taskQueue, workflowId: input.caseId, args: [input] });
       await env.sleep('4 days');

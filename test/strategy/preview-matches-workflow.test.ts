@@ -1,14 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startEngine, type Engine } from '../../testing/engine.js';
 import { previewStrategy } from '../../domain/preview.js';
 import type { TStrategyDefinition } from '../../domain/strategy.js';
 import { caseWorkflow } from '../../workflows/case.js';
 import type { CaseInput } from '../../workflows/case-messages.js';
 import { caseFixture, recordingActivities } from '../../testing/case-fixtures.js';
 import { strategy } from '../support/strategies.js';
-import { createTimeSkippingEnv, workflowBundle } from '../support/time-skipping.js';
 
 /**
  * The preview promises what a case will do. Here the real case workflow runs a whole timeline on
@@ -16,14 +15,16 @@ import { createTimeSkippingEnv, workflowBundle } from '../support/time-skipping.
  * their times, must be the preview's for the same account and start, to the second.
  */
 
+let engine: Engine;
 let env: TestWorkflowEnvironment;
 
 beforeAll(async () => {
-  env = await createTimeSkippingEnv();
+  engine = await startEngine({ temporal: 'time-skipping' });
+  env = engine.testEnv;
 });
 
 afterAll(async () => {
-  await env?.teardown();
+  await engine?.stop();
 });
 
 interface Happening {
@@ -39,7 +40,7 @@ interface Happening {
 async function runWorkflow(makeInput: (now: number) => CaseInput): Promise<{ input: CaseInput; happenings: Happening[] }> {
   const { activities, projections } = recordingActivities();
   const taskQueue = `preview-${randomUUID()}`;
-  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: await workflowBundle(), activities });
+  const worker = await engine.caseWorker({ taskQueue, activities });
   const input = makeInput(await env.currentTimeMs());
   const result = await worker.runUntil(env.client.workflow.execute(caseWorkflow, { taskQueue, workflowId: input.caseId, args: [input] }));
   expect(result.closeReason).toBe('timeline_complete');
