@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { csvCell } from '../../api/services/csv.js';
-import { startEngine, testKeys, type Engine } from '../support/engine-harness.js';
+import { startEngine, type Engine } from '../../testing/engine.js';
+import { testKeys } from '../../testing/api-client.js';
 import { seedPortfolio } from './portfolio-fixture.js';
 
 /**
@@ -14,7 +15,7 @@ let engine: Engine;
 const get = (path: string) => engine.call('GET', path);
 
 beforeAll(async () => {
-  engine = await startEngine({ temporal: false });
+  engine = await startEngine({ temporal: 'none' });
   await seedPortfolio(engine.db);
 });
 
