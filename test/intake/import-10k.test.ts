@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, startEngine, type Engine } from '../support/engine-harness.js';
+import { startEngine, type Engine } from '../../testing/engine.js';
+import { eventually } from '../../testing/eventually.js';
 import { consumerEarly } from '../support/strategies.js';
 
 /**
@@ -14,7 +15,7 @@ const rows = 10_000;
 const isBad = (index: number) => index % 100 === 99;
 
 beforeAll(async () => {
-  engine = await startEngine({ worker: false });
+  engine = await startEngine({ worker: 'none' });
   const strategy = { ...consumerEarly, key: 'bulk', steps: [{ id: 'reminder', at: 'P30D', action: 'email', template: 'reminder' }] };
   expect((await engine.call('POST', '/api/v1/strategies', { body: strategy })).status).toBe(201);
 });

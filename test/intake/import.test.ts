@@ -4,7 +4,9 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, startEngine, testKeys, type Engine } from '../support/engine-harness.js';
+import { startEngine, type Engine } from '../../testing/engine.js';
+import { testKeys } from '../../testing/api-client.js';
+import { eventually } from '../../testing/eventually.js';
 import { consumerEarly } from '../support/strategies.js';
 
 /**
@@ -199,7 +201,7 @@ describe('importing a portfolio file', () => {
     const file = path.join(engine.dataDir, 'cli-accounts.csv');
     await writeFile(file, [header, 'CLI-1,,USD,900,0,Ivy,,,UTC,,,,,,CLI', 'CLI-2,,USD,-5,0,Jon,,,UTC,,,,,,CLI'].join('\n'));
     const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'scripts/import.ts', file, '--strategy', 'intake'], {
-      env: { ...process.env, API_URL: engine.baseUrl(), API_KEY: testKeys.integration },
+      env: { ...process.env, API_URL: engine.baseUrl, API_KEY: testKeys.integration },
     });
     expect(stdout).toMatch(/completed: 1 created, 0 updated, 0 unchanged, 1 rejected/);
     expect(stdout).toContain('100% 2/2 rows');
