@@ -8,7 +8,10 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { consoleIsStale } from '../../console/build.js';
 import { definitionYaml } from '../../console/src/editor/definition-yaml.js';
-import { afternoonZone, eventually, startEngine, testKeys, type Engine } from '../support/engine-harness.js';
+import { startEngine, type Engine } from '../../testing/engine.js';
+import { testKeys } from '../../testing/api-client.js';
+import { eventually } from '../../testing/eventually.js';
+import { middayZone } from '../../testing/midday-zone.js';
 import { consumerEarly } from '../support/strategies.js';
 
 /**
@@ -47,7 +50,7 @@ let browser: Browser;
 let officerCaseId: string;
 
 async function signIn(page: Page, key: string, role: string) {
-  await page.goto(`${engine.baseUrl()}/console/`);
+  await page.goto(`${engine.baseUrl}/console/`);
   await page.getByLabel('API key').fill(key);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await expect.poll(() => page.getByTestId('role').textContent()).toBe(role);
@@ -65,7 +68,7 @@ describe.skipIf(!hasChromium)('the web console in a real browser', () => {
     expect((await engine.call('POST', '/api/v1/strategies', { body: definition })).status).toBe(201);
     const enroll = async (externalId: string, name: string, balance: number) => {
       const answer = await engine.call('POST', '/api/v1/accounts', {
-        body: { externalId, strategy: strategyKey, currency: 'USD', balance, daysPastDue: 40, debtor: { name, email: `${externalId.toLowerCase()}@example.com`, phone: '+15555550123', timeZone: afternoonZone() } },
+        body: { externalId, strategy: strategyKey, currency: 'USD', balance, daysPastDue: 40, debtor: { name, email: `${externalId.toLowerCase()}@example.com`, phone: '+15555550123', timeZone: middayZone() } },
       });
       expect(answer.status).toBe(201);
       return answer.body.caseId as string;
@@ -135,7 +138,7 @@ describe.skipIf(!hasChromium)('the web console in a real browser', () => {
   it('a manager edits a strategy, sees the lint error at its line, fixes it, previews and activates the new version', async () => {
     const page = await browser.newPage({ viewport: { width: 1440, height: 1100 } });
     await signIn(page, testKeys.manager, 'manager');
-    await page.goto(`${engine.baseUrl()}/console/strategies/${strategyKey}`);
+    await page.goto(`${engine.baseUrl}/console/strategies/${strategyKey}`);
     await page.getByText('No problems.').waitFor();
 
     // The editor shows the stored definition as YAML; the line of the reminder's offset is known from it.
@@ -194,7 +197,7 @@ describe.skipIf(!hasChromium)('the web console in a real browser', () => {
   it('the reports page draws the recovery chart from seeded payments, with the CSV and the champion-challenger view', async () => {
     const page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
     await signIn(page, testKeys.manager, 'manager');
-    await page.goto(`${engine.baseUrl()}/console/reports`);
+    await page.goto(`${engine.baseUrl}/console/reports`);
     const table = page.getByRole('table', { name: 'Recovery' });
     const row = table.locator('tr', { hasText: strategyKey });
     await row.waitFor();
@@ -245,8 +248,8 @@ describe.skipIf(!hasChromium)('the web console in a real browser', () => {
     await page.getByRole('link', { name: 'Import' }).click();
     const csv = [
       'externalId,strategy,currency,balance,daysPastDue,debtorName,email,phone,timeZone,smsConsent',
-      `CON-3,${strategyKey},USD,30000,12,Imported One,one@example.com,,${afternoonZone()},false`,
-      `CON-4,${strategyKey},USD,not-money,12,Imported Two,two@example.com,,${afternoonZone()},false`,
+      `CON-3,${strategyKey},USD,30000,12,Imported One,one@example.com,,${middayZone()},false`,
+      `CON-4,${strategyKey},USD,not-money,12,Imported Two,two@example.com,,${middayZone()},false`,
     ].join('\n');
     await page.getByLabel('File (CSV with a header row, or JSON Lines)').setInputFiles({ name: 'accounts.csv', mimeType: 'text/csv', buffer: Buffer.from(`${csv}\n`) });
     await page.getByRole('button', { name: 'Upload' }).click();
