@@ -35,6 +35,9 @@ import { caseWorkflowBundle } from './workflow-bundle.js';
  * process or in child processes a test can kill -9) and the API with one key per role.
  */
 
+/** The API's communication settings, every secret set. */
+export type TestCommunications = ApiCommunicationSettings & { twilioAuthToken: string; inboundEmailSecret: string };
+
 export interface EngineOptions {
   /** Default 'dev'. 'none': the API gets a client that never connects (reports read only the database). */
   temporal?: 'time-skipping' | 'dev' | 'none';
@@ -67,12 +70,12 @@ export interface Engine {
   /** The time-skipping environment (`sleep`, `currentTimeMs`); only with temporal: 'time-skipping'. */
   testEnv: TestWorkflowEnvironment;
   baseUrl: string;
-  keys: typeof testKeys;
+  keys: Record<keyof typeof testKeys, string>;
   smtp: SmtpSink;
   twilio: TwilioStandIn;
   logs: string[];
   /** The API's communication settings; the worker has the same public URL, link secret and mail domain. */
-  communications: ApiCommunicationSettings;
+  communications: TestCommunications;
   postgres: PostgresPart;
   temporalServer: { address: string; restart(downMs?: number): Promise<void> };
   /** The running API, for checks on its internals. */
@@ -143,7 +146,7 @@ export async function startEngine(options: EngineOptions = {}): Promise<Engine> 
 
     // The API's port is chosen first: the worker signs links and status callbacks with its URL.
     const apiPort = withApi ? await freePort() : 0;
-    const communications: ApiCommunicationSettings = {
+    const communications: TestCommunications = {
       publicUrl: `http://127.0.0.1:${apiPort}`,
       linkSecret: 'test-link-secret-0123456789abcdef0123456789',
       twilioAuthToken: twilio?.twilio.authToken ?? 'test-twilio-auth-token-0123456789',

@@ -4,7 +4,9 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureTemporalCli } from '../../lib/temporal-binaries.js';
-import { afternoonZone, startFullEngine, waitFor, type FullEngine } from '../support/full-engine.js';
+import { startEngine, type Engine } from '../../testing/engine.js';
+import { eventually } from '../../testing/eventually.js';
+import { middayZone } from '../../testing/midday-zone.js';
 import { consumerEarly } from '../support/strategies.js';
 
 /**
@@ -25,11 +27,11 @@ const debtor = {
 const secrets = [debtor.name, debtor.email, debtor.phone, debtor.street, 'Quixote', 'zelda.q.marlowe', '5555550123'];
 const replyText = `This is ${debtor.name}, please call me at ${debtor.phone}`;
 
-let engine: FullEngine;
+let engine: Engine;
 let caseId: string;
 
 beforeAll(async () => {
-  engine = await startFullEngine({ worker: 'in-process', captureLogs: 'debug' });
+  engine = await startEngine({ smtp: true, twilio: true, captureLogs: 'debug' });
   const strategy = {
     ...consumerEarly,
     key: 'pii-check',
@@ -53,7 +55,7 @@ beforeAll(async () => {
         email: debtor.email,
         phone: debtor.phone,
         smsConsent: true,
-        timeZone: afternoonZone(),
+        timeZone: middayZone(),
         address: { line1: debtor.street, city: 'Springfield', postalCode: '49007', country: 'US' },
       },
     },
@@ -63,10 +65,10 @@ beforeAll(async () => {
 
   await engine.smtp.waitForMessages(1, 30_000);
   await engine.twilio.waitForMessages(1, 30_000);
-  await waitFor(async () => (await engine.db.communication.count({ where: { caseId, status: 'sent' } })) >= 3, 'email, SMS and letter sent', 30_000);
+  await eventually(async () => (await engine.db.communication.count({ where: { caseId, status: 'sent' } })) >= 3, 'email, SMS and letter sent', 30_000);
   expect((await engine.call('POST', `/api/v1/cases/${caseId}/replies`, { body: { channel: 'sms', text: replyText } })).status).toBe(202);
   expect((await engine.call('POST', `/api/v1/cases/${caseId}/payments`, { key: engine.keys.integration, body: { reference: 'PII-PAY', amount: 50_000 } })).status).toBe(202);
-  await waitFor(async () => (await engine.db.case.findUnique({ where: { id: caseId } }))?.status === 'closed', 'the case closed by the payment');
+  await eventually(async () => (await engine.db.case.findUnique({ where: { id: caseId } }))?.status === 'closed', 'the case closed by the payment');
   // A read that logs a request with the debtor's data in the answer (the communications list),
   // and requests that carry debtor data in the URL and in a body the API refuses.
   expect((await engine.call('GET', `/api/v1/cases/${caseId}/communications`, { key: engine.keys.officer })).status).toBe(200);

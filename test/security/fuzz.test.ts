@@ -2,7 +2,10 @@ import { createHmac } from 'node:crypto';
 import fc from 'fast-check';
 import twilio from 'twilio';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { afternoonZone, startFullEngine, waitFor, type CallResult, type FullEngine } from '../support/full-engine.js';
+import { startEngine, type Engine } from '../../testing/engine.js';
+import type { CallResult } from '../../testing/api-client.js';
+import { eventually } from '../../testing/eventually.js';
+import { middayZone } from '../../testing/midday-zone.js';
 import { consumerEarly } from '../support/strategies.js';
 
 /**
@@ -168,7 +171,7 @@ function operationsOf(document: { paths: Record<string, Record<string, OpenApiOp
   );
 }
 
-let engine: FullEngine;
+let engine: Engine;
 let realCaseId: string;
 const tally = { requests: 0, byStatus: new Map<number, number>(), byCode: new Map<string, number>(), unchangedChecks: 0 };
 /** Every broken rule, so one run reports them all (set FUZZ_SEED to replay a run). */
@@ -176,11 +179,11 @@ const violations: string[] = [];
 const seed = Number(process.env.FUZZ_SEED ?? Date.now() % 1_000_000);
 
 beforeAll(async () => {
-  engine = await startFullEngine({ worker: 'in-process' });
+  engine = await startEngine({ smtp: true, twilio: true });
   const strategy = { ...consumerEarly, key: 'fuzz', steps: [{ id: 'call', at: 'P30D', action: 'call' }] };
   expect((await engine.call('POST', '/api/v1/strategies', { body: strategy })).status).toBe(201);
   const enrolled = await engine.call('POST', '/api/v1/accounts', {
-    body: { externalId: 'FUZZ-1', strategy: 'fuzz', currency: 'USD', balance: 1_000_000, debtor: { name: 'Fuzz Target', email: 'fuzz@example.com', timeZone: afternoonZone() } },
+    body: { externalId: 'FUZZ-1', strategy: 'fuzz', currency: 'USD', balance: 1_000_000, debtor: { name: 'Fuzz Target', email: 'fuzz@example.com', timeZone: middayZone() } },
   });
   expect(enrolled.status).toBe(201);
   realCaseId = enrolled.body.caseId;
@@ -238,7 +241,7 @@ async function probeRaw(method: string, url: string, init: { body?: string; head
     if (JSON.stringify(after) !== JSON.stringify(before)) broke(`refusal wrote rows ${JSON.stringify(before)} -> ${JSON.stringify(after)}`);
     tally.unchangedChecks++;
   }
-  return { status: response.status, body, headers: response.headers };
+  return { status: response.status, body, text, headers: response.headers };
 }
 
 /** Path parameters: the real case, made-up ids, and hostile strings. */
@@ -311,7 +314,7 @@ describe('every write route in the OpenAPI document', () => {
 
   it('answers hostile, oversized and replayed webhooks, correctly signed or not, without a 5xx', async () => {
     const first = violations.length;
-    const { publicUrl, twilioAuthToken, inboundEmailSecret } = engine.webhooks;
+    const { publicUrl, twilioAuthToken, inboundEmailSecret } = engine.communications;
     const formValue = fc.oneof(fc.string({ maxLength: 40 }), fc.constantFrom(...hostileStrings), fc.constant('+15555550100'), fc.constant('STOP'));
     const forms = fc.oneof(
       fc.dictionary(fc.string({ minLength: 1, maxLength: 12 }), formValue, { maxKeys: 6 }),
@@ -353,7 +356,7 @@ describe('every write route in the OpenAPI document', () => {
     const imported = await probe('POST', '/api/v1/accounts/import', { body: csv, contentType: 'text/csv', key: engine.keys.manager });
     expect(imported.status).toBe(202);
     const jobId = imported.body.id ?? imported.body.jobId;
-    await waitFor(async () => ['completed', 'failed'].includes((await engine.call('GET', `/api/v1/imports/${jobId}`)).body.status), 'the import to finish');
+    await eventually(async () => ['completed', 'failed'].includes((await engine.call('GET', `/api/v1/imports/${jobId}`)).body.status), 'the import to finish');
     const rejected = await fetch(`${engine.baseUrl}/api/v1/imports/${jobId}/rejected.csv`, { headers: { authorization: `Bearer ${engine.keys.manager}` } });
     const text = await rejected.text();
     expect(text).toContain('HYPERLINK');

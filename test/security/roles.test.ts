@@ -7,7 +7,9 @@ import { roles, type Role } from '../../api/auth.js';
 import { apiOptions } from '../../api/security-config.js';
 import { buildApi } from '../../api/server.js';
 import { createApiKey, listApiKeys, revokeApiKey } from '../../api/services/api-keys.js';
-import { afternoonZone, startFullEngine, waitFor, type FullEngine } from '../support/full-engine.js';
+import { startEngine, type Engine } from '../../testing/engine.js';
+import { eventually } from '../../testing/eventually.js';
+import { middayZone } from '../../testing/midday-zone.js';
 import { consumerEarly } from '../support/strategies.js';
 
 /**
@@ -24,7 +26,7 @@ const apiKeysScript = fileURLToPath(new URL('../../scripts/api-keys.ts', import.
 /** Routes that take no API key: each is authenticated otherwise (provider signature, signed link) or public by nature. */
 const publicRoutes = [/^\/health$/, /^\/webhooks\//, /unsubscribe/i, /^\/u\//];
 
-let engine: FullEngine;
+let engine: Engine;
 const cases: Record<'east' | 'west', string> = { east: '', west: '' };
 
 async function apiKeysCommand(...args: string[]) {
@@ -32,12 +34,12 @@ async function apiKeysCommand(...args: string[]) {
 }
 
 beforeAll(async () => {
-  engine = await startFullEngine({ worker: 'in-process' });
+  engine = await startEngine({ smtp: true, twilio: true });
   const strategy = { ...consumerEarly, key: 'roles-test', steps: [{ id: 'call', at: 'P30D', action: 'call' }] };
   expect((await engine.call('POST', '/api/v1/strategies', { body: strategy })).status).toBe(201);
   for (const team of ['east', 'west'] as const) {
     const enrolled = await engine.call('POST', '/api/v1/accounts', {
-      body: { externalId: `ROLE-${team}`, strategy: 'roles-test', currency: 'USD', balance: 10_000, debtor: { name: `Debtor ${team}`, email: `${team}@example.com`, timeZone: afternoonZone() } },
+      body: { externalId: `ROLE-${team}`, strategy: 'roles-test', currency: 'USD', balance: 10_000, debtor: { name: `Debtor ${team}`, email: `${team}@example.com`, timeZone: middayZone() } },
     });
     expect(enrolled.status).toBe(201);
     cases[team] = enrolled.body.caseId;
@@ -116,7 +118,7 @@ describe('API keys in the table', () => {
 
     const ok = await engine.call('GET', '/api/v1/cases', { key });
     expect(ok.status).toBe(200);
-    await waitFor(async () => (await engine.db.apiKey.findUnique({ where: { id: row.id } }))?.lastUsedAt, 'lastUsedAt set');
+    await eventually(async () => (await engine.db.apiKey.findUnique({ where: { id: row.id } }))?.lastUsedAt, 'lastUsedAt set');
 
     await revokeApiKey(engine.db, { id: row.id, actor: 'test' });
     // A running API caches keys for ~10 s; a fresh one (or the same after 10 s) refuses the key.
@@ -185,7 +187,7 @@ describe('contact details (OWASP API3) and the audit trail', () => {
 
   it('records every change made through the API with the key that made it', async () => {
     expect((await engine.call('POST', `/api/v1/cases/${cases.east}/pause`, { key: engine.keys.officer, body: { reason: 'debtor asked' } })).status).toBe(202);
-    const change = await waitFor(
+    const change = await eventually(
       async () => engine.db.auditEvent.findFirst({ where: { caseId: cases.east, action: 'api_change', data: { path: ['route'], equals: '/api/v1/cases/:caseId/pause' } } }),
       'the audit event of the pause',
     );

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiKey } from '../../api/services/api-keys.js';
-import { afternoonZone, startFullEngine, waitFor, type FullEngine } from '../support/full-engine.js';
+import { startEngine, type Engine } from '../../testing/engine.js';
+import { eventually } from '../../testing/eventually.js';
+import { middayZone } from '../../testing/midday-zone.js';
 import { consumerEarly } from '../support/strategies.js';
 
 /**
@@ -10,11 +12,11 @@ import { consumerEarly } from '../support/strategies.js';
  * counts only its team's cases in every report (API1) while managers and auditors count all.
  */
 
-let engine: FullEngine;
+let engine: Engine;
 const officer: Record<'east' | 'west', string> = { east: '', west: '' };
 let eastIntegration = '';
 
-const debtor = (name: string, email: string) => ({ name, email, phone: '+15555550142', timeZone: afternoonZone() });
+const debtor = (name: string, email: string) => ({ name, email, phone: '+15555550142', timeZone: middayZone() });
 const account = (externalId: string, extra: Record<string, unknown> = {}) => ({
   externalId,
   strategy: 'scoped-test',
@@ -25,7 +27,7 @@ const account = (externalId: string, extra: Record<string, unknown> = {}) => ({
 });
 
 beforeAll(async () => {
-  engine = await startFullEngine({ worker: 'in-process' });
+  engine = await startEngine({ smtp: true, twilio: true });
   // Nothing is sent on its own: the only step is a month away.
   const strategy = { ...consumerEarly, key: 'scoped-test', steps: [{ id: 'call', at: 'P30D', action: 'call' }] };
   expect((await engine.call('POST', '/api/v1/strategies', { body: strategy })).status).toBe(201);
@@ -78,12 +80,12 @@ describe('a case gets its team when it is created', () => {
     const imported = async (contentType: string, body: string) => {
       const answer = await engine.call('POST', '/api/v1/accounts/import?strategy=scoped-test', { body, headers: { 'content-type': contentType } });
       expect(answer.status, JSON.stringify(answer.body)).toBe(202);
-      return waitFor(async () => {
+      return eventually(async () => {
         const job = await engine.call('GET', `/api/v1/imports/${answer.body.jobId}`);
         return (job.body.status === 'completed' || job.body.status === 'failed') && job.body;
       }, 'the import to finish', 45_000);
     };
-    const zone = afternoonZone();
+    const zone = middayZone();
     const csv = await imported(
       'text/csv',
       `externalId,currency,balance,debtorName,email,timeZone,team\r\nIMP-E1,USD,10000,Imported East,imp-e1@example.com,${zone},east\r\nIMP-W1,USD,10000,Imported West,imp-w1@example.com,${zone},west\r\nIMP-N1,USD,10000,Imported None,imp-n1@example.com,${zone},\r\nIMP-BAD,USD,10000,Imported Bad,imp-bad@example.com,${zone},no such/team\r\n`,
