@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFullEngine, waitFor, type FullEngine } from '../support/full-engine.js';
+import { startEngine, type Engine } from '../../testing/engine.js';
+import { eventually } from '../../testing/eventually.js';
 import {
   account,
   emailOf,
@@ -35,12 +36,12 @@ function emailRecordWaits(rows: { events: { status: string; at: Date }[] }[]): n
   }).length;
 }
 
-let engine: FullEngine;
+let engine: Engine;
 const tally = newTally();
 const caseIds: string[] = [];
 
 beforeAll(async () => {
-  engine = await startFullEngine({ worker: 'in-process' });
+  engine = await startEngine({ smtp: true, twilio: true });
   const steps = [
     { id: 'reminder', at: 'PT0S', action: 'email', template: 'reminder' },
     { id: 'nudge', at: 'PT8S', action: 'sms', template: 'nudge' },
@@ -62,7 +63,7 @@ describe('PostgreSQL restarted during projection and sends', () => {
       caseIds.push(enrolled.body.caseId);
     }
     // The first emails out and recorded before the outage.
-    await waitFor(async () => (await engine.db.communication.count({ where: { caseId: { in: caseIds }, stepId: 'reminder', status: 'sent' } })) === cases, 'the first emails recorded as sent', 60_000);
+    await eventually(async () => (await engine.db.communication.count({ where: { caseId: { in: caseIds }, stepId: 'reminder', status: 'sent' } })) === cases, 'the first emails recorded as sent', 60_000);
     // The outage starts the moment the SMTP server takes the first follow-up email (8 s after
     // enrolment, with the SMS): the other sends of that instant, the payments and their
     // projections fall into it, some of them between the provider's answer and its record.
@@ -84,12 +85,12 @@ describe('PostgreSQL restarted during projection and sends', () => {
     const smsRecoveredMs = Date.now() - smsBackAt;
     await engine.smtp.waitForMessages(2 * cases, 180_000);
     for (const caseId of caseIds) {
-      await waitFor(async () => (await liveStatus(engine, caseId)).balance === balance / 2, `the payment to ${caseId} applied`, 120_000);
-      await waitFor(async () => (await engine.db.payment.count({ where: { caseId } })) === 1, `the payment of ${caseId} stored`, 120_000);
+      await eventually(async () => (await liveStatus(engine, caseId)).balance === balance / 2, `the payment to ${caseId} applied`, 120_000);
+      await eventually(async () => (await engine.db.payment.count({ where: { caseId } })) === 1, `the payment of ${caseId} stored`, 120_000);
       const live = await expectNotStuck(engine, caseId, 120_000);
       expect(live).toMatchObject({ status: 'open', balance: balance / 2 });
     }
-    await waitFor(async () => (await engine.db.communication.count({ where: { caseId: { in: caseIds }, status: 'sent' } })) === 3 * cases, 'every row marked sent', 120_000);
+    await eventually(async () => (await engine.db.communication.count({ where: { caseId: { in: caseIds }, status: 'sent' } })) === 3 * cases, 'every row marked sent', 120_000);
     // Room for a duplicate to show up, if there were one.
     await new Promise((resolve) => setTimeout(resolve, 3_000));
 

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFullEngine, waitFor, type FullEngine } from '../support/full-engine.js';
+import { startEngine, type Engine } from '../../testing/engine.js';
+import { eventually } from '../../testing/eventually.js';
 import { account, emailOf, expectNotStuck, quickStrategy, reportFigures, sinkCounts } from './support.js';
 
 /**
@@ -10,10 +11,10 @@ import { account, emailOf, expectNotStuck, quickStrategy, reportFigures, sinkCou
  * no case is stuck.
  */
 
-let engine: FullEngine;
+let engine: Engine;
 
 beforeAll(async () => {
-  engine = await startFullEngine({ worker: 'in-process' });
+  engine = await startEngine({ smtp: true, twilio: true });
   const steps = [
     { id: 'reminder', at: 'PT0S', action: 'email', template: 'reminder' },
     { id: 'nudge', at: 'PT0S', action: 'sms', template: 'nudge' },
@@ -41,7 +42,7 @@ describe('providers that fail for a while', () => {
     expect(timeout.status).toBe(201);
 
     const caseIds = [outage.body.caseId as string, timeout.body.caseId as string];
-    const rows = await waitFor(async () => {
+    const rows = await eventually(async () => {
       const found = await engine.db.communication.findMany({ where: { caseId: { in: caseIds } }, include: { events: { orderBy: { id: 'asc' } } } });
       return found.length === 4 && found.every((row) => row.status === 'sent') && found;
     }, 'all four messages sent', 180_000);

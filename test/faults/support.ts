@@ -2,7 +2,8 @@ import { appendFile } from 'node:fs/promises';
 import { DateTime } from 'luxon';
 import { expect } from 'vitest';
 import { statusQuery, type CaseStatus } from '../../workflows/case-messages.js';
-import { afternoonZone, type FullEngine } from '../support/full-engine.js';
+import type { Engine } from '../../testing/engine.js';
+import { middayZone } from '../../testing/midday-zone.js';
 import { consumerEarly } from '../support/strategies.js';
 
 /**
@@ -28,7 +29,7 @@ const explained5xx = /^503 (database|temporal)_unavailable$/;
 
 /** Calls until the answer is final (2xx, or a 4xx other than 429); gives up after `deadlineMs`. */
 export async function retryingCall(
-  engine: FullEngine,
+  engine: Engine,
   tally: CallerTally,
   method: string,
   url: string,
@@ -92,7 +93,7 @@ export function account(externalId: string, strategy: string, { balance = 100_00
       name: `Debtor ${externalId}`,
       ...(email ? { email: `${slug}@example.com` } : {}),
       ...(phone ? { phone, smsConsent: true } : {}),
-      timeZone: afternoonZone(),
+      timeZone: middayZone(),
     },
   };
 }
@@ -100,7 +101,7 @@ export function account(externalId: string, strategy: string, { balance = 100_00
 export const emailOf = (externalId: string) => `${externalId.toLowerCase().replace(/[^a-z0-9]/g, '')}@example.com`;
 
 /** Messages received per recipient at the SMTP server and at the Twilio stand-in. */
-export function sinkCounts(engine: FullEngine) {
+export function sinkCounts(engine: Engine) {
   const email = new Map<string, number>();
   for (const message of engine.smtp.messages) for (const to of message.envelope.to) email.set(to, (email.get(to) ?? 0) + 1);
   const sms = new Map<string, number>();
@@ -111,7 +112,7 @@ export function sinkCounts(engine: FullEngine) {
   return { email, sms };
 }
 
-export async function liveStatus(engine: FullEngine, caseId: string): Promise<CaseStatus> {
+export async function liveStatus(engine: Engine, caseId: string): Promise<CaseStatus> {
   return engine.temporal.workflow.getHandle(caseId).query(statusQuery);
 }
 
@@ -119,7 +120,7 @@ export async function liveStatus(engine: FullEngine, caseId: string): Promise<Ca
  * Not stuck: the workflow is running or finished (never failed or timed out), and once the
  * projection catches up the database says what the workflow says.
  */
-export async function expectNotStuck(engine: FullEngine, caseId: string, timeoutMs = 60_000): Promise<CaseStatus> {
+export async function expectNotStuck(engine: Engine, caseId: string, timeoutMs = 60_000): Promise<CaseStatus> {
   const description = await engine.temporal.workflow.getHandle(caseId).describe();
   expect(['RUNNING', 'COMPLETED'], `workflow ${caseId}`).toContain(description.status.name);
   const deadline = Date.now() + timeoutMs;

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFullEngine, waitFor, type FullEngine } from '../support/full-engine.js';
+import { startEngine, type Engine } from '../../testing/engine.js';
+import { eventually } from '../../testing/eventually.js';
 import {
   account,
   emailOf,
@@ -26,12 +27,12 @@ const during = 3;
 const paymentsPerCase = 3;
 const balance = 30_000;
 
-let engine: FullEngine;
+let engine: Engine;
 const tally = newTally();
 const caseIds: string[] = [];
 
 beforeAll(async () => {
-  engine = await startFullEngine({ worker: 'in-process' });
+  engine = await startEngine({ smtp: true, twilio: true });
   expect((await engine.call('POST', '/api/v1/strategies', { body: quickStrategy('restart-temporal') })).status).toBe(201);
   for (let i = 0; i < before; i++) {
     const enrolled = await engine.call('POST', '/api/v1/accounts', { body: account(`TR-${i}`, 'restart-temporal', { balance, phone: `+1555555020${i}` }) });
@@ -93,8 +94,8 @@ describe('the Temporal server restarted under load', () => {
     }
 
     for (const caseId of caseIds.slice(0, before)) {
-      await waitFor(async () => (await liveStatus(engine, caseId)).status === 'closed', `case ${caseId} paid off`, 60_000);
-      await waitFor(async () => (await engine.db.payment.count({ where: { caseId } })) === paymentsPerCase, `payments of ${caseId} projected`, 60_000);
+      await eventually(async () => (await liveStatus(engine, caseId)).status === 'closed', `case ${caseId} paid off`, 60_000);
+      await eventually(async () => (await engine.db.payment.count({ where: { caseId } })) === paymentsPerCase, `payments of ${caseId} projected`, 60_000);
     }
     await engine.smtp.waitForMessages(before + during, 120_000);
     await engine.twilio.waitForMessages(before + during, 120_000);

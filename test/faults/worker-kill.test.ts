@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFullEngine, waitFor, type FullEngine } from '../support/full-engine.js';
+import { startEngine, type Engine } from '../../testing/engine.js';
+import { eventually } from '../../testing/eventually.js';
 import {
   account,
   emailOf,
@@ -23,13 +24,13 @@ import {
  * once, and every case running with its projection in step.
  */
 
-let engine: FullEngine;
+let engine: Engine;
 const tally = newTally();
 const phone = '+15555550142';
 const ids = { send: '', payment: '', plan: '' };
 
 beforeAll(async () => {
-  engine = await startFullEngine({ worker: 'child' });
+  engine = await startEngine({ worker: 'child', smtp: true, twilio: true });
   expect((await engine.call('POST', '/api/v1/strategies', { body: quickStrategy('kill') })).status).toBe(201);
   for (const [role, externalId] of [['payment', 'KILL-PAY'], ['plan', 'KILL-PLAN']] as const) {
     const enrolled = await engine.call('POST', '/api/v1/accounts', { body: account(externalId, 'kill') });
@@ -51,7 +52,7 @@ describe('a worker killed with SIGKILL mid-send, mid-payment and mid-plan', () =
     expect(enrolled.status).toBe(201);
     ids.send = enrolled.body.caseId;
     await engine.twilio.waitForMessages(1, 60_000);
-    await waitFor(async () => (await engine.db.communication.findFirst({ where: { caseId: ids.send, channel: 'sms', status: 'sending' } })) ?? false, 'the SMS row in flight');
+    await eventually(async () => (await engine.db.communication.findFirst({ where: { caseId: ids.send, channel: 'sms', status: 'sending' } })) ?? false, 'the SMS row in flight');
 
     // A payment signalled and a plan being agreed, both racing the kill.
     const payment = await retryingCall(engine, tally, 'POST', `/api/v1/cases/${ids.payment}/payments`, { body: { reference: 'KILL-P1', amount: 40_000 }, key: engine.keys.integration });
@@ -70,7 +71,7 @@ describe('a worker killed with SIGKILL mid-send, mid-payment and mid-plan', () =
     // The caller did not see the payment's fate: it repeats it, as integrations do.
     expect((await retryingCall(engine, tally, 'POST', `/api/v1/cases/${ids.payment}/payments`, { body: { reference: 'KILL-P1', amount: 40_000 }, key: engine.keys.integration })).status).toBe(202);
 
-    const sent = await waitFor(
+    const sent = await eventually(
       async () => (await engine.db.communication.findFirst({ where: { caseId: ids.send, channel: 'sms', status: 'sent' }, include: { events: true } })) ?? false,
       'the interrupted SMS to be settled by the new worker',
       180_000,
@@ -84,17 +85,17 @@ describe('a worker killed with SIGKILL mid-send, mid-payment and mid-plan', () =
     for (const externalId of ['KILL-PAY', 'KILL-PLAN', 'KILL-SEND']) expect(counts.email.get(emailOf(externalId)), externalId).toBe(1);
     expect(sent.events.map((event) => event.status)).toContain('reconciled');
 
-    const paid = await waitFor(async () => {
+    const paid = await eventually(async () => {
       const live = await liveStatus(engine, ids.payment);
       return live.balance === 60_000 && live;
     }, 'the payment applied');
     expect(paid.balance).toBe(60_000);
-    await waitFor(async () => (await engine.db.payment.count({ where: { caseId: ids.payment } })) === 1, 'the payment projected');
+    await eventually(async () => (await engine.db.payment.count({ where: { caseId: ids.payment } })) === 1, 'the payment projected');
 
     const withPlan = await liveStatus(engine, ids.plan);
     const arrangement = (withPlan as unknown as { arrangement: { kind: string; status: string } | null }).arrangement;
     expect(arrangement).toMatchObject({ kind: 'plan', status: 'active' });
-    const made = await waitFor(async () => {
+    const made = await eventually(async () => {
       const events = await engine.db.auditEvent.findMany({ where: { caseId: ids.plan, action: 'arrangement_made' } });
       return events.length > 0 && events;
     }, 'the plan projected');
