@@ -91,6 +91,8 @@ export interface Engine {
   startChildWorker(): ChildWorker;
   /** Sends `signal` to every running child worker and waits until they are gone. */
   killChildWorkers(signal?: NodeJS.Signals): Promise<void>;
+  /** Puts a stop of the caller's own (a process, a pool) on the engine's stop stack: it runs before the parts started earlier stop. */
+  defer(name: string, stop: () => unknown): void;
   /** Calls the API with a key (the manager's by default). */
   call(method: string, url: string, options?: CallOptions): Promise<CallResult>;
   stop(): Promise<void>;
@@ -256,6 +258,7 @@ export async function startEngine(options: EngineOptions = {}): Promise<Engine> 
       },
       startChildWorker: () => needs(children, "child workers (worker: 'child')")().start(),
       killChildWorkers: (signal) => needs(children, "child workers (worker: 'child')")().killAll(signal),
+      defer: (name, stop) => stops.push(name, stop),
       call: apiClient(baseUrl),
       stop: () => stops.unwind(),
     };

@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { Worker } from '@temporalio/worker';
 import type { TStrategyDefinition } from '../../domain/strategy.js';
 import { caseWorkflow } from '../../workflows/case.js';
 import { paymentReceivedSignal, statusQuery, type CaseInput, type CaseStatus } from '../../workflows/case-messages.js';
 import { caseFixture, recordingActivities } from '../../testing/case-fixtures.js';
-import { createTimeSkippingEnv, workflowBundle } from '../../test/support/time-skipping.js';
+import { startEngine } from '../../testing/engine.js';
 import type { ScenarioResult } from '../results.js';
 import { benchDefinition, longTimeline } from '../lib/bench-strategies.js';
 import { progress } from '../lib/log.js';
@@ -74,15 +73,15 @@ export async function strategySimulation({ cases, days, seed, concurrency }: Sim
   for (const payment of payments) byDay.set(payment.day, [...(byDay.get(payment.day) ?? []), payment]);
 
   const setupStart = performance.now();
-  const env = await createTimeSkippingEnv();
-  const clock = await skippingClock(env).catch(async (error: unknown) => {
-    await env.teardown();
+  const engine = await startEngine({ temporal: 'time-skipping' });
+  const clock = await skippingClock(engine.testEnv).catch(async (error: unknown) => {
+    await engine.stop();
     throw error;
   });
   try {
     const { activities, sent } = recordingActivities();
     const taskQueue = `bench-sim-${randomUUID()}`;
-    const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: await workflowBundle(), activities });
+    const worker = await engine.caseWorker({ taskQueue, activities });
     const setupMs = since(setupStart);
 
     const start = performance.now();
@@ -143,6 +142,6 @@ export async function strategySimulation({ cases, days, seed, concurrency }: Sim
     };
   } finally {
     await clock.close();
-    await env.teardown();
+    await engine.stop();
   }
 }
