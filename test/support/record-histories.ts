@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
-import { Worker } from '@temporalio/worker';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { caseWorkflow } from '../../workflows/case.js';
 import {
   callAttemptedSignal,
@@ -15,7 +15,7 @@ import {
 } from '../../workflows/case-messages.js';
 import { caseFixture, recordingActivities } from '../../testing/case-fixtures.js';
 import { consumerEarly, strategy } from './strategies.js';
-import { createTimeSkippingEnv, workflowBundle } from './time-skipping.js';
+import { startEngine } from '../../testing/engine.js';
 
 /**
  * `npm run record:histories`: runs the scenarios below on the time-skipping server and saves
@@ -86,7 +86,7 @@ const walkingStrategy = strategy({
   on: { brokenPromise: 'restart', paymentReturned: 'restart', reply: { callMe: 'call_task', dispute: 'hold' } },
 });
 
-type Env = Awaited<ReturnType<typeof createTimeSkippingEnv>>;
+type Env = TestWorkflowEnvironment;
 async function startCase(env: Env, taskQueue: string, id: string) {
   const input = caseFixture(
     await env.currentTimeMs(),
@@ -117,12 +117,13 @@ async function walkScenario(handle: Awaited<ReturnType<typeof startCase>>, sleep
 
 /** Histories already recorded are never re-recorded: they stand for cases running today. */
 const only = process.argv.slice(2);
-const env = await createTimeSkippingEnv();
+const engine = await startEngine({ temporal: 'time-skipping' });
+const env = engine.testEnv;
 try {
   for (const [name, scenario] of Object.entries(scenarios)) {
     if (only.length > 0 ? !only.includes(name) : existsSync(new URL(`../histories/${name}.json`, import.meta.url))) continue;
     const taskQueue = `record-${name}`;
-    const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: await workflowBundle(), activities: recordingActivities().activities });
+    const worker = await engine.caseWorker({ taskQueue, activities: recordingActivities().activities });
     await worker.runUntil(async () => {
       const handle = await startCase(env, taskQueue, name);
       await scenario(handle, (duration) => env.sleep(duration), async (plusDays) => new Date((await env.currentTimeMs()) + plusDays * 86_400_000).toISOString().slice(0, 10));
@@ -133,5 +134,5 @@ try {
     });
   }
 } finally {
-  await env.teardown();
+  await engine.stop();
 }
