@@ -17,6 +17,7 @@ import { connectTemporalClient } from '../lib/temporal-connection.js';
 import { loadWorkerConfig } from '../worker/config.js';
 import { createCaseWorker, type CaseWorkerOptions } from '../worker/create-worker.js';
 import { installWorkerRuntime } from '../worker/runtime.js';
+import { testCommunications } from './communications.js';
 import { apiClient, testKeys, type CallOptions, type CallResult } from './api-client.js';
 import { startApi } from './parts/api.js';
 import { startPostgres, type PostgresPart } from './parts/postgres.js';
@@ -150,12 +151,12 @@ export async function startEngine(options: EngineOptions = {}): Promise<Engine> 
     const apiPort = withApi ? await freePort() : 0;
     const communications: TestCommunications = {
       publicUrl: `http://127.0.0.1:${apiPort}`,
-      linkSecret: 'test-link-secret-0123456789abcdef0123456789',
+      linkSecret: testCommunications.linkSecret,
       twilioAuthToken: twilio?.twilio.authToken ?? 'test-twilio-auth-token-0123456789',
-      inboundEmailSecret: 'test-inbound-email-secret-0123456789abcdef',
-      mailDomain: 'mail.test',
-      smsMaxSegments: 3,
-      smsHelpText: 'Collections: call 555-0100 for help. Reply STOP to opt out.',
+      inboundEmailSecret: testCommunications.inboundEmailSecret,
+      mailDomain: testCommunications.mailDomain,
+      smsMaxSegments: testCommunications.smsMaxSegments,
+      smsHelpText: testCommunications.smsHelpText,
     };
     const env: Record<string, string> = {
       DATA_DIR: dataDir,
@@ -166,9 +167,9 @@ export async function startEngine(options: EngineOptions = {}): Promise<Engine> 
       ...twilio?.env,
       ...(withApi ? { PUBLIC_URL: communications.publicUrl } : {}),
       LINK_SECRET: communications.linkSecret,
-      MAIL_FROM: 'Collections <collections@mail.test>',
+      MAIL_FROM: testCommunications.mailFrom,
       MAIL_DOMAIN: communications.mailDomain,
-      CREDITOR_NAME: 'Acme Bank',
+      CREDITOR_NAME: testCommunications.creditorName,
       ...(encrypted ? { PAYLOAD_KEYS: generatePayloadKey('test-1') } : {}),
       ...options.workerEnv,
     };

@@ -6,8 +6,10 @@ import { createSmsSender } from '../../activities/sms-sender.js';
 import { collectionDisclosure } from '../../domain/disclosures.js';
 import { stateOverrides } from '../../domain/regulation/state-overrides.js';
 import { statusQuery, type CaseStatus } from '../../workflows/case-messages.js';
-import { eventually, keys, mailDomain, workerSettings } from './support/harness.js';
-import { afternoonZone, startCommsEngine, type CommsEngine } from './support/engine.js';
+import { startEngine, type Engine } from '../../testing/engine.js';
+import { loadWorkerConfig } from '../../worker/config.js';
+import { eventually } from '../../testing/eventually.js';
+import { middayZone } from '../../testing/midday-zone.js';
 
 /**
  * What a message says and to whom, in real cases (Temporal dev server, the case workflow,
@@ -17,7 +19,7 @@ import { afternoonZone, startCommsEngine, type CommsEngine } from './support/eng
  * import is on the contact with its source and time.
  */
 
-let engine: CommsEngine;
+let engine: Engine;
 const californiaDisclosure = stateOverrides.CA?.timeBarredDisclosure ?? '';
 
 const timeBarredStrategy = {
@@ -66,9 +68,9 @@ const california = { line1: '5 Palm Ave', city: 'Fresno', region: 'CA', postalCo
 const status = (caseId: string): Promise<CaseStatus> => engine.temporal.workflow.getHandle(caseId).query(statusQuery);
 
 async function enroll(body: Record<string, unknown>, debtor: Record<string, unknown>): Promise<string> {
-  const response = await engine.api.call('POST', '/api/v1/accounts', {
-    key: keys.integration,
-    body: { currency: 'USD', balance: 45_000, ...body, debtor: { timeZone: afternoonZone(), ...debtor } },
+  const response = await engine.call('POST', '/api/v1/accounts', {
+    key: engine.keys.integration,
+    body: { currency: 'USD', balance: 45_000, ...body, debtor: { timeZone: middayZone(), ...debtor } },
   });
   expect(response.status, JSON.stringify(response.body)).toBe(201);
   return String(response.body.caseId);
@@ -77,9 +79,9 @@ async function enroll(body: Record<string, unknown>, debtor: Record<string, unkn
 const mailsTo = (address: string) => engine.smtp.messages.filter((message) => message.envelope.to.includes(address));
 
 beforeAll(async () => {
-  engine = await startCommsEngine();
+  engine = await startEngine({ smtp: true, twilio: true });
   for (const strategy of [timeBarredStrategy, quietStrategy, bilingualStrategy]) {
-    const created = await engine.api.call('POST', '/api/v1/strategies', { body: strategy });
+    const created = await engine.call('POST', '/api/v1/strategies', { body: strategy });
     expect(created.status, JSON.stringify(created.body)).toBe(201);
   }
 });
@@ -91,7 +93,7 @@ afterAll(async () => {
 describe('content enforced at send', () => {
   it('a time-barred debt in California: the message without the disclosure is refused, the fallback with it is sent', async () => {
     const caseId = await enroll({ externalId: 'ACC-OLD-CA', strategy: timeBarredStrategy.key, timeBarred: true }, { name: 'Olga Paz', email: 'olga@example.com', address: california });
-    const { db } = engine.database;
+    const { db } = engine;
     const letter = await eventually(async () => db.communication.findFirst({ where: { caseId, channel: 'letter', status: 'sent' } }), 'the fallback letter');
     expect(letter.subject).toBe('About your old balance');
     expect(letter.body.replace(/\s+/g, ' ')).toContain(californiaDisclosure);
@@ -116,15 +118,16 @@ describe('content enforced at send', () => {
 
   it('an inline template without the disclosure or the opt-out goes out with both added', async () => {
     const caseId = await enroll({ externalId: 'ACC-INLINE', strategy: quietStrategy.key }, { name: 'Ines Gil', email: 'ines@example.com' });
-    const { db } = engine.database;
-    const outboxDir = path.join(engine.database.dataDir, 'outbox-inline');
+    const { db } = engine;
+    const outboxDir = path.join(engine.dataDir, 'outbox-inline');
     const activities = createActivities({
       db,
       mailer: createMailer({ smtpUrl: engine.smtp.url, from: 'c@mail.test', outboxDir }),
       sms: createSmsSender({ outboxDir }),
       outboxDir,
-      mailDomain,
-      communications: workerSettings(),
+      mailDomain: engine.communications.mailDomain,
+      // The engine's own worker settings: its public URL is in the unsubscribe link.
+      communications: loadWorkerConfig(engine.env).communications,
     });
     const account = { externalId: 'ACC-INLINE', currency: 'USD', balance: 45_000, originalBalance: 45_000, debtor: { name: 'Ines Gil' } };
     const send = { caseId, templateKey: 'bare', account };
@@ -132,7 +135,7 @@ describe('content enforced at send', () => {
     await activities.sendEmail({ ...send, stepId: 'email', idempotencyKey: `${caseId}/email`, to: 'ines@example.com', template: { channel: 'email', subject: 'Hi', body: 'Hello {{debtor.name}}, please pay.' } });
     const email = await db.communication.findFirstOrThrow({ where: { caseId, stepId: 'email' } });
     expect(email.status).toBe('sent');
-    expect(email.body).toMatch(new RegExp(`^Hello Ines Gil, please pay\\.\\n\\n${collectionDisclosure.en.replace('.', '\\.')}\\n\\nUnsubscribe: ${engine.settings.publicUrl}/u/\\S+$`));
+    expect(email.body).toMatch(new RegExp(`^Hello Ines Gil, please pay\\.\\n\\n${collectionDisclosure.en.replace('.', '\\.')}\\n\\nUnsubscribe: ${engine.communications.publicUrl}/u/\\S+$`));
     const [mail] = mailsTo('ines@example.com');
     expect(mail?.parsed.text).toContain(collectionDisclosure.en);
     expect(mail?.parsed.html).toMatch(/Unsubscribe: <a href="[^"]+\/u\//);
@@ -152,7 +155,7 @@ describe('debtor language', () => {
     expect((await eventually(async () => mailsTo('eva@example.com')[0], 'the inline email')).parsed.subject).toBe('Inline copy');
 
     for (const [language, subject, greeting] of [['en', 'Your balance', 'Hello'], ['es', 'Su saldo', 'Hola']] as const) {
-      const saved = await engine.api.call('POST', '/api/v1/templates', {
+      const saved = await engine.call('POST', '/api/v1/templates', {
         body: { key: 'saludo', language, channel: 'email', subject, body: `${greeting} {{debtor.name}}: {{balance}}.\n\n${collectionDisclosure[language]}\n\n{{unsubscribeUrl}}` },
       });
       expect(saved.status, JSON.stringify(saved.body)).toBe(201);
@@ -160,7 +163,7 @@ describe('debtor language', () => {
     // Through the case workflow: the step names the managed template, the debtor's language picks the version.
     const spanish = await enroll({ externalId: 'ACC-ES', strategy: bilingualStrategy.key }, { name: 'Lucía Mora', email: 'lucia@example.com', language: 'es' });
     await enroll({ externalId: 'ACC-EN', strategy: bilingualStrategy.key }, { name: 'Liam Moore', email: 'liam@example.com' });
-    const { db } = engine.database;
+    const { db } = engine;
     expect((await db.debtor.findFirstOrThrow({ where: { name: 'Lucía Mora' } })).language).toBe('es');
     expect((await db.debtor.findFirstOrThrow({ where: { name: 'Liam Moore' } })).language).toBe('en');
 
@@ -177,14 +180,14 @@ describe('SMS consent at enrollment and import', () => {
   it('is stored on the contact with its source and time', async () => {
     const before = Date.now();
     const caseId = await enroll({ externalId: 'ACC-CONSENT', strategy: quietStrategy.key }, { name: 'Cora Diaz', phone: '+15555550123', smsConsent: true });
-    const { db } = engine.database;
+    const { db } = engine;
     const started = await db.case.findUniqueOrThrow({ where: { id: caseId } });
     const contact = await db.contact.findFirstOrThrow({ where: { channel: 'sms', value: '+15555550123' } });
     expect(contact).toMatchObject({ consent: true, consentSource: 'enrollment', consentAt: started.startedAt });
     expect(contact.consentAt!.getTime()).toBeGreaterThanOrEqual(before - 1_000);
     expect((await status(caseId)).channels.sms).toMatchObject({ consent: true });
     // Officers see where consent came from on the case's debtor screen.
-    const shown = await engine.api.call('GET', `/api/v1/cases/${caseId}/debtor?reveal=true`, { key: keys.officer });
+    const shown = await engine.call('GET', `/api/v1/cases/${caseId}/debtor?reveal=true`, { key: engine.keys.officer });
     expect(shown.body.contacts.find((row: { channel: string }) => row.channel === 'sms')).toMatchObject({ consent: true, consentSource: 'enrollment', consentAt: started.startedAt.toISOString() });
 
     // Without consent, nothing is recorded as given.
@@ -192,9 +195,9 @@ describe('SMS consent at enrollment and import', () => {
     expect(await db.contact.findFirstOrThrow({ where: { channel: 'sms', value: '+15555550124' } })).toMatchObject({ consent: false, consentAt: null, consentSource: null });
 
     const csv = ['externalId,currency,balance,debtorName,timeZone,phone,smsConsent,language', 'ACC-IMP-1,USD,30000,Ivan Ruiz,America/Chicago,+15555550125,yes,es', ''].join('\n');
-    const response = await fetch(`${engine.api.baseUrl}/api/v1/accounts/import?strategy=${quietStrategy.key}`, {
+    const response = await fetch(`${engine.baseUrl}/api/v1/accounts/import?strategy=${quietStrategy.key}`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${keys.integration}`, 'content-type': 'text/csv' },
+      headers: { authorization: `Bearer ${engine.keys.integration}`, 'content-type': 'text/csv' },
       body: csv,
     });
     expect(response.status).toBe(202);

@@ -2,8 +2,9 @@ import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collectionDisclosure } from '../../domain/disclosures.js';
 import { statusQuery, type CaseStatus } from '../../workflows/case-messages.js';
-import { eventually, inboundEmailSecret, keys, mailDomain } from './support/harness.js';
-import { afternoonZone, startCommsEngine, type CommsEngine } from './support/engine.js';
+import { startEngine, type Engine } from '../../testing/engine.js';
+import { eventually } from '../../testing/eventually.js';
+import { middayZone } from '../../testing/midday-zone.js';
 
 /**
  * Email coming back into real cases (Temporal dev server, the case workflow, PostgreSQL): a
@@ -11,7 +12,7 @@ import { afternoonZone, startCommsEngine, type CommsEngine } from './support/eng
  * reply matched by its token, an automatic reply, and the one-click unsubscribe.
  */
 
-let engine: CommsEngine;
+let engine: Engine;
 
 const strategy = {
   key: 'comms-email',
@@ -37,9 +38,9 @@ const strategy = {
 const address = { line1: '1 Main St', city: 'Chicago', region: 'IL', postalCode: '60601', country: 'US' };
 
 async function enroll(externalId: string, debtor: Record<string, unknown>): Promise<string> {
-  const response = await engine.api.call('POST', '/api/v1/accounts', {
-    key: keys.integration,
-    body: { externalId, strategy: strategy.key, currency: 'USD', balance: 125_000, debtor: { timeZone: afternoonZone(), address, ...debtor } },
+  const response = await engine.call('POST', '/api/v1/accounts', {
+    key: engine.keys.integration,
+    body: { externalId, strategy: strategy.key, currency: 'USD', balance: 125_000, debtor: { timeZone: middayZone(), address, ...debtor } },
   });
   expect(response.status).toBe(201);
   return String(response.body.caseId);
@@ -47,15 +48,15 @@ async function enroll(externalId: string, debtor: Record<string, unknown>): Prom
 
 const status = (caseId: string): Promise<CaseStatus> => engine.temporal.workflow.getHandle(caseId).query(statusQuery);
 
-async function postEmail(raw: string, secret = inboundEmailSecret) {
+async function postEmail(raw: string, secret = engine.communications.inboundEmailSecret) {
   const signature = `sha256=${createHmac('sha256', secret).update(raw).digest('hex')}`;
-  const response = await fetch(`${engine.api.baseUrl}/webhooks/email/inbound`, { method: 'POST', headers: { 'content-type': 'message/rfc822', 'x-dunning-signature': signature }, body: raw });
+  const response = await fetch(`${engine.baseUrl}/webhooks/email/inbound`, { method: 'POST', headers: { 'content-type': 'message/rfc822', 'x-dunning-signature': signature }, body: raw });
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
 }
 
 beforeAll(async () => {
-  engine = await startCommsEngine();
-  const created = await engine.api.call('POST', '/api/v1/strategies', { body: strategy });
+  engine = await startEngine({ smtp: true, twilio: true });
+  const created = await engine.call('POST', '/api/v1/strategies', { body: strategy });
   expect(created.status).toBe(201);
 });
 
@@ -68,7 +69,7 @@ describe('email webhooks', () => {
     const caseId = await enroll('ACC-BOUNCE', { name: 'Bea Soto', email: 'bea@example.com' });
     const mail = await eventually(async () => engine.smtp.messages.find((message) => message.envelope.to[0] === 'bea@example.com'), 'the first email');
     const bounceAddress = mail.envelope.from;
-    expect(bounceAddress).toMatch(new RegExp(`^bounce\\+[0-9a-f]{32}\\.[0-9a-f]{20}@${mailDomain}$`));
+    expect(bounceAddress).toMatch(new RegExp(`^bounce\\+[0-9a-f]{32}\\.[0-9a-f]{20}@${engine.communications.mailDomain}$`));
     const dsn = [
       'From: Mail Delivery System <MAILER-DAEMON@mx.example.com>',
       `To: ${bounceAddress}`,
@@ -105,22 +106,22 @@ describe('email webhooks', () => {
     const answer = await postEmail(dsn);
     expect(answer).toEqual({ status: 202, body: { matched: true, kind: 'bounce', caseId } });
     await eventually(async () => (await status(caseId)).channels.email?.valid === false, 'the case to mark the address invalid');
-    const communication = await engine.database.db.communication.findFirstOrThrow({ where: { caseId, stepId: 'reminder' }, include: { events: { orderBy: { id: 'asc' } } } });
+    const communication = await engine.db.communication.findFirstOrThrow({ where: { caseId, stepId: 'reminder' }, include: { events: { orderBy: { id: 'asc' } } } });
     expect(communication.status).toBe('bounced');
     expect(communication.events.at(-1)).toMatchObject({ status: 'bounced', source: 'email_dsn' });
-    expect((await engine.database.db.contact.findFirstOrThrow({ where: { channel: 'email', value: 'bea@example.com' } })).status).toBe('invalid');
+    expect((await engine.db.contact.findFirstOrThrow({ where: { channel: 'email', value: 'bea@example.com' } })).status).toBe('invalid');
 
     // The case goes on by letter; the dead address gets no second email. Whichever comes first
     // decides how: the signal (the step is skipped) or the send activity's own check of the
     // contact (the step fails as InvalidRecipient without reaching the mail server).
     const letter = await eventually(
-      async () => engine.database.db.communication.findFirst({ where: { caseId, channel: 'letter', status: 'sent' } }),
+      async () => engine.db.communication.findFirst({ where: { caseId, channel: 'letter', status: 'sent' } }),
       'the letter to be sent',
       25_000,
     );
     expect(letter.documentSha256).toMatch(/^[0-9a-f]{64}$/);
     expect(engine.smtp.messages.filter((message) => message.envelope.to[0] === 'bea@example.com')).toHaveLength(1);
-    expect(await engine.database.db.communication.count({ where: { caseId, stepId: 'second-reminder', status: 'sent' } })).toBe(0);
+    expect(await engine.db.communication.count({ where: { caseId, stepId: 'second-reminder', status: 'sent' } })).toBe(0);
     const second = (await status(caseId)).history.find((event) => event.stepId === 'second-reminder');
     expect(second?.type === 'step_skipped' ? second.detail : second?.data?.type).toMatch(/marked invalid|InvalidRecipient/);
   }, 60_000);
@@ -155,7 +156,7 @@ describe('email webhooks', () => {
     const caseId = await enroll('ACC-UNSUB', { name: 'Dana Lee', email: 'dana@example.com' });
     const mail = await eventually(async () => engine.smtp.messages.find((message) => message.envelope.to[0] === 'dana@example.com'), 'the first email');
     const url = new URL((mail.parsed.headers.get('list') as { unsubscribe: { url: string } }).unsubscribe.url);
-    const local = `${engine.api.baseUrl}${url.pathname}`;
+    const local = `${engine.baseUrl}${url.pathname}`;
 
     const forged = await fetch(`${local.slice(0, -1)}${local.endsWith('0') ? '1' : '0'}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'List-Unsubscribe=One-Click' });
     expect(forged.status).toBe(404);
@@ -167,6 +168,6 @@ describe('email webhooks', () => {
     const oneClick = await fetch(local, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'List-Unsubscribe=One-Click' });
     expect(oneClick.status).toBe(200);
     await eventually(async () => (await status(caseId)).channels.email?.optedOut === true, 'the case to record the email opt-out');
-    expect(await engine.database.db.contact.findFirstOrThrow({ where: { channel: 'email', value: 'dana@example.com' } })).toMatchObject({ optOutSource: 'email_unsubscribe' });
+    expect(await engine.db.contact.findFirstOrThrow({ where: { channel: 'email', value: 'dana@example.com' } })).toMatchObject({ optOutSource: 'email_unsubscribe' });
   });
 });

@@ -1,8 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collectionDisclosure } from '../../domain/disclosures.js';
 import { statusQuery, type CaseStatus } from '../../workflows/case-messages.js';
-import { eventually, keys, postTwilio } from './support/harness.js';
-import { afternoonZone, startCommsEngine, type CommsEngine } from './support/engine.js';
+import { postTwilio } from './support/harness.js';
+import { startEngine, type Engine } from '../../testing/engine.js';
+import { eventually } from '../../testing/eventually.js';
+import { middayZone } from '../../testing/midday-zone.js';
 
 /**
  * Twilio webhooks into a real case (Temporal dev server, the case workflow, PostgreSQL): signed
@@ -10,7 +12,7 @@ import { afternoonZone, startCommsEngine, type CommsEngine } from './support/eng
  * undeliverable number, and the audit export of that case.
  */
 
-let engine: CommsEngine;
+let engine: Engine;
 
 const strategy = {
   key: 'comms-e2e',
@@ -36,9 +38,9 @@ const strategy = {
 const address = { line1: '1 Main St', city: 'Chicago', region: 'IL', postalCode: '60601', country: 'US' };
 
 async function enroll(externalId: string, debtor: Record<string, unknown>): Promise<string> {
-  const response = await engine.api.call('POST', '/api/v1/accounts', {
-    key: keys.integration,
-    body: { externalId, strategy: strategy.key, currency: 'USD', balance: 125_000, debtor: { timeZone: afternoonZone(), address, ...debtor } },
+  const response = await engine.call('POST', '/api/v1/accounts', {
+    key: engine.keys.integration,
+    body: { externalId, strategy: strategy.key, currency: 'USD', balance: 125_000, debtor: { timeZone: middayZone(), address, ...debtor } },
   });
   expect(response.status).toBe(201);
   return String(response.body.caseId);
@@ -47,15 +49,15 @@ async function enroll(externalId: string, debtor: Record<string, unknown>): Prom
 const status = (caseId: string): Promise<CaseStatus> => engine.temporal.workflow.getHandle(caseId).query(statusQuery);
 
 function twilio(path: string, form: Record<string, string>, signature?: string | null) {
-  return postTwilio(engine.api.baseUrl, path, form, { authToken: engine.settings.twilioAuthToken ?? '', publicUrl: engine.settings.publicUrl, ...(signature === undefined ? {} : { signature }) });
+  return postTwilio(engine.baseUrl, path, form, { authToken: engine.communications.twilioAuthToken ?? '', publicUrl: engine.communications.publicUrl, ...(signature === undefined ? {} : { signature }) });
 }
 
 let sid = 0;
 const sms = (from: string, body: string) => ({ MessageSid: `SM${String(++sid).padStart(32, '0')}`, AccountSid: engine.twilio.accountSid, From: from, To: '+15555550199', Body: body, NumMedia: '0' });
 
 beforeAll(async () => {
-  engine = await startCommsEngine();
-  const created = await engine.api.call('POST', '/api/v1/strategies', { body: strategy });
+  engine = await startEngine({ smtp: true, twilio: true });
+  const created = await engine.call('POST', '/api/v1/strategies', { body: strategy });
   expect(created.status).toBe(201);
 });
 
@@ -72,7 +74,7 @@ describe('SMS webhooks', () => {
     const caseId = await enroll('ACC-SMS', { name: 'Ana Ruiz', email: 'ana@example.com', phone, smsConsent: true });
     const [sent] = await engine.twilio.waitForMessages(1, 20_000);
     const callback = new URL(sent?.form.StatusCallback ?? '');
-    expect(`${callback.origin}${callback.pathname}`).toBe(`${engine.settings.publicUrl}/webhooks/twilio/status`);
+    expect(`${callback.origin}${callback.pathname}`).toBe(`${engine.communications.publicUrl}/webhooks/twilio/status`);
     const statusPath = `${callback.pathname}${callback.search}`;
 
     // Delivery reports, out of order and repeated: the record keeps every one and never moves back.
@@ -84,7 +86,7 @@ describe('SMS webhooks', () => {
     answerSend();
     const communicationId = callback.searchParams.get('c') ?? '';
     const delivered = await eventually(async () => {
-      const row = await engine.database.db.communication.findUniqueOrThrow({ where: { id: communicationId }, include: { events: { orderBy: { id: 'asc' } } } });
+      const row = await engine.db.communication.findUniqueOrThrow({ where: { id: communicationId }, include: { events: { orderBy: { id: 'asc' } } } });
       return row.sentAt !== null && row;
     }, 'the activity to record the send');
     expect(delivered.status).toBe('delivered');
@@ -96,11 +98,11 @@ describe('SMS webhooks', () => {
     const stop = sms(phone, 'STOP');
     expect((await twilio('/webhooks/twilio/sms', stop, null)).status).toBe(403);
     expect((await twilio('/webhooks/twilio/sms', stop, 'bm90IGEgc2lnbmF0dXJl')).status).toBe(403);
-    const otherUrl = await postTwilio(engine.api.baseUrl, '/webhooks/twilio/sms', stop, { authToken: engine.settings.twilioAuthToken ?? '', publicUrl: 'https://attacker.example' });
+    const otherUrl = await postTwilio(engine.baseUrl, '/webhooks/twilio/sms', stop, { authToken: engine.communications.twilioAuthToken ?? '', publicUrl: 'https://attacker.example' });
     expect(otherUrl.status).toBe(403);
-    const otherToken = await postTwilio(engine.api.baseUrl, '/webhooks/twilio/sms', stop, { authToken: 'not-the-auth-token', publicUrl: engine.settings.publicUrl });
+    const otherToken = await postTwilio(engine.baseUrl, '/webhooks/twilio/sms', stop, { authToken: 'not-the-auth-token', publicUrl: engine.communications.publicUrl });
     expect(otherToken.status).toBe(403);
-    expect(await engine.database.db.inboundMessage.count()).toBe(0);
+    expect(await engine.db.inboundMessage.count()).toBe(0);
     expect((await status(caseId)).channels.sms?.optedOut).toBe(false);
 
     // STOP, signed: TwiML with no message (Twilio confirms the opt-out itself), the case stops SMS.
@@ -109,21 +111,21 @@ describe('SMS webhooks', () => {
     expect(stopped.contentType).toContain('text/xml');
     expect(stopped.text).toBe('<?xml version="1.0" encoding="UTF-8"?><Response/>');
     await eventually(async () => (await status(caseId)).channels.sms?.optedOut === true, 'the case to record the SMS opt-out');
-    const contact = await engine.database.db.contact.findFirstOrThrow({ where: { channel: 'sms', value: phone } });
+    const contact = await engine.db.contact.findFirstOrThrow({ where: { channel: 'sms', value: phone } });
     expect(contact).toMatchObject({ optOutSource: 'sms_reply' });
     expect(contact.optedOutAt).not.toBeNull();
     // Twilio retries a webhook it thinks failed: the same message is taken once.
     expect((await twilio('/webhooks/twilio/sms', stop)).status).toBe(200);
-    expect(await engine.database.db.inboundMessage.count({ where: { providerKey: `twilio:${stop.MessageSid}` } })).toBe(1);
+    expect(await engine.db.inboundMessage.count({ where: { providerKey: `twilio:${stop.MessageSid}` } })).toBe(1);
 
     // START opts back in.
     expect((await twilio('/webhooks/twilio/sms', sms(phone, 'start'))).status).toBe(200);
     await eventually(async () => (await status(caseId)).channels.sms?.optedOut === false, 'the case to record the SMS opt-in');
-    expect((await engine.database.db.contact.findFirstOrThrow({ where: { channel: 'sms', value: phone } })).optedOutAt).toBeNull();
+    expect((await engine.db.contact.findFirstOrThrow({ where: { channel: 'sms', value: phone } })).optedOutAt).toBeNull();
 
     // HELP is answered with the help text.
     const help = await twilio('/webhooks/twilio/sms', sms(phone, 'HELP'));
-    expect(help.text).toBe(`<?xml version="1.0" encoding="UTF-8"?><Response><Message>${engine.settings.smsHelpText}</Message></Response>`);
+    expect(help.text).toBe(`<?xml version="1.0" encoding="UTF-8"?><Response><Message>${engine.communications.smsHelpText}</Message></Response>`);
 
     // Other replies are classified and signalled; what a machine cannot read becomes an officer task.
     await twilio('/webhooks/twilio/sms', sms(phone, 'I already paid this last week'));
@@ -135,7 +137,7 @@ describe('SMS webhooks', () => {
     expect(history.map((event) => event.data?.intent)).toEqual(['stop', 'start', 'help', 'paid', 'other']);
     // One task per reply a person must read, made by the case (not a second one by the webhook).
     const tasks = await eventually(async () => {
-      const rows = await engine.database.db.task.findMany({ where: { caseId, kind: { in: ['reply', 'review'] } } });
+      const rows = await engine.db.task.findMany({ where: { caseId, kind: { in: ['reply', 'review'] } } });
       return rows.length >= 2 && rows;
     }, 'the reply tasks');
     expect(tasks.map((task) => task.kind)).toEqual(['reply', 'reply']);
@@ -144,29 +146,29 @@ describe('SMS webhooks', () => {
     // An undeliverable number (30005: unknown handset) marks the contact invalid in the case.
     expect((await report('undelivered', { ErrorCode: '30005' })).status).toBe(204);
     await eventually(async () => (await status(caseId)).channels.sms?.valid === false, 'the case to mark the number invalid');
-    expect((await engine.database.db.contact.findFirstOrThrow({ where: { channel: 'sms', value: phone } })).status).toBe('invalid');
-    const audit = await engine.api.call('GET', `/api/v1/cases/${caseId}`, { key: keys.officer });
+    expect((await engine.db.contact.findFirstOrThrow({ where: { channel: 'sms', value: phone } })).status).toBe('invalid');
+    const audit = await engine.call('GET', `/api/v1/cases/${caseId}`, { key: engine.keys.officer });
     expect(audit.body.history.some((line: { action: string; detail: string }) => line.action === 'contact_invalid' && line.detail.includes('30005'))).toBe(true);
   });
 });
 
 describe('the audit export', () => {
   it('lists every communication of a case with every status change, as JSON and CSV', async () => {
-    const [row] = await engine.database.db.case.findMany({ where: { account: { externalId: 'ACC-SMS' } } });
+    const [row] = await engine.db.case.findMany({ where: { account: { externalId: 'ACC-SMS' } } });
     const caseId = row?.id ?? '';
-    const json = await engine.api.call('GET', `/api/v1/cases/${caseId}/communications/export?format=json`, { key: keys.auditor });
+    const json = await engine.call('GET', `/api/v1/cases/${caseId}/communications/export?format=json`, { key: engine.keys.auditor });
     expect(json.status).toBe(200);
     const sms = json.body.communications.find((item: { channel: string }) => item.channel === 'sms');
     expect(sms).toMatchObject({ template: 'nudge', templateVersion: null, provider: 'twilio', status: 'undelivered' });
     expect(sms.events.map((event: { status: string }) => event.status)).toEqual(['sending', 'sent', 'delivered', 'sent', 'undelivered']);
     expect(json.body.inbound.map((entry: { intent: string }) => entry.intent)).toEqual(['stop', 'start', 'help', 'paid', 'other']);
 
-    const csv = await engine.api.call('GET', `/api/v1/cases/${caseId}/communications/export?format=csv`, { key: keys.auditor });
+    const csv = await engine.call('GET', `/api/v1/cases/${caseId}/communications/export?format=csv`, { key: engine.keys.auditor });
     expect(csv.status).toBe(200);
     expect(csv.headers.get('content-type')).toContain('text/csv');
     const lines = csv.text.trimEnd().split('\r\n');
     expect(lines[0]).toBe('communication_id,step_id,channel,recipient,template,template_language,template_version,provider,provider_id,current_status,event_at,event_status,event_source,event_detail,subject,body');
     expect(lines.filter((line) => line.startsWith(`${sms.id},nudge,sms,`))).toHaveLength(5);
-    expect((await engine.api.call('GET', `/api/v1/cases/${caseId}/communications/export`, { key: keys.officer })).status).toBe(403);
+    expect((await engine.call('GET', `/api/v1/cases/${caseId}/communications/export`, { key: engine.keys.officer })).status).toBe(403);
   });
 });

@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collectionDisclosure } from '../../domain/disclosures.js';
 import { statusQuery, type CaseStatus } from '../../workflows/case-messages.js';
-import { eventually, keys } from './support/harness.js';
-import { afternoonZone, startCommsEngine, type CommsEngine } from './support/engine.js';
+import { startEngine, type Engine } from '../../testing/engine.js';
+import { eventually } from '../../testing/eventually.js';
+import { middayZone } from '../../testing/midday-zone.js';
 
 /**
  * A returned letter in a real case (Temporal dev server, the case workflow, PostgreSQL, SMTP on
@@ -10,7 +11,7 @@ import { afternoonZone, startCommsEngine, type CommsEngine } from './support/eng
  * and the letter step's fallback email reaches the debtor. Reported twice, it counts once.
  */
 
-let engine: CommsEngine;
+let engine: Engine;
 
 const strategy = {
   key: 'letter-returns',
@@ -33,8 +34,8 @@ const address = { line1: '9 Elm St', city: 'Chicago', region: 'IL', postalCode: 
 const status = (caseId: string): Promise<CaseStatus> => engine.temporal.workflow.getHandle(caseId).query(statusQuery);
 
 beforeAll(async () => {
-  engine = await startCommsEngine();
-  const created = await engine.api.call('POST', '/api/v1/strategies', { body: strategy });
+  engine = await startEngine({ smtp: true, twilio: true });
+  const created = await engine.call('POST', '/api/v1/strategies', { body: strategy });
   expect(created.status).toBe(201);
 });
 
@@ -44,26 +45,26 @@ afterAll(async () => {
 
 describe('POST /api/v1/communications/:id/returned', () => {
   it('marks the postal address invalid, the case records it, and the fallback email goes out once', async () => {
-    const enrolled = await engine.api.call('POST', '/api/v1/accounts', {
-      key: keys.integration,
-      body: { externalId: 'ACC-RETURN', strategy: strategy.key, currency: 'USD', balance: 80_000, debtor: { name: 'Rosa Lind', email: 'rosa@example.com', timeZone: afternoonZone(), address } },
+    const enrolled = await engine.call('POST', '/api/v1/accounts', {
+      key: engine.keys.integration,
+      body: { externalId: 'ACC-RETURN', strategy: strategy.key, currency: 'USD', balance: 80_000, debtor: { name: 'Rosa Lind', email: 'rosa@example.com', timeZone: middayZone(), address } },
     });
     expect(enrolled.status).toBe(201);
     const caseId = String(enrolled.body.caseId);
-    const { db } = engine.database;
+    const { db } = engine;
     const letter = await eventually(async () => db.communication.findFirst({ where: { caseId, channel: 'letter', status: 'sent' } }), 'the letter to be mailed');
     await eventually(async () => (await status(caseId)).history.some((event) => event.type === 'step_done' && event.stepId === 'letter'), 'the case to record the letter');
     expect(engine.smtp.messages.filter((message) => message.envelope.to.includes('rosa@example.com'))).toHaveLength(0);
 
     const url = `/api/v1/communications/${letter.id}/returned`;
     const body = { reason: 'moved, left no forwarding address', at: '2026-11-20T10:00:00Z' };
-    expect((await engine.api.call('POST', url, { key: keys.auditor, body })).status).toBe(403);
-    const bad = await engine.api.call('POST', url, { key: keys.integration, body: { at: 'yesterday' } });
+    expect((await engine.call('POST', url, { key: engine.keys.auditor, body })).status).toBe(403);
+    const bad = await engine.call('POST', url, { key: engine.keys.integration, body: { at: 'yesterday' } });
     expect(bad.status).toBe(400);
     expect(bad.body.error.fields.map((field: { path: string }) => field.path).sort()).toEqual(['body.at', 'body.reason']);
-    expect((await engine.api.call('POST', '/api/v1/communications/00000000-0000-4000-8000-000000000000/returned', { key: keys.integration, body })).status).toBe(404);
+    expect((await engine.call('POST', '/api/v1/communications/00000000-0000-4000-8000-000000000000/returned', { key: engine.keys.integration, body })).status).toBe(404);
 
-    const first = await engine.api.call('POST', url, { key: keys.integration, body });
+    const first = await engine.call('POST', url, { key: engine.keys.integration, body });
     expect(first).toMatchObject({ status: 200, body: { communicationId: letter.id, caseId, status: 'returned', recorded: true } });
 
     // The case learns the address is dead and owes the letter step's fallback: the email.
@@ -75,7 +76,7 @@ describe('POST /api/v1/communications/:id/returned', () => {
     expect(history.find((event) => event.type === 'step_failed' && event.stepId === 'letter')?.detail).toContain('letter_returned');
 
     // Reported again (the provider retries, an officer clicks twice): nothing changes twice.
-    const again = await engine.api.call('POST', url, { key: keys.officer, body });
+    const again = await engine.call('POST', url, { key: engine.keys.officer, body });
     expect(again).toMatchObject({ status: 200, body: { recorded: false, status: 'returned' } });
 
     const row = await db.communication.findUniqueOrThrow({ where: { id: letter.id }, include: { events: { orderBy: { id: 'asc' } } } });
@@ -91,17 +92,17 @@ describe('POST /api/v1/communications/:id/returned', () => {
   });
 
   it('refuses what is not a mailed letter', async () => {
-    const enrolled = await engine.api.call('POST', '/api/v1/accounts', {
-      key: keys.integration,
-      body: { externalId: 'ACC-RETURN-2', strategy: strategy.key, currency: 'USD', balance: 80_000, debtor: { name: 'Ivo Berg', email: 'ivo@example.com', timeZone: afternoonZone(), address } },
+    const enrolled = await engine.call('POST', '/api/v1/accounts', {
+      key: engine.keys.integration,
+      body: { externalId: 'ACC-RETURN-2', strategy: strategy.key, currency: 'USD', balance: 80_000, debtor: { name: 'Ivo Berg', email: 'ivo@example.com', timeZone: middayZone(), address } },
     });
     const caseId = String(enrolled.body.caseId);
-    const { db } = engine.database;
+    const { db } = engine;
     await eventually(async () => db.communication.findFirst({ where: { caseId, channel: 'letter', status: 'sent' } }), 'the letter to be mailed');
     const email = await db.communication.create({
       data: { caseId, stepId: 'manual', channel: 'email', template: 'x', recipient: 'ivo@example.com', body: 'x', idempotencyKey: `${caseId}/manual`, status: 'sent' },
     });
-    const refused = await engine.api.call('POST', `/api/v1/communications/${email.id}/returned`, { key: keys.integration, body: { reason: 'bounced' } });
+    const refused = await engine.call('POST', `/api/v1/communications/${email.id}/returned`, { key: engine.keys.integration, body: { reason: 'bounced' } });
     expect(refused).toMatchObject({ status: 422, body: { error: { code: 'not_a_letter' } } });
   });
 });

@@ -10,12 +10,11 @@ import { createDb, type Db } from '../../../lib/db.js';
 import { startEmbeddedPostgres } from '../../../lib/embedded-postgres.js';
 import { freePort } from '../../../lib/free-port.js';
 import { applyMigrations } from '../../../lib/migrations.js';
+import { testCommunications } from '../../../testing/communications.js';
 
 /** Real parts for the communication tests: a migrated PostgreSQL, case rows, shared settings, signed requests. */
 
-export const linkSecret = 'test-link-secret-0123456789abcdef0123456789';
-export const mailDomain = 'mail.test';
-export const inboundEmailSecret = 'test-inbound-email-secret-0123456789abcdef';
+export const { linkSecret, mailDomain, inboundEmailSecret } = testCommunications;
 
 export interface TestDatabase {
   db: Db;
@@ -46,8 +45,8 @@ export function workerSettings(overrides: Partial<CommunicationSettings> = {}): 
     publicUrl: 'https://collections.example.test',
     statusCallbacks: true,
     linkSecret,
-    smsMaxSegments: 3,
-    creditorName: 'Acme Bank',
+    smsMaxSegments: testCommunications.smsMaxSegments,
+    creditorName: testCommunications.creditorName,
     letterSender: ['Collections Department', '100 Main Street', 'Springfield, IL 62701', 'US'],
     ...overrides,
   };
