@@ -25,6 +25,7 @@ import { startSmtp, startTwilio } from './parts/standins.js';
 import { startDevServer, startTimeSkippingServer } from './parts/temporal.js';
 import { childWorkers, startInProcessWorker, type ChildWorker } from './parts/worker.js';
 import type { SmtpSink } from './standins/smtp-sink.js';
+import type { TwilioWithMessageLog } from './standins/twilio-message-log.js';
 import type { TwilioStandIn } from './standins/twilio-standin.js';
 import { createStopStack } from './stop-stack.js';
 import { caseWorkflowBundle } from './workflow-bundle.js';
@@ -74,6 +75,8 @@ export interface Engine {
   keys: Record<keyof typeof testKeys, string>;
   smtp: SmtpSink;
   twilio: TwilioStandIn;
+  /** The stand-in's front with Twilio's message list; the worker's TWILIO_API_BASE. */
+  twilioMessageList: TwilioWithMessageLog;
   logs: string[];
   /** The API's communication settings; the worker has the same public URL, link secret and mail domain. */
   communications: TestCommunications;
@@ -232,6 +235,9 @@ export async function startEngine(options: EngineOptions = {}): Promise<Engine> 
       },
       get twilio() {
         return needs(twilio?.twilio, 'the Twilio stand-in (twilio: true)')();
+      },
+      get twilioMessageList() {
+        return needs(twilio?.messageList, 'the Twilio stand-in (twilio: true)')();
       },
       logs,
       communications,

@@ -8,40 +8,37 @@ import { createMailer } from '../../activities/mailer.js';
 import { createSmsSender } from '../../activities/sms-sender.js';
 import { seedTemplates } from '../../api/services/templates.js';
 import { LinkPurpose, verifyLinkToken } from '../../domain/template-links.js';
-import { startSmtpSink, type SmtpSink } from '../../testing/standins/smtp-sink.js';
-import { linkSecret, mailDomain, seedCase, startDatabase, templateAccount, workerSettings, type TestDatabase } from './support/harness.js';
+import { startEngine, type Engine } from '../../testing/engine.js';
+import { linkSecret, mailDomain, seedCase, templateAccount, workerSettings } from './support/harness.js';
 
 /**
  * Email through a real SMTP server on loopback: the message as received (headers, both parts,
  * the letter PDF), its record, and what a retry, a rejected mailbox and an opt-out do.
  */
 
-let database: TestDatabase;
-let smtp: SmtpSink;
+let engine: Engine;
 let activities: ReturnType<typeof createActivities>;
 let closeMailer: () => void;
 
 beforeAll(async () => {
-  database = await startDatabase();
-  smtp = await startSmtpSink({ rejectRecipients: ['nobody@example.com'] });
-  const outboxDir = path.join(database.dataDir, 'outbox');
-  const mailer = createMailer({ smtpUrl: smtp.url, from: 'Collections <collections@mail.test>', outboxDir: path.join(outboxDir, 'email') });
+  engine = await startEngine({ temporal: 'none', smtp: { rejectRecipients: ['nobody@example.com'] } });
+  const outboxDir = path.join(engine.dataDir, 'outbox');
+  const mailer = createMailer({ smtpUrl: engine.smtp.url, from: 'Collections <collections@mail.test>', outboxDir: path.join(outboxDir, 'email') });
   closeMailer = () => mailer.close();
   activities = createActivities({
-    db: database.db,
+    db: engine.db,
     mailer,
     sms: createSmsSender({ outboxDir: path.join(outboxDir, 'sms') }),
     outboxDir,
     mailDomain,
     communications: workerSettings(),
   });
-  await seedTemplates(database.db);
+  await seedTemplates(engine.db);
 });
 
 afterAll(async () => {
   closeMailer?.();
-  await smtp?.close();
-  await database?.stop();
+  await engine?.stop();
 });
 
 async function failureOf(promise: Promise<unknown>): Promise<ApplicationFailure> {
@@ -52,7 +49,7 @@ async function failureOf(promise: Promise<unknown>): Promise<ApplicationFailure>
 
 describe('an email from a managed template', () => {
   it('arrives with a stable Message-ID, a working unsubscribe, a reply token, both parts and the letter attached', async () => {
-    const seeded = await seedCase(database.db, { name: 'Ana <Ruiz> & Co', email: 'ana@example.com' });
+    const seeded = await seedCase(engine.db, { name: 'Ana <Ruiz> & Co', email: 'ana@example.com' });
     const address = 'Ana Ruiz | 1 Main St | Chicago, IL 60601 | US';
     const input = {
       caseId: seeded.caseId,
@@ -68,7 +65,7 @@ describe('an email from a managed template', () => {
     const result = await activities.sendEmail(input);
     expect(result.duplicate).toBe(false);
 
-    const [mail] = await smtp.waitForMessages(1);
+    const [mail] = await engine.smtp.waitForMessages(1);
     if (!mail) throw new Error('no mail');
     const { parsed } = mail;
     expect(mail.envelope.to).toEqual(['ana@example.com']);
@@ -104,7 +101,7 @@ describe('an email from a managed template', () => {
     expect(pdf?.contentType).toBe('application/pdf');
     expect(pdf?.filename).toBe('letter.pdf');
     expect(pdf?.content.subarray(0, 5).toString()).toBe('%PDF-');
-    const row = await database.db.communication.findUniqueOrThrow({ where: { id: result.communicationId }, include: { events: { orderBy: { id: 'asc' } } } });
+    const row = await engine.db.communication.findUniqueOrThrow({ where: { id: result.communicationId }, include: { events: { orderBy: { id: 'asc' } } } });
     expect(createHash('sha256').update(pdf?.content ?? '').digest('hex')).toBe(row.documentSha256);
     expect(createHash('sha256').update(await readFile(row.documentPath ?? '')).digest('hex')).toBe(row.documentSha256);
 
@@ -114,19 +111,19 @@ describe('an email from a managed template', () => {
   });
 
   it('is not sent again when the activity retries', async () => {
-    const seeded = await seedCase(database.db, { email: 'retry@example.com' });
+    const seeded = await seedCase(engine.db, { email: 'retry@example.com' });
     const input = { caseId: seeded.caseId, stepId: 'reminder', idempotencyKey: `${seeded.caseId}/run-1/reminder`, templateKey: 'reminder', templateRef: { key: 'reminder' }, to: seeded.email, account: templateAccount(seeded) };
-    const before = smtp.messages.length;
+    const before = engine.smtp.messages.length;
     const first = await activities.sendEmail(input);
     const again = await activities.sendEmail(input);
     expect(again).toEqual({ communicationId: first.communicationId, providerId: first.providerId, duplicate: true });
-    await smtp.waitForMessages(before + 1);
+    await engine.smtp.waitForMessages(before + 1);
     await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(smtp.messages.filter((message) => message.envelope.to[0] === 'retry@example.com')).toHaveLength(1);
+    expect(engine.smtp.messages.filter((message) => message.envelope.to[0] === 'retry@example.com')).toHaveLength(1);
   });
 
   it('still works with a template written inline in the strategy (English by default)', async () => {
-    const seeded = await seedCase(database.db, { email: 'inline@example.com' });
+    const seeded = await seedCase(engine.db, { email: 'inline@example.com' });
     const result = await activities.sendEmail({
       caseId: seeded.caseId,
       stepId: 'reminder',
@@ -136,54 +133,54 @@ describe('an email from a managed template', () => {
       to: seeded.email,
       account: templateAccount(seeded),
     });
-    const mail = (await smtp.waitForMessages(smtp.messages.length)).find((message) => message.envelope.to[0] === 'inline@example.com');
+    const mail = (await engine.smtp.waitForMessages(engine.smtp.messages.length)).find((message) => message.envelope.to[0] === 'inline@example.com');
     expect(mail?.parsed.subject).toBe('Balance $1,250.00');
-    const row = await database.db.communication.findUniqueOrThrow({ where: { id: result.communicationId } });
+    const row = await engine.db.communication.findUniqueOrThrow({ where: { id: result.communicationId } });
     expect(row).toMatchObject({ template: 'reminder', templateLanguage: 'en', templateVersion: null });
   });
 });
 
 describe('an email that must not or cannot go out', () => {
   it('a mailbox the server rejects fails as InvalidRecipient and is recorded failed', async () => {
-    const seeded = await seedCase(database.db, { email: 'nobody@example.com' });
+    const seeded = await seedCase(engine.db, { email: 'nobody@example.com' });
     const failure = await failureOf(
       activities.sendEmail({ caseId: seeded.caseId, stepId: 'reminder', idempotencyKey: `${seeded.caseId}/r/reminder`, templateKey: 'reminder', templateRef: { key: 'reminder' }, to: seeded.email, account: templateAccount(seeded) }),
     );
     expect(failure.type).toBe('InvalidRecipient');
     expect(failure.nonRetryable).toBe(true);
-    const row = await database.db.communication.findFirstOrThrow({ where: { caseId: seeded.caseId }, include: { events: { orderBy: { id: 'asc' } } } });
+    const row = await engine.db.communication.findFirstOrThrow({ where: { caseId: seeded.caseId }, include: { events: { orderBy: { id: 'asc' } } } });
     expect(row.status).toBe('failed');
     expect(row.events.map((event) => event.status)).toEqual(['sending', 'failed']);
   });
 
   it('an address the debtor unsubscribed is refused as ContactNotPermitted, and nothing reaches the server', async () => {
-    const seeded = await seedCase(database.db, { email: 'gone@example.com' });
-    await database.db.contact.updateMany({ where: { debtorId: seeded.debtorId, channel: 'email' }, data: { optedOutAt: new Date(), optOutSource: 'email_unsubscribe' } });
-    const before = smtp.messages.length;
+    const seeded = await seedCase(engine.db, { email: 'gone@example.com' });
+    await engine.db.contact.updateMany({ where: { debtorId: seeded.debtorId, channel: 'email' }, data: { optedOutAt: new Date(), optOutSource: 'email_unsubscribe' } });
+    const before = engine.smtp.messages.length;
     const failure = await failureOf(
       activities.sendEmail({ caseId: seeded.caseId, stepId: 'reminder', idempotencyKey: `${seeded.caseId}/r/reminder`, templateKey: 'reminder', templateRef: { key: 'reminder' }, to: seeded.email, account: templateAccount(seeded) }),
     );
     expect(failure.type).toBe('ContactNotPermitted');
     expect(failure.message).toContain('email_unsubscribe');
-    expect(smtp.messages.length).toBe(before);
-    const row = await database.db.communication.findFirstOrThrow({ where: { caseId: seeded.caseId } });
+    expect(engine.smtp.messages.length).toBe(before);
+    const row = await engine.db.communication.findFirstOrThrow({ where: { caseId: seeded.caseId } });
     expect(row).toMatchObject({ status: 'suppressed', attempts: 0 });
   });
 
   it('an address already known to bounce is refused as InvalidRecipient before the server is called', async () => {
-    const seeded = await seedCase(database.db, { email: 'bounced@example.com' });
-    await database.db.contact.updateMany({ where: { debtorId: seeded.debtorId, channel: 'email' }, data: { status: 'invalid' } });
-    const before = smtp.messages.length;
+    const seeded = await seedCase(engine.db, { email: 'bounced@example.com' });
+    await engine.db.contact.updateMany({ where: { debtorId: seeded.debtorId, channel: 'email' }, data: { status: 'invalid' } });
+    const before = engine.smtp.messages.length;
     const failure = await failureOf(
       activities.sendEmail({ caseId: seeded.caseId, stepId: 'reminder', idempotencyKey: `${seeded.caseId}/r/reminder`, templateKey: 'reminder', templateRef: { key: 'reminder' }, to: seeded.email, account: templateAccount(seeded) }),
     );
     expect(failure.type).toBe('InvalidRecipient');
-    expect(smtp.messages.length).toBe(before);
-    expect(await database.db.communication.findFirstOrThrow({ where: { caseId: seeded.caseId } })).toMatchObject({ status: 'failed', attempts: 0 });
+    expect(engine.smtp.messages.length).toBe(before);
+    expect(await engine.db.communication.findFirstOrThrow({ where: { caseId: seeded.caseId } })).toMatchObject({ status: 'failed', attempts: 0 });
   });
 
   it('a step naming a managed template that does not exist fails as StepMisconfigured', async () => {
-    const seeded = await seedCase(database.db);
+    const seeded = await seedCase(engine.db);
     const failure = await failureOf(
       activities.sendEmail({ caseId: seeded.caseId, stepId: 'x', idempotencyKey: `${seeded.caseId}/r/x`, templateKey: 'x', templateRef: { key: 'no-such-template' }, to: seeded.email, account: templateAccount(seeded) }),
     );

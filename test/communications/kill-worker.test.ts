@@ -2,14 +2,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../lib/free-port.js';
-import { startTemporalDevServer, type TemporalDevServerHandle } from '../../lib/temporal-dev-server.js';
-import { startTwilioStandIn, type TwilioStandIn } from '../../testing/standins/twilio-standin.js';
-import { seedCase, startDatabase, templateAccount, type TestDatabase } from './support/harness.js';
-import { withMessageLog, type TwilioWithMessageLog } from '../../testing/standins/twilio-message-log.js';
+import { startEngine, type Engine } from '../../testing/engine.js';
+import { seedCase, templateAccount } from './support/harness.js';
 
 /**
  * A worker killed with SIGKILL while Twilio holds the answer to its send: the message exists at
@@ -19,11 +15,7 @@ import { withMessageLog, type TwilioWithMessageLog } from '../../testing/standin
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const taskQueue = 'comms-kill-test';
-let database: TestDatabase;
-let server: TemporalDevServerHandle;
-let twilio: TwilioStandIn;
-let twilioLog: TwilioWithMessageLog;
-let client: Client;
+let engine: Engine;
 let bundlePath: string;
 const children: ChildProcess[] = [];
 
@@ -38,14 +30,14 @@ function spawnWorker({ standby }: { standby: boolean }): WorkerProcess {
     cwd: path.resolve(here, '../..'),
     env: {
       ...process.env,
-      DATABASE_URL: database.url,
-      TEMPORAL_ADDRESS: server.address,
+      DATABASE_URL: engine.postgres.url,
+      TEMPORAL_ADDRESS: engine.temporalServer.address,
       TASK_QUEUE: taskQueue,
       BUNDLE_PATH: bundlePath,
-      DATA_DIR: database.dataDir,
-      TWILIO_ACCOUNT_SID: twilio.accountSid,
-      TWILIO_AUTH_TOKEN: twilio.authToken,
-      TWILIO_API_BASE: twilioLog.url,
+      DATA_DIR: engine.dataDir,
+      TWILIO_ACCOUNT_SID: engine.twilio.accountSid,
+      TWILIO_AUTH_TOKEN: engine.twilio.authToken,
+      TWILIO_API_BASE: engine.twilioMessageList.url,
       STANDBY: standby ? '1' : '0',
     },
     stdio: ['pipe', 'pipe', 'inherit'],
@@ -66,31 +58,24 @@ function spawnWorker({ standby }: { standby: boolean }): WorkerProcess {
 }
 
 beforeAll(async () => {
-  database = await startDatabase();
-  server = await startTemporalDevServer({ dataDir: path.join(database.dataDir, 'temporal'), port: await freePort(), uiPort: await freePort() });
-  twilio = await startTwilioStandIn();
-  twilioLog = await withMessageLog(twilio);
-  client = new Client({ connection: await Connection.connect({ address: server.address }) });
+  // The one-send workflow's worker (support/send-worker.ts) has no payload codec: neither has the engine here.
+  engine = await startEngine({ worker: 'none', twilio: true, encrypted: false });
   const bundle = await bundleWorkflowCode({
     workflowsPath: path.join(here, 'support', 'send-workflow.ts'),
     logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error: console.error },
   });
-  bundlePath = path.join(database.dataDir, 'send-workflow-bundle.js');
+  bundlePath = path.join(engine.dataDir, 'send-workflow-bundle.js');
   await writeFile(bundlePath, bundle.code);
 });
 
 afterAll(async () => {
   for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  await client?.connection.close();
-  await twilioLog?.close();
-  await twilio?.close();
-  await server?.stop();
-  await database?.stop();
+  await engine?.stop();
 });
 
 describe('a worker killed mid-send', () => {
   it('leaves exactly one message at the provider: the retry finds it instead of sending again', { timeout: 120_000 }, async () => {
-    const seeded = await seedCase(database.db, { phone: '+15555550177' });
+    const seeded = await seedCase(engine.db, { phone: '+15555550177' });
     const input = {
       caseId: seeded.caseId,
       stepId: 'nudge',
@@ -106,10 +91,10 @@ describe('a worker killed mid-send', () => {
     const replacement = spawnWorker({ standby: true });
     await Promise.all([first.printed('worker ready'), replacement.printed('worker loaded')]);
     // Twilio accepts the message at once but its answer is held back: the worker waits for it.
-    twilio.delayNext(1, 60_000);
-    const handle = await client.workflow.start('sendOnce', { taskQueue, workflowId: `send-${seeded.caseId}`, args: [input] });
-    await twilio.waitForMessages(1, 20_000);
-    const inFlight = await database.db.communication.findFirstOrThrow({ where: { caseId: seeded.caseId } });
+    engine.twilio.delayNext(1, 60_000);
+    const handle = await engine.temporal.workflow.start('sendOnce', { taskQueue, workflowId: `send-${seeded.caseId}`, args: [input] });
+    await engine.twilio.waitForMessages(1, 20_000);
+    const inFlight = await engine.db.communication.findFirstOrThrow({ where: { caseId: seeded.caseId } });
     expect(inFlight).toMatchObject({ status: 'sending', attempts: 1, providerId: null });
 
     const exited = new Promise((resolve) => first.child.once('exit', (_code, signal) => resolve(signal)));
@@ -121,15 +106,15 @@ describe('a worker killed mid-send', () => {
     const result = (await handle.result()) as { communicationId: string; providerId: string; duplicate: boolean };
     replacement.child.kill('SIGTERM');
 
-    const [message] = twilio.messages;
-    expect(twilio.messages).toHaveLength(1);
-    expect(twilio.requests.filter((request) => request.method === 'POST')).toHaveLength(1);
+    const [message] = engine.twilio.messages;
+    expect(engine.twilio.messages).toHaveLength(1);
+    expect(engine.twilio.requests.filter((request) => request.method === 'POST')).toHaveLength(1);
     expect(result).toEqual({ communicationId: inFlight.id, providerId: message?.sid, duplicate: true });
 
-    const row = await database.db.communication.findUniqueOrThrow({ where: { id: inFlight.id }, include: { events: { orderBy: { id: 'asc' } } } });
+    const row = await engine.db.communication.findUniqueOrThrow({ where: { id: inFlight.id }, include: { events: { orderBy: { id: 'asc' } } } });
     expect(row).toMatchObject({ status: 'sent', providerId: message?.sid, attempts: 1 });
     expect(row.events.map((event) => event.status)).toEqual(['sending', 'reconciled']);
-    expect(twilioLog.listRequests.length).toBeGreaterThanOrEqual(1);
+    expect(engine.twilioMessageList.listRequests.length).toBeGreaterThanOrEqual(1);
 
     // The activity really ran again: the attempt that completed is not the one that died with its worker.
     const history = await handle.fetchHistory();

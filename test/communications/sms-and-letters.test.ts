@@ -9,9 +9,8 @@ import { communicationIdFor } from '../../activities/outbox.js';
 import { createSmsSender } from '../../activities/sms-sender.js';
 import { seedTemplates } from '../../api/services/templates.js';
 import { collectionDisclosure } from '../../domain/disclosures.js';
-import { startTwilioStandIn, type TwilioStandIn } from '../../testing/standins/twilio-standin.js';
-import { mailDomain, seedCase, startDatabase, templateAccount, workerSettings, type TestDatabase } from './support/harness.js';
-import { withMessageLog, type TwilioWithMessageLog } from '../../testing/standins/twilio-message-log.js';
+import { startEngine, type Engine } from '../../testing/engine.js';
+import { mailDomain, seedCase, templateAccount, workerSettings } from './support/harness.js';
 
 /**
  * SMS through the real twilio client to a local stand-in of Twilio's REST API (exact form
@@ -19,9 +18,7 @@ import { withMessageLog, type TwilioWithMessageLog } from '../../testing/standin
  */
 
 const from = '+15555550199';
-let database: TestDatabase;
-let twilio: TwilioStandIn;
-let twilioLog: TwilioWithMessageLog;
+let engine: Engine;
 let provider: { server: Server; url: string; received: { headers: IncomingMessage['headers']; body: Buffer }[]; status: number };
 let activities: ReturnType<typeof createActivities>;
 let withProvider: ReturnType<typeof createActivities>;
@@ -42,29 +39,25 @@ async function startPrintProvider() {
 }
 
 beforeAll(async () => {
-  database = await startDatabase();
-  twilio = await startTwilioStandIn();
-  twilioLog = await withMessageLog(twilio);
+  engine = await startEngine({ temporal: 'none', twilio: true });
   provider = await startPrintProvider();
-  const outboxDir = path.join(database.dataDir, 'outbox');
+  const outboxDir = path.join(engine.dataDir, 'outbox');
   const deps = {
-    db: database.db,
+    db: engine.db,
     mailer: createMailer({ from: 'c@mail.test', outboxDir: path.join(outboxDir, 'email') }),
-    sms: createSmsSender({ twilio: { accountSid: twilio.accountSid, authToken: twilio.authToken, from, apiBase: twilioLog.url }, outboxDir }),
+    sms: createSmsSender({ twilio: { accountSid: engine.twilio.accountSid, authToken: engine.twilio.authToken, from, apiBase: engine.twilioMessageList.url }, outboxDir }),
     outboxDir,
     mailDomain,
     communications: workerSettings(),
   };
   activities = createActivities(deps);
   withProvider = createActivities({ ...deps, letterProvider: { url: provider.url, token: 'print-token' } });
-  await seedTemplates(database.db);
+  await seedTemplates(engine.db);
 });
 
 afterAll(async () => {
-  await twilioLog?.close();
-  await twilio?.close();
   await new Promise((resolve) => provider?.server.close(resolve));
-  await database?.stop();
+  await engine?.stop();
 });
 
 async function failureOf(promise: Promise<unknown>): Promise<ApplicationFailure> {
@@ -89,78 +82,78 @@ function smsInput(seeded: Awaited<ReturnType<typeof seedCase>>, extra: Record<st
 
 describe('an SMS', () => {
   it('reaches Twilio with exactly the fields it should, and its segments are recorded', async () => {
-    const seeded = await seedCase(database.db, { phone: '+15555550101' });
+    const seeded = await seedCase(engine.db, { phone: '+15555550101' });
     const result = await activities.sendSms(smsInput(seeded, { language: 'es' }));
-    const sent = twilio.messages.find((message) => message.form.To === '+15555550101');
+    const sent = engine.twilio.messages.find((message) => message.form.To === '+15555550101');
     expect(sent?.form).toEqual({
       To: '+15555550101',
       From: from,
       Body: `Ana Ruiz, su saldo de $1,250.00 (cuenta ${seeded.externalId}) está vencido. ${collectionDisclosure.es} Responda STOP para darse de baja.`,
       StatusCallback: `https://collections.example.test/webhooks/twilio/status?c=${result.communicationId}`,
     });
-    const row = await database.db.communication.findUniqueOrThrow({ where: { id: result.communicationId } });
+    const row = await engine.db.communication.findUniqueOrThrow({ where: { id: result.communicationId } });
     expect(row).toMatchObject({ status: 'sent', provider: 'twilio', providerId: sent?.sid, templateLanguage: 'es', templateVersion: 1, encoding: 'UCS-2', segments: 3 });
     expect(Number(sent?.resource.num_segments)).toBe(row.segments);
   });
 
   it('longer than the segment limit is shortened in its free text, keeping the disclosure and opt-out', async () => {
-    const seeded = await seedCase(database.db, { phone: '+15555550102' });
+    const seeded = await seedCase(engine.db, { phone: '+15555550102' });
     const long = `{{debtor.name}}, ${'we have tried to reach you about this account several times. '.repeat(10)}${collectionDisclosure.en} Reply STOP to opt out.`;
     const result = await activities.sendSms(smsInput(seeded, { templateRef: undefined, template: { channel: 'sms', body: long } }));
-    const body = twilio.messages.find((message) => message.form.To === '+15555550102')?.form.Body ?? '';
+    const body = engine.twilio.messages.find((message) => message.form.To === '+15555550102')?.form.Body ?? '';
     expect(body).toMatch(/\.\.\. This is a communication from a debt collector\. Reply STOP to opt out\.$/);
     expect(body.length).toBeLessThanOrEqual(3 * 153);
-    const row = await database.db.communication.findUniqueOrThrow({ where: { id: result.communicationId }, include: { events: true } });
+    const row = await engine.db.communication.findUniqueOrThrow({ where: { id: result.communicationId }, include: { events: true } });
     expect(row.body).toBe(body);
     expect(row.segments).toBe(3);
     expect(row.events.find((event) => event.status === 'sending')?.detail).toContain('shortened to 3 segment(s)');
   });
 
   it('is refused without consent, from the case or from the database, and never reaches Twilio', async () => {
-    const seeded = await seedCase(database.db, { phone: '+15555550103', smsConsent: false });
-    const before = twilio.requests.length;
+    const seeded = await seedCase(engine.db, { phone: '+15555550103', smsConsent: false });
+    const before = engine.twilio.requests.length;
     const told = await failureOf(activities.sendSms(smsInput(seeded, { contact: { consent: false, optedOut: false } })));
     expect(told.type).toBe('ContactNotPermitted');
-    const other = await seedCase(database.db, { phone: '+15555550104', smsConsent: false });
+    const other = await seedCase(engine.db, { phone: '+15555550104', smsConsent: false });
     const known = await failureOf(activities.sendSms(smsInput(other, { contact: { consent: true, optedOut: false } })));
     expect(known.message).toBe('no recorded consent for SMS');
-    expect(twilio.requests.length).toBe(before);
+    expect(engine.twilio.requests.length).toBe(before);
   });
 
   it('to a number Twilio rejects fails as InvalidRecipient', async () => {
-    twilio.rejectNumber('+15555550105');
-    const seeded = await seedCase(database.db, { phone: '+15555550105' });
+    engine.twilio.rejectNumber('+15555550105');
+    const seeded = await seedCase(engine.db, { phone: '+15555550105' });
     const failure = await failureOf(activities.sendSms(smsInput(seeded)));
     expect(failure.type).toBe('InvalidRecipient');
   });
 
   it('after an interrupted attempt that reached Twilio, is found there and not sent again', async () => {
-    const seeded = await seedCase(database.db, { phone: '+15555550106' });
+    const seeded = await seedCase(engine.db, { phone: '+15555550106' });
     const input = smsInput(seeded);
     await activities.sendSms(input);
     // As if the worker had died between Twilio's answer and the database write.
     const id = communicationIdFor(input.idempotencyKey);
-    await database.db.communication.update({ where: { id }, data: { status: 'sending', sentAt: null, providerId: null } });
-    const posts = () => twilio.requests.filter((request) => request.method === 'POST' && request.form.To === '+15555550106').length;
+    await engine.db.communication.update({ where: { id }, data: { status: 'sending', sentAt: null, providerId: null } });
+    const posts = () => engine.twilio.requests.filter((request) => request.method === 'POST' && request.form.To === '+15555550106').length;
     expect(posts()).toBe(1);
     const again = await activities.sendSms(input);
     expect(again.duplicate).toBe(true);
     expect(posts()).toBe(1);
-    expect(again.providerId).toBe(twilio.messages.find((message) => message.form.To === '+15555550106')?.sid);
-    expect(twilioLog.listRequests.some((request) => request.includes('To=%2B15555550106'))).toBe(true);
+    expect(again.providerId).toBe(engine.twilio.messages.find((message) => message.form.To === '+15555550106')?.sid);
+    expect(engine.twilioMessageList.listRequests.some((request) => request.includes('To=%2B15555550106'))).toBe(true);
   });
 
   it('after an interrupted attempt that never reached Twilio, is sent once', async () => {
-    const seeded = await seedCase(database.db, { phone: '+15555550107' });
+    const seeded = await seedCase(engine.db, { phone: '+15555550107' });
     const input = smsInput(seeded);
-    twilio.failNext(1, 503);
+    engine.twilio.failNext(1, 503);
     await expect(activities.sendSms(input)).rejects.toThrow('provider unavailable');
-    const row = await database.db.communication.findUniqueOrThrow({ where: { id: communicationIdFor(input.idempotencyKey) } });
+    const row = await engine.db.communication.findUniqueOrThrow({ where: { id: communicationIdFor(input.idempotencyKey) } });
     expect(row.status).toBe('sending');
     const again = await activities.sendSms(input);
     expect(again.duplicate).toBe(false);
-    expect(twilio.messages.filter((message) => message.form.To === '+15555550107')).toHaveLength(1);
-    const events = await database.db.communicationEvent.findMany({ where: { communicationId: again.communicationId }, orderBy: { id: 'asc' } });
+    expect(engine.twilio.messages.filter((message) => message.form.To === '+15555550107')).toHaveLength(1);
+    const events = await engine.db.communicationEvent.findMany({ where: { communicationId: again.communicationId }, orderBy: { id: 'asc' } });
     expect(events.map((event) => event.status)).toEqual(['sending', 'attempt_failed', 'sending', 'sent']);
   });
 });
@@ -169,22 +162,22 @@ describe('a letter', () => {
   const address = 'Ana Ruiz | 1 Main St | Apt 2 | Chicago, IL 60601 | US';
 
   it('is rendered as a PDF into the outbox, the same bytes on a retry', async () => {
-    const seeded = await seedCase(database.db);
+    const seeded = await seedCase(engine.db);
     const input = { caseId: seeded.caseId, stepId: 'letter', idempotencyKey: `${seeded.caseId}/r/letter`, templateKey: 'demand', templateRef: { key: 'demand' }, to: address, account: templateAccount(seeded) };
     const result = await activities.sendLetter(input);
-    const row = await database.db.communication.findUniqueOrThrow({ where: { id: result.communicationId } });
+    const row = await engine.db.communication.findUniqueOrThrow({ where: { id: result.communicationId } });
     expect(row).toMatchObject({ status: 'sent', provider: 'outbox', channel: 'letter', templateVersion: 1 });
     expect(row.documentPath).toMatch(new RegExp(`${result.communicationId}\\.pdf$`));
     expect(row.body).toContain('Acme Bank');
     // A send again after an interruption writes the same file, not a second letter.
-    await database.db.communication.update({ where: { id: row.id }, data: { status: 'sending', sentAt: null } });
+    await engine.db.communication.update({ where: { id: row.id }, data: { status: 'sending', sentAt: null } });
     await activities.sendLetter(input);
-    const again = await database.db.communication.findUniqueOrThrow({ where: { id: row.id } });
+    const again = await engine.db.communication.findUniqueOrThrow({ where: { id: row.id } });
     expect(again.documentSha256).toBe(row.documentSha256);
   });
 
   it('goes to the print-and-mail provider as a PDF with an idempotency key', async () => {
-    const seeded = await seedCase(database.db);
+    const seeded = await seedCase(engine.db);
     const result = await withProvider.sendLetter({ caseId: seeded.caseId, stepId: 'letter', idempotencyKey: `${seeded.caseId}/r/letter`, templateKey: 'demand', templateRef: { key: 'demand' }, language: 'es', to: address, account: templateAccount(seeded) });
     const [request] = provider.received;
     expect(request?.headers['idempotency-key']).toBe(result.communicationId);
@@ -193,13 +186,13 @@ describe('a letter', () => {
     expect(JSON.parse(form.get('metadata') as string)).toEqual({ id: result.communicationId, address: ['Ana Ruiz', '1 Main St', 'Apt 2', 'Chicago, IL 60601', 'US'] });
     const file = form.get('file') as Blob;
     expect(Buffer.from(await file.arrayBuffer()).subarray(0, 5).toString()).toBe('%PDF-');
-    const row = await database.db.communication.findUniqueOrThrow({ where: { id: result.communicationId } });
+    const row = await engine.db.communication.findUniqueOrThrow({ where: { id: result.communicationId } });
     expect(row).toMatchObject({ provider: 'letter-http', providerId: 'ltr_1', templateLanguage: 'es' });
   });
 
   it('to an address the provider refuses fails as InvalidRecipient', async () => {
     provider.status = 422;
-    const seeded = await seedCase(database.db);
+    const seeded = await seedCase(engine.db);
     const failure = await failureOf(
       withProvider.sendLetter({ caseId: seeded.caseId, stepId: 'letter', idempotencyKey: `${seeded.caseId}/r/letter`, templateKey: 'demand', templateRef: { key: 'demand' }, to: address, account: templateAccount(seeded) }),
     );

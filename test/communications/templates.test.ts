@@ -1,10 +1,9 @@
-import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedTemplates } from '../../api/services/templates.js';
 import { collectionDisclosure } from '../../domain/disclosures.js';
 import { fitRenderedSms, managedTemplateProblems, ZManagedTemplate } from '../../domain/template-definition.js';
 import { smsLength } from '../../domain/template-sms.js';
-import { keys, startApi, startDatabase, apiSettings, type TestDatabase } from './support/harness.js';
+import { startEngine, type Engine } from '../../testing/engine.js';
 
 /**
  * Managed templates: required content is enforced when a template is saved (disclosure,
@@ -12,8 +11,8 @@ import { keys, startApi, startDatabase, apiSettings, type TestDatabase } from '.
  * language, preview with a sample account, and the English/Spanish examples seed cleanly.
  */
 
-let database: TestDatabase;
-let api: Awaited<ReturnType<typeof startApi>>;
+// Templates never talk to Temporal.
+let engine: Engine;
 
 const en = collectionDisclosure.en;
 const es = collectionDisclosure.es;
@@ -28,15 +27,11 @@ const goodEmail = {
 const goodSms = { key: 'nudge', language: 'en', channel: 'sms', body: `{{debtor.name}}, {{balance}} is overdue. ${en} Reply STOP to opt out.` };
 
 beforeAll(async () => {
-  database = await startDatabase();
-  // Templates never talk to Temporal: a client that never connects keeps the API whole.
-  const temporal = new Client({ connection: Connection.lazy({ address: '127.0.0.1:1' }) });
-  api = await startApi({ db: database.db, temporal, communications: apiSettings() });
+  engine = await startEngine({ temporal: 'none' });
 });
 
 afterAll(async () => {
-  await api?.close();
-  await database?.stop();
+  await engine?.stop();
 });
 
 describe('saving a template', () => {
@@ -51,44 +46,44 @@ describe('saving a template', () => {
     ['an email without a subject', { ...goodEmail, subject: undefined }, 'needs a subject'],
     ['an SMS longer than three segments for the sample account', { ...goodSms, body: `{{debtor.name}}, ${'please call us about your account. '.repeat(14)}${en} Reply STOP to opt out.` }, 'SMS segments'],
   ])('refuses %s, naming the field, and stores nothing', async (_name, template, message) => {
-    const before = await database.db.template.count();
-    const response = await api.call('POST', '/api/v1/templates', { body: template });
+    const before = await engine.db.template.count();
+    const response = await engine.call('POST', '/api/v1/templates', { body: template });
     expect(response.status).toBe(422);
     expect(response.body.error.code).toBe('invalid_template');
     const fields = response.body.error.fields as { path: string; message: string }[];
     expect(fields.some((field) => field.message.includes(message))).toBe(true);
     expect(fields.every((field) => field.path.startsWith('body.'))).toBe(true);
-    expect(await database.db.template.count()).toBe(before);
+    expect(await engine.db.template.count()).toBe(before);
   });
 
   it('only lets managers and admins save', async () => {
-    const response = await api.call('POST', '/api/v1/templates', { body: goodSms, key: keys.officer });
+    const response = await engine.call('POST', '/api/v1/templates', { body: goodSms, key: engine.keys.officer });
     expect(response.status).toBe(403);
   });
 
   it('stores versions per key and language, keeping one active', async () => {
-    const first = await api.call('POST', '/api/v1/templates', { body: goodEmail });
+    const first = await engine.call('POST', '/api/v1/templates', { body: goodEmail });
     expect(first.status).toBe(201);
     expect(first.body).toMatchObject({ key: 'reminder', language: 'en', version: 1, status: 'active', requiredBlocks: ['disclosure', 'opt_out', 'creditor', 'amount'] });
-    const second = await api.call('POST', '/api/v1/templates', { body: { ...goodEmail, subject: 'Reminder: {{balance}} overdue' } });
+    const second = await engine.call('POST', '/api/v1/templates', { body: { ...goodEmail, subject: 'Reminder: {{balance}} overdue' } });
     expect(second.body).toMatchObject({ version: 2, status: 'active' });
-    const spanish = await api.call('POST', '/api/v1/templates', {
+    const spanish = await engine.call('POST', '/api/v1/templates', {
       body: { ...goodEmail, language: 'es', subject: 'Su saldo de {{balance}} está vencido', body: `Hola {{debtor.name}}, debe {{balance}} a {{creditor.name}}.\n\n${es}\n\nBaja: {{unsubscribeUrl}}` },
     });
     expect(spanish.body).toMatchObject({ language: 'es', version: 1 });
 
-    const versions = await api.call('GET', '/api/v1/templates/reminder', { key: keys.auditor });
+    const versions = await engine.call('GET', '/api/v1/templates/reminder', { key: engine.keys.auditor });
     expect(versions.body.versions.map((v: { language: string; version: number; status: string }) => `${v.language}${v.version}:${v.status}`)).toEqual(['en2:active', 'en1:retired', 'es1:active']);
 
-    const rollback = await api.call('POST', '/api/v1/templates/reminder/activate', { body: { language: 'en', version: 1 } });
+    const rollback = await engine.call('POST', '/api/v1/templates/reminder/activate', { body: { language: 'en', version: 1 } });
     expect(rollback.body).toMatchObject({ version: 1, status: 'active' });
-    const list = await api.call('GET', '/api/v1/templates?channel=email');
+    const list = await engine.call('GET', '/api/v1/templates?channel=email');
     expect(list.body.items.map((item: { language: string; version: number }) => `${item.language}${item.version}`)).toEqual(['en2', 'es1']);
-    expect((await api.call('GET', '/api/v1/templates/reminder')).body.versions[0]).toMatchObject({ version: 2, status: 'retired' });
+    expect((await engine.call('GET', '/api/v1/templates/reminder')).body.versions[0]).toMatchObject({ version: 2, status: 'retired' });
   });
 
   it('refuses a key reused for another channel', async () => {
-    const response = await api.call('POST', '/api/v1/templates', { body: { ...goodSms, key: 'reminder' } });
+    const response = await engine.call('POST', '/api/v1/templates', { body: { ...goodSms, key: 'reminder' } });
     expect(response.status).toBe(422);
     expect(response.body.error.fields[0].message).toContain('is a email template');
   });
@@ -96,7 +91,7 @@ describe('saving a template', () => {
 
 describe('previewing a template', () => {
   it('renders the active version with the sample account, escaping what the debtor supplied in HTML', async () => {
-    const response = await api.call('POST', '/api/v1/templates/reminder/preview', { body: { account: { name: '<b>Ana</b> & Co', balance: 5_000 } }, key: keys.officer });
+    const response = await engine.call('POST', '/api/v1/templates/reminder/preview', { body: { account: { name: '<b>Ana</b> & Co', balance: 5_000 } }, key: engine.keys.officer });
     expect(response.status).toBe(200);
     expect(response.body).toMatchObject({ key: 'reminder', language: 'en', version: 1, channel: 'email', problems: [] });
     expect(response.body.text).toContain('Hello <b>Ana</b> & Co, $50.00 is owed to Example Creditor Inc.');
@@ -105,7 +100,7 @@ describe('previewing a template', () => {
   });
 
   it('renders a draft and reports its problems and SMS length', async () => {
-    const response = await api.call('POST', '/api/v1/templates/nudge/preview', {
+    const response = await engine.call('POST', '/api/v1/templates/nudge/preview', {
       body: { language: 'es', draft: { channel: 'sms', body: '{{debtor.name}}, su saldo de {{balance}} está vencido.' } },
     });
     expect(response.status).toBe(200);
@@ -114,13 +109,13 @@ describe('previewing a template', () => {
   });
 
   it('answers 404 for a template that does not exist', async () => {
-    expect((await api.call('POST', '/api/v1/templates/nope/preview', { body: {} })).status).toBe(404);
+    expect((await engine.call('POST', '/api/v1/templates/nope/preview', { body: {} })).status).toBe(404);
   });
 });
 
 describe('the API description', () => {
   it('documents the template, webhook, unsubscribe and export routes', async () => {
-    const response = await fetch(`${api.baseUrl}/openapi.json`);
+    const response = await fetch(`${engine.baseUrl}/openapi.json`);
     expect(response.status).toBe(200);
     const paths = Object.keys(((await response.json()) as { paths: Record<string, unknown> }).paths);
     expect(paths).toEqual(
@@ -131,10 +126,10 @@ describe('the API description', () => {
 
 describe('the example templates', () => {
   it('seed in English and Spanish, every one passing the rules, once', async () => {
-    const { created } = await seedTemplates(database.db);
+    const { created } = await seedTemplates(engine.db);
     expect(created.sort()).toEqual(['demand/en', 'demand/es', 'nudge/en', 'nudge/es']); // reminder/en and reminder/es exist from the tests above
-    expect((await seedTemplates(database.db)).created).toEqual([]);
-    const rows = await database.db.template.findMany({ where: { key: { in: ['nudge', 'demand'] } } });
+    expect((await seedTemplates(engine.db)).created).toEqual([]);
+    const rows = await engine.db.template.findMany({ where: { key: { in: ['nudge', 'demand'] } } });
     for (const row of rows) {
       const template = ZManagedTemplate.parse({ key: row.key, language: row.language, channel: row.channel, body: row.body, ...(row.subject ? { subject: row.subject } : {}) });
       expect(managedTemplateProblems(template, { maxSmsSegments: 3 })).toEqual([]);

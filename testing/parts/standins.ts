@@ -24,6 +24,7 @@ export async function startTwilio(stops: StopStack) {
   stops.push('twilio message list', () => withList.close());
   return {
     twilio,
+    messageList: withList,
     env: { TWILIO_ACCOUNT_SID: twilio.accountSid, TWILIO_AUTH_TOKEN: twilio.authToken, TWILIO_FROM: twilioFrom, TWILIO_API_BASE: withList.url },
   };
 }
