@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEngine, type Engine } from '../../testing/engine.js';
 import { caseWorkflow } from '../../workflows/case.js';
@@ -46,28 +45,21 @@ const v2 = strategy({
 });
 
 let engine: Engine;
-let env: TestWorkflowEnvironment;
-
 beforeAll(async () => {
-  if (!handled) return;
-  engine = await startEngine({ temporal: 'time-skipping' });
-  env = engine.testEnv;
+  if (handled) engine = await startEngine({ temporal: 'time-skipping' });
 });
-
-afterAll(async () => {
-  await engine?.stop();
-});
+afterAll(() => engine?.stop());
 
 describe.skipIf(!handled)('moving a running case to a new strategy version', () => {
   it('continues from the mapped step, never runs a step twice, and records the change once', async () => {
     const { activities, sent } = recordingActivities();
-    const input = caseFixture(await env.currentTimeMs(), v1);
+    const input = caseFixture(await engine.testEnv.currentTimeMs(), v1);
     const next: CaseStrategy = { id: randomUUID(), key: 'migrating', version: 2, definition: v2 };
     const taskQueue = `migrate-${randomUUID()}`;
     const worker = await engine.caseWorker({ taskQueue, activities });
     const { result, status } = await worker.runUntil(async () => {
-      const handle = await env.client.workflow.start(caseWorkflow, { taskQueue, workflowId: input.caseId, args: [input] });
-      await env.sleep('4 days');
+      const handle = await engine.testEnv.client.workflow.start(caseWorkflow, { taskQueue, workflowId: input.caseId, args: [input] });
+      await engine.testEnv.sleep('4 days');
       // v1's next step is "letter" (P10D), which v2 lacks: by offset, v2 goes on at "call" (P12D).
       await handle.signal(strategyVersionChangedSignal, { strategy: next, by: 'manager:test', reason: 'new letter wording' });
       await handle.signal(strategyVersionChangedSignal, { strategy: next, by: 'manager:test', reason: 'sent twice' });

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEngine, type Engine } from '../../testing/engine.js';
 import { previewStrategy } from '../../domain/preview.js';
@@ -16,16 +15,10 @@ import { strategy } from '../support/strategies.js';
  */
 
 let engine: Engine;
-let env: TestWorkflowEnvironment;
-
 beforeAll(async () => {
   engine = await startEngine({ temporal: 'time-skipping' });
-  env = engine.testEnv;
 });
-
-afterAll(async () => {
-  await engine?.stop();
-});
+afterAll(() => engine?.stop());
 
 interface Happening {
   stepId: string;
@@ -41,8 +34,8 @@ async function runWorkflow(makeInput: (now: number) => CaseInput): Promise<{ inp
   const { activities, projections } = recordingActivities();
   const taskQueue = `preview-${randomUUID()}`;
   const worker = await engine.caseWorker({ taskQueue, activities });
-  const input = makeInput(await env.currentTimeMs());
-  const result = await worker.runUntil(env.client.workflow.execute(caseWorkflow, { taskQueue, workflowId: input.caseId, args: [input] }));
+  const input = makeInput(await engine.testEnv.currentTimeMs());
+  const result = await worker.runUntil(engine.testEnv.client.workflow.execute(caseWorkflow, { taskQueue, workflowId: input.caseId, args: [input] }));
   expect(result.closeReason).toBe('timeline_complete');
   const happenings = projections
     .flatMap((projection) => projection.events)

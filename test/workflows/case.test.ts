@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import type { WorkflowHandle } from '@temporalio/client';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { temporal } from '@temporalio/proto';
 import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -27,20 +26,14 @@ const { EventType } = temporal.api.enums.v1;
 type EventType = temporal.api.enums.v1.EventType;
 
 let engine: Engine;
-let env: TestWorkflowEnvironment;
-
 beforeAll(async () => {
   engine = await startEngine({ temporal: 'time-skipping' });
-  env = engine.testEnv;
 });
-
-afterAll(async () => {
-  await engine?.stop();
-});
+afterAll(() => engine?.stop());
 
 /** A case starting now on the test server's clock, which earlier tests in this file moved forward. */
 async function caseInput(definition: TStrategyDefinition, overrides: { balance?: number; smsConsent?: boolean } = {}): Promise<CaseInput> {
-  return caseFixture(await env.currentTimeMs(), definition, overrides);
+  return caseFixture(await engine.testEnv.currentTimeMs(), definition, overrides);
 }
 
 /**
@@ -63,8 +56,8 @@ describe('case workflow', () => {
     const { activities, sent, projections } = recordingActivities();
     const input = await caseInput(strategy(consumerEarly));
     const { placed, result } = await withWorker(activities, async (taskQueue) => {
-      const handle = await env.client.workflow.start(caseWorkflow, { taskQueue, workflowId: input.caseId, args: [input] });
-      await env.sleep('61 days');
+      const handle = await engine.testEnv.client.workflow.start(caseWorkflow, { taskQueue, workflowId: input.caseId, args: [input] });
+      await engine.testEnv.sleep('61 days');
       const placed = await handle.query(statusQuery);
       await handle.signal(paymentReceivedSignal, { reference: 'AGENCY-1', amount: 125_000, currency: 'USD', receivedAt: new Date().toISOString() });
       return { placed, result: await handle.result() };
@@ -88,10 +81,10 @@ describe('case workflow', () => {
     const input = await caseInput(strategy({ ...consumerEarly, steps: [{ id: 'letter', at: 'P1D', action: 'letter', template: 'demand' }] }));
     // Sleeps, not queries, between the two: the test server answers a query with a workflow task of its own.
     const history = await withWorker(activities, async (taskQueue) => {
-      const handle = await env.client.workflow.start(caseWorkflow, { taskQueue, workflowId: input.caseId, args: [input] });
-      await env.sleep('1 minute');
+      const handle = await engine.testEnv.client.workflow.start(caseWorkflow, { taskQueue, workflowId: input.caseId, args: [input] });
+      await engine.testEnv.sleep('1 minute');
       await handle.signal(paymentReceivedSignal, { reference: 'PAY-LOCAL', amount: 10_000, currency: 'USD', receivedAt: new Date().toISOString() });
-      await env.sleep('1 minute');
+      await engine.testEnv.sleep('1 minute');
       const events = (await handle.fetchHistory()).events ?? [];
       await payOff(handle, 115_000);
       return events;
@@ -107,8 +100,8 @@ describe('case workflow', () => {
     const { activities, sent } = recordingActivities();
     const input = await caseInput(strategy(consumerEarly));
     const result = await withWorker(activities, async (taskQueue) => {
-      const handle = await env.client.workflow.start(caseWorkflow, { taskQueue, workflowId: input.caseId, args: [input] });
-      await env.sleep('5 days');
+      const handle = await engine.testEnv.client.workflow.start(caseWorkflow, { taskQueue, workflowId: input.caseId, args: [input] });
+      await engine.testEnv.sleep('5 days');
       await handle.signal(paymentReceivedSignal, { reference: 'PAY-1', amount: 125_000, currency: 'USD', receivedAt: new Date().toISOString() });
       return handle.result();
     });
@@ -121,7 +114,7 @@ describe('case workflow', () => {
     const { activities } = recordingActivities();
     const input = await caseInput(strategy(consumerEarly));
     const status = await withWorker(activities, async (taskQueue) => {
-      const handle = await env.client.workflow.start(caseWorkflow, { taskQueue, workflowId: input.caseId, args: [input] });
+      const handle = await engine.testEnv.client.workflow.start(caseWorkflow, { taskQueue, workflowId: input.caseId, args: [input] });
       const payment = { reference: 'PAY-7', amount: 20_000, currency: 'USD', receivedAt: new Date().toISOString() };
       await handle.signal(paymentReceivedSignal, payment);
       await handle.signal(paymentReceivedSignal, payment);
@@ -153,8 +146,8 @@ describe('case workflow', () => {
     });
     const input = await caseInput(definition);
     const { result, status } = await withWorker(activities, async (taskQueue) => {
-      const handle = await env.client.workflow.start(caseWorkflow, { taskQueue, workflowId: input.caseId, args: [input] });
-      await env.sleep('36 hours');
+      const handle = await engine.testEnv.client.workflow.start(caseWorkflow, { taskQueue, workflowId: input.caseId, args: [input] });
+      await engine.testEnv.sleep('36 hours');
       await handle.signal(debtorRepliedSignal, { channel: 'sms', text: 'stop', receivedAt: new Date().toISOString() });
       const result = await handle.result();
       return { result, status: await handle.query(statusQuery) };
@@ -179,7 +172,7 @@ describe('case workflow', () => {
     });
     const input = await caseInput(definition, { smsConsent: false });
     const result = await withWorker(activities, (taskQueue) =>
-      env.client.workflow.execute(caseWorkflow, { taskQueue, workflowId: input.caseId, args: [input] }),
+      engine.testEnv.client.workflow.execute(caseWorkflow, { taskQueue, workflowId: input.caseId, args: [input] }),
     );
     expect(result.closeReason).toBe('timeline_complete');
     expect(sent.map((s) => s.stepId)).toEqual(['reminder']);
@@ -189,8 +182,8 @@ describe('case workflow', () => {
     const { activities, sent } = recordingActivities({ rejectSms: true });
     const input = await caseInput(strategy(consumerEarly));
     const { status } = await withWorker(activities, async (taskQueue) => {
-      const handle = await env.client.workflow.start(caseWorkflow, { taskQueue, workflowId: input.caseId, args: [input] });
-      await env.sleep('12 days');
+      const handle = await engine.testEnv.client.workflow.start(caseWorkflow, { taskQueue, workflowId: input.caseId, args: [input] });
+      await engine.testEnv.sleep('12 days');
       const status = await handle.query(statusQuery);
       await payOff(handle, status.balance);
       return { status };
@@ -203,16 +196,16 @@ describe('case workflow', () => {
   it('holds an email due outside the debtor\'s hours and sends it at the first permitted minute', async () => {
     const { activities, sent, projections } = recordingActivities();
     // A one-hour window inside the law's 08:00–21:00 that does not contain the present moment.
-    const now = DateTime.fromMillis(await env.currentTimeMs(), { zone: 'America/Chicago' });
+    const now = DateTime.fromMillis(await engine.testEnv.currentTimeMs(), { zone: 'America/Chicago' });
     const opensAt = now.hour < 8 ? now.set({ hour: 8 }).startOf('hour') : now.hour < 19 ? now.plus({ hours: 1 }).startOf('hour') : now.plus({ days: 1 }).set({ hour: 8 }).startOf('hour');
     const clock = (time: DateTime) => time.toFormat('HH:mm');
     const window = { start: clock(opensAt), end: clock(opensAt.plus({ hours: 1 })) };
     const input = await caseInput(strategy({ ...consumerEarly, contact: { allowedHours: window } }));
 
     const status = await withWorker(activities, async (taskQueue) => {
-      const handle = await env.client.workflow.start(caseWorkflow, { taskQueue, workflowId: input.caseId, args: [input] });
+      const handle = await engine.testEnv.client.workflow.start(caseWorkflow, { taskQueue, workflowId: input.caseId, args: [input] });
       const held = await handle.query(statusQuery);
-      await env.sleep('1 day');
+      await engine.testEnv.sleep('1 day');
       await payOff(handle, held.balance);
       return held;
     });

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEngine, type Engine } from '../../testing/engine.js';
@@ -11,29 +10,25 @@ import { consumerEarly, strategy } from '../support/strategies.js';
 /** Regulation F inside a running case: the call cap holds the next call step and explains why. */
 
 let engine: Engine;
-let env: TestWorkflowEnvironment;
 beforeAll(async () => {
   engine = await startEngine({ temporal: 'time-skipping' });
-  env = engine.testEnv;
 });
-afterAll(async () => {
-  await engine?.stop();
-});
+afterAll(() => engine?.stop());
 
 describe('contact rules in the case workflow', () => {
   it('holds a call step after 7 call attempts in 7 days, until the 8th day', async () => {
     const recorder = recordingActivities();
     const definition = strategy({ ...consumerEarly, steps: [{ id: 'call', at: 'P2D', action: 'call' }] });
-    const input = caseFixture(await env.currentTimeMs(), definition);
+    const input = caseFixture(await engine.testEnv.currentTimeMs(), definition);
     const taskQueue = `rules-${randomUUID()}`;
     const worker = await engine.caseWorker({ taskQueue, activities: recorder.activities });
     const { held, permission, sentAfter, result, elapsedDays } = await worker.runUntil(async () => {
-      const handle = await env.client.workflow.start(caseWorkflow, { taskQueue, workflowId: input.caseId, args: [input] });
-      const start = await env.currentTimeMs();
+      const handle = await engine.testEnv.client.workflow.start(caseWorkflow, { taskQueue, workflowId: input.caseId, args: [input] });
+      const start = await engine.testEnv.currentTimeMs();
       for (let attempt = 0; attempt < 7; attempt++) {
         await handle.signal(callAttemptedSignal, { taskId: `t${attempt}`, placedAt: new Date(start + attempt * 60_000).toISOString(), outcome: 'no_answer', conversation: false, by: 'officer:test' });
       }
-      await env.sleep('3 days');
+      await engine.testEnv.sleep('3 days');
       const held = await handle.query(statusQuery);
       const permission = await handle.query(contactPermissionQuery, { channel: 'phone' });
       // The call step is the last one: once released it runs and the timeline completes.

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEngine, type Engine } from '../../testing/engine.js';
@@ -25,14 +24,10 @@ import { middayZone } from '../../testing/midday-zone.js';
  */
 
 let engine: Engine;
-let env: TestWorkflowEnvironment;
 beforeAll(async () => {
   engine = await startEngine({ temporal: 'time-skipping' });
-  env = engine.testEnv;
 });
-afterAll(async () => {
-  await engine?.stop();
-});
+afterAll(() => engine?.stop());
 
 const negotiated = strategy({
   ...consumerEarly,
@@ -51,16 +46,16 @@ const negotiated = strategy({
 type Handle = WorkflowHandle<typeof caseWorkflow>;
 
 async function setup(activities: Activities) {
-  const input: CaseInput = caseFixture(await env.currentTimeMs(), negotiated);
+  const input: CaseInput = caseFixture(await engine.testEnv.currentTimeMs(), negotiated);
   // Midday for the debtor when the test starts: the day-0 step is never held for the hour.
-  input.account.debtor.timeZone = middayZone(new Date(await env.currentTimeMs()));
+  input.account.debtor.timeZone = middayZone(new Date(await engine.testEnv.currentTimeMs()));
   const taskQueue = `outcomes-${randomUUID()}`;
   const worker = await engine.caseWorker({ taskQueue, activities });
   return { input, taskQueue, worker };
 }
 
 async function today(plusDays = 0): Promise<string> {
-  return DateTime.fromMillis(await env.currentTimeMs(), { zone: 'utc' }).plus({ days: plusDays }).toISODate() ?? '';
+  return DateTime.fromMillis(await engine.testEnv.currentTimeMs(), { zone: 'utc' }).plus({ days: plusDays }).toISODate() ?? '';
 }
 
 function outcome(handle: Handle, value: TOutcome, role: OutcomeRequest['role'] = 'officer') {
@@ -68,14 +63,14 @@ function outcome(handle: Handle, value: TOutcome, role: OutcomeRequest['role'] =
 }
 
 async function pay(handle: Handle, reference: string, amount: number): Promise<void> {
-  await handle.signal(paymentReceivedSignal, { reference, amount, currency: 'USD', receivedAt: new Date(await env.currentTimeMs()).toISOString() });
+  await handle.signal(paymentReceivedSignal, { reference, amount, currency: 'USD', receivedAt: new Date(await engine.testEnv.currentTimeMs()).toISOString() });
 }
 
 /** Sleeps on the test server until the given calendar date (UTC), plus an hour. */
 async function sleepUntil(date: string): Promise<void> {
   const target = DateTime.fromISO(date, { zone: 'utc' }).plus({ hours: 1 }).toMillis();
-  const now = await env.currentTimeMs();
-  if (target > now) await env.sleep(target - now);
+  const now = await engine.testEnv.currentTimeMs();
+  if (target > now) await engine.testEnv.sleep(target - now);
 }
 
 describe('officer outcomes', () => {
@@ -83,7 +78,7 @@ describe('officer outcomes', () => {
     const recorder = recordingActivities();
     const { input, taskQueue, worker } = await setup(recorder.activities);
     const { result, planStatus } = await worker.runUntil(async () => {
-      const handle = await env.client.workflow.start(caseWorkflow, { taskQueue, workflowId: input.caseId, args: [input] });
+      const handle = await engine.testEnv.client.workflow.start(caseWorkflow, { taskQueue, workflowId: input.caseId, args: [input] });
       const planStatus = await outcome(handle, { kind: 'payment_plan', downPayment: 0, installments: 6, frequency: 'monthly', firstDueDate: await today(7) });
       for (const installment of planStatus.arrangement?.installments ?? []) {
         await sleepUntil(installment.dueDate);
@@ -103,8 +98,8 @@ describe('officer outcomes', () => {
     const recorder = recordingActivities();
     const { input, taskQueue, worker } = await setup(recorder.activities);
     const status = await worker.runUntil(async () => {
-      const handle = await env.client.workflow.start(caseWorkflow, { taskQueue, workflowId: input.caseId, args: [input] });
-      await env.sleep('1 day');
+      const handle = await engine.testEnv.client.workflow.start(caseWorkflow, { taskQueue, workflowId: input.caseId, args: [input] });
+      await engine.testEnv.sleep('1 day');
       const plan = await outcome(handle, { kind: 'payment_plan', installments: 3, frequency: 'monthly', firstDueDate: await today(1), downPayment: 0 });
       const [first, second] = plan.arrangement?.installments ?? [];
       await sleepUntil(first?.dueDate ?? '');
@@ -112,7 +107,7 @@ describe('officer outcomes', () => {
       // The second is never paid: 3 days' grace, then broken.
       await sleepUntil(DateTime.fromISO(second?.dueDate ?? '').plus({ days: 5 }).toISODate() ?? '');
       // The timeline resumes shifted by the weeks the plan held it; the SMS is a few days out.
-      await env.sleep('3 days');
+      await engine.testEnv.sleep('3 days');
       const status = await handle.query(statusQuery);
       await pay(handle, 'REST', status.balance);
       await handle.result();
@@ -132,10 +127,10 @@ describe('officer outcomes', () => {
     const recorder = recordingActivities();
     const { input, taskQueue, worker } = await setup(recorder.activities);
     const { pending, approved, result, final } = await worker.runUntil(async () => {
-      const handle = await env.client.workflow.start(caseWorkflow, { taskQueue, workflowId: input.caseId, args: [input] });
+      const handle = await engine.testEnv.client.workflow.start(caseWorkflow, { taskQueue, workflowId: input.caseId, args: [input] });
       // 30% off 1,250.00: above the officer's 20%, within the policy's 40%.
       const pending = await outcome(handle, { kind: 'settlement', amount: 87_500, firstDueDate: await today(5), installments: 1, frequency: 'monthly' });
-      await env.sleep('2 days');
+      await engine.testEnv.sleep('2 days');
       const approved = await outcome(handle, { kind: 'settlement_decision', approve: true }, 'manager');
       await pay(handle, 'SETTLE-1', 87_500);
       const result = await handle.result();
@@ -157,7 +152,7 @@ describe('officer outcomes', () => {
     const recorder = recordingActivities();
     const { input, taskQueue, worker } = await setup(recorder.activities);
     const { errors, after } = await worker.runUntil(async () => {
-      const handle = await env.client.workflow.start(caseWorkflow, { taskQueue, workflowId: input.caseId, args: [input] });
+      const handle = await engine.testEnv.client.workflow.start(caseWorkflow, { taskQueue, workflowId: input.caseId, args: [input] });
       const attempts: TOutcome[] = [
         { kind: 'settlement', amount: 62_500, firstDueDate: await today(5), installments: 1, frequency: 'monthly' },
         { kind: 'payment_plan', installments: 8, frequency: 'monthly', firstDueDate: await today(5), downPayment: 0 },
@@ -192,14 +187,14 @@ describe('officer outcomes', () => {
     const recorder = recordingActivities();
     const { input, taskQueue, worker } = await setup(recorder.activities);
     const { disputed } = await worker.runUntil(async () => {
-      const handle = await env.client.workflow.start(caseWorkflow, { taskQueue, workflowId: input.caseId, args: [input] });
-      await env.sleep('1 day');
+      const handle = await engine.testEnv.client.workflow.start(caseWorkflow, { taskQueue, workflowId: input.caseId, args: [input] });
+      await engine.testEnv.sleep('1 day');
       await outcome(handle, { kind: 'dispute', reason: 'debtor says the amount is wrong' });
       // The SMS was due on day 3.
-      await env.sleep('5 days');
+      await engine.testEnv.sleep('5 days');
       const disputed = await handle.query(statusQuery);
       await outcome(handle, { kind: 'dispute_resolution', upheld: false, note: 'statement matches the contract' }, 'manager');
-      await env.sleep('3 days');
+      await engine.testEnv.sleep('3 days');
       await pay(handle, 'ALL', disputed.balance);
       await handle.result();
       return { disputed };
@@ -216,13 +211,13 @@ describe('officer outcomes', () => {
     const recorder = recordingActivities();
     const { input, taskQueue, worker } = await setup(recorder.activities);
     const { closed, reopened } = await worker.runUntil(async () => {
-      const handle = await env.client.workflow.start(caseWorkflow, { taskQueue, workflowId: input.caseId, args: [input] });
-      await env.sleep('1 day');
+      const handle = await engine.testEnv.client.workflow.start(caseWorkflow, { taskQueue, workflowId: input.caseId, args: [input] });
+      await engine.testEnv.sleep('1 day');
       await pay(handle, 'CHK-1', 125_000);
-      await env.sleep('2 days');
+      await engine.testEnv.sleep('2 days');
       const closed = await handle.query(statusQuery);
       await handle.signal(paymentReversedSignal, { reference: 'CHK-1', reason: 'NSF' });
-      await env.sleep('5 days');
+      await engine.testEnv.sleep('5 days');
       const reopened = await handle.query(statusQuery);
       await pay(handle, 'CHK-2', reopened.balance);
       await handle.result();

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEngine, type Engine } from '../../testing/engine.js';
@@ -27,14 +26,10 @@ import { middayZone } from '../../testing/midday-zone.js';
  */
 
 let engine: Engine;
-let env: TestWorkflowEnvironment;
 beforeAll(async () => {
   engine = await startEngine({ temporal: 'time-skipping' });
-  env = engine.testEnv;
 });
-afterAll(async () => {
-  await engine?.stop();
-});
+afterAll(() => engine?.stop());
 
 const templates = {
   reminder: { channel: 'email', subject: 'Overdue', body: 'Hello {{debtor.name}}, {{balance}} is overdue.' },
@@ -45,20 +40,20 @@ const templates = {
 const anyHour = { allowedHours: { start: '00:00', end: '23:59' } };
 
 async function start(definition: TStrategyDefinition, activities: Activities) {
-  const input: CaseInput = caseFixture(await env.currentTimeMs(), definition);
+  const input: CaseInput = caseFixture(await engine.testEnv.currentTimeMs(), definition);
   // Midday for the debtor when the test starts: the day-0 step is never held for the hour.
-  input.account.debtor.timeZone = middayZone(new Date(await env.currentTimeMs()));
+  input.account.debtor.timeZone = middayZone(new Date(await engine.testEnv.currentTimeMs()));
   const taskQueue = `walk-${randomUUID()}`;
   const worker = await engine.caseWorker({ taskQueue, activities });
   return { input, taskQueue, worker };
 }
 
 async function isoDate(plusDays: number): Promise<string> {
-  return DateTime.fromMillis(await env.currentTimeMs(), { zone: 'utc' }).plus({ days: plusDays }).toISODate() ?? '';
+  return DateTime.fromMillis(await engine.testEnv.currentTimeMs(), { zone: 'utc' }).plus({ days: plusDays }).toISODate() ?? '';
 }
 
 async function nowIso(): Promise<string> {
-  return new Date(await env.currentTimeMs()).toISOString();
+  return new Date(await engine.testEnv.currentTimeMs()).toISOString();
 }
 
 describe('the case walking its strategy', () => {
@@ -79,12 +74,12 @@ describe('the case walking its strategy', () => {
     const recorder = recordingActivities({ rejectSms: true });
     const { input, taskQueue, worker } = await start(definition, recorder.activities);
     const { result, final } = await worker.runUntil(async () => {
-      const handle = await env.client.workflow.start(caseWorkflow, { taskQueue, workflowId: input.caseId, args: [input] });
-      await env.sleep('1 hour');
+      const handle = await engine.testEnv.client.workflow.start(caseWorkflow, { taskQueue, workflowId: input.caseId, args: [input] });
+      await engine.testEnv.sleep('1 hour');
       // The mail system reports a hard bounce of the day-0 email.
       await handle.signal(contactChangedSignal, { channel: 'email', valid: false, source: 'email_bounce' });
       // The same report again changes nothing.
-      await env.sleep('1 hour');
+      await engine.testEnv.sleep('1 hour');
       await handle.signal(contactChangedSignal, { channel: 'email', valid: false, source: 'email_bounce' });
       const result = await handle.result();
       return { result, final: await handle.query(statusQuery) };
@@ -121,8 +116,8 @@ describe('the case walking its strategy', () => {
     const recorder = recordingActivities();
     const { input, taskQueue, worker } = await start(definition, recorder.activities);
     await worker.runUntil(async () => {
-      const handle = await env.client.workflow.start(caseWorkflow, { taskQueue, workflowId: input.caseId, args: [input] });
-      await env.sleep('1 day');
+      const handle = await engine.testEnv.client.workflow.start(caseWorkflow, { taskQueue, workflowId: input.caseId, args: [input] });
+      await engine.testEnv.sleep('1 day');
       await handle.signal(callAttemptedSignal, { taskId: randomUUID(), placedAt: await nowIso(), outcome: 'no_answer', conversation: false, by: 'officer:test' });
       return handle.result();
     });
@@ -145,13 +140,13 @@ describe('the case walking its strategy', () => {
     const recorder = recordingActivities();
     const { input, taskQueue, worker } = await start(definition, recorder.activities);
     await worker.runUntil(async () => {
-      const handle = await env.client.workflow.start(caseWorkflow, { taskQueue, workflowId: input.caseId, args: [input] });
-      await env.sleep('1 day');
+      const handle = await engine.testEnv.client.workflow.start(caseWorkflow, { taskQueue, workflowId: input.caseId, args: [input] });
+      await engine.testEnv.sleep('1 day');
       await handle.executeUpdate(recordOutcomeUpdate, {
         args: [{ outcome: { kind: 'promise_to_pay', amount: input.account.balance, dueDate: await isoDate(2) }, by: 'officer:test', role: 'officer' }],
       });
       // Never paid: broken after the date and a day's grace; the timeline starts again.
-      await env.sleep('15 days');
+      await engine.testEnv.sleep('15 days');
       return handle.result();
     });
     const timeline = recorder.sent.filter((s) => s.stepId === 'reminder' || s.stepId === 'nudge');
@@ -177,12 +172,12 @@ describe('the case walking its strategy', () => {
     const recorder = recordingActivities();
     const { input, taskQueue, worker } = await start(definition, recorder.activities);
     const placed = await worker.runUntil(async () => {
-      const handle = await env.client.workflow.start(caseWorkflow, { taskQueue, workflowId: input.caseId, args: [input] });
-      await env.sleep('1 day');
+      const handle = await engine.testEnv.client.workflow.start(caseWorkflow, { taskQueue, workflowId: input.caseId, args: [input] });
+      await engine.testEnv.sleep('1 day');
       await handle.signal(paymentReceivedSignal, { reference: 'P-1', amount: 10_000, currency: 'USD', receivedAt: await nowIso() });
-      await env.sleep('1 day');
+      await engine.testEnv.sleep('1 day');
       await handle.signal(paymentReversedSignal, { reference: 'P-1', reason: 'NSF' });
-      await env.sleep('1 hour');
+      await engine.testEnv.sleep('1 hour');
       const placed = await handle.query(statusQuery);
       await handle.signal(paymentReceivedSignal, { reference: 'P-2', amount: placed.balance, currency: 'USD', receivedAt: await nowIso() });
       await handle.result();
@@ -198,9 +193,9 @@ describe('the case walking its strategy', () => {
     const recorder = recordingActivities({ refuseAgency: 'the agency does not take this portfolio' });
     const { input, taskQueue, worker } = await start(definition, recorder.activities);
     const after = await worker.runUntil(async () => {
-      const handle = await env.client.workflow.start(caseWorkflow, { taskQueue, workflowId: input.caseId, args: [input] });
+      const handle = await engine.testEnv.client.workflow.start(caseWorkflow, { taskQueue, workflowId: input.caseId, args: [input] });
       await handle.executeUpdate(recordOutcomeUpdate, { args: [{ outcome: { kind: 'escalate', to: 'agency', reason: 'no contact in 90 days' }, by: 'officer:test', role: 'officer' }] });
-      await env.sleep('1 hour');
+      await engine.testEnv.sleep('1 hour');
       const after = await handle.query(statusQuery);
       await handle.signal(paymentReceivedSignal, { reference: 'P-1', amount: input.account.balance, currency: 'USD', receivedAt: await nowIso() });
       await handle.result();
@@ -226,7 +221,7 @@ describe('the case walking its strategy', () => {
     const recorder = recordingActivities({ refuseAgency: 'agency provider refused the referral (422)' });
     const { input, taskQueue, worker } = await start(definition, recorder.activities);
     const after = await worker.runUntil(async () => {
-      const handle = await env.client.workflow.start(caseWorkflow, { taskQueue, workflowId: input.caseId, args: [input] });
+      const handle = await engine.testEnv.client.workflow.start(caseWorkflow, { taskQueue, workflowId: input.caseId, args: [input] });
       // The refused step was the last one: the timeline ends, not as a referral.
       await handle.result();
       return handle.query(statusQuery);
@@ -254,13 +249,13 @@ describe('the case walking its strategy', () => {
     const recorder = recordingActivities();
     const { input, taskQueue, worker } = await start(definition, recorder.activities);
     const { held, result } = await worker.runUntil(async () => {
-      const handle = await env.client.workflow.start(caseWorkflow, { taskQueue, workflowId: input.caseId, args: [input] });
-      await env.sleep('1 hour');
+      const handle = await engine.testEnv.client.workflow.start(caseWorkflow, { taskQueue, workflowId: input.caseId, args: [input] });
+      await engine.testEnv.sleep('1 hour');
       await handle.signal(debtorRepliedSignal, { channel: 'sms', text: 'please call me tonight', intent: 'call_me', receivedAt: await nowIso() });
-      await env.sleep('1 hour');
+      await engine.testEnv.sleep('1 hour');
       await handle.signal(debtorRepliedSignal, { channel: 'sms', text: 'I dispute this, it is not my debt', intent: 'dispute', receivedAt: await nowIso() });
       // The SMS due on day 3 must not go out while the dispute stands.
-      await env.sleep('5 days');
+      await engine.testEnv.sleep('5 days');
       const held = await handle.query(statusQuery);
       await handle.executeUpdate(recordOutcomeUpdate, { args: [{ outcome: { kind: 'dispute_resolution', upheld: true, note: 'not theirs' }, by: 'manager:test', role: 'manager' }] });
       return { held, result: await handle.result() };
