@@ -248,7 +248,9 @@ export async function startEngine(options: EngineOptions = {}): Promise<Engine> 
       api: () => needs(api, 'the API (api: true)')().app(),
       restartApi: (imports) => needs(api, 'the API (api: true)')().restart(imports),
       async caseWorker(workerOptions) {
-        const caseWorker = await createCaseWorker(loadWorkerConfig(env), { workflowBundle: await caseWorkflowBundle({ encrypted }), ...workerOptions });
+        // On the time-skipping server the worker shares the environment's connection, as the SDK's own tests do.
+        const connection = temporal?.testEnv?.nativeConnection;
+        const caseWorker = await createCaseWorker(loadWorkerConfig(env), { workflowBundle: await caseWorkflowBundle({ encrypted }), ...(connection ? { connection } : {}), ...workerOptions });
         let closed: Promise<void> | undefined;
         const close = () => (closed ??= caseWorker.close());
         stops.push('test worker', close);

@@ -54,15 +54,17 @@ export type CaseWorkerOptions = Partial<
 > & {
   /** In place of the real activities: then no database, mailer or SMS client is opened. */
   activities?: Activities;
+  /** A connection of the caller's (a test environment's), which `close()` leaves open. */
+  connection?: NativeConnection;
 };
 
 /**
  * A worker on the "collections" task queue with the case workflow and its activities.
  * `close()` drains it and releases the connections it opened.
  */
-export async function createCaseWorker(config: WorkerConfig, { workflowBundle, activities, ...options }: CaseWorkerOptions = {}) {
+export async function createCaseWorker(config: WorkerConfig, { workflowBundle, activities, connection: given, ...options }: CaseWorkerOptions = {}) {
   const deps = activities ? undefined : createActivityDeps(config, createWorkerDb(config));
-  const connection = await NativeConnection.connect(temporalConnectionOptions(config));
+  const connection = given ?? (await NativeConnection.connect(temporalConnectionOptions(config)));
   const worker = await Worker.create({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
@@ -78,7 +80,7 @@ export async function createCaseWorker(config: WorkerConfig, { workflowBundle, a
     worker,
     close: async () => {
       deps?.mailer.close();
-      await connection.close();
+      if (!given) await connection.close();
       await deps?.db.$disconnect();
     },
   };
