@@ -10,6 +10,7 @@ import { balanceAdjustedSignal } from '../../workflows/case-messages.js';
 import { csvLine } from './csv.js';
 import { enrollAccount } from './enrollment.js';
 import { ApiError, notFound, unprocessable } from '../errors.js';
+import { clip } from '../../domain/well-formed-text.js';
 import {
   checkImportFile,
   ImportFileError,
@@ -266,7 +267,7 @@ export function createImportRunner({
 
     const tally = (outcome: Outcome) => outcomes.filter((row) => row.outcome === outcome).length;
     const rejections = outcomes.flatMap((row) =>
-      (row.problems ?? []).map((problem) => ({ jobId, line: row.line, field: problem.field.slice(0, 200), reason: problem.reason.slice(0, 1000), externalId: row.externalId?.slice(0, 100) ?? null })),
+      (row.problems ?? []).map((problem) => ({ jobId, line: row.line, field: clip(problem.field, 200), reason: clip(problem.reason, 1000), externalId: typeof row.externalId === 'string' ? clip(row.externalId, 100) : null })),
     );
     await db.$transaction(async (tx) => {
       if (rejections.length > 0) await tx.importRejection.createMany({ data: rejections, skipDuplicates: true });

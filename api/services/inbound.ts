@@ -14,6 +14,7 @@ import { communicationIdsInMessageIds, LinkPurpose, tokensInAddresses, verifyLin
 import type { Db } from '../../lib/db.js';
 import { contactChangedSignal, debtorRepliedSignal } from '../../workflows/case-messages.js';
 import type { ApiCommunicationSettings } from './communication-settings.js';
+import { clip, wellFormed } from '../../domain/well-formed-text.js';
 import {
   auditCase,
   communicationCase,
@@ -68,7 +69,7 @@ export type TwilioForm = Record<string, string>;
  */
 export async function receiveInboundSms({ db, temporal, settings, form }: InboundDeps & { settings: ApiCommunicationSettings; form: TwilioForm }): Promise<string> {
   const from = form.From ?? '';
-  const text = (form.Body ?? '').slice(0, 5000);
+  const text = clip(form.Body ?? '', 5000);
   const providerKey = `twilio:${form.MessageSid ?? form.SmsSid ?? createHash('sha256').update(`${from}\n${text}`).digest('hex')}`;
   const intent = classifyReply(text);
   const found = await findOpenCaseByPhone(db, from);
@@ -209,7 +210,8 @@ export async function receiveInboundEmail({ db, temporal, settings, raw }: Inbou
   const providerKey = `email:${mail.messageId ?? createHash('sha256').update(raw).digest('hex')}`;
   const row = await matchCommunication(db, settings, mail, rawText);
   const caseId = row?.caseId ?? null;
-  const from = addressText(mail.from).slice(0, 500);
+  // Decoded by us from the message's bytes and charset: repaired rather than refused, so a reply is never lost.
+  const from = clip(wellFormed(addressText(mail.from)), 500);
 
   // mailparser hands the report part over as an attachment; some relays flatten it into the text.
   const report = mail.attachments.find((part) => part.contentType === 'message/delivery-status');
@@ -240,8 +242,8 @@ export async function receiveInboundEmail({ db, temporal, settings, raw }: Inbou
 
   const autoSubmitted = (headerString(mail, 'auto-submitted') || 'no').toLowerCase();
   const automatic = autoSubmitted !== 'no' || mail.headers.has('x-autoreply') || /auto_reply|bulk|junk/i.test(headerString(mail, 'precedence'));
-  const text = replyText(mail.text ?? '').slice(0, 5000);
-  const intent = automatic ? null : classifyReply(text || (mail.subject ?? ''));
+  const text = clip(wellFormed(replyText(mail.text ?? '')), 5000);
+  const intent = automatic ? null : classifyReply(text || wellFormed(mail.subject ?? ''));
   const kind = automatic ? 'auto_reply' : 'reply';
   const first = await storeInbound(db, { providerKey, channel: 'email', kind, caseId, communicationId: row?.id ?? null, fromAddress: from, text, intent });
   if (!first) return { matched: row !== null, kind: 'duplicate', caseId };
