@@ -101,6 +101,8 @@ export interface CaseEvent {
     | 'call_attempted'
     | 'paused'
     | 'resumed'
+    | 'projection_failed'
+    | 'projection_recovered'
     | 'closed';
   stepId?: string;
   detail: string;
@@ -170,6 +172,22 @@ export interface CaseState {
   lastSent?: Partial<Record<ContactChannel, string>>;
   /** What the last conversation (or attempt) ended with, for `when.lastContactOutcome`. */
   lastContactOutcome?: ContactOutcome | null;
+  /** Set while the read model cannot be written: the case goes on and retries at `retryAt`. */
+  projection?: ProjectionLag | null;
+  /** Events not yet in the read model, carried through continue-as-new while it lags. */
+  unprojected?: CaseEvent[];
+}
+
+/** A read model that lags behind the case (activities/projection.ts failed; the case goes on). */
+export interface ProjectionLag {
+  failingSince: string;
+  failures: number;
+  /** The failure's type (`ProjectionRejected`: the database refused the data) and message. */
+  error: string;
+  retryAt: string;
+  /** Events not yet written, and how many were dropped to keep the case's memory bounded. */
+  pending: number;
+  dropped: number;
 }
 
 export interface PaymentReceived {
@@ -254,6 +272,8 @@ export interface CaseStatus {
   ceased: boolean;
   placement: { agency: string; placedAt: string } | null;
   waived: number;
+  /** Set while the read model lags behind this live status (absent from cases that never lagged). */
+  projection?: ProjectionLag | null;
 }
 
 export const paymentReceivedSignal = defineSignal<[PaymentReceived]>('paymentReceived');

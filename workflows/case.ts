@@ -6,10 +6,12 @@ import {
   condition,
   continueAsNew,
   isCancellation,
+  log,
   patched,
   proxyActivities,
   proxyLocalActivities,
   setHandler,
+  sleep,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
@@ -76,6 +78,21 @@ const localRecords = proxyLocalActivities<Activities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
 });
+
+/**
+ * The projection since 'projection-bounded': a few quick attempts, then the case goes on without
+ * it and catches up later ({@link projectionRetry}), so a write that cannot succeed never holds up
+ * the timeline nor grows the history without bound.
+ */
+const boundedLocalRecords = proxyLocalActivities<Activities>({
+  startToCloseTimeout: '10 seconds',
+  scheduleToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '4 seconds', maximumAttempts: 3 },
+});
+/** When a lagging read model is tried again: after a minute, doubling up to an hour. */
+const projectionRetry = { firstMs: 60_000, maxMs: 3_600_000 };
+/** Events kept for a lagging read model at most; older ones are dropped (and counted) to bound the case's memory. */
+const maxUnprojected = 500;
 
 /** How many events the status query shows. */
 const recentEvents = 50;
@@ -146,15 +163,19 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
    */
   const walksTimeline = patched('timeline-walk');
   /** Cases started before this project through a scheduled activity; newer ones through a local one. */
-  const projects = patched('local-projection') ? localRecords : records;
+  const localProjection = patched('local-projection');
+  /** Cases started before this retry a failing projection without end; newer ones go on and catch up later. */
+  const boundedProjection = patched('projection-bounded');
+  const projects = !localProjection ? records : boundedProjection ? boundedLocalRecords : localRecords;
   state.compliance ??= { timeZones: [account.debtor.timeZone], ...account.compliance };
   /**
    * The contact rules' policy. The validation-notice rule applies when the strategy names the
    * templates that carry the notice; without them the engine cannot know when it was sent.
    */
   let contactPolicy: ContactPolicyInput = contactPolicyOf(strategy.definition);
-  /** Events not yet written to the database. */
-  let unprojected: CaseEvent[] = [];
+  /** Events not yet written to the database (a lagging read model's are carried through continue-as-new). */
+  let unprojected: CaseEvent[] = state.unprojected ?? [];
+  delete state.unprojected;
   let sideEffects: SideEffect[] = [];
   /** Bumped by every signal and update so a wait wakes up and plans again. */
   let changes = 0;
@@ -556,6 +577,7 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
       ceased: state.ceased ?? false,
       placement: state.placement ?? null,
       waived: state.waived ?? 0,
+      ...(state.projection ? { projection: state.projection } : {}),
     };
   }
 
@@ -625,12 +647,15 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
     },
   );
 
-  /** Writes the state and the events since the last write; loops while signals add more. */
+  /**
+   * Writes the state and the events since the last write; loops while signals add more. A bounded
+   * projection that fails keeps its events for the next try and lets the case go on.
+   */
   async function project(): Promise<void> {
     do {
       const events = unprojected;
       unprojected = [];
-      await projects.projectCase({
+      const write = projects.projectCase({
         caseId,
         seq: state.seq,
         state: {
@@ -642,8 +667,56 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
           nextActionWhy: state.nextActionWhy,
         },
         events,
+        ...(state.projection ? { catchingUp: true } : {}),
       });
+      if (!boundedProjection) {
+        await write;
+        continue;
+      }
+      try {
+        await write;
+      } catch (error) {
+        if (isCancellation(error)) throw error;
+        unprojected = [...events, ...unprojected];
+        projectionFailed(error);
+        return;
+      }
+      if (state.projection) projectionCaughtUp(state.projection);
     } while (unprojected.length > 0);
+  }
+
+  /** Notes a failed projection: recorded (and logged) once, retried later with backoff. */
+  function projectionFailed(error: unknown): void {
+    const failure = error instanceof ActivityFailure ? error.cause : error;
+    const type = failure instanceof ApplicationFailure ? failure.type : null;
+    const message = failure instanceof Error ? failure.message : String(failure);
+    const lag = state.projection;
+    if (!lag) {
+      // The case id and the failure's type only: the message may come from the database.
+      log.warn('case read model not written; the case goes on and catches up later', { caseId, type });
+      record('projection_failed', `the read model could not be written (${type ?? 'error'}); the case goes on and writes it later`, { data: { type } });
+    }
+    const dropped = Math.max(0, unprojected.length - maxUnprojected);
+    unprojected = unprojected.slice(dropped);
+    const failures = (lag?.failures ?? 0) + 1;
+    const delay = Math.min(projectionRetry.maxMs, projectionRetry.firstMs * 2 ** Math.min(failures - 1, 12));
+    state.projection = {
+      failingSince: lag?.failingSince ?? new Date().toISOString(),
+      failures,
+      error: `${type ?? 'Error'}: ${message}`.slice(0, 300),
+      retryAt: new Date(Date.now() + delay).toISOString(),
+      pending: unprojected.length,
+      dropped: (lag?.dropped ?? 0) + dropped,
+    };
+  }
+
+  function projectionCaughtUp(lag: NonNullable<CaseState['projection']>): void {
+    state.projection = null;
+    log.info('case read model caught up', { caseId, failures: lag.failures });
+    const lost = lag.dropped > 0 ? `; ${lag.dropped} older event(s) did not fit in the case's memory and are missing from it` : '';
+    record('projection_recovered', `the read model caught up after ${lag.failures} failed attempt(s) since ${lag.failingSince}${lost}`, {
+      data: { failures: lag.failures, failingSince: lag.failingSince, dropped: lag.dropped },
+    });
   }
 
   /** Records what the case waits for, then sleeps until `until` or a signal, whichever is first. */
@@ -654,8 +727,11 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
     state.nextActionWhy = why;
     planned = seen;
     await project();
-    if (until === null) await condition(() => changes !== seen);
-    else if (until > Date.now()) await condition(() => changes !== seen, until - Date.now());
+    // A lagging read model is tried again on time even when the case has nothing else to do.
+    const retryAt = state.projection ? Date.parse(state.projection.retryAt) : null;
+    const wake = retryAt === null ? until : until === null ? retryAt : Math.min(until, retryAt);
+    if (wake === null) await condition(() => changes !== seen);
+    else if (wake > Date.now()) await condition(() => changes !== seen, wake - Date.now());
   }
 
   /**
@@ -984,7 +1060,7 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
       await condition(allHandlersFinished);
       await runSideEffects();
       await project();
-      return continueAsNew<typeof caseWorkflow>({ ...input, strategy, carried: state });
+      return continueAsNew<typeof caseWorkflow>({ ...input, strategy, carried: unprojected.length > 0 ? { ...state, unprojected } : state });
     }
     if (state.status === 'paused') {
       await waitUntil(null, 'paused');
@@ -1038,5 +1114,10 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
 
   await condition(allHandlersFinished);
   await project();
+  // A lagging read model catches up before the case ends: its last events live nowhere else.
+  while (state.projection) {
+    await sleep(Math.max(1000, Date.parse(state.projection.retryAt) - Date.now()));
+    await project();
+  }
   return { status: state.status, closeReason: state.closeReason, balance: state.balance };
 }
