@@ -22,6 +22,7 @@ import { importRoutes, type ImportSettings } from './routes/imports.js';
 import { letterReturnRoutes } from './routes/letter-returns.js';
 import { reportRoutes } from './routes/reports.js';
 import { outcomeRoutes } from './routes/outcomes.js';
+import { projectionFailureRoutes } from './routes/projection-failures.js';
 import { strategyRoutes } from './routes/strategies.js';
 import { taskRoutes } from './routes/tasks.js';
 import { communicationsExportRoutes } from './routes/communications-export.js';
@@ -100,6 +101,7 @@ export async function buildApi({
   await app.register(codecRoutes({ codec: payloadCodec, corsOrigins: codecOrigins }));
 
   await app.register(healthRoutes(deps));
+  await app.register(projectionFailureRoutes(deps));
   await app.register(strategyRoutes(deps));
   await app.register(accountRoutes(deps));
   await app.register(caseRoutes(deps));
