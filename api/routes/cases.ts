@@ -179,6 +179,9 @@ export function caseRoutes({ db, temporal }: ApiDeps): FastifyPluginAsyncZod {
         schema: {
           tags: ['cases'],
           summary: 'Record a payment (idempotent by reference); the case applies it at once',
+          description:
+            'A repeat of a reference (exact, case-sensitive match) with the same amount and currency is accepted again and applied once; ' +
+            'a repeat with another amount or currency is refused (409 `payment_conflict`, the differing fields named): the first one stands.',
           params: ZCaseIdParams,
           body: ZPayment,
           response: { 202: ZAccepted, 409: ZErrorResponse, 422: ZErrorResponse, ...errorResponses },
@@ -193,6 +196,7 @@ export function caseRoutes({ db, temporal }: ApiDeps): FastifyPluginAsyncZod {
           temporal,
           caseId,
           payment: { reference, amount, currency: currency ?? row?.currency ?? '', receivedAt: receivedAt ?? new Date().toISOString() },
+          actor: actorOf(request),
         });
         return reply.code(202).send({ caseId, accepted: true as const });
       },

@@ -14,6 +14,7 @@ import {
   type PaymentReceived,
 } from '../../workflows/case-messages.js';
 import { conflict, notFound, unprocessable } from '../errors.js';
+import { recordPaymentRequest } from './payment-requests.js';
 
 /** Reads a case (live from its workflow, history from the database) and sends it messages. */
 
@@ -194,14 +195,22 @@ async function signalCase<Arg>(temporal: Client, caseId: string, signal: SignalD
   }
 }
 
-export async function receivePayment({ db, temporal, caseId, payment }: { db: Db; temporal: Client; caseId: string; payment: PaymentReceived }) {
+export async function receivePayment({ db, temporal, caseId, payment, actor }: { db: Db; temporal: Client; caseId: string; payment: PaymentReceived; actor: string }) {
   const row = await caseRow(db, caseId);
   if (payment.currency !== row.currency) {
     throw unprocessable('currency_mismatch', `the case is in ${row.currency}, the payment in ${payment.currency}`, [
       { path: 'body.currency', message: `must be ${row.currency}, the case's currency` },
     ]);
   }
-  await signalCase(temporal, caseId, paymentReceivedSignal, payment);
+  // The first request for a reference stands; a repeat that differs is refused before the case hears of it.
+  const undo = await recordPaymentRequest(db, { caseId, payment, actor });
+  try {
+    await signalCase(temporal, caseId, paymentReceivedSignal, payment);
+  } catch (error) {
+    // The case was not told: nothing of this request stays behind.
+    await undo();
+    throw error;
+  }
 }
 
 export async function receiveReply({ db, temporal, caseId, reply }: { db: Db; temporal: Client; caseId: string; reply: DebtorReplied }) {

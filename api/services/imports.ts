@@ -165,7 +165,7 @@ export function createImportRunner({
   async function enrollWithRetry(account: TAccountEnrollment, actor: string, signal: AbortSignal) {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await enrollAccount({ db, temporal, input: account, actor });
+        return await enrollAccount({ db, temporal, input: account, actor, allowBalanceChange: true });
       } catch (error) {
         // The row's own fault is answered at once; an outage is retried, then fails the batch.
         if (error instanceof ApiError || attempt >= 3 || signal.aborted) throw error;
