@@ -72,11 +72,13 @@ function repaired<T>(value: T): T {
   return value;
 }
 
-/** Objects made of keys and values (parsed JSON, forms): not streams, buffers or dates. */
+/**
+ * Objects made of keys and values (parsed JSON, forms, Fastify's params and query objects, whose
+ * prototypes vary): anything but arrays, buffers, dates and streams (what has a `pipe`).
+ */
 function isPlainRecord(value: unknown): value is Record<string, unknown> {
-  if (!value || typeof value !== 'object') return false;
-  const prototype: unknown = Object.getPrototypeOf(value);
-  return prototype === Object.prototype || prototype === null;
+  if (!value || typeof value !== 'object' || Array.isArray(value)) return false;
+  return !(value instanceof Uint8Array) && !(value instanceof Date) && typeof (value as { pipe?: unknown }).pipe !== 'function';
 }
 
 /** At most `max` UTF-16 units of `text`, never cutting a surrogate pair in half (a half would be a lone surrogate). */
