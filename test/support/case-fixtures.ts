@@ -14,7 +14,15 @@ export interface Sent {
   idempotencyKey?: string;
 }
 
-export function recordingActivities(options: { rejectSms?: boolean; /** The agency refuses every referral for good, saying this. */ refuseAgency?: string } = {}) {
+export function recordingActivities(
+  options: {
+    rejectSms?: boolean;
+    /** The agency refuses every referral for good, saying this. */
+    refuseAgency?: string;
+    /** The "database" refuses every projection for good while `refusing` is set (a data error). */
+    projection?: { refusing: boolean };
+  } = {},
+) {
   const sent: Sent[] = [];
   const projections: ProjectCaseInput[] = [];
   const tasks: { kind: string; reason: string }[] = [];
@@ -45,6 +53,7 @@ export function recordingActivities(options: { rejectSms?: boolean; /** The agen
       return { placementId: randomUUID() };
     },
     async projectCase(input) {
+      if (options.projection?.refusing) throw ApplicationFailure.nonRetryable('the database refused the case\'s read model: invalid input syntax for type json', 'ProjectionRejected');
       projections.push(structuredClone(input));
     },
   };

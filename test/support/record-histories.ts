@@ -67,6 +67,16 @@ const scenarios = {
   'case-local-projection-v4': async (handle, sleep, date) => {
     await walkScenario(handle, sleep, date);
   },
+  /** The read model refused for five days ('projection-bounded'): the case goes on, retries with backoff, catches up, is paid. */
+  'case-projection-bounded-v5': async (handle, sleep) => {
+    projectionRefused.refusing = true;
+    await sleep('4 days');
+    await handle.signal(paymentReceivedSignal, { reference: 'PAY-1', amount: 25_000, currency: 'USD', receivedAt: '2026-01-05T10:00:00Z' });
+    await sleep('25 hours');
+    projectionRefused.refusing = false;
+    await sleep('2 hours');
+    await handle.signal(paymentReceivedSignal, { reference: 'PAY-2', amount: 100_000, currency: 'USD', receivedAt: '2026-01-06T12:00:00Z' });
+  },
 } satisfies Record<string, (handle: { signal: (...args: never[]) => Promise<void> } & Awaited<ReturnType<typeof startCase>>, sleep: (d: string) => Promise<void>, date: (plusDays: number) => Promise<string>) => Promise<void>>;
 
 /** Fallbacks, conditions on results and outcomes, and `on` branches, for the v3 history. */
@@ -115,6 +125,9 @@ async function walkScenario(handle: Awaited<ReturnType<typeof startCase>>, sleep
   await handle.signal(paymentReceivedSignal, { reference: 'PAY-2', amount: 125_000, currency: 'USD', receivedAt: '2026-01-25T10:00:00Z' });
 }
 
+/** Set by the scenarios whose read model the database refuses for a while. */
+const projectionRefused = { refusing: false };
+
 /** Histories already recorded are never re-recorded: they stand for cases running today. */
 const only = process.argv.slice(2);
 const env = await createTimeSkippingEnv();
@@ -122,7 +135,7 @@ try {
   for (const [name, scenario] of Object.entries(scenarios)) {
     if (only.length > 0 ? !only.includes(name) : existsSync(new URL(`../histories/${name}.json`, import.meta.url))) continue;
     const taskQueue = `record-${name}`;
-    const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: await workflowBundle(), activities: recordingActivities().activities });
+    const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: await workflowBundle(), activities: recordingActivities({ projection: projectionRefused }).activities });
     await worker.runUntil(async () => {
       const handle = await startCase(env, taskQueue, name);
       await scenario(handle, (duration) => env.sleep(duration), async (plusDays) => new Date((await env.currentTimeMs()) + plusDays * 86_400_000).toISOString().slice(0, 10));
