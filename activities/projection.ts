@@ -65,7 +65,9 @@ export function describeFailure(error: unknown): { code: string | null; message:
   const code = sqlState ?? prismaCode;
   const permanent = (sqlState !== null && /^2[23]/.test(sqlState)) || prismaCode === 'P2025' || known.name === 'PrismaClientValidationError';
   const text = typeof cause?.originalMessage === 'string' ? cause.originalMessage : sqlState ? `SQLSTATE ${sqlState}` : typeof cause?.kind === 'string' ? cause.kind : known.name ?? 'Error';
-  return { code, message: text.split('\n')[0]?.slice(0, 300) ?? 'Error', permanent };
+  // PostgreSQL quotes the refused value in some messages (`value "…" is out of range`): left out too.
+  const firstLine = (text.split('\n')[0] ?? 'Error').replace(/"[^"]*"/g, '"…"');
+  return { code, message: firstLine.slice(0, 300), permanent };
 }
 
 async function writeProjection(db: Db, input: ProjectCaseInput): Promise<void> {

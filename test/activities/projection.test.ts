@@ -63,7 +63,10 @@ describe('projectCase', () => {
 
     const [failure] = await engine.db.$queryRaw<{ caseId: string; failures: number; code: string | null; message: string }[]>`SELECT * FROM "ProjectionFailure" WHERE "caseId" = ${caseId}`;
     expect(failure).toMatchObject({ caseId, failures: 1 });
+    // Neither debtor data nor the refused value reaches the operator's record: 22003, 'value "…" is out of range for type integer'.
+    expect(failure).toMatchObject({ code: '22003' });
     expect(failure?.message).not.toContain('Ana');
+    expect(failure?.message).not.toContain(String(2 ** 40));
     expect((await engine.call('GET', '/health')).body).toMatchObject({ laggingCases: 1 });
     const listed = await engine.call('GET', '/api/v1/admin/projection-failures', { key: adminKey });
     expect(listed.status).toBe(200);
