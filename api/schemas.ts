@@ -50,6 +50,10 @@ export const ZCaseDetail = ZCaseView.extend({
   hold: ZHoldView.nullable(),
   payments: z.array(z.object({ reference: z.string(), amount: z.number().int(), currency: z.string(), receivedAt: z.string() })),
   history: z.array(z.object({ at: z.string(), actor: z.string(), action: z.string(), detail: z.string().nullable() })),
+  /** From the live workflow: set while the read model (payments, history above) lags behind it; it catches up by itself. */
+  readModelLag: z
+    .object({ failingSince: z.string(), failures: z.number().int(), error: z.string(), retryAt: z.string(), pending: z.number().int(), dropped: z.number().int() })
+    .nullable(),
 });
 
 export const ZCaseIdParams = z.object({ caseId: z.string().min(1).max(200) });

@@ -76,6 +76,7 @@ export async function getCase({ db, temporal, caseId, live: askLive = true }: { 
     ...caseView(row, live),
     arrangement: live?.arrangement ? arrangementView(live.arrangement) : null,
     hold: live?.hold ?? null,
+    readModelLag: live?.projection ?? null,
     payments: payments.map(({ reference, amount, currency, receivedAt }) => ({ reference, amount, currency, receivedAt: receivedAt.toISOString() })),
     history: events.map((event) => ({
       at: event.at.toISOString(),
