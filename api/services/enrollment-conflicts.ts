@@ -16,9 +16,10 @@ export type EnrollmentFingerprint = Record<string, string>;
 /**
  * Fields left out of the fingerprint: the id itself; the strategy, compared with the case's own
  * (it may have been chosen by the segment rules); the balance, compared with the account's placed
- * balance (an import may have changed it since).
+ * balance (an import may have changed it since); the team, an assignment rather than the
+ * account's data, which a repeat leaves as it is (PUT /api/v1/cases/{caseId}/team moves a case).
  */
-const compareElsewhere = new Set(['externalId', 'strategy', 'balance']);
+const compareElsewhere = new Set(['externalId', 'strategy', 'balance', 'team']);
 
 export function enrollmentFingerprint(input: TAccountEnrollment): EnrollmentFingerprint {
   const fingerprint: EnrollmentFingerprint = {};
