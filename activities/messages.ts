@@ -1,5 +1,6 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import type { ContactPoint } from '../domain/case-facts.js';
+import { channels, type ChannelSpec } from '../domain/channels/index.js';
 import { sendContentProblems, type ContentFacts } from '../domain/message-content.js';
 import { fitRenderedSms, type TTemplateRef } from '../domain/template-definition.js';
 import { LinkPurpose, signLinkToken, tokenAddress } from '../domain/template-links.js';
@@ -108,17 +109,19 @@ export function createMessageActivities({
    * unsubscribe or a bounce may have landed since the workflow decided).
    */
   async function refusal(channel: MessageChannel, input: SendMessageInput): Promise<SendRefusal | null> {
+    const spec: ChannelSpec = channels[channel];
+    const noConsent = spec.consent ? { reason: `no recorded consent for ${spec.name}` } : null;
     if (input.contact?.optedOut) return { reason: `the debtor opted out of ${channel}` };
-    if (channel === 'sms' && input.contact && !input.contact.consent) return { reason: 'no recorded consent for SMS' };
+    if (noConsent && input.contact && !input.contact.consent) return noConsent;
     const contacts = await db.contact.findMany({
       where: { channel, value: input.to, debtor: { accounts: { some: { cases: { some: { id: input.caseId } } } } } },
       select: { consent: true, optedOutAt: true, optOutSource: true, status: true },
     });
     if (contacts.some((contact) => contact.status === 'invalid')) return { reason: `the ${channel} contact is marked invalid (bounced or undeliverable)`, invalid: true };
-    if (channel === 'letter') return null;
+    if (!spec.optOut) return null; // nothing to opt out of (letters)
     const optedOut = contacts.find((contact) => contact.optedOutAt);
     if (optedOut) return { reason: `the debtor opted out of ${channel}${optedOut.optOutSource ? ` (${optedOut.optOutSource})` : ''}` };
-    if (channel === 'sms' && contacts.length > 0 && !contacts.some((contact) => contact.consent)) return { reason: 'no recorded consent for SMS' };
+    if (noConsent && contacts.length > 0 && !contacts.some((contact) => contact.consent)) return noConsent;
     return null;
   }
 

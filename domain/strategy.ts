@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { channelIds, channels, type ChannelSpec, type ContactChannel } from './channels/index.js';
 import { compareIsoDurations, isIsoDuration } from './duration.js';
 import { ZNegotiationPolicy } from './negotiation-policy.js';
 import { fallbackActions, messageActions, stepActions, terminalActions } from './step-actions.js';
@@ -24,6 +25,11 @@ const ZSlug = z
 const ZIsoOffset = z.string().refine(isIsoDuration, 'must be an ISO-8601 duration such as P3D or PT2H');
 
 const ZClock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time of day HH:MM');
+
+/** An object with one optional field per message channel (domain/channels/). */
+function perChannel<T extends z.ZodType>(field: T) {
+  return z.object(Object.fromEntries(channelIds.map((channel) => [channel, field])) as Record<ContactChannel, T>);
+}
 
 export const ZTemplate = z.object({
   channel: z.enum(messageActions),
@@ -55,10 +61,7 @@ export const ZStepConditions = z
     /** Run only when the last contact with the debtor ended in one of these. */
     lastContactOutcome: z.array(z.enum(contactOutcomes)).min(1).optional(),
     /** Run only when each named channel is usable (`true`) or not usable (`false`) now. */
-    channelAvailable: z
-      .object({ email: z.boolean().optional(), sms: z.boolean().optional(), letter: z.boolean().optional() })
-      .strict()
-      .optional(),
+    channelAvailable: perChannel(z.boolean().optional()).strict().optional(),
     /** Run only while this arrangement (or one of these) is in force: `promise`, `plan` or `none`. */
     arrangementActive: z.union([ZArrangementState, z.array(ZArrangementState).min(1)]).optional(),
     /** Run only when the step just before this one ended so: `sent`, `skipped`, `failed`, `bounced`. */
@@ -153,7 +156,7 @@ export const ZContactPolicy = z
     noContactDays: z.array(ZNoContactDay).max(400).default(() => []),
     /** Caps per channel on top of the law's. */
     frequencyCaps: z
-      .object({ phone: ZFrequencyCap, sms: ZFrequencyCap, email: ZFrequencyCap, letter: ZFrequencyCap })
+      .object({ phone: ZFrequencyCap, ...perChannel(ZFrequencyCap).shape })
       .partial()
       .strict()
       .default(() => ({})),
@@ -239,8 +242,9 @@ function strategyProblems(strategy: TStrategyDefinition): StrategyProblem[] {
   });
 
   for (const [name, template] of Object.entries(strategy.templates)) {
-    if (template.channel === 'email' && !template.subject) {
-      problems.push({ path: ['templates', name, 'subject'], message: 'an email template needs a subject' });
+    const spec: ChannelSpec = channels[template.channel];
+    if (spec.template.subject === 'required' && !template.subject) {
+      problems.push({ path: ['templates', name, 'subject'], message: `an ${template.channel} template needs a subject` });
     }
     for (const [part, text] of [['body', template.body], ['subject', template.subject]] as const) {
       for (const message of templateFieldProblems(text ?? '')) problems.push({ path: ['templates', name, part], message });

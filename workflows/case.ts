@@ -15,6 +15,7 @@ import {
 import type { Activities } from '../activities/index.js';
 import { checkArrangement, installmentStanding, scheduleTotal } from '../domain/arrangements.js';
 import type { CaseFacts, ContactChannel } from '../domain/case-facts.js';
+import { channels } from '../domain/channels/index.js';
 import { contactOutcomeOfCall, contactOutcomeOfNegotiation } from '../domain/contact-outcome.js';
 import { contactWindowHold } from '../domain/contact-rules.js';
 import { formatMoney } from '../domain/money.js';
@@ -790,14 +791,13 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
   async function runStep(step: TStep, key = idempotencyKey(step.id)): Promise<StepResult> {
     try {
       switch (step.action) {
-        case 'email':
-        case 'sms':
-        case 'letter': {
+        default: {
+          // A message channel (domain/channels/): its send activity is named in the registry.
           const templateKey = step.template ?? '';
           const template = strategy.definition.templates[templateKey];
           const contact = state.contacts[step.action];
           if (!template || !contact) throw ApplicationFailure.nonRetryable(`step ${step.id} cannot be sent`, 'StepMisconfigured');
-          const send = { email: sends.sendEmail, sms: sends.sendSms, letter: sends.sendLetter }[step.action];
+          const send = sends[channels[step.action].sendActivity];
           const sent = await unlessClosed(() =>
             send({
               caseId,
@@ -857,7 +857,7 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
       const failure = error instanceof ActivityFailure ? error.cause : error;
       const type = failure instanceof ApplicationFailure ? failure.type : null;
       const message = failure instanceof Error ? failure.message : String(failure);
-      if (type === 'InvalidRecipient' && (step.action === 'email' || step.action === 'sms' || step.action === 'letter')) {
+      if (type === 'InvalidRecipient' && isMessageAction(step.action)) {
         const contact = state.contacts[step.action];
         if (contact) contact.valid = false;
       }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { channelIds } from '../../domain/channels/index.js';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { maxMinorUnits } from '../../domain/account.js';
 import { ReplyIntent } from '../../domain/replies.js';
@@ -23,7 +24,7 @@ const ZPayment = z
 
 const ZReply = z
   .object({
-    channel: z.enum(['sms', 'email', 'letter', 'phone']),
+    channel: z.enum([...channelIds, 'phone']),
     text: z.string().min(1).max(5000),
     intent: z.enum(Object.values(ReplyIntent) as [ReplyIntent, ...ReplyIntent[]]).optional(),
     receivedAt: z.iso.datetime({ offset: true }).optional(),

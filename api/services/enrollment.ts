@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
-import { formatPostalAddress, usStateOf, type TAccountEnrollment } from '../../domain/account.js';
-import type { ContactChannel, ContactPoint } from '../../domain/case-facts.js';
+import { usStateOf, type TAccountEnrollment } from '../../domain/account.js';
+import { contactPointsOf } from '../../domain/account-contacts.js';
 import { candidateTimeZones } from '../../domain/regulation/zones.js';
 import type { Db } from '../../lib/db.js';
 import { caseWorkflowId, taskQueue, type CaseInput } from '../../workflows/case-messages.js';
@@ -19,16 +19,6 @@ import { activeStrategy, toVersion, type StrategyVersion } from './strategies.js
 export interface EnrollmentResult {
   created: boolean;
   caseId: string;
-}
-
-function contactsOf(debtor: TAccountEnrollment['debtor']): Partial<Record<ContactChannel, ContactPoint>> {
-  const contacts: Partial<Record<ContactChannel, ContactPoint>> = {};
-  if (debtor.email) contacts.email = { address: debtor.email, valid: true, optedOut: false, consent: false };
-  if (debtor.phone) contacts.sms = { address: debtor.phone, valid: true, optedOut: false, consent: debtor.smsConsent };
-  if (debtor.address) {
-    contacts.letter = { address: formatPostalAddress(debtor.name, debtor.address), valid: true, optedOut: false, consent: false };
-  }
-  return contacts;
 }
 
 async function startCase(temporal: Client, input: CaseInput): Promise<void> {
@@ -69,7 +59,7 @@ function caseInput(caseId: string, accountId: string, input: TAccountEnrollment,
       balance: input.balance,
       daysPastDue: input.daysPastDue,
       debtor: { name: input.debtor.name, timeZone: input.debtor.timeZone },
-      contacts: contactsOf(input.debtor),
+      contacts: contactPointsOf(input.debtor),
       compliance: complianceAtEnrollment(input, startedAt),
     },
     strategy: { id: strategy.id, key: strategy.key, version: strategy.version, definition: strategy.definition },
@@ -119,7 +109,7 @@ export async function enrollAccount({
   const accountId = randomUUID();
   const caseId = caseWorkflowId(accountId);
   const startedAt = new Date();
-  const contacts = contactsOf(input.debtor);
+  const contacts = contactPointsOf(input.debtor);
   try {
     await db.$transaction(async (tx) => {
       const debtor = await tx.debtor.create({

@@ -1,4 +1,5 @@
 import type { ContactMedium } from '../case-facts.js';
+import { channels } from '../channels/index.js';
 
 /**
  * Electronic communications (12 CFR 1006.6(e)): every email and text carries a clear, simple way
@@ -11,10 +12,11 @@ const emailInstruction = /\bunsubscribe\b|\bopt[\s-]?out\b|\breply\b[^.\n]{0,30}
 
 /** Why a rendered email or SMS body lacks the opt-out instruction, or `null` when it has one. */
 export function electronicOptOutProblem({ channel, body }: { channel: ContactMedium; body: string }): string | null {
-  if (channel === 'sms' && !smsInstruction.test(body)) {
+  const optOut = channel === 'phone' ? null : channels[channel].optOut;
+  if (optOut === 'reply_stop' && !smsInstruction.test(body)) {
     return 'a text message must say how to opt out, e.g. "Reply STOP to opt out" (12 CFR 1006.6(e))';
   }
-  if (channel === 'email' && !emailInstruction.test(body)) {
+  if (optOut === 'unsubscribe_link' && !emailInstruction.test(body)) {
     return 'an email must say how to opt out, e.g. an unsubscribe link or "reply STOP" (12 CFR 1006.6(e))';
   }
   return null;
