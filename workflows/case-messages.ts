@@ -182,7 +182,8 @@ export interface PaymentReceived {
 }
 
 export interface DebtorReplied {
-  channel: 'sms' | 'email' | 'letter' | 'phone';
+  /** A message channel (domain/channels/) or the telephone. */
+  channel: ContactMedium;
   text: string;
   /** Detected intent; classified from the text when absent. */
   intent?: ReplyIntent;

@@ -15,11 +15,15 @@ export type ChannelOptOut = 'unsubscribe_link' | 'reply_stop' | null;
 export interface ChannelSpec {
   /** Its name in reasons and audit lines: "SMS undeliverable to this number". */
   name: string;
+  /** One message of it and several, in reasons: "3 texts in 7 days". */
+  nouns: readonly [singular: string, plural: string];
   /** How the channel is spoken of in reasons: "the debtor asked not to be contacted by text messages". */
   medium: string;
   /** The reason when the case has no contact point for it. */
   missing: string;
   address: ChannelAddressKind;
+  /** Words that name the channel in a debtor's request to stop it ("stop texting me"). */
+  words: RegExp;
   /** Contact happens the moment we send, so the debtor's local hours apply (a letter takes days). */
   timed: boolean;
   /**

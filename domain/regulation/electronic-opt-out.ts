@@ -1,5 +1,5 @@
 import type { ContactMedium } from '../case-facts.js';
-import { channels } from '../channels/index.js';
+import { channelIds, channels } from '../channels/index.js';
 
 /**
  * Electronic communications (12 CFR 1006.6(e)): every email and text carries a clear, simple way
@@ -30,9 +30,7 @@ const thisChannel =
 const request = /\b(stop|quit|no more|do not|don'?t)\b((?:(?!\b(?:but|instead|only|except|unless)\b)[^.,!?;:\n]){0,60})/gi;
 const mediumWords: [ContactMedium, RegExp][] = [
   ['phone', /\b(call|calls|calling|phone|phoning|ring|ringing)\b/i],
-  ['sms', /\b(text|texts|texting|sms)\b/i],
-  ['email', /\b(e-?mail|e-?mails|e-?mailing)\b/i],
-  ['letter', /\b(letters?|writing to me|post)\b/i],
+  ...channelIds.map((channel): [ContactMedium, RegExp] => [channel, channels[channel].words]),
 ];
 
 /**
