@@ -40,6 +40,13 @@ export const ZTemplate = z.object({
    * its newest active version; the inline subject and body are used while it has none.
    */
   managed: ZSlug.optional(),
+  /**
+   * WhatsApp: the name of the template as the provider approved it (Meta, through Twilio). Only
+   * an approved template may be sent outside the 24-hour window after the debtor's last message
+   * (domain/channels/whatsapp.ts); without it the step is refused there and its fallback runs.
+   * The body must be the approved text.
+   */
+  approvedTemplate: z.string().trim().min(1).max(200).optional(),
 });
 export type TTemplate = z.infer<typeof ZTemplate>;
 
@@ -245,6 +252,9 @@ function strategyProblems(strategy: TStrategyDefinition): StrategyProblem[] {
     const spec: ChannelSpec = channels[template.channel];
     if (spec.template.subject === 'required' && !template.subject) {
       problems.push({ path: ['templates', name, 'subject'], message: `an ${template.channel} template needs a subject` });
+    }
+    if (template.approvedTemplate !== undefined && !spec.template.approvedTemplate) {
+      problems.push({ path: ['templates', name, 'approvedTemplate'], message: `${spec.name} has no provider-approved templates; remove approvedTemplate` });
     }
     for (const [part, text] of [['body', template.body], ['subject', template.subject]] as const) {
       for (const message of templateFieldProblems(text ?? '')) problems.push({ path: ['templates', name, part], message });

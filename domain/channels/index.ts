@@ -2,6 +2,7 @@ import { email } from './email.js';
 import { letter } from './letter.js';
 import { sms } from './sms.js';
 import type { ChannelSpec } from './spec.js';
+import { whatsapp } from './whatsapp.js';
 
 /**
  * The message channels, one module each, registered here. Adding a channel is its module, a line
@@ -13,12 +14,12 @@ import type { ChannelSpec } from './spec.js';
 export type { ChannelSpec, ChannelAddressKind, ChannelOptOut } from './spec.js';
 
 /** Every message channel, in the order the API documents them. */
-export const channelIds = ['email', 'sms', 'letter'] as const;
+export const channelIds = ['email', 'sms', 'letter', 'whatsapp'] as const;
 
 /** A channel a message goes through; a contact point per channel (domain/case-facts.ts). */
 export type ContactChannel = (typeof channelIds)[number];
 
-export const channels = { email, sms, letter } as const satisfies Record<ContactChannel, ChannelSpec>;
+export const channels = { email, sms, letter, whatsapp } as const satisfies Record<ContactChannel, ChannelSpec>;
 
 export function isChannel(value: string): value is ContactChannel {
   return (channelIds as readonly string[]).includes(value);

@@ -40,6 +40,11 @@ export interface ChannelSpec {
     segments: boolean;
     /** Rendered to HTML as well as text. */
     html: boolean;
+    /**
+     * A template may name the provider-approved template it is (`approvedTemplate`), which the
+     * channel may send where free text is refused (WhatsApp outside its session window).
+     */
+    approvedTemplate?: boolean;
   };
   /** The activity (activities/index.ts) that sends a step of this channel. */
   sendActivity: string;

@@ -19,6 +19,7 @@ import { apiSettings, mailDomain, startApi, startDatabase, workerSettings, type 
  */
 
 export const twilioFrom = '+15555550199';
+export const whatsappFrom = 'whatsapp:+15555550198';
 
 export interface CommsEngine {
   database: TestDatabase;
@@ -64,6 +65,7 @@ export async function startCommsEngine(): Promise<CommsEngine> {
         db: database.db,
         mailer,
         sms: createSmsSender({ twilio: { accountSid: twilio.accountSid, authToken: twilio.authToken, from: twilioFrom, apiBase: twilio.url }, outboxDir }),
+        whatsapp: createSmsSender({ twilio: { accountSid: twilio.accountSid, authToken: twilio.authToken, from: whatsappFrom, apiBase: twilio.url }, outboxDir }),
         outboxDir,
         mailDomain,
         communications: workerSettings(),
