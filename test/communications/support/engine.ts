@@ -44,7 +44,8 @@ export async function startCommsEngine(): Promise<CommsEngine> {
     stops.unshift(() => server.stop());
     const smtp = await startSmtpSink();
     stops.unshift(() => smtp.close());
-    const twilio = await startTwilioStandIn();
+    // One Twilio account: its auth token signs the stand-in's callbacks and the API checks them.
+    const twilio = await startTwilioStandIn({ authToken: apiSettings().twilioAuthToken });
     stops.unshift(() => twilio.close());
 
     const outboxDir = path.join(database.dataDir, 'outbox');
