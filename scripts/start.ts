@@ -8,8 +8,8 @@ import { apiOptions } from '../api/security-config.js';
 import { roles } from '../api/auth.js';
 import { buildApi } from '../api/server.js';
 import { createDb } from '../lib/db.js';
-import { startEmbeddedPostgres } from '../lib/embedded-postgres.js';
-import { parseEnv, ZStorageEnv, ZTemporalEnv } from '../lib/env.js';
+import { embeddedPostgresDataDir, startEmbeddedPostgres } from '../lib/embedded-postgres.js';
+import { parseEnv, ZEmbeddedPostgresEnv, ZStorageEnv, ZTemporalEnv } from '../lib/env.js';
 import { generatePayloadKey } from '../lib/payload-codec.js';
 import { applyMigrations } from '../lib/migrations.js';
 import { connectTemporalClient } from '../lib/temporal-connection.js';
@@ -25,8 +25,7 @@ import { seedDemo } from './seed.js';
  * demo data and a dev API key per role. Ctrl-C stops everything in reverse order.
  */
 
-const ZStartEnv = ZTemporalEnv.extend(ZStorageEnv.shape).extend({
-  EMBEDDED_POSTGRES_PORT: z.coerce.number().int().default(54329),
+const ZStartEnv = ZTemporalEnv.extend(ZStorageEnv.shape).extend(ZEmbeddedPostgresEnv.shape).extend({
   TEMPORAL_PORT: z.coerce.number().int().default(7233),
   TEMPORAL_UI_PORT: z.coerce.number().int().default(8233),
   SEED_DEMO: z.enum(['true', 'false']).default('true'),
@@ -73,8 +72,8 @@ async function main(): Promise<void> {
   const env: Record<string, string | undefined> = { ...process.env, DATA_DIR: dataDir };
 
   if (!start.DATABASE_URL) {
-    say(`starting embedded PostgreSQL (data in ${path.join(dataDir, 'postgres')}) ...`);
-    const postgres = await startEmbeddedPostgres({ dataDir: path.join(dataDir, 'postgres'), port: start.EMBEDDED_POSTGRES_PORT });
+    say(`starting embedded PostgreSQL (data in ${embeddedPostgresDataDir(dataDir)}) ...`);
+    const postgres = await startEmbeddedPostgres({ dataDir: embeddedPostgresDataDir(dataDir), port: start.EMBEDDED_POSTGRES_PORT });
     stops.unshift({ name: 'PostgreSQL', stop: () => postgres.stop() });
     env.DATABASE_URL = postgres.url;
   }
