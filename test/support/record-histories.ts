@@ -82,6 +82,21 @@ const scenarios = {
     await handle.signal(resumeSignal, { reason: 'two days over', by: 'officer:recorder' });
     await handle.signal(debtorRepliedSignal, { channel: 'email', text: 'I lost my job, what can I do?', receivedAt: '2026-01-03T10:00:00Z' });
   },
+  /**
+   * The step-by-step loop from before the timeline walk, the only one that asks `contact-rules`:
+   * today's code walks the timeline, so this one was recorded on 9e71836 (the commit before
+   * 'timeline-walk'; `git archive` it, add this scenario, record). A pause, a reply for a person,
+   * paid in full, lingering for returned payments.
+   */
+  'case-legacy-contact-rules-v5': async (handle, sleep) => {
+    await sleep('1 hour');
+    await handle.signal(pauseSignal, { reason: 'debtor asked for two days', by: 'officer:recorder' });
+    await sleep('2 days');
+    await handle.signal(resumeSignal, { reason: 'two days over', by: 'officer:recorder' });
+    await handle.signal(debtorRepliedSignal, { channel: 'email', text: 'I lost my job, what can I do?', receivedAt: '2026-01-03T10:00:00Z' });
+    await sleep('15 days');
+    await handle.signal(paymentReceivedSignal, { reference: 'PAY-1', amount: 125_000, currency: 'USD', receivedAt: '2026-01-18T10:00:00Z' });
+  },
 } satisfies Record<string, (handle: { signal: (...args: never[]) => Promise<void> } & Awaited<ReturnType<typeof startCase>>, sleep: (d: string) => Promise<void>, date: (plusDays: number) => Promise<string>) => Promise<void>>;
 
 /** Fallbacks, conditions on results and outcomes, and `on` branches, for the v3 history. */
