@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { TStrategyDefinition } from '../../domain/strategy.js';
-import type { CaseEvent, CaseEventOf, CaseEventType, PaymentReceived } from '../../workflows/case-messages.js';
+import type { CaseEventOf, CaseEventType, PaymentReceived } from '../../workflows/case-messages.js';
 import { applyOutcome } from '../../workflows/case/outcomes.js';
 import { dayMs, LiveCase, recentEvents } from '../../workflows/case/state.js';
 import { caseFixture } from '../support/case-fixtures.js';
@@ -25,7 +25,7 @@ function payment(reference: string, amount: number): PaymentReceived {
 }
 
 function events<T extends CaseEventType>(live: LiveCase, type: T): CaseEventOf<T>[] {
-  return live.state.recent.filter((event: CaseEvent): event is CaseEventOf<T> => event.type === type);
+  return live.state.recent.filter((event) => event.type === type) as CaseEventOf<T>[];
 }
 
 describe('case state: payments', () => {
