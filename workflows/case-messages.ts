@@ -1,6 +1,7 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { Installment } from '../domain/arrangements.js';
 import type { ComplianceFacts, ComplianceFlag, ContactChannel, ContactMedium, ContactPlace, ContactPoint } from '../domain/case-facts.js';
+import type { ComplianceEvent } from '../domain/regulation/events.js';
 import type { ContactAction, ContactRoute, ContactVerdict } from '../domain/regulation/index.js';
 import type { ActorRole, TOutcome } from '../domain/outcomes.js';
 import type { ReplyIntent } from '../domain/replies.js';
@@ -100,7 +101,7 @@ export interface CaseEventData {
   reopened: { reference: string; reason: string };
   task_created: { taskId: string; kind: string };
   /** A contact-rule fact changed by an event (`event`), or a contact request recorded as it was made (`fact`). */
-  compliance: { event: string } | { fact: ContactRequest };
+  compliance: { event: ComplianceEvent['type'] } | { fact: ContactRequest };
   strategy_changed: { fromVersion: number; toVersion: number; by: string; reason: string; mappedBy: string; stepId: string | null };
   call_attempted: { taskId: string; outcome: string; conversation: boolean };
   paused: { by: string; reason: string };
