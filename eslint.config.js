@@ -23,7 +23,8 @@ const workflowDeterminism = {
       allowTypeImports: true,
     },
     {
-      regex: '^\\.\\./(activities|api|lib|worker)(/|$)',
+      // Any depth: workflows/case/ is a folder of workflow code too.
+      regex: '^(\\.\\./)+(activities|api|lib|worker)(/|$)',
       message: 'Workflows reach activities through proxyActivities; import their types only.',
       allowTypeImports: true,
     },

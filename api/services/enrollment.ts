@@ -5,6 +5,7 @@ import { formatPostalAddress, usStateOf, type TAccountEnrollment } from '../../d
 import type { ContactChannel, ContactPoint } from '../../domain/case-facts.js';
 import { candidateTimeZones } from '../../domain/regulation/zones.js';
 import type { Db } from '../../lib/db.js';
+import { caseWorkflow } from '../../workflows/case.js';
 import { caseWorkflowId, taskQueue, type CaseInput } from '../../workflows/case-messages.js';
 import { unprocessable } from '../errors.js';
 import { chooseStrategyFor } from './segments.js';
@@ -33,7 +34,7 @@ function contactsOf(debtor: TAccountEnrollment['debtor']): Partial<Record<Contac
 
 async function startCase(temporal: Client, input: CaseInput): Promise<void> {
   try {
-    await temporal.workflow.start('caseWorkflow', {
+    await temporal.workflow.start(caseWorkflow, {
       taskQueue,
       workflowId: input.caseId,
       args: [input],
