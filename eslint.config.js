@@ -2,6 +2,8 @@
 import { builtinModules } from 'node:module';
 import { defineConfig, globalIgnores } from 'eslint/config';
 import tseslint from 'typescript-eslint';
+import { importX } from 'eslint-plugin-import-x';
+import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript';
 
 /** Workflow code is replayed and must be deterministic: no Node, no IO (Temporal's samples lint the same way). */
 const workflowDeterminism = {
@@ -46,6 +48,26 @@ export default defineConfig([
       // activity fakes); one that needs no `await` is not a defect.
       '@typescript-eslint/require-await': 'off',
     },
+  },
+
+  // No import cycles anywhere (as in Temporal's SDK): a cycle means two modules are one concern
+  // split in two, or a layer reaching back up (a route importing the server, activities the API).
+  // The TypeScript resolver follows our ESM `.js` suffixes to the `.ts` files; type-only imports
+  // are erased at runtime and do not count.
+  {
+    plugins: { 'import-x': importX },
+    settings: {
+      'import-x/extensions': ['.ts', '.tsx', '.cts', '.mts', '.js', '.jsx', '.cjs', '.mjs'],
+      'import-x/parsers': { '@typescript-eslint/parser': ['.ts', '.tsx', '.cts', '.mts'] },
+      'import-x/resolver-next': [
+        // The server's, the console's build script's and the console's own compiler settings.
+        createTypeScriptImportResolver({
+          project: ['tsconfig.json', 'console/tsconfig.json', 'console/src/tsconfig.json'],
+          noWarnOnMultipleProjects: true,
+        }),
+      ],
+    },
+    rules: { 'import-x/no-cycle': ['error', { ignoreExternal: true }] },
   },
 
   {
