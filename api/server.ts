@@ -21,6 +21,7 @@ import { healthRoutes } from './routes/health.js';
 import { importRoutes, type ImportSettings } from './routes/imports.js';
 import { letterReturnRoutes } from './routes/letter-returns.js';
 import { reportRoutes } from './routes/reports.js';
+import { segmentRoutes } from './routes/segments.js';
 import { outcomeRoutes } from './routes/outcomes.js';
 import { strategyRoutes } from './routes/strategies.js';
 import { taskRoutes } from './routes/tasks.js';
@@ -101,6 +102,8 @@ export async function buildApi({
 
   await app.register(healthRoutes(deps));
   await app.register(strategyRoutes(deps));
+  // Segment rules choose strategies for new accounts: they live beside the strategies they name.
+  await app.register(segmentRoutes(deps));
   await app.register(accountRoutes(deps));
   await app.register(caseRoutes(deps));
   await app.register(caseFileRoutes(deps));

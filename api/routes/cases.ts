@@ -187,13 +187,7 @@ export function caseRoutes({ db, temporal }: ApiDeps): FastifyPluginAsyncZod {
       async (request, reply) => {
         const { caseId } = request.params;
         const { reference, amount, currency, receivedAt } = request.body;
-        const row = await db.case.findUnique({ where: { id: caseId }, select: { currency: true } });
-        await receivePayment({
-          db,
-          temporal,
-          caseId,
-          payment: { reference, amount, currency: currency ?? row?.currency ?? '', receivedAt: receivedAt ?? new Date().toISOString() },
-        });
+        await receivePayment({ db, temporal, caseId, payment: { reference, amount, currency, receivedAt: receivedAt ?? new Date().toISOString() } });
         return reply.code(202).send({ caseId, accepted: true as const });
       },
     );
