@@ -25,7 +25,7 @@ const workflowDeterminism = {
       allowTypeImports: true,
     },
     {
-      regex: '^\\.\\./(activities|api|lib|worker)(/|$)',
+      regex: '^\\.\\./(activities|api|lib|records|worker)(/|$)',
       message: 'Workflows reach activities through proxyActivities; import their types only.',
       allowTypeImports: true,
     },

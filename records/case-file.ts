@@ -3,6 +3,7 @@ import { buildCaseFile, caseFileJson, caseFileVersion, type CaseFilePurpose, typ
 import type { Db } from '../lib/db.js';
 import { renderCaseFilePdf } from './case-file-pdf.js';
 import { caseCommunications } from './communications.js';
+import { casePayments } from './payments.js';
 
 /**
  * Case files from the database: the projection rows read in one consistent snapshot and turned
@@ -26,7 +27,7 @@ export async function loadCaseFileSource(db: Db, caseId: string): Promise<CaseFi
       const debtor = await tx.debtor.findUniqueOrThrow({ where: { id: account.debtorId } });
       const contacts = await tx.contact.findMany({ where: { debtorId: debtor.id } });
       const placement = await tx.agencyPlacement.findUnique({ where: { caseId } });
-      const payments = await tx.payment.findMany({ where: { caseId } });
+      const payments = await casePayments(tx, caseId);
       const { communications, inbound } = await caseCommunications(tx, caseId);
       const auditEvents = await tx.auditEvent.findMany({ where: { caseId } });
       const tasks = await tx.task.findMany({ where: { caseId } });

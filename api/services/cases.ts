@@ -1,6 +1,7 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { SignalDefinition } from '@temporalio/common';
 import type { Db } from '../../lib/db.js';
+import { casePayments } from '../../records/payments.js';
 import {
   debtorRepliedSignal,
   paymentReceivedSignal,
@@ -69,7 +70,7 @@ export async function getCase({ db, temporal, caseId, live: askLive = true }: { 
   const [live, events, payments] = await Promise.all([
     askLive ? liveStatus(temporal, caseId) : null,
     db.auditEvent.findMany({ where: { caseId }, orderBy: [{ at: 'desc' }, { id: 'desc' }], take: 200 }),
-    db.payment.findMany({ where: { caseId }, orderBy: { receivedAt: 'asc' } }),
+    casePayments(db, caseId),
   ]);
   return {
     ...caseView(row, live),
