@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { actorOf } from '../auth.js';
 import { errorResponses, ZTeam } from '../schemas.js';
-import type { ApiDeps } from '../server.js';
+import type { ApiDeps } from '../deps.js';
 import { assignTeam } from '../services/assignments.js';
 
 /** `PUT /api/v1/cases/:caseId/team`: which officers' team works a case (and so who may see it). */

@@ -6,7 +6,7 @@ import type { Db } from '../../lib/db.js';
 import { assertCaseAccess, recordContactRead, seesContactDetails } from '../access.js';
 import { notFound } from '../errors.js';
 import { errorResponses, ZCaseIdParams } from '../schemas.js';
-import type { ApiDeps } from '../server.js';
+import type { ApiDeps } from '../deps.js';
 import { caseFileNow, caseFilePackages, caseFilePdf, maskedCaseFile, storedCaseFile, storedCaseFileDocument } from '../services/case-files.js';
 
 /**

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import type { ApiDeps } from '../server.js';
+import type { ApiDeps } from '../deps.js';
 import { reachability } from '../services/health.js';
 
 /** `GET /health`: can we reach Temporal and the database? 503 when either is down. */

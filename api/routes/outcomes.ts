@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { outcomeSchema, type ActorRole } from '../../domain/outcomes.js';
 import { actorOf } from '../auth.js';
 import { asLive, errorResponses, ZCaseIdParams, ZErrorResponse, ZLiveStatus } from '../schemas.js';
-import type { ApiDeps } from '../server.js';
+import type { ApiDeps } from '../deps.js';
 import { previewOutcome, recordOutcome } from '../services/outcomes.js';
 
 const negotiators = ['officer', 'manager', 'admin'] as const;

@@ -4,7 +4,7 @@ import { ZPreviewRequest } from '../../domain/preview-input.js';
 import { caseScope } from '../access.js';
 import { actorOf } from '../auth.js';
 import { errorResponses, ZErrorResponse } from '../schemas.js';
-import type { ApiDeps } from '../server.js';
+import type { ApiDeps } from '../deps.js';
 import { migrateCases } from '../services/strategy-migrations.js';
 import {
   activateVersion,

@@ -4,7 +4,7 @@ import { outcomeSchema, type ActorRole } from '../../domain/outcomes.js';
 import { caseScope } from '../access.js';
 import { actorOf } from '../auth.js';
 import { asLive, errorResponses, ZErrorResponse, ZLiveStatus } from '../schemas.js';
-import type { ApiDeps } from '../server.js';
+import type { ApiDeps } from '../deps.js';
 import { CallOutcome, claimTask, completeTask, listTasks } from '../services/tasks.js';
 
 const ZTask = z.object({
