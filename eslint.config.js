@@ -32,6 +32,20 @@ const workflowDeterminism = {
   ],
 };
 
+const apiNotActivities = {
+  regex: '^(\\.\\./)+activities(/|$)',
+  message: 'The API does not import activities/: what both read is in records/, reached through a service.',
+};
+const notApi = { regex: '^(\\.\\./)+api(/|$)', message: 'Activities and records do not import the API.' };
+const routeOnlyCallsServices = [
+  { regex: '^\\./', message: 'A route imports no other route: shared shapes go in api/schemas.ts, shared logic in a service.' },
+  {
+    regex: '^(\\.\\./)+(records|generated)(/|$)|^(\\.\\./)+lib/db\\.js$|^@prisma/',
+    message: 'A route reads no database: it calls a service (api/services/).',
+    allowTypeImports: true,
+  },
+];
+
 export default defineConfig([
   globalIgnores(['**/node_modules/', 'generated/', '.data/', '.tools/', '**/dist/', 'test-results/', '**/workflow-bundle-*.js']),
 
@@ -69,6 +83,12 @@ export default defineConfig([
     },
     rules: { 'import-x/no-cycle': ['error', { ignoreExternal: true }] },
   },
+
+  // Layers: what the API and the activities both read lives in records/; neither imports the other.
+  { files: ['api/**'], rules: { 'no-restricted-imports': ['error', { patterns: [apiNotActivities] }] } },
+  { files: ['activities/**', 'records/**'], rules: { 'no-restricted-imports': ['error', { patterns: [notApi] }] } },
+  // A route parses the request, calls a service and maps the answer (Infisical's routers).
+  { files: ['api/routes/**'], rules: { 'no-restricted-imports': ['error', { patterns: [apiNotActivities, ...routeOnlyCallsServices] }] } },
 
   {
     files: ['workflows/**'],
