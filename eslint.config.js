@@ -74,9 +74,9 @@ export default defineConfig([
       'import-x/extensions': ['.ts', '.tsx', '.cts', '.mts', '.js', '.jsx', '.cjs', '.mjs'],
       'import-x/parsers': { '@typescript-eslint/parser': ['.ts', '.tsx', '.cts', '.mts'] },
       'import-x/resolver-next': [
-        // The server's, the console's build script's and the console's own compiler settings.
+        // The server's, the bench's, the console's build script's and the console's own compiler settings.
         createTypeScriptImportResolver({
-          project: ['tsconfig.json', 'console/tsconfig.json', 'console/src/tsconfig.json'],
+          project: ['tsconfig.json', 'bench/tsconfig.json', 'console/tsconfig.json', 'console/src/tsconfig.json'],
           noWarnOnMultipleProjects: true,
         }),
       ],
