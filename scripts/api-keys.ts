@@ -11,7 +11,7 @@ import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { roles, type Role } from '../api/auth.js';
-import { ZTeam } from '../api/routes/assignments.js';
+import { ZTeam } from '../api/schemas.js';
 import { createApiKey, listApiKeys, revokeApiKey } from '../api/services/api-keys.js';
 import { cliDatabaseUrl } from '../lib/cli-database.js';
 import { createDb, type Db } from '../lib/db.js';
