@@ -6,7 +6,7 @@ import { ReplyIntent } from '../../domain/replies.js';
 import { caseScope, maskContact, recordContactRead, seesContactDetails } from '../access.js';
 import { actorOf } from '../auth.js';
 import { errorResponses, ZCaseDetail, ZCaseIdParams, ZCaseView, ZErrorResponse } from '../schemas.js';
-import type { ApiDeps } from '../server.js';
+import type { ApiDeps } from '../deps.js';
 import { getCase, getDebtor, listCases, listCommunications, receivePayment, receiveReply, setPaused } from '../services/cases.js';
 
 const readers = ['manager', 'officer', 'auditor', 'admin'] as const;
@@ -188,13 +188,7 @@ export function caseRoutes({ db, temporal }: ApiDeps): FastifyPluginAsyncZod {
       async (request, reply) => {
         const { caseId } = request.params;
         const { reference, amount, currency, receivedAt } = request.body;
-        const row = await db.case.findUnique({ where: { id: caseId }, select: { currency: true } });
-        await receivePayment({
-          db,
-          temporal,
-          caseId,
-          payment: { reference, amount, currency: currency ?? row?.currency ?? '', receivedAt: receivedAt ?? new Date().toISOString() },
-        });
+        await receivePayment({ db, temporal, caseId, payment: { reference, amount, currency, receivedAt: receivedAt ?? new Date().toISOString() } });
         return reply.code(202).send({ caseId, accepted: true as const });
       },
     );

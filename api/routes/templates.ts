@@ -6,7 +6,7 @@ import { optionalBlocks, templateLanguages } from '../../domain/disclosures.js';
 import { ZTemplateKey } from '../../domain/template-definition.js';
 import { actorOf } from '../auth.js';
 import { errorResponses, ZErrorResponse } from '../schemas.js';
-import type { ApiDeps } from '../server.js';
+import type { ApiDeps } from '../deps.js';
 import { activateTemplateVersion, createTemplateVersion, listTemplates, previewTemplate, templateVersions } from '../services/templates.js';
 
 const ZChannel = z.enum(channelIds);

@@ -5,6 +5,7 @@ import { usStateOf, type TAccountEnrollment } from '../../domain/account.js';
 import { contactPointsOf } from '../../domain/account-contacts.js';
 import { candidateTimeZones } from '../../domain/regulation/zones.js';
 import type { Db } from '../../lib/db.js';
+import { caseWorkflow } from '../../workflows/case.js';
 import { caseWorkflowId, taskQueue, type CaseInput } from '../../workflows/case-messages.js';
 import { unprocessable } from '../errors.js';
 import { chooseStrategyFor } from './segments.js';
@@ -23,7 +24,7 @@ export interface EnrollmentResult {
 
 async function startCase(temporal: Client, input: CaseInput): Promise<void> {
   try {
-    await temporal.workflow.start('caseWorkflow', {
+    await temporal.workflow.start(caseWorkflow, {
       taskQueue,
       workflowId: input.caseId,
       args: [input],
