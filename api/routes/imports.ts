@@ -66,7 +66,7 @@ export function importRoutes({ db, temporal, imports }: ApiDeps & { imports?: Im
           description:
             'Send the file as the body with Content-Type text/csv or application/x-ndjson (curl --data-binary @file). ' +
             'CSV columns: externalId, strategy, currency, balance (minor units), daysPastDue, debtorName, email, phone, timeZone, ' +
-            'smsConsent, language (en or es), timeBarred (yes/no), addressLine1, addressLine2, city, region, postalCode, country, portfolio. JSON lines are account enrollments. ' +
+            'smsConsent, whatsapp, whatsappOptIn, language (en or es), timeBarred (yes/no), addressLine1, addressLine2, city, region, postalCode, country, portfolio. JSON lines are account enrollments. ' +
             'Rows are idempotent by externalId; a changed balance updates the account and its open case.',
           consumes: Object.keys(formats),
           querystring: z
