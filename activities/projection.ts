@@ -1,7 +1,8 @@
 import { ApplicationFailure, log } from '@temporalio/activity';
 import { wellFormedDeep } from '../domain/well-formed-text.js';
 import type { Db } from '../lib/db.js';
-import type { CaseEvent, CaseState } from '../workflows/case-messages.js';
+import type { Prisma } from '../generated/prisma/client.js';
+import type { CaseEvent, CaseEventOf, CaseState } from '../workflows/case-messages.js';
 
 /**
  * The case's read model: its current state plus its events as audit rows, payments and contact
@@ -99,41 +100,56 @@ async function writeProjection(db: Db, input: ProjectCaseInput): Promise<void> {
         actor: 'workflow',
         action: event.type,
         at: new Date(event.at),
-        data: { seq: event.seq, detail: event.detail, stepId: event.stepId ?? null, ...event.data },
+        // Event data is plain JSON (it travelled through Temporal as JSON).
+        data: { seq: event.seq, detail: event.detail, stepId: event.stepId ?? null, ...event.data } as Prisma.InputJsonObject,
         idempotencyKey: `${caseId}#${event.seq}`,
       })),
       skipDuplicates: true,
     });
 
-    const payments = events.filter((event) => event.type === 'payment_applied');
+    const payments = events.filter((event): event is CaseEventOf<'payment_applied'> => event.type === 'payment_applied');
     if (payments.length > 0) {
       await tx.payment.createMany({
         data: payments.map(({ data }) => ({
           caseId,
-          reference: String(data?.reference),
-          amount: Number(data?.amount),
-          currency: String(data?.currency),
-          receivedAt: new Date(String(data?.receivedAt)),
+          reference: data.reference,
+          amount: data.amount,
+          currency: data.currency,
+          receivedAt: new Date(data.receivedAt),
         })),
         skipDuplicates: true,
       });
     }
     // A returned payment stays on record; reports stop counting it from its reversal on.
-    for (const event of events.filter((candidate) => candidate.type === 'payment_reversed')) {
-      await tx.payment.updateMany({ where: { caseId, reference: String(event.data?.reference), reversedAt: null }, data: { reversedAt: new Date(event.at) } });
+    for (const event of events) {
+      if (event.type !== 'payment_reversed') continue;
+      await tx.payment.updateMany({ where: { caseId, reference: event.data.reference, reversedAt: null }, data: { reversedAt: new Date(event.at) } });
     }
 
     for (const event of events) {
-      const channel = typeof event.data?.channel === 'string' ? event.data.channel : null;
-      if (!channel) continue;
-      const where = { debtorId: current.account.debtorId, channel };
-      if (event.type === 'opted_out') {
-        await tx.contact.updateMany({ where, data: { optedOutAt: new Date(event.at), optOutSource: String(event.data?.source) } });
-      } else if (event.type === 'opted_in') {
+      const change = contactChange(event);
+      if (!change) continue;
+      const where = { debtorId: current.account.debtorId, channel: change.channel };
+      if (change.kind === 'opted_out') {
+        await tx.contact.updateMany({ where, data: { optedOutAt: new Date(event.at), optOutSource: change.source } });
+      } else if (change.kind === 'opted_in') {
         await tx.contact.updateMany({ where, data: { optedOutAt: null, optOutSource: null } });
-      } else if (event.type === 'step_failed' && event.data?.type === 'InvalidRecipient') {
+      } else {
         await tx.contact.updateMany({ where, data: { status: 'invalid' } });
       }
     }
   });
+}
+
+/** What an event changes about one of the debtor's contacts: an opt-out, an opt-in, or an address found invalid. */
+function contactChange(event: CaseEvent): { kind: 'opted_out' | 'opted_in' | 'invalid'; channel: string; source: string } | null {
+  switch (event.type) {
+    case 'opted_out':
+    case 'opted_in':
+      return { kind: event.type, channel: event.data.channel, source: event.data.source };
+    case 'step_failed':
+      return event.data?.type === 'InvalidRecipient' && event.data.channel ? { kind: 'invalid', channel: event.data.channel, source: 'provider' } : null;
+    default:
+      return null;
+  }
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
+import type { CaseStatus } from '../workflows/case-messages.js';
 
-/** Response shapes shared by several routes; request shapes live with their routes or in domain/. */
+/** Shapes shared by several routes (or a route and a script); the others live with their routes or in domain/. */
 
 export const ZErrorResponse = z.object({
   error: z.object({
@@ -57,6 +58,26 @@ export const ZCaseDetail = ZCaseView.extend({
 });
 
 export const ZCaseIdParams = z.object({ caseId: z.string().min(1).max(200) });
+
+/** An officers' team name (case assignment, team-scoped API keys). */
+export const ZTeam = z.string().trim().min(1).max(64).regex(/^[\w.-]+$/, 'letters, digits, _ . - only');
+
+/** The case's live status as the workflow answers it after an outcome. */
+export const ZLiveStatus = z.looseObject({
+  caseId: z.string(),
+  status: z.enum(['open', 'paused', 'closed']),
+  closeReason: z.string().nullable(),
+  balance: z.number().int(),
+  currency: z.string(),
+  nextActionAt: z.string().nullable(),
+  nextActionWhy: z.string().nullable(),
+  arrangement: z.unknown(),
+  hold: z.unknown(),
+  placement: z.unknown(),
+});
+
+/** The workflow's status interface, seen through the looser response schema. */
+export const asLive = (status: CaseStatus) => status as unknown as z.infer<typeof ZLiveStatus>;
 
 /** The standard error answers every authenticated route can give. */
 export const errorResponses = {

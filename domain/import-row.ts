@@ -33,6 +33,8 @@ export const csvColumns = {
   phone: ['debtor', 'phone'],
   timeZone: ['debtor', 'timeZone'],
   smsConsent: ['debtor', 'smsConsent'],
+  whatsapp: ['debtor', 'whatsapp'],
+  whatsappOptIn: ['debtor', 'whatsappOptIn'],
   language: ['debtor', 'language'],
   addressLine1: ['debtor', 'address', 'line1'],
   addressLine2: ['debtor', 'address', 'line2'],
@@ -97,6 +99,8 @@ export const ZCsvAccountRow = z.object({
   phone: cell(z.string().optional()),
   timeZone: cell(z.string({ error: 'required' })),
   smsConsent: cell(yesNo),
+  whatsapp: cell(z.string().optional()),
+  whatsappOptIn: cell(yesNo),
   language: cell(z.string().transform((value) => value.toLowerCase()).optional()),
   timeBarred: cell(yesNo),
   addressLine1: cell(z.string().optional()),
@@ -145,6 +149,8 @@ function nestedAccount(row: TCsvAccountRow): Record<string, unknown> {
       phone: row.phone,
       timeZone: row.timeZone,
       smsConsent: row.smsConsent,
+      whatsapp: row.whatsapp,
+      whatsappOptIn: row.whatsappOptIn,
       language: row.language,
       address: hasAddress
         ? { line1: row.addressLine1, line2: row.addressLine2, city: row.city, region: row.region, postalCode: row.postalCode, country: row.country }

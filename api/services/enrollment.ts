@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
-import { formatPostalAddress, usStateOf, type TAccountEnrollment } from '../../domain/account.js';
-import type { ContactChannel, ContactPoint } from '../../domain/case-facts.js';
+import { usStateOf, type TAccountEnrollment } from '../../domain/account.js';
+import { contactPointsOf } from '../../domain/account-contacts.js';
 import { candidateTimeZones } from '../../domain/regulation/zones.js';
 import type { Db } from '../../lib/db.js';
+import { caseWorkflow } from '../../workflows/case.js';
 import { caseWorkflowId, taskQueue, type CaseInput } from '../../workflows/case-messages.js';
 import { unprocessable } from '../errors.js';
 import { differingFields, enrollmentConflict, enrollmentFingerprint, type EnrollmentFingerprint } from './enrollment-conflicts.js';
@@ -24,19 +25,9 @@ export interface EnrollmentResult {
   caseId: string;
 }
 
-function contactsOf(debtor: TAccountEnrollment['debtor']): Partial<Record<ContactChannel, ContactPoint>> {
-  const contacts: Partial<Record<ContactChannel, ContactPoint>> = {};
-  if (debtor.email) contacts.email = { address: debtor.email, valid: true, optedOut: false, consent: false };
-  if (debtor.phone) contacts.sms = { address: debtor.phone, valid: true, optedOut: false, consent: debtor.smsConsent };
-  if (debtor.address) {
-    contacts.letter = { address: formatPostalAddress(debtor.name, debtor.address), valid: true, optedOut: false, consent: false };
-  }
-  return contacts;
-}
-
 async function startCase(temporal: Client, input: CaseInput): Promise<void> {
   try {
-    await temporal.workflow.start('caseWorkflow', {
+    await temporal.workflow.start(caseWorkflow, {
       taskQueue,
       workflowId: input.caseId,
       args: [input],
@@ -72,7 +63,7 @@ function caseInput(caseId: string, accountId: string, input: TAccountEnrollment,
       balance: input.balance,
       daysPastDue: input.daysPastDue,
       debtor: { name: input.debtor.name, timeZone: input.debtor.timeZone },
-      contacts: contactsOf(input.debtor),
+      contacts: contactPointsOf(input.debtor),
       compliance: complianceAtEnrollment(input, startedAt),
     },
     strategy: { id: strategy.id, key: strategy.key, version: strategy.version, definition: strategy.definition },
@@ -138,7 +129,7 @@ export async function enrollAccount({
   const accountId = randomUUID();
   const caseId = caseWorkflowId(accountId);
   const startedAt = new Date();
-  const contacts = contactsOf(input.debtor);
+  const contacts = contactPointsOf(input.debtor);
   try {
     await db.$transaction(async (tx) => {
       const debtor = await tx.debtor.create({

@@ -90,6 +90,13 @@ export interface ImportRunnerOptions {
   log?: Pick<Logger, 'warn' | 'error'>;
 }
 
+/** Settings of the import routes and their background runner; `dataDir` holds the uploads. */
+export interface ImportSettings extends Partial<Omit<ImportRunnerOptions, 'db' | 'temporal' | 'log'>> {
+  dataDir: string;
+  /** Largest upload accepted, in bytes. @default 1 GiB */
+  maxBytes?: number;
+}
+
 export type ImportRunner = ReturnType<typeof createImportRunner>;
 
 /** Works import jobs in the background of one process; `start` resumes unfinished ones. */

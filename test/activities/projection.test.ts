@@ -43,7 +43,7 @@ function write(caseId: string, overrides: Partial<ProjectCaseInput> & { balance?
     caseId,
     seq: 1,
     state: { status: 'open', closeReason: null, balance, currentStep: null, nextActionAt: null, nextActionWhy: null },
-    events: [{ seq: 1, at: new Date().toISOString(), type: 'reply_received', detail: 'sms reply', data: { channel: 'sms', text: 'paid \ud83d soon' } }],
+    events: [{ seq: 1, at: new Date().toISOString(), type: 'reply_received', detail: 'sms reply', data: { channel: 'sms', text: 'paid \ud83d soon', intent: 'other', receivedAt: new Date().toISOString() } }],
     ...rest,
   };
 }

@@ -3,6 +3,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { Activities } from '../../activities/index.js';
 import type { SendMessageInput } from '../../activities/messages.js';
 import type { ProjectCaseInput } from '../../activities/projection.js';
+import { channelIds, channels, type ContactChannel } from '../../domain/channels/index.js';
 import type { TStrategyDefinition } from '../../domain/strategy.js';
 import type { CaseInput } from '../../workflows/case-messages.js';
 
@@ -12,6 +13,11 @@ export interface Sent {
   action: string;
   stepId: string;
   idempotencyKey?: string;
+}
+
+/** One send activity per message channel (domain/channels/), each made by `make`. */
+function sendsOf<T>(make: (channel: ContactChannel) => T) {
+  return Object.fromEntries(channelIds.map((channel) => [channels[channel].sendActivity, make(channel)])) as Record<(typeof channels)[ContactChannel]['sendActivity'], T>;
 }
 
 export function recordingActivities(
@@ -35,9 +41,7 @@ export function recordingActivities(
     return { communicationId: randomUUID(), providerId: null, duplicate: false };
   };
   const activities: Activities = {
-    sendEmail: message('email'),
-    sendSms: message('sms'),
-    sendLetter: message('letter'),
+    ...sendsOf(message),
     async createCallTask(input) {
       sent.push({ action: 'call', stepId: input.stepId });
       return { taskId: randomUUID() };

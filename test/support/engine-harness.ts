@@ -4,7 +4,7 @@ import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { FastifyInstance } from 'fastify';
-import type { ImportSettings } from '../../api/routes/imports.js';
+import type { ImportSettings } from '../../api/services/imports.js';
 import { buildApi } from '../../api/server.js';
 import { createDb, type Db } from '../../lib/db.js';
 import { startEmbeddedPostgres } from '../../lib/embedded-postgres.js';

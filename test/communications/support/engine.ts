@@ -19,6 +19,7 @@ import { apiSettings, mailDomain, startApi, startDatabase, workerSettings, type 
  */
 
 export const twilioFrom = '+15555550199';
+export const whatsappFrom = 'whatsapp:+15555550198';
 
 export interface CommsEngine {
   database: TestDatabase;
@@ -43,7 +44,8 @@ export async function startCommsEngine(): Promise<CommsEngine> {
     stops.unshift(() => server.stop());
     const smtp = await startSmtpSink();
     stops.unshift(() => smtp.close());
-    const twilio = await startTwilioStandIn();
+    // One Twilio account: its auth token signs the stand-in's callbacks and the API checks them.
+    const twilio = await startTwilioStandIn({ authToken: apiSettings().twilioAuthToken });
     stops.unshift(() => twilio.close());
 
     const outboxDir = path.join(database.dataDir, 'outbox');
@@ -64,6 +66,7 @@ export async function startCommsEngine(): Promise<CommsEngine> {
         db: database.db,
         mailer,
         sms: createSmsSender({ twilio: { accountSid: twilio.accountSid, authToken: twilio.authToken, from: twilioFrom, apiBase: twilio.url }, outboxDir }),
+        whatsapp: createSmsSender({ twilio: { accountSid: twilio.accountSid, authToken: twilio.authToken, from: whatsappFrom, apiBase: twilio.url }, outboxDir }),
         outboxDir,
         mailDomain,
         communications: workerSettings(),
