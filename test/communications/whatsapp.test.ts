@@ -26,7 +26,9 @@ const strategy = {
   steps: [
     { id: 'chat-early', at: 'PT0S', action: 'whatsapp', template: 'chat', fallback: { action: 'sms', template: 'nudge' } },
     { id: 'reminder', at: 'PT1S', action: 'whatsapp', template: 'approved' },
-    { id: 'chat', at: 'PT25S', action: 'whatsapp', template: 'chat' },
+    // The case is paused while the test plays the debtor, so these offsets race nothing: a paused
+    // timeline resumes shifted by the pause (the margins only leave room for the pause to arrive).
+    { id: 'chat', at: 'PT20S', action: 'whatsapp', template: 'chat' },
     { id: 'after-stop', at: 'PT40S', action: 'whatsapp', template: 'approved' },
     { id: 'sms-after-stop', at: 'PT41S', action: 'sms', template: 'nudge' },
     { id: 'call', at: 'P30D', action: 'call' },
@@ -44,6 +46,14 @@ function twilio(path: string, form: Record<string, string>) {
 
 let sid = 0;
 const inbound = (body: string) => ({ MessageSid: `SM${String(++sid).padStart(32, 'a')}`, AccountSid: engine.twilio.accountSid, From: whatsappNumber, To: whatsappFrom, Body: body, NumMedia: '0', ProfileName: 'Ana' });
+
+/** Pauses or resumes the case's timeline, as an officer would. */
+async function setPaused(caseId: string, action: 'pause' | 'resume'): Promise<void> {
+  const answer = await engine.api.call('POST', `/api/v1/cases/${caseId}/${action}`, { body: { reason: `test plays the debtor (${action})` } });
+  expect(answer.status).toBe(202);
+  const wanted = action === 'pause' ? 'paused' : 'open';
+  await eventually(async () => (await status(caseId)).status === wanted, `the case to be ${wanted}`);
+}
 
 /** The case's history line for a step, once it is there. */
 async function stepEvent(caseId: string, stepId: string, types: CaseEvent['type'][]): Promise<CaseEvent> {
@@ -88,6 +98,8 @@ describe('WhatsApp through Twilio', () => {
 
     // The approved template goes at once, from and to whatsapp: addresses, with a status callback.
     await stepEvent(caseId, 'reminder', ['step_done']);
+    // Held while the debtor reads and answers, so the reply is in before the free-text step is due.
+    await setPaused(caseId, 'pause');
     const messages = await engine.twilio.waitForMessages(2, 20_000);
     const fallback = messages.find((message) => message.form.To === number);
     expect(fallback?.form.From).toBe(twilioFrom);
@@ -115,7 +127,10 @@ describe('WhatsApp through Twilio', () => {
     const received = await eventually(async () => (await status(caseId)).history.find((event) => event.type === 'reply_received') ?? false, 'the reply to reach the case');
     expect(received.data).toMatchObject({ channel: 'whatsapp', intent: 'call_me' });
     expect(await engine.database.db.inboundMessage.findFirst({ where: { channel: 'whatsapp', fromAddress: number, caseId } })).not.toBeNull();
+    await setPaused(caseId, 'resume');
     await stepEvent(caseId, 'chat', ['step_done']);
+    // Held again while the debtor sends STOP, so the opt-out is in before the next WhatsApp step is due.
+    await setPaused(caseId, 'pause');
     const chat = await engine.twilio.waitForMessages(3, 20_000);
     expect(chat.filter((message) => message.form.To === whatsappNumber).map((message) => message.form.Body)).toHaveLength(2);
 
@@ -127,6 +142,7 @@ describe('WhatsApp through Twilio', () => {
     expect(stopped.optedOutAt).not.toBeNull();
     expect((await engine.database.db.contact.findFirstOrThrow({ where: { channel: 'sms', value: number } })).optedOutAt).toBeNull();
     expect((await status(caseId)).channels.sms?.optedOut).toBe(false);
+    await setPaused(caseId, 'resume');
 
     // The later WhatsApp step is not sent; the SMS step after it is.
     const skipped = await stepEvent(caseId, 'after-stop', ['step_skipped', 'step_done', 'step_failed']);
@@ -136,5 +152,5 @@ describe('WhatsApp through Twilio', () => {
     const all = await engine.twilio.waitForMessages(4, 20_000);
     expect(all.filter((message) => message.form.To === whatsappNumber)).toHaveLength(2);
     expect(all.filter((message) => message.form.To === number)).toHaveLength(2);
-  });
+  }, 120_000);
 });
