@@ -2,6 +2,8 @@
 import { builtinModules } from 'node:module';
 import { defineConfig, globalIgnores } from 'eslint/config';
 import tseslint from 'typescript-eslint';
+import { importX } from 'eslint-plugin-import-x';
+import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript';
 
 /** Workflow code is replayed and must be deterministic: no Node, no IO (Temporal's samples lint the same way). */
 const workflowDeterminism = {
@@ -23,12 +25,27 @@ const workflowDeterminism = {
       allowTypeImports: true,
     },
     {
-      regex: '^\\.\\./(activities|api|lib|worker)(/|$)',
+      // Any depth: workflows/case/ is a folder of workflow code too.
+      regex: '^(\\.\\./)+(activities|api|lib|records|worker)(/|$)',
       message: 'Workflows reach activities through proxyActivities; import their types only.',
       allowTypeImports: true,
     },
   ],
 };
+
+const apiNotActivities = {
+  regex: '^(\\.\\./)+activities(/|$)',
+  message: 'The API does not import activities/: what both read is in records/, reached through a service.',
+};
+const notApi = { regex: '^(\\.\\./)+api(/|$)', message: 'Activities and records do not import the API.' };
+const routeOnlyCallsServices = [
+  { regex: '^\\./', message: 'A route imports no other route: shared shapes go in api/schemas.ts, shared logic in a service.' },
+  {
+    regex: '^(\\.\\./)+(records|generated)(/|$)|^(\\.\\./)+lib/db\\.js$|^@prisma/',
+    message: 'A route reads no database: it calls a service (api/services/).',
+    allowTypeImports: true,
+  },
+];
 
 export default defineConfig([
   globalIgnores(['**/node_modules/', 'generated/', '.data/', '.tools/', '**/dist/', 'test-results/', '**/workflow-bundle-*.js']),
@@ -47,6 +64,32 @@ export default defineConfig([
       '@typescript-eslint/require-await': 'off',
     },
   },
+
+  // No import cycles anywhere (as in Temporal's SDK): a cycle means two modules are one concern
+  // split in two, or a layer reaching back up (a route importing the server, activities the API).
+  // The TypeScript resolver follows our ESM `.js` suffixes to the `.ts` files; type-only imports
+  // are erased at runtime and do not count.
+  {
+    plugins: { 'import-x': importX },
+    settings: {
+      'import-x/extensions': ['.ts', '.tsx', '.cts', '.mts', '.js', '.jsx', '.cjs', '.mjs'],
+      'import-x/parsers': { '@typescript-eslint/parser': ['.ts', '.tsx', '.cts', '.mts'] },
+      'import-x/resolver-next': [
+        // The server's, the bench's, the console's build script's and the console's own compiler settings.
+        createTypeScriptImportResolver({
+          project: ['tsconfig.json', 'bench/tsconfig.json', 'console/tsconfig.json', 'console/src/tsconfig.json'],
+          noWarnOnMultipleProjects: true,
+        }),
+      ],
+    },
+    rules: { 'import-x/no-cycle': ['error', { ignoreExternal: true }] },
+  },
+
+  // Layers: what the API and the activities both read lives in records/; neither imports the other.
+  { files: ['api/**'], rules: { 'no-restricted-imports': ['error', { patterns: [apiNotActivities] }] } },
+  { files: ['activities/**', 'records/**'], rules: { 'no-restricted-imports': ['error', { patterns: [notApi] }] } },
+  // A route parses the request, calls a service and maps the answer (Infisical's routers).
+  { files: ['api/routes/**'], rules: { 'no-restricted-imports': ['error', { patterns: [apiNotActivities, ...routeOnlyCallsServices] }] } },
 
   {
     files: ['workflows/**'],

@@ -1,5 +1,5 @@
 import type { Db } from '../lib/db.js';
-import { ensureCaseFilePackage, markCaseFileDelivered } from './case-file.js';
+import { ensureCaseFilePackage, markCaseFileDelivered } from '../records/case-file.js';
 import { createCaseFileDelivery, type AgencyProviderSettings } from './case-file-delivery.js';
 import { caseDaysPastDue, createTaskActivities } from './tasks.js';
 
@@ -8,7 +8,7 @@ export const referralAlertAfterMs = 60 * 60_000;
 
 /**
  * Agency referral: the placement is recorded once per case, and the case file (JSON + PDF, see
- * activities/case-file.ts) is packaged once per referral and delivered through the adapter: the
+ * records/case-file.ts) is packaged once per referral and delivered through the adapter: the
  * agency outbox folder by default, an HTTP provider when AGENCY_PROVIDER_URL is set. A retry
  * finds the stored package and, once delivered, does not deliver it again. An agency that is down,
  * rate-limits or refuses our credentials is retried until it accepts (the referral must not be

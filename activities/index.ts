@@ -3,18 +3,21 @@ import { resolveLinkSecret } from '../domain/template-links.js';
 import type { Db } from '../lib/db.js';
 import { createAgencyActivities } from './agency.js';
 import type { AgencyProviderSettings } from './case-file-delivery.js';
+import { createWhatsAppActivities } from './channels/whatsapp.js';
 import type { CommunicationSettings } from './communication-settings.js';
 import { createLetterSender, type LetterProviderSettings } from './letter-sender.js';
 import type { Mailer } from './mailer.js';
 import { createMessageActivities } from './messages.js';
 import { createProjectionActivities } from './projection.js';
-import type { SmsSender } from './sms-sender.js';
+import { createSmsSender, type SmsSender } from './sms-sender.js';
 import { createTaskActivities } from './tasks.js';
 
 export interface ActivityDeps {
   db: Db;
   mailer: Mailer;
   sms: SmsSender;
+  /** WhatsApp through Twilio (the SMS sender with a `whatsapp:` From); the whatsapp outbox folder when absent. */
+  whatsapp?: SmsSender | undefined;
   /** Root of the outbox folders (letters, agency files). */
   outboxDir: string;
   /** Domain for Message-IDs of the emails we send. */
@@ -28,7 +31,7 @@ export interface ActivityDeps {
 }
 
 /** Every activity the case workflow calls, bound to its dependencies (built once per worker). */
-export function createActivities({ db, mailer, sms, outboxDir, mailDomain, communications, letterProvider, agencyProvider }: ActivityDeps) {
+export function createActivities({ db, mailer, sms, whatsapp, outboxDir, mailDomain, communications, letterProvider, agencyProvider }: ActivityDeps) {
   // Without settings from the config (older callers), links point at a local API and the
   // token secret is the one `npm start` shares under DATA_DIR (the outbox's parent folder).
   const settings: CommunicationSettings = communications ?? {
@@ -42,6 +45,7 @@ export function createActivities({ db, mailer, sms, outboxDir, mailDomain, commu
   const letters = createLetterSender({ outboxDir: path.join(outboxDir, 'letters'), provider: letterProvider });
   return {
     ...createMessageActivities({ db, mailer, sms, letters, mailDomain, settings }),
+    ...createWhatsAppActivities({ db, whatsapp: whatsapp ?? createSmsSender({ outboxDir: path.join(outboxDir, 'whatsapp') }), settings }),
     ...createTaskActivities({ db }),
     ...createAgencyActivities({ db, outboxDir: path.join(outboxDir, 'agency'), provider: agencyProvider }),
     ...createProjectionActivities({ db }),

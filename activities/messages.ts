@@ -1,50 +1,20 @@
 import { ApplicationFailure } from '@temporalio/activity';
-import type { ContactPoint } from '../domain/case-facts.js';
-import { sendContentProblems, type ContentFacts } from '../domain/message-content.js';
-import { fitRenderedSms, type TTemplateRef } from '../domain/template-definition.js';
+import { fitRenderedSms } from '../domain/template-definition.js';
 import { LinkPurpose, signLinkToken, tokenAddress } from '../domain/template-links.js';
 import { smsLength } from '../domain/template-sms.js';
-import type { MessageChannel, TTemplate } from '../domain/strategy.js';
-import { renderHtmlParagraphs, renderText, templateValues, type TemplateAccount } from '../domain/templates.js';
 import type { Db } from '../lib/db.js';
 import type { CommunicationSettings } from './communication-settings.js';
 import { addressLines, renderLetterPdf } from './letter-pdf.js';
 import type { LetterSender } from './letter-sender.js';
 import type { Mailer } from './mailer.js';
-import { communicationIdFor, deliverOnce, SendFailureType, type Delivery, type SendRefusal } from './outbox.js';
+import { communicationIdFor, deliverOnce, SendFailureType, type Delivery } from './outbox.js';
 import type { SmsSender } from './sms-sender.js';
-import { resolveTemplate, type ResolvedTemplate } from './template-resolver.js';
+import { createMessageKit, type SendMessageInput } from './message-kit.js';
+import { resolveTemplate } from './template-resolver.js';
 
 /** The three message sends: render the step's template with the account's data, deliver once. */
 
-export interface SendMessageInput {
-  caseId: string;
-  stepId: string;
-  idempotencyKey: string;
-  /** The step's template name: an inline template's key, or the label of a managed one. */
-  templateKey: string;
-  /** A template written inline in the strategy. */
-  template?: TTemplate;
-  /** A managed template (key, language, optional version), resolved when sending; wins over `template`. */
-  templateRef?: TTemplateRef;
-  /** The debtor's language (`en`, `es`); when absent, the debtor's as enrolled (English by default). */
-  language?: string;
-  /**
-   * The case's facts for the content rules (state, time-barred), as the workflow knows them now;
-   * when absent, as the account was placed (the database).
-   */
-  compliance?: ContentFacts;
-  /** Email address, E.164 number or postal address, from the case's contacts. */
-  to: string;
-  account: TemplateAccount;
-  /** The case's view of this contact, checked again at send time (consent, opt-out). */
-  contact?: Pick<ContactPoint, 'consent' | 'optedOut'>;
-  /**
-   * Email only: attach the letter as a PDF, rendered from this template (the email's own text
-   * when none is given) and addressed to `address` (the case's postal contact) when known.
-   */
-  attachLetter?: boolean | { templateKey?: string; template?: TTemplate; templateRef?: TTemplateRef; address?: string };
-}
+export type { SendMessageInput } from './message-kit.js';
 
 export function createMessageActivities({
   db,
@@ -61,66 +31,7 @@ export function createMessageActivities({
   mailDomain: string;
   settings: CommunicationSettings;
 }) {
-  function values(input: SendMessageInput, unsubscribeUrl?: string) {
-    return templateValues(input.account, { caseId: input.caseId, creditorName: settings.creditorName, ...(unsubscribeUrl ? { unsubscribeUrl } : {}) });
-  }
-
-  function renderWith(resolved: ResolvedTemplate, input: SendMessageInput, unsubscribeUrl?: string) {
-    const data = values(input, unsubscribeUrl);
-    return {
-      subject: resolved.template.subject ? renderText(resolved.template.subject, data) : undefined,
-      text: renderText(resolved.template.body, data),
-      html: renderHtmlParagraphs(resolved.template.body, data, unsubscribeUrl),
-    };
-  }
-
-  /** What the database knows of the case's debtor and debt: language, state, time-barred. */
-  async function caseProfile(input: SendMessageInput) {
-    const row = await db.case.findUnique({
-      where: { id: input.caseId },
-      select: { account: { select: { timeBarred: true, debtor: { select: { language: true, state: true } } } } },
-    });
-    const facts: ContentFacts = input.compliance ?? { state: row?.account.debtor.state ?? null, timeBarred: row?.account.timeBarred ?? false };
-    // The message goes in the language the workflow asked for, else the debtor's.
-    return { input: { ...input, language: input.language ?? row?.account.debtor.language ?? 'en' }, facts };
-  }
-
-  /**
-   * The content rules on the message as rendered (domain/message-content.ts): the standard blocks
-   * (an inline template has them added when resolved) and this case's own rules (time-barred).
-   */
-  function contentCheck(channel: MessageChannel, resolved: ResolvedTemplate, text: string, facts: ContentFacts, unsubscribeUrl?: string): SendRefusal | null {
-    const language = resolved.version !== null ? resolved.language : 'any';
-    const problems = sendContentProblems({ channel, language, text, unsubscribeUrl, facts });
-    return problems.length
-      ? { reason: `content refused (template "${resolved.key}"): ${problems.map((problem) => problem.message).join('; ')}`.slice(0, 2000), content: true }
-      : null;
-  }
-
-  /** Content first (it is about the message), then the contact's standing. */
-  const permitWith = (content: SendRefusal | null, channel: MessageChannel, input: SendMessageInput) => async () => content ?? refusal(channel, input);
-
-  const stored = (resolved: ResolvedTemplate) => ({ template: resolved.key, templateLanguage: resolved.language, templateVersion: resolved.version });
-
-  /**
-   * Defence in depth: the workflow checks the contact rules before it sends, and this checks
-   * them again against what it was told and what the database knows now (a STOP, an
-   * unsubscribe or a bounce may have landed since the workflow decided).
-   */
-  async function refusal(channel: MessageChannel, input: SendMessageInput): Promise<SendRefusal | null> {
-    if (input.contact?.optedOut) return { reason: `the debtor opted out of ${channel}` };
-    if (channel === 'sms' && input.contact && !input.contact.consent) return { reason: 'no recorded consent for SMS' };
-    const contacts = await db.contact.findMany({
-      where: { channel, value: input.to, debtor: { accounts: { some: { cases: { some: { id: input.caseId } } } } } },
-      select: { consent: true, optedOutAt: true, optOutSource: true, status: true },
-    });
-    if (contacts.some((contact) => contact.status === 'invalid')) return { reason: `the ${channel} contact is marked invalid (bounced or undeliverable)`, invalid: true };
-    if (channel === 'letter') return null;
-    const optedOut = contacts.find((contact) => contact.optedOutAt);
-    if (optedOut) return { reason: `the debtor opted out of ${channel}${optedOut.optOutSource ? ` (${optedOut.optOutSource})` : ''}` };
-    if (channel === 'sms' && contacts.length > 0 && !contacts.some((contact) => contact.consent)) return { reason: 'no recorded consent for SMS' };
-    return null;
-  }
+  const { renderWith, caseProfile, contentCheck, permitWith, stored } = createMessageKit({ db, settings });
 
   async function letterAttachment(input: SendMessageInput, email: { text: string; subject?: string | undefined; language: string }, createdAt: Date) {
     const option = input.attachLetter;

@@ -1,10 +1,18 @@
+import { ApplicationFailure, log } from '@temporalio/activity';
+import { wellFormedDeep } from '../domain/well-formed-text.js';
 import type { Db } from '../lib/db.js';
-import type { CaseEvent, CaseState } from '../workflows/case-messages.js';
+import type { Prisma } from '../generated/prisma/client.js';
+import type { CaseEvent, CaseEventOf, CaseState } from '../workflows/case-messages.js';
 
 /**
  * The case's read model: its current state plus its events as audit rows, payments and contact
  * changes, written in one transaction. Safe to retry: events carry a unique key, and a state
  * older than what is already stored is ignored.
+ *
+ * A write the database refuses for good (a data error) fails at once as `ProjectionRejected`; any
+ * failure is noted in `ProjectionFailure` when the database can be reached, for an operator, and
+ * the row goes when a later write catches up. Text is repaired on the way in (a lone surrogate
+ * from an older history becomes U+FFFD) so one character cannot stall a case.
  */
 
 export interface ProjectCaseInput {
@@ -12,74 +20,136 @@ export interface ProjectCaseInput {
   seq: number;
   state: Pick<CaseState, 'status' | 'closeReason' | 'balance' | 'currentStep' | 'nextActionAt' | 'nextActionWhy'>;
   events: CaseEvent[];
+  /** Set by the workflow while an earlier write failed: a success clears the operator's record. */
+  catchingUp?: boolean;
 }
+
+/** The failure type of a projection the database refused for good: retrying cannot help. */
+export const projectionRejected = 'ProjectionRejected';
 
 export function createProjectionActivities({ db }: { db: Db }) {
   return {
-    async projectCase({ caseId, seq, state, events }: ProjectCaseInput): Promise<void> {
-      await db.$transaction(async (tx) => {
-        const current = await tx.case.findUniqueOrThrow({ where: { id: caseId }, include: { account: true } });
-        if (seq >= current.projectedSeq) {
-          await tx.case.update({
-            where: { id: caseId },
-            data: {
-              status: state.status,
-              closeReason: state.closeReason,
-              balance: state.balance,
-              currentStep: state.currentStep,
-              nextActionAt: state.nextActionAt ? new Date(state.nextActionAt) : null,
-              nextActionWhy: state.nextActionWhy,
-              projectedSeq: seq,
-              closedAt: state.status === 'closed' ? (current.closedAt ?? new Date()) : null,
-            },
-          });
-          await tx.account.update({ where: { id: current.accountId }, data: { balance: state.balance } });
-        }
-        if (events.length === 0) return;
-
-        await tx.auditEvent.createMany({
-          data: events.map((event) => ({
-            caseId,
-            actor: 'workflow',
-            action: event.type,
-            at: new Date(event.at),
-            data: { seq: event.seq, detail: event.detail, stepId: event.stepId ?? null, ...event.data },
-            idempotencyKey: `${caseId}#${event.seq}`,
-          })),
-          skipDuplicates: true,
-        });
-
-        const payments = events.filter((event) => event.type === 'payment_applied');
-        if (payments.length > 0) {
-          await tx.payment.createMany({
-            data: payments.map(({ data }) => ({
-              caseId,
-              reference: String(data?.reference),
-              amount: Number(data?.amount),
-              currency: String(data?.currency),
-              receivedAt: new Date(String(data?.receivedAt)),
-            })),
-            skipDuplicates: true,
-          });
-        }
-        // A returned payment stays on record; reports stop counting it from its reversal on.
-        for (const event of events.filter((candidate) => candidate.type === 'payment_reversed')) {
-          await tx.payment.updateMany({ where: { caseId, reference: String(event.data?.reference), reversedAt: null }, data: { reversedAt: new Date(event.at) } });
-        }
-
-        for (const event of events) {
-          const channel = typeof event.data?.channel === 'string' ? event.data.channel : null;
-          if (!channel) continue;
-          const where = { debtorId: current.account.debtorId, channel };
-          if (event.type === 'opted_out') {
-            await tx.contact.updateMany({ where, data: { optedOutAt: new Date(event.at), optOutSource: String(event.data?.source) } });
-          } else if (event.type === 'opted_in') {
-            await tx.contact.updateMany({ where, data: { optedOutAt: null, optOutSource: null } });
-          } else if (event.type === 'step_failed' && event.data?.type === 'InvalidRecipient') {
-            await tx.contact.updateMany({ where, data: { status: 'invalid' } });
-          }
-        }
-      });
+    async projectCase(input: ProjectCaseInput): Promise<void> {
+      try {
+        await writeProjection(db, input);
+      } catch (error) {
+        const { code, message, permanent } = describeFailure(error);
+        // Debtor data stays out of the log: the case id and the database's code only.
+        log.warn('case projection failed', { caseId: input.caseId, code, permanent });
+        await noteFailure(db, input.caseId, code, message);
+        // Rethrown with the safe message only: the workflow keeps it in its status.
+        if (permanent) throw ApplicationFailure.nonRetryable(`the database refused the case's read model: ${message}`, projectionRejected);
+        throw ApplicationFailure.retryable(`the case's read model could not be written: ${message}${code ? ` (${code})` : ''}`, 'ProjectionFailed');
+      }
+      if (input.catchingUp) await db.$executeRaw`DELETE FROM "ProjectionFailure" WHERE "caseId" = ${input.caseId}`;
     },
   };
+}
+
+/** Records (or counts again) a case's projection failure; silent when the database is unreachable too. */
+async function noteFailure(db: Db, caseId: string, code: string | null, message: string): Promise<void> {
+  await db.$executeRaw`
+    INSERT INTO "ProjectionFailure" ("caseId", "code", "message") VALUES (${caseId}, ${code}, ${message})
+    ON CONFLICT ("caseId") DO UPDATE SET "lastFailedAt" = now(), "failures" = "ProjectionFailure"."failures" + 1, "code" = EXCLUDED."code", "message" = EXCLUDED."message"`.catch(() => undefined);
+}
+
+/**
+ * The database's code and a message safe to store and log (PostgreSQL's detail, which may quote
+ * the refused value, is left out), and whether retrying is pointless: a data exception (SQLSTATE
+ * class 22), an integrity violation (23), a missing case row, or a value Prisma itself refuses.
+ */
+export function describeFailure(error: unknown): { code: string | null; message: string; permanent: boolean } {
+  const known = error as { name?: string; code?: unknown; message?: unknown; meta?: { driverAdapterError?: { cause?: { originalCode?: unknown; originalMessage?: unknown; kind?: unknown } } } };
+  const cause = known.meta?.driverAdapterError?.cause;
+  const sqlState = typeof cause?.originalCode === 'string' ? cause.originalCode : null;
+  const prismaCode = typeof known.code === 'string' ? known.code : null;
+  const code = sqlState ?? prismaCode;
+  const permanent = (sqlState !== null && /^2[23]/.test(sqlState)) || prismaCode === 'P2025' || known.name === 'PrismaClientValidationError';
+  const text = typeof cause?.originalMessage === 'string' ? cause.originalMessage : sqlState ? `SQLSTATE ${sqlState}` : typeof cause?.kind === 'string' ? cause.kind : known.name ?? 'Error';
+  // PostgreSQL quotes the refused value in some messages (`value "…" is out of range`): left out too.
+  const firstLine = (text.split('\n')[0] ?? 'Error').replace(/"[^"]*"/g, '"…"');
+  return { code, message: firstLine.slice(0, 300), permanent };
+}
+
+async function writeProjection(db: Db, input: ProjectCaseInput): Promise<void> {
+  // Ill-formed text from an older history is repaired, not refused: the case's record must be written.
+  const { caseId, seq, state, events } = wellFormedDeep(input);
+  await db.$transaction(async (tx) => {
+    const current = await tx.case.findUniqueOrThrow({ where: { id: caseId }, include: { account: true } });
+    if (seq >= current.projectedSeq) {
+      await tx.case.update({
+        where: { id: caseId },
+        data: {
+          status: state.status,
+          closeReason: state.closeReason,
+          balance: state.balance,
+          currentStep: state.currentStep,
+          nextActionAt: state.nextActionAt ? new Date(state.nextActionAt) : null,
+          nextActionWhy: state.nextActionWhy,
+          projectedSeq: seq,
+          closedAt: state.status === 'closed' ? (current.closedAt ?? new Date()) : null,
+        },
+      });
+      await tx.account.update({ where: { id: current.accountId }, data: { balance: state.balance } });
+    }
+    if (events.length === 0) return;
+
+    await tx.auditEvent.createMany({
+      data: events.map((event) => ({
+        caseId,
+        actor: 'workflow',
+        action: event.type,
+        at: new Date(event.at),
+        // Event data is plain JSON (it travelled through Temporal as JSON).
+        data: { seq: event.seq, detail: event.detail, stepId: event.stepId ?? null, ...event.data } as Prisma.InputJsonObject,
+        idempotencyKey: `${caseId}#${event.seq}`,
+      })),
+      skipDuplicates: true,
+    });
+
+    const payments = events.filter((event): event is CaseEventOf<'payment_applied'> => event.type === 'payment_applied');
+    if (payments.length > 0) {
+      await tx.payment.createMany({
+        data: payments.map(({ data }) => ({
+          caseId,
+          reference: data.reference,
+          amount: data.amount,
+          currency: data.currency,
+          receivedAt: new Date(data.receivedAt),
+        })),
+        skipDuplicates: true,
+      });
+    }
+    // A returned payment stays on record; reports stop counting it from its reversal on.
+    for (const event of events) {
+      if (event.type !== 'payment_reversed') continue;
+      await tx.payment.updateMany({ where: { caseId, reference: event.data.reference, reversedAt: null }, data: { reversedAt: new Date(event.at) } });
+    }
+
+    for (const event of events) {
+      const change = contactChange(event);
+      if (!change) continue;
+      const where = { debtorId: current.account.debtorId, channel: change.channel };
+      if (change.kind === 'opted_out') {
+        await tx.contact.updateMany({ where, data: { optedOutAt: new Date(event.at), optOutSource: change.source } });
+      } else if (change.kind === 'opted_in') {
+        await tx.contact.updateMany({ where, data: { optedOutAt: null, optOutSource: null } });
+      } else {
+        await tx.contact.updateMany({ where, data: { status: 'invalid' } });
+      }
+    }
+  });
+}
+
+/** What an event changes about one of the debtor's contacts: an opt-out, an opt-in, or an address found invalid. */
+function contactChange(event: CaseEvent): { kind: 'opted_out' | 'opted_in' | 'invalid'; channel: string; source: string } | null {
+  switch (event.type) {
+    case 'opted_out':
+    case 'opted_in':
+      return { kind: event.type, channel: event.data.channel, source: event.data.source };
+    case 'step_failed':
+      return event.data?.type === 'InvalidRecipient' && event.data.channel ? { kind: 'invalid', channel: event.data.channel, source: 'provider' } : null;
+    default:
+      return null;
+  }
 }

@@ -1,6 +1,6 @@
 import { taskPriority } from '../domain/task-priority.js';
 import type { Db } from '../lib/db.js';
-import { ensureCaseFilePackage, markCaseFileDelivered } from './case-file.js';
+import { ensureCaseFilePackage, markCaseFileDelivered } from '../records/case-file.js';
 
 /** Days past due today: at enrollment, plus the days the case has run since. */
 export async function caseDaysPastDue(db: Db, caseId: string): Promise<number> {

@@ -3,6 +3,7 @@ import { isTemplateLanguage, withStandardBlocks, type TemplateLanguage } from '.
 import type { MessageChannel, TTemplate } from '../domain/strategy.js';
 import type { TTemplateRef } from '../domain/template-definition.js';
 import type { Db } from '../lib/db.js';
+import { managedTemplate } from '../records/templates.js';
 import { SendFailureType } from './outbox.js';
 
 /**
@@ -34,11 +35,7 @@ export async function resolveTemplate(db: Db, channel: MessageChannel, choice: T
   const wanted: TemplateLanguage = choice.templateRef?.language ?? (choice.language && isTemplateLanguage(choice.language) ? choice.language : 'en');
   if (choice.templateRef) {
     const { key, version } = choice.templateRef;
-    const find = (language: string) =>
-      db.template.findFirst({
-        where: { key, language, ...(version ? { version } : { status: 'active' }) },
-        orderBy: { version: 'desc' },
-      });
+    const find = (language: string) => managedTemplate(db, { key, language, version });
     // A debtor whose language has no version of this template gets the English one.
     const row = (await find(wanted)) ?? (wanted === 'en' ? null : await find('en'));
     // A strategy's inline copy stands in until the managed template exists.

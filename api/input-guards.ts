@@ -1,32 +1,21 @@
-import { Stream } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
-import { invalidRequest, type FieldProblem } from './errors.js';
+import { textProblems } from '../domain/well-formed-text.js';
+import { invalidRequest } from './errors.js';
 
 /**
- * Refuses, before validation, input that no route can store: text with NUL characters
- * (PostgreSQL text cannot hold U+0000, so it would otherwise fail deep inside a query as a 500).
- * Looks at path parameters, the query string and JSON bodies; streamed bodies (imports) are
- * checked by their own parser.
+ * Refuses, before validation, text that no route can store (domain/well-formed-text.ts): NUL
+ * characters and ill-formed Unicode (a lone UTF-16 surrogate), which would otherwise fail deep
+ * inside a query as a 500, or worse, be accepted and then poison the case's projection. One hook
+ * for every route: path parameters, the query string and parsed bodies (JSON and the webhooks'
+ * forms); streamed bodies (imports) and raw emails are checked by their own parsers.
  */
 export function registerInputGuards(app: FastifyInstance): void {
   app.addHook('preValidation', async (request) => {
-    const problems: FieldProblem[] = [];
-    const visit = (value: unknown, path: string, depth: number) => {
-      if (problems.length >= 10 || depth > 32) return;
-      if (typeof value === 'string') {
-        if (value.includes('\u0000')) problems.push({ path, message: 'must not contain NUL (U+0000) characters' });
-      } else if (Array.isArray(value)) {
-        value.forEach((item, index) => visit(item, `${path}.${index}`, depth + 1));
-      } else if (value && typeof value === 'object' && !(value instanceof Stream) && !(value instanceof Uint8Array)) {
-        for (const [key, item] of Object.entries(value)) {
-          if (key.includes('\u0000')) problems.push({ path: `${path}.${key.replaceAll('\u0000', '\\0')}`, message: 'must not contain NUL (U+0000) characters' });
-          visit(item, `${path}.${key}`, depth + 1);
-        }
-      }
-    };
-    visit(request.params, 'params', 0);
-    visit(request.query, 'querystring', 0);
-    visit(request.body, 'body', 0);
-    if (problems.length > 0) throw invalidRequest(problems);
+    const problems = [
+      ...textProblems(request.params).map((problem) => ({ ...problem, part: 'params' })),
+      ...textProblems(request.query).map((problem) => ({ ...problem, part: 'querystring' })),
+      ...textProblems(request.body).map((problem) => ({ ...problem, part: 'body' })),
+    ];
+    if (problems.length > 0) throw invalidRequest(problems.slice(0, 10).map(({ part, path, reason }) => ({ path: [part, ...path].join('.'), message: reason })));
   });
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
+import type { CaseStatus } from '../workflows/case-messages.js';
 
-/** Response shapes shared by several routes; request shapes live with their routes or in domain/. */
+/** Shapes shared by several routes (or a route and a script); the others live with their routes or in domain/. */
 
 export const ZErrorResponse = z.object({
   error: z.object({
@@ -50,9 +51,33 @@ export const ZCaseDetail = ZCaseView.extend({
   hold: ZHoldView.nullable(),
   payments: z.array(z.object({ reference: z.string(), amount: z.number().int(), currency: z.string(), receivedAt: z.string() })),
   history: z.array(z.object({ at: z.string(), actor: z.string(), action: z.string(), detail: z.string().nullable() })),
+  /** From the live workflow: set while the read model (payments, history above) lags behind it; it catches up by itself. */
+  readModelLag: z
+    .object({ failingSince: z.string(), failures: z.number().int(), error: z.string(), retryAt: z.string(), pending: z.number().int(), dropped: z.number().int() })
+    .nullable(),
 });
 
 export const ZCaseIdParams = z.object({ caseId: z.string().min(1).max(200) });
+
+/** An officers' team name (case assignment, team-scoped API keys). */
+export const ZTeam = z.string().trim().min(1).max(64).regex(/^[\w.-]+$/, 'letters, digits, _ . - only');
+
+/** The case's live status as the workflow answers it after an outcome. */
+export const ZLiveStatus = z.looseObject({
+  caseId: z.string(),
+  status: z.enum(['open', 'paused', 'closed']),
+  closeReason: z.string().nullable(),
+  balance: z.number().int(),
+  currency: z.string(),
+  nextActionAt: z.string().nullable(),
+  nextActionWhy: z.string().nullable(),
+  arrangement: z.unknown(),
+  hold: z.unknown(),
+  placement: z.unknown(),
+});
+
+/** The workflow's status interface, seen through the looser response schema. */
+export const asLive = (status: CaseStatus) => status as unknown as z.infer<typeof ZLiveStatus>;
 
 /** The standard error answers every authenticated route can give. */
 export const errorResponses = {

@@ -3,11 +3,10 @@ import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import fastifyRateLimit from '@fastify/rate-limit';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
-import type { Client } from '@temporalio/client';
 import type { PayloadCodec } from '@temporalio/common';
-import type { Db } from '../lib/db.js';
 import { createLogger, type Logger } from '../lib/logger.js';
 import { registerAccessControl } from './access.js';
+import type { ApiDeps } from './deps.js';
 import { registerInputGuards } from './input-guards.js';
 import { registerAuth, type Role } from './auth.js';
 import { ApiError, errorHandler } from './errors.js';
@@ -18,26 +17,18 @@ import { caseFileRoutes } from './routes/case-files.js';
 import { codecRoutes } from './routes/codec.js';
 import { consoleRoutes } from './routes/console.js';
 import { healthRoutes } from './routes/health.js';
-import { importRoutes, type ImportSettings } from './routes/imports.js';
+import { importRoutes } from './routes/imports.js';
 import { letterReturnRoutes } from './routes/letter-returns.js';
 import { reportRoutes } from './routes/reports.js';
+import { segmentRoutes } from './routes/segments.js';
 import { outcomeRoutes } from './routes/outcomes.js';
+import { projectionFailureRoutes } from './routes/projection-failures.js';
 import { strategyRoutes } from './routes/strategies.js';
 import { taskRoutes } from './routes/tasks.js';
 import { communicationsExportRoutes } from './routes/communications-export.js';
 import { templateRoutes } from './routes/templates.js';
 import { unsubscribeRoutes } from './routes/unsubscribe.js';
 import { webhookRoutes } from './routes/webhooks.js';
-import type { ApiCommunicationSettings } from './services/communication-settings.js';
-
-export interface ApiDeps {
-  db: Db;
-  temporal: Client;
-  /** Where import uploads are kept (DATA_DIR) and how imports run; DATA_DIR's default when absent. */
-  imports?: ImportSettings;
-  /** Webhook secrets, link secret, public URL, SMS limits (api config `communications`); webhooks refuse all requests when absent. */
-  communications?: ApiCommunicationSettings;
-}
 
 /** The HTTP API: zod-typed routes, bearer keys with roles, OpenAPI at /openapi.json, docs at /docs. */
 export async function buildApi({
@@ -100,7 +91,10 @@ export async function buildApi({
   await app.register(codecRoutes({ codec: payloadCodec, corsOrigins: codecOrigins }));
 
   await app.register(healthRoutes(deps));
+  await app.register(projectionFailureRoutes(deps));
   await app.register(strategyRoutes(deps));
+  // Segment rules choose strategies for new accounts: they live beside the strategies they name.
+  await app.register(segmentRoutes(deps));
   await app.register(accountRoutes(deps));
   await app.register(caseRoutes(deps));
   await app.register(caseFileRoutes(deps));

@@ -13,6 +13,7 @@ export function contactPointsOf(debtor: TAccountEnrollment['debtor']): Partial<R
   const contacts: Partial<Record<ContactChannel, ContactPoint>> = {};
   if (debtor.email) contacts.email = { address: debtor.email, valid: true, optedOut: false, consent: false };
   if (debtor.phone) contacts.sms = { address: debtor.phone, valid: true, optedOut: false, consent: debtor.smsConsent };
+  if (debtor.whatsapp) contacts.whatsapp = { address: debtor.whatsapp, valid: true, optedOut: false, consent: debtor.whatsappOptIn ?? false };
   if (debtor.address) {
     contacts.letter = { address: formatPostalAddress(debtor.name, debtor.address), valid: true, optedOut: false, consent: false };
   }

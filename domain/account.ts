@@ -33,6 +33,10 @@ export const ZDebtor = z
     timeZone: z.string().refine(isTimeZone, 'must be an IANA time zone such as America/Chicago'),
     /** Consent to receive SMS at `phone`, recorded with the enrollment. */
     smsConsent: z.boolean().default(false),
+    /** WhatsApp number (E.164; often the same as `phone`). */
+    whatsapp: ZE164.optional(),
+    /** The debtor opted in to WhatsApp at `whatsapp`, recorded with the enrollment (source and time, per number); absent is no. */
+    whatsappOptIn: z.boolean().optional(),
     address: ZPostalAddress.optional(),
     /** Language the debtor is written to in (`en`, `es`); English when absent. */
     language: z.enum(templateLanguages).optional(),

@@ -1,5 +1,6 @@
+import type { ContactChannel } from './channels/index.js';
+import { consentBar } from './regulation/consent.js';
 import { contactPointBar } from './regulation/contact-point.js';
-import { smsConsentBar } from './regulation/sms-consent.js';
 
 /**
  * What a case knows about reaching its debtor: one contact point per channel with its standing,
@@ -8,7 +9,8 @@ import { smsConsentBar } from './regulation/sms-consent.js';
  * continue-as-new.
  */
 
-export type ContactChannel = 'email' | 'sms' | 'letter';
+/** The message channels are listed once, in domain/channels/. */
+export type { ContactChannel } from './channels/index.js';
 
 /** Every way the engine reaches a debtor: the message channels and the telephone. */
 export type ContactMedium = ContactChannel | 'phone';
@@ -31,15 +33,15 @@ export interface ContactPoint {
   valid: boolean;
   /** True once the debtor opted out of this channel (SMS STOP, unsubscribe). */
   optedOut: boolean;
-  /** Recorded consent; SMS needs it, the other channels do not ask. */
+  /** Recorded consent (opt-in); channels with a consent rule (SMS) need it, the others do not ask. */
   consent: boolean;
   /** Where it reaches the debtor; unknown when absent. */
   place?: ContactPlace;
   /** How and when the opt-out was made, when `optedOut`. */
   optOut?: Provenance | null;
   /**
-   * The latest consent decision for SMS with the number it was given for: consent follows the
-   * number, so a changed number has none until it is given again.
+   * The latest consent decision (channels with a consent rule) with the number it was given for:
+   * consent follows the number, so a changed number has none until it is given again.
    */
   consentRecord?: (Provenance & { granted: boolean; address: string }) | null;
 }
@@ -122,11 +124,12 @@ export interface CaseFacts extends ComplianceFacts {
 
 /**
  * Why a channel cannot be used now, or `null` when it can: no contact point, invalid, opted out,
- * the medium, address or place refused, or (SMS) no consent for the number. Only the channel's
+ * the medium, address or place refused, or no consent for the number where the channel asks for
+ * it (domain/channels/). Only the channel's
  * own standing: case-wide bars (cease, bankruptcy...) are in regulation/communication-bars.ts.
  */
 export function channelUnavailable(facts: CaseFacts, channel: ContactChannel): string | null {
-  return contactPointBar(facts, channel) ?? (channel === 'sms' ? smsConsentBar(facts) : null);
+  return contactPointBar(facts, channel) ?? consentBar(facts, channel);
 }
 
 export { phoneContact } from './regulation/contact-point.js';

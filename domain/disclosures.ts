@@ -1,3 +1,4 @@
+import { channels, type ChannelOptOut } from './channels/index.js';
 import type { MessageChannel } from './strategy.js';
 import { templateFieldsUsed } from './templates.js';
 
@@ -12,6 +13,11 @@ export type TemplateLanguage = (typeof templateLanguages)[number];
 
 export function isTemplateLanguage(value: string): value is TemplateLanguage {
   return (templateLanguages as readonly string[]).includes(value);
+}
+
+/** How a message of `channel` tells the debtor to opt out (domain/channels/). */
+export function optOutOf(channel: MessageChannel): ChannelOptOut {
+  return channels[channel].optOut;
 }
 
 /** The mini-Miranda: every collection message says who is writing. */
@@ -46,11 +52,12 @@ export const unsubscribeLine: Record<TemplateLanguage, string> = {
 export function withStandardBlocks(channel: MessageChannel, body: string, language: TemplateLanguage): string {
   const added: string[] = [];
   if (!hasCollectionDisclosure(body, 'any')) added.push(collectionDisclosure[language]);
-  if (channel === 'sms' && !templateLanguages.some((each) => smsOptOutInstruction[each].pattern.test(body))) added.push(smsOptOutInstruction[language].example);
-  if (channel === 'email' && !templateFieldsUsed(body)?.has('unsubscribeUrl')) added.push(unsubscribeLine[language]);
+  const optOut = optOutOf(channel);
+  if (optOut === 'reply_stop' && !templateLanguages.some((each) => smsOptOutInstruction[each].pattern.test(body))) added.push(smsOptOutInstruction[language].example);
+  if (optOut === 'unsubscribe_link' && !templateFieldsUsed(body)?.has('unsubscribeUrl')) added.push(unsubscribeLine[language]);
   if (added.length === 0) return body;
-  // An SMS stays one paragraph; the others get their blocks as paragraphs of their own.
-  return channel === 'sms' ? [body.trimEnd(), ...added].join(' ') : [body.trimEnd(), ...added].join('\n\n');
+  // A text message stays one paragraph; the others get their blocks as paragraphs of their own.
+  return optOut === 'reply_stop' ? [body.trimEnd(), ...added].join(' ') : [body.trimEnd(), ...added].join('\n\n');
 }
 
 /** Blocks a template can be required to contain. */
@@ -69,7 +76,7 @@ export type OptionalBlock = (typeof optionalBlocks)[number];
 /** The disclosure on every message; the opt-out on SMS and email (a letter has no such reply path). */
 export function requiredBlocksFor(channel: MessageChannel, requires: readonly OptionalBlock[] = []): RequiredBlock[] {
   const blocks: RequiredBlock[] = [RequiredBlock.disclosure];
-  if (channel === 'sms' || channel === 'email') blocks.push(RequiredBlock.optOut);
+  if (optOutOf(channel)) blocks.push(RequiredBlock.optOut);
   for (const block of optionalBlocks) if (requires.includes(block)) blocks.push(block);
   return blocks;
 }
@@ -112,10 +119,10 @@ export function requiredBlockProblems({
         }
         break;
       case 'opt_out':
-        if (channel === 'sms' && !smsOptOutInstruction[language].pattern.test(body)) {
-          problems.push({ path: 'body', message: `an SMS needs an opt-out instruction such as "${smsOptOutInstruction[language].example}"` });
+        if (optOutOf(channel) === 'reply_stop' && !smsOptOutInstruction[language].pattern.test(body)) {
+          problems.push({ path: 'body', message: `${channel === 'sms' ? 'an SMS' : `a ${channels[channel].name} message`} needs an opt-out instruction such as "${smsOptOutInstruction[language].example}"` });
         }
-        if (channel === 'email' && !used.has('unsubscribeUrl')) {
+        if (optOutOf(channel) === 'unsubscribe_link' && !used.has('unsubscribeUrl')) {
           problems.push({ path: 'body', message: 'an email needs its unsubscribe link: include {{unsubscribeUrl}}' });
         }
         break;
@@ -137,7 +144,7 @@ export function requiredBlockProblems({
 export function protectedPassages(text: string, channel: MessageChannel, language: TemplateLanguage): string[] {
   const passages: string[] = [];
   if (text.includes(collectionDisclosure[language])) passages.push(collectionDisclosure[language]);
-  if (channel === 'sms') {
+  if (optOutOf(channel) === 'reply_stop') {
     const optOut = smsOptOutInstruction[language].pattern.exec(text);
     if (optOut) passages.push(optOut[0]);
   }

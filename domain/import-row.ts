@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ZAccountEnrollment, type TAccountEnrollment } from './account.js';
+import { textProblem, textProblems, wellFormed } from './well-formed-text.js';
 
 /**
  * One row of a bulk import, from a CSV line or a JSON line to a validated enrollment, with every
@@ -32,6 +33,8 @@ export const csvColumns = {
   phone: ['debtor', 'phone'],
   timeZone: ['debtor', 'timeZone'],
   smsConsent: ['debtor', 'smsConsent'],
+  whatsapp: ['debtor', 'whatsapp'],
+  whatsappOptIn: ['debtor', 'whatsappOptIn'],
   language: ['debtor', 'language'],
   addressLine1: ['debtor', 'address', 'line1'],
   addressLine2: ['debtor', 'address', 'line2'],
@@ -96,6 +99,8 @@ export const ZCsvAccountRow = z.object({
   phone: cell(z.string().optional()),
   timeZone: cell(z.string({ error: 'required' })),
   smsConsent: cell(yesNo),
+  whatsapp: cell(z.string().optional()),
+  whatsappOptIn: cell(yesNo),
   language: cell(z.string().transform((value) => value.toLowerCase()).optional()),
   timeBarred: cell(yesNo),
   addressLine1: cell(z.string().optional()),
@@ -144,6 +149,8 @@ function nestedAccount(row: TCsvAccountRow): Record<string, unknown> {
       phone: row.phone,
       timeZone: row.timeZone,
       smsConsent: row.smsConsent,
+      whatsapp: row.whatsapp,
+      whatsappOptIn: row.whatsappOptIn,
       language: row.language,
       address: hasAddress
         ? { line1: row.addressLine1, line2: row.addressLine2, city: row.city, region: row.region, postalCode: row.postalCode, country: row.country }
@@ -188,23 +195,23 @@ function finish(candidate: unknown, context: StrategyChoiceContext, name: (path:
   return { ok: true, account: { ...parsed.data, strategy: choice.key } };
 }
 
-const nulReason = 'must not contain NUL (U+0000) characters';
-
-/** Paths of the strings in `value` holding a NUL, which PostgreSQL text cannot store. */
-function nulFields(value: unknown, path: string[] = []): string[] {
-  if (typeof value === 'string') return value.includes('\u0000') ? [path.join('.') || 'row'] : [];
-  if (value && typeof value === 'object') return Object.entries(value).flatMap(([key, item]) => nulFields(item, [...path, key]));
-  return [];
+/** An external id as a rejected row reports it: repaired so the report itself can be stored. */
+function reportable(externalId: string | undefined): string | undefined {
+  return externalId ? wellFormed(externalId) : undefined;
 }
 
 /** A CSV record (cells in header order) to an enrollment, or its problems by column. */
 export function importRowFromCsv(cells: readonly string[], columns: readonly CsvColumn[], context: StrategyChoiceContext): RowResult {
-  const externalId = cells[columns.indexOf('externalId')]?.trim().replaceAll('\u0000', '') || undefined;
+  const externalId = reportable(cells[columns.indexOf('externalId')]?.trim());
   if (cells.length !== columns.length) {
     return { ok: false, problems: [{ field: 'row', reason: `has ${cells.length} cells, the header has ${columns.length} columns` }], externalId };
   }
-  const withNul = columns.filter((_, index) => cells[index]?.includes('\u0000'));
-  if (withNul.length > 0) return { ok: false, problems: withNul.map((field) => ({ field, reason: nulReason })), externalId };
+  // Refused as a single request would be (api/input-guards.ts): text PostgreSQL cannot store.
+  const unstorable = columns.flatMap((field, index) => {
+    const reason = textProblem(cells[index] ?? '');
+    return reason ? [{ field, reason }] : [];
+  });
+  if (unstorable.length > 0) return { ok: false, problems: unstorable, externalId };
   const record = Object.fromEntries(columns.map((column, index) => [column, cells[index]]));
   const flat = ZCsvAccountRow.safeParse(record);
   if (!flat.success) return { ok: false, problems: problemsOf(flat.error.issues, (path) => String(path[0] ?? 'row')), externalId };
@@ -219,11 +226,11 @@ export function importRowFromJson(line: string, context: StrategyChoiceContext):
   } catch (error) {
     return { ok: false, problems: [{ field: 'row', reason: `not valid JSON: ${(error as Error).message}` }], externalId: undefined };
   }
-  const externalId = typeof value === 'object' && value && 'externalId' in value && typeof value.externalId === 'string' ? value.externalId.trim() || undefined : undefined;
+  const externalId = typeof value === 'object' && value && 'externalId' in value && typeof value.externalId === 'string' ? reportable(value.externalId.trim()) : undefined;
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     return { ok: false, problems: [{ field: 'row', reason: 'must be a JSON object (one account per line)' }], externalId };
   }
-  const withNul = nulFields(value);
-  if (withNul.length > 0) return { ok: false, problems: withNul.map((field) => ({ field, reason: nulReason })), externalId: externalId?.replaceAll('\u0000', '') };
+  const unstorable = textProblems(value, { limit: 50 });
+  if (unstorable.length > 0) return { ok: false, problems: unstorable.map(({ path, reason }) => ({ field: path.join('.') || 'row', reason })), externalId };
   return finish(value, context, jsonPath, externalId);
 }

@@ -1,5 +1,5 @@
 import type { CaseFacts } from './case-facts.js';
-import { collectionDisclosure, hasCollectionDisclosure, smsOptOutInstruction, templateLanguages, type TemplateLanguage } from './disclosures.js';
+import { collectionDisclosure, hasCollectionDisclosure, optOutOf, smsOptOutInstruction, templateLanguages, type TemplateLanguage } from './disclosures.js';
 import { electronicOptOutProblem } from './regulation/electronic-opt-out.js';
 import { requiredDisclosures } from './regulation/index.js';
 import { timeBarredContentProblems } from './regulation/time-barred.js';
@@ -43,10 +43,11 @@ function caseFacts({ state, timeBarred }: ContentFacts): CaseFacts {
 }
 
 function optOutProblem(channel: MessageChannel, text: string, unsubscribeUrl: string | undefined): string | null {
-  if (channel === 'letter') return null;
+  const optOut = optOutOf(channel);
+  if (!optOut) return null;
   // The unsubscribe link itself is the opt-out (what a managed template must include when saved).
-  if (channel === 'email' && unsubscribeUrl && text.includes(unsubscribeUrl)) return null;
-  if (channel === 'sms' && templateLanguages.some((language) => smsOptOutInstruction[language].pattern.test(text))) return null;
+  if (optOut === 'unsubscribe_link' && unsubscribeUrl && text.includes(unsubscribeUrl)) return null;
+  if (optOut === 'reply_stop' && templateLanguages.some((language) => smsOptOutInstruction[language].pattern.test(text))) return null;
   return electronicOptOutProblem({ channel, body: text });
 }
 

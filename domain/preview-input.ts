@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { channelIds } from './channels/index.js';
 import { ZAccountEnrollment } from './account.js';
 import { complianceAtEnrollment, contactPointsOf } from './account-contacts.js';
 import type { PreviewAccount, PreviewEvent } from './preview.js';
@@ -11,7 +12,7 @@ import { contactOutcomes } from './step-conditions.js';
  */
 
 const ZInstant = z.iso.datetime({ offset: true, message: 'must be an ISO-8601 instant such as 2026-01-05T09:00:00Z' });
-const ZChannel = z.enum(['email', 'sms', 'letter']);
+const ZChannel = z.enum(channelIds);
 
 export const ZPreviewAccount = ZAccountEnrollment.omit({ externalId: true, strategy: true }).extend({
   externalId: z.string().trim().min(1).max(100).optional(),

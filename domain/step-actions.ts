@@ -1,8 +1,11 @@
+import { channelIds } from './channels/index.js';
+
 /**
  * The actions a strategy step can take. Kept apart from the zod schema (domain/strategy.ts) so the
  * workflow bundle can read them without pulling in the schema library.
  *
- * - `email`, `sms`, `letter`: send the step's template through that channel.
+ * - a message channel (`email`, `sms`, `letter`; the list is domain/channels/): send the step's
+ *   template through that channel.
  * - `call`: a call task in the officers' work queue (`note` is the instruction for the officer).
  * - `agency_referral`: place the case with `agency`; the timeline ends there.
  * - `legal_review`: a task for the legal team to review the case (`note` says what to look at);
@@ -24,30 +27,20 @@ export const StepAction = {
   note: 'note',
   wait: 'wait',
   planMonitoring: 'plan_monitoring',
-} as const;
-export type StepAction = (typeof StepAction)[keyof typeof StepAction];
+} as const satisfies Record<string, StepAction>;
 
-export const stepActions = [
-  'email',
-  'sms',
-  'letter',
-  'call',
-  'agency_referral',
-  'legal_review',
-  'note',
-  'wait',
-  'plan_monitoring',
-] as const satisfies readonly StepAction[];
+export const stepActions = [...channelIds, 'call', 'agency_referral', 'legal_review', 'note', 'wait', 'plan_monitoring'] as const;
+export type StepAction = (typeof stepActions)[number];
 
 /** Actions that deliver a message through a channel and so need a template of that channel. */
-export const messageActions = ['email', 'sms', 'letter'] as const;
+export const messageActions = channelIds;
 export type MessageChannel = (typeof messageActions)[number];
 
 /** Actions after which the timeline cannot go on. */
 export const terminalActions: readonly StepAction[] = ['agency_referral'];
 
 /** Actions an inline fallback may take: another channel, or a person. */
-export const fallbackActions = ['email', 'sms', 'letter', 'call'] as const;
+export const fallbackActions = [...channelIds, 'call'] as const;
 
 export function isMessageAction(action: string): action is MessageChannel {
   return (messageActions as readonly string[]).includes(action);

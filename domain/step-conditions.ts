@@ -1,4 +1,4 @@
-import { channelUnavailable, type CaseFacts } from './case-facts.js';
+import { channelUnavailable, type CaseFacts, type ContactChannel } from './case-facts.js';
 import type { TStep } from './strategy.js';
 
 /**
@@ -88,7 +88,7 @@ export function unmetCondition({ step, facts, progress }: { step: TStep; facts: 
     if (!last) return `no contact outcome recorded yet (wanted ${list(when.lastContactOutcome)})`;
     if (!when.lastContactOutcome.includes(last)) return `the last contact outcome is ${last.replace(/_/g, ' ')}, not ${list(when.lastContactOutcome)}`;
   }
-  for (const [channel, wanted] of Object.entries(when.channelAvailable ?? {}) as ['email' | 'sms' | 'letter', boolean | undefined][]) {
+  for (const [channel, wanted] of Object.entries(when.channelAvailable ?? {}) as [ContactChannel, boolean | undefined][]) {
     if (wanted === undefined) continue;
     const unavailable = channelUnavailable(facts, channel);
     if (wanted && unavailable) return `${channel} is needed but unavailable: ${unavailable}`;

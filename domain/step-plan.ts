@@ -1,8 +1,10 @@
-import { channelUnavailable, type CaseFacts, type ContactChannel } from './case-facts.js';
+import { channelUnavailable, type CaseFacts } from './case-facts.js';
+import { channels } from './channels/index.js';
 import { contactWindowHold, type ContactWindow } from './contact-rules.js';
 import { addIsoDuration } from './duration.js';
 import { evaluateContact, stepContact, type ContactPolicyInput } from './regulation/index.js';
 import type { StateOverrideTable } from './regulation/state-overrides.js';
+import { isMessageAction } from './step-actions.js';
 import { unmetCondition, type CaseProgress } from './step-conditions.js';
 import type { TStep } from './strategy.js';
 
@@ -19,9 +21,6 @@ export type StepDecision =
   | { kind: 'wait'; until: number; reason: string; untilEvent?: true }
   | { kind: 'skip'; reason: string }
   | { kind: 'run' };
-
-/** Channels whose contact happens the moment we act, so the debtor's local hours apply. */
-const timedChannels: readonly string[] = ['email', 'sms'];
 
 /** How soon a step held until an event is planned again, signals aside. */
 export const untilEventRecheckMs = 86_400_000;
@@ -75,12 +74,11 @@ export function planStep({
     return { kind: 'run' };
   }
 
-  if (step.action === 'email' || step.action === 'sms' || step.action === 'letter') {
-    const unavailable = channelUnavailable(facts, step.action satisfies ContactChannel);
+  if (isMessageAction(step.action)) {
+    const unavailable = channelUnavailable(facts, step.action);
     if (unavailable) return { kind: 'skip', reason: unavailable };
-  }
-  if (timedChannels.includes(step.action)) {
-    const hold = contactWindowHold(now, facts.timeZone, window);
+    // Contact that happens the moment we send keeps to the debtor's local hours.
+    const hold = channels[step.action].timed ? contactWindowHold(now, facts.timeZone, window) : null;
     if (hold) return { kind: 'wait', until: hold.until, reason: hold.reason };
   }
   return { kind: 'run' };

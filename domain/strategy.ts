@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { channelIds, channels, type ChannelSpec, type ContactChannel } from './channels/index.js';
 import { compareIsoDurations, isIsoDuration } from './duration.js';
 import { ZNegotiationPolicy } from './negotiation-policy.js';
 import { fallbackActions, messageActions, stepActions, terminalActions } from './step-actions.js';
@@ -15,6 +16,9 @@ import { templateFieldProblems } from './templates.js';
 // The actions and what each one does are in step-actions.ts, which the workflow reads too.
 export { StepAction, messageActions, terminalActions, type MessageChannel } from './step-actions.js';
 
+// Each field's `.describe()` text is its reference documentation: docs/strategy-language.md is
+// generated from it (npm run docs:strategy), and a test fails when the two drift apart.
+
 const ZSlug = z
   .string()
   .min(1)
@@ -25,16 +29,39 @@ const ZIsoOffset = z.string().refine(isIsoDuration, 'must be an ISO-8601 duratio
 
 const ZClock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time of day HH:MM');
 
-export const ZTemplate = z.object({
-  channel: z.enum(messageActions),
-  subject: z.string().min(1).optional(),
-  body: z.string().min(1),
-  /**
-   * A managed template (POST /api/v1/templates) to send instead, in the debtor's language, at
-   * its newest active version; the inline subject and body are used while it has none.
-   */
-  managed: ZSlug.optional(),
-});
+/** An object with one field per message channel (domain/channels/), each made by `field`. */
+function perChannel<T extends z.ZodType>(field: (channel: ContactChannel) => T) {
+  return z.object(Object.fromEntries(channelIds.map((channel) => [channel, field(channel)])) as Record<ContactChannel, T>);
+}
+
+export const ZTemplate = z
+  .object({
+    channel: z.enum(messageActions).describe('The channel the template is written for; a step sends it only through this channel.'),
+    subject: z.string().min(1).optional().describe('Email subject (required for `email`); mustache placeholders allowed.'),
+    body: z
+      .string()
+      .min(1)
+      .describe(
+        'The text, with mustache placeholders such as `{{debtor.name}}`, `{{balance}}` (formatted in the account currency) and `{{creditor.name}}`. ' +
+          'When it lacks the collection disclosure or the opt-out (unsubscribe link, "Reply STOP"), they are appended in the debtor\'s language.',
+      ),
+    managed: ZSlug.optional().describe(
+      'A managed template (POST /api/v1/templates) to send instead, in the debtor\'s language, at its newest active version; ' +
+        'the inline subject and body are used while it has none.',
+    ),
+    approvedTemplate: z
+      .string()
+      .trim()
+      .min(1)
+      .max(200)
+      .optional()
+      .describe(
+        'WhatsApp only: the name the provider (Meta, through Twilio) approved this template under; the body must be its approved text. ' +
+          'Outside the 24 hours after the debtor\'s last WhatsApp message only an approved template may be sent; ' +
+          'a step whose template has none is refused there and its fallback runs.',
+      ),
+  })
+  .describe('A message the steps can send, by name.');
 export type TTemplate = z.infer<typeof ZTemplate>;
 
 const ZArrangementState = z.enum(arrangementStates);
@@ -45,26 +72,40 @@ const ZArrangementState = z.enum(arrangementStates);
  */
 export const ZStepConditions = z
   .object({
-    /** Run only while the balance is at least this, in minor units. */
-    minBalance: z.number().int().nonnegative().optional(),
-    /** Run only while the balance is at most this, in minor units. */
-    maxBalance: z.number().int().nonnegative().optional(),
-    /** Run only while the account is at least this many days past due (at enrollment plus days since). */
-    minDaysPastDue: z.number().int().nonnegative().optional(),
-    maxDaysPastDue: z.number().int().nonnegative().optional(),
-    /** Run only when the last contact with the debtor ended in one of these. */
-    lastContactOutcome: z.array(z.enum(contactOutcomes)).min(1).optional(),
-    /** Run only when each named channel is usable (`true`) or not usable (`false`) now. */
-    channelAvailable: z
-      .object({ email: z.boolean().optional(), sms: z.boolean().optional(), letter: z.boolean().optional() })
+    minBalance: z.number().int().nonnegative().optional().describe('Run only while the balance is at least this, in minor units (cents).'),
+    maxBalance: z.number().int().nonnegative().optional().describe('Run only while the balance is at most this, in minor units (cents).'),
+    minDaysPastDue: z
+      .number()
+      .int()
+      .nonnegative()
+      .optional()
+      .describe('Run only while the account is at least this many days past due (days past due at enrollment plus the days since).'),
+    maxDaysPastDue: z.number().int().nonnegative().optional().describe('Run only while the account is at most this many days past due.'),
+    lastContactOutcome: z
+      .array(z.enum(contactOutcomes))
+      .min(1)
+      .optional()
+      .describe('Run only when the last contact with the debtor (a call, or a negotiated outcome) ended in one of these.'),
+    channelAvailable: perChannel((channel) => {
+      const spec: ChannelSpec = channels[channel];
+      const standing = spec.consent ? ' (number valid, consent, not opted out)' : '';
+      return z.boolean().optional().describe(`\`true\`: ${spec.medium} can reach the debtor now${standing}; \`false\`: they cannot.`);
+    })
       .strict()
-      .optional(),
-    /** Run only while this arrangement (or one of these) is in force: `promise`, `plan` or `none`. */
-    arrangementActive: z.union([ZArrangementState, z.array(ZArrangementState).min(1)]).optional(),
-    /** Run only when the step just before this one ended so: `sent`, `skipped`, `failed`, `bounced`. */
-    previousStepResult: z.array(z.enum(stepResults)).min(1).optional(),
+      .optional()
+      .describe('Run only when each named channel is usable (`true`) or not usable (`false`) now.'),
+    arrangementActive: z
+      .union([ZArrangementState, z.array(ZArrangementState).min(1)])
+      .optional()
+      .describe('Run only while this arrangement (or one of these) is in force: `promise`, `plan` or `none`.'),
+    previousStepResult: z
+      .array(z.enum(stepResults))
+      .min(1)
+      .optional()
+      .describe('Run only when the step just before this one ended so: `sent`, `skipped`, `failed` or `bounced`.'),
   })
-  .strict();
+  .strict()
+  .describe('Conditions the step needs, all of them, checked when it is due; when one fails the step is skipped and the reason recorded.');
 export type TStepConditions = z.infer<typeof ZStepConditions>;
 
 /**
@@ -72,35 +113,40 @@ export type TStepConditions = z.infer<typeof ZStepConditions>;
  * failed for good (bounced, undeliverable): run another step of the timeline now (by id; it does
  * not run again at its own time), or an inline `{ action, template }` in its place.
  */
-export const ZFallback = z.union([
-  ZSlug,
-  z
-    .object({
-      action: z.enum(fallbackActions),
-      template: z.string().min(1).optional(),
-      /** Instruction for the officer, for a `call`. */
-      note: z.string().min(1).max(2000).optional(),
-    })
-    .strict(),
-]);
+export const ZFallback = z
+  .union([
+    ZSlug.describe('The id of a later step of the timeline, run now instead (it does not run again at its own time).'),
+    z
+      .object({
+        action: z.enum(fallbackActions).describe('Another channel, or a call task for an officer.'),
+        template: z.string().min(1).optional().describe('The template to send, for `email`, `sms` and `letter`; of the action\'s channel.'),
+        note: z.string().min(1).max(2000).optional().describe('Instruction for the officer, for a `call`.'),
+      })
+      .strict()
+      .describe('An inline step run in this step\'s place.'),
+  ])
+  .describe(
+    'What a message step does instead when its channel is unavailable when it is due, or its send failed for good ' +
+      '(bounced email, undeliverable SMS, returned letter).',
+  );
 export type TFallback = z.infer<typeof ZFallback>;
 
 export const ZStep = z
   .object({
-    id: ZSlug,
-    /** ISO-8601 offset from the case start. */
-    at: ZIsoOffset,
-    /** What the step does; see domain/step-actions.ts. */
-    action: z.enum(stepActions),
-    template: z.string().min(1).optional(),
+    id: ZSlug.describe('Unique within the strategy; tasks, the audit trail, fallbacks and version migrations name the step by it.'),
+    at: ZIsoOffset.describe(
+      'When the step is due: an ISO-8601 duration (`P0D`, `P3D`, `PT2H`, `P1M`) counted from the enrollment (the case start), ' +
+        'pushed back by every time the timeline was suspended (arrangements, holds, pauses). Offsets never decrease along the timeline.',
+    ),
+    action: z.enum(stepActions).describe('What the step does (see "Actions" above).'),
+    template: z.string().min(1).optional().describe('The template to send: required for `email`, `sms` and `letter`, of the same channel.'),
     when: ZStepConditions.optional(),
-    /** Agency to refer to, for `agency_referral`. */
-    agency: z.string().min(1).optional(),
-    /** The text of a `note`, or the instruction on a `call` or `legal_review` task. */
-    note: z.string().min(1).max(2000).optional(),
+    agency: z.string().min(1).optional().describe('Agency to refer to, for `agency_referral` (default `default`).'),
+    note: z.string().min(1).max(2000).optional().describe('The text of a `note`, or the instruction on a `call` or `legal_review` task.'),
     fallback: ZFallback.optional(),
   })
-  .strict();
+  .strict()
+  .describe('One step of the timeline, in order of `at`.');
 export type TStep = z.infer<typeof ZStep>;
 
 const ZBranch = z.enum(['resume', 'restart', 'escalate_agency', 'escalate_legal']);
@@ -111,21 +157,24 @@ const ZBranch = z.enum(['resume', 'restart', 'escalate_agency', 'escalate_legal'
  */
 export const ZEventBranches = z
   .object({
-    /** A promise or plan installment unpaid past the grace days. Default: `negotiation.onBroken`. */
-    brokenPromise: ZBranch.optional(),
-    /** A payment came back (NSF, chargeback). Default: `resume`. */
-    paymentReturned: ZBranch.optional(),
+    brokenPromise: ZBranch.optional().describe(
+      'A promise or plan installment unpaid past the grace days. Default: `negotiation.onBroken`, else `resume`.',
+    ),
+    paymentReturned: ZBranch.optional().describe('A payment came back (NSF, chargeback). Default: `resume`.'),
     reply: z
       .object({
-        /** The debtor disputes the debt. Default: `task` (an officer reviews and records the dispute). */
-        dispute: z.enum(['task', 'hold', 'escalate_legal']).optional(),
-        /** The debtor asks to be called. Default: `call_task`. */
-        callMe: z.enum(['call_task', 'ignore']).optional(),
+        dispute: z
+          .enum(['task', 'hold', 'escalate_legal'])
+          .optional()
+          .describe('The debtor disputes the debt in a reply. Default: `task` (an officer reviews and records the dispute).'),
+        callMe: z.enum(['call_task', 'ignore']).optional().describe('The debtor asks to be called. Default: `call_task`.'),
       })
       .strict()
-      .optional(),
+      .optional()
+      .describe('How debtor replies are answered.'),
   })
-  .strict();
+  .strict()
+  .describe('What the case does when something happens to it.');
 export type TEventBranches = z.infer<typeof ZEventBranches>;
 
 export { ZNegotiationPolicy, type TNegotiationPolicy } from './negotiation-policy.js';
@@ -136,10 +185,17 @@ const ZNoContactDay = z
   .refine(
     (day) => (weekdayNames as readonly string[]).includes(day) || z.iso.date().safeParse(day).success,
     `must be a weekday (${weekdayNames.join(', ')}) or an ISO date such as 2026-12-25`,
-  );
+  )
+  .describe(`A weekday (${weekdayNames.join(', ')}) or an ISO date such as 2026-12-25.`);
 
 /** At most `max` contacts within `days` consecutive local days; 0 turns the channel off. */
-const ZFrequencyCap = z.object({ max: z.number().int().min(0).max(100), days: z.number().int().min(1).max(31) }).strict();
+const ZFrequencyCap = z
+  .object({
+    max: z.number().int().min(0).max(100).describe('Most contacts allowed in the period; 0 turns the channel off.'),
+    days: z.number().int().min(1).max(31).describe('Length of the period in consecutive local days.'),
+  })
+  .strict()
+  .describe('At most `max` contacts within `days` consecutive local days.');
 
 /**
  * The strategy's contact rules. They only ever narrow the law's (domain/regulation/): a window
@@ -147,46 +203,59 @@ const ZFrequencyCap = z.object({ max: z.number().int().min(0).max(100), days: z.
  */
 export const ZContactPolicy = z
   .object({
-    /** Local-time window in the debtor's zone in which email, SMS and calls may happen. */
-    allowedHours: z.object({ start: ZClock, end: ZClock }).strict().default({ start: '08:00', end: '21:00' }),
-    /** Local days without email, SMS or calls, in every zone the debtor may be in (letters still go). */
-    noContactDays: z.array(ZNoContactDay).max(400).default(() => []),
-    /** Caps per channel on top of the law's. */
+    allowedHours: z
+      .object({
+        start: ZClock.describe('Local time HH:MM from which contact may happen.'),
+        end: ZClock.describe('Local time HH:MM at which contact stops; after `start`.'),
+      })
+      .strict()
+      .default({ start: '08:00', end: '21:00' })
+      .describe('Local-time window in the debtor\'s zone (every zone the debtor may be in) in which email, SMS and calls may happen.'),
+    noContactDays: z
+      .array(ZNoContactDay)
+      .max(400)
+      .default(() => [])
+      .describe('Local days without email, SMS or calls, in every zone the debtor may be in (letters still go).'),
     frequencyCaps: z
-      .object({ phone: ZFrequencyCap, sms: ZFrequencyCap, email: ZFrequencyCap, letter: ZFrequencyCap })
+      .object({ phone: ZFrequencyCap, ...perChannel(() => ZFrequencyCap).shape })
       .partial()
       .strict()
-      .default(() => ({})),
-    /**
-     * The validation information (12 CFR 1006.34): `templates` are the templates that carry it.
-     * While `required`, collection waits once 5 days have passed since the first communication
-     * without it; set `required: false` only where Reg F does not apply (a creditor's own debts).
-     */
+      .default(() => ({}))
+      .describe('Caps per channel on top of the law\'s (the federal 7 calls in 7 days always applies).'),
     validationNotice: z
-      .object({ required: z.boolean().default(true), templates: z.array(ZSlug).default(() => []) })
+      .object({
+        required: z
+          .boolean()
+          .default(true)
+          .describe('While true, collection waits once 5 days have passed since the first communication without the notice. ' +
+            'Set `false` only where Reg F does not apply (a creditor\'s own debts).'),
+        templates: z.array(ZSlug).default(() => []).describe('The templates that carry the validation information; sending one counts as sending the notice.'),
+      })
       .strict()
-      .prefault({}),
+      .prefault({})
+      .describe('The validation information of 12 CFR 1006.34.'),
   })
-  .strict();
+  .strict()
+  .describe('The strategy\'s contact rules. They only ever narrow the law\'s and the debtor\'s state\'s rules, never widen them.');
 export type TContactPolicy = z.infer<typeof ZContactPolicy>;
 
 export const ZStrategyDefinition = z
   .object({
-    key: ZSlug,
-    name: z.string().min(1).max(200),
-    description: z.string().max(2000).optional(),
-    templates: z.record(ZSlug, ZTemplate).default({}),
-    steps: z.array(ZStep).min(1, 'a strategy needs at least one step'),
+    key: ZSlug.describe('Identifies the strategy across its versions; accounts enroll by it.'),
+    name: z.string().min(1).max(200).describe('A name for people.'),
+    description: z.string().max(2000).optional().describe('What the strategy is for.'),
+    templates: z.record(ZSlug, ZTemplate).default({}).describe('The messages the steps send, by name.'),
+    steps: z.array(ZStep).min(1, 'a strategy needs at least one step').describe('The timeline, in order of `at`.'),
     negotiation: ZNegotiationPolicy.default(ZNegotiationPolicy.parse({})),
     contact: ZContactPolicy.default(ZContactPolicy.parse({})),
-    /** Branching on events: broken promise, returned payment, replies. */
     on: ZEventBranches.optional(),
   })
   .strict()
   .superRefine((strategy, ctx) => {
     for (const problem of strategyProblems(strategy)) ctx.addIssue({ code: 'custom', ...problem });
     for (const problem of lintStrategy(strategy)) ctx.addIssue({ code: 'custom', ...problem });
-  });
+  })
+  .describe('A strategy definition, JSON or YAML.');
 export type TStrategyDefinition = z.infer<typeof ZStrategyDefinition>;
 
 export interface StrategyProblem {
@@ -239,8 +308,12 @@ function strategyProblems(strategy: TStrategyDefinition): StrategyProblem[] {
   });
 
   for (const [name, template] of Object.entries(strategy.templates)) {
-    if (template.channel === 'email' && !template.subject) {
-      problems.push({ path: ['templates', name, 'subject'], message: 'an email template needs a subject' });
+    const spec: ChannelSpec = channels[template.channel];
+    if (spec.template.subject === 'required' && !template.subject) {
+      problems.push({ path: ['templates', name, 'subject'], message: `an ${template.channel} template needs a subject` });
+    }
+    if (template.approvedTemplate !== undefined && !spec.template.approvedTemplate) {
+      problems.push({ path: ['templates', name, 'approvedTemplate'], message: `${spec.name} has no provider-approved templates; remove approvedTemplate` });
     }
     for (const [part, text] of [['body', template.body], ['subject', template.subject]] as const) {
       for (const message of templateFieldProblems(text ?? '')) problems.push({ path: ['templates', name, part], message });

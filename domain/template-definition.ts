@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { channels, channelIds, type ChannelSpec } from './channels/index.js';
 import { optionalBlocks, protectedPassages, requiredBlockProblems, templateLanguages, type TemplateLanguage } from './disclosures.js';
 import type { MessageChannel, TTemplate } from './strategy.js';
 import { fitSms, smsLength, type SmsLength } from './template-sms.js';
@@ -20,7 +21,7 @@ export const ZManagedTemplate = z
   .object({
     key: ZTemplateKey,
     language: z.enum(templateLanguages),
-    channel: z.enum(['email', 'sms', 'letter']),
+    channel: z.enum(channelIds),
     subject: z.string().min(1).max(300).optional(),
     body: z.string().min(1).max(20_000),
     /** Blocks required on top of the disclosure and opt-out: the creditor's name, the amount owed. */
@@ -59,6 +60,8 @@ export const sampleTemplateAccount: TemplateAccount = {
 export const sampleUnsubscribeUrl = 'https://collections.example.com/u/0123456789abcdef0123456789abcdef.0123456789abcdef0123';
 export const sampleCreditorName = 'Example Creditor Inc.';
 
+const spec = (channel: MessageChannel): ChannelSpec => channels[channel];
+
 export interface TemplateProblem {
   path: string;
   message: string;
@@ -86,23 +89,24 @@ export function renderTemplate(
   return {
     subject: template.subject ? renderText(template.subject, values) : null,
     text,
-    html: template.channel === 'email' ? renderHtmlParagraphs(template.body, values, unsubscribeUrl) : null,
-    sms: template.channel === 'sms' ? { ...smsLength(text), truncated: false } : null,
+    html: spec(template.channel).template.html ? renderHtmlParagraphs(template.body, values, unsubscribeUrl) : null,
+    sms: spec(template.channel).template.segments ? { ...smsLength(text), truncated: false } : null,
   };
 }
 
 /** Every reason the template cannot be saved, each with its field; empty when it can. */
 export function managedTemplateProblems(template: TManagedTemplate, { maxSmsSegments }: { maxSmsSegments: number }): TemplateProblem[] {
   const problems: TemplateProblem[] = [];
-  if (template.channel === 'email' && !template.subject) problems.push({ path: 'subject', message: 'an email template needs a subject' });
-  if (template.channel === 'sms' && template.subject !== undefined) {
-    problems.push({ path: 'subject', message: 'an SMS has no subject' });
+  const { subject } = spec(template.channel).template;
+  if (subject === 'required' && !template.subject) problems.push({ path: 'subject', message: `an ${template.channel} template needs a subject` });
+  if (subject === 'forbidden' && template.subject !== undefined) {
+    problems.push({ path: 'subject', message: `${spec(template.channel).medium} have no subject` });
   }
   for (const [part, text] of [['body', template.body], ['subject', template.subject]] as const) {
     for (const message of templateFieldProblems(text ?? '')) problems.push({ path: part, message });
   }
   for (const problem of requiredBlockProblems(template)) problems.push(problem);
-  if (template.channel === 'sms' && problems.length === 0) {
+  if (spec(template.channel).template.segments && problems.length === 0) {
     const { text } = renderTemplate(template);
     const length = smsLength(text);
     if (length.segments > maxSmsSegments) {

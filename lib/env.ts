@@ -60,6 +60,11 @@ export const ZStorageEnv = z.object({
   DATA_DIR: z.string().min(1).default('.data'),
 });
 
+/** `npm start`'s embedded PostgreSQL, which `npm run api-keys` also finds when DATABASE_URL is unset. */
+export const ZEmbeddedPostgresEnv = z.object({
+  EMBEDDED_POSTGRES_PORT: z.coerce.number().int().min(1).max(65535).default(54329),
+});
+
 export const ZLogEnv = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });

@@ -18,6 +18,7 @@ export const personalKeys = new Set([
   'debtorName',
   'email',
   'phone',
+  'whatsapp',
   'address',
   'addresses',
   'postalAddress',

@@ -5,16 +5,17 @@
 //   list                                                 every key, without secrets
 //   revoke <id>                                          refuse the key from now on (within ~10 s)
 //
-// DATABASE_URL names the database; unset, the embedded one `npm start` runs is used.
+// DATABASE_URL names the database; unset, the embedded one `npm start` runs is used (same DATA_DIR
+// and EMBEDDED_POSTGRES_PORT as `npm start`; it must be running).
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { roles, type Role } from '../api/auth.js';
-import { ZTeam } from '../api/routes/assignments.js';
+import { ZTeam } from '../api/schemas.js';
 import { createApiKey, listApiKeys, revokeApiKey } from '../api/services/api-keys.js';
+import { cliDatabaseUrl } from '../lib/cli-database.js';
 import { createDb, type Db } from '../lib/db.js';
 
-const embeddedUrl = 'postgresql://postgres:postgres@127.0.0.1:54329/dunning';
 const actor = `cli:${os.userInfo().username}`;
 
 const ZCreate = z.object({
@@ -54,15 +55,20 @@ async function revoke(db: Db, id: string | undefined): Promise<void> {
 }
 
 const [command, ...rest] = process.argv.slice(2);
-const db = createDb(process.env.DATABASE_URL || embeddedUrl);
+const commands: Record<string, (db: Db) => Promise<void>> = {
+  create: (db) => create(db, rest),
+  list,
+  revoke: (db) => revoke(db, rest[0]),
+};
+let db: Db | undefined;
 try {
-  if (command === 'create') await create(db, rest);
-  else if (command === 'list') await list(db);
-  else if (command === 'revoke') await revoke(db, rest[0]);
-  else throw new Error('usage: npm run api-keys -- create --role <role> --name <name> [--team <team>] | list | revoke <id>');
+  const run = command ? commands[command] : undefined;
+  if (!run) throw new Error('usage: npm run api-keys -- create --role <role> --name <name> [--team <team>] | list | revoke <id>');
+  db = createDb(await cliDatabaseUrl());
+  await run(db);
 } catch (error) {
   process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
   process.exitCode = 1;
 } finally {
-  await db.$disconnect();
+  await db?.$disconnect();
 }

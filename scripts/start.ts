@@ -2,14 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { z } from 'zod';
 import { loadApiConfig } from '../api/config.js';
 import { apiOptions } from '../api/security-config.js';
 import { roles } from '../api/auth.js';
 import { buildApi } from '../api/server.js';
 import { createDb } from '../lib/db.js';
-import { startEmbeddedPostgres } from '../lib/embedded-postgres.js';
-import { parseEnv, ZStorageEnv, ZTemporalEnv } from '../lib/env.js';
+import { embeddedPostgresDataDir, startEmbeddedPostgres } from '../lib/embedded-postgres.js';
 import { generatePayloadKey } from '../lib/payload-codec.js';
 import { applyMigrations } from '../lib/migrations.js';
 import { connectTemporalClient } from '../lib/temporal-connection.js';
@@ -18,19 +16,13 @@ import { loadWorkerConfig } from '../worker/config.js';
 import { createCaseWorker } from '../worker/create-worker.js';
 import { installWorkerRuntime } from '../worker/runtime.js';
 import { seedDemo } from './seed.js';
+import { checkStartConfig } from './start-config.js';
 
 /**
  * `npm start`: the whole engine in one command. Embedded PostgreSQL and the Temporal dev server
  * unless DATABASE_URL / TEMPORAL_ADDRESS point elsewhere, migrations, the worker, the API, the
  * demo data and a dev API key per role. Ctrl-C stops everything in reverse order.
  */
-
-const ZStartEnv = ZTemporalEnv.extend(ZStorageEnv.shape).extend({
-  EMBEDDED_POSTGRES_PORT: z.coerce.number().int().default(54329),
-  TEMPORAL_PORT: z.coerce.number().int().default(7233),
-  TEMPORAL_UI_PORT: z.coerce.number().int().default(8233),
-  SEED_DEMO: z.enum(['true', 'false']).default('true'),
-});
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
 const stops: { name: string; stop: () => Promise<unknown> }[] = [];
@@ -65,7 +57,8 @@ async function buildConsoleIfStale(): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  const start = parseEnv(ZStartEnv, process.env);
+  // Every process's configuration first: a bad variable stops here, before any server starts.
+  const start = checkStartConfig(process.env);
   // The web console builds (when its sources changed) while the databases start.
   const consoleBuilt = buildConsoleIfStale();
   const dataDir = path.resolve(start.DATA_DIR);
@@ -73,8 +66,8 @@ async function main(): Promise<void> {
   const env: Record<string, string | undefined> = { ...process.env, DATA_DIR: dataDir };
 
   if (!start.DATABASE_URL) {
-    say(`starting embedded PostgreSQL (data in ${path.join(dataDir, 'postgres')}) ...`);
-    const postgres = await startEmbeddedPostgres({ dataDir: path.join(dataDir, 'postgres'), port: start.EMBEDDED_POSTGRES_PORT });
+    say(`starting embedded PostgreSQL (data in ${embeddedPostgresDataDir(dataDir)}) ...`);
+    const postgres = await startEmbeddedPostgres({ dataDir: embeddedPostgresDataDir(dataDir), port: start.EMBEDDED_POSTGRES_PORT });
     stops.unshift({ name: 'PostgreSQL', stop: () => postgres.stop() });
     env.DATABASE_URL = postgres.url;
   }
@@ -138,7 +131,10 @@ async function main(): Promise<void> {
   say(`  Outboxes     ${workerConfig.outboxDir} (email, sms, letters, agency)`);
   say('  API keys (Authorization: Bearer <key>):');
   for (const [key, role] of apiConfig.apiKeys) say(`    ${role.padEnd(12)} ${key}`);
-  say(`  Try: curl -H 'Authorization: Bearer ${[...apiConfig.apiKeys].find(([, role]) => role === 'manager')?.[0] ?? '<key>'}' ${apiUrl}/api/v1/cases`);
+  const managerKey = [...apiConfig.apiKeys].find(([, role]) => role === 'manager')?.[0] ?? '<manager key>';
+  say('  Try it: paste these into a shell (the README\'s examples use $API and $KEY):');
+  say(`    export API=${apiUrl} KEY=${managerKey}`);
+  say('    curl -s -H "Authorization: Bearer $KEY" "$API/api/v1/cases"');
   say('Press Ctrl-C to stop.');
 }
 

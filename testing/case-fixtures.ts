@@ -3,6 +3,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { Activities } from '../activities/index.js';
 import type { SendMessageInput } from '../activities/messages.js';
 import type { ProjectCaseInput } from '../activities/projection.js';
+import { channelIds, channels, type ContactChannel } from '../domain/channels/index.js';
 import type { TStrategyDefinition } from '../domain/strategy.js';
 import type { CaseInput } from '../workflows/case-messages.js';
 
@@ -14,7 +15,20 @@ export interface Sent {
   idempotencyKey?: string;
 }
 
-export function recordingActivities(options: { rejectSms?: boolean; /** The agency refuses every referral for good, saying this. */ refuseAgency?: string } = {}) {
+/** One send activity per message channel (domain/channels/), each made by `make`. */
+function sendsOf<T>(make: (channel: ContactChannel) => T) {
+  return Object.fromEntries(channelIds.map((channel) => [channels[channel].sendActivity, make(channel)])) as Record<(typeof channels)[ContactChannel]['sendActivity'], T>;
+}
+
+export function recordingActivities(
+  options: {
+    rejectSms?: boolean;
+    /** The agency refuses every referral for good, saying this. */
+    refuseAgency?: string;
+    /** The "database" refuses every projection for good while `refusing` is set (a data error). */
+    projection?: { refusing: boolean };
+  } = {},
+) {
   const sent: Sent[] = [];
   const projections: ProjectCaseInput[] = [];
   const tasks: { kind: string; reason: string }[] = [];
@@ -27,9 +41,7 @@ export function recordingActivities(options: { rejectSms?: boolean; /** The agen
     return { communicationId: randomUUID(), providerId: null, duplicate: false };
   };
   const activities: Activities = {
-    sendEmail: message('email'),
-    sendSms: message('sms'),
-    sendLetter: message('letter'),
+    ...sendsOf(message),
     async createCallTask(input) {
       sent.push({ action: 'call', stepId: input.stepId });
       return { taskId: randomUUID() };
@@ -45,6 +57,7 @@ export function recordingActivities(options: { rejectSms?: boolean; /** The agen
       return { placementId: randomUUID() };
     },
     async projectCase(input) {
+      if (options.projection?.refusing) throw ApplicationFailure.nonRetryable('the database refused the case\'s read model: invalid input syntax for type json', 'ProjectionRejected');
       projections.push(structuredClone(input));
     },
   };

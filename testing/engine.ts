@@ -7,7 +7,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
 import type { Activities } from '../activities/index.js';
-import type { ImportSettings } from '../api/routes/imports.js';
+import type { ImportSettings } from '../api/services/imports.js';
 import type { ApiCommunicationSettings } from '../api/services/communication-settings.js';
 import type { Db } from '../lib/db.js';
 import { freePort } from '../lib/free-port.js';

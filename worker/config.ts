@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import type { CommunicationSettings } from '../activities/communication-settings.js';
+import { whatsappAddress } from '../domain/channels/whatsapp.js';
 import { resolveLinkSecret } from '../domain/template-links.js';
 import { parseEnv, ZLogEnv, ZStorageEnv, ZTemporalEnv, type Env } from '../lib/env.js';
 
@@ -20,6 +21,12 @@ export const ZWorkerEnv = ZTemporalEnv.extend(ZStorageEnv.shape)
     TWILIO_ACCOUNT_SID: ZOptional,
     TWILIO_AUTH_TOKEN: ZOptional,
     TWILIO_FROM: ZOptional,
+    /** The WhatsApp sender number (E.164, with or without `whatsapp:`); unset writes WhatsApp messages to the outbox. */
+    TWILIO_WHATSAPP_FROM: z
+      .string()
+      .regex(/^(whatsapp:)?\+[1-9]\d{6,14}$/, 'must be an E.164 number such as +15555550100 (or whatsapp:+15555550100)')
+      .optional()
+      .or(z.literal('').transform(() => undefined)),
     /** Base URL replacing https://api.twilio.com, for a local stand-in. */
     TWILIO_API_BASE: z.url().optional(),
     /**
@@ -79,4 +86,9 @@ export function loadWorkerConfig(env: Env = process.env) {
           }
         : undefined,
   });
+}
+
+/** WhatsApp goes through the same Twilio account with its own sender, when both are configured. */
+export function whatsappTwilioSettings(config: WorkerConfig) {
+  return config.twilio && config.TWILIO_WHATSAPP_FROM ? { ...config.twilio, from: whatsappAddress(config.TWILIO_WHATSAPP_FROM) } : undefined;
 }

@@ -8,7 +8,7 @@ import { createDb, type Db } from '../lib/db.js';
 import { requireDatabaseUrl } from '../lib/env.js';
 import { temporalConnectionOptions } from '../lib/temporal-connection.js';
 import { taskQueue } from '../workflows/case-messages.js';
-import type { WorkerConfig } from './config.js';
+import { whatsappTwilioSettings, type WorkerConfig } from './config.js';
 
 import { bundlerOptions, workflowsPath } from './workflows-path.js';
 
@@ -28,6 +28,7 @@ function createActivityDeps(config: WorkerConfig, db: Db) {
     db,
     mailer: createMailer({ smtpUrl: config.SMTP_URL, from: config.MAIL_FROM, outboxDir: path.join(config.outboxDir, 'email') }),
     sms: createSmsSender({ twilio: config.twilio, outboxDir: path.join(config.outboxDir, 'sms') }),
+    whatsapp: createSmsSender({ twilio: whatsappTwilioSettings(config), outboxDir: path.join(config.outboxDir, 'whatsapp') }),
     outboxDir: config.outboxDir,
     mailDomain: config.MAIL_DOMAIN,
     communications: config.communications,

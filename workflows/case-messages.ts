@@ -1,6 +1,7 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { Installment } from '../domain/arrangements.js';
 import type { ComplianceFacts, ComplianceFlag, ContactChannel, ContactMedium, ContactPlace, ContactPoint } from '../domain/case-facts.js';
+import type { ComplianceEvent } from '../domain/regulation/events.js';
 import type { ContactAction, ContactRoute, ContactVerdict } from '../domain/regulation/index.js';
 import type { ActorRole, TOutcome } from '../domain/outcomes.js';
 import type { ReplyIntent } from '../domain/replies.js';
@@ -67,45 +68,68 @@ export interface CaseInput {
   carried?: CaseState;
 }
 
-export interface CaseEvent {
+/**
+ * What each event type carries in `data`. A type mapped to `X | undefined` has events with and
+ * without data (a note step is done without a communication; a referral failure has no type).
+ */
+export interface CaseEventData {
+  enrolled: { balance: number };
+  step_done: { communicationId?: string; duplicate?: boolean; taskId?: string; placementId?: string } | undefined;
+  step_skipped: undefined;
+  /** A send that failed (`type` is the failure's, `InvalidRecipient` for a bad address) or a message reported undelivered later (`result`). */
+  step_failed: { type?: string | null; channel?: string; source?: string; result?: 'bounced'; fallback?: string } | undefined;
+  payment_applied: PaymentReceived & { balanceBefore: number; balanceAfter: number; overpaid: number };
+  payment_duplicate: { reference: string };
+  reply_received: DebtorReplied & { intent: ReplyIntent };
+  /** `all` when the debtor asked us to cease communication altogether. */
+  opted_out: { channel: ContactChannel | 'all'; source: string };
+  opted_in: { channel: ContactChannel; source: string };
+  contact_changed: { channel: ContactChannel; source: string };
+  balance_adjusted: { balanceBefore: number; balanceAfter: number; source: string; reason: string };
+  outcome_recorded: TOutcome & { by: string; role: ActorRole };
+  /** A new arrangement (`installments`), or a pending settlement approved (`approvedBy`). */
+  arrangement_made: { kind: Arrangement['kind']; installments?: Installment[]; needsApproval?: boolean; approvedBy?: string };
+  arrangement_kept: ArrangementEnded;
+  arrangement_broken: ArrangementEnded;
+  arrangement_cancelled: ArrangementEnded;
+  reminder_sent: { seq: number; communicationId: string };
+  hold_started: { kind: Hold['kind']; until: string | null };
+  hold_ended: { kind: Hold['kind'] };
+  placed: { placementId: string; agency: string };
+  recalled: undefined;
+  payment_reversed: { reference: string; amount: number; reason: string; balanceAfter: number };
+  reopened: { reference: string; reason: string };
+  task_created: { taskId: string; kind: string };
+  /** A contact-rule fact changed by an event (`event`), or a contact request recorded as it was made (`fact`). */
+  compliance: { event: ComplianceEvent['type'] } | { fact: ContactRequest };
+  strategy_changed: { fromVersion: number; toVersion: number; by: string; reason: string; mappedBy: string; stepId: string | null };
+  call_attempted: { taskId: string; outcome: string; conversation: boolean };
+  paused: { by: string; reason: string };
+  resumed: { by: string; reason: string };
+  projection_failed: { type: string | null };
+  projection_recovered: { failures: number; failingSince: string; dropped: number };
+  closed: { reason: CloseReason };
+}
+
+export interface ArrangementEnded {
+  kind: Arrangement['kind'];
+  paidTotal: number;
+}
+
+export type CaseEventType = keyof CaseEventData;
+
+/** One event of type `T`: its `data` is required when every event of the type carries it. */
+export type CaseEventOf<T extends CaseEventType> = {
   /** Position in the case's own history, carried across continue-as-new. */
   seq: number;
   at: string;
-  type:
-    | 'enrolled'
-    | 'step_done'
-    | 'step_skipped'
-    | 'step_failed'
-    | 'payment_applied'
-    | 'payment_duplicate'
-    | 'reply_received'
-    | 'opted_out'
-    | 'opted_in'
-    | 'contact_changed'
-    | 'balance_adjusted'
-    | 'outcome_recorded'
-    | 'arrangement_made'
-    | 'arrangement_kept'
-    | 'arrangement_broken'
-    | 'arrangement_cancelled'
-    | 'reminder_sent'
-    | 'hold_started'
-    | 'hold_ended'
-    | 'placed'
-    | 'recalled'
-    | 'payment_reversed'
-    | 'reopened'
-    | 'task_created'
-    | 'compliance'
-    | 'strategy_changed'
-    | 'call_attempted'
-    | 'paused'
-    | 'resumed'
-    | 'closed';
+  type: T;
   stepId?: string;
   detail: string;
-  data?: Record<string, unknown>;
-}
+} & (undefined extends CaseEventData[T] ? { data?: Exclude<CaseEventData[T], undefined> } : { data: CaseEventData[T] });
+
+/** Something the case did or learnt, with a typed shape per event type. */
+export type CaseEvent = { [T in CaseEventType]: CaseEventOf<T> }[CaseEventType];
 
 /** A promise, plan or settlement: a schedule that payments are applied to in order. */
 export interface Arrangement {
@@ -170,6 +194,22 @@ export interface CaseState {
   lastSent?: Partial<Record<ContactChannel, string>>;
   /** What the last conversation (or attempt) ended with, for `when.lastContactOutcome`. */
   lastContactOutcome?: ContactOutcome | null;
+  /** Set while the read model cannot be written: the case goes on and retries at `retryAt`. */
+  projection?: ProjectionLag | null;
+  /** Events not yet in the read model, carried through continue-as-new while it lags. */
+  unprojected?: CaseEvent[];
+}
+
+/** A read model that lags behind the case (activities/projection.ts failed; the case goes on). */
+export interface ProjectionLag {
+  failingSince: string;
+  failures: number;
+  /** The failure's type (`ProjectionRejected`: the database refused the data) and message. */
+  error: string;
+  retryAt: string;
+  /** Events not yet written, and how many were dropped to keep the case's memory bounded. */
+  pending: number;
+  dropped: number;
 }
 
 export interface PaymentReceived {
@@ -182,7 +222,8 @@ export interface PaymentReceived {
 }
 
 export interface DebtorReplied {
-  channel: 'sms' | 'email' | 'letter' | 'phone';
+  /** A message channel (domain/channels/) or the telephone. */
+  channel: ContactMedium;
   text: string;
   /** Detected intent; classified from the text when absent. */
   intent?: ReplyIntent;
@@ -254,6 +295,8 @@ export interface CaseStatus {
   ceased: boolean;
   placement: { agency: string; placedAt: string } | null;
   waived: number;
+  /** Set while the read model lags behind this live status (absent from cases that never lagged). */
+  projection?: ProjectionLag | null;
 }
 
 export const paymentReceivedSignal = defineSignal<[PaymentReceived]>('paymentReceived');

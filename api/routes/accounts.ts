@@ -3,7 +3,7 @@ import { ZAccountEnrollment } from '../../domain/account.js';
 import { actorOf } from '../auth.js';
 import { ApiError, conflict } from '../errors.js';
 import { errorResponses, ZCaseDetail, ZErrorResponse } from '../schemas.js';
-import type { ApiDeps } from '../server.js';
+import type { ApiDeps } from '../deps.js';
 import { getCase } from '../services/cases.js';
 import { enrollAccount } from '../services/enrollment.js';
 

@@ -1,13 +1,11 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { actorOf } from '../auth.js';
-import { notFound } from '../errors.js';
-import { errorResponses } from '../schemas.js';
-import type { ApiDeps } from '../server.js';
+import { errorResponses, ZTeam } from '../schemas.js';
+import type { ApiDeps } from '../deps.js';
+import { assignTeam } from '../services/assignments.js';
 
 /** `PUT /api/v1/cases/:caseId/team`: which officers' team works a case (and so who may see it). */
-
-export const ZTeam = z.string().trim().min(1).max(64).regex(/^[\w.-]+$/, 'letters, digits, _ . - only');
 
 export function assignmentRoutes({ db }: Pick<ApiDeps, 'db'>): FastifyPluginAsyncZod {
   return async (app) => {
@@ -25,14 +23,7 @@ export function assignmentRoutes({ db }: Pick<ApiDeps, 'db'>): FastifyPluginAsyn
       },
       async (request) => {
         const { caseId } = request.params;
-        const { team } = request.body;
-        return db.$transaction(async (tx) => {
-          const before = await tx.case.findUnique({ where: { id: caseId }, select: { team: true } });
-          if (!before) throw notFound(`case "${caseId}"`);
-          await tx.case.update({ where: { id: caseId }, data: { team } });
-          await tx.auditEvent.create({ data: { caseId, actor: actorOf(request), action: 'team_assigned', before: { team: before.team }, after: { team } } });
-          return { caseId, team };
-        });
+        return assignTeam({ db, caseId, team: request.body.team, actor: actorOf(request) });
       },
     );
   };

@@ -1,14 +1,13 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { buildCaseFileFromDb } from '../../activities/case-file.js';
-import { renderCaseFilePdf } from '../../activities/case-file-pdf.js';
-import { maskCaseFile, ZCaseFile, type TCaseFile } from '../../domain/case-file.js';
+import { ZCaseFile, type TCaseFile } from '../../domain/case-file.js';
 import type { Db } from '../../lib/db.js';
-import { assertCaseAccess, maskContact, recordContactRead, seesContactDetails } from '../access.js';
+import { assertCaseAccess, recordContactRead, seesContactDetails } from '../access.js';
 import { notFound } from '../errors.js';
 import { errorResponses, ZCaseIdParams } from '../schemas.js';
-import type { ApiDeps } from '../server.js';
+import type { ApiDeps } from '../deps.js';
+import { caseFileNow, caseFilePackages, caseFilePdf, maskedCaseFile, storedCaseFile, storedCaseFileDocument } from '../services/case-files.js';
 
 /**
  * Case files: the one an agency or the legal team received (stored, byte for byte), and a fresh
@@ -36,7 +35,7 @@ const ZStoredPackage = z.object({
 
 /** The file as this caller may see it: full (and the read audited) or masked. */
 async function forCaller(db: Db, request: FastifyRequest, file: TCaseFile): Promise<{ file: TCaseFile; masked: boolean }> {
-  if (!seesContactDetails(request)) return { file: maskCaseFile(file, maskContact), masked: true };
+  if (!seesContactDetails(request)) return { file: maskedCaseFile(file), masked: true };
   await recordContactRead(db, request, file.case.id, 'case file');
   return { file, masked: false };
 }
@@ -64,12 +63,11 @@ export function caseFileRoutes({ db }: ApiDeps): FastifyPluginAsyncZod {
       },
       async (request, reply) => {
         const { caseId } = request.params;
-        const built = await buildCaseFileFromDb(db, caseId, 'review');
-        if (!built) throw notFound(`case "${caseId}"`);
+        const built = await caseFileNow({ db, caseId });
         assertCaseAccess(request, { id: caseId, team: built.case.team });
         const { file, masked } = await forCaller(db, request, built);
         reply.header('x-case-file-masked', String(masked));
-        if (request.query.format === 'pdf') return sendPdf(reply, `case-file-${file.account.externalId}`, await renderCaseFilePdf(file));
+        if (request.query.format === 'pdf') return sendPdf(reply, `case-file-${file.account.externalId}`, await caseFilePdf(file));
         return file;
       },
     );
@@ -86,18 +84,9 @@ export function caseFileRoutes({ db }: ApiDeps): FastifyPluginAsyncZod {
         },
       },
       async (request) => {
-        const { caseId } = request.params;
-        const row = await db.case.findUnique({ where: { id: caseId }, select: { id: true, team: true } });
-        if (!row) throw notFound(`case "${caseId}"`);
+        const { case: row, items } = await caseFilePackages({ db, caseId: request.params.caseId });
         assertCaseAccess(request, row);
-        const packages = await db.caseFilePackage.findMany({
-          where: { caseId },
-          orderBy: [{ createdAt: 'desc' }, { id: 'asc' }],
-          select: { id: true, caseId: true, purpose: true, version: true, sha256: true, pdfSha256: true, createdAt: true, deliveredAt: true, taskId: true, placementId: true },
-        });
-        return {
-          items: packages.map(({ id, createdAt, deliveredAt, ...rest }) => ({ packageId: id, ...rest, createdAt: createdAt.toISOString(), deliveredAt: deliveredAt?.toISOString() ?? null })),
-        };
+        return { items };
       },
     );
 
@@ -118,11 +107,7 @@ export function caseFileRoutes({ db }: ApiDeps): FastifyPluginAsyncZod {
       },
       async (request, reply) => {
         const { packageId } = request.params;
-        const stored = await db.caseFilePackage.findUnique({
-          where: { id: packageId },
-          select: { id: true, document: true, sha256: true, pdf: true, pdfSha256: true, case: { select: { id: true, team: true } } },
-        });
-        if (!stored) throw notFound(`case file "${packageId}"`);
+        const stored = await storedCaseFile({ db, packageId });
         // Another team's package answers as if it did not exist, like its case.
         try {
           assertCaseAccess(request, stored.case);
@@ -137,9 +122,9 @@ export function caseFileRoutes({ db }: ApiDeps): FastifyPluginAsyncZod {
           // Sent as stored (a string with a JSON type is not serialized again): the delivered bytes.
           return reply.type('application/json; charset=utf-8').send(stored.document);
         }
-        const { file } = await forCaller(db, request, ZCaseFile.parse(JSON.parse(stored.document)));
+        const { file } = await forCaller(db, request, storedCaseFileDocument(stored.document));
         reply.header('x-case-file-masked', 'true');
-        if (pdf) return sendPdf(reply, `case-file-${stored.id}`, await renderCaseFilePdf(file));
+        if (pdf) return sendPdf(reply, `case-file-${stored.id}`, await caseFilePdf(file));
         return file;
       },
     );

@@ -1,11 +1,12 @@
 import { z } from 'zod';
+import { channelIds } from '../../domain/channels/index.js';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { maxMinorUnits } from '../../domain/account.js';
 import { ReplyIntent } from '../../domain/replies.js';
 import { caseScope, maskContact, recordContactRead, seesContactDetails } from '../access.js';
 import { actorOf } from '../auth.js';
 import { errorResponses, ZCaseDetail, ZCaseIdParams, ZCaseView, ZErrorResponse } from '../schemas.js';
-import type { ApiDeps } from '../server.js';
+import type { ApiDeps } from '../deps.js';
 import { getCase, getDebtor, listCases, listCommunications, receivePayment, receiveReply, setPaused } from '../services/cases.js';
 
 const readers = ['manager', 'officer', 'auditor', 'admin'] as const;
@@ -23,7 +24,7 @@ const ZPayment = z
 
 const ZReply = z
   .object({
-    channel: z.enum(['sms', 'email', 'letter', 'phone']),
+    channel: z.enum([...channelIds, 'phone']),
     text: z.string().min(1).max(5000),
     intent: z.enum(Object.values(ReplyIntent) as [ReplyIntent, ...ReplyIntent[]]).optional(),
     receivedAt: z.iso.datetime({ offset: true }).optional(),
@@ -179,6 +180,9 @@ export function caseRoutes({ db, temporal }: ApiDeps): FastifyPluginAsyncZod {
         schema: {
           tags: ['cases'],
           summary: 'Record a payment (idempotent by reference); the case applies it at once',
+          description:
+            'A repeat of a reference (exact, case-sensitive match) with the same amount and currency is accepted again and applied once; ' +
+            'a repeat with another amount or currency is refused (409 `payment_conflict`, the differing fields named): the first one stands.',
           params: ZCaseIdParams,
           body: ZPayment,
           response: { 202: ZAccepted, 409: ZErrorResponse, 422: ZErrorResponse, ...errorResponses },
@@ -187,13 +191,7 @@ export function caseRoutes({ db, temporal }: ApiDeps): FastifyPluginAsyncZod {
       async (request, reply) => {
         const { caseId } = request.params;
         const { reference, amount, currency, receivedAt } = request.body;
-        const row = await db.case.findUnique({ where: { id: caseId }, select: { currency: true } });
-        await receivePayment({
-          db,
-          temporal,
-          caseId,
-          payment: { reference, amount, currency: currency ?? row?.currency ?? '', receivedAt: receivedAt ?? new Date().toISOString() },
-        });
+        await receivePayment({ db, temporal, caseId, payment: { reference, amount, currency, receivedAt: receivedAt ?? new Date().toISOString() }, actor: actorOf(request) });
         return reply.code(202).send({ caseId, accepted: true as const });
       },
     );

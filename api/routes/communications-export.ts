@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { recordContactRead, seesContactDetails } from '../access.js';
 import { errorResponses, ZCaseIdParams } from '../schemas.js';
-import type { ApiDeps } from '../server.js';
+import type { ApiDeps } from '../deps.js';
 import { communicationsCsv, exportCommunications, maskCommunicationsExport } from '../services/communications-export.js';
 
 const ZEvent = z.object({ at: z.string(), status: z.string(), source: z.string(), detail: z.string().nullable() });

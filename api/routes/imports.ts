@@ -3,9 +3,9 @@ import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { actorOf } from '../auth.js';
 import { errorResponses, ZErrorResponse } from '../schemas.js';
-import type { ApiDeps } from '../server.js';
+import type { ApiDeps } from '../deps.js';
 import type { ImportFormat } from '../services/import-files.js';
-import { createImport, createImportRunner, getImportJob, ImportStatus, rejectedRowsCsv, requireImportJob, type ImportRunnerOptions } from '../services/imports.js';
+import { createImport, createImportRunner, getImportJob, ImportStatus, rejectedRowsCsv, requireImportJob, type ImportSettings } from '../services/imports.js';
 
 /** Media types of an upload and the format each one means. */
 const formats: Record<string, ImportFormat> = {
@@ -35,13 +35,6 @@ export const ZImportJob = z.object({
 });
 
 const ZJobParams = z.object({ jobId: z.uuid() });
-
-/** Settings of the import routes and their background runner; `dataDir` holds the uploads. */
-export interface ImportSettings extends Partial<Omit<ImportRunnerOptions, 'db' | 'temporal' | 'log'>> {
-  dataDir: string;
-  /** Largest upload accepted, in bytes. @default 1 GiB */
-  maxBytes?: number;
-}
 
 const readers = ['manager', 'integration', 'auditor', 'admin'] as const;
 
@@ -73,7 +66,7 @@ export function importRoutes({ db, temporal, imports }: ApiDeps & { imports?: Im
           description:
             'Send the file as the body with Content-Type text/csv or application/x-ndjson (curl --data-binary @file). ' +
             'CSV columns: externalId, strategy, currency, balance (minor units), daysPastDue, debtorName, email, phone, timeZone, ' +
-            'smsConsent, language (en or es), timeBarred (yes/no), addressLine1, addressLine2, city, region, postalCode, country, portfolio. JSON lines are account enrollments. ' +
+            'smsConsent, whatsapp, whatsappOptIn, language (en or es), timeBarred (yes/no), addressLine1, addressLine2, city, region, postalCode, country, portfolio. JSON lines are account enrollments. ' +
             'Rows are idempotent by externalId; a changed balance updates the account and its open case.',
           consumes: Object.keys(formats),
           querystring: z

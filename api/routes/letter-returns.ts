@@ -4,7 +4,7 @@ import { assertCaseAccess } from '../access.js';
 import { actorOf } from '../auth.js';
 import { notFound } from '../errors.js';
 import { errorResponses, ZErrorResponse } from '../schemas.js';
-import type { ApiDeps } from '../server.js';
+import type { ApiDeps } from '../deps.js';
 import { letterForReturn, recordLetterReturned } from '../services/letter-returns.js';
 
 const ZCommunicationParams = z.object({ communicationId: z.uuid() });

@@ -2,27 +2,9 @@ import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { outcomeSchema, type ActorRole } from '../../domain/outcomes.js';
 import { actorOf } from '../auth.js';
-import { errorResponses, ZCaseIdParams, ZErrorResponse } from '../schemas.js';
-import type { CaseStatus } from '../../workflows/case-messages.js';
-import type { ApiDeps } from '../server.js';
+import { asLive, errorResponses, ZCaseIdParams, ZErrorResponse, ZLiveStatus } from '../schemas.js';
+import type { ApiDeps } from '../deps.js';
 import { previewOutcome, recordOutcome } from '../services/outcomes.js';
-
-/** The case's live status as the workflow answers it after an outcome. */
-export const ZLiveStatus = z.looseObject({
-  caseId: z.string(),
-  status: z.enum(['open', 'paused', 'closed']),
-  closeReason: z.string().nullable(),
-  balance: z.number().int(),
-  currency: z.string(),
-  nextActionAt: z.string().nullable(),
-  nextActionWhy: z.string().nullable(),
-  arrangement: z.unknown(),
-  hold: z.unknown(),
-  placement: z.unknown(),
-});
-
-/** The workflow's status interface, seen through the looser response schema. */
-export const asLive = (status: CaseStatus) => status as unknown as z.infer<typeof ZLiveStatus>;
 
 const negotiators = ['officer', 'manager', 'admin'] as const;
 

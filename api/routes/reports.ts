@@ -3,7 +3,7 @@ import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { caseScope } from '../access.js';
 import { errorResponses } from '../schemas.js';
-import type { ApiDeps } from '../server.js';
+import type { ApiDeps } from '../deps.js';
 import { agingCsv, agingReport, ZAgingReport } from '../services/reports/aging.js';
 import { asOf, ZReportQuery } from '../services/reports/as-of.js';
 import { funnelCsv, funnelReport, ZFunnelReport } from '../services/reports/funnel.js';

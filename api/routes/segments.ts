@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { actorOf } from '../auth.js';
 import { errorResponses, ZErrorResponse } from '../schemas.js';
-import type { ApiDeps } from '../server.js';
+import type { ApiDeps } from '../deps.js';
 import { requireSegmentRules, saveSegmentRules, type SegmentRuleSetView } from '../services/segments.js';
 
 const ZSegmentRuleSetView = z.object({

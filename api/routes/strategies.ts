@@ -1,24 +1,22 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { previewStrategy } from '../../domain/preview.js';
-import { parseStrategyDefinition } from '../../domain/strategy.js';
-import { previewAccountOf, previewEventsOf, ZPreviewRequest } from '../../domain/preview-input.js';
+import { ZPreviewRequest } from '../../domain/preview-input.js';
 import { caseScope } from '../access.js';
 import { actorOf } from '../auth.js';
 import { errorResponses, ZErrorResponse } from '../schemas.js';
-import type { ApiDeps } from '../server.js';
+import type { ApiDeps } from '../deps.js';
 import { migrateCases } from '../services/strategy-migrations.js';
 import {
   activateVersion,
   createStrategyVersion,
+  lintDefinition,
   listStrategies,
+  previewVersion,
   retireVersion,
   saveDraft,
-  strategyVersion,
   strategyVersions,
   type StrategyVersion,
 } from '../services/strategies.js';
-import { segmentRoutes } from './segments.js';
 
 const ZStrategyVersion = z.object({
   id: z.string(),
@@ -56,8 +54,7 @@ const ZPreviewEntry = z.object({
   until: z.string().optional(),
 });
 
-export function strategyRoutes(deps: ApiDeps): FastifyPluginAsyncZod {
-  const { db, temporal } = deps;
+export function strategyRoutes({ db, temporal }: ApiDeps): FastifyPluginAsyncZod {
   return async (app) => {
     app.post(
       '/api/v1/strategies',
@@ -98,10 +95,7 @@ export function strategyRoutes(deps: ApiDeps): FastifyPluginAsyncZod {
           response: { 200: z.object({ ok: z.boolean(), problems: z.array(z.object({ path: z.string(), message: z.string() })) }), ...errorResponses },
         },
       },
-      async (request) => {
-        const parsed = parseStrategyDefinition(request.body);
-        return { ok: parsed.ok, problems: parsed.ok ? [] : parsed.problems.map((problem) => ({ path: problem.path.join('.'), message: problem.message })) };
-      },
+      async (request) => lintDefinition(request.body),
     );
 
     app.get(
@@ -200,19 +194,7 @@ export function strategyRoutes(deps: ApiDeps): FastifyPluginAsyncZod {
           },
         },
       },
-      async (request) => {
-        const { version, account, startedAt, events, failures } = request.body;
-        const strategy = await strategyVersion(db, request.params.key, version);
-        const start = startedAt ? Date.parse(startedAt) : Date.now();
-        const preview = previewStrategy({
-          definition: strategy.definition,
-          account: previewAccountOf(account),
-          startedAt: start,
-          events: previewEventsOf(events),
-          failures,
-        });
-        return { strategy: { key: strategy.key, version: strategy.version, status: strategy.status }, startedAt: new Date(start).toISOString(), ...preview };
-      },
+      async (request) => previewVersion({ db, key: request.params.key, request: request.body }),
     );
 
     app.post(
@@ -256,8 +238,5 @@ export function strategyRoutes(deps: ApiDeps): FastifyPluginAsyncZod {
         }),
       }),
     );
-
-    // Segment rules choose strategies for new accounts: they live beside the strategies they name.
-    await app.register(segmentRoutes(deps));
   };
 }

@@ -3,10 +3,9 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { outcomeSchema, type ActorRole } from '../../domain/outcomes.js';
 import { caseScope } from '../access.js';
 import { actorOf } from '../auth.js';
-import { errorResponses, ZErrorResponse } from '../schemas.js';
-import type { ApiDeps } from '../server.js';
+import { asLive, errorResponses, ZErrorResponse, ZLiveStatus } from '../schemas.js';
+import type { ApiDeps } from '../deps.js';
 import { CallOutcome, claimTask, completeTask, listTasks } from '../services/tasks.js';
-import { asLive, ZLiveStatus } from './outcomes.js';
 
 const ZTask = z.object({
   id: z.string(),

@@ -1,14 +1,15 @@
 import { z } from 'zod';
+import { channelIds } from '../../domain/channels/index.js';
 import { isCurrency } from '../../domain/money.js';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { optionalBlocks, templateLanguages } from '../../domain/disclosures.js';
 import { ZTemplateKey } from '../../domain/template-definition.js';
 import { actorOf } from '../auth.js';
 import { errorResponses, ZErrorResponse } from '../schemas.js';
-import type { ApiDeps } from '../server.js';
+import type { ApiDeps } from '../deps.js';
 import { activateTemplateVersion, createTemplateVersion, listTemplates, previewTemplate, templateVersions } from '../services/templates.js';
 
-const ZChannel = z.enum(['email', 'sms', 'letter']);
+const ZChannel = z.enum(channelIds);
 const ZLanguage = z.enum(templateLanguages);
 
 const ZTemplateView = z.object({

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import type { ApiDeps } from '../server.js';
+import type { ApiDeps } from '../deps.js';
 import type { ApiCommunicationSettings } from '../services/communication-settings.js';
 import { unsubscribe } from '../services/inbound.js';
 import { LinkPurpose, verifyLinkToken } from '../../domain/template-links.js';

@@ -3,7 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { ApiError } from '../errors.js';
 import { ZErrorResponse } from '../schemas.js';
-import type { ApiDeps } from '../server.js';
+import type { ApiDeps } from '../deps.js';
 import type { ApiCommunicationSettings } from '../services/communication-settings.js';
 import { inboundEmailSignatureValid, receiveInboundEmail, receiveInboundSms, receiveSmsStatus, twilioSignatureValid, type TwilioForm } from '../services/inbound.js';
 

@@ -1,6 +1,7 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { SignalDefinition } from '@temporalio/common';
 import type { Db } from '../../lib/db.js';
+import { casePayments } from '../../records/payments.js';
 import {
   debtorRepliedSignal,
   paymentReceivedSignal,
@@ -14,6 +15,7 @@ import {
   type PaymentReceived,
 } from '../../workflows/case-messages.js';
 import { conflict, notFound, unprocessable } from '../errors.js';
+import { recordPaymentRequest } from './payment-requests.js';
 
 /** Reads a case (live from its workflow, history from the database) and sends it messages. */
 
@@ -69,12 +71,13 @@ export async function getCase({ db, temporal, caseId, live: askLive = true }: { 
   const [live, events, payments] = await Promise.all([
     askLive ? liveStatus(temporal, caseId) : null,
     db.auditEvent.findMany({ where: { caseId }, orderBy: [{ at: 'desc' }, { id: 'desc' }], take: 200 }),
-    db.payment.findMany({ where: { caseId }, orderBy: { receivedAt: 'asc' } }),
+    casePayments(db, caseId),
   ]);
   return {
     ...caseView(row, live),
     arrangement: live?.arrangement ? arrangementView(live.arrangement) : null,
     hold: live?.hold ?? null,
+    readModelLag: live?.projection ?? null,
     payments: payments.map(({ reference, amount, currency, receivedAt }) => ({ reference, amount, currency, receivedAt: receivedAt.toISOString() })),
     history: events.map((event) => ({
       at: event.at.toISOString(),
@@ -194,14 +197,36 @@ async function signalCase<Arg>(temporal: Client, caseId: string, signal: SignalD
   }
 }
 
-export async function receivePayment({ db, temporal, caseId, payment }: { db: Db; temporal: Client; caseId: string; payment: PaymentReceived }) {
+/** Sends a payment to its case; without a currency it is in the case's. */
+export async function receivePayment({
+  db,
+  temporal,
+  caseId,
+  payment,
+  actor,
+}: {
+  db: Db;
+  temporal: Client;
+  caseId: string;
+  payment: Omit<PaymentReceived, 'currency'> & { currency?: string | undefined };
+  actor: string;
+}) {
   const row = await caseRow(db, caseId);
-  if (payment.currency !== row.currency) {
-    throw unprocessable('currency_mismatch', `the case is in ${row.currency}, the payment in ${payment.currency}`, [
+  const currency = payment.currency ?? row.currency;
+  if (currency !== row.currency) {
+    throw unprocessable('currency_mismatch', `the case is in ${row.currency}, the payment in ${currency}`, [
       { path: 'body.currency', message: `must be ${row.currency}, the case's currency` },
     ]);
   }
-  await signalCase(temporal, caseId, paymentReceivedSignal, payment);
+  // The first request for a reference stands; a repeat that differs is refused before the case hears of it.
+  const undo = await recordPaymentRequest(db, { caseId, payment: { ...payment, currency }, actor });
+  try {
+    await signalCase(temporal, caseId, paymentReceivedSignal, { ...payment, currency });
+  } catch (error) {
+    // The case was not told: nothing of this request stays behind.
+    await undo();
+    throw error;
+  }
 }
 
 export async function receiveReply({ db, temporal, caseId, reply }: { db: Db; temporal: Client; caseId: string; reply: DebtorReplied }) {

@@ -1,5 +1,6 @@
 import type { Db } from '../../lib/db.js';
 import { scrubText } from '../../lib/logger.js';
+import { caseCommunications } from '../../records/communications.js';
 import { maskContact } from '../access.js';
 import { notFound } from '../errors.js';
 
@@ -12,10 +13,7 @@ import { notFound } from '../errors.js';
 export async function exportCommunications(db: Db, caseId: string) {
   const found = await db.case.findUnique({ where: { id: caseId }, select: { id: true } });
   if (!found) throw notFound(`case "${caseId}"`);
-  const [communications, inbound] = await Promise.all([
-    db.communication.findMany({ where: { caseId }, orderBy: { createdAt: 'asc' }, include: { events: { orderBy: [{ at: 'asc' }, { id: 'asc' }] } } }),
-    db.inboundMessage.findMany({ where: { caseId }, orderBy: { receivedAt: 'asc' } }),
-  ]);
+  const { communications, inbound } = await caseCommunications(db, caseId);
   return {
     caseId,
     exportedAt: new Date().toISOString(),

@@ -1,19 +1,23 @@
 import { randomUUID } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
-import { formatPostalAddress, usStateOf, type TAccountEnrollment } from '../../domain/account.js';
-import type { ContactChannel, ContactPoint } from '../../domain/case-facts.js';
+import { usStateOf, type TAccountEnrollment } from '../../domain/account.js';
+import { contactPointsOf } from '../../domain/account-contacts.js';
 import { candidateTimeZones } from '../../domain/regulation/zones.js';
 import type { Db } from '../../lib/db.js';
+import { caseWorkflow } from '../../workflows/case.js';
 import { caseWorkflowId, taskQueue, type CaseInput } from '../../workflows/case-messages.js';
 import { unprocessable } from '../errors.js';
+import { differingFields, enrollmentConflict, enrollmentFingerprint, type EnrollmentFingerprint } from './enrollment-conflicts.js';
 import { chooseStrategyFor } from './segments.js';
 import { activeStrategy, toVersion, type StrategyVersion } from './strategies.js';
 
 /**
  * Enrollment is idempotent by the account's external id and safe to repeat after a partial
  * failure: the rows are written in one transaction, then the workflow is started if it is not
- * already running. Repeating the request finishes whatever the first attempt left undone.
+ * already running. Repeating the request finishes whatever the first attempt left undone; a
+ * repeat that differs from the first request is refused with the differing fields (409,
+ * enrollment-conflicts.ts).
  */
 
 export interface EnrollmentResult {
@@ -21,19 +25,9 @@ export interface EnrollmentResult {
   caseId: string;
 }
 
-function contactsOf(debtor: TAccountEnrollment['debtor']): Partial<Record<ContactChannel, ContactPoint>> {
-  const contacts: Partial<Record<ContactChannel, ContactPoint>> = {};
-  if (debtor.email) contacts.email = { address: debtor.email, valid: true, optedOut: false, consent: false };
-  if (debtor.phone) contacts.sms = { address: debtor.phone, valid: true, optedOut: false, consent: debtor.smsConsent };
-  if (debtor.address) {
-    contacts.letter = { address: formatPostalAddress(debtor.name, debtor.address), valid: true, optedOut: false, consent: false };
-  }
-  return contacts;
-}
-
 async function startCase(temporal: Client, input: CaseInput): Promise<void> {
   try {
-    await temporal.workflow.start('caseWorkflow', {
+    await temporal.workflow.start(caseWorkflow, {
       taskQueue,
       workflowId: input.caseId,
       args: [input],
@@ -69,7 +63,7 @@ function caseInput(caseId: string, accountId: string, input: TAccountEnrollment,
       balance: input.balance,
       daysPastDue: input.daysPastDue,
       debtor: { name: input.debtor.name, timeZone: input.debtor.timeZone },
-      contacts: contactsOf(input.debtor),
+      contacts: contactPointsOf(input.debtor),
       compliance: complianceAtEnrollment(input, startedAt),
     },
     strategy: { id: strategy.id, key: strategy.key, version: strategy.version, definition: strategy.definition },
@@ -81,19 +75,35 @@ export async function enrollAccount({
   temporal,
   input,
   actor,
+  allowBalanceChange = false,
 }: {
   db: Db;
   temporal: Client;
   input: TAccountEnrollment;
   actor: string;
+  /** An import: a changed balance is the creditor's new placed amount (imports.ts applies it), not a conflict. */
+  allowBalanceChange?: boolean;
 }): Promise<EnrollmentResult> {
   // A named strategy is looked up alongside the account (one round trip's wait, not two); unused on a repeat.
   const [existing, namedStrategy] = await Promise.all([
-    db.account.findUnique({ where: { externalId: input.externalId }, include: { cases: { include: { strategy: true } } } }),
+    db.account.findUnique({ where: { externalId: input.externalId }, include: { debtor: { select: { name: true, timeZone: true } }, cases: { include: { strategy: true } } } }),
     input.strategy === undefined ? null : activeStrategy(db, input.strategy),
   ]);
   if (existing?.cases[0]) {
     const current = existing.cases[0];
+    const enrolled = await db.auditEvent.findFirst({ where: { caseId: current.id, action: 'account_enrolled' }, orderBy: { at: 'asc' }, select: { data: true } });
+    const fingerprint = (enrolled?.data as { fingerprint?: EnrollmentFingerprint } | null)?.fingerprint ?? null;
+    const differing = differingFields(
+      input,
+      {
+        fingerprint,
+        strategyKey: current.strategy.key,
+        placedBalance: existing.originalBalance,
+        stored: { currency: existing.currency, daysPastDue: existing.daysPastDue, debtor: existing.debtor },
+      },
+      { ignoreBalance: allowBalanceChange },
+    );
+    if (differing.length > 0) throw enrollmentConflict(input.externalId, differing);
     // Finish a start the first attempt may not have reached; a no-op when the case is running.
     if (current.status !== 'closed') {
       await startCase(temporal, caseInput(current.id, existing.id, input, toVersion(current.strategy), current.startedAt));
@@ -119,7 +129,7 @@ export async function enrollAccount({
   const accountId = randomUUID();
   const caseId = caseWorkflowId(accountId);
   const startedAt = new Date();
-  const contacts = contactsOf(input.debtor);
+  const contacts = contactPointsOf(input.debtor);
   try {
     await db.$transaction(async (tx) => {
       const debtor = await tx.debtor.create({
@@ -157,12 +167,18 @@ export async function enrollAccount({
         data: { id: caseId, accountId, strategyId: strategy.id, balance: input.balance, currency: input.currency, startedAt, arm: choice?.arm ?? null, team: input.team ?? null },
       });
       await tx.auditEvent.create({
-        data: { caseId, actor, action: 'account_enrolled', data: { externalId: input.externalId, strategy: strategy.key, version: strategy.version, ...assignment, ...(input.team ? { team: input.team } : {}) } },
+        data: {
+          caseId,
+          actor,
+          action: 'account_enrolled',
+          // The fingerprint is what a repeat is compared with (enrollment-conflicts.ts).
+          data: { externalId: input.externalId, strategy: strategy.key, version: strategy.version, ...assignment, ...(input.team ? { team: input.team } : {}), fingerprint: enrollmentFingerprint(input) },
+        },
       });
     });
   } catch (error) {
     // A concurrent request with the same external id won the race: answer as a repeat.
-    if ((error as { code?: string }).code === 'P2002') return enrollAccount({ db, temporal, input, actor });
+    if ((error as { code?: string }).code === 'P2002') return enrollAccount({ db, temporal, input, actor, allowBalanceChange });
     throw error;
   }
   await startCase(temporal, caseInput(caseId, accountId, input, strategy, startedAt));

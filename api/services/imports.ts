@@ -10,6 +10,7 @@ import { balanceAdjustedSignal } from '../../workflows/case-messages.js';
 import { csvLine } from './csv.js';
 import { enrollAccount } from './enrollment.js';
 import { ApiError, notFound, unprocessable } from '../errors.js';
+import { clip } from '../../domain/well-formed-text.js';
 import {
   checkImportFile,
   ImportFileError,
@@ -89,6 +90,13 @@ export interface ImportRunnerOptions {
   log?: Pick<Logger, 'warn' | 'error'>;
 }
 
+/** Settings of the import routes and their background runner; `dataDir` holds the uploads. */
+export interface ImportSettings extends Partial<Omit<ImportRunnerOptions, 'db' | 'temporal' | 'log'>> {
+  dataDir: string;
+  /** Largest upload accepted, in bytes. @default 1 GiB */
+  maxBytes?: number;
+}
+
 export type ImportRunner = ReturnType<typeof createImportRunner>;
 
 /** Works import jobs in the background of one process; `start` resumes unfinished ones. */
@@ -164,7 +172,7 @@ export function createImportRunner({
   async function enrollWithRetry(account: TAccountEnrollment, actor: string, signal: AbortSignal) {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await enrollAccount({ db, temporal, input: account, actor });
+        return await enrollAccount({ db, temporal, input: account, actor, allowBalanceChange: true });
       } catch (error) {
         // The row's own fault is answered at once; an outage is retried, then fails the batch.
         if (error instanceof ApiError || attempt >= 3 || signal.aborted) throw error;
@@ -266,7 +274,7 @@ export function createImportRunner({
 
     const tally = (outcome: Outcome) => outcomes.filter((row) => row.outcome === outcome).length;
     const rejections = outcomes.flatMap((row) =>
-      (row.problems ?? []).map((problem) => ({ jobId, line: row.line, field: problem.field.slice(0, 200), reason: problem.reason.slice(0, 1000), externalId: row.externalId?.slice(0, 100) ?? null })),
+      (row.problems ?? []).map((problem) => ({ jobId, line: row.line, field: clip(problem.field, 200), reason: clip(problem.reason, 1000), externalId: typeof row.externalId === 'string' ? clip(row.externalId, 100) : null })),
     );
     await db.$transaction(async (tx) => {
       if (rejections.length > 0) await tx.importRejection.createMany({ data: rejections, skipDuplicates: true });

@@ -3,6 +3,8 @@ import type { Client } from '@temporalio/client';
 import { ApiError } from '../errors.js';
 import { simpleParser, type AddressObject, type ParsedMail } from 'mailparser';
 import twilio from 'twilio';
+import type { ContactChannel } from '../../domain/case-facts.js';
+import { channels, inboundChannelOf, isChannel } from '../../domain/channels/index.js';
 import { classifyReply, ReplyIntent } from '../../domain/replies.js';
 import {
   parseDeliveryStatus,
@@ -14,6 +16,7 @@ import { communicationIdsInMessageIds, LinkPurpose, tokensInAddresses, verifyLin
 import type { Db } from '../../lib/db.js';
 import { contactChangedSignal, debtorRepliedSignal } from '../../workflows/case-messages.js';
 import type { ApiCommunicationSettings } from './communication-settings.js';
+import { clip, wellFormed } from '../../domain/well-formed-text.js';
 import {
   auditCase,
   communicationCase,
@@ -35,10 +38,10 @@ interface InboundDeps {
   temporal: Client;
 }
 
-/** The most recent open (or paused) case of a debtor who has this number. */
-export async function findOpenCaseByPhone(db: Db, phone: string) {
+/** The most recent open (or paused) case of a debtor who has this number on `channel`. */
+export async function findOpenCaseByPhone(db: Db, phone: string, channel: ContactChannel = 'sms') {
   return db.case.findFirst({
-    where: { status: { in: ['open', 'paused'] }, account: { debtor: { contacts: { some: { channel: 'sms', value: phone } } } } },
+    where: { status: { in: ['open', 'paused'] }, account: { debtor: { contacts: { some: { channel, value: phone } } } } },
     orderBy: { startedAt: 'desc' },
     select: { id: true, account: { select: { debtorId: true } } },
   });
@@ -62,18 +65,21 @@ async function reviewTask(db: Db, { caseId, providerKey, channel }: { caseId: st
 export type TwilioForm = Record<string, string>;
 
 /**
- * `POST /webhooks/twilio/sms`: keywords per Twilio's conventions (STOP family opts out, START
- * family opts back in, HELP/INFO answered), everything else classified and signalled. Answers
- * TwiML: a message for HELP, empty otherwise (Twilio confirms STOP/START itself).
+ * `POST /webhooks/twilio/sms`: a message from a debtor through Twilio, on the channel its sender
+ * names (domain/channels/: `+1555...` is SMS). Keywords per Twilio's conventions (STOP family opts
+ * out of that channel only, START family opts back in, HELP/INFO answered), everything else
+ * classified and signalled. Answers TwiML: a message for HELP, empty otherwise (Twilio confirms
+ * STOP/START itself).
  */
 export async function receiveInboundSms({ db, temporal, settings, form }: InboundDeps & { settings: ApiCommunicationSettings; form: TwilioForm }): Promise<string> {
-  const from = form.From ?? '';
-  const text = (form.Body ?? '').slice(0, 5000);
-  const providerKey = `twilio:${form.MessageSid ?? form.SmsSid ?? createHash('sha256').update(`${from}\n${text}`).digest('hex')}`;
+  const sender = form.From ?? '';
+  const { channel, address: from } = inboundChannelOf(sender) ?? { channel: 'sms' as const, address: sender };
+  const text = clip(form.Body ?? '', 5000);
+  const providerKey = `twilio:${form.MessageSid ?? form.SmsSid ?? createHash('sha256').update(`${sender}\n${text}`).digest('hex')}`;
   const intent = classifyReply(text);
-  const found = await findOpenCaseByPhone(db, from);
+  const found = await findOpenCaseByPhone(db, from, channel);
   const kind = intent === ReplyIntent.stop || intent === ReplyIntent.start || intent === ReplyIntent.help ? 'keyword' : 'reply';
-  const first = await storeInbound(db, { providerKey, channel: 'sms', kind, caseId: found?.id ?? null, fromAddress: from, text, intent });
+  const first = await storeInbound(db, { providerKey, channel, kind, caseId: found?.id ?? null, fromAddress: from, text, intent });
 
   const response = new twilio.twiml.MessagingResponse();
   if (intent === ReplyIntent.help) response.message(settings.smsHelpText);
@@ -81,12 +87,12 @@ export async function receiveInboundSms({ db, temporal, settings, form }: Inboun
 
   // The opt-out is recorded on every contact with this number at once, case or no case: the
   // send activities check it, so no message goes out while the signal is on its way.
-  if (intent === ReplyIntent.stop) await setOptOut(db, { channel: 'sms', address: from, optedOut: true, source: 'sms_reply' });
-  if (intent === ReplyIntent.start) await setOptOut(db, { channel: 'sms', address: from, optedOut: false, source: 'sms_reply' });
+  if (intent === ReplyIntent.stop) await setOptOut(db, { channel, address: from, optedOut: true, source: `${channel}_reply` });
+  if (intent === ReplyIntent.start) await setOptOut(db, { channel, address: from, optedOut: false, source: `${channel}_reply` });
   if (found) {
-    const signalled = await signalCaseIfOpen(temporal, found.id, debtorRepliedSignal, { channel: 'sms', text, intent, receivedAt: new Date().toISOString() });
+    const signalled = await signalCaseIfOpen(temporal, found.id, debtorRepliedSignal, { channel, text, intent, receivedAt: new Date().toISOString() });
     // A running case makes its own task for a reply a person must read; without one, we do.
-    if (!signalled && intent === ReplyIntent.other) await reviewTask(db, { caseId: found.id, providerKey, channel: 'SMS' });
+    if (!signalled && intent === ReplyIntent.other) await reviewTask(db, { caseId: found.id, providerKey, channel: channels[channel].name });
   }
   return response.toString();
 }
@@ -127,16 +133,19 @@ export async function receiveSmsStatus({ db, temporal, form, communicationId }: 
 
 async function reactToFailedSms(db: Db, temporal: Client, row: CommunicationWithCase, errorCode: number) {
   const debtorId = row.case.account.debtorId;
+  // The message's own channel (SMS, or another channel Twilio carries): only that one changes.
+  const channel = isChannel(row.channel) ? row.channel : 'sms';
+  const { name } = channels[channel];
   if (errorCode === twilioOptedOutCode) {
-    await setOptOut(db, { channel: 'sms', address: row.recipient, optedOut: true, source: 'carrier_stop', debtorId });
-    await auditCase(db, { caseId: row.caseId, actor: 'webhook:twilio', action: 'contact_opted_out', detail: 'the carrier reports the debtor opted out of SMS (21610)', data: { channel: 'sms', communicationId: row.id } });
-    await signalCaseIfOpen(temporal, row.caseId, contactChangedSignal, { channel: 'sms', optedOut: true, source: 'carrier_stop' });
+    await setOptOut(db, { channel, address: row.recipient, optedOut: true, source: 'carrier_stop', debtorId });
+    await auditCase(db, { caseId: row.caseId, actor: 'webhook:twilio', action: 'contact_opted_out', detail: `the carrier reports the debtor opted out of ${name} (21610)`, data: { channel, communicationId: row.id } });
+    await signalCaseIfOpen(temporal, row.caseId, contactChangedSignal, { channel, optedOut: true, source: 'carrier_stop' });
     return;
   }
   if (!permanentTwilioDeliveryCodes.has(errorCode)) return; // transient: the record says so, nothing else changes
-  await markContactInvalid(db, { debtorId, channel: 'sms', address: row.recipient });
-  await auditCase(db, { caseId: row.caseId, actor: 'webhook:twilio', action: 'contact_invalid', detail: `SMS undeliverable to this number (twilio ${errorCode})`, data: { channel: 'sms', communicationId: row.id, errorCode } });
-  await signalCaseIfOpen(temporal, row.caseId, contactChangedSignal, { channel: 'sms', valid: false, source: 'twilio_status' });
+  await markContactInvalid(db, { debtorId, channel, address: row.recipient });
+  await auditCase(db, { caseId: row.caseId, actor: 'webhook:twilio', action: 'contact_invalid', detail: `${name} undeliverable to this number (twilio ${errorCode})`, data: { channel, communicationId: row.id, errorCode } });
+  await signalCaseIfOpen(temporal, row.caseId, contactChangedSignal, { channel, valid: false, source: 'twilio_status' });
 }
 
 /** Drops the quoted earlier message from a reply ("> ..." lines and the "On ... wrote:" line). */
@@ -209,7 +218,8 @@ export async function receiveInboundEmail({ db, temporal, settings, raw }: Inbou
   const providerKey = `email:${mail.messageId ?? createHash('sha256').update(raw).digest('hex')}`;
   const row = await matchCommunication(db, settings, mail, rawText);
   const caseId = row?.caseId ?? null;
-  const from = addressText(mail.from).slice(0, 500);
+  // Decoded by us from the message's bytes and charset: repaired rather than refused, so a reply is never lost.
+  const from = clip(wellFormed(addressText(mail.from)), 500);
 
   // mailparser hands the report part over as an attachment; some relays flatten it into the text.
   const report = mail.attachments.find((part) => part.contentType === 'message/delivery-status');
@@ -240,8 +250,8 @@ export async function receiveInboundEmail({ db, temporal, settings, raw }: Inbou
 
   const autoSubmitted = (headerString(mail, 'auto-submitted') || 'no').toLowerCase();
   const automatic = autoSubmitted !== 'no' || mail.headers.has('x-autoreply') || /auto_reply|bulk|junk/i.test(headerString(mail, 'precedence'));
-  const text = replyText(mail.text ?? '').slice(0, 5000);
-  const intent = automatic ? null : classifyReply(text || (mail.subject ?? ''));
+  const text = clip(wellFormed(replyText(mail.text ?? '')), 5000);
+  const intent = automatic ? null : classifyReply(text || wellFormed(mail.subject ?? ''));
   const kind = automatic ? 'auto_reply' : 'reply';
   const first = await storeInbound(db, { providerKey, channel: 'email', kind, caseId, communicationId: row?.id ?? null, fromAddress: from, text, intent });
   if (!first) return { matched: row !== null, kind: 'duplicate', caseId };

@@ -1,3 +1,5 @@
+import { previewStrategy } from '../../domain/preview.js';
+import { previewAccountOf, previewEventsOf, type TPreviewRequest } from '../../domain/preview-input.js';
 import { parseStrategyDefinition, type TStrategyDefinition } from '../../domain/strategy.js';
 import type { Db } from '../../lib/db.js';
 import { conflict, notFound, unprocessable } from '../errors.js';
@@ -207,4 +209,18 @@ export async function strategyVersions(db: Db | Tx, key: string): Promise<Strate
 export async function listStrategies(db: Db): Promise<StrategyVersion[]> {
   const rows = await db.strategy.findMany({ orderBy: [{ key: 'asc' }, { version: 'desc' }], distinct: ['key'] });
   return rows.map(toVersion);
+}
+
+/** Every problem of a definition (the language and its lint rules), each with its path; nothing is saved. */
+export function lintDefinition(definition: unknown): { ok: boolean; problems: { path: string; message: string }[] } {
+  const parsed = parseStrategyDefinition(definition);
+  return { ok: parsed.ok, problems: parsed.ok ? [] : parsed.problems.map((problem) => ({ path: problem.path.join('.'), message: problem.message })) };
+}
+
+/** A stored version's timeline for a sample account, on the workflow's own timeline code (domain/preview.ts). */
+export async function previewVersion({ db, key, request: { version, account, startedAt, events, failures } }: { db: Db; key: string; request: TPreviewRequest }) {
+  const strategy = await strategyVersion(db, key, version);
+  const start = startedAt ? Date.parse(startedAt) : Date.now();
+  const preview = previewStrategy({ definition: strategy.definition, account: previewAccountOf(account), startedAt: start, events: previewEventsOf(events), failures });
+  return { strategy: { key: strategy.key, version: strategy.version, status: strategy.status }, startedAt: new Date(start).toISOString(), ...preview };
 }

@@ -9,6 +9,7 @@ import {
 } from '../../domain/template-definition.js';
 import type { TemplateAccount } from '../../domain/templates.js';
 import type { Db } from '../../lib/db.js';
+import { managedTemplate } from '../../records/templates.js';
 import { notFound, unprocessable } from '../errors.js';
 
 /**
@@ -149,10 +150,7 @@ export async function previewTemplate({ db, key, request, maxSmsSegments }: { db
   if (request.draft) {
     template = { ...request.draft, key, language, status: request.draft.status ?? 'draft' };
   } else {
-    const row = await db.template.findFirst({
-      where: { key, language, ...(request.version ? { version: request.version } : { status: 'active' }) },
-      orderBy: { version: 'desc' },
-    });
+    const row = await managedTemplate(db, { key, language, version: request.version });
     if (!row) throw notFound(`${request.version ? `version ${request.version} of ` : 'an active '}template "${key}" in ${language}`);
     version = row.version;
     template = {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
+import { caseWorkflow } from '../../workflows/case.js';
 import { caseWorkflowId, taskQueue, type CaseInput, type CaseStrategy } from '../../workflows/case-messages.js';
 import { progress } from './log.js';
 import { runPool, waitFor } from './pool.js';
@@ -126,7 +127,7 @@ export async function startCaseWorkflows(stack: BenchStack, inputs: CaseInput[],
       progress(`started ${index}/${inputs.length} workflows`);
     }
     const input = inputs[index]!;
-    await stack.temporal.workflow.start('caseWorkflow', {
+    await stack.temporal.workflow.start(caseWorkflow, {
       taskQueue,
       workflowId: input.caseId,
       args: [input],

@@ -1,6 +1,7 @@
 import { DateTime } from 'luxon';
 import type { ContactAttempt, ContactMedium } from '../case-facts.js';
 import type { Hold, RuleOutcome } from './outcome.js';
+import { channels } from '../channels/index.js';
 
 /**
  * Call frequency (12 CFR 1006.14(b)(2)): no more than seven calls within seven consecutive days
@@ -30,15 +31,13 @@ export const federalCallCap: FrequencyCap = { media: ['phone'], max: 7, days: 7,
 /** 12 CFR 1006.14(b)(2)(ii): the conversation day and the six days after it. */
 export const conversationQuietDays = 7;
 
-const nouns: Record<ContactMedium, [string, string]> = {
-  phone: ['call', 'calls'],
-  sms: ['text', 'texts'],
-  email: ['email', 'emails'],
-  letter: ['letter', 'letters'],
-};
+/** A contact of `medium`, singular and plural: "text", "texts". */
+function nouns(medium: ContactMedium): readonly [string, string] {
+  return medium === 'phone' ? ['call', 'calls'] : channels[medium].nouns;
+}
 
 function describeMedia(media: readonly ContactMedium[], count: number): string {
-  return media.map((medium) => nouns[medium][count === 1 ? 0 : 1]).join(' and ');
+  return media.map((medium) => nouns(medium)[count === 1 ? 0 : 1]).join(' and ');
 }
 
 /** The local dates (yyyy-MM-dd, descending) of the attempts a cap counts. */

@@ -21,8 +21,8 @@ import { contactPointBar, provenance } from './contact-point.js';
  */
 
 /**
- * Why the contact can never happen as the facts stand, or `null`. SMS consent and the
- * time-barred litigation bar are their own rules (sms-consent.ts, time-barred.ts).
+ * Why the contact can never happen as the facts stand, or `null`. Consent (SMS) and the
+ * time-barred litigation bar are their own rules (consent.ts, time-barred.ts).
  */
 export function communicationBar({ route, action, facts }: { route: ContactRoute; action: ContactAction; facts: CaseFacts }): string | null {
   const flags = facts.flags ?? {};

@@ -1,5 +1,6 @@
 import { DateTime } from 'luxon';
 import type { CaseFacts, ContactPoint, Provenance } from '../case-facts.js';
+import { channels } from '../channels/index.js';
 import type { ContactRoute } from './actions.js';
 
 /**
@@ -21,24 +22,14 @@ export function phoneContact(facts: Pick<CaseFacts, 'contacts'>): ContactPoint |
   return facts.contacts.phone ?? facts.contacts.sms;
 }
 
-const mediumNames: Record<ContactMediumRoute, string> = {
-  email: 'email',
-  sms: 'text messages',
-  letter: 'letters',
-  phone: 'telephone calls',
-};
+const mediumName = (route: ContactMediumRoute): string => (route === 'phone' ? 'telephone calls' : channels[route].medium);
 
-const missing: Record<ContactMediumRoute, string> = {
-  email: 'no email address on file',
-  sms: 'no mobile number on file',
-  letter: 'no postal address on file',
-  phone: 'no phone number on file',
-};
+const missing = (route: ContactMediumRoute): string => (route === 'phone' ? 'no phone number on file' : channels[route].missing);
 
 /** Why the contact point of `route` cannot be used, or `null`. */
 export function contactPointBar(facts: CaseFacts, route: ContactMediumRoute): string | null {
   const contact = route === 'phone' ? phoneContact(facts) : facts.contacts[route];
-  if (!contact) return missing[route];
+  if (!contact) return missing(route);
   if (!contact.valid) return `the ${route} contact is marked invalid`;
   // Calls may use the SMS number: an SMS opt-out says nothing about calls.
   const ownPoint = route !== 'phone' || facts.contacts.phone !== undefined;
@@ -50,7 +41,7 @@ export function contactPointBar(facts: CaseFacts, route: ContactMediumRoute): st
     (refusal) => refusal.medium === route && (refusal.address === undefined || refusal.address === contact.address),
   );
   if (refusedMedium) {
-    const which = refusedMedium.address === undefined ? mediumNames[route] : `${mediumNames[route]} to ${refusedMedium.address}`;
+    const which = refusedMedium.address === undefined ? mediumName(route) : `${mediumName(route)} to ${refusedMedium.address}`;
     return `the debtor asked not to be contacted by ${which} (${provenance(refusedMedium)})`;
   }
   const refusedPlace = contact.place ? (facts.refusedPlaces ?? []).find((refusal) => refusal.place === contact.place) : undefined;

@@ -1,4 +1,5 @@
 import type { ContactMedium } from '../case-facts.js';
+import { channelIds, channels } from '../channels/index.js';
 
 /**
  * Electronic communications (12 CFR 1006.6(e)): every email and text carries a clear, simple way
@@ -11,10 +12,11 @@ const emailInstruction = /\bunsubscribe\b|\bopt[\s-]?out\b|\breply\b[^.\n]{0,30}
 
 /** Why a rendered email or SMS body lacks the opt-out instruction, or `null` when it has one. */
 export function electronicOptOutProblem({ channel, body }: { channel: ContactMedium; body: string }): string | null {
-  if (channel === 'sms' && !smsInstruction.test(body)) {
+  const optOut = channel === 'phone' ? null : channels[channel].optOut;
+  if (optOut === 'reply_stop' && !smsInstruction.test(body)) {
     return 'a text message must say how to opt out, e.g. "Reply STOP to opt out" (12 CFR 1006.6(e))';
   }
-  if (channel === 'email' && !emailInstruction.test(body)) {
+  if (optOut === 'unsubscribe_link' && !emailInstruction.test(body)) {
     return 'an email must say how to opt out, e.g. an unsubscribe link or "reply STOP" (12 CFR 1006.6(e))';
   }
   return null;
@@ -28,9 +30,7 @@ const thisChannel =
 const request = /\b(stop|quit|no more|do not|don'?t)\b((?:(?!\b(?:but|instead|only|except|unless)\b)[^.,!?;:\n]){0,60})/gi;
 const mediumWords: [ContactMedium, RegExp][] = [
   ['phone', /\b(call|calls|calling|phone|phoning|ring|ringing)\b/i],
-  ['sms', /\b(text|texts|texting|sms)\b/i],
-  ['email', /\b(e-?mail|e-?mails|e-?mailing)\b/i],
-  ['letter', /\b(letters?|writing to me|post)\b/i],
+  ...channelIds.map((channel): [ContactMedium, RegExp] => [channel, channels[channel].words]),
 ];
 
 /**

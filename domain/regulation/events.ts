@@ -9,7 +9,11 @@ import type {
   ContactPlace,
   ContactPoint,
 } from '../case-facts.js';
+import { channelIds, channels } from '../channels/index.js';
 import { optOutRequestedMedia } from './electronic-opt-out.js';
+
+/** Media whose contact point is a telephone number (domain/channels/), and the telephone. */
+const numberMedia: readonly ContactMedium[] = [...channelIds.filter((channel) => channels[channel].address === 'e164'), 'phone'];
 
 /**
  * How what happens to a case changes its compliance facts: one pure reducer the workflow calls
@@ -225,10 +229,10 @@ export function applyComplianceEvent<T extends ContactFacts>(facts: T, event: Co
         }
       }
       if (event.intent === 'dispute') dispute(event.at, source);
-      if (event.intent === 'wrong_number' && (event.channel === 'sms' || event.channel === 'phone')) {
+      if (event.intent === 'wrong_number' && numberMedia.includes(event.channel)) {
         // The number replied from (calls fall back to the SMS number), and any point sharing it.
-        const number = (event.channel === 'phone' ? (next.contacts.phone ?? next.contacts.sms) : next.contacts.sms)?.address;
-        for (const medium of ['sms', 'phone'] as const) {
+        const number = (event.channel === 'phone' ? (next.contacts.phone ?? next.contacts.sms) : next.contacts[event.channel])?.address;
+        for (const medium of numberMedia) {
           const point = next.contacts[medium];
           if (point?.valid && point.address === number) {
             point.valid = false;

@@ -1,5 +1,7 @@
 import { DateTime } from 'luxon';
 import { candidateZones, type CaseFacts, type ContactMedium } from '../case-facts.js';
+import { channels, isChannel } from '../channels/index.js';
+import { isMessageAction } from '../step-actions.js';
 import type { TStep } from '../strategy.js';
 import type { ContactAction, ContactRoute } from './actions.js';
 import { conversationHold, frequencyCapHold } from './call-frequency.js';
@@ -8,7 +10,7 @@ import { electronicOptOutProblem } from './electronic-opt-out.js';
 import { inconvenientTimeHold, shareWindowSearchDays, zonesShareWindow } from './inconvenient-time.js';
 import { latestHold, type Hold, type RuleOutcome } from './outcome.js';
 import { effectiveContactRules, type ContactPolicyInput } from './policy.js';
-import { smsConsentBar } from './sms-consent.js';
+import { consentBar } from './consent.js';
 import { stateOverrides, type StateOverrideTable } from './state-overrides.js';
 import { litigationBar, timeBarredContentProblems, timeBarredDisclosure } from './time-barred.js';
 import { disputeSuspension, validationNoticeSuspension } from './validation-notice.js';
@@ -38,8 +40,10 @@ export const searchHorizonDays = 400;
 const maxSteps = 5_000;
 const day = 86_400_000;
 
-/** Routes whose contact happens the moment we act, so the debtor's local hours apply. */
-const timedRoutes: readonly ContactRoute[] = ['email', 'sms', 'phone'];
+/** Whether contact by `route` happens the moment we act, so the debtor's local hours apply. */
+function isTimed(route: ContactRoute): boolean {
+  return route === 'phone' || (isChannel(route) && channels[route].timed);
+}
 
 function formatNext(at: number, zone: string): string {
   return `${DateTime.fromMillis(at, { zone }).toFormat('yyyy-MM-dd HH:mm')} ${zone}`;
@@ -76,12 +80,12 @@ export function evaluateContact({
 }): ContactVerdict {
   const bar =
     communicationBar({ route: channel, action, facts }) ??
-    (channel === 'sms' ? smsConsentBar(facts) : null) ??
+    (isChannel(channel) ? consentBar(facts, channel) : null) ??
     litigationBar(action, facts);
   if (bar) return { kind: 'barred', reason: bar };
 
   const rules = effectiveContactRules({ policy, facts, overrides });
-  const timed = timedRoutes.includes(channel);
+  const timed = isTimed(channel);
   if (timed && !rules.window) {
     return { kind: 'barred', reason: `no minute of the day is permitted: ${rules.windowParts.join(', ')} share none` };
   }
@@ -145,13 +149,11 @@ export function stepContact(
   step: Pick<TStep, 'action' | 'template'>,
   policy: ContactPolicyInput = {},
 ): { channel: ContactRoute; action: ContactAction } | null {
+  if (isMessageAction(step.action)) {
+    const carriesNotice = step.template !== undefined && (policy.validationNotice?.templates ?? []).includes(step.template);
+    return { channel: step.action, action: carriesNotice ? 'validation_notice' : 'collection' };
+  }
   switch (step.action) {
-    case 'email':
-    case 'sms':
-    case 'letter': {
-      const carriesNotice = step.template !== undefined && (policy.validationNotice?.templates ?? []).includes(step.template);
-      return { channel: step.action, action: carriesNotice ? 'validation_notice' : 'collection' };
-    }
     case 'call':
       return { channel: 'phone', action: 'collection' };
     case 'agency_referral':

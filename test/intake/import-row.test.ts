@@ -80,6 +80,21 @@ describe('CSV header', () => {
   });
 });
 
+describe('CSV WhatsApp columns', () => {
+  const whatsappColumns: CsvColumn[] = ['externalId', 'strategy', 'currency', 'balance', 'debtorName', 'timeZone', 'whatsapp', 'whatsappOptIn'];
+
+  it('take the number and the opt-in, and name a bad number', () => {
+    const good = importRowFromCsv(['W-1', 's', 'USD', '100', 'Ana', 'UTC', '+15555550177', 'yes'], whatsappColumns, {});
+    expect(good).toMatchObject({ ok: true, account: { debtor: { whatsapp: '+15555550177', whatsappOptIn: true } } });
+    const bad = importRowFromCsv(['W-2', 's', 'USD', '100', 'Ana', 'UTC', '5550177', 'maybe'], whatsappColumns, {});
+    expect(bad.ok).toBe(false);
+    if (bad.ok) return;
+    expect(bad.problems.map((problem) => problem.field)).toEqual(['whatsappOptIn']);
+    const badNumber = importRowFromCsv(['W-3', 's', 'USD', '100', 'Ana', 'UTC', '5550177', 'no'], whatsappColumns, {});
+    expect(badNumber).toMatchObject({ ok: false, problems: [{ field: 'whatsapp', reason: expect.stringContaining('E.164') }] });
+  });
+});
+
 describe('JSON lines', () => {
   it('validates the enrollment shape and names fields by path', () => {
     const good = importRowFromJson(JSON.stringify({ externalId: 'J-1', strategy: 's', currency: 'EUR', balance: 100, debtor: { name: 'Jo', timeZone: 'UTC' } }), {});

@@ -135,7 +135,8 @@ describe('importing a portfolio file', () => {
       header,
       'GOOD-1,intake,USD,150000,10,Ana Ruiz,ana@example.com,+15555550100,America/Chicago,yes,,,,,ACME',
       'GOOD-2,intake,USD,6000,0,Bo Li,,,Europe/Paris,,,,,,ACME',
-      'GOOD-3,intake,EUR,30000,95,Fay,,,Europe/Berlin,,,,,,Globex',
+      // The same account but its balance (a row that differs otherwise is a conflict: conflicting-duplicates.test.ts).
+      'GOOD-3,intake,EUR,30000,95,"Fay, Jr.",fay@example.com,,Europe/Berlin,no,"1 Hauptstr.",Berlin,10115,de,Globex',
     ].join('\n');
     const job = await finished((await upload(changed)).body.jobId);
     expect(job).toMatchObject({ created: 0, updated: 2, unchanged: 0, rejected: 1 });

@@ -2,6 +2,9 @@ import { createProjectionActivities } from '../../activities/projection.js';
 import type { Db } from '../../lib/db.js';
 import type { CaseEvent } from '../../workflows/case-messages.js';
 
+/** A case event before the projection numbers it (one shape per event type). */
+type Unsequenced = CaseEvent extends infer E ? (E extends CaseEvent ? Omit<E, 'seq'> : never) : never;
+
 /**
  * A worked case written the way the engine writes it: rows made at enrollment, then the
  * workflow's events through the real projection activity (audit trail, payments, the reversal),
@@ -101,11 +104,11 @@ export async function seedWorkedCase(db: Db, { suffix, team }: { suffix: string;
     data: { providerKey: `twilio:SM-${suffix}`, channel: 'sms', kind: 'reply', caseId, fromAddress: '+15555550177', text: 'I can pay 300 today', intent: 'other', receivedAt: at('11:00:00') },
   });
 
-  const events: Omit<CaseEvent, 'seq'>[] = [
+  const events: Unsequenced[] = [
     { at: '2026-01-05T09:00:00.000Z', type: 'enrolled', detail: 'enrolled in case-file-test v1', data: { balance: 100_000 } },
     { at: '2026-01-05T09:30:03.000Z', type: 'step_done', stepId: 'reminder', detail: 'email "reminder" sent', data: { communicationId: email.id } },
     { at: '2026-01-05T10:00:02.000Z', type: 'step_done', stepId: 'letter', detail: 'letter "demand" sent', data: { communicationId: letter.id } },
-    { at: '2026-01-05T11:00:01.000Z', type: 'reply_received', detail: 'sms reply classified as other', data: { channel: 'sms', text: 'I can pay 300 today', intent: 'other' } },
+    { at: '2026-01-05T11:00:01.000Z', type: 'reply_received', detail: 'sms reply classified as other', data: { channel: 'sms', text: 'I can pay 300 today', intent: 'other', receivedAt: '2026-01-05T11:00:00.000Z' } },
     {
       at: '2026-01-05T11:30:00.000Z',
       type: 'outcome_recorded',

@@ -62,6 +62,9 @@ const hostileStrings = [
   '<script>alert(1)</script>',
   '{{debtor.name}}{{#each}}',
   '\u202e\u0301\ud83d\ude00',
+  // Lone UTF-16 surrogates: refused with the field (issue 23), never accepted to poison a case.
+  'hi \ud83d there',
+  '\udc00',
   'x'.repeat(10_000),
   '1e309',
   '-0',
@@ -248,7 +251,8 @@ async function probeRaw(method: string, url: string, init: { body?: string; head
 const pathParam = fc.oneof(
   { weight: 3, arbitrary: fc.constant('REAL') },
   { weight: 1, arbitrary: fc.uuid().map((id) => `case-${id}`) },
-  { weight: 1, arbitrary: fc.constantFrom(...hostileStrings.filter((s) => s.length > 0 && s.length < 500)) },
+  // (A URL carries UTF-8 bytes: a lone surrogate cannot be put in one.)
+  { weight: 1, arbitrary: fc.constantFrom(...hostileStrings.filter((s) => s.length > 0 && s.length < 500 && !/[\uD800-\uDFFF]/u.test(s))) },
   { weight: 1, arbitrary: fc.string({ minLength: 1, maxLength: 30 }) },
 );
 

@@ -90,6 +90,12 @@ describe('every route in the OpenAPI document', () => {
     console.info(`roles walk: ${operations.length} operations, ${checks} requests`);
   });
 
+  it('answers the health probe without a key: the database and Temporal both reachable', async () => {
+    const health = await engine.call('GET', '/health', { key: null });
+    expect(health.status).toBe(200);
+    expect(health.body).toEqual({ status: 'ok', temporal: true, database: true });
+  });
+
   it('lets the auditor change nothing', async () => {
     const { body: document } = await engine.call('GET', '/openapi.json', { key: null });
     const auditorWrites = Object.entries(document.paths as Record<string, Record<string, { 'x-roles'?: Role[] }>>).flatMap(([path, methods]) =>

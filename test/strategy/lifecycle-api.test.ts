@@ -181,6 +181,28 @@ describe('the preview endpoint', () => {
   });
 });
 
+describe('the lint endpoint', () => {
+  it('names every problem of a definition by its path, saves nothing, and is for managers', async () => {
+    const clean = await engine.call('POST', '/api/v1/strategies/lint', { body: definition('linted') });
+    expect(clean.status).toBe(200);
+    expect(clean.body).toEqual({ ok: true, problems: [] });
+
+    const broken = definition('linted');
+    broken.steps = [{ ...broken.steps[0]!, template: 'nope' }, { id: 'later', at: 'soon', action: 'call' }];
+    const answer = await engine.call('POST', '/api/v1/strategies/lint', { body: broken });
+    expect(answer.status).toBe(200);
+    expect(answer.body.ok).toBe(false);
+    expect(answer.body.problems).toEqual(
+      expect.arrayContaining([
+        { path: 'steps.0.template', message: 'no template named "nope"' },
+        { path: 'steps.1.at', message: expect.stringContaining('ISO-8601 duration') },
+      ]),
+    );
+    expect((await engine.call('GET', '/api/v1/strategies/linted')).status).toBe(404);
+    expect((await engine.call('POST', '/api/v1/strategies/lint', { body: definition('linted'), key: testKeys.officer })).status).toBe(403);
+  });
+});
+
 describe('segment rules', () => {
   it('choose the strategy and the arm of an account enrolled without one, and record both', async () => {
     expect((await engine.call('GET', '/api/v1/segments')).status).toBe(404);

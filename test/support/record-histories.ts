@@ -13,6 +13,7 @@ import {
   recordOutcomeUpdate,
   resumeSignal,
 } from '../../workflows/case-messages.js';
+import type { TStrategyDefinition } from '../../domain/strategy.js';
 import { caseFixture, recordingActivities } from '../../testing/case-fixtures.js';
 import { consumerEarly, strategy } from './strategies.js';
 import { startEngine } from '../../testing/engine.js';
@@ -67,6 +68,45 @@ const scenarios = {
   'case-local-projection-v4': async (handle, sleep, date) => {
     await walkScenario(handle, sleep, date);
   },
+  /** The read model refused for five days ('projection-bounded'): the case goes on, retries with backoff, catches up, is paid. */
+  'case-projection-bounded-v6': async (handle, sleep) => {
+    projectionRefused.refusing = true;
+    await sleep('4 days');
+    await handle.signal(paymentReceivedSignal, { reference: 'PAY-1', amount: 25_000, currency: 'USD', receivedAt: '2026-01-05T10:00:00Z' });
+    await sleep('25 hours');
+    projectionRefused.refusing = false;
+    await sleep('2 hours');
+    await handle.signal(paymentReceivedSignal, { reference: 'PAY-2', amount: 100_000, currency: 'USD', receivedAt: '2026-01-06T12:00:00Z' });
+  },
+  /**
+   * Every patch the timeline walk can reach, in one case (with v3/v4 and the legacy v5 history, every
+   * `patched()` id is replayed): a pause that shifts the timeline, a reply a person must read, a
+   * legal review and an agency step that project before their case file, the agency refusing the
+   * referral for good (a task for a person, then the timeline is complete). A case closed as paid
+   * lingers for returned payments (`reversal-window`): v2, v3 and v4 carry that one.
+   */
+  'case-every-patch-v5': async (handle, sleep) => {
+    await sleep('1 hour');
+    await handle.signal(pauseSignal, { reason: 'debtor asked for two days', by: 'officer:recorder' });
+    await sleep('2 days');
+    await handle.signal(resumeSignal, { reason: 'two days over', by: 'officer:recorder' });
+    await handle.signal(debtorRepliedSignal, { channel: 'email', text: 'I lost my job, what can I do?', receivedAt: '2026-01-03T10:00:00Z' });
+  },
+  /**
+   * The step-by-step loop from before the timeline walk, the only one that asks `contact-rules`:
+   * today's code walks the timeline, so this one was recorded on 9e71836 (the commit before
+   * 'timeline-walk'; `git archive` it, add this scenario, record). A pause, a reply for a person,
+   * paid in full, lingering for returned payments.
+   */
+  'case-legacy-contact-rules-v5': async (handle, sleep) => {
+    await sleep('1 hour');
+    await handle.signal(pauseSignal, { reason: 'debtor asked for two days', by: 'officer:recorder' });
+    await sleep('2 days');
+    await handle.signal(resumeSignal, { reason: 'two days over', by: 'officer:recorder' });
+    await handle.signal(debtorRepliedSignal, { channel: 'email', text: 'I lost my job, what can I do?', receivedAt: '2026-01-03T10:00:00Z' });
+    await sleep('15 days');
+    await handle.signal(paymentReceivedSignal, { reference: 'PAY-1', amount: 125_000, currency: 'USD', receivedAt: '2026-01-18T10:00:00Z' });
+  },
 } satisfies Record<string, (handle: { signal: (...args: never[]) => Promise<void> } & Awaited<ReturnType<typeof startCase>>, sleep: (d: string) => Promise<void>, date: (plusDays: number) => Promise<string>) => Promise<void>>;
 
 /** Fallbacks, conditions on results and outcomes, and `on` branches, for the v3 history. */
@@ -86,13 +126,33 @@ const walkingStrategy = strategy({
   on: { brokenPromise: 'restart', paymentReturned: 'restart', reply: { callMe: 'call_task', dispute: 'hold' } },
 });
 
+/** A legal review, then an agency step the agency refuses: the v5 history. */
+const everyPatchStrategy = strategy({
+  ...consumerEarly,
+  key: 'consumer-every-patch',
+  steps: [
+    { id: 'reminder', at: 'P0D', action: 'email', template: 'reminder' },
+    { id: 'nudge', at: 'P3D', action: 'sms', template: 'nudge' },
+    { id: 'legal', at: 'P20D', action: 'legal_review', note: 'Review before the agency.' },
+    { id: 'agency', at: 'P60D', action: 'agency_referral' },
+  ],
+});
+
+/** Which strategy each scenario's case runs; the others run consumer-early with settlement limits. */
+const scenarioStrategies: Record<string, TStrategyDefinition> = {
+  'case-walk-v3': walkingStrategy,
+  'case-local-projection-v4': walkingStrategy,
+  'case-every-patch-v5': everyPatchStrategy,
+};
+/** Scenarios whose agency refuses every referral for good. */
+const refusingAgency = new Set(['case-every-patch-v5']);
+
 type Env = TestWorkflowEnvironment;
 async function startCase(env: Env, taskQueue: string, id: string) {
   const input = caseFixture(
     await env.currentTimeMs(),
-    id === 'case-walk-v3' || id === 'case-local-projection-v4'
-      ? walkingStrategy
-      : strategy({ ...consumerEarly, negotiation: { maxSettlementDiscountPercent: 30, officerAuthority: { maxSettlementDiscountPercent: 5, maxInstallments: 6 } } }),
+    scenarioStrategies[id] ??
+      strategy({ ...consumerEarly, negotiation: { maxSettlementDiscountPercent: 30, officerAuthority: { maxSettlementDiscountPercent: 5, maxInstallments: 6 } } }),
   );
   return env.client.workflow.start(caseWorkflow, { taskQueue, workflowId: `${id}-${input.caseId}`, args: [{ ...input, caseId: `${id}-${input.caseId}` }] });
 }
@@ -115,6 +175,9 @@ async function walkScenario(handle: Awaited<ReturnType<typeof startCase>>, sleep
   await handle.signal(paymentReceivedSignal, { reference: 'PAY-2', amount: 125_000, currency: 'USD', receivedAt: '2026-01-25T10:00:00Z' });
 }
 
+/** Set by the scenarios whose read model the database refuses for a while. */
+const projectionRefused = { refusing: false };
+
 /** Histories already recorded are never re-recorded: they stand for cases running today. */
 const only = process.argv.slice(2);
 const engine = await startEngine({ temporal: 'time-skipping' });
@@ -123,7 +186,7 @@ try {
   for (const [name, scenario] of Object.entries(scenarios)) {
     if (only.length > 0 ? !only.includes(name) : existsSync(new URL(`../histories/${name}.json`, import.meta.url))) continue;
     const taskQueue = `record-${name}`;
-    const worker = await engine.caseWorker({ taskQueue, activities: recordingActivities().activities });
+    const worker = await engine.caseWorker({ taskQueue, activities: recordingActivities({ projection: projectionRefused, ...(refusingAgency.has(name) ? { refuseAgency: 'agency does not take accounts of this kind (422)' } : {}) }).activities });
     await worker.runUntil(async () => {
       const handle = await startCase(env, taskQueue, name);
       await scenario(handle, (duration) => env.sleep(duration), async (plusDays) => new Date((await env.currentTimeMs()) + plusDays * 86_400_000).toISOString().slice(0, 10));

@@ -10,12 +10,31 @@ import { caseWorkflowBundle } from '../../testing/workflow-bundle.js';
  */
 
 const folder = new URL('../histories/', import.meta.url);
+const workflowsFolder = new URL('../../workflows/', import.meta.url);
 
 describe('replay of recorded case histories', async () => {
   const files = (await readdir(folder)).filter((file) => file.endsWith('.json')).sort();
 
   it('has recorded histories to replay', () => {
     expect(files.length).toBeGreaterThan(0);
+  });
+
+  it('reaches every patched() id in the workflow code', async () => {
+    const sources = (await readdir(workflowsFolder, { recursive: true })).filter((file) => file.endsWith('.ts'));
+    const ids = new Set<string>();
+    for (const file of sources) {
+      for (const [, id] of (await readFile(new URL(file, workflowsFolder), 'utf8')).matchAll(/\bpatched\('([^']+)'\)/g)) ids.add(id!);
+    }
+    const recorded = new Set<string>();
+    for (const file of files) {
+      const { events } = JSON.parse(await readFile(new URL(file, folder), 'utf8')) as { events: { markerRecordedEventAttributes?: { markerName: string; details: Record<string, { payloads: { data: string }[] }> } }[] };
+      for (const marker of events.map((event) => event.markerRecordedEventAttributes)) {
+        const data = marker?.markerName === 'core_patch' ? marker.details['patch-data']?.payloads[0]?.data : undefined;
+        if (data) recorded.add((JSON.parse(Buffer.from(data, 'base64').toString('utf8')) as { id: string }).id);
+      }
+    }
+    expect(ids.size).toBeGreaterThan(0);
+    expect([...ids].filter((id) => !recorded.has(id)).sort()).toEqual([]);
   });
 
   it.each(files)('%s replays without a determinism error', async (file) => {

@@ -1,6 +1,6 @@
 import type { Client } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
-import type { ImportSettings } from '../../api/routes/imports.js';
+import type { ImportSettings } from '../../api/services/imports.js';
 import { apiOptions } from '../../api/security-config.js';
 import { buildApi } from '../../api/server.js';
 import type { ApiCommunicationSettings } from '../../api/services/communication-settings.js';

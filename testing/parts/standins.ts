@@ -3,8 +3,9 @@ import { withMessageLog } from '../standins/twilio-message-log.js';
 import { startTwilioStandIn, type TwilioStandIn } from '../standins/twilio-standin.js';
 import type { StopStack } from '../stop-stack.js';
 
-/** The number our SMS come from. */
+/** The numbers our SMS and WhatsApp messages come from. */
 export const twilioFrom = '+15555550199';
+export const whatsappFrom = 'whatsapp:+15555550198';
 
 /** An SMTP server on loopback, and the worker settings that send through it. */
 export async function startSmtp(stops: StopStack, options: { rejectRecipients?: string[] } = {}) {
@@ -25,6 +26,6 @@ export async function startTwilio(stops: StopStack) {
   return {
     twilio,
     messageList: withList,
-    env: { TWILIO_ACCOUNT_SID: twilio.accountSid, TWILIO_AUTH_TOKEN: twilio.authToken, TWILIO_FROM: twilioFrom, TWILIO_API_BASE: withList.url },
+    env: { TWILIO_ACCOUNT_SID: twilio.accountSid, TWILIO_AUTH_TOKEN: twilio.authToken, TWILIO_FROM: twilioFrom, TWILIO_WHATSAPP_FROM: whatsappFrom, TWILIO_API_BASE: withList.url },
   };
 }

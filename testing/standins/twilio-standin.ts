@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { createHmac, randomBytes } from "node:crypto";
 import { createServer, STATUS_CODES, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -61,6 +61,13 @@ export interface TwilioStandIn {
   holdNext(): () => void;
   /** Sends to this number fail with 21211, as Twilio does for unroutable numbers. */
   rejectNumber(e164: string): void;
+  /**
+   * Posts a delivery status for a message it accepted to the message's StatusCallback, signed
+   * with this account's auth token as Twilio signs it (X-Twilio-Signature over that URL). `via`
+   * replaces the URL's origin, for a receiver that sits behind the public URL it gave.
+   * Answers the receiver's HTTP status.
+   */
+  postStatus(sid: string, status: string, opts?: { errorCode?: string; via?: string }): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -96,6 +103,13 @@ function countSegments(body: string): number {
   const gsm = /^[\x20-\x7e\r\n]*$/.test(body);
   const [single, multi] = gsm ? [160, 153] : [70, 67];
   return body.length <= single ? 1 : Math.ceil(body.length / multi);
+}
+
+// Twilio's request signature: HMAC-SHA1 of the URL followed by each form field's name and value,
+// in name order, keyed with the auth token, base64.
+function twilioSignature(authToken: string, url: string, form: Record<string, string>): string {
+  const data = Object.keys(form).sort().reduce((text, key) => `${text}${key}${form[key] ?? ""}`, url);
+  return createHmac("sha1", authToken).update(data).digest("base64");
 }
 
 // `whatsapp:` addresses are E.164 behind a channel prefix.
@@ -299,6 +313,36 @@ export async function startTwilioStandIn(
 
     rejectNumber(e164) {
       rejected.add(e164);
+    },
+
+    async postStatus(sid, status, { errorCode, via } = {}) {
+      const message = messages.find((each) => each.sid === sid);
+      const callback = message?.form.StatusCallback;
+      if (!message || !callback) throw new Error(`Twilio stand-in: no message ${sid} with a StatusCallback`);
+      const resource = message.resource;
+      resource.status = status;
+      resource.error_code = errorCode ? Number(errorCode) : null;
+      const form: Record<string, string> = {
+        AccountSid: accountSid,
+        ApiVersion: "2010-04-01",
+        From: resource.from ?? "",
+        MessageSid: sid,
+        MessageStatus: status,
+        SmsSid: sid,
+        SmsStatus: status,
+        To: resource.to,
+        ...(resource.to.startsWith("whatsapp:") ? { ChannelPrefix: "whatsapp" } : {}),
+        ...(errorCode ? { ErrorCode: errorCode } : {}),
+      };
+      const url = new URL(callback);
+      const target = via ? `${via}${url.pathname}${url.search}` : callback;
+      const response = await fetch(target, {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded", "x-twilio-signature": twilioSignature(authToken, callback, form) },
+        body: new URLSearchParams(form).toString(),
+      });
+      await response.arrayBuffer();
+      return response.status;
     },
 
     close() {

@@ -58,7 +58,7 @@ export function ImportPage() {
         </button>
       </form>
       <p className="muted">
-        CSV columns: externalId, strategy, currency, balance (minor units), daysPastDue, debtorName, email, phone, timeZone, smsConsent, address fields, portfolio.
+        CSV columns: externalId, strategy, currency, balance (minor units), daysPastDue, debtorName, email, phone, timeZone, smsConsent, whatsapp, whatsappOptIn, address fields, portfolio.
       </p>
       <Problem error={upload.error} />
       <Problem error={job.error} />

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ContactPoint } from '../../../domain/case-facts.js';
 import { evaluateContact } from '../../../domain/regulation/index.js';
-import { smsConsentBar } from '../../../domain/regulation/sms-consent.js';
+import { smsConsentBar } from '../../../domain/regulation/consent.js';
 import { at, facts, reachable } from './facts.js';
 
 const number = '+13125550100';

@@ -2,12 +2,15 @@ import { createHash } from 'node:crypto';
 import { buildCaseFile, caseFileJson, caseFileVersion, type CaseFilePurpose, type CaseFileSource, type TCaseFile } from '../domain/case-file.js';
 import type { Db } from '../lib/db.js';
 import { renderCaseFilePdf } from './case-file-pdf.js';
+import { caseCommunications } from './communications.js';
+import { casePayments } from './payments.js';
 
 /**
  * Case files from the database: the projection rows read in one consistent snapshot and turned
  * into the document (domain/case-file.ts) and its PDF; and stored packages, one per purpose and
  * idempotency key, so an activity's retry finds the package its first attempt made instead of
- * building another from data that may have moved on.
+ * building another from data that may have moved on. The agency and legal activities package and
+ * deliver them; the API builds one on demand and serves the stored ones.
  */
 
 const sha256 = (data: string | Buffer) => createHash('sha256').update(data).digest('hex');
@@ -24,9 +27,8 @@ export async function loadCaseFileSource(db: Db, caseId: string): Promise<CaseFi
       const debtor = await tx.debtor.findUniqueOrThrow({ where: { id: account.debtorId } });
       const contacts = await tx.contact.findMany({ where: { debtorId: debtor.id } });
       const placement = await tx.agencyPlacement.findUnique({ where: { caseId } });
-      const payments = await tx.payment.findMany({ where: { caseId } });
-      const communications = await tx.communication.findMany({ where: { caseId }, include: { events: true } });
-      const inbound = await tx.inboundMessage.findMany({ where: { caseId } });
+      const payments = await casePayments(tx, caseId);
+      const { communications, inbound } = await caseCommunications(tx, caseId);
       const auditEvents = await tx.auditEvent.findMany({ where: { caseId } });
       const tasks = await tx.task.findMany({ where: { caseId } });
       return {
@@ -125,4 +127,21 @@ export async function markCaseFileDelivered(db: Db, stored: StoredCaseFile, loca
       skipDuplicates: true,
     }),
   ]);
+}
+
+/** The packages delivered for a case (agency referrals, legal reviews), newest first, without their contents. */
+export async function listCaseFilePackages(db: Db, caseId: string) {
+  return db.caseFilePackage.findMany({
+    where: { caseId },
+    orderBy: [{ createdAt: 'desc' }, { id: 'asc' }],
+    select: { id: true, caseId: true, purpose: true, version: true, sha256: true, pdfSha256: true, createdAt: true, deliveredAt: true, taskId: true, placementId: true },
+  });
+}
+
+/** A stored package with what was delivered (JSON and PDF) and its case's team, or null. */
+export async function findCaseFilePackage(db: Db, packageId: string) {
+  return db.caseFilePackage.findUnique({
+    where: { id: packageId },
+    select: { id: true, document: true, sha256: true, pdf: true, pdfSha256: true, case: { select: { id: true, team: true } } },
+  });
 }

@@ -1,0 +1,14 @@
+import type { Client } from '@temporalio/client';
+import type { Db } from '../lib/db.js';
+import type { ApiCommunicationSettings } from './services/communication-settings.js';
+import type { ImportSettings } from './services/imports.js';
+
+/** What the API's routes are built over (api/server.ts builds them; the routes and tests name it). */
+export interface ApiDeps {
+  db: Db;
+  temporal: Client;
+  /** Where import uploads are kept (DATA_DIR) and how imports run; DATA_DIR's default when absent. */
+  imports?: ImportSettings;
+  /** Webhook secrets, link secret, public URL, SMS limits (api config `communications`); webhooks refuse all requests when absent. */
+  communications?: ApiCommunicationSettings;
+}

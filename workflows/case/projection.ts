@@ -1,0 +1,92 @@
+import { ActivityFailure, ApplicationFailure, isCancellation, log } from '@temporalio/workflow';
+import type { CaseState } from '../case-messages.js';
+import type { Projector } from './activities.js';
+import type { LiveCase } from './state.js';
+
+/**
+ * The case's projection into the read model. Since 'projection-bounded' a write that cannot
+ * succeed lets the case go on: its events are kept (bounded) for the next try, the failure is
+ * recorded once and logged without debtor data, and the write is retried with backoff until the
+ * read model catches up.
+ */
+
+/** When a lagging read model is tried again: after a minute, doubling up to an hour. */
+const projectionRetry = { firstMs: 60_000, maxMs: 3_600_000 };
+/** Events kept for a lagging read model at most; older ones are dropped (and counted) to bound the case's memory. */
+const maxUnprojected = 500;
+
+/** Writes the state and the events since the last write; loops while signals add more. */
+export async function project(live: LiveCase, projects: Projector, bounded: boolean): Promise<void> {
+  const { state } = live;
+  do {
+    const events = live.unprojected;
+    live.unprojected = [];
+    const write = projects.projectCase({
+      caseId: live.caseId,
+      seq: state.seq,
+      state: {
+        status: state.status,
+        closeReason: state.closeReason,
+        balance: state.balance,
+        currentStep: state.currentStep,
+        nextActionAt: state.nextActionAt,
+        nextActionWhy: state.nextActionWhy,
+      },
+      events,
+      ...(state.projection ? { catchingUp: true } : {}),
+    });
+    if (!bounded) {
+      await write;
+      continue;
+    }
+    try {
+      await write;
+    } catch (error) {
+      if (isCancellation(error)) throw error;
+      live.unprojected = [...events, ...live.unprojected];
+      projectionFailed(live, error);
+      return;
+    }
+    if (state.projection) projectionCaughtUp(live, state.projection);
+  } while (live.unprojected.length > 0);
+}
+
+/** When a lagging read model is due for its next try, or `null` when it is not lagging. */
+export function projectionRetryAt(state: CaseState): number | null {
+  return state.projection ? Date.parse(state.projection.retryAt) : null;
+}
+
+/** Notes a failed projection: recorded (and logged) once, retried later with backoff. */
+function projectionFailed(live: LiveCase, error: unknown): void {
+  const { state } = live;
+  const failure = error instanceof ActivityFailure ? error.cause : error;
+  const type = failure instanceof ApplicationFailure ? failure.type : null;
+  const message = failure instanceof Error ? failure.message : String(failure);
+  const lag = state.projection;
+  if (!lag) {
+    // The case id and the failure's type only: the message may come from the database.
+    log.warn('case read model not written; the case goes on and catches up later', { caseId: live.caseId, type });
+    live.record('projection_failed', `the read model could not be written (${type ?? 'error'}); the case goes on and writes it later`, { data: { type: type ?? null } });
+  }
+  const dropped = Math.max(0, live.unprojected.length - maxUnprojected);
+  live.unprojected = live.unprojected.slice(dropped);
+  const failures = (lag?.failures ?? 0) + 1;
+  const delay = Math.min(projectionRetry.maxMs, projectionRetry.firstMs * 2 ** Math.min(failures - 1, 12));
+  state.projection = {
+    failingSince: lag?.failingSince ?? new Date().toISOString(),
+    failures,
+    error: `${type ?? 'Error'}: ${message}`.slice(0, 300),
+    retryAt: new Date(Date.now() + delay).toISOString(),
+    pending: live.unprojected.length,
+    dropped: (lag?.dropped ?? 0) + dropped,
+  };
+}
+
+function projectionCaughtUp(live: LiveCase, lag: NonNullable<CaseState['projection']>): void {
+  live.state.projection = null;
+  log.info('case read model caught up', { caseId: live.caseId, failures: lag.failures });
+  const lost = lag.dropped > 0 ? `; ${lag.dropped} older event(s) did not fit in the case's memory and are missing from it` : '';
+  live.record('projection_recovered', `the read model caught up after ${lag.failures} failed attempt(s) since ${lag.failingSince}${lost}`, {
+    data: { failures: lag.failures, failingSince: lag.failingSince, dropped: lag.dropped },
+  });
+}

@@ -1,0 +1,52 @@
+import { isMessageAction } from '../../domain/step-actions.js';
+import { afterMove, nextMove, planContext, type TimelineMove } from '../../domain/timeline.js';
+import { CloseReason } from '../case-messages.js';
+import type { CaseRun } from './run.js';
+import { runStep } from './steps.js';
+
+/** One move on the timeline (domain/timeline.ts, as the preview takes it): wait, skip or run. */
+export async function walkTimeline(run: CaseRun): Promise<void> {
+  const { live, state } = run;
+  const { definition } = live.strategy;
+  const now = Date.now();
+  const facts = live.caseFacts();
+  const arrangement = state.arrangement?.kind;
+  let move: TimelineMove = nextMove({
+    definition,
+    cursor: live.timelineCursor(),
+    context: planContext({ definition, facts, startedAt: live.shiftedStart(), now }),
+    progress: {
+      daysPastDue: live.daysPastDue(),
+      lastContactOutcome: state.lastContactOutcome ?? null,
+      arrangement: arrangement === 'plan' || arrangement === 'promise' ? arrangement : 'none',
+    },
+  });
+  if (move.kind === 'complete') {
+    live.close(CloseReason.timelineComplete, 'the strategy timeline is complete');
+    return;
+  }
+  if (move.kind === 'wait') {
+    await run.waitUntil(move.until, move.reason);
+    return;
+  }
+  if (move.kind === 'run' && state.ceased && (isMessageAction(move.step.action) || move.step.action === 'call')) {
+    move = { kind: 'skip', step: move.step, reason: 'the debtor asked us to cease communication', source: move.source };
+  }
+  state.currentStep = move.step.id;
+  if (move.kind === 'skip') {
+    live.record('step_skipped', `step "${move.step.id}" skipped: ${move.reason}`, { stepId: move.step.id });
+    live.setCursor(afterMove({ definition, cursor: live.timelineCursor(), move }));
+    return;
+  }
+  for (const replaced of move.replaces) {
+    live.record('step_skipped', `step "${replaced.stepId}" skipped: ${replaced.reason}; "${move.step.id}" runs in its place`, { stepId: replaced.stepId });
+  }
+  // A restarted timeline sends its steps again: a new key per restart.
+  const restarts = state.restarts ?? 0;
+  const result = await runStep(run, move.step, run.idempotencyKey(restarts > 0 ? `${move.step.id}~${restarts}` : move.step.id));
+  // Read again: a bounce reported while the step ran may have owed a fallback meanwhile.
+  const latest = live.timelineCursor();
+  const next = afterMove({ definition: live.strategy.definition, cursor: latest, move, result });
+  if (move.source === 'timeline' && !next.pendingFallback && latest.pendingFallback) next.pendingFallback = latest.pendingFallback;
+  live.setCursor(next);
+}
