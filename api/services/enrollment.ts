@@ -7,7 +7,7 @@ import { candidateTimeZones } from '../../domain/regulation/zones.js';
 import type { Db } from '../../lib/db.js';
 import { caseWorkflow } from '../../workflows/case.js';
 import { caseWorkflowId, taskQueue, type CaseInput } from '../../workflows/case-messages.js';
-import { unprocessable } from '../errors.js';
+import { ApiError, unprocessable } from '../errors.js';
 import { chooseStrategyFor } from './segments.js';
 import { activeStrategy, toVersion, type StrategyVersion } from './strategies.js';
 
@@ -77,17 +77,37 @@ function caseInput(caseId: string, accountId: string, input: TAccountEnrollment,
   };
 }
 
+/**
+ * Object-level access of enrollment (api/access.ts), one rule for a single enrollment and for
+ * every row of an import: a key with a team enrolls into that team only (another team named is
+ * 403; none named is its own), and cannot reach an existing account outside it (409, checked in
+ * {@link enrollAccount}), so neither another team's case nor its balance can be touched.
+ */
+function enrollmentInTeam(input: TAccountEnrollment, callerTeam: string | null | undefined): TAccountEnrollment {
+  if (!callerTeam) return input;
+  if (input.team !== undefined && input.team !== callerTeam) {
+    throw new ApiError(403, 'forbidden', `this key may enroll accounts into team "${callerTeam}" only`, [
+      { path: 'body.team', message: `must be "${callerTeam}" (the key's own team) or absent` },
+    ]);
+  }
+  return { ...input, team: callerTeam };
+}
+
 export async function enrollAccount({
   db,
   temporal,
-  input,
+  input: requested,
   actor,
+  callerTeam = null,
 }: {
   db: Db;
   temporal: Client;
   input: TAccountEnrollment;
   actor: string;
+  /** The team of the key (or of the import job) asking; null for keys that see every team. */
+  callerTeam?: string | null;
 }): Promise<EnrollmentResult> {
+  const input = enrollmentInTeam(requested, callerTeam);
   // A named strategy is looked up alongside the account (one round trip's wait, not two); unused on a repeat.
   const [existing, namedStrategy] = await Promise.all([
     db.account.findUnique({ where: { externalId: input.externalId }, include: { cases: { include: { strategy: true } } } }),
@@ -95,6 +115,12 @@ export async function enrollAccount({
   ]);
   if (existing?.cases[0]) {
     const current = existing.cases[0];
+    if (callerTeam && current.team !== callerTeam) {
+      // Says nothing about the other case (not even its id): it answers as absent to this key.
+      throw new ApiError(409, 'account_exists', `an account with externalId "${input.externalId}" already exists outside team "${callerTeam}"`, [
+        { path: 'body.externalId', message: `belongs to an account outside team "${callerTeam}"` },
+      ]);
+    }
     // Finish a start the first attempt may not have reached; a no-op when the case is running.
     if (current.status !== 'closed') {
       await startCase(temporal, caseInput(current.id, existing.id, input, toVersion(current.strategy), current.startedAt));
@@ -163,7 +189,7 @@ export async function enrollAccount({
     });
   } catch (error) {
     // A concurrent request with the same external id won the race: answer as a repeat.
-    if ((error as { code?: string }).code === 'P2002') return enrollAccount({ db, temporal, input, actor });
+    if ((error as { code?: string }).code === 'P2002') return enrollAccount({ db, temporal, input, actor, callerTeam });
     throw error;
   }
   await startCase(temporal, caseInput(caseId, accountId, input, strategy, startedAt));
