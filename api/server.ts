@@ -97,7 +97,7 @@ export async function buildApi({
   });
   registerAccessControl(app, deps.db);
   registerInputGuards(app);
-  await app.register(codecRoutes({ codec: payloadCodec, corsOrigins: codecOrigins }));
+  await app.register(codecRoutes({ codec: payloadCodec, corsOrigins: codecOrigins, db: deps.db }));
 
   await app.register(healthRoutes(deps));
   await app.register(strategyRoutes(deps));

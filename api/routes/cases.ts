@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { maxMinorUnits } from '../../domain/account.js';
+import { nameInitials } from '../../domain/person-name.js';
 import { ReplyIntent } from '../../domain/replies.js';
 import { caseScope, maskContact, recordContactRead, seesContactDetails } from '../access.js';
 import { actorOf } from '../auth.js';
@@ -85,7 +86,7 @@ export function caseRoutes({ db, temporal }: ApiDeps): FastifyPluginAsyncZod {
           summary: 'The debtor and every contact on file; contact values are masked unless revealed',
           description:
             '`?reveal=true` shows the values in full to officers, managers and admins and records the read as an audit event; ' +
-            'auditors always get them masked.',
+            'auditors always get them masked, and the name as initials.',
           params: ZCaseIdParams,
           querystring: z.object({ reveal: z.enum(['true', 'false']).default('false') }).strict(),
           response: {
@@ -118,7 +119,9 @@ export function caseRoutes({ db, temporal }: ApiDeps): FastifyPluginAsyncZod {
         const { caseId } = request.params;
         const debtor = await getDebtor({ db, caseId });
         if (request.query.reveal !== 'true' || !seesContactDetails(request)) {
-          return { ...debtor, masked: true, contacts: debtor.contacts.map((contact) => ({ ...contact, value: maskContact(contact.value) })) };
+          // Masked for auditors means the name too (initials); officers and managers who did not ask to reveal see it.
+          const name = seesContactDetails(request) ? debtor.name : nameInitials(debtor.name);
+          return { ...debtor, name, masked: true, contacts: debtor.contacts.map((contact) => ({ ...contact, value: maskContact(contact.value) })) };
         }
         await recordContactRead(db, request, caseId, 'debtor contacts');
         return { ...debtor, masked: false };
