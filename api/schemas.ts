@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { calendarDateSchema, instantSchema } from '../domain/dates.js';
 
 /** Response shapes shared by several routes; request shapes live with their routes or in domain/. */
 
@@ -52,7 +53,19 @@ export const ZCaseDetail = ZCaseView.extend({
   history: z.array(z.object({ at: z.string(), actor: z.string(), action: z.string(), detail: z.string().nullable() })),
 });
 
-export const ZCaseIdParams = z.object({ caseId: z.string().min(1).max(200) });
+/**
+ * The longest path parameter the router accepts (Fastify's `maxParamLength`): a longer one is
+ * answered 414 before any schema runs, so no schema allows more.
+ */
+export const maxPathParamLength = 100;
+
+/** A case id (`case-<uuid>` is 41 characters). */
+export const ZCaseId = z.string().min(1).max(maxPathParamLength);
+export const ZCaseIdParams = z.object({ caseId: ZCaseId });
+
+/** Dates and instants, years 1900–2200 (domain/dates.ts says why). */
+export const ZCalendarDate = calendarDateSchema();
+export const ZInstant = instantSchema();
 
 /** The standard error answers every authenticated route can give. */
 export const errorResponses = {

@@ -10,7 +10,8 @@ import { createLogger, type Logger } from '../lib/logger.js';
 import { registerAccessControl } from './access.js';
 import { registerInputGuards } from './input-guards.js';
 import { registerAuth, type Role } from './auth.js';
-import { ApiError, errorHandler } from './errors.js';
+import { ApiError, errorHandler, frameworkErrorHandler } from './errors.js';
+import { maxPathParamLength } from './schemas.js';
 import { accountRoutes } from './routes/accounts.js';
 import { assignmentRoutes } from './routes/assignments.js';
 import { caseRoutes } from './routes/cases.js';
@@ -64,7 +65,8 @@ export async function buildApi({
   rateLimitPerMinute?: number;
 }): Promise<FastifyInstance> {
   const loggerInstance: FastifyBaseLogger = logger;
-  const app = Fastify({ bodyLimit, loggerInstance });
+  // The router's own refusals (a path parameter too long, bad percent-encoding) answer in our shape too.
+  const app = Fastify({ bodyLimit, loggerInstance, maxParamLength: maxPathParamLength, frameworkErrors: frameworkErrorHandler });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(errorHandler);
@@ -85,7 +87,6 @@ export async function buildApi({
       return { ...transformed, schema: { ...transformed.schema, ...(allowed ? { 'x-roles': [...allowed] } : { security: [] }) } };
     },
   });
-  await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
   registerAuth(app, apiKeys, { db: deps.db });
   // After authentication resolved the key, so the count is per key (per address without one).
   await app.register(fastifyRateLimit, {
@@ -95,6 +96,8 @@ export async function buildApi({
     errorResponseBuilder: (_request, context) =>
       new ApiError(context.statusCode, 'rate_limited', `too many requests: at most ${context.max} a minute; retry in ${context.after}`),
   });
+  // After the rate limit, whose onRoute hook only sees routes added later: /docs is counted too.
+  await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
   registerAccessControl(app, deps.db);
   registerInputGuards(app);
   await app.register(codecRoutes({ codec: payloadCodec, corsOrigins: codecOrigins, db: deps.db }));

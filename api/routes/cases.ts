@@ -5,7 +5,7 @@ import { nameInitials } from '../../domain/person-name.js';
 import { ReplyIntent } from '../../domain/replies.js';
 import { caseScope, maskContact, recordContactRead, seesContactDetails } from '../access.js';
 import { actorOf } from '../auth.js';
-import { errorResponses, ZCaseDetail, ZCaseIdParams, ZCaseView, ZErrorResponse } from '../schemas.js';
+import { errorResponses, ZCaseDetail, ZCaseIdParams, ZCaseView, ZErrorResponse, ZInstant } from '../schemas.js';
 import type { ApiDeps } from '../server.js';
 import { getCase, getDebtor, listCases, listCommunications, receivePayment, receiveReply, setPaused } from '../services/cases.js';
 
@@ -18,7 +18,7 @@ const ZPayment = z
     amount: z.number().int('must be a whole number of minor units (cents)').positive().max(maxMinorUnits, 'must be at most 2147483647 minor units'),
     /** Defaults to the case's currency; a different one is refused. */
     currency: z.string().length(3).optional(),
-    receivedAt: z.iso.datetime({ offset: true }).optional(),
+    receivedAt: ZInstant.optional(),
   })
   .strict();
 
@@ -27,7 +27,7 @@ const ZReply = z
     channel: z.enum(['sms', 'email', 'letter', 'phone']),
     text: z.string().min(1).max(5000),
     intent: z.enum(Object.values(ReplyIntent) as [ReplyIntent, ...ReplyIntent[]]).optional(),
-    receivedAt: z.iso.datetime({ offset: true }).optional(),
+    receivedAt: ZInstant.optional(),
   })
   .strict();
 
