@@ -10,7 +10,7 @@ import { createLogger, type Logger } from '../lib/logger.js';
 import { registerAccessControl } from './access.js';
 import { registerInputGuards } from './input-guards.js';
 import { registerAuth, type Role } from './auth.js';
-import { ApiError, errorHandler, frameworkErrorHandler } from './errors.js';
+import { ApiError, clientErrorHandler, errorHandler, frameworkErrorHandler } from './errors.js';
 import { maxPathParamLength } from './schemas.js';
 import { accountRoutes } from './routes/accounts.js';
 import { assignmentRoutes } from './routes/assignments.js';
@@ -65,8 +65,9 @@ export async function buildApi({
   rateLimitPerMinute?: number;
 }): Promise<FastifyInstance> {
   const loggerInstance: FastifyBaseLogger = logger;
-  // The router's own refusals (a path parameter too long, bad percent-encoding) answer in our shape too.
-  const app = Fastify({ bodyLimit, loggerInstance, maxParamLength: maxPathParamLength, frameworkErrors: frameworkErrorHandler });
+  // The router's own refusals (a path parameter too long, bad percent-encoding) and the HTTP
+  // parser's (malformed request, headers too large) answer in our error shape too.
+  const app = Fastify({ bodyLimit, loggerInstance, maxParamLength: maxPathParamLength, frameworkErrors: frameworkErrorHandler, clientErrorHandler });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(errorHandler);

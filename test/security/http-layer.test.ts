@@ -1,4 +1,5 @@
 import { readFile, stat } from 'node:fs/promises';
+import { connect } from 'node:net';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -37,6 +38,25 @@ describe("the router's own errors", () => {
     expect(badUtf8.status).toBe(400);
     expect(badUtf8.body).toEqual({ error: { code: 'invalid_request', message: expect.any(String), fields: [{ path: 'params', message: expect.stringContaining('UTF-8') }] } });
     expect(badUtf8.text).not.toContain('%FF');
+  });
+
+  it("answer what Node's HTTP parser refuses (malformed, headers too large) in the same shape", async () => {
+    const { port } = new URL(engine.baseUrl());
+    const send = (request: string) =>
+      new Promise<string>((resolve, reject) => {
+        const socket = connect(Number(port), '127.0.0.1', () => socket.end(request));
+        let answer = '';
+        socket.on('data', (chunk) => (answer += chunk.toString('utf8')));
+        socket.on('close', () => resolve(answer));
+        socket.on('error', reject);
+      });
+    const bodyOf = (answer: string) => JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4));
+    const malformed = await send('GET /health HTTP/1.1\r\nHost: x\r\nno colon here\r\n\r\n');
+    expect(malformed).toMatch(/^HTTP\/1\.1 400 /);
+    expect(bodyOf(malformed)).toEqual({ error: { code: 'bad_request', message: expect.any(String) } });
+    const huge = await send(`GET /health HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`);
+    expect(huge).toMatch(/^HTTP\/1\.1 431 /);
+    expect(bodyOf(huge)).toEqual({ error: { code: 'headers_too_large', message: expect.any(String) } });
   });
 
   it('let through every case id a schema accepts: no schema allows more than the router', async () => {
