@@ -1,5 +1,8 @@
+import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { maxPathParamLength } from './schemas.js';
 import { unavailableDependency } from './unavailable.js';
 
 /**
@@ -70,6 +73,42 @@ export function errorHandler(error: FastifyError, request: FastifyRequest, reply
   }
   request.log.error({ err: error }, 'unhandled error');
   return reply.code(500).send({ error: { code: 'internal', message: `internal error; request id ${request.id}` } });
+}
+
+/**
+ * Errors the router raises before any route runs (Fastify's `frameworkErrors`): a path parameter
+ * longer than the router accepts (414), a path that is not valid percent-encoded UTF-8 (400).
+ * Same body shape as every other error; the path itself is not echoed (it may hold anything).
+ */
+export function frameworkErrorHandler(error: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
+  if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') {
+    void reply.code(414).send({ error: { code: 'uri_too_long', message: `a path parameter is too long (at most ${maxPathParamLength} characters)` } });
+  } else if (error.code === 'FST_ERR_BAD_URL') {
+    const { statusCode, code, message, fields } = invalidRequest([{ path: 'params', message: 'must be valid percent-encoded UTF-8' }]);
+    void reply.code(statusCode).send({ error: { code, message, fields } });
+  } else {
+    reply.log.error({ err: error }, 'router error');
+    void reply.code(500).send({ error: { code: 'internal', message: `internal error; request id ${reply.request.id}` } });
+  }
+}
+
+/**
+ * Requests Node's HTTP parser refuses before Fastify sees them (Fastify's `clientErrorHandler`):
+ * a malformed request 400, headers too large 431, too slow 408 — in the same body shape.
+ */
+export function clientErrorHandler(error: Error & { code?: string }, socket: Socket): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const [status, code, message] =
+    error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+      ? [408, 'request_timeout', 'the request did not arrive in time']
+      : error.code === 'HPE_HEADER_OVERFLOW'
+        ? [431, 'headers_too_large', 'the request headers are too large']
+        : [400, 'bad_request', 'the request is not valid HTTP'];
+  const body = JSON.stringify({ error: { code, message } });
+  if (socket.writable) {
+    socket.write(`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nContent-Type: application/json; charset=utf-8\r\nConnection: close\r\n\r\n${body}`);
+  }
+  socket.destroy(error);
 }
 
 /** Prisma's "value out of range" (P2033), or PostgreSQL's numeric_value_out_of_range (22003). */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { calendarDateSchema, instantSchema } from '../domain/dates.js';
 import type { CaseStatus } from '../workflows/case-messages.js';
 
 /** Shapes shared by several routes (or a route and a script); the others live with their routes or in domain/. */
@@ -57,7 +58,19 @@ export const ZCaseDetail = ZCaseView.extend({
     .nullable(),
 });
 
-export const ZCaseIdParams = z.object({ caseId: z.string().min(1).max(200) });
+/**
+ * The longest path parameter the router accepts (Fastify's `maxParamLength`): a longer one is
+ * answered 414 before any schema runs, so no schema allows more.
+ */
+export const maxPathParamLength = 100;
+
+/** A case id (`case-<uuid>` is 41 characters). */
+export const ZCaseId = z.string().min(1).max(maxPathParamLength);
+export const ZCaseIdParams = z.object({ caseId: ZCaseId });
+
+/** Dates and instants, years 1900–2200 (domain/dates.ts says why). */
+export const ZCalendarDate = calendarDateSchema();
+export const ZInstant = instantSchema();
 
 /** An officers' team name (case assignment, team-scoped API keys). */
 export const ZTeam = z.string().trim().min(1).max(64).regex(/^[\w.-]+$/, 'letters, digits, _ . - only');

@@ -9,7 +9,8 @@ import { registerAccessControl } from './access.js';
 import type { ApiDeps } from './deps.js';
 import { registerInputGuards } from './input-guards.js';
 import { registerAuth, type Role } from './auth.js';
-import { ApiError, errorHandler } from './errors.js';
+import { ApiError, clientErrorHandler, errorHandler, frameworkErrorHandler } from './errors.js';
+import { maxPathParamLength } from './schemas.js';
 import { accountRoutes } from './routes/accounts.js';
 import { assignmentRoutes } from './routes/assignments.js';
 import { caseRoutes } from './routes/cases.js';
@@ -55,7 +56,9 @@ export async function buildApi({
   rateLimitPerMinute?: number;
 }): Promise<FastifyInstance> {
   const loggerInstance: FastifyBaseLogger = logger;
-  const app = Fastify({ bodyLimit, loggerInstance });
+  // The router's own refusals (a path parameter too long, bad percent-encoding) and the HTTP
+  // parser's (malformed request, headers too large) answer in our error shape too.
+  const app = Fastify({ bodyLimit, loggerInstance, maxParamLength: maxPathParamLength, frameworkErrors: frameworkErrorHandler, clientErrorHandler });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(errorHandler);
@@ -76,7 +79,6 @@ export async function buildApi({
       return { ...transformed, schema: { ...transformed.schema, ...(allowed ? { 'x-roles': [...allowed] } : { security: [] }) } };
     },
   });
-  await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
   registerAuth(app, apiKeys, { db: deps.db });
   // After authentication resolved the key, so the count is per key (per address without one).
   await app.register(fastifyRateLimit, {
@@ -86,9 +88,11 @@ export async function buildApi({
     errorResponseBuilder: (_request, context) =>
       new ApiError(context.statusCode, 'rate_limited', `too many requests: at most ${context.max} a minute; retry in ${context.after}`),
   });
+  // After the rate limit, whose onRoute hook only sees routes added later: /docs is counted too.
+  await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
   registerAccessControl(app, deps.db);
   registerInputGuards(app);
-  await app.register(codecRoutes({ codec: payloadCodec, corsOrigins: codecOrigins }));
+  await app.register(codecRoutes({ codec: payloadCodec, corsOrigins: codecOrigins, db: deps.db }));
 
   await app.register(healthRoutes(deps));
   await app.register(projectionFailureRoutes(deps));

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { nameInitials } from './person-name.js';
 
 /**
  * The case file: everything an agency or the legal team needs to take a case over (account,
@@ -448,12 +449,15 @@ export function caseFileJson(file: TCaseFile): string {
 }
 
 /**
- * The file for a reader who may not see contact details (api/access.ts): addresses, numbers and
- * what was said are masked; amounts, dates, statuses and outcomes stay.
+ * The file for a reader who may not see contact details (api/access.ts): the debtor's name
+ * becomes initials, addresses and numbers are masked, what was said (messages, replies, an
+ * officer's call note) reads `[masked]`; amounts, dates, statuses and outcomes stay.
  */
 export function maskCaseFile(file: TCaseFile, mask: (value: string) => string): TCaseFile {
   return {
     ...file,
+    debtor: { ...file.debtor, name: nameInitials(file.debtor.name) },
+    tasks: file.tasks.map((task) => ({ ...task, outcomeNote: task.outcomeNote === null ? null : '[masked]' })),
     contacts: file.contacts.map((contact) => ({ ...contact, value: mask(contact.value) })),
     communications: file.communications.map((row) => ({ ...row, recipient: mask(row.recipient), subject: row.subject === null ? null : '[masked]', body: '[masked]' })),
     inbound: file.inbound.map((row) => ({ ...row, from: mask(row.from), text: '[masked]' })),

@@ -1,6 +1,7 @@
 import { DateTime } from 'luxon';
 import { z } from 'zod';
 import { planSchedule, type Installment } from './arrangements.js';
+import { calendarDateSchema } from './dates.js';
 import type { TNegotiationPolicy } from './negotiation-defaults.js';
 
 /**
@@ -15,7 +16,7 @@ import type { TNegotiationPolicy } from './negotiation-defaults.js';
  * only an officer's update needs it: so it is built on first use, once per module scope.
  */
 function buildOutcomeSchema() {
-  const ZDate = z.iso.date('must be a date YYYY-MM-DD');
+  const ZDate = calendarDateSchema();
   const ZAmount = z.number().int('must be a whole number of minor units (cents)').positive();
   return z.discriminatedUnion('kind', [
     z.object({ kind: z.literal('promise_to_pay'), amount: ZAmount, dueDate: ZDate }).strict(),

@@ -4,6 +4,7 @@ import { ZAccountEnrollment } from './account.js';
 import { complianceAtEnrollment, contactPointsOf } from './account-contacts.js';
 import type { PreviewAccount, PreviewEvent } from './preview.js';
 import { contactOutcomes } from './step-conditions.js';
+import { instantSchema } from './dates.js';
 
 /**
  * What a preview is asked for, as the API and the CLI receive it: a sample account in the
@@ -11,7 +12,7 @@ import { contactOutcomes } from './step-conditions.js';
  * happens to it (payments, replies, contact changes, call outcomes) and which sends fail.
  */
 
-const ZInstant = z.iso.datetime({ offset: true, message: 'must be an ISO-8601 instant such as 2026-01-05T09:00:00Z' });
+const ZInstant = instantSchema();
 const ZChannel = z.enum(channelIds);
 
 export const ZPreviewAccount = ZAccountEnrollment.omit({ externalId: true, strategy: true }).extend({

@@ -18,6 +18,17 @@ const OS_USER = 'postgres'; // who runs the server when we are root (PostgreSQL 
 
 export { embeddedPostgresDataDir, embeddedPostgresRunning, embeddedPostgresUrl } from './embedded-postgres-address.js';
 
+/**
+ * What the server log may hold: no debtor data. A failed statement's text (an insert of a reply,
+ * a name) is never written (`log_min_error_statement=panic`), nor an error's DETAIL, which quotes
+ * the offending values (`Key ("externalId")=(...)`; `log_error_verbosity=terse`), nor ERROR and
+ * WARNING lines at all (`log_min_messages=log`): their primary message may still quote a value
+ * ("invalid input syntax for type integer: ..."), and the client that caused them gets them and
+ * logs them through lib/logger.ts's redaction. Start, stop, checkpoints and FATAL/PANIC remain.
+ * `log_file_mode` would matter only to PostgreSQL's own collector; this log is written by us, 0600.
+ */
+const quietLogFlags = ['-c', 'log_min_error_statement=panic', '-c', 'log_error_verbosity=terse', '-c', 'log_min_messages=log', '-c', 'log_file_mode=0600'];
+
 export interface EmbeddedPostgresOptions {
   dataDir: string;
   port: number;
@@ -36,7 +47,10 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
   const isRoot = process.getuid?.() === 0;
   await mkdir(dirname(dataDir), { recursive: true });
 
-  const log = createWriteStream(`${dataDir}.log`, { flags: 'a' });
+  // The server's log is for its operator alone (0600; an older file keeps its mode unless told).
+  const logFile = `${dataDir}.log`;
+  const log = createWriteStream(logFile, { flags: 'a', mode: 0o600 });
+  await chmod(logFile, 0o600).catch(() => undefined);
   let recent = ''; // tail of the server output, for error messages
   const onLog = (msg: unknown) => {
     const text = msg instanceof Error ? `${msg.stack ?? msg.message}\n` : String(msg);
@@ -60,7 +74,7 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
       // UTF-8 with Unicode-aware case mapping that does not depend on the OS locales installed.
       initdbFlags: ['--encoding=UTF8', '--locale=C', '--locale-provider=builtin', '--builtin-locale=C.UTF-8'],
       // TCP on loopback only; no Unix socket, so no lock files in /tmp and no permission issues.
-      postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
+      postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', ...quietLogFlags],
       onLog,
       onError: onLog,
     });

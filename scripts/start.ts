@@ -127,7 +127,7 @@ async function main(): Promise<void> {
   say(`  Console      ${apiUrl}/console/   (sign in with one of the API keys below)`);
   say(`  API          ${apiUrl}   (docs ${apiUrl}/docs, OpenAPI ${apiUrl}/openapi.json)`);
   say(`  Temporal UI  ${temporalUi}`);
-  say(`  Codec        ${apiUrl}/codec   (payloads are encrypted: temporal workflow show --codec-endpoint ${apiUrl}/codec --codec-auth 'Bearer <auditor key>')`);
+  say(`  Codec        ${apiUrl}/codec   (payloads are encrypted: temporal workflow show --codec-endpoint ${apiUrl}/codec --codec-auth 'Bearer <admin key>')`);
   say(`  Outboxes     ${workerConfig.outboxDir} (email, sms, letters, agency)`);
   say('  API keys (Authorization: Bearer <key>):');
   for (const [key, role] of apiConfig.apiKeys) say(`    ${role.padEnd(12)} ${key}`);

@@ -1,7 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { ZAccountEnrollment } from '../../domain/account.js';
 import { actorOf } from '../auth.js';
-import { ApiError, conflict } from '../errors.js';
 import { errorResponses, ZCaseDetail, ZErrorResponse } from '../schemas.js';
 import type { ApiDeps } from '../deps.js';
 import { getCase } from '../services/cases.js';
@@ -26,18 +25,10 @@ export function accountRoutes({ db, temporal }: ApiDeps): FastifyPluginAsyncZod 
       },
       async (request, reply) => {
         // Object-level access (api/access.ts): a team-scoped key creates and sees its own team's cases only.
-        const callerTeam = request.principal?.team ?? null;
-        if (callerTeam && request.body.team !== undefined && request.body.team !== callerTeam) {
-          throw new ApiError(403, 'forbidden', `this key may enroll accounts into team "${callerTeam}" only`);
-        }
-        const input = callerTeam ? { ...request.body, team: callerTeam } : request.body;
-        const { created, caseId } = await enrollAccount({ db, temporal, input, actor: actorOf(request) });
+        const { created, caseId } = await enrollAccount({ db, temporal, input: request.body, actor: actorOf(request), callerTeam: request.principal?.team ?? null });
         // A new case answers from the rows just written: asking the workflow would wait for its
         // first task, most of an enrollment's time under load (bench/README.md).
         const view = await getCase({ db, temporal, caseId, live: !created });
-        if (callerTeam && view.team !== callerTeam) {
-          throw conflict('account_exists', `an account with externalId "${input.externalId}" already exists outside team "${callerTeam}"`);
-        }
         return reply.code(created ? 201 : 200).send(view);
       },
     );

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { actorOf } from '../auth.js';
-import { errorResponses, ZTeam } from '../schemas.js';
+import { errorResponses, ZCaseIdParams, ZTeam } from '../schemas.js';
 import type { ApiDeps } from '../deps.js';
 import { assignTeam } from '../services/assignments.js';
 
@@ -16,7 +16,7 @@ export function assignmentRoutes({ db }: Pick<ApiDeps, 'db'>): FastifyPluginAsyn
         schema: {
           tags: ['cases'],
           summary: "Assign the case to an officers' team (null: unassigned, seen only by keys without a team)",
-          params: z.object({ caseId: z.string().min(1).max(200) }),
+          params: ZCaseIdParams,
           body: z.object({ team: ZTeam.nullable() }).strict(),
           response: { 200: z.object({ caseId: z.string(), team: z.string().nullable() }), ...errorResponses },
         },

@@ -2,10 +2,11 @@ import { z } from 'zod';
 import { channelIds } from '../../domain/channels/index.js';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { maxMinorUnits } from '../../domain/account.js';
+import { nameInitials } from '../../domain/person-name.js';
 import { ReplyIntent } from '../../domain/replies.js';
 import { caseScope, maskContact, recordContactRead, seesContactDetails } from '../access.js';
 import { actorOf } from '../auth.js';
-import { errorResponses, ZCaseDetail, ZCaseIdParams, ZCaseView, ZErrorResponse } from '../schemas.js';
+import { errorResponses, ZCaseDetail, ZCaseIdParams, ZCaseView, ZErrorResponse, ZInstant } from '../schemas.js';
 import type { ApiDeps } from '../deps.js';
 import { getCase, getDebtor, listCases, listCommunications, receivePayment, receiveReply, setPaused } from '../services/cases.js';
 
@@ -18,7 +19,7 @@ const ZPayment = z
     amount: z.number().int('must be a whole number of minor units (cents)').positive().max(maxMinorUnits, 'must be at most 2147483647 minor units'),
     /** Defaults to the case's currency; a different one is refused. */
     currency: z.string().length(3).optional(),
-    receivedAt: z.iso.datetime({ offset: true }).optional(),
+    receivedAt: ZInstant.optional(),
   })
   .strict();
 
@@ -27,7 +28,7 @@ const ZReply = z
     channel: z.enum([...channelIds, 'phone']),
     text: z.string().min(1).max(5000),
     intent: z.enum(Object.values(ReplyIntent) as [ReplyIntent, ...ReplyIntent[]]).optional(),
-    receivedAt: z.iso.datetime({ offset: true }).optional(),
+    receivedAt: ZInstant.optional(),
   })
   .strict();
 
@@ -86,7 +87,7 @@ export function caseRoutes({ db, temporal }: ApiDeps): FastifyPluginAsyncZod {
           summary: 'The debtor and every contact on file; contact values are masked unless revealed',
           description:
             '`?reveal=true` shows the values in full to officers, managers and admins and records the read as an audit event; ' +
-            'auditors always get them masked.',
+            'auditors always get them masked, and the name as initials.',
           params: ZCaseIdParams,
           querystring: z.object({ reveal: z.enum(['true', 'false']).default('false') }).strict(),
           response: {
@@ -119,7 +120,9 @@ export function caseRoutes({ db, temporal }: ApiDeps): FastifyPluginAsyncZod {
         const { caseId } = request.params;
         const debtor = await getDebtor({ db, caseId });
         if (request.query.reveal !== 'true' || !seesContactDetails(request)) {
-          return { ...debtor, masked: true, contacts: debtor.contacts.map((contact) => ({ ...contact, value: maskContact(contact.value) })) };
+          // Masked for auditors means the name too (initials); officers and managers who did not ask to reveal see it.
+          const name = seesContactDetails(request) ? debtor.name : nameInitials(debtor.name);
+          return { ...debtor, name, masked: true, contacts: debtor.contacts.map((contact) => ({ ...contact, value: maskContact(contact.value) })) };
         }
         await recordContactRead(db, request, caseId, 'debtor contacts');
         return { ...debtor, masked: false };

@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { caseScope } from '../access.js';
 import { actorOf } from '../auth.js';
 import { errorResponses, ZErrorResponse } from '../schemas.js';
 import type { ApiDeps } from '../deps.js';
@@ -20,6 +21,8 @@ export const ZImportJob = z.object({
   status: z.enum(Object.values(ImportStatus) as [ImportStatus, ...ImportStatus[]]),
   format: z.enum(['csv', 'jsonl']),
   defaultStrategy: z.string().nullable(),
+  /** The team of the key that uploaded the file: rows enroll into it only, and only its keys (or keys without a team) see the job. */
+  team: z.string().nullable(),
   /** Rows in the file (non-blank lines, CSV header excluded); exact once completed. */
   totalRows: z.number().int().nullable(),
   processedRows: z.number().int(),
@@ -67,7 +70,8 @@ export function importRoutes({ db, temporal, imports }: ApiDeps & { imports?: Im
             'Send the file as the body with Content-Type text/csv or application/x-ndjson (curl --data-binary @file). ' +
             'CSV columns: externalId, strategy, currency, balance (minor units), daysPastDue, debtorName, email, phone, timeZone, ' +
             'smsConsent, whatsapp, whatsappOptIn, language (en or es), timeBarred (yes/no), addressLine1, addressLine2, city, region, postalCode, country, portfolio. JSON lines are account enrollments. ' +
-            'Rows are idempotent by externalId; a changed balance updates the account and its open case.',
+            'Rows are idempotent by externalId; a changed balance updates the account and its open case. ' +
+            "A key with a team imports into its own team only, row by row as in POST /api/v1/accounts: a row naming another team, or an existing account outside the key's team, is a rejected row with its reason; the job belongs to the team and other teams' keys do not see it.",
           consumes: Object.keys(formats),
           querystring: z
             .object({ strategy: z.string().min(1).max(64).optional().describe('strategy for rows that name none') })
@@ -86,6 +90,7 @@ export function importRoutes({ db, temporal, imports }: ApiDeps & { imports?: Im
           format: formats[mediaType] ?? 'csv',
           defaultStrategy: request.query.strategy,
           actor: actorOf(request),
+          team: request.principal?.team ?? null,
           maxBytes,
         });
         return reply.code(202).header('location', job.links.self).send(job);
@@ -98,7 +103,7 @@ export function importRoutes({ db, temporal, imports }: ApiDeps & { imports?: Im
         config: { roles: readers },
         schema: { tags: ['accounts'], summary: "An import job's progress and counts", params: ZJobParams, response: { 200: ZImportJob, ...errorResponses } },
       },
-      async (request) => getImportJob({ db, jobId: request.params.jobId }),
+      async (request) => getImportJob({ db, jobId: request.params.jobId, scope: caseScope(request) }),
     );
 
     app.get(
@@ -115,7 +120,7 @@ export function importRoutes({ db, temporal, imports }: ApiDeps & { imports?: Im
       },
       async (request, reply) => {
         const { jobId } = request.params;
-        await requireImportJob({ db, jobId });
+        await requireImportJob({ db, jobId, scope: caseScope(request) });
         return reply
           .type('text/csv; charset=utf-8')
           .header('content-disposition', `attachment; filename="import-${jobId}-rejected.csv"`)

@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { assertCaseAccess } from '../access.js';
 import { actorOf } from '../auth.js';
 import { notFound } from '../errors.js';
-import { errorResponses, ZErrorResponse } from '../schemas.js';
+import { errorResponses, ZErrorResponse, ZInstant } from '../schemas.js';
 import type { ApiDeps } from '../deps.js';
 import { letterForReturn, recordLetterReturned } from '../services/letter-returns.js';
 
@@ -14,7 +14,7 @@ export const ZLetterReturned = z
     /** What the envelope or the provider says: "moved, left no address", "no such street"... */
     reason: z.string().trim().min(1).max(500),
     /** When the letter came back; now when absent. */
-    at: z.iso.datetime({ offset: true }).optional(),
+    at: ZInstant.optional(),
   })
   .strict();
 

@@ -7,7 +7,7 @@ import { candidateTimeZones } from '../../domain/regulation/zones.js';
 import type { Db } from '../../lib/db.js';
 import { caseWorkflow } from '../../workflows/case.js';
 import { caseWorkflowId, taskQueue, type CaseInput } from '../../workflows/case-messages.js';
-import { unprocessable } from '../errors.js';
+import { ApiError, unprocessable } from '../errors.js';
 import { differingFields, enrollmentConflict, enrollmentFingerprint, type EnrollmentFingerprint } from './enrollment-conflicts.js';
 import { chooseStrategyFor } from './segments.js';
 import { activeStrategy, toVersion, type StrategyVersion } from './strategies.js';
@@ -70,12 +70,29 @@ function caseInput(caseId: string, accountId: string, input: TAccountEnrollment,
   };
 }
 
+/**
+ * Object-level access of enrollment (api/access.ts), one rule for a single enrollment and for
+ * every row of an import: a key with a team enrolls into that team only (another team named is
+ * 403; none named is its own), and cannot reach an existing account outside it (409, checked in
+ * {@link enrollAccount}), so neither another team's case nor its balance can be touched.
+ */
+function enrollmentInTeam(input: TAccountEnrollment, callerTeam: string | null | undefined): TAccountEnrollment {
+  if (!callerTeam) return input;
+  if (input.team !== undefined && input.team !== callerTeam) {
+    throw new ApiError(403, 'forbidden', `this key may enroll accounts into team "${callerTeam}" only`, [
+      { path: 'body.team', message: `must be "${callerTeam}" (the key's own team) or absent` },
+    ]);
+  }
+  return { ...input, team: callerTeam };
+}
+
 export async function enrollAccount({
   db,
   temporal,
-  input,
+  input: requested,
   actor,
   allowBalanceChange = false,
+  callerTeam = null,
 }: {
   db: Db;
   temporal: Client;
@@ -83,7 +100,10 @@ export async function enrollAccount({
   actor: string;
   /** An import: a changed balance is the creditor's new placed amount (imports.ts applies it), not a conflict. */
   allowBalanceChange?: boolean;
+  /** The team of the key (or of the import job) asking; null for keys that see every team. */
+  callerTeam?: string | null;
 }): Promise<EnrollmentResult> {
+  const input = enrollmentInTeam(requested, callerTeam);
   // A named strategy is looked up alongside the account (one round trip's wait, not two); unused on a repeat.
   const [existing, namedStrategy] = await Promise.all([
     db.account.findUnique({ where: { externalId: input.externalId }, include: { debtor: { select: { name: true, timeZone: true } }, cases: { include: { strategy: true } } } }),
@@ -91,6 +111,12 @@ export async function enrollAccount({
   ]);
   if (existing?.cases[0]) {
     const current = existing.cases[0];
+    if (callerTeam && current.team !== callerTeam) {
+      // Says nothing about the other case (not even its id): it answers as absent to this key.
+      throw new ApiError(409, 'account_exists', `an account with externalId "${input.externalId}" already exists outside team "${callerTeam}"`, [
+        { path: 'body.externalId', message: `belongs to an account outside team "${callerTeam}"` },
+      ]);
+    }
     const enrolled = await db.auditEvent.findFirst({ where: { caseId: current.id, action: 'account_enrolled' }, orderBy: { at: 'asc' }, select: { data: true } });
     const fingerprint = (enrolled?.data as { fingerprint?: EnrollmentFingerprint } | null)?.fingerprint ?? null;
     const differing = differingFields(
@@ -178,7 +204,7 @@ export async function enrollAccount({
     });
   } catch (error) {
     // A concurrent request with the same external id won the race: answer as a repeat.
-    if ((error as { code?: string }).code === 'P2002') return enrollAccount({ db, temporal, input, actor, allowBalanceChange });
+    if ((error as { code?: string }).code === 'P2002') return enrollAccount({ db, temporal, input, actor, allowBalanceChange, callerTeam });
     throw error;
   }
   await startCase(temporal, caseInput(caseId, accountId, input, strategy, startedAt));

@@ -169,10 +169,11 @@ export function createImportRunner({
     if (count !== 1) throw new LostLease(`lost the lease on import ${jobId}`);
   }
 
-  async function enrollWithRetry(account: TAccountEnrollment, actor: string, signal: AbortSignal) {
+  async function enrollWithRetry(account: TAccountEnrollment, actor: string, team: string | null, signal: AbortSignal) {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await enrollAccount({ db, temporal, input: account, actor, allowBalanceChange: true });
+        // The job enrolls as the key that uploaded it: its team's rules hold row by row.
+        return await enrollAccount({ db, temporal, input: account, actor, allowBalanceChange: true, callerTeam: team });
       } catch (error) {
         // The row's own fault is answered at once; an outage is retried, then fails the batch.
         if (error instanceof ApiError || attempt >= 3 || signal.aborted) throw error;
@@ -240,13 +241,13 @@ export function createImportRunner({
     }
   }
 
-  async function processRow(jobId: string, item: ImportRowItem, replayed: boolean, signal: AbortSignal): Promise<RowOutcome> {
+  async function processRow(jobId: string, team: string | null, item: ImportRowItem, replayed: boolean, signal: AbortSignal): Promise<RowOutcome> {
     const { line, result } = item;
     if (!result.ok) return { line, outcome: 'rejected', problems: result.problems, externalId: result.externalId };
     if (signal.aborted) return { line, outcome: 'skipped' };
     const actor = importActor(jobId);
     try {
-      const { created, caseId } = await enrollWithRetry(result.account, actor, signal);
+      const { created, caseId } = await enrollWithRetry(result.account, actor, team, signal);
       if (created) return { line, outcome: 'created' };
       // Enrolled by this job before a restart, and only its outcome was not yet counted.
       if (replayed && (await db.auditEvent.count({ where: { caseId, action: 'account_enrolled', actor } })) > 0) return { line, outcome: 'created' };
@@ -265,11 +266,11 @@ export function createImportRunner({
   }
 
   /** Runs one batch and commits its outcomes with the cursor; false when stopped before the end. */
-  async function processBatch(jobId: string, batch: ImportRowItem[], committed: number, replayThrough: number, signal: AbortSignal): Promise<boolean> {
+  async function processBatch(jobId: string, team: string | null, batch: ImportRowItem[], committed: number, replayThrough: number, signal: AbortSignal): Promise<boolean> {
     const last = batch.at(-1)?.line ?? committed;
     const { count } = await db.importJob.updateMany({ where: { id: jobId, leaseOwner: instanceId }, data: { inFlightLine: last, leaseExpiresAt: leaseUntil() } });
     if (count !== 1) throw new LostLease(`lost the lease on import ${jobId}`);
-    const outcomes = await Promise.all(batch.map((item) => limit(() => processRow(jobId, item, item.line <= replayThrough, signal))));
+    const outcomes = await Promise.all(batch.map((item) => limit(() => processRow(jobId, team, item, item.line <= replayThrough, signal))));
     if (outcomes.some((row) => row.outcome === 'skipped')) return false;
 
     const tally = (outcome: Outcome) => outcomes.filter((row) => row.outcome === outcome).length;
@@ -313,12 +314,12 @@ export function createImportRunner({
         if (checked.line <= committed) continue;
         batch.push(checked);
         if (batch.length < batchSize) continue;
-        if (!(await processBatch(jobId, batch, committed, job.inFlightLine, signal))) return;
+        if (!(await processBatch(jobId, job.team, batch, committed, job.inFlightLine, signal))) return;
         committed = batch.at(-1)?.line ?? committed;
         batch = [];
       }
       if (signal.aborted) return;
-      if (batch.length > 0 && !(await processBatch(jobId, batch, committed, job.inFlightLine, signal))) return;
+      if (batch.length > 0 && !(await processBatch(jobId, job.team, batch, committed, job.inFlightLine, signal))) return;
       await finish(jobId);
     } catch (error) {
       if (error instanceof LostLease) {
@@ -414,6 +415,7 @@ export function importJobView(job: {
   status: string;
   format: string;
   defaultStrategy: string | null;
+  team: string | null;
   totalRows: number | null;
   createdCount: number;
   updatedCount: number;
@@ -430,6 +432,7 @@ export function importJobView(job: {
     status: job.status as ImportStatus,
     format: job.format as ImportFormat,
     defaultStrategy: job.defaultStrategy,
+    team: job.team,
     totalRows: job.totalRows,
     processedRows,
     created: job.createdCount,
@@ -454,6 +457,7 @@ export async function createImport({
   format,
   defaultStrategy,
   actor,
+  team,
   maxBytes,
 }: {
   db: Db;
@@ -463,13 +467,15 @@ export async function createImport({
   format: ImportFormat;
   defaultStrategy: string | undefined;
   actor: string;
+  /** The uploading key's team: the job belongs to it and its rows enroll into it only. */
+  team: string | null;
   maxBytes: number;
 }): Promise<ImportJobView> {
   if (defaultStrategy && !(await activeStrategy(db, defaultStrategy))) {
     throw unprocessable('unknown_strategy', `no active strategy "${defaultStrategy}"`, [{ path: 'querystring.strategy', message: `no active strategy named "${defaultStrategy}"` }]);
   }
   const job = await db.importJob.create({
-    data: { format, defaultStrategy: defaultStrategy ?? null, createdBy: actor, leaseOwner: runner.instanceId, leaseExpiresAt: new Date(Date.now() + runner.leaseMs) },
+    data: { format, defaultStrategy: defaultStrategy ?? null, createdBy: actor, team, leaseOwner: runner.instanceId, leaseExpiresAt: new Date(Date.now() + runner.leaseMs) },
   });
   // Keep the claim on the upload alive however slowly the file arrives.
   const heartbeat = setInterval(
@@ -505,8 +511,14 @@ export async function createImport({
   }
 }
 
-export async function getImportJob({ db, jobId }: { db: Db; jobId: string }): Promise<ImportJobView> {
-  const job = await db.importJob.findUnique({ where: { id: jobId } });
+/**
+ * The `where` of one job as a caller may see it: a team-scoped key sees its team's jobs only;
+ * another's answers 404, like another team's case (api/access.ts `caseScope`).
+ */
+const jobWhere = (jobId: string, scope: { team?: string }) => ({ id: jobId, ...(scope.team ? { team: scope.team } : {}) });
+
+export async function getImportJob({ db, jobId, scope }: { db: Db; jobId: string; scope: { team?: string } }): Promise<ImportJobView> {
+  const job = await db.importJob.findFirst({ where: jobWhere(jobId, scope) });
   if (!job) throw notFound(`import "${jobId}"`);
   return importJobView(job);
 }
@@ -529,6 +541,6 @@ export async function* rejectedRowsCsv({ db, jobId }: { db: Db; jobId: string })
 }
 
 /** Checks the job exists before a download starts streaming. */
-export async function requireImportJob({ db, jobId }: { db: Db; jobId: string }): Promise<void> {
-  if (!(await db.importJob.count({ where: { id: jobId } }))) throw notFound(`import "${jobId}"`);
+export async function requireImportJob({ db, jobId, scope }: { db: Db; jobId: string; scope: { team?: string } }): Promise<void> {
+  if (!(await db.importJob.count({ where: jobWhere(jobId, scope) }))) throw notFound(`import "${jobId}"`);
 }

@@ -144,14 +144,14 @@ describe("the debtor's details", () => {
     expect(payloads(history).length).toBeGreaterThan(clear.length * 2);
   });
 
-  it('are encrypted in `temporal workflow show`, and readable through the codec endpoint with an auditor key', async () => {
+  it('are encrypted in `temporal workflow show`, and readable through the codec endpoint with an admin key', async () => {
     const cli = await ensureTemporalCli();
     const common = ['workflow', 'show', '--workflow-id', caseId, '--address', engine.temporalServer.address, '--output', 'json', '--disable-config-file', '--disable-config-env'];
     const plain = await run(cli, common, { maxBuffer: 32 * 1024 * 1024 });
     expect(plain.stdout).toContain('paymentReceived');
     expect(found(withDataDecoded(plain.stdout))).toEqual([]);
 
-    const decoded = await run(cli, [...common, '--codec-endpoint', `${engine.baseUrl}/codec`, '--codec-auth', `Bearer ${engine.keys.auditor}`], { maxBuffer: 32 * 1024 * 1024 });
+    const decoded = await run(cli, [...common, '--codec-endpoint', `${engine.baseUrl}/codec`, '--codec-auth', `Bearer ${engine.keys.admin}`], { maxBuffer: 32 * 1024 * 1024 });
     const readable = withDataDecoded(decoded.stdout);
     expect(readable).toContain(debtor.name);
     expect(readable).toContain(debtor.email);
@@ -179,24 +179,34 @@ describe('the codec endpoint', () => {
     };
   };
 
-  it('decodes for manager, auditor and admin keys only, and audits nothing as a change', async () => {
+  it('decodes and encodes for admin keys only; every decode is an audit event with who and how many, never what', async () => {
     const payload = await sample();
-    for (const role of ['manager', 'auditor', 'admin'] as const) {
-      const { status, body } = await engine.call('POST', '/codec/decode', { key: engine.keys[role], body: { payloads: [payload] } });
-      expect(status).toBe(200);
-      expect(Buffer.from(body.payloads[0].data, 'base64').toString()).toContain(debtor.name);
-    }
-    for (const role of ['officer', 'integration'] as const) {
-      expect((await engine.call('POST', '/codec/decode', { key: engine.keys[role], body: { payloads: [payload] } })).status).toBe(403);
+    const decodes = () => engine.db.auditEvent.findMany({ where: { action: 'payloads_decoded' }, orderBy: { id: 'asc' } });
+    const before = (await decodes()).length;
+    const { status, body } = await engine.call('POST', '/codec/decode', { key: engine.keys.admin, headers: { 'x-namespace': 'default' }, body: { payloads: [payload, payload] } });
+    expect(status).toBe(200);
+    expect(Buffer.from(body.payloads[0].data, 'base64').toString()).toContain(debtor.name);
+    const events = (await decodes()).slice(before);
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({ actor: expect.stringMatching(/^admin:/), caseId: null, data: { payloads: 2, namespace: 'default' } });
+    expect(found(JSON.stringify(events[0]?.data))).toEqual([]);
+    expect((await engine.call('POST', '/codec/encode', { key: engine.keys.admin, body: { payloads: [{ metadata: { encoding: Buffer.from('json/plain').toString('base64') }, data: Buffer.from('{}').toString('base64') }] } })).status).toBe(200);
+
+    // Managers and auditors see masked or team-scoped answers elsewhere; a raw history is neither.
+    for (const role of ['manager', 'auditor', 'officer', 'integration'] as const) {
+      for (const operation of ['decode', 'encode']) {
+        expect((await engine.call('POST', `/codec/${operation}`, { key: engine.keys[role], body: { payloads: [payload] } })).status, `${role} ${operation}`).toBe(403);
+      }
     }
     expect((await engine.call('POST', '/codec/decode', { key: null, body: { payloads: [payload] } })).status).toBe(401);
+    expect((await decodes()).length).toBe(before + 1);
   });
 
   it('refuses a tampered payload with 422 and a reason', async () => {
     const payload = await sample();
     const data = Buffer.from(payload.data, 'base64');
     data[data.length - 1] = (data[data.length - 1] ?? 0) ^ 1;
-    const { status, body } = await engine.call('POST', '/codec/decode', { key: engine.keys.auditor, body: { payloads: [{ ...payload, data: data.toString('base64') }] } });
+    const { status, body } = await engine.call('POST', '/codec/decode', { key: engine.keys.admin, body: { payloads: [{ ...payload, data: data.toString('base64') }] } });
     expect(status).toBe(422);
     expect(body.error).toMatchObject({ code: 'undecodable_payload' });
     expect(body.error.message).toMatch(/failed authentication/);

@@ -106,6 +106,55 @@ describe('a case gets its team when it is created', () => {
   });
 });
 
+describe("an import follows the uploading key's team, row by row", () => {
+  it('a team-scoped key imports into its own team only, cannot touch another team, and its jobs are its team\'s', { timeout: 60_000 }, async () => {
+    const westIntegration = (await createApiKey(engine.db, { role: 'integration', name: 'west-feed', team: 'west', actor: 'test' })).key;
+    const westAccount = await enroll(account('ROW-W1', { team: 'west' }));
+    expect(westAccount.status).toBe(201);
+    const unassigned = await enroll(account('ROW-N0'));
+    expect(unassigned.status).toBe(201);
+
+    const zone = afternoonZone();
+    const row = (externalId: string, balance: number, team: string) => `${externalId},USD,${balance},Row ${externalId},${externalId.toLowerCase()}@example.com,${zone},${team}`;
+    const upload = await engine.call('POST', '/api/v1/accounts/import?strategy=scoped-test', {
+      key: eastIntegration,
+      body: ['externalId,currency,balance,debtorName,email,timeZone,team', row('ROW-E1', 10_000, 'east'), row('ROW-E2', 10_000, ''), row('ROW-X1', 10_000, 'west'), row('ROW-W1', 99_999, ''), row('ROW-N0', 55_555, '')].join('\r\n'),
+      headers: { 'content-type': 'text/csv' },
+    });
+    expect(upload.status, JSON.stringify(upload.body)).toBe(202);
+    const job = await waitFor(async () => {
+      const answer = await engine.call('GET', `/api/v1/imports/${upload.body.jobId}`, { key: eastIntegration });
+      return answer.body.status === 'completed' && answer.body;
+    }, 'the import to finish', 45_000);
+    // Two rows enrolled into the key's team (named, and by default); the rest refused, each with its reason.
+    expect(job).toMatchObject({ created: 2, updated: 0, rejected: 3 });
+    const teamOf = async (externalId: string) => (await engine.db.case.findFirst({ where: { account: { externalId } } }))?.team;
+    expect([await teamOf('ROW-E1'), await teamOf('ROW-E2'), await teamOf('ROW-X1')]).toEqual(['east', 'east', undefined]);
+    // Another team's account, and an account of no team, keep their balances.
+    expect((await engine.db.account.findUniqueOrThrow({ where: { externalId: 'ROW-W1' } })).originalBalance).toBe(10_000);
+    expect((await engine.db.account.findUniqueOrThrow({ where: { externalId: 'ROW-N0' } })).originalBalance).toBe(10_000);
+    expect(await engine.db.auditEvent.count({ where: { action: 'placed_balance_changed', caseId: { in: [westAccount.body.caseId, unassigned.body.caseId] } } })).toBe(0);
+
+    const rejected = await engine.call('GET', `/api/v1/imports/${job.jobId}/rejected.csv`, { key: eastIntegration });
+    expect(rejected.status).toBe(200);
+    const lines = String(rejected.body).trim().split(/\r?\n/).slice(1);
+    expect(lines).toEqual([
+      expect.stringMatching(/^4,ROW-X1,team,.*""east"" \(the key.s own team\)/),
+      expect.stringMatching(/^5,ROW-W1,externalId,.*outside team ""east""/),
+      expect.stringMatching(/^6,ROW-N0,externalId,.*outside team ""east""/),
+    ]);
+    expect(String(rejected.body)).not.toContain(westAccount.body.caseId);
+
+    // The job is the east team's: another team's key finds neither it nor its rejected rows.
+    for (const path of [`/api/v1/imports/${job.jobId}`, `/api/v1/imports/${job.jobId}/rejected.csv`]) {
+      expect((await engine.call('GET', path, { key: westIntegration })).status, path).toBe(404);
+      expect((await engine.call('GET', path, { key: engine.keys.manager })).status, path).toBe(200);
+    }
+    expect(upload.body.team).toBe('east');
+    expect((await engine.db.importJob.findUniqueOrThrow({ where: { id: job.jobId } })).team).toBe('east');
+  });
+});
+
 describe('reports', () => {
   const caseCount = (team?: string) => engine.db.case.count({ where: team ? { team } : {} });
 

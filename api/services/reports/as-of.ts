@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Prisma } from '../../../generated/prisma/client.js';
+import { ZCalendarDate } from '../../schemas.js';
 
 /**
  * The as-of date every report takes: figures are what the projection knew at the end of that
@@ -9,7 +10,7 @@ import { Prisma } from '../../../generated/prisma/client.js';
 export const ZReportQuery = z
   .object({
     /** End of this UTC day is the cut-off; today when absent. */
-    asOf: z.iso.date('must be a date YYYY-MM-DD').optional(),
+    asOf: ZCalendarDate.optional(),
     format: z.enum(['json', 'csv']).default('json'),
   })
   .strict();

@@ -1,5 +1,5 @@
-import { z } from 'zod';
 import { Prisma } from '../../../generated/prisma/client.js';
+import { ZCalendarDate } from '../../schemas.js';
 import { ZReportQuery, type AsOf } from './as-of.js';
 
 /**
@@ -9,7 +9,7 @@ import { ZReportQuery, type AsOf } from './as-of.js';
 
 export const ZPeriodQuery = ZReportQuery.extend({
   /** First day counted (UTC); from the beginning when absent. */
-  from: z.iso.date('must be a date YYYY-MM-DD').optional(),
+  from: ZCalendarDate.optional(),
 });
 
 export interface Period extends AsOf {
