@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildCaseFileFromDb } from '../../records/case-file.js';
 import { renderCaseFilePdf } from '../../records/case-file-pdf.js';
 import { caseFileJson } from '../../domain/case-file.js';
-import { startEngine, testKeys, type Engine } from '../support/engine-harness.js';
+import { startEngine, type Engine } from '../../testing/engine.js';
+import { testKeys } from '../../testing/api-client.js';
 import { seedWorkedCase, type SeededCase } from '../officers/case-file-fixture.js';
 
 /**
@@ -35,7 +36,7 @@ function pdfText(pdf: Buffer): string {
 }
 
 beforeAll(async () => {
-  engine = await startEngine({ temporal: false });
+  engine = await startEngine({ temporal: 'none' });
   seeded = await seedWorkedCase(engine.db, { suffix: 'audit', team: null });
   // A delivered case file, as the agency activity stores it.
   const file = await buildCaseFileFromDb(engine.db, seeded.caseId, 'agency');
@@ -53,7 +54,7 @@ afterAll(async () => {
 describe("the debtor's name, for an auditor", () => {
   const leaks = (text: string) => [seeded.debtorName, 'Grace', 'Hopper'].filter((secret) => text.includes(secret));
   const read = async (url: string, key: string = testKeys.auditor) => {
-    const response = await fetch(`${engine.baseUrl()}${url}`, { headers: { authorization: `Bearer ${key}` } });
+    const response = await fetch(`${engine.baseUrl}${url}`, { headers: { authorization: `Bearer ${key}` } });
     expect(response.status, url).toBe(200);
     const bytes = Buffer.from(await response.arrayBuffer());
     return (response.headers.get('content-type') ?? '').includes('pdf') ? pdfText(bytes) : bytes.toString('utf8');

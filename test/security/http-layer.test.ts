@@ -3,7 +3,8 @@ import { connect } from 'node:net';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEngine, testKeys, type Engine } from '../support/engine-harness.js';
+import { startEngine, type Engine } from '../../testing/engine.js';
+import { testKeys } from '../../testing/api-client.js';
 
 /**
  * The edges below the routes: errors the router raises itself answer in the one error shape;
@@ -15,7 +16,7 @@ import { startEngine, testKeys, type Engine } from '../support/engine-harness.js
 let engine: Engine;
 
 beforeAll(async () => {
-  engine = await startEngine({ temporal: false });
+  engine = await startEngine({ temporal: 'none' });
 }, 120_000);
 
 afterAll(async () => {
@@ -23,7 +24,7 @@ afterAll(async () => {
 });
 
 const raw = async (url: string, init: RequestInit = {}) => {
-  const response = await fetch(`${engine.baseUrl()}${url}`, { ...init, headers: { authorization: `Bearer ${testKeys.manager}`, ...(init.headers ?? {}) } });
+  const response = await fetch(`${engine.baseUrl}${url}`, { ...init, headers: { authorization: `Bearer ${testKeys.manager}`, ...(init.headers ?? {}) } });
   const text = await response.text();
   return { status: response.status, headers: response.headers, text, body: (response.headers.get('content-type') ?? '').includes('json') ? JSON.parse(text) : text };
 };
@@ -41,7 +42,7 @@ describe("the router's own errors", () => {
   });
 
   it("answer what Node's HTTP parser refuses (malformed, headers too large) in the same shape", async () => {
-    const { port } = new URL(engine.baseUrl());
+    const { port } = new URL(engine.baseUrl);
     const send = (request: string) =>
       new Promise<string>((resolve, reject) => {
         const socket = connect(Number(port), '127.0.0.1', () => socket.end(request));
@@ -99,7 +100,7 @@ describe('dates', () => {
 
 describe('the interactive docs', () => {
   it('carry the rate-limit headers like every other route', async () => {
-    const docs = await fetch(`${engine.baseUrl()}/docs`, { redirect: 'manual' });
+    const docs = await fetch(`${engine.baseUrl}/docs`, { redirect: 'manual' });
     expect(docs.status).toBeLessThan(400);
     expect(docs.headers.get('x-ratelimit-limit')).toBe('100000');
     expect(docs.headers.get('x-ratelimit-remaining')).not.toBeNull();
@@ -108,7 +109,7 @@ describe('the interactive docs', () => {
 
 describe("the embedded PostgreSQL's log", () => {
   it("keeps no failed statement's text or values, and only its owner may read it", async () => {
-    const client = new pg.Client({ connectionString: engine.databaseUrl });
+    const client = new pg.Client({ connectionString: engine.postgres.url });
     await client.connect();
     try {
       // A reply's text in a failing statement, and a value quoted by the error itself.
@@ -126,7 +127,7 @@ describe("the embedded PostgreSQL's log", () => {
     expect(log).not.toContain('zelda.secret');
     expect((await stat(file)).mode & 0o077).toBe(0);
 
-    const admin = new pg.Client({ connectionString: engine.databaseUrl });
+    const admin = new pg.Client({ connectionString: engine.postgres.url });
     await admin.connect();
     try {
       const settings = await admin.query<{ name: string; setting: string }>(

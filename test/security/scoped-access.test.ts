@@ -114,7 +114,7 @@ describe("an import follows the uploading key's team, row by row", () => {
     const unassigned = await enroll(account('ROW-N0'));
     expect(unassigned.status).toBe(201);
 
-    const zone = afternoonZone();
+    const zone = middayZone();
     const row = (externalId: string, balance: number, team: string) => `${externalId},USD,${balance},Row ${externalId},${externalId.toLowerCase()}@example.com,${zone},${team}`;
     const upload = await engine.call('POST', '/api/v1/accounts/import?strategy=scoped-test', {
       key: eastIntegration,
@@ -122,7 +122,7 @@ describe("an import follows the uploading key's team, row by row", () => {
       headers: { 'content-type': 'text/csv' },
     });
     expect(upload.status, JSON.stringify(upload.body)).toBe(202);
-    const job = await waitFor(async () => {
+    const job = await eventually(async () => {
       const answer = await engine.call('GET', `/api/v1/imports/${upload.body.jobId}`, { key: eastIntegration });
       return answer.body.status === 'completed' && answer.body;
     }, 'the import to finish', 45_000);
