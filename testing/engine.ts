@@ -56,6 +56,8 @@ export interface EngineOptions {
   /** The API; default on unless Temporal is time-skipping. PostgreSQL runs when the API or real activities need it. */
   api?: boolean;
   imports?: Partial<ImportSettings>;
+  /** Strategy definitions saved through the API, as a manager would, before the engine is handed over; a refusal fails the start. */
+  strategies?: unknown[];
   rateLimitPerMinute?: number;
   /** Capture every log line of the API and the workers (SDK included) in `logs`, at this level. */
   captureLogs?: 'info' | 'debug';
@@ -214,6 +216,10 @@ export async function startEngine(options: EngineOptions = {}): Promise<Engine> 
             ...(options.captureLogs ? { logger: createLogger({ level: options.captureLogs, name: 'api', destination: lineCapture(logs) }) } : {}),
           })
         : undefined;
+    for (const definition of options.strategies ?? []) {
+      const saved = await apiClient(needs(api?.baseUrl(), 'the API (api: true)'))('POST', '/api/v1/strategies', { body: definition });
+      if (saved.status !== 201) throw new Error(`saving a strategy answered ${saved.status}: ${saved.text}`);
+    }
     const baseUrl: () => string = api ? api.baseUrl : needs<string>(undefined, 'the API (api: true)');
 
     return {

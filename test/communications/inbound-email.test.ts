@@ -55,14 +55,9 @@ async function postEmail(raw: string, secret = engine.communications.inboundEmai
 }
 
 beforeAll(async () => {
-  engine = await startEngine({ smtp: true, twilio: true });
-  const created = await engine.call('POST', '/api/v1/strategies', { body: strategy });
-  expect(created.status).toBe(201);
+  engine = await startEngine({ smtp: true, twilio: true, strategies: [strategy] });
 });
-
-afterAll(async () => {
-  await engine?.stop();
-});
+afterAll(() => engine?.stop());
 
 describe('email webhooks', () => {
   it('a hard bounce marks the address invalid: the next email step is skipped and the letter goes out', async () => {

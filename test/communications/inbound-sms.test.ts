@@ -56,14 +56,9 @@ let sid = 0;
 const sms = (from: string, body: string) => ({ MessageSid: `SM${String(++sid).padStart(32, '0')}`, AccountSid: engine.twilio.accountSid, From: from, To: '+15555550199', Body: body, NumMedia: '0' });
 
 beforeAll(async () => {
-  engine = await startEngine({ smtp: true, twilio: true });
-  const created = await engine.call('POST', '/api/v1/strategies', { body: strategy });
-  expect(created.status).toBe(201);
+  engine = await startEngine({ smtp: true, twilio: true, strategies: [strategy] });
 });
-
-afterAll(async () => {
-  await engine?.stop();
-});
+afterAll(() => engine?.stop());
 
 describe('SMS webhooks', () => {
   it('refuse bad signatures, honour STOP then START and HELP, classify replies, and track delivery', async () => {

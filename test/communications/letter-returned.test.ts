@@ -34,14 +34,9 @@ const address = { line1: '9 Elm St', city: 'Chicago', region: 'IL', postalCode: 
 const status = (caseId: string): Promise<CaseStatus> => engine.temporal.workflow.getHandle(caseId).query(statusQuery);
 
 beforeAll(async () => {
-  engine = await startEngine({ smtp: true, twilio: true });
-  const created = await engine.call('POST', '/api/v1/strategies', { body: strategy });
-  expect(created.status).toBe(201);
+  engine = await startEngine({ smtp: true, twilio: true, strategies: [strategy] });
 });
-
-afterAll(async () => {
-  await engine?.stop();
-});
+afterAll(() => engine?.stop());
 
 describe('POST /api/v1/communications/:id/returned', () => {
   it('marks the postal address invalid, the case records it, and the fallback email goes out once', async () => {

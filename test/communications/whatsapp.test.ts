@@ -64,14 +64,9 @@ async function stepEvent(caseId: string, stepId: string, types: CaseEvent['type'
 }
 
 beforeAll(async () => {
-  engine = await startEngine({ smtp: true, twilio: true });
-  const created = await engine.call('POST', '/api/v1/strategies', { body: strategy });
-  expect(created.status).toBe(201);
+  engine = await startEngine({ smtp: true, twilio: true, strategies: [strategy] });
 });
-
-afterAll(async () => {
-  await engine?.stop();
-});
+afterAll(() => engine?.stop());
 
 describe('WhatsApp through Twilio', () => {
   it('keeps the session window, sends with whatsapp: addresses, records delivery, takes replies and honours STOP for WhatsApp only', async () => {
