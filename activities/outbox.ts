@@ -3,6 +3,7 @@ import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Db } from '../lib/db.js';
 import type { MessageChannel } from '../domain/strategy.js';
 import { leftUsStatuses } from '../domain/template-delivery.js';
+import { throwIfAbandoned } from './heartbeat.js';
 
 /**
  * The communications table is the outbox: a row keyed by case, step and run is written before
@@ -209,6 +210,8 @@ export async function deliverOnce({
   const after = row.status === 'sending' ? (reconcile ? ' after an interrupted attempt the provider has no record of' : ' after an interrupted attempt') : '';
   await event('sending', `attempt ${row.attempts + 1}${after}${note ? `; ${note}` : ''}`);
 
+  // An attempt the server timed out (a stalled worker) stops here; its retry reconciles the row.
+  throwIfAbandoned();
   let delivery: Delivery;
   try {
     delivery = await deliver({ id: row.id, createdAt: row.createdAt, sendingAt: null });

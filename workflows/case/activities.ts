@@ -8,10 +8,23 @@ import { channelIds, channels } from '../../domain/channels/index.js';
  * into the read model: change a policy here and every caller follows.
  */
 
-/** Provider calls: a bad address fails at once, an outage retries with backoff until it ends. */
+/**
+ * Provider calls: a bad address fails at once, an outage retries with backoff until it ends.
+ *
+ * A worker that dies mid-send is noticed by its silence: the sends heartbeat while they run
+ * (activities/heartbeat.ts), so the server times the attempt out `heartbeatTimeout` after the last
+ * heartbeat it got (the SDK sends one every 80 % of it: 4-5 s after the death) and schedules the
+ * retry `initialInterval` later, which a live worker picks up at once; the retry finds the outbox
+ * row `sending` and asks the provider before sending again (activities/outbox.ts). So recovery
+ * takes heartbeatTimeout + initialInterval + pickup, about 6-7 s (70 s before: start-to-close, then
+ * 10 s). Start-to-close still bounds a provider call that hangs while the worker lives. A worker
+ * must stall for about 4 s (no heartbeat reaching the server) to be taken for dead; its attempt
+ * then learns it was given up before calling the provider (`throwIfAbandoned`).
+ */
 export const sends = proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '10 seconds', backoffCoefficient: 2, maximumInterval: '30 minutes' },
+  heartbeatTimeout: '5 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 minutes' },
 });
 
 /** Database projection and work queue: quick, and retried until the database is back. */
