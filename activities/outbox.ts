@@ -20,7 +20,9 @@ import { throwIfAbandoned } from './heartbeat.js';
  * activity records it instead of sending again — which matters most for email, as an SMTP server
  * cannot be asked what it received. What remains is a retry on another worker process after such
  * a loss, or a worker killed between the provider's answer and the record: then an email goes
- * again, with the same Message-ID (SECURITY.md).
+ * again, with the same Message-ID (SECURITY.md). Likewise a worker taken for dead while alive (its
+ * heartbeats did not reach the server for the heartbeat timeout, workflows/case/activities.ts)
+ * during its provider call; before the call, an attempt the server gave up stops.
  */
 
 export interface RenderedMessage {

@@ -12,14 +12,16 @@ import { channelIds, channels } from '../../domain/channels/index.js';
  * Provider calls: a bad address fails at once, an outage retries with backoff until it ends.
  *
  * A worker that dies mid-send is noticed by its silence: the sends heartbeat while they run
- * (activities/heartbeat.ts), so the server times the attempt out `heartbeatTimeout` after the last
- * heartbeat it got (the SDK sends one every 80 % of it: 4-5 s after the death) and schedules the
- * retry `initialInterval` later, which a live worker picks up at once; the retry finds the outbox
- * row `sending` and asks the provider before sending again (activities/outbox.ts). So recovery
- * takes heartbeatTimeout + initialInterval + pickup, about 6-7 s (70 s before: start-to-close, then
- * 10 s). Start-to-close still bounds a provider call that hangs while the worker lives. A worker
- * must stall for about 4 s (no heartbeat reaching the server) to be taken for dead; its attempt
- * then learns it was given up before calling the provider (`throwIfAbandoned`).
+ * (activities/heartbeat.ts), the server times the attempt out `heartbeatTimeout` after the last
+ * heartbeat it got (the SDK forwards one every 80 % of it, so 1-5 s after the death) and starts
+ * the retry `initialInterval` later on a worker that is polling; the retry finds the outbox row
+ * `sending` and asks the provider before sending again (activities/outbox.ts). Recovery is
+ * bounded by heartbeatTimeout + initialInterval + pickup + the retry's own work: about 7 s
+ * (test/faults/worker-kill.test.ts; 70 s before heartbeats: start-to-close, then 10 s).
+ * Start-to-close still bounds a provider call that hangs while its worker lives. The price: a
+ * worker whose heartbeats stop reaching the server for 5 s (event loop stalled about 4 s, or cut
+ * off from Temporal but not from the provider) is taken for dead while it may still be sending;
+ * its attempt stops before the provider call once it learns so (`throwIfAbandoned`), not during it.
  */
 export const sends = proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',
