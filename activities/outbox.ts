@@ -3,6 +3,7 @@ import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Db } from '../lib/db.js';
 import type { MessageChannel } from '../domain/strategy.js';
 import { leftUsStatuses } from '../domain/template-delivery.js';
+import { throwIfAbandoned } from './heartbeat.js';
 
 /**
  * The communications table is the outbox: a row keyed by case, step and run is written before
@@ -19,7 +20,9 @@ import { leftUsStatuses } from '../domain/template-delivery.js';
  * activity records it instead of sending again — which matters most for email, as an SMTP server
  * cannot be asked what it received. What remains is a retry on another worker process after such
  * a loss, or a worker killed between the provider's answer and the record: then an email goes
- * again, with the same Message-ID (SECURITY.md).
+ * again, with the same Message-ID (SECURITY.md). Likewise a worker taken for dead while alive (its
+ * heartbeats did not reach the server for the heartbeat timeout, workflows/case/activities.ts)
+ * during its provider call; before the call, an attempt the server gave up stops.
  */
 
 export interface RenderedMessage {
@@ -209,6 +212,8 @@ export async function deliverOnce({
   const after = row.status === 'sending' ? (reconcile ? ' after an interrupted attempt the provider has no record of' : ' after an interrupted attempt') : '';
   await event('sending', `attempt ${row.attempts + 1}${after}${note ? `; ${note}` : ''}`);
 
+  // An attempt the server timed out (a stalled worker) stops here; its retry reconciles the row.
+  throwIfAbandoned();
   let delivery: Delivery;
   try {
     delivery = await deliver({ id: row.id, createdAt: row.createdAt, sendingAt: null });

@@ -58,7 +58,7 @@ export async function buildApi({
   const loggerInstance: FastifyBaseLogger = logger;
   // The router's own refusals (a path parameter too long, bad percent-encoding) and the HTTP
   // parser's (malformed request, headers too large) answer in our error shape too.
-  const app = Fastify({ bodyLimit, loggerInstance, maxParamLength: maxPathParamLength, frameworkErrors: frameworkErrorHandler, clientErrorHandler });
+  const app = Fastify({ bodyLimit, loggerInstance, routerOptions: { maxParamLength: maxPathParamLength }, frameworkErrors: frameworkErrorHandler, clientErrorHandler });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(errorHandler);

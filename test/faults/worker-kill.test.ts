@@ -1,3 +1,4 @@
+import { temporal } from '@temporalio/proto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEngine, type Engine } from '../../testing/engine.js';
 import { eventually } from '../../testing/eventually.js';
@@ -76,7 +77,6 @@ describe('a worker killed with SIGKILL mid-send, mid-payment and mid-plan', () =
       'the interrupted SMS to be settled by the new worker',
       180_000,
     );
-    const recoveredMs = Date.now() - killedAt;
     await engine.smtp.waitForMessages(3, 60_000);
 
     const counts = sinkCounts(engine);
@@ -84,6 +84,11 @@ describe('a worker killed with SIGKILL mid-send, mid-payment and mid-plan', () =
     expect(engine.twilio.requests.filter((request) => request.method === 'POST')).toHaveLength(1);
     for (const externalId of ['KILL-PAY', 'KILL-PLAN', 'KILL-SEND']) expect(counts.email.get(emailOf(externalId)), externalId).toBe(1);
     expect(sent.events.map((event) => event.status)).toContain('reconciled');
+    const recovery = await sendRecovery(ids.send, killedAt, sent.events);
+    // The dead attempt was given up for its missing heartbeats, not after its start-to-close minute.
+    expect(recovery.timeoutType).toBe('TIMEOUT_TYPE_HEARTBEAT');
+    // About 6-7 s (heartbeat timeout + first retry interval + pickup; 70 s before heartbeats): a bound that does not race a busy machine.
+    expect(recovery.settledAfterMs).toBeLessThan(30_000);
 
     const paid = await eventually(async () => {
       const live = await liveStatus(engine, ids.payment);
@@ -112,7 +117,9 @@ describe('a worker killed with SIGKILL mid-send, mid-payment and mid-plan', () =
       paymentRows: await engine.db.payment.count({ where: { caseId: ids.payment } }),
       paymentsPosted: 2,
       plansMade: made.length,
-      smsRecoveredAfterMs: recoveredMs,
+      smsRetryStartedAfterMs: recovery.retryStartedAfterMs,
+      smsRecoveredAfterMs: recovery.settledAfterMs,
+      smsTimeoutType: recovery.timeoutType,
       planAnsweredAfterMs: planAnsweredMs,
       callerRequests: tally.requests,
       callerRetries: tally.retries,
@@ -121,3 +128,24 @@ describe('a worker killed with SIGKILL mid-send, mid-payment and mid-plan', () =
     });
   });
 });
+
+/**
+ * How the send interrupted by the kill recovered: why the server gave its attempt up (from the
+ * retry's lastFailure in the history), when the retry started and when it settled the row
+ * (`reconciled`), both counted from the kill.
+ */
+async function sendRecovery(caseId: string, killedAt: number, events: { status: string; at: Date }[]) {
+  const history = (await engine.temporal.workflow.getHandle(caseId).fetchHistory()).events ?? [];
+  const scheduled = history.find((event) => event.activityTaskScheduledEventAttributes?.activityType?.name === 'sendSms');
+  const started = history.find((event) => event.activityTaskStartedEventAttributes && Number(event.activityTaskStartedEventAttributes.scheduledEventId) === Number(scheduled?.eventId));
+  const attributes = started?.activityTaskStartedEventAttributes;
+  expect(attributes?.attempt, 'the send ran again on the new worker').toBeGreaterThanOrEqual(2);
+  const timeoutType = attributes?.lastFailure?.timeoutFailureInfo?.timeoutType;
+  const startedAtMs = Number(started?.eventTime?.seconds ?? 0) * 1000 + Math.floor((started?.eventTime?.nanos ?? 0) / 1e6);
+  const reconciled = events.find((event) => event.status === 'reconciled');
+  return {
+    timeoutType: timeoutType === undefined || timeoutType === null ? null : temporal.api.enums.v1.TimeoutType[timeoutType],
+    retryStartedAfterMs: startedAtMs - killedAt,
+    settledAfterMs: (reconciled?.at.getTime() ?? Number.NaN) - killedAt,
+  };
+}
