@@ -7,8 +7,8 @@ import { createMailer } from '../../activities/mailer.js';
 import type { SendResult } from '../../activities/outbox.js';
 import { createSmsSender } from '../../activities/sms-sender.js';
 import { seedTemplates } from '../../api/services/templates.js';
-import { startTwilioStandIn, type TwilioStandIn } from '../support/twilio-standin.js';
-import { mailDomain, seedCase, startDatabase, templateAccount, workerSettings, type TestDatabase } from './support/harness.js';
+import { startEngine, type Engine } from '../../testing/engine.js';
+import { mailDomain, seedCase, templateAccount, workerSettings } from './support/harness.js';
 
 /**
  * The sends heartbeat while they run, so the server notices a dead worker in seconds
@@ -17,28 +17,25 @@ import { mailDomain, seedCase, startDatabase, templateAccount, workerSettings, t
  * in an activity context as Temporal runs it.
  */
 
-let database: TestDatabase;
-let twilio: TwilioStandIn;
+let engine: Engine;
 let activities: ReturnType<typeof createActivities>;
 
 beforeAll(async () => {
-  database = await startDatabase();
-  twilio = await startTwilioStandIn();
-  const outboxDir = path.join(database.dataDir, 'outbox');
+  engine = await startEngine({ temporal: 'none', twilio: true });
+  const outboxDir = path.join(engine.dataDir, 'outbox');
   activities = createActivities({
-    db: database.db,
+    db: engine.db,
     mailer: createMailer({ from: 'c@mail.test', outboxDir: path.join(outboxDir, 'email') }),
-    sms: createSmsSender({ twilio: { accountSid: twilio.accountSid, authToken: twilio.authToken, from: '+15555550199', apiBase: twilio.url }, outboxDir }),
+    sms: createSmsSender({ twilio: { accountSid: engine.twilio.accountSid, authToken: engine.twilio.authToken, from: '+15555550199', apiBase: engine.twilio.url }, outboxDir }),
     outboxDir,
     mailDomain,
     communications: workerSettings(),
   });
-  await seedTemplates(database.db);
+  await seedTemplates(engine.db);
 });
 
 afterAll(async () => {
-  await twilio?.close();
-  await database?.stop();
+  await engine?.stop();
 });
 
 function smsInput(seeded: Awaited<ReturnType<typeof seedCase>>) {
@@ -59,11 +56,11 @@ const send = (environment: MockActivityEnvironment, input: ReturnType<typeof sms
 
 describe('a send activity', () => {
   it('heartbeats while the provider holds its answer', async () => {
-    const seeded = await seedCase(database.db, { phone: '+15555550161' });
+    const seeded = await seedCase(engine.db, { phone: '+15555550161' });
     const environment = new MockActivityEnvironment({ heartbeatTimeoutMs: 2_000, startToCloseTimeoutMs: 60_000 });
     let beats = 0;
     environment.on('heartbeat', () => beats++);
-    twilio.delayNext(1, 2_000);
+    engine.twilio.delayNext(1, 2_000);
     const result = await send(environment, smsInput(seeded));
     expect(result.duplicate).toBe(false);
     // One at the start, then one every 500 ms (a quarter of the timeout) while the answer is held back.
@@ -71,23 +68,23 @@ describe('a send activity', () => {
   });
 
   it('scheduled without a heartbeat timeout (before the option existed) does not heartbeat', async () => {
-    const seeded = await seedCase(database.db, { phone: '+15555550162' });
+    const seeded = await seedCase(engine.db, { phone: '+15555550162' });
     const environment = new MockActivityEnvironment({ heartbeatTimeoutMs: undefined, startToCloseTimeoutMs: 60_000 });
     let beats = 0;
     environment.on('heartbeat', () => beats++);
-    twilio.delayNext(1, 1_000);
+    engine.twilio.delayNext(1, 1_000);
     await send(environment, smsInput(seeded));
     expect(beats).toBe(0);
   });
 
   it('given up by the server (its heartbeat timed out) does not call the provider; its row waits for the retry', async () => {
-    const seeded = await seedCase(database.db, { phone: '+15555550163' });
+    const seeded = await seedCase(engine.db, { phone: '+15555550163' });
     const environment = new MockActivityEnvironment({ heartbeatTimeoutMs: 5_000, startToCloseTimeoutMs: 60_000 });
     environment.cancel('TIMED_OUT');
     const error = await send(environment, smsInput(seeded)).then(() => null, (caught: unknown) => caught);
     expect(error).toBeInstanceOf(CancelledFailure);
-    expect(twilio.requests.filter((request) => request.method === 'POST' && request.form.To === seeded.phone)).toHaveLength(0);
-    const row = await database.db.communication.findFirstOrThrow({ where: { caseId: seeded.caseId } });
+    expect(engine.twilio.requests.filter((request) => request.method === 'POST' && request.form.To === seeded.phone)).toHaveLength(0);
+    const row = await engine.db.communication.findFirstOrThrow({ where: { caseId: seeded.caseId } });
     expect(row).toMatchObject({ status: 'sending', sentAt: null });
   });
 });
