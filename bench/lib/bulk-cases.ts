@@ -3,7 +3,8 @@ import { WorkflowIdReusePolicy } from '@temporalio/common';
 import { caseWorkflow } from '../../workflows/case.js';
 import { caseWorkflowId, taskQueue, type CaseInput, type CaseStrategy } from '../../workflows/case-messages.js';
 import { progress } from './log.js';
-import { runPool, waitFor } from './pool.js';
+import { eventually } from '../../testing/eventually.js';
+import { runPool } from './pool.js';
 import { since } from './stats.js';
 import type { BenchStack } from './stack.js';
 
@@ -162,13 +163,13 @@ export async function openCasesInBulk(stack: BenchStack, options: BulkOptions, {
   const startMs = since(start);
   progress(`${options.label}: ${options.count} workflows started in ${Math.round(startMs)} ms; waiting for them to settle`);
   let lastReport = performance.now();
-  await waitFor(async () => {
+  await eventually(async () => {
     const projected = (await projectedCount(stack, options.strategy.id)) - before;
     if (performance.now() - lastReport > 10_000) {
       lastReport = performance.now();
       progress(`${options.label}: ${projected}/${options.count} settled`);
     }
     return projected >= options.count;
-  }, `${options.count} cases to project their first state`, { timeoutMs, intervalMs: 200 });
+  }, `${options.count} cases to project their first state`, timeoutMs, 200);
   return { cases, insertMs, startMs, settledMs: since(start) };
 }

@@ -19,17 +19,6 @@ export async function runPool(count: number, concurrency: number, task: (index: 
   if (failure !== undefined) throw failure instanceof Error ? failure : new Error(JSON.stringify(failure));
 }
 
-/** Resolves when `probe` returns a truthy value, polling every `intervalMs`; rejects after `timeoutMs`. */
-export async function waitFor<T>(probe: () => Promise<T | false | undefined | null>, what: string, { timeoutMs, intervalMs = 250 }: { timeoutMs: number; intervalMs?: number }): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, intervalMs));
-  }
-}
-
 /** A seeded pseudo-random generator (mulberry32): the same seed gives the same sequence. */
 export function seededRandom(seed: number): () => number {
   let state = seed >>> 0;

@@ -5,7 +5,7 @@ import { benchDefinition, middayZone, saveStrategy } from '../lib/bench-strategi
 import { openCasesInBulk } from '../lib/bulk-cases.js';
 import { cpuFigures, cpuSpent } from '../lib/cpu.js';
 import { progress } from '../lib/log.js';
-import { waitFor } from '../lib/pool.js';
+import { eventually } from '../../testing/eventually.js';
 import { projectionBytes, temporalDiskBytes, type BenchStack } from '../lib/stack.js';
 import { perSecond, round } from '../lib/stats.js';
 
@@ -89,7 +89,7 @@ export async function openCaseCapacity(stack: BenchStack, { openCases, concurren
   const burstStart = Date.now();
   const cpuBurstStart = await stack.cpu();
   let lastReport = Date.now();
-  const allProjectedAt = await waitFor(async () => {
+  const allProjectedAt = await eventually(async () => {
     if (Date.now() - lastReport > 10_000) {
       lastReport = Date.now();
       progress(`burst: ${sentSoFar() - sentBefore}/${openCases} sent after ${round((Date.now() - dueAt) / 1000)} s`);
@@ -103,7 +103,7 @@ export async function openCaseCapacity(stack: BenchStack, { openCases, concurren
     if (sent >= openCases * 0.99) marks.p99 ??= elapsed;
     if (sent >= openCases) marks.all ??= elapsed;
     return marks.all !== undefined && (await countOnStep(stack, burstStrategy.id, 'monday')) >= openCases && Date.now();
-  }, `${openCases} due steps to run`, { timeoutMs: 60 * 60_000, intervalMs: 200 });
+  }, `${openCases} due steps to run`, 60 * 60_000, 200);
   const burstMs = allProjectedAt - dueAt;
   const cpuBurstEnd = await stack.cpu();
   const sent = sentSoFar() - sentBefore;

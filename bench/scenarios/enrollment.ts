@@ -4,7 +4,8 @@ import { benchDefinition, middayZone, saveStrategy } from '../lib/bench-strategi
 import { projectedCount } from '../lib/bulk-cases.js';
 import { cpuFigures, cpuSpent } from '../lib/cpu.js';
 import { progress } from '../lib/log.js';
-import { runPool, waitFor } from '../lib/pool.js';
+import { eventually } from '../../testing/eventually.js';
+import { runPool } from '../lib/pool.js';
 import { benchKeys, type BenchStack } from '../lib/stack.js';
 import { percentiles, perSecond, round, since } from '../lib/stats.js';
 import { quietTimeline } from '../lib/timelines.js';
@@ -63,19 +64,19 @@ export async function enrollmentThroughput(stack: BenchStack, { count, concurren
 
   await runPool(warmup, concurrency, bareStart('warmup'));
   await runPool(warmup, concurrency, enroll('warmup'));
-  await waitFor(async () => (await projectedCount(stack, strategy.id)) >= warmup, 'warm-up enrollments to settle', { timeoutMs: 120_000 });
+  await eventually(async () => (await projectedCount(stack, strategy.id)) >= warmup, 'warm-up enrollments to settle', 120_000, 250);
 
   // "Settled": every bare workflow completed / every enrolled case asleep with its state projected.
   const cpuBefore = await stack.cpu();
   const bare = await measure('bare starts', bareStart('run'));
   const bareDone = `WorkflowType = "trivialWorkflow" AND ExecutionStatus = "Completed" AND WorkflowId STARTS_WITH "bare-${run}-run-"`;
-  const bareSettledMs = (await waitFor(async () => (await stack.temporal.workflow.count(bareDone)).count >= count && performance.now(),
-    'bare workflows to complete', { timeoutMs: 30 * 60_000, intervalMs: 100 })) - bare.start;
+  const bareSettledMs = (await eventually(async () => (await stack.temporal.workflow.count(bareDone)).count >= count && performance.now(),
+    'bare workflows to complete', 30 * 60_000, 100)) - bare.start;
 
   const cpuBare = await stack.cpu();
   const ours = await measure('enrollments', enroll('run'));
-  const oursSettledMs = (await waitFor(async () => (await projectedCount(stack, strategy.id)) >= warmup + count && performance.now(),
-    'enrolled cases to settle', { timeoutMs: 30 * 60_000, intervalMs: 100 })) - ours.start;
+  const oursSettledMs = (await eventually(async () => (await projectedCount(stack, strategy.id)) >= warmup + count && performance.now(),
+    'enrolled cases to settle', 30 * 60_000, 100)) - ours.start;
   const cpuOurs = await stack.cpu();
 
   const bareRate = perSecond(count, bare.wallMs);
