@@ -4,8 +4,8 @@ import { Context } from '@temporalio/activity';
  * Sends heartbeats while an activity runs, so the server notices a dead worker within the
  * activity's `heartbeatTimeout` instead of waiting out its start-to-close timeout
  * (workflows/case/activities.ts `sends`). A timer beats a few times per heartbeat timeout,
- * whatever the activity awaits (a provider call, the database); the SDK throttles what reaches
- * the server to one heartbeat per 80 % of the timeout. Beating also lets the activity learn that
+ * whatever the activity awaits (a provider call, the database); the SDK forwards to the server at most
+ * one a second (the worker's maxHeartbeatThrottleInterval). Beating also lets the activity learn that
  * the server gave up on it (`Context.cancellationSignal`): see `throwIfAbandoned`.
  *
  * Only when the activity was scheduled with a heartbeat timeout (an attempt scheduled before

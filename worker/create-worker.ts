@@ -74,6 +74,10 @@ export async function createCaseWorker(config: WorkerConfig, { workflowBundle, a
     // the same failureConverterPath to encrypt workflow failures too.
     dataConverter: dataConverter(config),
     ...(workflowBundle ? { workflowBundle } : { workflowsPath, bundlerOptions }),
+    // A send's heartbeats reach the server every second, not every 80% of its 5 s heartbeat
+    // timeout: a live worker whose event loop stalls for a second is not taken for dead (and its
+    // send retried beside it); a killed one is still noticed within the 5 s.
+    maxHeartbeatThrottleInterval: '1 second',
     ...options,
     activities: deps ? createActivities(deps) : activities,
   });

@@ -13,13 +13,14 @@ import { channelIds, channels } from '../../domain/channels/index.js';
  *
  * A worker that dies mid-send is noticed by its silence: the sends heartbeat while they run
  * (activities/heartbeat.ts), the server times the attempt out `heartbeatTimeout` after the last
- * heartbeat it got (the SDK forwards one every 80 % of it, so 1-5 s after the death) and starts
+ * heartbeat it got (the worker forwards one a second: worker/create-worker.ts, so 4-5 s after the
+ * death) and starts
  * the retry `initialInterval` later on a worker that is polling; the retry finds the outbox row
  * `sending` and asks the provider before sending again (activities/outbox.ts). Recovery is
  * bounded by heartbeatTimeout + initialInterval + pickup + the retry's own work: about 7 s
  * (test/faults/worker-kill.test.ts; 70 s before heartbeats: start-to-close, then 10 s).
  * Start-to-close still bounds a provider call that hangs while its worker lives. The price: a
- * worker whose heartbeats stop reaching the server for 5 s (event loop stalled about 4 s, or cut
+ * worker whose heartbeats stop reaching the server for 5 s (event loop stalled that long, or cut
  * off from Temporal but not from the provider) is taken for dead while it may still be sending;
  * its attempt stops before the provider call once it learns so (`throwIfAbandoned`), not during it.
  */
