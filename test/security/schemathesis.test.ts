@@ -1,17 +1,19 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Role } from '../../api/auth.js';
 import { ensureSchemathesis, schemathesisVersion } from '../../lib/schemathesis.js';
 import { startFullEngine, type FullEngine } from '../support/full-engine.js';
+import { consumerEarly } from '../support/strategies.js';
 
 /**
  * schemathesis (pinned, installed by lib/schemathesis.ts into .tools/) attacks the running API
  * through its own /openapi.json: examples, boundary values and fuzzed requests for every route,
  * with each role's key. A 5xx, an undocumented status code or content type, or a body that does
- * not match its declared schema fails the build with schemathesis's report.
+ * not match its declared schema fails the build with schemathesis's report. One real strategy and
+ * case are made first and handed to schemathesis as the `key` and `caseId` path parameters.
  *
  * The budget is small and fixed (deterministic, seeded) so CI stays fast and repeatable; a bigger
  * run by hand: `npm run fuzz:schema` (SCHEMATHESIS_MAX_EXAMPLES, SCHEMATHESIS_SEED, SCHEMATHESIS_ROLES).
@@ -34,6 +36,25 @@ beforeAll(async () => {
   [engine, executable] = await Promise.all([startFullEngine({ worker: 'in-process' }), ensureSchemathesis()]);
   // schemathesis keeps its crash files and example database in the working directory: not in the repo.
   workDir = await mkdtemp(path.join(os.tmpdir(), 'schemathesis-'));
+
+  // One real strategy and case, so the routes under /strategies/{key} and /cases/{caseId} reach
+  // their logic (a running workflow, the records) instead of a 404. Nothing is due for a month.
+  const strategy = { ...consumerEarly, key: 'fuzz-target', steps: [{ id: 'call', at: 'P30D', action: 'call' }] };
+  expect((await engine.call('POST', '/api/v1/strategies', { body: strategy })).status).toBe(201);
+  const enrolled = await engine.call('POST', '/api/v1/accounts', {
+    body: {
+      externalId: 'FUZZ-1',
+      strategy: strategy.key,
+      currency: 'USD',
+      balance: 10_000,
+      debtor: { name: 'Fuzz Target', email: 'fuzz@example.com', phone: '+15555550142', timeZone: 'Etc/GMT' },
+    },
+  });
+  expect(enrolled.status).toBe(201);
+  await writeFile(
+    path.join(workDir, 'schemathesis.toml'),
+    `[parameters]\n"path.caseId" = ${JSON.stringify(enrolled.body.caseId)}\n"path.key" = ${JSON.stringify(strategy.key)}\n`,
+  );
 }, 300_000);
 
 afterAll(async () => {
@@ -53,6 +74,7 @@ function schemathesis(args: string[]): Promise<{ code: number; output: string }>
 describe(`schemathesis ${schemathesisVersion} against /openapi.json`, () => {
   it.each(roles)('finds no server error and nothing undocumented with the %s key', async (role) => {
     const { code, output } = await schemathesis([
+      '--config-file', path.join(workDir, 'schemathesis.toml'),
       'run',
       `${engine.baseUrl}/openapi.json`,
       '--header', `Authorization: Bearer ${engine.keys[role]}`,
