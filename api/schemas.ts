@@ -92,6 +92,14 @@ export const ZLiveStatus = z.looseObject({
 /** The workflow's status interface, seen through the looser response schema. */
 export const asLive = (status: CaseStatus) => status as unknown as z.infer<typeof ZLiveStatus>;
 
+/**
+ * An answer in named media types (JSON or CSV, a PDF, an HTML page, TwiML), so /openapi.json says
+ * which content type comes with which status; a bare schema is JSON.
+ */
+export function inMediaTypes<T extends Record<string, z.ZodType>>(types: T): { content: { [K in keyof T]: { schema: T[K] } } } {
+  return { content: Object.fromEntries(Object.entries(types).map(([type, schema]) => [type, { schema }])) as { [K in keyof T]: { schema: T[K] } } };
+}
+
 /** The standard error answers every authenticated route can give. */
 export const errorResponses = {
   400: ZErrorResponse,

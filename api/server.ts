@@ -10,7 +10,7 @@ import type { ApiDeps } from './deps.js';
 import { registerInputGuards } from './input-guards.js';
 import { registerAuth, type Role } from './auth.js';
 import { ApiError, clientErrorHandler, errorHandler, frameworkErrorHandler } from './errors.js';
-import { maxPathParamLength } from './schemas.js';
+import { maxPathParamLength, ZErrorResponse } from './schemas.js';
 import { accountRoutes } from './routes/accounts.js';
 import { assignmentRoutes } from './routes/assignments.js';
 import { caseRoutes } from './routes/cases.js';
@@ -30,6 +30,13 @@ import { communicationsExportRoutes } from './routes/communications-export.js';
 import { templateRoutes } from './routes/templates.js';
 import { unsubscribeRoutes } from './routes/unsubscribe.js';
 import { webhookRoutes } from './routes/webhooks.js';
+
+/** A route with path parameters can answer 414 (a parameter over the router's limit, api/errors.ts): say so in its schema. */
+function withUriTooLong<T extends { schema?: { params?: unknown; response?: unknown } }>(input: T): T {
+  const { schema } = input;
+  if (!schema?.params || !schema.response) return input;
+  return { ...input, schema: { ...schema, response: { ...schema.response, 414: ZErrorResponse } } };
+}
 
 /** The HTTP API: zod-typed routes, bearer keys with roles, OpenAPI at /openapi.json, docs at /docs. */
 export async function buildApi({
@@ -74,7 +81,7 @@ export async function buildApi({
     },
     // Each operation lists the roles it allows (`x-roles`); public ones say they need no key.
     transform: (input) => {
-      const transformed = jsonSchemaTransform(input);
+      const transformed = jsonSchemaTransform(withUriTooLong(input));
       const allowed = input.route.config?.roles;
       return { ...transformed, schema: { ...transformed.schema, ...(allowed ? { 'x-roles': [...allowed] } : { security: [] }) } };
     },

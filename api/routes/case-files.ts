@@ -5,7 +5,7 @@ import { ZCaseFile, type TCaseFile } from '../../domain/case-file.js';
 import type { Db } from '../../lib/db.js';
 import { assertCaseAccess, recordContactRead, seesContactDetails } from '../access.js';
 import { notFound } from '../errors.js';
-import { errorResponses, ZCaseIdParams } from '../schemas.js';
+import { errorResponses, inMediaTypes, ZCaseIdParams } from '../schemas.js';
 import type { ApiDeps } from '../deps.js';
 import { caseFileNow, caseFilePackages, caseFilePdf, maskedCaseFile, storedCaseFile, storedCaseFileDocument } from '../services/case-files.js';
 
@@ -18,7 +18,7 @@ import { caseFileNow, caseFilePackages, caseFilePdf, maskedCaseFile, storedCaseF
 const readers = ['manager', 'officer', 'auditor', 'admin'] as const;
 
 const ZFormat = z.object({ format: z.enum(['json', 'pdf']).default('json') }).strict();
-const ZFileOrPdf = z.union([ZCaseFile, z.string().describe('The PDF, when format=pdf')]);
+const ZFileOrPdf = inMediaTypes({ 'application/json': ZCaseFile, 'application/pdf': z.string().describe('The PDF, when format=pdf') });
 const ZPackageIdParams = z.object({ packageId: z.string().min(1).max(100) });
 const ZStoredPackage = z.object({
   packageId: z.string(),
@@ -57,7 +57,6 @@ export function caseFileRoutes({ db }: ApiDeps): FastifyPluginAsyncZod {
             'JSON (`format=json`, the default) or a PDF (`format=pdf`). Contact details and message content are masked for auditors; every full read is an audit event.',
           params: ZCaseIdParams,
           querystring: ZFormat,
-          produces: ['application/json', 'application/pdf'],
           response: { 200: ZFileOrPdf, ...errorResponses },
         },
       },
@@ -101,7 +100,6 @@ export function caseFileRoutes({ db }: ApiDeps): FastifyPluginAsyncZod {
             'JSON (`format=json`, the default) or the PDF (`format=pdf`), byte for byte; the `x-case-file-sha256` header is the hash of what was delivered. For auditors the file is masked (and so no longer the delivered bytes).',
           params: ZPackageIdParams,
           querystring: ZFormat,
-          produces: ['application/json', 'application/pdf'],
           response: { 200: ZFileOrPdf, ...errorResponses },
         },
       },

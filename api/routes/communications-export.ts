@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { recordContactRead, seesContactDetails } from '../access.js';
-import { errorResponses, ZCaseIdParams } from '../schemas.js';
+import { errorResponses, inMediaTypes, ZCaseIdParams } from '../schemas.js';
 import type { ApiDeps } from '../deps.js';
 import { communicationsCsv, exportCommunications, maskCommunicationsExport } from '../services/communications-export.js';
 
@@ -67,7 +67,7 @@ export function communicationsExportRoutes({ db }: ApiDeps): FastifyPluginAsyncZ
             'addresses and numbers are masked and subjects, texts and replies read [masked].',
           params: ZCaseIdParams,
           querystring: z.object({ format: z.enum(['json', 'csv']).default('json') }).strict(),
-          response: { 200: z.union([ZExport, z.string()]), ...errorResponses },
+          response: { 200: inMediaTypes({ 'application/json': ZExport, 'text/csv': z.string().describe('CSV, when format=csv') }), ...errorResponses },
         },
       },
       async (request, reply) => {

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { caseScope } from '../access.js';
 import { actorOf } from '../auth.js';
-import { errorResponses, ZErrorResponse } from '../schemas.js';
+import { errorResponses, inMediaTypes, ZErrorResponse } from '../schemas.js';
 import type { ApiDeps } from '../deps.js';
 import type { ImportFormat } from '../services/import-files.js';
 import { createImport, createImportRunner, getImportJob, ImportStatus, rejectedRowsCsv, requireImportJob, type ImportSettings } from '../services/imports.js';
@@ -76,7 +76,10 @@ export function importRoutes({ db, temporal, imports }: ApiDeps & { imports?: Im
           querystring: z
             .object({ strategy: z.string().min(1).max(64).optional().describe('strategy for rows that name none') })
             .strict(),
-          body: z.custom<Readable>((value) => value instanceof Readable, 'send the file as a text/csv or application/x-ndjson body'),
+          // A stream at run time; in /openapi.json the file's text, so clients (and schemathesis) send a string.
+          body: z
+            .custom<Readable>((value) => value instanceof Readable, 'send the file as a text/csv or application/x-ndjson body')
+            .meta({ type: 'string', description: 'the file: CSV with a header row, or JSON Lines' }),
           response: { 202: ZImportJob, 413: ZErrorResponse, 415: ZErrorResponse, 422: ZErrorResponse, ...errorResponses },
         },
       },
@@ -114,8 +117,7 @@ export function importRoutes({ db, temporal, imports }: ApiDeps & { imports?: Im
           tags: ['accounts'],
           summary: 'The rows an import refused: line, externalId, field, reason (CSV)',
           params: ZJobParams,
-          produces: ['text/csv'],
-          response: { 200: z.string().describe('CSV: line,externalId,field,reason'), ...errorResponses },
+          response: { 200: inMediaTypes({ 'text/csv': z.string().describe('CSV: line,externalId,field,reason') }), ...errorResponses },
         },
       },
       async (request, reply) => {

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { caseScope } from '../access.js';
-import { errorResponses } from '../schemas.js';
+import { errorResponses, inMediaTypes } from '../schemas.js';
 import type { ApiDeps } from '../deps.js';
 import { agingCsv, agingReport, ZAgingReport } from '../services/reports/aging.js';
 import { asOf, ZReportQuery } from '../services/reports/as-of.js';
@@ -27,7 +27,7 @@ function sendCsv(reply: FastifyReply, name: string, date: string, csv: string) {
   return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${name}-${date}.csv"`).send(csv);
 }
 
-const csvOr = <T extends z.ZodType>(schema: T) => z.union([schema, z.string().describe('CSV, when format=csv')]);
+const csvOr = <T extends z.ZodType>(schema: T) => inMediaTypes({ 'application/json': schema, 'text/csv': z.string().describe('CSV, when format=csv') });
 
 const ZGroupBy = z
   .string()
@@ -54,7 +54,6 @@ export function reportRoutes({ db }: ApiDeps): FastifyPluginAsyncZod {
           tags: ['reports'],
           summary: 'Recovery rate (collected / placed) by strategy, version, arm, portfolio and placement cohort',
           querystring: ZReportQuery.extend({ groupBy: ZGroupBy }),
-          produces: ['application/json', 'text/csv'],
           response: { 200: csvOr(ZRecoveryReport), ...errorResponses },
         },
       },
@@ -72,7 +71,6 @@ export function reportRoutes({ db }: ApiDeps): FastifyPluginAsyncZod {
           tags: ['reports'],
           summary: 'Open cases and balances by days past due: current, 1-30, 31-60, 61-90, 91-120, 121-180, 180+',
           querystring: ZReportQuery,
-          produces: ['application/json', 'text/csv'],
           response: { 200: csvOr(ZAgingReport), ...errorResponses },
         },
       },
@@ -90,7 +88,6 @@ export function reportRoutes({ db }: ApiDeps): FastifyPluginAsyncZod {
           tags: ['reports'],
           summary: 'How cases moved between aging buckets from one month-end to the next',
           querystring: ZReportQuery,
-          produces: ['application/json', 'text/csv'],
           response: { 200: csvOr(ZRollRateReport), ...errorResponses },
         },
       },
@@ -108,7 +105,6 @@ export function reportRoutes({ db }: ApiDeps): FastifyPluginAsyncZod {
           tags: ['reports'],
           summary: 'Liquidation curves: cumulative % collected by months since placement, per placement cohort',
           querystring: ZReportQuery,
-          produces: ['application/json', 'text/csv'],
           response: { 200: csvOr(ZLiquidationReport), ...errorResponses },
         },
       },
@@ -126,7 +122,6 @@ export function reportRoutes({ db }: ApiDeps): FastifyPluginAsyncZod {
           tags: ['reports'],
           summary: 'Contact and outcome funnel: attempts, deliveries, right-party contacts, promises, plans, disputes, opt-outs, holds',
           querystring: ZPeriodQuery,
-          produces: ['application/json', 'text/csv'],
           response: { 200: csvOr(ZFunnelReport), ...errorResponses },
         },
       },
@@ -144,7 +139,6 @@ export function reportRoutes({ db }: ApiDeps): FastifyPluginAsyncZod {
           tags: ['reports'],
           summary: 'Officer performance: tasks worked, outcomes by kind, arrangements kept, money collected on them',
           querystring: ZPeriodQuery,
-          produces: ['application/json', 'text/csv'],
           response: { 200: csvOr(ZOfficerReport), ...errorResponses },
         },
       },

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { ApiDeps } from '../deps.js';
+import { inMediaTypes, ZErrorResponse } from '../schemas.js';
 import type { ApiCommunicationSettings } from '../services/communication-settings.js';
 import { unsubscribe } from '../services/inbound.js';
 import { LinkPurpose, verifyLinkToken } from '../../domain/template-links.js';
@@ -12,6 +13,9 @@ import { LinkPurpose, verifyLinkToken } from '../../domain/template-links.js';
  */
 
 const ZToken = z.object({ token: z.string().min(10).max(100) });
+/** A person's browser gets HTML pages; a token that cannot be one (too short or long) is a JSON 400 like any other. */
+const ZPage = z.string().describe('an HTML page');
+const pageAnswers = { 200: inMediaTypes({ 'text/html': ZPage }), 400: ZErrorResponse, 404: inMediaTypes({ 'text/html': ZPage }) };
 
 function page(title: string, message: string, form?: string): string {
   const button = form ? `<form method="post" action="${form}"><button type="submit">Unsubscribe / Darme de baja</button></form>` : '';
@@ -27,7 +31,7 @@ export function unsubscribeRoutes({ db, temporal }: ApiDeps, settings: ApiCommun
 
     app.get(
       '/u/:token',
-      { schema: { tags: ['unsubscribe'], summary: 'The page behind an email unsubscribe link (asks to confirm)', params: ZToken, response: { 200: z.string(), 404: z.string() } } },
+      { schema: { tags: ['unsubscribe'], summary: 'The page behind an email unsubscribe link (asks to confirm)', params: ZToken, response: pageAnswers } },
       async (request, reply) => {
         const { token } = request.params;
         if (!known(token)) return reply.code(404).type('text/html; charset=utf-8').send(page('Link not valid', 'This unsubscribe link is not valid. / Este enlace no es válido.'));
@@ -39,7 +43,7 @@ export function unsubscribeRoutes({ db, temporal }: ApiDeps, settings: ApiCommun
 
     app.post(
       '/u/:token',
-      { schema: { tags: ['unsubscribe'], summary: 'Unsubscribe from email (RFC 8058 one-click, or the confirmation button)', params: ZToken, body: z.any().optional(), response: { 200: z.string(), 404: z.string() } } },
+      { schema: { tags: ['unsubscribe'], summary: 'Unsubscribe from email (RFC 8058 one-click, or the confirmation button)', params: ZToken, body: z.any().optional(), response: pageAnswers } },
       async (request, reply) => {
         const done = settings ? await unsubscribe({ db, temporal, settings, token: request.params.token }) : false;
         if (!done) return reply.code(404).type('text/html; charset=utf-8').send(page('Link not valid', 'This unsubscribe link is not valid. / Este enlace no es válido.'));

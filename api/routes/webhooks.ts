@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { ApiError } from '../errors.js';
-import { ZErrorResponse } from '../schemas.js';
+import { inMediaTypes, ZErrorResponse } from '../schemas.js';
 import type { ApiDeps } from '../deps.js';
 import type { ApiCommunicationSettings } from '../services/communication-settings.js';
 import { inboundEmailSignatureValid, receiveInboundEmail, receiveInboundSms, receiveSmsStatus, twilioSignatureValid, type TwilioForm } from '../services/inbound.js';
@@ -18,6 +18,9 @@ const ZTwilioStatus = z.looseObject({ MessageSid: z.string().min(1), MessageStat
 
 /** A raw RFC 822 message as bytes; described for the OpenAPI document as a binary string. */
 const ZRawMessage = z.any().describe('the raw RFC 822 message (message/rfc822, text/plain or application/octet-stream)');
+
+/** An answer without a body (no content type to document). */
+const noContent = z.null().meta({ type: 'null', description: 'No content' });
 
 const emailBodyLimit = 10 * 1024 * 1024;
 const webhookErrors = { 400: ZErrorResponse, 403: ZErrorResponse, 415: ZErrorResponse } as const;
@@ -59,8 +62,9 @@ export function webhookRoutes({ db, temporal }: ApiDeps, settings: ApiCommunicat
         schema: {
           tags: ['webhooks'],
           summary: 'Inbound SMS from Twilio: STOP/START/HELP honoured, other replies classified and signalled to the case',
+          consumes: ['application/x-www-form-urlencoded'],
           body: ZTwilioInbound,
-          response: { 200: z.string().describe('TwiML'), ...webhookErrors },
+          response: { 200: inMediaTypes({ 'text/xml': z.string().describe('TwiML') }), ...webhookErrors },
         },
       },
       async (request, reply) => {
@@ -77,8 +81,9 @@ export function webhookRoutes({ db, temporal }: ApiDeps, settings: ApiCommunicat
           tags: ['webhooks'],
           summary: "Twilio's delivery status for a message we sent",
           querystring: z.object({ c: z.uuid().optional() }),
+          consumes: ['application/x-www-form-urlencoded'],
           body: ZTwilioStatus,
-          response: { 204: z.null(), ...webhookErrors },
+          response: { 204: noContent, ...webhookErrors },
         },
       },
       async (request, reply) => {
@@ -95,6 +100,7 @@ export function webhookRoutes({ db, temporal }: ApiDeps, settings: ApiCommunicat
         schema: {
           tags: ['webhooks'],
           summary: 'A raw email (reply or bounce report) relayed by the mail system; signed with X-Dunning-Signature',
+          consumes: ['message/rfc822', 'text/plain', 'application/octet-stream'],
           body: ZRawMessage,
           response: {
             202: z.object({
