@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Role } from '../../api/auth.js';
 import { ensureSchemathesis, schemathesisVersion } from '../../lib/schemathesis.js';
-import { startFullEngine, type FullEngine } from '../support/full-engine.js';
+import { startEngine, type Engine } from '../../testing/engine.js';
 import { consumerEarly } from '../support/strategies.js';
 
 /**
@@ -28,12 +28,12 @@ const seed = process.env.SCHEMATHESIS_SEED ?? '20261204';
 /** Admins reach every route; auditors get the masked answers (their own shapes). */
 const roles = (process.env.SCHEMATHESIS_ROLES ?? 'admin,auditor').split(',') as Role[];
 
-let engine: FullEngine;
+let engine: Engine;
 let executable: string;
 let workDir: string;
 
 beforeAll(async () => {
-  [engine, executable] = await Promise.all([startFullEngine({ worker: 'in-process' }), ensureSchemathesis()]);
+  [engine, executable] = await Promise.all([startEngine({ smtp: true, twilio: true }), ensureSchemathesis()]);
   // schemathesis keeps its crash files and example database in the working directory: not in the repo.
   workDir = await mkdtemp(path.join(os.tmpdir(), 'schemathesis-'));
 
