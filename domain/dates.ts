@@ -16,7 +16,11 @@ export const earliestYear = 1900;
 export const latestYear = 2200;
 
 const yearOf = (text: string) => Number(/^[+-]?\d+/.exec(text)?.[0] ?? Number.NaN);
-const inRange = (text: string) => yearOf(text) >= earliestYear && yearOf(text) <= latestYear;
+/** Without a year to read the format check alone speaks: one error per field, not two. */
+const inRange = (text: string) => {
+  const year = yearOf(text);
+  return Number.isNaN(year) || (year >= earliestYear && year <= latestYear);
+};
 const rangeMessage = `the year must be between ${earliestYear} and ${latestYear}`;
 
 /** A calendar date, `YYYY-MM-DD`. */
