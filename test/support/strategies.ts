@@ -18,6 +18,45 @@ export const consumerEarly = {
   ],
 };
 
+/** A template per message channel (email, SMS, letter), for tests that do not read the wording. */
+export const plainTemplates = {
+  reminder: { channel: 'email', subject: 'Overdue', body: 'Hello {{debtor.name}}, {{balance}} is overdue.' },
+  nudge: { channel: 'sms', body: '{{debtor.name}}, {{balance}} is overdue. Reply STOP to opt out.' },
+  demand: { channel: 'letter', body: 'Dear {{debtor.name}}, please pay {{balance}}.' },
+};
+
+/**
+ * Two versions of strategy `key` for migration tests: v2 keeps the reminder and the call (moved
+ * to day 12), drops the SMS, renames the letter (day 7), and adds an early call and a final letter.
+ */
+export function twoVersions(key: string): { v1: TStrategyDefinition; v2: TStrategyDefinition } {
+  return {
+    v1: strategy({
+      key,
+      name: 'v1',
+      templates: plainTemplates,
+      steps: [
+        { id: 'reminder', at: 'P0D', action: 'email', template: 'reminder' },
+        { id: 'nudge', at: 'P3D', action: 'sms', template: 'nudge' },
+        { id: 'letter', at: 'P10D', action: 'letter', template: 'demand' },
+        { id: 'call', at: 'P14D', action: 'call' },
+      ],
+    }),
+    v2: strategy({
+      key,
+      name: 'v2',
+      templates: plainTemplates,
+      steps: [
+        { id: 'reminder', at: 'P0D', action: 'email', template: 'reminder' },
+        { id: 'early-call', at: 'P2D', action: 'call' },
+        { id: 'demand', at: 'P7D', action: 'letter', template: 'demand' },
+        { id: 'call', at: 'P12D', action: 'call' },
+        { id: 'final', at: 'P20D', action: 'letter', template: 'demand' },
+      ],
+    }),
+  };
+}
+
 /** Parses a definition the way the API would, failing the test on any problem. */
 export function strategy(definition: unknown): TStrategyDefinition {
   const parsed = parseStrategyDefinition(definition);

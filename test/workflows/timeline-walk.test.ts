@@ -16,7 +16,7 @@ import {
   type CaseInput,
 } from '../../workflows/case-messages.js';
 import { caseFixture, recordingActivities } from '../../testing/case-fixtures.js';
-import { strategy } from '../support/strategies.js';
+import { plainTemplates as templates, strategy } from '../support/strategies.js';
 import { middayZone } from '../../testing/midday-zone.js';
 
 /**
@@ -31,11 +31,6 @@ beforeAll(async () => {
 });
 afterAll(() => engine?.stop());
 
-const templates = {
-  reminder: { channel: 'email', subject: 'Overdue', body: 'Hello {{debtor.name}}, {{balance}} is overdue.' },
-  nudge: { channel: 'sms', body: '{{debtor.name}}, {{balance}} is overdue. Reply STOP to opt out.' },
-  demand: { channel: 'letter', body: 'Dear {{debtor.name}}, please pay {{balance}}.' },
-};
 // Any hour is fine in these tests; holds have their own.
 const anyHour = { allowedHours: { start: '00:00', end: '23:59' } };
 
