@@ -18,6 +18,17 @@ export const consumerEarly = {
   ],
 };
 
+/** Negotiation limits: an officer may settle at up to 20% off or in 6 installments, a manager up to 40% and 12. */
+export const negotiationLimits = {
+  maxSettlementDiscountPercent: 40,
+  maxInstallments: 12,
+  minInstallment: 5_000,
+  minDownPayment: 10_000,
+  graceDays: 3,
+  maxPromiseDays: 30,
+  officerAuthority: { maxSettlementDiscountPercent: 20, maxInstallments: 6 },
+};
+
 /** A template per message channel (email, SMS, letter), for tests that do not read the wording. */
 export const plainTemplates = {
   reminder: { channel: 'email', subject: 'Overdue', body: 'Hello {{debtor.name}}, {{balance}} is overdue.' },
