@@ -1,4 +1,4 @@
-import { parseStrategyDefinition, type TStrategyDefinition } from '../../domain/strategy.js';
+import { parseStrategyDefinition, type TStep, type TStrategyDefinition } from '../../domain/strategy.js';
 
 /** The DESIGN.md example: a 60-day consumer strategy ending in agency referral. */
 export const consumerEarly = {
@@ -74,3 +74,12 @@ export function strategy(definition: unknown): TStrategyDefinition {
   if (!parsed.ok) throw new Error(`test strategy is invalid: ${JSON.stringify(parsed.problems)}`);
   return parsed.value;
 }
+
+/** A step of `action` due three days after the start (a message step uses the template named as its channel). */
+export const step = (action: TStep['action'], extra: Partial<TStep> = {}): TStep => ({
+  id: action,
+  at: 'P3D',
+  action,
+  ...(action === 'email' || action === 'sms' || action === 'letter' ? { template: action } : {}),
+  ...extra,
+});
