@@ -39,6 +39,12 @@ function problemsOf(definition: unknown): StrategyProblem[] {
   return result.ok ? [] : result.problems;
 }
 
+/** Every step acts on balances up to 20,000 at the most (the eighth from 10,000 up): the highest balance any step acts on is 20,000. */
+function actOnBalancesUpTo20k(d: Definition): void {
+  for (const step of d.steps) step.when = { ...step.when, maxBalance: 20_000 };
+  d.steps[7].when.minBalance = 10_000;
+}
+
 const problem = (path: StrategyProblem['path'], message: string) => ({ path, message: expect.stringContaining(message) });
 
 it('the base strategy is valid', () => {
@@ -80,8 +86,7 @@ describe('each lint rule fires, with the path to the field', () => {
     [
       'a minimum plan (down payment + one installment) above every balance the steps act on',
       (d) => {
-        for (const step of d.steps) step.when = { ...step.when, maxBalance: 20_000 };
-        d.steps[7].when.minBalance = 10_000;
+        actOnBalancesUpTo20k(d);
         d.negotiation.minDownPayment = 15_000;
         d.negotiation.minInstallment = 10_000;
       },
@@ -90,8 +95,7 @@ describe('each lint rule fires, with the path to the field', () => {
     [
       'a minimum down payment at the highest balance the steps act on',
       (d) => {
-        for (const step of d.steps) step.when = { ...step.when, maxBalance: 20_000 };
-        d.steps[7].when.minBalance = 10_000;
+        actOnBalancesUpTo20k(d);
         d.negotiation.minDownPayment = 20_000;
         d.negotiation.minInstallment = 0;
       },
