@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseStrategyDefinition, type StrategyProblem } from '../../domain/strategy.js';
+import { plainTemplates } from '../support/strategies.js';
 
 /**
  * The strategy lint rules (domain/strategy-lint.ts, and the policy rules beside the schema), one
@@ -14,11 +15,8 @@ type Definition = Record<string, any>; // eslint-disable-line @typescript-eslint
 const base = (): Definition => ({
   key: 'lint-base',
   name: 'Lint base',
-  templates: {
-    reminder: { channel: 'email', subject: 'Balance {{balance}}', body: 'Hello {{debtor.name}}, {{balance}} is overdue.' },
-    nudge: { channel: 'sms', body: '{{debtor.name}}, {{balance}} is overdue. Reply STOP to opt out.' },
-    demand: { channel: 'letter', body: 'Dear {{debtor.name}}, please pay {{balance}}.' },
-  },
+  // A fresh copy: the rows change it.
+  templates: structuredClone(plainTemplates),
   steps: [
     { id: 'reminder', at: 'P0D', action: 'email', template: 'reminder', fallback: 'letter' },
     { id: 'nudge', at: 'P3D', action: 'sms', template: 'nudge', fallback: { action: 'letter', template: 'demand' } },
