@@ -9,7 +9,7 @@ import { createSmsSender } from '../../activities/sms-sender.js';
 import { seedTemplates } from '../../api/services/templates.js';
 import { LinkPurpose, verifyLinkToken } from '../../domain/template-links.js';
 import { startEngine, type Engine } from '../../testing/engine.js';
-import { linkSecret, mailDomain, seedCase, templateAccount, workerSettings } from './support/harness.js';
+import { linkSecret, mailDomain, seedCase, stepInput, templateAccount, workerSettings } from './support/harness.js';
 
 /**
  * Email through a real SMTP server on loopback: the message as received (headers, both parts,
@@ -112,7 +112,7 @@ describe('an email from a managed template', () => {
 
   it('is not sent again when the activity retries', async () => {
     const seeded = await seedCase(engine.db, { email: 'retry@example.com' });
-    const input = { caseId: seeded.caseId, stepId: 'reminder', idempotencyKey: `${seeded.caseId}/run-1/reminder`, templateKey: 'reminder', templateRef: { key: 'reminder' }, to: seeded.email, account: templateAccount(seeded) };
+    const input = stepInput(seeded, 'reminder', seeded.email);
     const before = engine.smtp.messages.length;
     const first = await activities.sendEmail(input);
     const again = await activities.sendEmail(input);

@@ -1,10 +1,8 @@
 import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { collectionDisclosure } from '../../domain/disclosures.js';
-import { statusQuery, type CaseStatus } from '../../workflows/case-messages.js';
 import { startEngine, type Engine } from '../../testing/engine.js';
 import { eventually } from '../../testing/eventually.js';
-import { middayZone } from '../../testing/midday-zone.js';
+import { caseStatus, enrollWithAddress, inboundStrategy } from './support/inbound-cases.js';
 
 /**
  * Email coming back into real cases (Temporal dev server, the case workflow, PostgreSQL): a
@@ -14,39 +12,9 @@ import { middayZone } from '../../testing/midday-zone.js';
 
 let engine: Engine;
 
-const strategy = {
-  key: 'comms-email',
-  name: 'Communications end to end',
-  templates: {
-    reminder: {
-      channel: 'email',
-      subject: 'Your balance of {{balance}} is overdue',
-      body: `Hello {{debtor.name}}, {{balance}} is overdue.\n\n${collectionDisclosure.en}\n\nUnsubscribe: {{unsubscribeUrl}}`,
-    },
-    nudge: { channel: 'sms', body: `{{debtor.name}}, {{balance}} is overdue. ${collectionDisclosure.en} Reply STOP to opt out.` },
-    demand: { channel: 'letter', body: `Dear {{debtor.name}}, please pay {{balance}}. ${collectionDisclosure.en}` },
-  },
-  steps: [
-    { id: 'reminder', at: 'PT0S', action: 'email', template: 'reminder' },
-    { id: 'nudge', at: 'PT1S', action: 'sms', template: 'nudge' },
-    { id: 'second-reminder', at: 'PT7S', action: 'email', template: 'reminder' },
-    { id: 'letter', at: 'PT8S', action: 'letter', template: 'demand' },
-    { id: 'call', at: 'P30D', action: 'call' },
-  ],
-};
-
-const address = { line1: '1 Main St', city: 'Chicago', region: 'IL', postalCode: '60601', country: 'US' };
-
-async function enroll(externalId: string, debtor: Record<string, unknown>): Promise<string> {
-  const response = await engine.call('POST', '/api/v1/accounts', {
-    key: engine.keys.integration,
-    body: { externalId, strategy: strategy.key, currency: 'USD', balance: 125_000, debtor: { timeZone: middayZone(), address, ...debtor } },
-  });
-  expect(response.status).toBe(201);
-  return String(response.body.caseId);
-}
-
-const status = (caseId: string): Promise<CaseStatus> => engine.temporal.workflow.getHandle(caseId).query(statusQuery);
+const strategy = inboundStrategy('comms-email', 7);
+const enroll = (externalId: string, debtor: Record<string, unknown>) => enrollWithAddress(engine, strategy.key, externalId, debtor);
+const status = (caseId: string) => caseStatus(engine, caseId);
 
 async function postEmail(raw: string, secret = engine.communications.inboundEmailSecret) {
   const signature = `sha256=${createHmac('sha256', secret).update(raw).digest('hex')}`;

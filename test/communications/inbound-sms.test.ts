@@ -1,10 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { collectionDisclosure } from '../../domain/disclosures.js';
-import { statusQuery, type CaseStatus } from '../../workflows/case-messages.js';
 import { postTwilio } from './support/harness.js';
 import { startEngine, type Engine } from '../../testing/engine.js';
 import { eventually } from '../../testing/eventually.js';
-import { middayZone } from '../../testing/midday-zone.js';
+import { caseStatus, enrollWithAddress, inboundStrategy } from './support/inbound-cases.js';
 
 /**
  * Twilio webhooks into a real case (Temporal dev server, the case workflow, PostgreSQL): signed
@@ -14,39 +12,9 @@ import { middayZone } from '../../testing/midday-zone.js';
 
 let engine: Engine;
 
-const strategy = {
-  key: 'comms-e2e',
-  name: 'Communications end to end',
-  templates: {
-    reminder: {
-      channel: 'email',
-      subject: 'Your balance of {{balance}} is overdue',
-      body: `Hello {{debtor.name}}, {{balance}} is overdue.\n\n${collectionDisclosure.en}\n\nUnsubscribe: {{unsubscribeUrl}}`,
-    },
-    nudge: { channel: 'sms', body: `{{debtor.name}}, {{balance}} is overdue. ${collectionDisclosure.en} Reply STOP to opt out.` },
-    demand: { channel: 'letter', body: `Dear {{debtor.name}}, please pay {{balance}}. ${collectionDisclosure.en}` },
-  },
-  steps: [
-    { id: 'reminder', at: 'PT0S', action: 'email', template: 'reminder' },
-    { id: 'nudge', at: 'PT1S', action: 'sms', template: 'nudge' },
-    { id: 'second-reminder', at: 'PT9S', action: 'email', template: 'reminder' },
-    { id: 'letter', at: 'PT10S', action: 'letter', template: 'demand' },
-    { id: 'call', at: 'P30D', action: 'call' },
-  ],
-};
-
-const address = { line1: '1 Main St', city: 'Chicago', region: 'IL', postalCode: '60601', country: 'US' };
-
-async function enroll(externalId: string, debtor: Record<string, unknown>): Promise<string> {
-  const response = await engine.call('POST', '/api/v1/accounts', {
-    key: engine.keys.integration,
-    body: { externalId, strategy: strategy.key, currency: 'USD', balance: 125_000, debtor: { timeZone: middayZone(), address, ...debtor } },
-  });
-  expect(response.status).toBe(201);
-  return String(response.body.caseId);
-}
-
-const status = (caseId: string): Promise<CaseStatus> => engine.temporal.workflow.getHandle(caseId).query(statusQuery);
+const strategy = inboundStrategy('comms-e2e', 9);
+const enroll = (externalId: string, debtor: Record<string, unknown>) => enrollWithAddress(engine, strategy.key, externalId, debtor);
+const status = (caseId: string) => caseStatus(engine, caseId);
 
 function twilio(path: string, form: Record<string, string>, signature?: string | null) {
   return postTwilio(engine.baseUrl, path, form, { authToken: engine.communications.twilioAuthToken ?? '', publicUrl: engine.communications.publicUrl, ...(signature === undefined ? {} : { signature }) });

@@ -8,7 +8,7 @@ import type { SendResult } from '../../activities/outbox.js';
 import { createSmsSender } from '../../activities/sms-sender.js';
 import { seedTemplates } from '../../api/services/templates.js';
 import { startEngine, type Engine } from '../../testing/engine.js';
-import { mailDomain, seedCase, templateAccount, workerSettings } from './support/harness.js';
+import { mailDomain, seedCase, smsInput, workerSettings } from './support/harness.js';
 
 /**
  * The sends heartbeat while they run, so the server notices a dead worker in seconds
@@ -37,19 +37,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await engine?.stop();
 });
-
-function smsInput(seeded: Awaited<ReturnType<typeof seedCase>>) {
-  return {
-    caseId: seeded.caseId,
-    stepId: 'nudge',
-    idempotencyKey: `${seeded.caseId}/run-1/nudge`,
-    templateKey: 'nudge',
-    templateRef: { key: 'nudge' },
-    to: seeded.phone,
-    account: templateAccount(seeded),
-    contact: { consent: true, optedOut: false },
-  };
-}
 
 const send = (environment: MockActivityEnvironment, input: ReturnType<typeof smsInput>): Promise<SendResult> =>
   environment.run((args: typeof input) => activities.sendSms(args), input);

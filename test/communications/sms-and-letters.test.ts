@@ -10,7 +10,7 @@ import { createSmsSender } from '../../activities/sms-sender.js';
 import { seedTemplates } from '../../api/services/templates.js';
 import { collectionDisclosure } from '../../domain/disclosures.js';
 import { startEngine, type Engine } from '../../testing/engine.js';
-import { mailDomain, seedCase, templateAccount, workerSettings } from './support/harness.js';
+import { mailDomain, seedCase, smsInput, templateAccount, workerSettings } from './support/harness.js';
 
 /**
  * SMS through the real twilio client to a local stand-in of Twilio's REST API (exact form
@@ -64,20 +64,6 @@ async function failureOf(promise: Promise<unknown>): Promise<ApplicationFailure>
   const error = await promise.then(() => null, (caught: unknown) => caught);
   expect(error).toBeInstanceOf(ApplicationFailure);
   return error as ApplicationFailure;
-}
-
-function smsInput(seeded: Awaited<ReturnType<typeof seedCase>>, extra: Record<string, unknown> = {}) {
-  return {
-    caseId: seeded.caseId,
-    stepId: 'nudge',
-    idempotencyKey: `${seeded.caseId}/run-1/nudge`,
-    templateKey: 'nudge',
-    templateRef: { key: 'nudge' },
-    to: seeded.phone,
-    account: templateAccount(seeded),
-    contact: { consent: true, optedOut: false },
-    ...extra,
-  };
 }
 
 describe('an SMS', () => {

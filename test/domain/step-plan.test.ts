@@ -3,6 +3,7 @@ import type { CaseFacts, ContactPoint } from '../../domain/case-facts.js';
 import type { ContactWindow } from '../../domain/contact-rules.js';
 import { planStep, stepDueAt, type StepDecision } from '../../domain/step-plan.js';
 import type { TStep } from '../../domain/strategy.js';
+import { step } from '../support/strategies.js';
 
 const window: ContactWindow = { start: '08:00', end: '21:00' };
 const day = 86_400_000;
@@ -40,14 +41,6 @@ function withContact(channel: 'email' | 'sms' | 'letter', contact: Partial<Conta
   else contacts[channel] = { ...reachable, ...contact };
   return { ...base, contacts };
 }
-
-const step = (action: TStep['action'], extra: Partial<TStep> = {}): TStep => ({
-  id: action,
-  at: 'P3D',
-  action,
-  ...(action === 'email' || action === 'sms' || action === 'letter' ? { template: action } : {}),
-  ...extra,
-});
 
 describe('planStep', () => {
   it.each<[string, TStep, number, CaseFacts, StepDecision]>([

@@ -4,7 +4,7 @@ import { expect } from 'vitest';
 import { statusQuery, type CaseStatus } from '../../workflows/case-messages.js';
 import type { Engine } from '../../testing/engine.js';
 import { middayZone } from '../../testing/midday-zone.js';
-import { consumerEarly } from '../support/strategies.js';
+import { consumerEarly, negotiationLimits } from '../support/strategies.js';
 
 /**
  * What every fault scenario shares: a caller that retries the way a well-behaved integration
@@ -63,23 +63,13 @@ export function expectOnlyExplained5xx(tally: CallerTally): void {
   expect(unexplained, 'unexplained 5xx answers').toEqual([]);
 }
 
-export const faultNegotiation = {
-  maxSettlementDiscountPercent: 40,
-  maxInstallments: 12,
-  minInstallment: 5_000,
-  minDownPayment: 10_000,
-  graceDays: 3,
-  maxPromiseDays: 30,
-  officerAuthority: { maxSettlementDiscountPercent: 20, maxInstallments: 6 },
-};
-
 /** A strategy whose messages go out within seconds, then nothing for a month. */
 export function quickStrategy(key: string, steps = [
   { id: 'reminder', at: 'PT0S', action: 'email', template: 'reminder' },
   { id: 'nudge', at: 'PT1S', action: 'sms', template: 'nudge' },
   { id: 'call', at: 'P30D', action: 'call' },
 ]) {
-  return { ...consumerEarly, key, steps, negotiation: faultNegotiation };
+  return { ...consumerEarly, key, steps, negotiation: negotiationLimits };
 }
 
 export function account(externalId: string, strategy: string, { balance = 100_000, email = true, phone }: { balance?: number; email?: boolean; phone?: string } = {}) {

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { statusQuery } from '../../workflows/case-messages.js';
 import { startEngine, type Engine } from '../../testing/engine.js';
 import { eventually } from '../../testing/eventually.js';
+import { importFile } from '../../testing/imports.js';
 import { consumerEarly } from '../support/strategies.js';
 
 /**
@@ -123,13 +124,8 @@ describe('a repeated enrollment', () => {
       JSON.stringify({ ...account('DUP-IMP-1'), debtor: { ...account('x').debtor, name: 'Di' } }),
       JSON.stringify({ ...account('DUP-IMP-2'), balance: 130_000 }),
     ].join('\n');
-    const accepted = await engine.call('POST', '/api/v1/accounts/import', { raw: { contentType: 'application/x-ndjson', data: lines } });
-    expect(accepted.status).toBe(202);
-    const job = await eventually(async () => {
-      const { body } = await engine.call('GET', `/api/v1/imports/${accepted.body.jobId}`);
-      return body.status === 'completed' && body;
-    }, 'the import to finish', 120_000);
-    expect(job).toMatchObject({ rejected: 1, updated: 1 });
+    const job = await importFile(engine, lines);
+    expect(job).toMatchObject({ status: 'completed', rejected: 1, updated: 1 });
     const rejections = await engine.db.importRejection.findMany({ where: { jobId: job.jobId } });
     expect(rejections.map(({ line, field }) => ({ line, field }))).toEqual([{ line: 1, field: 'debtor.name' }]);
     expect(await engine.db.account.findUniqueOrThrow({ where: { externalId: 'DUP-IMP-1' }, include: { debtor: true } })).toMatchObject({ debtor: { name: 'Ana Ruiz' } });

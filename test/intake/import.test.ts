@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEngine, type Engine } from '../../testing/engine.js';
 import { testKeys } from '../../testing/api-client.js';
 import { eventually } from '../../testing/eventually.js';
+import { importFinished } from '../../testing/imports.js';
 import { consumerEarly } from '../support/strategies.js';
 
 /**
@@ -38,12 +39,7 @@ async function upload(body: string, { contentType = 'text/csv', query = '', key 
   return engine.call('POST', `/api/v1/accounts/import${query}`, { raw: { contentType, data: body }, key });
 }
 
-async function finished(jobId: string) {
-  return eventually(async () => {
-    const { body } = await engine.call('GET', `/api/v1/imports/${jobId}`);
-    return (body.status === 'completed' || body.status === 'failed') && body;
-  }, `import ${jobId} to finish`, 180_000);
-}
+const finished = (jobId: string) => importFinished(engine, jobId);
 
 async function caseOf(externalId: string) {
   return engine.db.case.findFirstOrThrow({ where: { account: { externalId } }, include: { account: true } });

@@ -4,7 +4,7 @@ import { startEngine, type Engine } from '../../testing/engine.js';
 import { testKeys } from '../../testing/api-client.js';
 import { eventually } from '../../testing/eventually.js';
 import { middayZone } from '../../testing/midday-zone.js';
-import { consumerEarly } from '../support/strategies.js';
+import { consumerEarly, negotiationLimits } from '../support/strategies.js';
 
 /**
  * An officer's day over the real API: the work queue, claiming (one winner), completing a call
@@ -24,15 +24,7 @@ beforeAll(async () => {
       { id: 'call', at: 'PT0S', action: 'call' },
       { id: 'reminder', at: 'P1D', action: 'email', template: 'reminder' },
     ],
-    negotiation: {
-      maxSettlementDiscountPercent: 40,
-      maxInstallments: 12,
-      minInstallment: 5_000,
-      minDownPayment: 10_000,
-      graceDays: 3,
-      maxPromiseDays: 30,
-      officerAuthority: { maxSettlementDiscountPercent: 20, maxInstallments: 6 },
-    },
+    negotiation: negotiationLimits,
   };
   expect((await engine.call('POST', '/api/v1/strategies', { body: strategy })).status).toBe(201);
   const enrolled = await engine.call('POST', '/api/v1/accounts', {

@@ -12,7 +12,7 @@ import { createDb, type Db } from '../../lib/db.js';
 import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from '../../lib/embedded-postgres.js';
 import { freePort } from '../../lib/free-port.js';
 import { applyMigrations } from '../../lib/migrations.js';
-import { mailDomain, seedCase, templateAccount, workerSettings } from '../communications/support/harness.js';
+import { mailDomain, seedCase, stepInput, workerSettings } from '../communications/support/harness.js';
 import { startSmtpSink, type SmtpSink } from '../../testing/standins/smtp-sink.js';
 
 /**
@@ -83,15 +83,7 @@ afterAll(async () => {
 async function emailInput(externalEmail: string) {
   await Promise.all(restarts);
   const seeded = await seedCase(db, { email: externalEmail });
-  return {
-    caseId: seeded.caseId,
-    stepId: 'reminder',
-    idempotencyKey: `${seeded.caseId}/run-1/reminder`,
-    templateKey: 'reminder',
-    templateRef: { key: 'reminder' },
-    to: seeded.email,
-    account: templateAccount(seeded),
-  };
+  return stepInput(seeded, 'reminder', seeded.email);
 }
 
 /** Runs the send activity as a worker would, in an activity context with these timeouts. */

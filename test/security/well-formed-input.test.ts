@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { debtorRepliedSignal, statusQuery } from '../../workflows/case-messages.js';
 import { startEngine, type Engine } from '../../testing/engine.js';
 import { eventually } from '../../testing/eventually.js';
+import { importFile } from '../../testing/imports.js';
 import { consumerEarly } from '../support/strategies.js';
 
 /**
@@ -67,13 +68,8 @@ describe('a lone surrogate at the door', () => {
 
   it('makes an import row a rejected row naming the field, as a single request would be refused', async () => {
     const lines = [JSON.stringify(account('WF-IMPORT-1', lone)), JSON.stringify(account('WF-IMPORT-2'))].join('\n');
-    const accepted = await engine.call('POST', '/api/v1/accounts/import', { raw: { contentType: 'application/x-ndjson', data: lines } });
-    expect(accepted.status).toBe(202);
-    const job = await eventually(async () => {
-      const { body } = await engine.call('GET', `/api/v1/imports/${accepted.body.jobId}`);
-      return body.status === 'completed' && body;
-    }, 'the import to finish', 120_000);
-    expect(job).toMatchObject({ created: 1, rejected: 1 });
+    const job = await importFile(engine, lines);
+    expect(job).toMatchObject({ status: 'completed', created: 1, rejected: 1 });
     const rejections = await engine.db.importRejection.findMany({ where: { jobId: job.jobId } });
     expect(rejections.map(({ line, field, reason: why, externalId }) => ({ line, field, reason: why, externalId }))).toEqual([{ line: 1, field: 'debtor.name', reason, externalId: 'WF-IMPORT-1' }]);
     expect(await engine.db.account.count({ where: { externalId: 'WF-IMPORT-1' } })).toBe(0);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseStrategyDefinition, type StrategyProblem } from '../../domain/strategy.js';
+import { plainTemplates } from '../support/strategies.js';
 
 /**
  * The strategy lint rules (domain/strategy-lint.ts, and the policy rules beside the schema), one
@@ -14,11 +15,8 @@ type Definition = Record<string, any>; // eslint-disable-line @typescript-eslint
 const base = (): Definition => ({
   key: 'lint-base',
   name: 'Lint base',
-  templates: {
-    reminder: { channel: 'email', subject: 'Balance {{balance}}', body: 'Hello {{debtor.name}}, {{balance}} is overdue.' },
-    nudge: { channel: 'sms', body: '{{debtor.name}}, {{balance}} is overdue. Reply STOP to opt out.' },
-    demand: { channel: 'letter', body: 'Dear {{debtor.name}}, please pay {{balance}}.' },
-  },
+  // A fresh copy: the rows change it.
+  templates: structuredClone(plainTemplates),
   steps: [
     { id: 'reminder', at: 'P0D', action: 'email', template: 'reminder', fallback: 'letter' },
     { id: 'nudge', at: 'P3D', action: 'sms', template: 'nudge', fallback: { action: 'letter', template: 'demand' } },
@@ -37,6 +35,12 @@ const base = (): Definition => ({
 function problemsOf(definition: unknown): StrategyProblem[] {
   const result = parseStrategyDefinition(definition);
   return result.ok ? [] : result.problems;
+}
+
+/** Every step acts on balances up to 20,000 at the most (the eighth from 10,000 up): the highest balance any step acts on is 20,000. */
+function actOnBalancesUpTo20k(d: Definition): void {
+  for (const step of d.steps) step.when = { ...step.when, maxBalance: 20_000 };
+  d.steps[7].when.minBalance = 10_000;
 }
 
 const problem = (path: StrategyProblem['path'], message: string) => ({ path, message: expect.stringContaining(message) });
@@ -80,8 +84,7 @@ describe('each lint rule fires, with the path to the field', () => {
     [
       'a minimum plan (down payment + one installment) above every balance the steps act on',
       (d) => {
-        for (const step of d.steps) step.when = { ...step.when, maxBalance: 20_000 };
-        d.steps[7].when.minBalance = 10_000;
+        actOnBalancesUpTo20k(d);
         d.negotiation.minDownPayment = 15_000;
         d.negotiation.minInstallment = 10_000;
       },
@@ -90,8 +93,7 @@ describe('each lint rule fires, with the path to the field', () => {
     [
       'a minimum down payment at the highest balance the steps act on',
       (d) => {
-        for (const step of d.steps) step.when = { ...step.when, maxBalance: 20_000 };
-        d.steps[7].when.minBalance = 10_000;
+        actOnBalancesUpTo20k(d);
         d.negotiation.minDownPayment = 20_000;
         d.negotiation.minInstallment = 0;
       },

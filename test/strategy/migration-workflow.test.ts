@@ -5,7 +5,7 @@ import { startEngine, type Engine } from '../../testing/engine.js';
 import { caseWorkflow } from '../../workflows/case.js';
 import { statusQuery, strategyVersionChangedSignal, type CaseStrategy } from '../../workflows/case-messages.js';
 import { caseFixture, recordingActivities } from '../../testing/case-fixtures.js';
-import { strategy } from '../support/strategies.js';
+import { twoVersions } from '../support/strategies.js';
 
 /**
  * A running case moved to a new version of its strategy (signal `strategyVersionChanged`) goes on
@@ -15,34 +15,7 @@ import { strategy } from '../support/strategies.js';
 
 const handled = readFileSync(new URL('../../workflows/case.ts', import.meta.url), 'utf8').includes('strategyVersionChangedSignal');
 
-const templates = {
-  reminder: { channel: 'email', subject: 'Overdue', body: 'Hello {{debtor.name}}' },
-  nudge: { channel: 'sms', body: '{{debtor.name}}: reply STOP to opt out.' },
-  demand: { channel: 'letter', body: 'Dear {{debtor.name}}' },
-};
-const v1 = strategy({
-  key: 'migrating',
-  name: 'v1',
-  templates,
-  steps: [
-    { id: 'reminder', at: 'P0D', action: 'email', template: 'reminder' },
-    { id: 'nudge', at: 'P3D', action: 'sms', template: 'nudge' },
-    { id: 'letter', at: 'P10D', action: 'letter', template: 'demand' },
-    { id: 'call', at: 'P14D', action: 'call' },
-  ],
-});
-const v2 = strategy({
-  key: 'migrating',
-  name: 'v2',
-  templates,
-  steps: [
-    { id: 'reminder', at: 'P0D', action: 'email', template: 'reminder' },
-    { id: 'early-call', at: 'P2D', action: 'call' },
-    { id: 'demand', at: 'P7D', action: 'letter', template: 'demand' },
-    { id: 'call', at: 'P12D', action: 'call' },
-    { id: 'final', at: 'P20D', action: 'letter', template: 'demand' },
-  ],
-});
+const { v1, v2 } = twoVersions('migrating');
 
 let engine: Engine;
 beforeAll(async () => {

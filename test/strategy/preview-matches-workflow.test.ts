@@ -6,7 +6,7 @@ import type { TStrategyDefinition } from '../../domain/strategy.js';
 import { caseWorkflow } from '../../workflows/case.js';
 import type { CaseInput } from '../../workflows/case-messages.js';
 import { caseFixture, recordingActivities } from '../../testing/case-fixtures.js';
-import { strategy } from '../support/strategies.js';
+import { plainTemplates, strategy } from '../support/strategies.js';
 
 /**
  * The preview promises what a case will do. Here the real case workflow runs a whole timeline on
@@ -78,11 +78,7 @@ function expectSameTimeline(actual: Happening[], expected: Happening[], startedA
 const holdsAndSkips = strategy({
   key: 'preview-vs-workflow',
   name: 'Preview against the workflow',
-  templates: {
-    reminder: { channel: 'email', subject: 'Overdue', body: 'Hello {{debtor.name}}, {{balance}} is overdue.' },
-    nudge: { channel: 'sms', body: '{{debtor.name}}, {{balance}} is overdue. Reply STOP to opt out.' },
-    demand: { channel: 'letter', body: 'Dear {{debtor.name}}, please pay {{balance}}.' },
-  },
+  templates: plainTemplates,
   steps: [
     { id: 'reminder', at: 'PT0S', action: 'email', template: 'reminder' },
     { id: 'reminder-2', at: 'PT8H', action: 'email', template: 'reminder' },

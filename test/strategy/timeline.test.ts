@@ -3,7 +3,7 @@ import type { CaseFacts } from '../../domain/case-facts.js';
 import { previewStrategy, type PreviewAccount, type PreviewEntry } from '../../domain/preview.js';
 import { migrateCursor } from '../../domain/strategy-migration.js';
 import { afterMove, nextMove, planContext, startCursor } from '../../domain/timeline.js';
-import { strategy } from '../support/strategies.js';
+import { plainTemplates as templates, strategy, twoVersions } from '../support/strategies.js';
 
 /**
  * The timeline walk shared by the workflow and the preview: fallbacks (channel unavailable,
@@ -15,11 +15,6 @@ const day = 86_400_000;
 // 15:00 UTC: 09:00 in Chicago, inside the default contact hours.
 const start = Date.parse('2026-01-05T15:00:00Z');
 
-const templates = {
-  reminder: { channel: 'email', subject: 'Overdue', body: 'Hello {{debtor.name}}' },
-  nudge: { channel: 'sms', body: '{{debtor.name}}: reply STOP to opt out.' },
-  demand: { channel: 'letter', body: 'Dear {{debtor.name}}' },
-};
 
 const contacts = {
   email: { address: 'ana@example.com', valid: true, optedOut: false, consent: false },
@@ -211,29 +206,7 @@ describe('events during a preview', () => {
 });
 
 describe('migrateCursor', () => {
-  const from = strategy({
-    key: 'versions',
-    name: 'v1',
-    templates,
-    steps: [
-      { id: 'reminder', at: 'P0D', action: 'email', template: 'reminder' },
-      { id: 'nudge', at: 'P3D', action: 'sms', template: 'nudge' },
-      { id: 'letter', at: 'P10D', action: 'letter', template: 'demand' },
-      { id: 'call', at: 'P14D', action: 'call' },
-    ],
-  });
-  const to = strategy({
-    key: 'versions',
-    name: 'v2',
-    templates,
-    steps: [
-      { id: 'reminder', at: 'P0D', action: 'email', template: 'reminder' },
-      { id: 'early-call', at: 'P2D', action: 'call' },
-      { id: 'demand', at: 'P7D', action: 'letter', template: 'demand' },
-      { id: 'call', at: 'P12D', action: 'call' },
-      { id: 'final', at: 'P20D', action: 'letter', template: 'demand' },
-    ],
-  });
+  const { v1: from, v2: to } = twoVersions('versions');
   const cursorAt = (stepIndex: number) => ({ stepIndex, results: { reminder: 'sent' as const }, pendingFallback: { step: from.steps[0]!, fallbackOf: 'x' } });
 
   it.each<[string, number, object]>([

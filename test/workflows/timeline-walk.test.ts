@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEngine, type Engine } from '../../testing/engine.js';
-import type { Activities } from '../../activities/index.js';
+import type { WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import type { TStrategyDefinition } from '../../domain/strategy.js';
 import { caseWorkflow } from '../../workflows/case.js';
 import {
@@ -16,7 +16,7 @@ import {
   type CaseInput,
 } from '../../workflows/case-messages.js';
 import { caseFixture, recordingActivities } from '../../testing/case-fixtures.js';
-import { strategy } from '../support/strategies.js';
+import { plainTemplates as templates, strategy } from '../support/strategies.js';
 import { middayZone } from '../../testing/midday-zone.js';
 
 /**
@@ -31,21 +31,22 @@ beforeAll(async () => {
 });
 afterAll(() => engine?.stop());
 
-const templates = {
-  reminder: { channel: 'email', subject: 'Overdue', body: 'Hello {{debtor.name}}, {{balance}} is overdue.' },
-  nudge: { channel: 'sms', body: '{{debtor.name}}, {{balance}} is overdue. Reply STOP to opt out.' },
-  demand: { channel: 'letter', body: 'Dear {{debtor.name}}, please pay {{balance}}.' },
-};
 // Any hour is fine in these tests; holds have their own.
 const anyHour = { allowedHours: { start: '00:00', end: '23:59' } };
 
-async function start(definition: TStrategyDefinition, activities: Activities) {
+/** Starts a case on `definition` with recording activities and drives its workflow with `drive` while a worker runs. */
+async function walk<T>(definition: TStrategyDefinition, drive: (handle: WorkflowHandleWithFirstExecutionRunId<typeof caseWorkflow>, input: CaseInput) => Promise<T>, options?: Parameters<typeof recordingActivities>[0]) {
+  const recorder = recordingActivities(options);
   const input: CaseInput = caseFixture(await engine.testEnv.currentTimeMs(), definition);
   // Midday for the debtor when the test starts: the day-0 step is never held for the hour.
   input.account.debtor.timeZone = middayZone(new Date(await engine.testEnv.currentTimeMs()));
   const taskQueue = `walk-${randomUUID()}`;
-  const worker = await engine.caseWorker({ taskQueue, activities });
-  return { input, taskQueue, worker };
+  const worker = await engine.caseWorker({ taskQueue, activities: recorder.activities });
+  const outcome = await worker.runUntil(async () => {
+    const handle = await engine.testEnv.client.workflow.start(caseWorkflow, { taskQueue, workflowId: input.caseId, args: [input] });
+    return drive(handle, input);
+  });
+  return { recorder, input, outcome };
 }
 
 async function isoDate(plusDays: number): Promise<string> {
@@ -71,10 +72,7 @@ describe('the case walking its strategy', () => {
       ],
       contact: anyHour,
     });
-    const recorder = recordingActivities({ rejectSms: true });
-    const { input, taskQueue, worker } = await start(definition, recorder.activities);
-    const { result, final } = await worker.runUntil(async () => {
-      const handle = await engine.testEnv.client.workflow.start(caseWorkflow, { taskQueue, workflowId: input.caseId, args: [input] });
+    const { recorder, outcome: { result, final } } = await walk(definition, async (handle) => {
       await engine.testEnv.sleep('1 hour');
       // The mail system reports a hard bounce of the day-0 email.
       await handle.signal(contactChangedSignal, { channel: 'email', valid: false, source: 'email_bounce' });
@@ -83,7 +81,7 @@ describe('the case walking its strategy', () => {
       await handle.signal(contactChangedSignal, { channel: 'email', valid: false, source: 'email_bounce' });
       const result = await handle.result();
       return { result, final: await handle.query(statusQuery) };
-    });
+    }, { rejectSms: true });
 
     expect(result.closeReason).toBe('timeline_complete');
     // The email bounced later: its fallback letter ran at once. The SMS was refused: its letter ran at once.
@@ -113,10 +111,7 @@ describe('the case walking its strategy', () => {
       ],
       contact: anyHour,
     });
-    const recorder = recordingActivities();
-    const { input, taskQueue, worker } = await start(definition, recorder.activities);
-    await worker.runUntil(async () => {
-      const handle = await engine.testEnv.client.workflow.start(caseWorkflow, { taskQueue, workflowId: input.caseId, args: [input] });
+    const { recorder } = await walk(definition, async (handle) => {
       await engine.testEnv.sleep('1 day');
       await handle.signal(callAttemptedSignal, { taskId: randomUUID(), placedAt: await nowIso(), outcome: 'no_answer', conversation: false, by: 'officer:test' });
       return handle.result();
@@ -137,10 +132,7 @@ describe('the case walking its strategy', () => {
       on: { brokenPromise: 'restart' },
       contact: anyHour,
     });
-    const recorder = recordingActivities();
-    const { input, taskQueue, worker } = await start(definition, recorder.activities);
-    await worker.runUntil(async () => {
-      const handle = await engine.testEnv.client.workflow.start(caseWorkflow, { taskQueue, workflowId: input.caseId, args: [input] });
+    const { recorder } = await walk(definition, async (handle, input) => {
       await engine.testEnv.sleep('1 day');
       await handle.executeUpdate(recordOutcomeUpdate, {
         args: [{ outcome: { kind: 'promise_to_pay', amount: input.account.balance, dueDate: await isoDate(2) }, by: 'officer:test', role: 'officer' }],
@@ -169,10 +161,7 @@ describe('the case walking its strategy', () => {
       negotiation: { reversalWindowDays: 0 },
       contact: anyHour,
     });
-    const recorder = recordingActivities();
-    const { input, taskQueue, worker } = await start(definition, recorder.activities);
-    const placed = await worker.runUntil(async () => {
-      const handle = await engine.testEnv.client.workflow.start(caseWorkflow, { taskQueue, workflowId: input.caseId, args: [input] });
+    const { recorder, input, outcome: placed } = await walk(definition, async (handle) => {
       await engine.testEnv.sleep('1 day');
       await handle.signal(paymentReceivedSignal, { reference: 'P-1', amount: 10_000, currency: 'USD', receivedAt: await nowIso() });
       await engine.testEnv.sleep('1 day');
@@ -190,17 +179,14 @@ describe('the case walking its strategy', () => {
 
   it('keeps the case open with a task for a person when the agency refuses an escalation for good', async () => {
     const definition = strategy({ key: 'refused-referral', name: 'Refused referral', templates, steps: [{ id: 'reminder', at: 'PT0S', action: 'email', template: 'reminder' }, { id: 'call', at: 'P20D', action: 'call' }], contact: anyHour });
-    const recorder = recordingActivities({ refuseAgency: 'the agency does not take this portfolio' });
-    const { input, taskQueue, worker } = await start(definition, recorder.activities);
-    const after = await worker.runUntil(async () => {
-      const handle = await engine.testEnv.client.workflow.start(caseWorkflow, { taskQueue, workflowId: input.caseId, args: [input] });
+    const { recorder, outcome: after } = await walk(definition, async (handle, input) => {
       await handle.executeUpdate(recordOutcomeUpdate, { args: [{ outcome: { kind: 'escalate', to: 'agency', reason: 'no contact in 90 days' }, by: 'officer:test', role: 'officer' }] });
       await engine.testEnv.sleep('1 hour');
       const after = await handle.query(statusQuery);
       await handle.signal(paymentReceivedSignal, { reference: 'P-1', amount: input.account.balance, currency: 'USD', receivedAt: await nowIso() });
       await handle.result();
       return after;
-    });
+    }, { refuseAgency: 'the agency does not take this portfolio' });
     expect(after.status).toBe('open');
     expect(after.placement).toBeNull();
     expect(after.history.some((event) => event.type === 'step_failed' && event.detail.includes('does not take this portfolio'))).toBe(true);
@@ -218,14 +204,11 @@ describe('the case walking its strategy', () => {
       ],
       contact: anyHour,
     });
-    const recorder = recordingActivities({ refuseAgency: 'agency provider refused the referral (422)' });
-    const { input, taskQueue, worker } = await start(definition, recorder.activities);
-    const after = await worker.runUntil(async () => {
-      const handle = await engine.testEnv.client.workflow.start(caseWorkflow, { taskQueue, workflowId: input.caseId, args: [input] });
+    const { recorder, outcome: after } = await walk(definition, async (handle) => {
       // The refused step was the last one: the timeline ends, not as a referral.
       await handle.result();
       return handle.query(statusQuery);
-    });
+    }, { refuseAgency: 'agency provider refused the referral (422)' });
     expect(after.closeReason).not.toBe('referred');
     expect(after.placement).toBeNull();
     expect(after.history.some((event) => event.type === 'step_failed' && event.stepId === 'agency')).toBe(true);
@@ -246,10 +229,7 @@ describe('the case walking its strategy', () => {
       on: { reply: { dispute: 'hold', callMe: 'call_task' } },
       contact: anyHour,
     });
-    const recorder = recordingActivities();
-    const { input, taskQueue, worker } = await start(definition, recorder.activities);
-    const { held, result } = await worker.runUntil(async () => {
-      const handle = await engine.testEnv.client.workflow.start(caseWorkflow, { taskQueue, workflowId: input.caseId, args: [input] });
+    const { recorder, outcome: { held, result } } = await walk(definition, async (handle) => {
       await engine.testEnv.sleep('1 hour');
       await handle.signal(debtorRepliedSignal, { channel: 'sms', text: 'please call me tonight', intent: 'call_me', receivedAt: await nowIso() });
       await engine.testEnv.sleep('1 hour');

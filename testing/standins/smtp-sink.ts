@@ -1,6 +1,7 @@
 import type { AddressInfo } from "node:net";
 import { simpleParser, type ParsedMail } from "mailparser";
 import { SMTPServer, type SMTPServerError } from "smtp-server";
+import { messageWaiters } from "./message-waiters.js";
 
 export interface SinkMessage {
   envelope: { from: string; to: string[] };
@@ -27,7 +28,7 @@ export async function startSmtpSink(opts: { rejectRecipients?: string[] } = {}):
   const rejected = new Set((opts.rejectRecipients ?? []).map((a) => a.toLowerCase()));
   const messages: SinkMessage[] = [];
   const failures: number[] = []; // one reply code per upcoming failed message
-  const waiters = new Set<() => void>();
+  const waiters = messageWaiters(messages, "SMTP sink");
 
   const server = new SMTPServer({
     authOptional: true,
@@ -70,7 +71,7 @@ export async function startSmtpSink(opts: { rejectRecipients?: string[] } = {}):
               parsed,
               raw: raw.toString("utf8"),
             });
-            for (const wake of waiters) wake();
+            waiters.wake();
             callback(null, `OK: queued as ${messages.length}`);
           },
           (err: Error) => callback(err),
@@ -92,22 +93,7 @@ export async function startSmtpSink(opts: { rejectRecipients?: string[] } = {}):
     port,
     messages,
 
-    waitForMessages(count, timeoutMs = 5_000) {
-      return new Promise((resolve, reject) => {
-        const check = () => {
-          if (messages.length < count) return;
-          clearTimeout(timer);
-          waiters.delete(check);
-          resolve([...messages]);
-        };
-        const timer = setTimeout(() => {
-          waiters.delete(check);
-          reject(new Error(`SMTP sink: expected ${count} message(s), got ${messages.length} within ${timeoutMs}ms`));
-        }, timeoutMs);
-        waiters.add(check);
-        check();
-      });
-    },
+    waitForMessages: waiters.waitForMessages,
 
     failNext(n, code = 451) {
       for (let i = 0; i < n; i++) failures.push(code);

@@ -2,6 +2,7 @@ import { createHmac, randomBytes } from "node:crypto";
 import { createServer, STATUS_CODES, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
+import { messageWaiters } from "./message-waiters.js";
 
 /** A message accepted by the stand-in (POST .../Messages.json answered 201). */
 export interface RecordedMessage {
@@ -137,7 +138,7 @@ export async function startTwilioStandIn(
   const failures: number[] = []; // one status per upcoming failed request
   const delays: number[] = []; // one delay per upcoming request
   const holds: Promise<void>[] = []; // one release per upcoming held request
-  const waiters = new Set<() => void>();
+  const waiters = messageWaiters(messages, "Twilio stand-in");
   const shutdown = new AbortController();
 
   const messagesPath = new RegExp(`^/2010-04-01/Accounts/([^/]+)/Messages\\.json$`);
@@ -194,7 +195,7 @@ export async function startTwilioStandIn(
     };
     store.set(sid, resource);
     messages.push({ form, sid, receivedAt: now, resource });
-    for (const wake of waiters) wake();
+    waiters.wake();
     return [201, resource];
   }
 
@@ -280,22 +281,7 @@ export async function startTwilioStandIn(
     messages,
     requests,
 
-    waitForMessages(count, timeoutMs = 5_000) {
-      return new Promise((resolve, reject) => {
-        const check = () => {
-          if (messages.length < count) return;
-          clearTimeout(timer);
-          waiters.delete(check);
-          resolve([...messages]);
-        };
-        const timer = setTimeout(() => {
-          waiters.delete(check);
-          reject(new Error(`Twilio stand-in: expected ${count} message(s), got ${messages.length} within ${timeoutMs}ms`));
-        }, timeoutMs);
-        waiters.add(check);
-        check();
-      });
-    },
+    waitForMessages: waiters.waitForMessages,
 
     failNext(n, status = 500) {
       for (let i = 0; i < n; i++) failures.push(status);

@@ -53,6 +53,27 @@ export function templateAccount(seeded: { externalId: string; name: string }) {
   return { externalId: seeded.externalId, currency: 'USD', balance: 125_000, originalBalance: 125_000, debtor: { name: seeded.name } };
 }
 
+/**
+ * What a send activity gets for step `step` of a seeded case: the managed template named as the
+ * step, the first run's idempotency key, and `to` (the seeded email or phone).
+ */
+export function stepInput(seeded: Awaited<ReturnType<typeof seedCase>>, step: string, to: string) {
+  return {
+    caseId: seeded.caseId,
+    stepId: step,
+    idempotencyKey: `${seeded.caseId}/run-1/${step}`,
+    templateKey: step,
+    templateRef: { key: step },
+    to,
+    account: templateAccount(seeded),
+  };
+}
+
+/** The SMS step 'nudge' of a seeded case, to its phone, which has consent; `extra` overrides any field. */
+export function smsInput(seeded: Awaited<ReturnType<typeof seedCase>>, extra: Record<string, unknown> = {}) {
+  return { ...stepInput(seeded, 'nudge', seeded.phone), contact: { consent: true, optedOut: false }, ...extra };
+}
+
 /** Posts a form to a Twilio webhook, signed as Twilio signs it (over `signedUrl`, default the public URL of the same path). */
 export async function postTwilio(
   baseUrl: string,

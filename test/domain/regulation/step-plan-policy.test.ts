@@ -4,6 +4,7 @@ import type { ContactPolicyInput } from '../../../domain/regulation/index.js';
 import { planStep, untilEventRecheckMs, type StepDecision } from '../../../domain/step-plan.js';
 import type { TStep } from '../../../domain/strategy.js';
 import { at, day, facts, withCalls } from './facts.js';
+import { step } from '../../support/strategies.js';
 
 /**
  * planStep with the strategy's contact policy: every contact rule applies. (Without a policy it
@@ -15,13 +16,6 @@ const startedAt = at('2026-05-04T15:00:00Z'); // Monday 10:00 in Chicago
 const daytime = at('2026-05-07T15:00:00Z'); // Thursday 10:00
 const night = at('2026-05-08T03:00:00Z'); // Thursday 22:00
 const noted = { at: at('2026-05-01T12:00:00Z'), source: 'officer:ana' };
-const step = (action: TStep['action'], extra: Partial<TStep> = {}): TStep => ({
-  id: action,
-  at: 'P3D',
-  action,
-  ...(action === 'email' || action === 'sms' || action === 'letter' ? { template: action } : {}),
-  ...extra,
-});
 const nightHold: StepDecision = {
   kind: 'wait',
   until: at('2026-05-08T13:00:00Z'),
