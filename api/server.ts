@@ -31,11 +31,17 @@ import { templateRoutes } from './routes/templates.js';
 import { unsubscribeRoutes } from './routes/unsubscribe.js';
 import { webhookRoutes } from './routes/webhooks.js';
 
-/** A route with path parameters can answer 414 (a parameter over the router's limit, api/errors.ts): say so in its schema. */
-function withUriTooLong<T extends { schema?: { params?: unknown; response?: unknown } }>(input: T): T {
+/**
+ * Answers every route can give besides its own, said in its schema so the OpenAPI document is
+ * whole: 429 past the key's rate limit, 503 while PostgreSQL or Temporal is unreachable
+ * (api/unavailable.ts, with Retry-After), and 414 on a route with path parameters (a parameter over
+ * the router's limit, api/errors.ts). A route's own declaration of a code wins.
+ */
+function withCommonAnswers<T extends { schema?: { params?: unknown; response?: unknown } }>(input: T): T {
   const { schema } = input;
-  if (!schema?.params || !schema.response) return input;
-  return { ...input, schema: { ...schema, response: { ...schema.response, 414: ZErrorResponse } } };
+  if (!schema?.response) return input;
+  const common = { 429: ZErrorResponse, 503: ZErrorResponse, ...(schema.params ? { 414: ZErrorResponse } : {}) };
+  return { ...input, schema: { ...schema, response: { ...common, ...schema.response } } };
 }
 
 /** The HTTP API: zod-typed routes, bearer keys with roles, OpenAPI at /openapi.json, docs at /docs. */
@@ -81,7 +87,7 @@ export async function buildApi({
     },
     // Each operation lists the roles it allows (`x-roles`); public ones say they need no key.
     transform: (input) => {
-      const transformed = jsonSchemaTransform(withUriTooLong(input));
+      const transformed = jsonSchemaTransform(withCommonAnswers(input));
       const allowed = input.route.config?.roles;
       return { ...transformed, schema: { ...transformed.schema, ...(allowed ? { 'x-roles': [...allowed] } : { security: [] }) } };
     },

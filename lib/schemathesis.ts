@@ -34,11 +34,13 @@ async function locate(): Promise<string> {
 
 async function installIntoVenv(): Promise<string> {
   // A venv cannot be moved (its scripts name their interpreter by path), so it is built in place;
-  // the marker is written last, and a venv without it is a broken install to start over.
+  // the marker, written last, names the version and the place it was built for: a venv without it,
+  // or one built elsewhere and copied or linked here, is a broken install to start over.
   const venv = join(TOOLS_DIR, `schemathesis-${schemathesisVersion}`);
   const executable = join(venv, 'bin', 'schemathesis');
   const marker = join(venv, '.installed');
-  if (existsSync(executable) && (await readFile(marker, 'utf8').catch(() => '')).trim() === schemathesisVersion) return executable;
+  const stamp = `${schemathesisVersion} ${venv}`;
+  if (existsSync(executable) && (await readFile(marker, 'utf8').catch(() => '')).trim() === stamp) return executable;
 
   const maxBuffer = 16 * 1024 * 1024;
   try {
@@ -48,7 +50,7 @@ async function installIntoVenv(): Promise<string> {
     await run(join(venv, 'bin', 'python'), ['-m', 'pip', 'install', '--disable-pip-version-check', '--quiet', `schemathesis==${schemathesisVersion}`], {
       maxBuffer,
     });
-    await writeFile(marker, `${schemathesisVersion}\n`);
+    await writeFile(marker, `${stamp}\n`);
     return executable;
   } catch (e) {
     throw new Error(
