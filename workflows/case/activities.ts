@@ -1,4 +1,4 @@
-import { proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type { Activities } from '../../activities/index.js';
 import type { ContactChannel } from '../../domain/case-facts.js';
 import { channelIds, channels } from '../../domain/channels/index.js';
@@ -68,3 +68,9 @@ export const channelSends = Object.fromEntries(channelIds.map((channel) => [chan
 
 /** Where the case writes its projection: `localRecords`, or `records` for cases started before the `local-projection` patch. */
 export type Projector = Pick<Activities, 'projectCase'>;
+
+/** What an activity's failure was: its ApplicationFailure type (e.g. `InvalidRecipient`) and message. */
+export function failureOf(error: unknown): { type: string | null; message: string } {
+  const failure = error instanceof ActivityFailure ? error.cause : error;
+  return { type: failure instanceof ApplicationFailure ? (failure.type ?? null) : null, message: failure instanceof Error ? failure.message : String(failure) };
+}

@@ -1,6 +1,6 @@
-import { ActivityFailure, ApplicationFailure, isCancellation, log } from '@temporalio/workflow';
+import { isCancellation, log } from '@temporalio/workflow';
 import type { CaseState } from '../case-messages.js';
-import type { Projector } from './activities.js';
+import { failureOf, type Projector } from './activities.js';
 import type { LiveCase } from './state.js';
 
 /**
@@ -59,14 +59,12 @@ export function projectionRetryAt(state: CaseState): number | null {
 /** Notes a failed projection: recorded (and logged) once, retried later with backoff. */
 function projectionFailed(live: LiveCase, error: unknown): void {
   const { state } = live;
-  const failure = error instanceof ActivityFailure ? error.cause : error;
-  const type = failure instanceof ApplicationFailure ? failure.type : null;
-  const message = failure instanceof Error ? failure.message : String(failure);
+  const { type, message } = failureOf(error);
   const lag = state.projection;
   if (!lag) {
     // The case id and the failure's type only: the message may come from the database.
     log.warn('case read model not written; the case goes on and catches up later', { caseId: live.caseId, type });
-    live.record('projection_failed', `the read model could not be written (${type ?? 'error'}); the case goes on and writes it later`, { data: { type: type ?? null } });
+    live.record('projection_failed', `the read model could not be written (${type ?? 'error'}); the case goes on and writes it later`, { data: { type } });
   }
   const dropped = Math.max(0, live.unprojected.length - maxUnprojected);
   live.unprojected = live.unprojected.slice(dropped);

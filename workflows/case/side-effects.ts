@@ -1,6 +1,6 @@
-import { ActivityFailure, isCancellation } from '@temporalio/workflow';
+import { isCancellation } from '@temporalio/workflow';
 import type { TTemplate } from '../../domain/strategy.js';
-import { channelSends, records } from './activities.js';
+import { channelSends, failureOf, records } from './activities.js';
 import type { CaseRun } from './run.js';
 import { attempt, placeWithAgency, projectForCaseFile, withRequiredDisclosures } from './steps.js';
 
@@ -32,8 +32,7 @@ export async function runSideEffects(run: CaseRun): Promise<void> {
             await placeWithAgency(run, 'escalation', effect.agency ?? 'default', key);
           } catch (error) {
             if (isCancellation(error)) throw error;
-            const failure = error instanceof ActivityFailure ? error.cause : error;
-            live.record('step_failed', `agency referral failed: ${failure instanceof Error ? failure.message : String(failure)}`, { stepId: 'escalation' });
+            live.record('step_failed', `agency referral failed: ${failureOf(error).message}`, { stepId: 'escalation' });
             live.sideEffects.push({ kind: 'task', task: { kind: 'escalation', reason: `the agency refused the referral (${effect.reason}): place the case by hand` } });
           }
         }

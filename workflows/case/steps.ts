@@ -1,11 +1,11 @@
-import { ActivityFailure, ApplicationFailure, isCancellation, patched } from '@temporalio/workflow';
+import { ApplicationFailure, isCancellation, patched } from '@temporalio/workflow';
 import type { ContactChannel } from '../../domain/case-facts.js';
 import { requiredDisclosures } from '../../domain/regulation/index.js';
 import { isMessageAction } from '../../domain/step-actions.js';
 import type { StepResult } from '../../domain/step-conditions.js';
 import type { TStep, TTemplate } from '../../domain/strategy.js';
 import { CloseReason } from '../case-messages.js';
-import { channelSends, records } from './activities.js';
+import { channelSends, failureOf, records } from './activities.js';
 import type { CaseRun } from './run.js';
 
 /** Carrying out a timeline step, and the sends and case files the engine makes on its own account. */
@@ -79,9 +79,7 @@ export async function runStep(run: CaseRun, step: TStep, key = run.idempotencyKe
     }
   } catch (error) {
     if (isCancellation(error)) throw error;
-    const failure = error instanceof ActivityFailure ? error.cause : error;
-    const type = failure instanceof ApplicationFailure ? failure.type : null;
-    const message = failure instanceof Error ? failure.message : String(failure);
+    const { type, message } = failureOf(error);
     if (type === 'InvalidRecipient' && isMessageAction(step.action)) {
       const contact = state.contacts[step.action];
       if (contact) contact.valid = false;
@@ -121,11 +119,10 @@ export async function attempt<T>(run: CaseRun, channel: ContactChannel, send: ()
     return await send();
   } catch (error) {
     if (isCancellation(error)) throw error;
-    const failure = error instanceof ActivityFailure ? error.cause : error;
-    const type = failure instanceof ApplicationFailure ? failure.type : null;
+    const { type, message } = failureOf(error);
     const contact = run.state.contacts[channel];
     if (type === 'InvalidRecipient' && contact) contact.valid = false;
-    run.live.record('step_failed', `${channel} failed: ${failure instanceof Error ? failure.message : String(failure)}`, { data: { type, channel } });
+    run.live.record('step_failed', `${channel} failed: ${message}`, { data: { type, channel } });
     return null;
   }
 }
