@@ -70,6 +70,19 @@ export interface RefusedPlace extends Provenance {
   place: ContactPlace;
 }
 
+/**
+ * A time the person said is inconvenient (12 CFR 1006.6(b)(1)(i): a time "known to be
+ * inconvenient"), e.g. "not before 10:00" is `{ from: '00:00', to: '10:00' }`. Local times of the
+ * person's zones, `from` inclusive and `to` exclusive; `days` are ISO weekdays (1 Monday ... 7
+ * Sunday), every day when absent; `media` limits it (e.g. calls only), every timed medium when absent.
+ */
+export interface DesignatedTime extends Provenance {
+  from: string;
+  to: string;
+  days?: number[];
+  media?: ContactMedium[];
+}
+
 /** One contact the engine made: a message sent or a telephone call placed (answered or not). */
 export interface ContactAttempt {
   channel: ContactMedium;
@@ -110,6 +123,13 @@ export interface ComplianceFacts {
   flags?: Partial<Record<ComplianceFlag, Provenance>>;
   refusedMedia?: RefusedMedium[];
   refusedPlaces?: RefusedPlace[];
+  /** Times the person designated as inconvenient; they hold timed contact on every debt of the person. */
+  inconvenientTimes?: DesignatedTime[];
+  /**
+   * The person's prior consent, given directly, to be called (12 CFR 1006.14(b)(3)(i)): calls
+   * within seven days after it count neither toward the call cap nor against a conversation.
+   */
+  callConsent?: Provenance | null;
   history?: ContactHistory;
 }
 

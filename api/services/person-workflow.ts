@@ -1,0 +1,19 @@
+import type { Client } from '@temporalio/client';
+import type { SignalDefinition } from '@temporalio/workflow';
+import { personWorkflowId, type PersonInput } from '../../workflows/person-messages.js';
+import { taskQueue } from '../../workflows/case-messages.js';
+
+/**
+ * The API's way to the person workflow (workflows/person.ts): every signal starts it when it is
+ * not running yet (a person enrolled before persons existed, or one whose workflow ended), with
+ * the person as the database records them, so no change waits for a start elsewhere.
+ */
+export async function signalPerson<Arg>(temporal: Client, input: PersonInput, signal: SignalDefinition<[Arg]>, arg: Arg): Promise<void> {
+  await temporal.workflow.signalWithStart('personWorkflow', {
+    taskQueue,
+    workflowId: personWorkflowId(input.personId),
+    args: [input],
+    signal,
+    signalArgs: [arg],
+  });
+}

@@ -1,0 +1,138 @@
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { ComplianceFacts, ContactHistory, ContactMedium, ContactPoint, DesignatedTime, Provenance } from '../domain/case-facts.js';
+import type { ComplianceEvent } from '../domain/regulation/events.js';
+import type { ContactAction, ContactPolicyInput, ContactRoute, ContactVerdict } from '../domain/regulation/index.js';
+import type { TemplateLanguage } from '../domain/disclosures.js';
+
+/**
+ * The person workflow's contract: one entity workflow per debtor (person), `person-<debtorId>`,
+ * that holds what the person told us and every contact made with them on any of their debts, and
+ * grants each contact one at a time, so no interleaving of the person's cases can break a cap, a
+ * window, a bar or a designation. Side-effect free so the API can import it.
+ *
+ * Why an entity workflow and not a row-locked ledger in PostgreSQL: the read model may lag by
+ * design (a projection that cannot be written is caught up later) and must never be the
+ * authority for a compliance decision; a workflow handles its updates one at a time (serialized
+ * per person for free), keeps the person's history durable beside the cases' own, and answers
+ * with the same pure rules (domain/regulation/) the cases and the preview use.
+ */
+
+export function personWorkflowId(debtorId: string): string {
+  return `person-${debtorId}`;
+}
+
+/** One open debt (case) of the person. */
+export interface PersonCaseRef {
+  caseId: string;
+  /** The account's external id, as people name it in a hold's reason ("about ACC-2"). */
+  accountExternalId: string;
+  /**
+   * Debts the rules treat as one (e.g. student loans serviced under one account number, 12 CFR
+   * 1006.14(b)(2)(i)(B)'s commentary) share a group: per-debt caps count the group's contacts together.
+   * The account's external id when the account names none.
+   */
+  debtGroup: string;
+}
+
+/** Everything the person told us and how to reach them: applies to all their debts. */
+export interface PersonFacts extends Pick<ComplianceFacts, 'timeZones' | 'state' | 'refusedMedia' | 'refusedPlaces' | 'inconvenientTimes' | 'callConsent'> {
+  /** The contact point each case uses per medium (the person's preferred valid one). */
+  contacts: Partial<Record<ContactMedium, ContactPoint>>;
+  /** Person-level flags: cease, attorney representation, bankruptcy, deceased (time-barred stays per debt). */
+  flags?: Partial<Record<'ceaseCommunication' | 'attorneyRepresented' | 'bankruptcy' | 'deceased', Provenance>>;
+  language?: TemplateLanguage;
+  preferredChannel?: ContactMedium;
+}
+
+export interface PersonInput {
+  personId: string;
+  name: string;
+  timeZone: string;
+  /** The person's facts as the database records them when the workflow starts. */
+  facts: PersonFacts;
+  /** Open cases known when the workflow starts (cases started before persons existed too). */
+  cases: PersonCaseRef[];
+  /** State carried over continue-as-new; absent on the first run. */
+  carried?: unknown;
+}
+
+/** One contact made with the person, on any debt. */
+export interface PersonContact {
+  /** The grant that allowed it, or the source of a contact recorded after the fact (an officer's call). */
+  grantId: string;
+  caseId: string;
+  debtGroup: string;
+  medium: ContactMedium;
+  /** Epoch ms. */
+  at: number;
+  /** A telephone conversation about the debt (12 CFR 1006.14(b)(2)(ii)). */
+  conversation?: boolean;
+  /** The call was made with the person's recent prior consent: it does not count toward the cap. */
+  consented?: boolean;
+}
+
+/** A case asks the person whether it may contact them now; when permitted, the contact is counted at once. */
+export interface ContactGrantRequest {
+  /** The case's idempotency key for the step: a repeated request gets the first answer. */
+  grantId: string;
+  caseId: string;
+  channel: ContactRoute;
+  action: ContactAction;
+  /** Per-debt facts only the case knows: the dispute, the validation notice, its balance, time-barred. */
+  debt: { balance: number; timeBarred?: boolean; history?: Pick<ContactHistory, 'firstCommunicationAt' | 'validationNoticeSentAt' | 'dispute'> };
+  /** The case's strategy contact policy. */
+  policy: ContactPolicyInput;
+  /** Ask only: evaluate without counting a contact (a call task waits for the officer's dial). */
+  reserve?: boolean;
+}
+
+export type ContactGrant = ContactVerdict & { grantId: string };
+
+/** A change to what the person told us, from the API, a reply on any case, or an officer. */
+export type PersonChange =
+  /** Person-level compliance events (opt-outs, consent, flags, refusals, contact points, replies' effects). */
+  | { kind: 'compliance'; event: ComplianceEvent }
+  | { kind: 'designations'; inconvenientTimes: DesignatedTime[]; source: string; at: number }
+  | { kind: 'call_consent'; granted: boolean; source: string; at: number }
+  | { kind: 'preferences'; language?: TemplateLanguage; preferredChannel?: ContactMedium | null; source: string; at: number }
+  /** The person's contact points as the API now holds them (after an add, a correction, a verification or a retirement). */
+  | { kind: 'contacts'; contacts: Partial<Record<ContactMedium, ContactPoint>>; source: string; at: number };
+
+export interface PersonChangeSignal {
+  /** Repeats (a retried API call) are applied once. */
+  changeId: string;
+  change: PersonChange;
+}
+
+/** What the person workflow tells each of its cases after a change: the facts to use from now on. */
+export interface PersonChanged {
+  personId: string;
+  name: string;
+  /** Increases with every change, so a case ignores an older broadcast that arrives late. */
+  version: number;
+  facts: PersonFacts;
+}
+
+export interface PersonStatus {
+  personId: string;
+  name: string;
+  facts: PersonFacts;
+  cases: (PersonCaseRef & { open: boolean })[];
+  /** Contacts of the retention window, newest last. */
+  contacts: PersonContact[];
+  /** Set when this person was merged into another: its cases now ask that one. */
+  mergedInto: string | null;
+}
+
+export const personChangeSignal = defineSignal<[PersonChangeSignal]>('personChange');
+export const caseJoinedSignal = defineSignal<[PersonCaseRef]>('caseJoined');
+export const caseLeftSignal = defineSignal<[{ caseId: string }]>('caseLeft');
+/** A contact made outside a grant (an officer's call recorded afterwards) still counts. */
+export const contactRecordedSignal = defineSignal<[PersonContact]>('contactRecorded');
+/** This person was merged into `into` (or, with `into: null`, the merge was undone and it is itself again). */
+export const personMergedSignal = defineSignal<[{ into: string | null; by: string; mergeId: string }]>('personMerged');
+export const personStatusQuery = defineQuery<PersonStatus>('status');
+export const grantContactUpdate = defineUpdate<ContactGrant, [ContactGrantRequest]>('grantContact');
+
+/** Sent by the person to each of its open cases (handled by the case workflow). */
+export const personChangedSignal = defineSignal<[PersonChanged]>('personChanged');
