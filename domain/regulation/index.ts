@@ -1,10 +1,10 @@
 import { DateTime } from 'luxon';
-import { candidateZones, type CaseFacts, type ContactMedium } from '../case-facts.js';
+import { candidateZones, type CaseFacts, type ContactAttempt, type ContactMedium } from '../case-facts.js';
 import { channels, isChannel } from '../channels/index.js';
 import { isMessageAction } from '../step-actions.js';
 import type { TStep } from '../strategy.js';
 import type { ContactAction, ContactRoute } from './actions.js';
-import { conversationHold, frequencyCapHold } from './call-frequency.js';
+import { conversationHold, frequencyCapHold, withinCallConsent, type CountedContact, type FrequencyCap } from './call-frequency.js';
 import { communicationBar } from './communication-bars.js';
 import { electronicOptOutProblem } from './electronic-opt-out.js';
 import { inconvenientTimeHold, shareWindowSearchDays, zonesShareWindow } from './inconvenient-time.js';
@@ -23,6 +23,16 @@ import { disputeSuspension, validationNoticeSuspension } from './validation-noti
 
 export { ContactAction, type ContactRoute } from './actions.js';
 export type { ContactPolicyInput } from './policy.js';
+export type { CountedContact } from './call-frequency.js';
+
+/**
+ * Every contact with the person on any of their debts, for a decision made against the person's
+ * ledger (domain/person/): per-debt rules count the contacts of `debtGroup`, per-person rules all.
+ */
+export interface PersonContacts {
+  debtGroup: string;
+  contacts: readonly CountedContact[];
+}
 
 export type ContactVerdict =
   | { kind: 'permitted' }
@@ -62,6 +72,8 @@ function formatNext(at: number, zone: string): string {
  * @param action what the contact is for; an ordinary dunning step is `collection`
  * @param policy the strategy's contact policy (`strategy.definition.contact`)
  * @param overrides the state table; the built-in one unless a test supplies its own
+ * @param person the person's contacts on all their debts; without it the case's own history
+ *   (`facts.history`) serves every scope, as for a case that has no person
  */
 export function evaluateContact({
   channel,
@@ -70,6 +82,7 @@ export function evaluateContact({
   facts,
   policy = {},
   overrides = stateOverrides,
+  person,
 }: {
   channel: ContactRoute;
   action?: ContactAction;
@@ -77,6 +90,7 @@ export function evaluateContact({
   facts: CaseFacts;
   policy?: ContactPolicyInput;
   overrides?: StateOverrideTable;
+  person?: PersonContacts;
 }): ContactVerdict {
   const bar =
     communicationBar({ route: channel, action, facts }) ??
@@ -103,7 +117,11 @@ export function evaluateContact({
   if (dispute?.kind === 'suspend') return { kind: 'held', until: null, reason: `held: ${dispute.why}` };
 
   const caps = channel === 'none' ? [] : rules.caps.filter((cap) => cap.media.includes(channel));
-  const attempts = history?.attempts ?? [];
+  const counted = countedContacts(history, person);
+  const capAttempts = caps.map((cap) => ({ cap, attempts: counted(cap) }));
+  const lastConversationAt = person ? lastConversation(history?.lastConversationAt, person) : history?.lastConversationAt;
+  // Calls within seven days after the person's consent are outside the federal cap and the conversation rule.
+  const consented = (t: number): boolean => channel === 'phone' && withinCallConsent(t, facts.callConsent);
 
   let t = now;
   let firstWhys: string[] | null = null;
@@ -111,8 +129,8 @@ export function evaluateContact({
   for (let step = 0; step < maxSteps && t - now <= searchHorizonDays * day; step++) {
     const outcomes: (RuleOutcome | null)[] = [
       timed && rules.window ? inconvenientTimeHold({ t, zones, window: rules.window, noContactDays: rules.noContactDays }) : null,
-      ...caps.map((cap) => frequencyCapHold({ t, zones, attempts, cap })),
-      channel === 'phone' ? conversationHold({ t, zones, lastConversationAt: history?.lastConversationAt }) : null,
+      ...capAttempts.map(({ cap, attempts }) => (cap.consentExempt && consented(t) ? null : frequencyCapHold({ t, zones, attempts, cap }))),
+      channel === 'phone' && !consented(t) ? conversationHold({ t, zones, lastConversationAt }) : null,
       rules.validationNoticeRequired ? validationNoticeSuspension({ t, action, history, zones }) : null,
     ];
     const barred = outcomes.find((outcome) => outcome?.kind === 'bar');
@@ -137,6 +155,30 @@ export function evaluateContact({
     kind: 'barred',
     reason: `no permitted moment within ${searchHorizonDays} days${firstWhys ? `: ${firstWhys.join('; ')}` : ''}`,
   };
+}
+
+/**
+ * The attempts a cap counts: with the person's ledger, the contacts of the same debt group or of
+ * every debt by the cap's scope (calls made with consent left out where the cap exempts them);
+ * without it, the case's own attempts.
+ */
+function countedContacts(history: CaseFacts['history'], person: PersonContacts | undefined): (cap: FrequencyCap) => ContactAttempt[] {
+  const own = history?.attempts ?? [];
+  if (!person) return () => own;
+  return (cap) =>
+    person.contacts
+      .filter((contact) => cap.scope === 'person' || contact.debtGroup === person.debtGroup)
+      .filter((contact) => !(cap.consentExempt && contact.consented))
+      .map((contact) => ({ channel: contact.medium, at: contact.at }));
+}
+
+/** The latest telephone conversation about the debt group, in the ledger or the case's history. */
+function lastConversation(own: number | null | undefined, person: PersonContacts): number | null {
+  let latest = own ?? null;
+  for (const contact of person.contacts) {
+    if (contact.conversation && contact.debtGroup === person.debtGroup && (latest === null || contact.at > latest)) latest = contact.at;
+  }
+  return latest;
 }
 
 /**

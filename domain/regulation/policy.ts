@@ -46,9 +46,9 @@ export function effectiveContactRules({
 
   const caps: FrequencyCap[] = [federalCallCap];
   for (const [medium, cap] of Object.entries(policy.frequencyCaps ?? {})) {
-    if (cap) caps.push({ media: [medium as ContactMedium], max: cap.max, days: cap.days, source: 'strategy contact policy' });
+    if (cap) caps.push({ media: [medium as ContactMedium], max: cap.max, days: cap.days, source: 'strategy contact policy', scope: 'person' });
   }
-  for (const cap of state?.frequencyCaps ?? []) caps.push({ ...cap, source: state?.source ?? 'state rule' });
+  for (const cap of state?.frequencyCaps ?? []) caps.push({ ...cap, source: state?.source ?? 'state rule', scope: cap.scope ?? 'person' });
 
   return {
     window: intersectWindows(windows.map(([window]) => window)),
