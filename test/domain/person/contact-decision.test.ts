@@ -49,6 +49,32 @@ describe('decideContact', () => {
     expect(ask(state, { caseId: 'case-3' }, tenAm(6)).grant).toMatchObject({ kind: 'held', until: at('2026-05-11T13:00:00Z') });
   });
 
+  it('calls within seven days after the person\'s consent count neither toward the cap nor against a conversation (12 CFR 1006.14(b)(3)(i))', () => {
+    const conversation = contact('case-2', 'LOANS', 'phone', tenAm(4), { conversation: true });
+    const consent = personFacts({ callConsent: { at: at('2026-05-05T14:00:00Z'), source: 'debtor' } });
+    const state = ledger({ facts: consent, contacts: [conversation] });
+    // Before the consent the conversation holds the call; after it, the call goes and is marked consented.
+    expect(ask(state, { caseId: 'case-3' }, '2026-05-05T13:30:00Z').grant.kind).toBe('held');
+    const consented = ask(state, { caseId: 'case-3', grantId: 'c1' }, '2026-05-05T15:00:00Z');
+    expect(consented.grant.kind).toBe('permitted');
+    expect(consented.contact).toMatchObject({ consented: true, debtGroup: 'LOANS' });
+    // Seven days after the consent it no longer covers calls: the conversation's week is over by then, the cap is not reached.
+    expect(ask(state, { caseId: 'case-3' }, '2026-05-12T14:00:00Z').grant.kind).toBe('permitted');
+
+    // Consented calls are left out of the federal cap, even after the consent's week.
+    const sevenConsented = calls('case-2', 'LOANS', [5, 6, 7, 8, 9, 10, 11]).map((each) => ({ ...each, consented: true }));
+    const later = ledger({ contacts: sevenConsented });
+    expect(ask(later, { caseId: 'case-2' }, tenAm(11)).grant.kind).toBe('permitted');
+    const sevenPlain = ledger({ contacts: calls('case-2', 'LOANS', [5, 6, 7, 8, 9, 10, 11]) });
+    expect(ask(sevenPlain, { caseId: 'case-2' }, tenAm(11)).grant.kind).toBe('held');
+  });
+
+  it('counts consented calls toward a state cap, which the federal exception does not reach', () => {
+    const consent = personFacts({ state: 'MA', callConsent: { at: at(tenAm(4)), source: 'debtor' } });
+    const state = ledger({ facts: consent, contacts: calls('case-1', 'ACC-1', [4, 5]).map((each) => ({ ...each, consented: true })) });
+    expect(ask(state, { caseId: 'case-1' }, tenAm(6)).grant.kind).toBe('held');
+  });
+
   it('answers a repeated grant the same, once', () => {
     const first = ask(ledger(), { grantId: 'same' }, tenAm(4));
     expect(first.contact).not.toBeNull();
