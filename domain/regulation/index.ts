@@ -6,6 +6,7 @@ import type { TStep } from '../strategy.js';
 import type { ContactAction, ContactRoute } from './actions.js';
 import { conversationHold, frequencyCapHold, withinCallConsent, type CountedContact, type FrequencyCap } from './call-frequency.js';
 import { communicationBar } from './communication-bars.js';
+import { designatedTimeHold } from './designated-times.js';
 import { electronicOptOutProblem } from './electronic-opt-out.js';
 import { inconvenientTimeHold, shareWindowSearchDays, zonesShareWindow } from './inconvenient-time.js';
 import { latestHold, type Hold, type RuleOutcome } from './outcome.js';
@@ -64,8 +65,8 @@ function formatNext(at: number, zone: string): string {
  *
  * Bars (bankruptcy, deceased, attorney, cease, refusals, opt-outs, consent, a time-barred suit)
  * answer `barred`. Otherwise the earliest instant at or after `now` that every timed rule
- * permits (local hours and no-contact days in every candidate zone, frequency caps, the week
- * after a conversation) is found by moving to the latest instant any rule demands and asking
+ * permits (local hours, no-contact days and the times the debtor designated as inconvenient in
+ * every candidate zone, frequency caps, the week after a conversation) is found by moving to the latest instant any rule demands and asking
  * again, until all agree.
  *
  * @param channel the medium (`none` for referral and litigation, which reach no one)
@@ -117,6 +118,7 @@ export function evaluateContact({
   if (dispute?.kind === 'suspend') return { kind: 'held', until: null, reason: `held: ${dispute.why}` };
 
   const caps = channel === 'none' ? [] : rules.caps.filter((cap) => cap.media.includes(channel));
+  const designations = facts.inconvenientTimes ?? [];
   const counted = countedContacts(history, person);
   const capAttempts = caps.map((cap) => ({ cap, attempts: counted(cap) }));
   const lastConversationAt = person ? lastConversation(history?.lastConversationAt, person) : history?.lastConversationAt;
@@ -129,6 +131,7 @@ export function evaluateContact({
   for (let step = 0; step < maxSteps && t - now <= searchHorizonDays * day; step++) {
     const outcomes: (RuleOutcome | null)[] = [
       timed && rules.window ? inconvenientTimeHold({ t, zones, window: rules.window, noContactDays: rules.noContactDays }) : null,
+      timed && channel !== 'none' && designations.length > 0 ? designatedTimeHold({ t, zones, medium: channel, designations }) : null,
       ...capAttempts.map(({ cap, attempts }) => (cap.consentExempt && consented(t) ? null : frequencyCapHold({ t, zones, attempts, cap }))),
       channel === 'phone' && !consented(t) ? conversationHold({ t, zones, lastConversationAt }) : null,
       rules.validationNoticeRequired ? validationNoticeSuspension({ t, action, history, zones }) : null,
