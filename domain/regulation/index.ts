@@ -114,7 +114,7 @@ export function evaluateContact({
     };
   }
   const history = facts.history;
-  const dispute = disputeSuspension({ action, history, zones });
+  const dispute = disputeSuspension({ action, history, zones, safetyMarginDays: rules.validationSafetyMarginDays });
   if (dispute?.kind === 'suspend') return { kind: 'held', until: null, reason: `held: ${dispute.why}` };
 
   const caps = channel === 'none' ? [] : rules.caps.filter((cap) => cap.media.includes(channel));
