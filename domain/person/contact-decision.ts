@@ -2,8 +2,9 @@ import type { ContactGrant, ContactGrantRequest, PersonCaseRef, PersonContact, P
 import type { CaseFacts } from '../case-facts.js';
 import { withinCallConsent } from '../regulation/call-frequency.js';
 import { attemptRetentionDays } from '../regulation/events.js';
-import { evaluateContact } from '../regulation/index.js';
+import { explainContact } from '../regulation/index.js';
 import { stateOverrides, type StateOverrideTable } from '../regulation/state-overrides.js';
+import { personHoldReason } from './hold-reasons.js';
 import { withPersonFacts } from './person-facts.js';
 
 /**
@@ -45,7 +46,8 @@ export function requestFacts(ledger: PersonLedger, request: ContactGrantRequest)
 /**
  * Whether the case of `request` may contact the person at `now`, and the contact to append to
  * the ledger when it may (and `request.reserve !== false`). A grant already in the ledger is
- * answered `permitted` again, without a second contact.
+ * answered `permitted` again, without a second contact. A held verdict's reason names the person
+ * and the account (hold-reasons.ts).
  */
 export function decideContact({
   ledger,
@@ -63,7 +65,7 @@ export function decideContact({
   }
   const facts = requestFacts(ledger, request);
   const debtGroup = debtGroupOf(ledger, request.caseId);
-  const verdict = evaluateContact({
+  const explanation = explainContact({
     channel: request.channel,
     action: request.action,
     now,
@@ -72,7 +74,11 @@ export function decideContact({
     overrides,
     person: { debtGroup, contacts: ledger.contacts },
   });
-  const grant: ContactGrant = { ...verdict, grantId: request.grantId };
+  const verdict = explanation.verdict;
+  const grant: ContactGrant =
+    verdict.kind === 'held'
+      ? { ...verdict, reason: personHoldReason({ ledger, request, debtGroup, explanation }) ?? verdict.reason, grantId: request.grantId }
+      : { ...verdict, grantId: request.grantId };
   if (verdict.kind !== 'permitted' || request.reserve === false || request.channel === 'none') return { grant, contact: null };
   const contact: PersonContact = {
     grantId: request.grantId,

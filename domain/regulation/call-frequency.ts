@@ -67,11 +67,12 @@ export const federalCallCap: FrequencyCap = { media: ['phone'], max: 7, days: 7,
 export const conversationQuietDays = 7;
 
 /** A contact of `medium`, singular and plural: "text", "texts". */
-function nouns(medium: ContactMedium): readonly [string, string] {
+export function nouns(medium: ContactMedium): readonly [string, string] {
   return medium === 'phone' ? ['call', 'calls'] : channels[medium].nouns;
 }
 
-function describeMedia(media: readonly ContactMedium[], count: number): string {
+/** The media of a cap in words, for `count` contacts: "calls", "calls and texts". */
+export function describeMedia(media: readonly ContactMedium[], count: number): string {
   return media.map((medium) => nouns(medium)[count === 1 ? 0 : 1]).join(' and ');
 }
 
@@ -121,6 +122,7 @@ export function frequencyCapHold({
         `${inWindow.length} ${describeMedia(cap.media, inWindow.length)} in the ${cap.days} days ${from}–${to}` +
         `${zones.length > 1 ? ` (${zone})` : ''} reach the limit of ${cap.max} (${cap.source})`,
       zone,
+      cause: { rule: 'cap', cap, count: inWindow.length, from, to },
     };
   }
   return latest;
@@ -150,6 +152,7 @@ export function conversationHold({
         `a telephone conversation on ${conversationDay.toISODate() ?? ''}${zones.length > 1 ? ` (${zone})` : ''} ` +
         `allows no call for ${conversationQuietDays} days (12 CFR 1006.14(b)(2)(ii))`,
       zone,
+      cause: { rule: 'conversation', at: lastConversationAt },
     };
   }
   return latest;

@@ -102,6 +102,7 @@ export function designatedTimeHold({
           `${local.toFormat('HH:mm')} local${zones.length > 1 ? ` in ${zone}` : ''} is inside ${describeDesignation(designation)}, ` +
           `a time the debtor said is inconvenient (${provenance(designation)}, 12 CFR 1006.6(b)(1)(i))`,
         zone,
+        cause: { rule: 'designation', designation, clock: local.toFormat('HH:mm'), zone },
       };
     }
   }

@@ -73,6 +73,7 @@ export function inconvenientTimeHold({
         until: local.startOf('day').plus({ days: 1 }).toMillis(),
         why: `${local.toFormat('cccc yyyy-MM-dd')} is a no-contact day${single ? '' : ` in ${zone}`}`,
         zone,
+        cause: { rule: 'no_contact_day', date: local.toISODate() ?? '', weekday: local.toFormat('cccc'), zone },
       };
     } else {
       const outside = contactWindowHold(t, zone, window);
@@ -82,6 +83,7 @@ export function inconvenientTimeHold({
           until: outside.until,
           why: `${windowClock(local, window)} local${single ? '' : ` in ${zone}`} is outside ${window.start}–${window.end}`,
           zone,
+          cause: { rule: 'window', window, clock: windowClock(local, window), zone },
         };
       }
     }
@@ -91,7 +93,7 @@ export function inconvenientTimeHold({
   }
   if (!first || !latest) return null;
   const why = single ? first.why : `${first.why} (contact must be convenient in every zone the debtor may be in: ${zones.join(', ')})`;
-  return { kind: 'hold', until: latest.until, why, zone: latest.zone };
+  return { kind: 'hold', until: latest.until, why, zone: latest.zone, ...(first.cause ? { cause: first.cause } : {}) };
 }
 
 /** How far ahead {@link zonesShareWindow} looks: two weeks cover every weekday and a DST change. */

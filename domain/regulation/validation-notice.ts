@@ -76,6 +76,7 @@ export function disputeSuspension({
     why:
       `the debt was disputed on ${date(dispute.receivedAt, zones[0] ?? 'UTC')} (${dispute.source}) within the validation period; ` +
       'collection waits until verification is sent (15 U.S.C. 1692g(b))',
+    cause: { rule: 'dispute', at: dispute.receivedAt, source: dispute.source },
   };
 }
 
@@ -105,5 +106,6 @@ export function validationNoticeSuspension({
     why:
       `the validation notice was not sent within ${validationNoticeDays} days of the first communication ` +
       `on ${date(first, zones[0] ?? 'UTC')}; collection waits until it is sent (12 CFR 1006.34(a))`,
+    cause: { rule: 'validation_overdue', firstCommunicationAt: first },
   };
 }
