@@ -1,7 +1,9 @@
+import { DateTime } from 'luxon';
 import type { ContactGrant, ContactGrantRequest, PersonCaseRef, PersonContact, PersonFacts } from '../../workflows/person-messages.js';
 import type { CaseFacts } from '../case-facts.js';
 import { withinCallConsent } from '../regulation/call-frequency.js';
 import { attemptRetentionDays } from '../regulation/events.js';
+import { answerFacts, type InboundMessage } from '../regulation/consumer-initiated.js';
 import { explainContact } from '../regulation/index.js';
 import { stateOverrides, type StateOverrideTable } from '../regulation/state-overrides.js';
 import { personHoldReason } from './hold-reasons.js';
@@ -21,8 +23,17 @@ export interface PersonLedger {
   facts: PersonFacts;
   cases: Record<string, PersonCaseRef & { open: boolean }>;
   /** Contacts of the retention window, oldest first. */
-  contacts: PersonContact[];
+  contacts: LedgerContact[];
 }
+
+/** A contact in the ledger; an answer names the person's message it answered (answered once). */
+export type LedgerContact = PersonContact & { answers?: string };
+
+/**
+ * A case's request; an `answer` names the message it answers (to be added to ContactGrantRequest
+ * in workflows/person-messages.ts).
+ */
+export type PersonGrantRequest = ContactGrantRequest & { inReplyTo?: InboundMessage };
 
 const day = 86_400_000;
 
@@ -32,7 +43,7 @@ export function debtGroupOf(ledger: PersonLedger, caseId: string): string {
 }
 
 /** The facts the rules read for `request`: the person's, with the debt's balance, history and time-barred flag. */
-export function requestFacts(ledger: PersonLedger, request: ContactGrantRequest): CaseFacts {
+export function requestFacts(ledger: PersonLedger, request: PersonGrantRequest): CaseFacts {
   const debt: CaseFacts = {
     balance: request.debt.balance,
     timeZone: ledger.timeZone,
@@ -56,15 +67,26 @@ export function decideContact({
   overrides = stateOverrides,
 }: {
   ledger: PersonLedger;
-  request: ContactGrantRequest;
+  request: PersonGrantRequest;
   now: number;
   overrides?: StateOverrideTable;
-}): { grant: ContactGrant; contact: PersonContact | null } {
+}): { grant: ContactGrant; contact: LedgerContact | null } {
   if (ledger.contacts.some((contact) => contact.grantId === request.grantId)) {
     return { grant: { kind: 'permitted', grantId: request.grantId }, contact: null };
   }
   const facts = requestFacts(ledger, request);
   const debtGroup = debtGroupOf(ledger, request.caseId);
+  const inbound = request.action === 'answer' ? request.inReplyTo : undefined;
+  if (inbound && answerFacts({ facts, channel: request.channel, action: request.action, inbound }).lifted) {
+    const answered = ledger.contacts.find((contact) => contact.answers === inbound.messageId);
+    if (answered) {
+      const date = (at: number): string => DateTime.fromMillis(at, { zone: ledger.timeZone }).toFormat('d LLL HH:mm');
+      const reason =
+        `${ledger.name} asked us not to use ${inbound.medium}; their ${inbound.medium} message of ${date(inbound.at)} was answered once ` +
+        `already, on ${date(answered.at)} (12 CFR 1006.14(h)(2)(ii))`;
+      return { grant: { kind: 'barred', reason, grantId: request.grantId }, contact: null };
+    }
+  }
   const explanation = explainContact({
     channel: request.channel,
     action: request.action,
@@ -73,6 +95,7 @@ export function decideContact({
     policy: request.policy,
     overrides,
     person: { debtGroup, contacts: ledger.contacts },
+    ...(inbound ? { inReplyTo: inbound } : {}),
   });
   const verdict = explanation.verdict;
   const grant: ContactGrant =
@@ -80,13 +103,14 @@ export function decideContact({
       ? { ...verdict, reason: personHoldReason({ ledger, request, debtGroup, explanation }) ?? verdict.reason, grantId: request.grantId }
       : { ...verdict, grantId: request.grantId };
   if (verdict.kind !== 'permitted' || request.reserve === false || request.channel === 'none') return { grant, contact: null };
-  const contact: PersonContact = {
+  const contact: LedgerContact = {
     grantId: request.grantId,
     caseId: request.caseId,
     debtGroup,
     medium: request.channel,
     at: now,
     ...(request.channel === 'phone' && withinCallConsent(now, facts.callConsent) ? { consented: true } : {}),
+    ...(inbound ? { answers: inbound.messageId } : {}),
   };
   return { grant, contact };
 }
@@ -96,10 +120,10 @@ export function decideContact({
  * call's outcome, adds its conversation), oldest first, contacts older than the longest cap
  * window dropped.
  */
-export function recordContact(ledger: PersonLedger, contact: PersonContact, now: number): PersonLedger {
+export function recordContact(ledger: PersonLedger, contact: LedgerContact, now: number): PersonLedger {
   const kept = ledger.contacts.filter((each) => each.at > now - attemptRetentionDays * day);
   const existing = kept.find((each) => each.grantId === contact.grantId);
-  const merged: PersonContact = existing
+  const merged: LedgerContact = existing
     ? {
         ...existing,
         ...(existing.conversation || contact.conversation ? { conversation: true } : {}),

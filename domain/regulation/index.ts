@@ -6,6 +6,7 @@ import type { TStep } from '../strategy.js';
 import type { ContactAction, ContactRoute } from './actions.js';
 import { conversationHold, frequencyCapHold, withinCallConsent, type CountedContact, type FrequencyCap } from './call-frequency.js';
 import { communicationBar } from './communication-bars.js';
+import { answerFacts, type InboundMessage } from './consumer-initiated.js';
 import { designatedTimeHold } from './designated-times.js';
 import { electronicOptOutProblem } from './electronic-opt-out.js';
 import { inconvenientTimeHold, shareWindowSearchDays, zonesShareWindow } from './inconvenient-time.js';
@@ -26,6 +27,7 @@ export { ContactAction, type ContactRoute } from './actions.js';
 export type { ContactPolicyInput } from './policy.js';
 export type { CountedContact, FrequencyCap } from './call-frequency.js';
 export type { HoldCause } from './outcome.js';
+export type { InboundMessage } from './consumer-initiated.js';
 
 /**
  * Every contact with the person on any of their debts, for a decision made against the person's
@@ -70,6 +72,12 @@ export interface ContactQuestion {
   policy?: ContactPolicyInput;
   overrides?: StateOverrideTable;
   person?: PersonContacts;
+  /**
+   * For an `answer`: the message the person started. An opt-out or refusal of its medium made
+   * before it does not stop the answer (consumer-initiated.ts); answering it once is the caller's
+   * to keep (domain/person/ checks the ledger).
+   */
+  inReplyTo?: InboundMessage;
 }
 
 /**
@@ -109,11 +117,13 @@ export function explainContact({
   channel,
   action = 'collection',
   now,
-  facts,
+  facts: given,
   policy = {},
   overrides = stateOverrides,
   person,
+  inReplyTo,
 }: ContactQuestion): ContactExplanation {
+  const { facts } = answerFacts({ facts: given, channel, action, inbound: inReplyTo });
   const zones = candidateZones(facts);
   const answer = (verdict: ContactVerdict, causes: HoldCause[] = [], binding: HoldCause | null = null, zone = zones[0] ?? 'UTC'): ContactExplanation => ({
     verdict,
