@@ -277,7 +277,9 @@ function play(
       },
       scenario.start,
     );
-    model.contacts.push({ caseIndex: prior.caseIndex, group, medium: prior.medium, at: priorAt, exempt: phone && prior.consented, conversation: phone && prior.conversation });
+    // A call under the person's consent is outside the federal cap, whether or not its record says so.
+    const exempt = phone && (prior.consented || callConsented(model, priorAt));
+    model.contacts.push({ caseIndex: prior.caseIndex, group, medium: prior.medium, at: priorAt, exempt, conversation: phone && prior.conversation });
   }
 
   let now = scenario.start;
