@@ -105,7 +105,7 @@ export async function addContact(common: Common & { body: TContactAdd }) {
           { path: 'body.value', message: `is retired contact "${existing.id}"` },
         ]);
       }
-      if (existing) return { result: { created: false, contact: contactView(existing) }, changed: false, changes: [] };
+      if (existing) return { result: { created: false, contact: contactView(existing) }, changed: false, changes: [], resync: await contactsChange(tx, person, actor, at) };
       const row = await tx.contact.create({
         data: { debtorId: person.id, channel: body.channel, value: checked.value, place: body.place ?? null, source: body.source },
       });
@@ -148,7 +148,7 @@ export async function changeContact(common: Common & { contactId: string; body: 
       if (body.verified !== undefined && body.verified !== (row.verifiedAt !== null) && data.verifiedAt === undefined) data.verifiedAt = body.verified ? at : null;
       if (body.verified === true && data.verifiedAt === null) data.verifiedAt = at; // corrected and verified at once
       if (body.retired !== undefined && body.retired !== (row.retiredAt !== null)) data.retiredAt = body.retired ? at : null;
-      if (Object.keys(data).length === 0) return { result: { contact: contactView(row) }, changed: false, changes: [] };
+      if (Object.keys(data).length === 0) return { result: { contact: contactView(row) }, changed: false, changes: [], resync: await contactsChange(tx, person, actor, at) };
       const updated = await tx.contact.update({ where: { id: row.id }, data });
       const standing = (c: ContactRow) => ({ place: c.place, status: c.status, verifiedAt: c.verifiedAt, retiredAt: c.retiredAt, valueChanged: c.value !== row.value });
       return {

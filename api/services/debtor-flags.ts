@@ -4,6 +4,7 @@ import { preferencesOf, ZPersonFlag, type DebtorPreferences } from '../../domain
 import type { Prisma } from '../../generated/prisma/client.js';
 import { ZInstant } from '../schemas.js';
 import { invalidRequest } from '../errors.js';
+import type { PersonChange } from '../../workflows/person-messages.js';
 import { writePerson, type PersonWriteRequest } from './debtor-writes.js';
 
 /**
@@ -44,7 +45,13 @@ export async function writeFlag(common: Common & { body: TFlagWrite }) {
       if (at.getTime() > now.getTime() + 60_000) throw invalidRequest([{ path: 'body.at', message: 'must not be in the future' }]);
       const preferences = preferencesOf(person.preferences);
       const flags = { ...preferences.flags };
-      if (body.set === Boolean(flags[body.flag])) return { result: { flags: flagsView(person.preferences) }, changed: false, changes: [] };
+      if (body.set === Boolean(flags[body.flag])) {
+        const standing = flags[body.flag];
+        const resync: PersonChange[] = [
+          { kind: 'compliance', event: standing ? { type: 'flag_set', flag: body.flag, ...standing } : { type: 'flag_cleared', flag: body.flag, at: at.getTime(), source: body.source } },
+        ];
+        return { result: { flags: flagsView(person.preferences) }, changed: false, changes: [], resync };
+      }
       if (body.set) flags[body.flag] = { at: at.getTime(), source: body.source };
       else delete flags[body.flag];
       const next: DebtorPreferences = { ...preferences, flags };

@@ -4,7 +4,7 @@ import type { SignalDefinition } from '@temporalio/workflow';
 import type { Prisma } from '../../generated/prisma/client.js';
 import type { Db } from '../../lib/db.js';
 import { personInputOf } from '../../records/persons.js';
-import { personChangeSignal, type PersonChange } from '../../workflows/person-messages.js';
+import { personChangeSignal, type PersonChange, type PersonInput } from '../../workflows/person-messages.js';
 import { ApiError } from '../errors.js';
 import { assertNotMerged, findPerson, type PersonRow, type PersonScope } from './debtor-access.js';
 import { signalPerson } from './person-workflow.js';
@@ -24,9 +24,15 @@ import { signalPerson } from './person-workflow.js';
 
 export interface AppliedWrite<R> {
   result: R;
-  /** False for a request that found the person already as asked: no audit event, nothing to tell. */
+  /** False for a request that found the person already as asked: no audit event. */
   changed: boolean;
   changes: PersonChange[];
+  /**
+   * For a request that changed nothing: the state it asked for, told to the person again (its
+   * changeId is a hash of the change, so the same state is applied once). A plain retry after a
+   * first attempt whose signal failed (503) thus still reaches the person workflow.
+   */
+  resync?: PersonChange[];
   before?: unknown;
   after?: unknown;
   data?: Record<string, unknown>;
@@ -93,7 +99,7 @@ export async function writePerson<R>(write: PersonWriteRequest<R>): Promise<{ re
   const first = await replay();
   if (first) return first;
 
-  let outcome: { result: R; changes: PersonChange[]; auditId: bigint | null };
+  let outcome: { result: R; changes: PersonChange[]; auditId: bigint | null; resync: PersonChange[] };
   try {
     outcome = await db.$transaction(async (tx) => {
       await lockPersons(tx, [debtorId]);
@@ -101,7 +107,7 @@ export async function writePerson<R>(write: PersonWriteRequest<R>): Promise<{ re
       assertNotMerged(person);
       const at = new Date();
       const applied = await write.apply(tx, person, at);
-      if (!applied.changed) return { result: applied.result, changes: [], auditId: null };
+      if (!applied.changed) return { result: applied.result, changes: [], auditId: null, resync: applied.resync ?? [] };
       const stored: StoredWrite = { request: hash, changes: applied.changes.map(storable) };
       const audit = await tx.auditEvent.create({
         data: {
@@ -116,7 +122,7 @@ export async function writePerson<R>(write: PersonWriteRequest<R>): Promise<{ re
         },
         select: { id: true },
       });
-      return { result: applied.result, changes: applied.changes, auditId: audit.id };
+      return { result: applied.result, changes: applied.changes, auditId: audit.id, resync: [] };
     });
   } catch (error) {
     // The same key sent twice at once: the other request wrote first; answer as its repeat.
@@ -127,8 +133,13 @@ export async function writePerson<R>(write: PersonWriteRequest<R>): Promise<{ re
     throw error;
   }
   if (outcome.auditId !== null) await tellPerson(db, temporal, debtorId, outcome.changes, outcome.auditId);
+  else await resyncPerson(db, temporal, debtorId, outcome.resync);
   return { result: outcome.result, replayed: false };
 }
+
+/** A stored change as the person is told it: a `contacts` change with the contact points as the rows now hold them. */
+const fullChange = (change: StoredChange, input: PersonInput): PersonChange =>
+  change.kind === 'contacts' && !change.contacts ? { ...change, contacts: input.facts.contacts } : change;
 
 /** The changeId of the `index`-th change of audit event `auditId`. */
 export const changeIdOf = (auditId: bigint, index: number) => `debtor-audit-${auditId}${index > 0 ? `.${index}` : ''}`;
@@ -138,8 +149,20 @@ export async function tellPerson(db: Db, temporal: Client, debtorId: string, cha
   if (changes.length === 0) return;
   const input = await personInputOf(db, debtorId);
   for (const [index, change] of changes.entries()) {
-    const full: PersonChange = change.kind === 'contacts' && !change.contacts ? { ...change, contacts: input.facts.contacts } : (change);
-    await signalPerson(temporal, input, personChangeSignal, { changeId: changeIdOf(auditId, index), change: full });
+    await signalPerson(temporal, input, personChangeSignal, { changeId: changeIdOf(auditId, index), change: fullChange(change, input) });
+  }
+}
+
+/** Tells the person the state a no-op request asked for, once per distinct state. */
+async function resyncPerson(db: Db, temporal: Client, debtorId: string, changes: StoredChange[]): Promise<void> {
+  if (changes.length === 0) return;
+  const input = await personInputOf(db, debtorId);
+  for (const change of changes) {
+    const full = fullChange(change, input);
+    // The hash leaves out when and by whom, so repeating the same request is the same change.
+    const { at: _at, source: _source, ...content } = full as PersonChange & { at?: number; source?: string };
+    const id = createHash('sha256').update(JSON.stringify(content)).digest('base64url').slice(0, 22);
+    await signalPerson(temporal, input, personChangeSignal, { changeId: `debtor-resync-${debtorId}-${id}`, change: full });
   }
 }
 

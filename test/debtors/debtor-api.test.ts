@@ -29,6 +29,12 @@ const audits = (debtorId: string, action: string) => engine.db.auditEvent.count(
 const personWorkflowExists = (debtorId: string) =>
   eventually(async () => (await engine.temporal.workflow.getHandle(personWorkflowId(debtorId)).describe().then(() => true, () => false)), `person-${debtorId}`);
 
+/** The person workflow's current run, after `eventually` finds it (the write's signal-with-start made it). */
+const personRun = async (debtorId: string) => {
+  await personWorkflowExists(debtorId);
+  return engine.temporal.workflow.getHandle(personWorkflowId(debtorId)).describe();
+};
+
 let ana: string;
 let caseIds: string[];
 
@@ -190,9 +196,16 @@ describe('preferences and flags', () => {
     expect(reused.status).toBe(409);
     expect(reused.body.error.fields[0].path).toBe('headers.idempotency-key');
 
-    // Without a key, the same PUT again changes nothing and writes no audit event.
+    // Without a key, the same PUT again changes nothing and writes no audit event, but tells the
+    // person the state again (in case the first attempt's signal failed): a person workflow that
+    // is gone is started anew by it.
+    const before = await personRun(ana);
+    await engine.temporal.workflow.getHandle(personWorkflowId(ana)).terminate('test: the person missed a change');
     expect((await engine.call('PUT', `/api/v1/debtors/${ana}/preferences`, { key: testKeys.officer, body })).body).toEqual(first.body);
     expect(await audits(ana, 'debtor_preferences_changed')).toBe(1);
+    const after = await personRun(ana);
+    expect(after.runId).not.toBe(before.runId);
+    expect(after.status.name).toBe('RUNNING');
 
     const invalid = [
       [{ from: '10:00', to: '09:00' }, 'body.inconvenientTimes.0.to'],
