@@ -46,10 +46,27 @@ export function preferenceChanges(before: PersonSettings, after: PersonSettings,
   for (const refusal of mediaNow.filter((item) => !mediaWere.some((old) => key(old) === key(item)))) {
     changes.push({ kind: 'compliance', event: { type: 'medium_refused', medium: refusal.medium, ...(refusal.address ? { address: refusal.address } : {}), at: refusal.at, source: refusal.source } });
   }
-  const withdrawn =
-    placesWere.some((old) => !placesNow.some((item) => key(old) === key(item))) || mediaWere.some((old) => !mediaNow.some((item) => key(old) === key(item)));
-  if (withdrawn) changes.push({ kind: 'refusals', refusedPlaces: placesNow, refusedMedia: mediaNow, source, at });
+  const places = placesWere.filter((old) => !placesNow.some((item) => key(old) === key(item))).map((old) => old.place);
+  const media = mediaWere.filter((old) => !mediaNow.some((item) => key(old) === key(item))).map(({ medium, address }) => ({ medium, ...(address ? { address } : {}) }));
+  if (places.length > 0 || media.length > 0) changes.push({ kind: 'refusal_withdrawn', places, media, source, at });
   return changes;
+}
+
+/**
+ * The person's stored state as changes that only add (for telling a person again after a repeat):
+ * the designations (set through the API only, so the whole list), language and channel, the flags
+ * set, the refusals and a consent given. Nothing is cleared or withdrawn, so what the person
+ * workflow learned from a case (a refusal in a call) is never undone by a repeat.
+ */
+export function stateAsChanges(settings: PersonSettings, { source, at }: { source: string; at: number }): PersonChange[] {
+  const { preferences } = settings;
+  return [
+    { kind: 'preferences', language: settings.language as TemplateLanguage, ...(preferences.preferredChannel ? { preferredChannel: preferences.preferredChannel } : {}), source, at },
+    { kind: 'designations', inconvenientTimes: preferences.inconvenientTimes ?? [], source, at },
+    ...preferenceChanges({ preferences: {}, language: settings.language }, { preferences: { ...preferences, inconvenientTimes: [] }, language: settings.language }, { source, at }).filter(
+      (change) => change.kind !== 'preferences' && change.kind !== 'designations',
+    ),
+  ];
 }
 
 /** Both persons' preferences as one (a merge): every restriction of either holds; the survivor's choices stand where both chose. */

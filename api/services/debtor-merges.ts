@@ -8,7 +8,7 @@ import { debtGroupOf, personContactsOf } from '../../records/persons.js';
 import { caseJoinedSignal, caseLeftSignal, personMergedSignal, type PersonCaseRef, type PersonChange } from '../../workflows/person-messages.js';
 import { ApiError, unprocessable } from '../errors.js';
 import { assertNotMerged, findPerson, type PersonScope } from './debtor-access.js';
-import { lockPersons, signalPersonNow, tellPerson } from './debtor-writes.js';
+import { lockPersons, resyncPerson, signalPersonNow, stateChanges, tellPerson } from './debtor-writes.js';
 
 /**
  * Merging two persons a manager confirmed are one (match suggestions), and undoing it. A merge
@@ -70,7 +70,12 @@ interface Told {
   mergedChanges: PersonChange[];
 }
 
-async function tellMerge(db: Db, temporal: Client, merge: MergeView, told: Told, actor: string, undone: boolean): Promise<void> {
+/**
+ * Tells both persons' workflows what a merge (or its undo) did. `told` null: a repeat of one done
+ * before, whose first telling may have failed: the same signals again (a person takes a case it
+ * has once), and both persons' whole state under changeIds that are hashes of it.
+ */
+async function tellMerge(db: Db, temporal: Client, merge: MergeView, told: Told | null, actor: string, undone: boolean): Promise<void> {
   const moved = await openCaseRefs(db, merge.accountIds);
   await signalPersonNow(db, temporal, merge.merged, personMergedSignal, { into: undone ? null : merge.survivor, by: actor, mergeId: merge.mergeId });
   for (const ref of moved) {
@@ -81,8 +86,12 @@ async function tellMerge(db: Db, temporal: Client, merge: MergeView, told: Told,
       await signalPersonNow(db, temporal, merge.survivor, caseJoinedSignal, ref);
     }
   }
-  await tellPerson(db, temporal, merge.survivor, told.survivorChanges, told.survivorAudit);
-  await tellPerson(db, temporal, merge.merged, told.mergedChanges, told.mergedAudit);
+  if (told) {
+    await tellPerson(db, temporal, merge.survivor, told.survivorChanges, told.survivorAudit);
+    await tellPerson(db, temporal, merge.merged, told.mergedChanges, told.mergedAudit);
+    return;
+  }
+  for (const debtorId of [merge.survivor, merge.merged]) await resyncPerson(db, temporal, debtorId, await stateChanges(db, debtorId, actor));
 }
 
 export async function mergeDebtors({
@@ -115,7 +124,9 @@ export async function mergeDebtors({
     if (after.from !== body.from) {
       throw new ApiError(409, 'idempotency_key_reused', 'this Idempotency-Key was used for another merge', [{ path: 'headers.idempotency-key', message: 'already used for a different merge; send a new key' }]);
     }
-    return { merge: mergeView(await db.debtorMerge.findUniqueOrThrow({ where: { id: after.mergeId } })), replayed: true };
+    const merge = mergeView(await db.debtorMerge.findUniqueOrThrow({ where: { id: after.mergeId } }));
+    if (!merge.undoneAt) await tellMerge(db, temporal, merge, null, actor, false);
+    return { merge, replayed: true };
   };
   const first = await replay();
   if (first) return first;
@@ -195,7 +206,12 @@ export async function undoMerge({
   await findPerson(db, found.survivorId, scope).catch(() => {
     throw unknown();
   });
-  if (found.undoneAt) return { merge: mergeView(found), replayed: true };
+  if (found.undoneAt) {
+    // Told again only while the undo still stands (the persons were not merged again since).
+    const merged = await db.debtor.findUniqueOrThrow({ where: { id: found.mergedId }, select: { mergedIntoId: true } });
+    if (merged.mergedIntoId === null) await tellMerge(db, temporal, mergeView(found), null, actor, true);
+    return { merge: mergeView(found), replayed: true };
+  }
 
   const done = await db.$transaction(async (tx) => {
     await lockPersons(tx, [found.survivorId, found.mergedId]);
@@ -230,6 +246,6 @@ export async function undoMerge({
     const mergedChanges = [await contactsChange(tx, merged.id, actor, at.getTime())];
     return { merge: mergeView(row), told: { survivorAudit: survivorAudit.id, mergedAudit: mergedAudit.id, survivorChanges, mergedChanges } };
   });
-  if (done.told) await tellMerge(db, temporal, done.merge, done.told, actor, true);
+  await tellMerge(db, temporal, done.merge, done.told, actor, true);
   return { merge: done.merge, replayed: done.told === null };
 }

@@ -1,9 +1,8 @@
 import { z } from 'zod';
-import { preferenceChanges, type PersonSettings } from '../../domain/debtor-preference-changes.js';
+import { preferenceChanges, stateAsChanges } from '../../domain/debtor-preference-changes.js';
 import { preferencesOf, ZContactMedium, ZContactPlace, ZDesignatedTimeInput, type DebtorPreferences } from '../../domain/debtor-preferences.js';
-import { templateLanguages, type TemplateLanguage } from '../../domain/disclosures.js';
+import { templateLanguages } from '../../domain/disclosures.js';
 import type { Prisma } from '../../generated/prisma/client.js';
-import type { PersonChange } from '../../workflows/person-messages.js';
 import { writePerson, type PersonWriteRequest } from './debtor-writes.js';
 
 /**
@@ -78,23 +77,6 @@ export function applyPreferences(current: DebtorPreferences, body: TPreferencesP
   return next;
 }
 
-/** The state of the fields a PUT names, as person changes (told again when the PUT changed nothing). */
-function stateOf(body: TPreferencesPut, settings: PersonSettings, { source, at }: { source: string; at: number }): PersonChange[] {
-  const { preferences } = settings;
-  return [
-    ...(body.language !== undefined || body.preferredChannel !== undefined
-      ? [{ kind: 'preferences' as const, language: settings.language as TemplateLanguage, preferredChannel: preferences.preferredChannel ?? null, source, at }]
-      : []),
-    ...(body.inconvenientTimes !== undefined ? [{ kind: 'designations' as const, inconvenientTimes: preferences.inconvenientTimes ?? [], source, at }] : []),
-    ...(body.callConsent !== undefined
-      ? [{ kind: 'call_consent' as const, granted: Boolean(preferences.callConsent), source: preferences.callConsent?.source ?? source, at: preferences.callConsent?.at ?? at }]
-      : []),
-    ...(body.refusedPlaces !== undefined || body.refusedMedia !== undefined
-      ? [{ kind: 'refusals' as const, refusedPlaces: preferences.refusedPlaces ?? [], refusedMedia: preferences.refusedMedia ?? [], source, at }]
-      : []),
-  ];
-}
-
 type Common = Pick<PersonWriteRequest<unknown>, 'db' | 'temporal' | 'debtorId' | 'scope' | 'actor' | 'idempotencyKey'>;
 
 export async function putPreferences(common: Common & { body: TPreferencesPut }) {
@@ -112,7 +94,18 @@ export async function putPreferences(common: Common & { body: TPreferencesPut })
       const before = { preferences: preferencesOf(person.preferences), language: person.language };
       const after = { preferences: applyPreferences(before.preferences, body, provenance), language: body.language ?? person.language };
       const changes = preferenceChanges(before, after, { source: actor, at: at.getTime() });
-      if (changes.length === 0) return { result: preferencesView(person.language, person.preferences), changed: false, changes, resync: stateOf(body, after, { source: actor, at: at.getTime() }) };
+      if (changes.length === 0) {
+        return {
+          result: preferencesView(person.language, person.preferences),
+          changed: false,
+          changes,
+          resync: [
+            ...stateAsChanges(after, { source: actor, at: at.getTime() }),
+            // A withdrawn consent is not an addition: said again when this PUT withdraws it.
+            ...(body.callConsent === false ? [{ kind: 'call_consent' as const, granted: false, source: actor, at: at.getTime() }] : []),
+          ],
+        };
+      }
       await tx.debtor.update({ where: { id: person.id }, data: { language: after.language, preferences: after.preferences as Prisma.InputJsonValue } });
       return { result: preferencesView(after.language, after.preferences), changed: true, changes, before, after };
     },

@@ -3,6 +3,8 @@ import type { Client } from '@temporalio/client';
 import type { SignalDefinition } from '@temporalio/workflow';
 import type { Prisma } from '../../generated/prisma/client.js';
 import type { Db } from '../../lib/db.js';
+import { stateAsChanges } from '../../domain/debtor-preference-changes.js';
+import { preferencesOf } from '../../domain/debtor-preferences.js';
 import { personInputOf } from '../../records/persons.js';
 import { personChangeSignal, type PersonChange, type PersonInput } from '../../workflows/person-messages.js';
 import { ApiError } from '../errors.js';
@@ -154,7 +156,7 @@ export async function tellPerson(db: Db, temporal: Client, debtorId: string, cha
 }
 
 /** Tells the person the state a no-op request asked for, once per distinct state. */
-async function resyncPerson(db: Db, temporal: Client, debtorId: string, changes: StoredChange[]): Promise<void> {
+export async function resyncPerson(db: Db, temporal: Client, debtorId: string, changes: StoredChange[]): Promise<void> {
   if (changes.length === 0) return;
   const input = await personInputOf(db, debtorId);
   for (const change of changes) {
@@ -164,6 +166,13 @@ async function resyncPerson(db: Db, temporal: Client, debtorId: string, changes:
     const id = createHash('sha256').update(JSON.stringify(content)).digest('base64url').slice(0, 22);
     await signalPerson(temporal, input, personChangeSignal, { changeId: `debtor-resync-${debtorId}-${id}`, change: full });
   }
+}
+
+/** The person's contacts and stored preferences as changes that only add (domain/debtor-preference-changes.ts `stateAsChanges`). */
+export async function stateChanges(db: Db, debtorId: string, source: string): Promise<StoredChange[]> {
+  const person = await db.debtor.findUniqueOrThrow({ where: { id: debtorId } });
+  const at = person.updatedAt.getTime();
+  return [{ kind: 'contacts', source, at }, ...stateAsChanges({ preferences: preferencesOf(person.preferences), language: person.language }, { source, at })];
 }
 
 /** Any other signal to a person (merges), with the person as the rows now hold it. */

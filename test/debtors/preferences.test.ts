@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { normalizedName } from '../../api/services/debtor-matches.js';
 import { applyPreferences } from '../../api/services/debtor-preferences.js';
-import { combinedPreferences, preferenceChanges } from '../../domain/debtor-preference-changes.js';
+import { combinedPreferences, preferenceChanges, stateAsChanges } from '../../domain/debtor-preference-changes.js';
 import { preferencesOf, ZDesignatedTimeInput } from '../../domain/debtor-preferences.js';
 
 /** The pure parts of the person's preferences: validation, provenance kept across PUTs, what the person workflow is told, merges. */
@@ -48,10 +48,20 @@ describe('a PUT of preferences', () => {
     const before = { preferences: applyPreferences({}, { refusedPlaces: ['work', 'home'] }, officer), language: 'en' };
     const after = { preferences: applyPreferences(before.preferences, { refusedPlaces: ['home'], callConsent: true, preferredChannel: 'sms' }, officer), language: 'es' };
     const changes = preferenceChanges(before, after, { source: 'officer:x', at });
-    expect(changes.map((change) => change.kind)).toEqual(['preferences', 'call_consent', 'refusals']);
+    expect(changes.map((change) => change.kind)).toEqual(['preferences', 'call_consent', 'refusal_withdrawn']);
     expect(changes[0]).toMatchObject({ language: 'es', preferredChannel: 'sms' });
-    expect(changes[2]).toMatchObject({ refusedPlaces: [{ place: 'home' }], refusedMedia: [] });
+    expect(changes[2]).toMatchObject({ places: ['work'], media: [] });
     expect(preferenceChanges(after, after, { source: 'x', at })).toEqual([]);
+  });
+
+  it('says the stored state again only by adding: nothing cleared or withdrawn', () => {
+    const settings = { preferences: applyPreferences({}, { refusedPlaces: ['work'], inconvenientTimes: [{ from: '00:00', to: '09:00' }] }, officer), language: 'es' };
+    const changes = stateAsChanges({ ...settings, preferences: { ...settings.preferences, flags: { bankruptcy: officer } } }, { source: 'x', at });
+    expect(changes.map((change) => (change.kind === 'compliance' ? change.event.type : change.kind))).toEqual(['preferences', 'designations', 'flag_set', 'place_refused']);
+    expect(stateAsChanges({ preferences: {}, language: 'en' }, { source: 'x', at })).toEqual([
+      { kind: 'preferences', language: 'en', source: 'x', at },
+      { kind: 'designations', inconvenientTimes: [], source: 'x', at },
+    ]);
   });
 });
 
