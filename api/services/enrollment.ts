@@ -7,6 +7,8 @@ import { candidateTimeZones } from '../../domain/regulation/zones.js';
 import type { Db } from '../../lib/db.js';
 import { caseWorkflow } from '../../workflows/case.js';
 import { caseWorkflowId, taskQueue, type CaseInput } from '../../workflows/case-messages.js';
+import { caseJoinedSignal, type PersonInput } from '../../workflows/person-messages.js';
+import { signalPerson } from './person-workflow.js';
 import { ApiError, unprocessable } from '../errors.js';
 import { differingFields, enrollmentConflict, enrollmentFingerprint, type EnrollmentFingerprint } from './enrollment-conflicts.js';
 import { chooseStrategyFor } from './segments.js';
@@ -25,7 +27,22 @@ export interface EnrollmentResult {
   caseId: string;
 }
 
-async function startCase(temporal: Client, input: CaseInput): Promise<void> {
+/**
+ * The person as this enrollment knows it, for a person workflow not running yet (signal-with-start
+ * takes it only then; a running person keeps its own facts).
+ */
+function personInputOf(debtorId: string, input: TAccountEnrollment, startedAt: Date): PersonInput {
+  const { timeZones, state } = complianceAtEnrollment(input, startedAt);
+  return { personId: debtorId, name: input.debtor.name, timeZone: input.debtor.timeZone, facts: { contacts: contactPointsOf(input.debtor), timeZones, ...(state ? { state } : {}) }, cases: [] };
+}
+
+/**
+ * Starts the case, its person first: the person runs (signal-with-start) and counts the case
+ * among its open ones before the case's first contact asks it.
+ */
+async function startCase(temporal: Client, input: CaseInput, person?: PersonInput): Promise<void> {
+  const { personId, externalId, debtGroup } = input.account;
+  if (person && personId) await signalPerson(temporal, person, caseJoinedSignal, { caseId: input.caseId, accountExternalId: externalId, debtGroup: debtGroup ?? externalId });
   try {
     await temporal.workflow.start(caseWorkflow, {
       taskQueue,
@@ -52,7 +69,7 @@ function complianceAtEnrollment(input: TAccountEnrollment, startedAt: Date) {
   };
 }
 
-function caseInput(caseId: string, accountId: string, input: TAccountEnrollment, strategy: StrategyVersion, startedAt: Date): CaseInput {
+function caseInput(caseId: string, accountId: string, debtorId: string, input: TAccountEnrollment, strategy: StrategyVersion, startedAt: Date): CaseInput {
   return {
     caseId,
     startedAt: startedAt.toISOString(),
@@ -65,6 +82,9 @@ function caseInput(caseId: string, accountId: string, input: TAccountEnrollment,
       debtor: { name: input.debtor.name, timeZone: input.debtor.timeZone },
       contacts: contactPointsOf(input.debtor),
       compliance: complianceAtEnrollment(input, startedAt),
+      // The person behind the account: its case asks the person before each contact.
+      personId: debtorId,
+      debtGroup: input.externalId,
     },
     strategy: { id: strategy.id, key: strategy.key, version: strategy.version, definition: strategy.definition },
   };
@@ -132,7 +152,7 @@ export async function enrollAccount({
     if (differing.length > 0) throw enrollmentConflict(input.externalId, differing);
     // Finish a start the first attempt may not have reached; a no-op when the case is running.
     if (current.status !== 'closed') {
-      await startCase(temporal, caseInput(current.id, existing.id, input, toVersion(current.strategy), current.startedAt));
+      await startCase(temporal, caseInput(current.id, existing.id, existing.debtorId, input, toVersion(current.strategy), current.startedAt), personInputOf(existing.debtorId, input, current.startedAt));
     }
     return { created: false, caseId: current.id };
   }
@@ -156,6 +176,7 @@ export async function enrollAccount({
   const caseId = caseWorkflowId(accountId);
   const startedAt = new Date();
   const contacts = contactPointsOf(input.debtor);
+  let debtorId = '';
   try {
     await db.$transaction(async (tx) => {
       const debtor = await tx.debtor.create({
@@ -176,6 +197,7 @@ export async function enrollAccount({
         },
         select: { id: true }, // only the id is used: no read-back of the whole row
       });
+      debtorId = debtor.id;
       await tx.account.create({
         data: {
           id: accountId,
@@ -207,6 +229,6 @@ export async function enrollAccount({
     if ((error as { code?: string }).code === 'P2002') return enrollAccount({ db, temporal, input, actor, allowBalanceChange, callerTeam });
     throw error;
   }
-  await startCase(temporal, caseInput(caseId, accountId, input, strategy, startedAt));
+  await startCase(temporal, caseInput(caseId, accountId, debtorId, input, strategy, startedAt), personInputOf(debtorId, input, startedAt));
   return { created: true, caseId };
 }
