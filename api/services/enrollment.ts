@@ -8,8 +8,10 @@ import type { Db } from '../../lib/db.js';
 import { caseWorkflow } from '../../workflows/case.js';
 import { caseWorkflowId, taskQueue, type CaseInput } from '../../workflows/case-messages.js';
 import { caseJoinedSignal, type PersonInput } from '../../workflows/person-messages.js';
+import { personInputOf } from '../../records/persons.js';
 import { signalPerson } from './person-workflow.js';
 import { ApiError, unprocessable } from '../errors.js';
+import { debtorForEnrollment } from './debtor-identity.js';
 import { differingFields, enrollmentConflict, enrollmentFingerprint, type EnrollmentFingerprint } from './enrollment-conflicts.js';
 import { chooseStrategyFor } from './segments.js';
 import { activeStrategy, toVersion, type StrategyVersion } from './strategies.js';
@@ -25,15 +27,6 @@ import { activeStrategy, toVersion, type StrategyVersion } from './strategies.js
 export interface EnrollmentResult {
   created: boolean;
   caseId: string;
-}
-
-/**
- * The person as this enrollment knows it, for a person workflow not running yet (signal-with-start
- * takes it only then; a running person keeps its own facts).
- */
-function personInputOf(debtorId: string, input: TAccountEnrollment, startedAt: Date): PersonInput {
-  const { timeZones, state } = complianceAtEnrollment(input, startedAt);
-  return { personId: debtorId, name: input.debtor.name, timeZone: input.debtor.timeZone, facts: { contacts: contactPointsOf(input.debtor), timeZones, ...(state ? { state } : {}) }, cases: [] };
 }
 
 /**
@@ -84,7 +77,7 @@ function caseInput(caseId: string, accountId: string, debtorId: string, input: T
       compliance: complianceAtEnrollment(input, startedAt),
       // The person behind the account: its case asks the person before each contact.
       personId: debtorId,
-      debtGroup: input.externalId,
+      debtGroup: input.debtGroup ?? input.externalId,
     },
     strategy: { id: strategy.id, key: strategy.key, version: strategy.version, definition: strategy.definition },
   };
@@ -152,7 +145,7 @@ export async function enrollAccount({
     if (differing.length > 0) throw enrollmentConflict(input.externalId, differing);
     // Finish a start the first attempt may not have reached; a no-op when the case is running.
     if (current.status !== 'closed') {
-      await startCase(temporal, caseInput(current.id, existing.id, existing.debtorId, input, toVersion(current.strategy), current.startedAt), personInputOf(existing.debtorId, input, current.startedAt));
+      await startCase(temporal, caseInput(current.id, existing.id, existing.debtorId, input, toVersion(current.strategy), current.startedAt), await personInputOf(db, existing.debtorId));
     }
     return { created: false, caseId: current.id };
   }
@@ -175,40 +168,23 @@ export async function enrollAccount({
   const accountId = randomUUID();
   const caseId = caseWorkflowId(accountId);
   const startedAt = new Date();
-  const contacts = contactPointsOf(input.debtor);
   let debtorId = '';
   try {
     await db.$transaction(async (tx) => {
-      const debtor = await tx.debtor.create({
-        data: {
-          name: input.debtor.name,
-          timeZone: input.debtor.timeZone,
-          language: input.debtor.language ?? 'en',
-          state: usStateOf(input.debtor.address) ?? null,
-          contacts: {
-            create: Object.entries(contacts).map(([channel, contact]) => ({
-              channel,
-              value: contact.address,
-              consent: contact.consent,
-              // Consent is recorded with where it was given: an API enrollment or a bulk import.
-              ...(contact.consent ? { consentAt: startedAt, consentSource: actor.startsWith('import:') ? 'import' : 'enrollment' } : {}),
-            })),
-          },
-        },
-        select: { id: true }, // only the id is used: no read-back of the whole row
-      });
-      debtorId = debtor.id;
+      // The person: found by debtor.externalId or created (debtor-identity.ts).
+      debtorId = await debtorForEnrollment(tx, input, actor, startedAt);
       await tx.account.create({
         data: {
           id: accountId,
           externalId: input.externalId,
-          debtorId: debtor.id,
+          debtorId,
           currency: input.currency,
           originalBalance: input.balance,
           balance: input.balance,
           daysPastDue: input.daysPastDue,
           portfolio: input.portfolio ?? null,
           timeBarred: input.timeBarred ?? false,
+          debtGroup: input.debtGroup ?? null,
         },
       });
       await tx.case.create({
@@ -229,6 +205,6 @@ export async function enrollAccount({
     if ((error as { code?: string }).code === 'P2002') return enrollAccount({ db, temporal, input, actor, allowBalanceChange, callerTeam });
     throw error;
   }
-  await startCase(temporal, caseInput(caseId, accountId, debtorId, input, strategy, startedAt), personInputOf(debtorId, input, startedAt));
+  await startCase(temporal, caseInput(caseId, accountId, debtorId, input, strategy, startedAt), await personInputOf(db, debtorId));
   return { created: true, caseId };
 }
