@@ -1,0 +1,55 @@
+import { DateTime } from 'luxon';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signalPerson } from '../../api/services/person-workflow.js';
+import { personInputOf } from '../../records/persons.js';
+import type { Engine } from '../../testing/engine.js';
+import { personChangeSignal } from '../../workflows/person-messages.js';
+import { debtorIdOf, enrollPerson, everyCase, personStatus, saveStrategy, smsStrategy, smsTo, startPersonEngine } from './support.js';
+
+/**
+ * A time the person says is inconvenient ("not 10:00 to 15:00"), told once to the person, holds
+ * the due SMS of all three accounts until it ends, and each case says why in its status.
+ */
+
+let engine: Engine;
+beforeAll(async () => {
+  engine = await startPersonEngine();
+});
+afterAll(() => engine?.stop());
+
+describe('a designated inconvenient time', () => {
+  it('holds all three accounts of the person with the person-level reason, then they send', async () => {
+    const phone = '+15555550162';
+    await saveStrategy(engine, smsStrategy('person-designated'));
+    const caseIds = await enrollPerson(engine, 'person-designated', 'PERSON-TIME', phone, 3);
+    const debtorId = await debtorIdOf(engine, caseIds[0] ?? '');
+    const at = await engine.testEnv.currentTimeMs();
+    const designation = { from: '10:00', to: '15:00', at, source: 'officer:test' };
+    await signalPerson(engine.temporal, await personInputOf(engine.db, debtorId), personChangeSignal, {
+      changeId: 'designation-1',
+      change: { kind: 'designations', inconvenientTimes: [designation], source: 'officer:test', at },
+    });
+    expect((await personStatus(engine, debtorId)).facts.inconvenientTimes).toEqual([designation]);
+
+    // Due a day after enrollment, about noon local: inside the designation, so every account waits.
+    await engine.testEnv.sleep('25 hours');
+    const held = await everyCase(engine, caseIds, (status) => /inconvenient/i.test(status.nextActionWhy ?? ''), 'every account to be held by the designation');
+    const { timeZone } = await engine.db.debtor.findUniqueOrThrow({ where: { id: debtorId } });
+    for (const status of held) {
+      expect(status.nextActionWhy).toContain('10:00–15:00');
+      expect(DateTime.fromISO(status.nextActionAt ?? '', { zone: timeZone }).toFormat('HH:mm')).toBe('15:00');
+    }
+    expect(smsTo(engine, phone)).toHaveLength(0);
+
+    // After 15:00 local every account sends, none before.
+    await engine.testEnv.sleep('4 hours');
+    const sent = await everyCase(engine, caseIds, (status) => status.history.some((event) => event.type === 'step_done' && event.stepId === 'nudge'), 'every account to send after the designation');
+    expect(smsTo(engine, phone)).toHaveLength(3);
+    for (const status of sent) {
+      const done = status.history.find((event) => event.type === 'step_done' && event.stepId === 'nudge');
+      const heldAt = status.history.find((event) => event.type === 'contact_held');
+      expect(heldAt?.detail).toMatch(/Ana Ruiz/);
+      expect(Date.parse(done?.at ?? '')).toBeGreaterThanOrEqual(Date.parse(held[0]?.nextActionAt ?? ''));
+    }
+  });
+});
