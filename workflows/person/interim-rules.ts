@@ -109,7 +109,7 @@ export function decideContact({ ledger, request, now }: { ledger: PersonLedger; 
     },
   };
   let t = now;
-  let verdict: ContactVerdict = { kind: 'permitted' };
+  let verdict: ContactVerdict | null = null;
   const whys: string[] = [];
   for (let step = 0; step < 50; step++) {
     const at = evaluateContact({ channel: request.channel, action: request.action, now: t, facts, policy: request.policy });
@@ -130,6 +130,7 @@ export function decideContact({ ledger, request, now }: { ledger: PersonLedger; 
     whys.push(designated.why);
     t = designated.until;
   }
+  verdict ??= { kind: 'barred', reason: `no permitted moment: ${whys.slice(0, 3).join('; ')}` };
   if (verdict.kind === 'held') {
     const last = [...ledger.contacts].reverse().find((each) => request.channel !== 'none' && each.medium === request.channel);
     const about = last && ledger.cases.find((each) => each.caseId === last.caseId)?.accountExternalId;
