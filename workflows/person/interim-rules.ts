@@ -135,7 +135,7 @@ export function decideContact({ ledger, request, now }: { ledger: PersonLedger; 
     const last = [...ledger.contacts].reverse().find((each) => request.channel !== 'none' && each.medium === request.channel);
     const about = last && ledger.cases.find((each) => each.caseId === last.caseId)?.accountExternalId;
     const reached = last ? `${ledger.name} was reached about ${about ?? 'another account'} on ${DateTime.fromMillis(last.at, { zone: ledger.timeZone }).toFormat('d LLL')}; ` : `${ledger.name}: `;
-    const next = verdict.until === null ? '' : `; next ${DateTime.fromMillis(verdict.until, { zone: ledger.timeZone }).toFormat('d LLL HH:mm')}`;
+    const next = verdict.until === null || /\bnext /.test(verdict.reason) ? '' : `; next ${DateTime.fromMillis(verdict.until, { zone: ledger.timeZone }).toFormat('d LLL HH:mm')}`;
     verdict = { ...verdict, reason: `${reached}${verdict.reason.replace(/^held: /, '')}${next}` };
   } else if (verdict.kind === 'barred') {
     verdict = { ...verdict, reason: `${ledger.name}: ${verdict.reason}` };
