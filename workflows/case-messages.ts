@@ -227,6 +227,8 @@ export interface CasePerson {
   told: number;
   /** The reason of the person's latest hold, so a repeated hold is recorded once. */
   heldFor?: string | null;
+  /** The case told the person it closed (it joins again if a returned payment reopens it). */
+  left?: boolean;
 }
 
 /** A read model that lags behind the case (activities/projection.ts failed; the case goes on). */
@@ -326,6 +328,8 @@ export interface CaseStatus {
   waived: number;
   /** Set while the read model lags behind this live status (absent from cases that never lagged). */
   projection?: ProjectionLag | null;
+  /** The person behind the account and the version of its facts the case uses (cases that ask their person). */
+  person?: { personId: string; version: number; heldFor: string | null };
 }
 
 export const paymentReceivedSignal = defineSignal<[PaymentReceived]>('paymentReceived');

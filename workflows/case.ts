@@ -5,7 +5,7 @@ import { monitorArrangement } from './case/arrangements.js';
 import { changeContact, receiveReply, recordCallAttempt, recordComplianceFact } from './case/contacts.js';
 import { legacyStep } from './case/legacy-loop.js';
 import { applyOutcome, validateOutcomeRequest } from './case/outcomes.js';
-import { leavePerson } from './case/person.js';
+import { keepPersonMembership } from './case/person.js';
 import { CaseRun } from './case/run.js';
 import { runSideEffects } from './case/side-effects.js';
 import { dayMs, LiveCase } from './case/state.js';
@@ -166,6 +166,7 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
 
   for (;;) {
     await runSideEffects(run);
+    await keepPersonMembership(run);
     if (pendingStrategy) {
       live.adoptStrategy(pendingStrategy);
       pendingStrategy = null;
@@ -210,7 +211,7 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
   }
 
   await condition(allHandlersFinished);
-  await leavePerson(run);
+  await keepPersonMembership(run);
   await run.project();
   // A lagging read model catches up before the case ends: its last events live nowhere else.
   while (state.projection) {

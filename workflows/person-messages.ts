@@ -128,6 +128,18 @@ export interface PersonStatus {
   contacts: PersonContact[];
   /** Set when this person was merged into another: its cases now ask that one. */
   mergedInto: string | null;
+  /** Each open case's latest answer when it was a hold still in force: what waits, until when, and why. */
+  holds: PersonHold[];
+}
+
+export interface PersonHold {
+  caseId: string;
+  accountExternalId: string;
+  channel: ContactRoute;
+  kind: 'held';
+  /** Epoch ms; null until a new fact. */
+  until: number | null;
+  reason: string;
 }
 
 export const personChangeSignal = defineSignal<[PersonChangeSignal]>('personChange');

@@ -36,7 +36,7 @@ export async function personWorkflow(input: PersonInput): Promise<void> {
   setHandler(personMergedSignal, (merge) => person.merged(merge));
   setHandler(personAbsorbedSignal, (absorbed) => person.absorb(absorbed, Date.now()));
   setHandler(personReleasedSignal, (released) => person.release(released));
-  setHandler(personStatusQuery, () => person.status());
+  setHandler(personStatusQuery, () => person.status(Date.now()));
 
   for (;;) {
     await condition(() => person.effects.length > 0 || workflowInfo().continueAsNewSuggested);

@@ -31,7 +31,11 @@ describe('a per-person frequency cap', () => {
     const reached = first[0]?.caseId ?? '';
     const account = `PERSON-CAP-ACC-${caseIds.indexOf(reached) + 1}`;
     for (const status of statuses.filter((each) => !isDone(each))) expect(status.nextActionWhy).toContain(`Ana Ruiz was reached about ${account}`);
-    expect((await personStatus(engine, debtorId)).contacts.filter((contact) => contact.medium === 'sms')).toHaveLength(1);
+    const person = await personStatus(engine, debtorId);
+    expect(person.contacts.filter((contact) => contact.medium === 'sms')).toHaveLength(1);
+    // The person lists what waits on it: the four held accounts, each until the same release.
+    expect(person.holds.map((hold) => hold.caseId).sort()).toEqual(caseIds.filter((caseId) => caseId !== reached).sort());
+    expect(new Set(person.holds.map((hold) => hold.until)).size).toBe(1);
 
     // Day 2: the four held accounts wake in the same instant again; one more sends, three ask and wait again.
     const release = Date.parse(statuses.find((each) => !isDone(each))?.nextActionAt ?? '');

@@ -115,7 +115,8 @@ const scenarios = {
    * A case of a person ('person-contact-grants'): a sibling account of the same person texted an
    * hour before, so the person holds this case's SMS (the strategy's one-SMS-a-day cap); the
    * person designates a time (told to both cases); "don't text me" and a refused place go to the
-   * person; an officer's call is counted by the person; paid in full, the case leaves its person.
+   * person; an officer's call is counted by the person; paid in full, the case leaves its person,
+   * joins again when the payment is returned, and leaves once paid again.
    */
   'case-person-grants-v7': async (handle, sleep, date) => {
     await sleep('3 hours');
@@ -128,6 +129,11 @@ const scenarios = {
     await handle.signal(complianceFactSignal, { fact: { kind: 'refuse_place', place: 'work' }, at: '2026-01-01T10:00:00Z', source: 'officer:recorder' });
     await sleep('2 days');
     await handle.signal(paymentReceivedSignal, { reference: 'PAY-1', amount: 125_000, currency: 'USD', receivedAt: '2026-01-03T10:00:00Z' });
+    // Returned: the case reopens and joins its person again, then is paid for good.
+    await sleep('25 hours');
+    await handle.signal(paymentReversedSignal, { reference: 'PAY-1', reason: 'NSF' });
+    await sleep('1 hour');
+    await handle.signal(paymentReceivedSignal, { reference: 'PAY-2', amount: 125_000, currency: 'USD', receivedAt: '2026-01-05T10:00:00Z' });
   },
 } satisfies Record<string, (handle: { signal: (...args: never[]) => Promise<void> } & Awaited<ReturnType<typeof startCase>>, sleep: (d: string) => Promise<void>, date: (plusDays: number) => Promise<string>) => Promise<void>>;
 

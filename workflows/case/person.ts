@@ -1,7 +1,7 @@
 import { getExternalWorkflowHandle, isCancellation, log } from '@temporalio/workflow';
 import { stepContact } from '../../domain/regulation/index.js';
 import type { TStep } from '../../domain/strategy.js';
-import { caseLeftSignal, contactRecordedSignal, personChangeSignal, personWorkflowId, type ContactGrant, type PersonChangeSignal, type PersonContact } from '../person-messages.js';
+import { caseJoinedSignal, caseLeftSignal, contactRecordedSignal, personChangeSignal, personWorkflowId, type ContactGrant, type PersonChangeSignal, type PersonContact } from '../person-messages.js';
 import { failureOf, personCalls } from './activities.js';
 import type { CaseRun } from './run.js';
 
@@ -88,8 +88,16 @@ export function tellPersonOfContact(run: CaseRun, contact: PersonContact): Promi
   return person ? signalPerson(person.personId, (handle) => handle.signal(contactRecordedSignal, contact)) : Promise.resolve();
 }
 
-/** The case has ended: the person stops counting it among the open ones. */
-export function leavePerson(run: CaseRun): Promise<void> {
-  const person = run.live.personGrants ? run.state.person : null;
-  return person ? signalPerson(person.personId, (handle) => handle.signal(caseLeftSignal, { caseId: run.live.caseId })) : Promise.resolve();
+/**
+ * Keeps the person's list of open cases true: a case that closes leaves it (the person stops
+ * telling it of changes), one reopened by a returned payment joins again. Idempotent per change.
+ */
+export async function keepPersonMembership(run: CaseRun): Promise<void> {
+  const { live, state } = run;
+  const person = live.personGrants ? state.person : null;
+  const closed = state.status === 'closed';
+  if (!person || closed === Boolean(person.left)) return;
+  person.left = closed;
+  const ref = { caseId: live.caseId, accountExternalId: live.account.externalId, debtGroup: live.debtGroup() };
+  await signalPerson(person.personId, (handle) => (closed ? handle.signal(caseLeftSignal, { caseId: live.caseId }) : handle.signal(caseJoinedSignal, ref)));
 }

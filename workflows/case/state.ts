@@ -447,6 +447,7 @@ export class LiveCase {
       placement: state.placement ?? null,
       waived: state.waived ?? 0,
       ...(state.projection ? { projection: state.projection } : {}),
+      ...(state.person ? { person: { personId: state.person.personId, version: state.person.version, heldFor: state.person.heldFor ?? null } } : {}),
     };
   }
 }

@@ -7,9 +7,11 @@ import type {
   PersonChangeSignal,
   PersonContact,
   PersonFacts,
+  PersonHold,
   PersonInput,
   PersonStatus,
 } from '../person-messages.js';
+import type { ContactRoute } from '../../domain/regulation/index.js';
 import { applyPersonChange, decideContact, recordContact } from './rules.js';
 
 /**
@@ -38,7 +40,7 @@ export interface PersonState {
   version: number;
   cases: PersonCase[];
   contacts: PersonContact[];
-  grants: { at: number; grant: ContactGrant }[];
+  grants: { at: number; caseId: string; channel: ContactRoute; grant: ContactGrant }[];
   changeIds: string[];
   mergedInto: { personId: string; mergeId: string } | null;
   /** Persons merged into this one, with the cases they brought, so an undo gives them back. */
@@ -104,7 +106,7 @@ export class LivePerson {
     });
     if (contact) state.contacts = recordContact(state.contacts, contact, now);
     const grant: ContactGrant = { ...verdict, grantId: request.grantId, personId: this.personId };
-    state.grants = [...state.grants.filter((each) => each.at > now - grantRetentionMs).slice(-(keptGrants - 1)), { at: now, grant }];
+    state.grants = [...state.grants.filter((each) => each.at > now - grantRetentionMs).slice(-(keptGrants - 1)), { at: now, caseId: request.caseId, channel: request.channel, grant }];
     return grant;
   }
 
@@ -198,9 +200,21 @@ export class LivePerson {
     return { personId: this.personId, name: state.name, version: state.version, facts: state.facts };
   }
 
-  status(): PersonStatus {
+  status(now: number): PersonStatus {
     const { state } = this;
-    return { personId: this.personId, name: state.name, facts: state.facts, cases: state.cases, contacts: state.contacts, mergedInto: state.mergedInto?.personId ?? null };
+    return { personId: this.personId, name: state.name, facts: state.facts, cases: state.cases, contacts: state.contacts, mergedInto: state.mergedInto?.personId ?? null, holds: this.holds(now) };
+  }
+
+  /** Each open case's latest answer, when it is a hold still in force. */
+  holds(now: number): PersonHold[] {
+    const holds: PersonHold[] = [];
+    for (const ref of this.openCases()) {
+      const latest = this.state.grants.findLast((each) => each.caseId === ref.caseId);
+      const grant = latest?.grant;
+      if (!latest || grant?.kind !== 'held' || (grant.until !== null && grant.until <= now)) continue;
+      holds.push({ caseId: ref.caseId, accountExternalId: ref.accountExternalId, channel: latest.channel, kind: 'held', until: grant.until, reason: grant.reason });
+    }
+    return holds;
   }
 }
 
