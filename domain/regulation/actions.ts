@@ -14,6 +14,12 @@ export const ContactAction = {
   verification: 'verification',
   /** The notices a cease request still allows (12 CFR 1006.6(c)(2)): efforts end, a remedy may or will be invoked. */
   ceaseNotice: 'cease_notice',
+  /**
+   * An answer to a message the person sent us, in the medium they used: after they opted out of or
+   * refused that medium, each message they start in it may be answered once in it (12 CFR
+   * 1006.14(h)(2)(ii), 1006.6(e)); otherwise an ordinary contact. The other rules apply as to collection.
+   */
+  answer: 'answer',
   /** Placing the debt with an agency: not a contact, but still collection. */
   referral: 'referral',
   /** Suing, or a step that prepares suit. */

@@ -1,9 +1,11 @@
 import { DateTime } from 'luxon';
 
 /**
- * Business days for Reg F's assumed receipt: not a Saturday, a Sunday or a legal public holiday
- * (5 U.S.C. 6103(a)). Both a holiday's date and its observed weekday count as non-business days,
- * which only ever makes an assumed receipt later and the validation period longer.
+ * Business days for Reg F's assumed receipt (12 CFR 1006.34(b)(5)): days that are not a Saturday,
+ * a Sunday or a legal public holiday identified in 5 U.S.C. 6103(a), exactly as the rule says.
+ * The days on which a weekend holiday is observed (Friday 3 July 2026) come from 6103(b), not
+ * 6103(a), so they are business days here; a collector who wants more room sets the named safety
+ * margin (`validationNotice.safetyMarginDays`, docs/contact-times.md) instead.
  */
 
 function nthWeekday(year: number, month: number, weekday: number, nth: number): DateTime {
@@ -16,36 +18,26 @@ function lastWeekday(year: number, month: number, weekday: number): DateTime {
   return last.minus({ days: (last.weekday - weekday + 7) % 7 });
 }
 
-/** Saturday holidays are observed the Friday before, Sunday ones the Monday after. */
-function observed(date: DateTime): DateTime {
-  if (date.weekday === 6) return date.minus({ days: 1 });
-  if (date.weekday === 7) return date.plus({ days: 1 });
-  return date;
-}
-
 const cache = new Map<number, Set<string>>();
 
-/** ISO dates of the US legal public holidays of `year`, with their observed days. */
+/** ISO dates of the legal public holidays 5 U.S.C. 6103(a) identifies in `year`. */
 export function federalHolidays(year: number): Set<string> {
   const known = cache.get(year);
   if (known) return known;
-  const fixed = [
-    DateTime.utc(year, 1, 1),
-    ...(year >= 2021 ? [DateTime.utc(year, 6, 19)] : []),
-    DateTime.utc(year, 7, 4),
-    DateTime.utc(year, 11, 11),
-    DateTime.utc(year, 12, 25),
-  ];
-  const floating = [
-    nthWeekday(year, 1, 1, 3), // Martin Luther King Jr.
+  const days = [
+    DateTime.utc(year, 1, 1), // New Year's Day
+    nthWeekday(year, 1, 1, 3), // Birthday of Martin Luther King, Jr.
     nthWeekday(year, 2, 1, 3), // Washington's Birthday
     lastWeekday(year, 5, 1), // Memorial Day
+    ...(year >= 2021 ? [DateTime.utc(year, 6, 19)] : []), // Juneteenth National Independence Day
+    DateTime.utc(year, 7, 4), // Independence Day
     nthWeekday(year, 9, 1, 1), // Labor Day
     nthWeekday(year, 10, 1, 2), // Columbus Day
-    nthWeekday(year, 11, 4, 4), // Thanksgiving
+    DateTime.utc(year, 11, 11), // Veterans Day
+    nthWeekday(year, 11, 4, 4), // Thanksgiving Day
+    DateTime.utc(year, 12, 25), // Christmas Day
   ];
-  const days = [...fixed, ...fixed.map(observed), ...floating, observed(DateTime.utc(year + 1, 1, 1))];
-  const holidays = new Set(days.filter((day) => day.year === year).map((day) => day.toISODate() ?? ''));
+  const holidays = new Set(days.map((day) => day.toISODate() ?? ''));
   cache.set(year, holidays);
   return holidays;
 }
@@ -62,12 +54,5 @@ export function addBusinessDays(date: DateTime, count: number): DateTime {
     day = day.plus({ days: 1 });
     if (isBusinessDay(day)) added++;
   }
-  return day;
-}
-
-/** `date` when it is a business day, else the next business day. */
-export function nextBusinessDay(date: DateTime): DateTime {
-  let day = date.startOf('day');
-  while (!isBusinessDay(day)) day = day.plus({ days: 1 });
   return day;
 }

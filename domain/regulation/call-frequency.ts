@@ -9,6 +9,12 @@ import { channels } from '../channels/index.js';
  * day of the conversation is the first of the seven). The same counting serves any cap a
  * strategy or a state sets per channel.
  *
+ * Scopes: the federal cap and the week after a conversation count per debt (debts the rule
+ * treats as one share a debt group); a state cap that speaks of "the debtor" and a strategy's cap
+ * count every contact with the person, whatever the debt. Calls placed count whether or not they
+ * connected. Calls made within seven days after the person's prior consent, given directly
+ * (12 CFR 1006.14(b)(3)(i)), count neither toward the federal cap nor are held by a conversation.
+ *
  * Days are calendar days in the debtor's local time, in every zone the debtor may be in: a
  * contact is held while any of them would see the cap exceeded.
  */
@@ -21,22 +27,52 @@ export interface FrequencyCap {
   days: number;
   /** Where the cap comes from, for the reason a person reads. */
   source: string;
+  /** `debt`: only contacts about the same debt (group) count; `person`: every contact with the person. */
+  scope: CapScope;
+  /** Calls made with the person's recent prior consent neither count nor are held (12 CFR 1006.14(b)(3)(i)). */
+  consentExempt?: boolean;
+}
+
+export type CapScope = 'debt' | 'person';
+
+/**
+ * A contact with the person on any of their debts, as a person's ledger records it (the shape of
+ * `PersonContact` in workflows/person-messages.ts, which satisfies it).
+ */
+export interface CountedContact {
+  debtGroup: string;
+  medium: ContactMedium;
+  /** Epoch ms. */
+  at: number;
+  /** A telephone conversation about the debt took place on this call. */
+  conversation?: boolean;
+  /** The call was made within seven days after the person's prior consent: not counted toward the federal cap. */
+  consented?: boolean;
+}
+
+/** Days after the person's prior consent in which calls are not counted (12 CFR 1006.14(b)(3)(i)). */
+export const callConsentDays = 7;
+
+/** True when a call at `t` falls within the seven days after the person's prior consent to be called. */
+export function withinCallConsent(t: number, callConsent: { at: number } | null | undefined): boolean {
+  return !!callConsent && t >= callConsent.at && t < callConsent.at + callConsentDays * day;
 }
 
 const day = 86_400_000;
 
 /** 12 CFR 1006.14(b)(2)(i). */
-export const federalCallCap: FrequencyCap = { media: ['phone'], max: 7, days: 7, source: '12 CFR 1006.14(b)(2)(i)' };
+export const federalCallCap: FrequencyCap = { media: ['phone'], max: 7, days: 7, source: '12 CFR 1006.14(b)(2)(i)', scope: 'debt', consentExempt: true };
 
 /** 12 CFR 1006.14(b)(2)(ii): the conversation day and the six days after it. */
 export const conversationQuietDays = 7;
 
 /** A contact of `medium`, singular and plural: "text", "texts". */
-function nouns(medium: ContactMedium): readonly [string, string] {
+export function nouns(medium: ContactMedium): readonly [string, string] {
   return medium === 'phone' ? ['call', 'calls'] : channels[medium].nouns;
 }
 
-function describeMedia(media: readonly ContactMedium[], count: number): string {
+/** The media of a cap in words, for `count` contacts: "calls", "calls and texts". */
+export function describeMedia(media: readonly ContactMedium[], count: number): string {
   return media.map((medium) => nouns(medium)[count === 1 ? 0 : 1]).join(' and ');
 }
 
@@ -86,6 +122,7 @@ export function frequencyCapHold({
         `${inWindow.length} ${describeMedia(cap.media, inWindow.length)} in the ${cap.days} days ${from}–${to}` +
         `${zones.length > 1 ? ` (${zone})` : ''} reach the limit of ${cap.max} (${cap.source})`,
       zone,
+      cause: { rule: 'cap', cap, count: inWindow.length, from, to },
     };
   }
   return latest;
@@ -115,6 +152,7 @@ export function conversationHold({
         `a telephone conversation on ${conversationDay.toISODate() ?? ''}${zones.length > 1 ? ` (${zone})` : ''} ` +
         `allows no call for ${conversationQuietDays} days (12 CFR 1006.14(b)(2)(ii))`,
       zone,
+      cause: { rule: 'conversation', at: lastConversationAt },
     };
   }
   return latest;

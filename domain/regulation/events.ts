@@ -28,6 +28,12 @@ export type ComplianceEvent =
   | { type: 'call_attempted'; at: number; conversation: boolean }
   /** The validation information was sent outside the engine (e.g. by the creditor's print vendor). */
   | { type: 'validation_notice_sent'; at: number; source: string }
+  /**
+   * A validation notice came back undelivered (returned mail, a hard bounce): it was not provided,
+   * so it starts no validation period; the next notice sent does. `sentAt` names the notice (the
+   * current one when absent); a return of an older notice than the current one changes nothing.
+   */
+  | { type: 'validation_notice_returned'; at: number; source: string; sentAt?: number }
   | { type: 'dispute_received'; at: number; source: string }
   | { type: 'verification_sent'; at: number; source: string }
   | { type: 'opted_out'; channel: ContactChannel; at: number; source: string }
@@ -133,6 +139,13 @@ export function applyComplianceEvent<T extends ContactFacts>(facts: T, event: Co
       communicated(event.at);
       noticeSent(event.at, event.source);
       break;
+    case 'validation_notice_returned': {
+      const current = history.validationNoticeSentAt;
+      if (current === null || current === undefined || (event.sentAt !== undefined && event.sentAt !== current)) break;
+      history.validationNoticeSentAt = null;
+      changes.push(`validation notice returned undelivered (${event.source}); the validation period runs from a notice that is delivered`);
+      break;
+    }
     case 'dispute_received':
       dispute(event.at, event.source);
       break;

@@ -1,20 +1,23 @@
 import { DateTime } from 'luxon';
-import { contactWindowHold, type ContactWindow } from '../contact-rules.js';
+import { contactWindowHold, windowClock, type ContactWindow } from '../contact-rules.js';
 import type { Hold, RuleOutcome } from './outcome.js';
 
 /**
  * Inconvenient times (15 U.S.C. 1692c(a)(1), 12 CFR 1006.6(b)(1)(i)): no contact before 08:00 or
- * from 21:00 on in the debtor's local time, in every zone the debtor may be in. A strategy and a
+ * after 21:00 in the debtor's local time, in every zone the debtor may be in. A strategy and a
  * state may narrow the window and add days without contact; nothing widens it.
  */
 
-/** The federal window; `end` is exclusive, so 20:59 is the last permitted minute. */
+/** The federal window; both edges are convenient (see ContactWindow in contact-rules.ts). */
 export const federalContactWindow: ContactWindow = { start: '08:00', end: '21:00' };
 
 export const weekdayNames = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
 export type WeekdayName = (typeof weekdayNames)[number];
 
-/** The window inside all of `windows` (HH:MM compares as text), or `null` when they share no minute. */
+/**
+ * The window inside all of `windows` (HH:MM compares as text), or `null` when they share no
+ * stretch of time (windows that only touch, 06:00–08:00 and 08:00–21:00, share none).
+ */
 export function intersectWindows(windows: readonly ContactWindow[]): ContactWindow | null {
   let start = '00:00';
   let end = '24:00';
@@ -70,6 +73,7 @@ export function inconvenientTimeHold({
         until: local.startOf('day').plus({ days: 1 }).toMillis(),
         why: `${local.toFormat('cccc yyyy-MM-dd')} is a no-contact day${single ? '' : ` in ${zone}`}`,
         zone,
+        cause: { rule: 'no_contact_day', date: local.toISODate() ?? '', weekday: local.toFormat('cccc'), zone },
       };
     } else {
       const outside = contactWindowHold(t, zone, window);
@@ -77,8 +81,9 @@ export function inconvenientTimeHold({
         hold = {
           kind: 'hold',
           until: outside.until,
-          why: `${local.toFormat('HH:mm')} local${single ? '' : ` in ${zone}`} is outside ${window.start}–${window.end}`,
+          why: `${windowClock(local, window)} local${single ? '' : ` in ${zone}`} is outside ${window.start}–${window.end}`,
           zone,
+          cause: { rule: 'window', window, clock: windowClock(local, window), zone },
         };
       }
     }
@@ -88,7 +93,7 @@ export function inconvenientTimeHold({
   }
   if (!first || !latest) return null;
   const why = single ? first.why : `${first.why} (contact must be convenient in every zone the debtor may be in: ${zones.join(', ')})`;
-  return { kind: 'hold', until: latest.until, why, zone: latest.zone };
+  return { kind: 'hold', until: latest.until, why, zone: latest.zone, ...(first.cause ? { cause: first.cause } : {}) };
 }
 
 /** How far ahead {@link zonesShareWindow} looks: two weeks cover every weekday and a DST change. */

@@ -1,14 +1,16 @@
 import { DateTime } from 'luxon';
-import { candidateZones, type CaseFacts, type ContactMedium } from '../case-facts.js';
+import { candidateZones, type CaseFacts, type ContactAttempt, type ContactMedium } from '../case-facts.js';
 import { channels, isChannel } from '../channels/index.js';
 import { isMessageAction } from '../step-actions.js';
 import type { TStep } from '../strategy.js';
 import type { ContactAction, ContactRoute } from './actions.js';
-import { conversationHold, frequencyCapHold } from './call-frequency.js';
+import { conversationHold, frequencyCapHold, withinCallConsent, type CountedContact, type FrequencyCap } from './call-frequency.js';
 import { communicationBar } from './communication-bars.js';
+import { answerFacts, type InboundMessage } from './consumer-initiated.js';
+import { designatedTimeHold } from './designated-times.js';
 import { electronicOptOutProblem } from './electronic-opt-out.js';
 import { inconvenientTimeHold, shareWindowSearchDays, zonesShareWindow } from './inconvenient-time.js';
-import { latestHold, type Hold, type RuleOutcome } from './outcome.js';
+import { latestHold, type Hold, type HoldCause, type RuleOutcome } from './outcome.js';
 import { effectiveContactRules, type ContactPolicyInput } from './policy.js';
 import { consentBar } from './consent.js';
 import { stateOverrides, type StateOverrideTable } from './state-overrides.js';
@@ -23,6 +25,18 @@ import { disputeSuspension, validationNoticeSuspension } from './validation-noti
 
 export { ContactAction, type ContactRoute } from './actions.js';
 export type { ContactPolicyInput } from './policy.js';
+export type { CountedContact, FrequencyCap } from './call-frequency.js';
+export type { HoldCause } from './outcome.js';
+export type { InboundMessage } from './consumer-initiated.js';
+
+/**
+ * Every contact with the person on any of their debts, for a decision made against the person's
+ * ledger (domain/person/): per-debt rules count the contacts of `debtGroup`, per-person rules all.
+ */
+export interface PersonContacts {
+  debtGroup: string;
+  contacts: readonly CountedContact[];
+}
 
 export type ContactVerdict =
   | { kind: 'permitted' }
@@ -49,94 +63,164 @@ function formatNext(at: number, zone: string): string {
   return `${DateTime.fromMillis(at, { zone }).toFormat('yyyy-MM-dd HH:mm')} ${zone}`;
 }
 
-/**
- * Whether a contact may happen at `now`.
- *
- * Bars (bankruptcy, deceased, attorney, cease, refusals, opt-outs, consent, a time-barred suit)
- * answer `barred`. Otherwise the earliest instant at or after `now` that every timed rule
- * permits (local hours and no-contact days in every candidate zone, frequency caps, the week
- * after a conversation) is found by moving to the latest instant any rule demands and asking
- * again, until all agree.
- *
- * @param channel the medium (`none` for referral and litigation, which reach no one)
- * @param action what the contact is for; an ordinary dunning step is `collection`
- * @param policy the strategy's contact policy (`strategy.definition.contact`)
- * @param overrides the state table; the built-in one unless a test supplies its own
- */
-export function evaluateContact({
-  channel,
-  action = 'collection',
-  now,
-  facts,
-  policy = {},
-  overrides = stateOverrides,
-}: {
+/** The arguments of {@link evaluateContact} and {@link explainContact}. */
+export interface ContactQuestion {
   channel: ContactRoute;
   action?: ContactAction;
   now: number;
   facts: CaseFacts;
   policy?: ContactPolicyInput;
   overrides?: StateOverrideTable;
-}): ContactVerdict {
+  person?: PersonContacts;
+  /**
+   * For an `answer`: the message the person started. An opt-out or refusal of its medium made
+   * before it does not stop the answer (consumer-initiated.ts); answering it once is the caller's
+   * to keep (domain/person/ checks the ledger).
+   */
+  inReplyTo?: InboundMessage;
+}
+
+/**
+ * A verdict with what produced it, for reasons written elsewhere (the person's, domain/person/):
+ * `causes` are the rules that held the contact at `now` (or the suspension), `binding` the rule
+ * whose end `until` is, and `zone` where that instant is best read.
+ */
+export interface ContactExplanation {
+  verdict: ContactVerdict;
+  causes: HoldCause[];
+  binding: HoldCause | null;
+  zone: string;
+}
+
+/**
+ * Whether a contact may happen at `now`.
+ *
+ * Bars (bankruptcy, deceased, attorney, cease, refusals, opt-outs, consent, a time-barred suit)
+ * answer `barred`. Otherwise the earliest instant at or after `now` that every timed rule
+ * permits (local hours, no-contact days and the times the debtor designated as inconvenient in
+ * every candidate zone, frequency caps, the week after a conversation) is found by moving to the
+ * latest instant any rule demands and asking again, until all agree.
+ *
+ * @param channel the medium (`none` for referral and litigation, which reach no one)
+ * @param action what the contact is for; an ordinary dunning step is `collection`
+ * @param policy the strategy's contact policy (`strategy.definition.contact`)
+ * @param overrides the state table; the built-in one unless a test supplies its own
+ * @param person the person's contacts on all their debts; without it the case's own history
+ *   (`facts.history`) serves every scope, as for a case that has no person
+ */
+export function evaluateContact(question: ContactQuestion): ContactVerdict {
+  return explainContact(question).verdict;
+}
+
+/** {@link evaluateContact}, with the rules that decided it. */
+export function explainContact({
+  channel,
+  action = 'collection',
+  now,
+  facts: given,
+  policy = {},
+  overrides = stateOverrides,
+  person,
+  inReplyTo,
+}: ContactQuestion): ContactExplanation {
+  const { facts } = answerFacts({ facts: given, channel, action, inbound: inReplyTo });
+  const zones = candidateZones(facts);
+  const answer = (verdict: ContactVerdict, causes: HoldCause[] = [], binding: HoldCause | null = null, zone = zones[0] ?? 'UTC'): ContactExplanation => ({
+    verdict,
+    causes,
+    binding,
+    zone,
+  });
   const bar =
     communicationBar({ route: channel, action, facts }) ??
     (isChannel(channel) ? consentBar(facts, channel) : null) ??
     litigationBar(action, facts);
-  if (bar) return { kind: 'barred', reason: bar };
+  if (bar) return answer({ kind: 'barred', reason: bar });
 
   const rules = effectiveContactRules({ policy, facts, overrides });
   const timed = isTimed(channel);
   if (timed && !rules.window) {
-    return { kind: 'barred', reason: `no minute of the day is permitted: ${rules.windowParts.join(', ')} share none` };
+    return answer({ kind: 'barred', reason: `no minute of the day is permitted: ${rules.windowParts.join(', ')} share none` });
   }
-  const zones = candidateZones(facts);
   if (timed && rules.window && zones.length > 1 && !zonesShareWindow({ from: now, zones, window: rules.window })) {
-    return {
+    return answer({
       kind: 'barred',
       reason:
         `the zones the debtor may be in (${zones.join(', ')}) share no minute of ${rules.window.start}–${rules.window.end} ` +
         `in the next ${shareWindowSearchDays} days`,
-    };
+    });
   }
   const history = facts.history;
-  const dispute = disputeSuspension({ action, history, zones });
-  if (dispute?.kind === 'suspend') return { kind: 'held', until: null, reason: `held: ${dispute.why}` };
+  const dispute = disputeSuspension({ action, history, zones, safetyMarginDays: rules.validationSafetyMarginDays });
+  if (dispute?.kind === 'suspend') return answer({ kind: 'held', until: null, reason: `held: ${dispute.why}` }, dispute.cause ? [dispute.cause] : []);
 
   const caps = channel === 'none' ? [] : rules.caps.filter((cap) => cap.media.includes(channel));
-  const attempts = history?.attempts ?? [];
+  const designations = facts.inconvenientTimes ?? [];
+  const counted = countedContacts(history, person);
+  const capAttempts = caps.map((cap) => ({ cap, attempts: counted(cap) }));
+  const lastConversationAt = person ? lastConversation(history?.lastConversationAt, person) : history?.lastConversationAt;
+  // Calls within seven days after the person's consent are outside the federal cap and the conversation rule.
+  const consented = (t: number): boolean => channel === 'phone' && withinCallConsent(t, facts.callConsent);
 
   let t = now;
-  let firstWhys: string[] | null = null;
-  let bindingZone = zones[0] ?? 'UTC';
+  let first: Hold[] | null = null;
+  let binding: Hold | null = null;
+  const causesOf = (holds: readonly Hold[]): HoldCause[] => holds.flatMap((hold) => (hold.cause ? [hold.cause] : []));
   for (let step = 0; step < maxSteps && t - now <= searchHorizonDays * day; step++) {
     const outcomes: (RuleOutcome | null)[] = [
       timed && rules.window ? inconvenientTimeHold({ t, zones, window: rules.window, noContactDays: rules.noContactDays }) : null,
-      ...caps.map((cap) => frequencyCapHold({ t, zones, attempts, cap })),
-      channel === 'phone' ? conversationHold({ t, zones, lastConversationAt: history?.lastConversationAt }) : null,
+      timed && channel !== 'none' && designations.length > 0 ? designatedTimeHold({ t, zones, medium: channel, designations }) : null,
+      ...capAttempts.map(({ cap, attempts }) => (cap.consentExempt && consented(t) ? null : frequencyCapHold({ t, zones, attempts, cap }))),
+      channel === 'phone' && !consented(t) ? conversationHold({ t, zones, lastConversationAt }) : null,
       rules.validationNoticeRequired ? validationNoticeSuspension({ t, action, history, zones }) : null,
     ];
     const barred = outcomes.find((outcome) => outcome?.kind === 'bar');
-    if (barred) return { kind: 'barred', reason: barred.why };
+    if (barred) return answer({ kind: 'barred', reason: barred.why }, causesOf(first ?? []));
     const suspended = outcomes.find((outcome) => outcome?.kind === 'suspend');
-    if (suspended) {
-      const before = firstWhys ? `${firstWhys.join('; ')}; then ` : '';
-      return { kind: 'held', until: null, reason: `held: ${before}${suspended.why}` };
+    if (suspended?.kind === 'suspend') {
+      const before = first ? `${first.map((each) => each.why).join('; ')}; then ` : '';
+      return answer({ kind: 'held', until: null, reason: `held: ${before}${suspended.why}` }, [...causesOf(first ?? []), ...(suspended.cause ? [suspended.cause] : [])]);
     }
     const holds = outcomes.filter((outcome): outcome is Hold => outcome?.kind === 'hold');
     const hold = latestHold(holds);
     if (!hold) {
-      if (!firstWhys) return { kind: 'permitted' };
-      return { kind: 'held', until: t, reason: `held: ${firstWhys.join('; ')}; next ${formatNext(t, bindingZone)}` };
+      if (!first || !binding) return answer({ kind: 'permitted' });
+      const reason = `held: ${first.map((each) => each.why).join('; ')}; next ${formatNext(t, binding.zone)}`;
+      return answer({ kind: 'held', until: t, reason }, causesOf(first), binding.cause ?? null, binding.zone);
     }
-    firstWhys ??= holds.map((each) => each.why);
-    bindingZone = hold.zone;
+    first ??= holds;
+    binding = hold;
     // Every rule's `until` lies after `t`; the guard only protects the loop from a broken rule.
     t = Math.max(hold.until, t + 1);
   }
-  return {
-    kind: 'barred',
-    reason: `no permitted moment within ${searchHorizonDays} days${firstWhys ? `: ${firstWhys.join('; ')}` : ''}`,
-  };
+  return answer(
+    { kind: 'barred', reason: `no permitted moment within ${searchHorizonDays} days${first ? `: ${first.map((each) => each.why).join('; ')}` : ''}` },
+    causesOf(first ?? []),
+  );
+}
+
+/**
+ * The attempts a cap counts: with the person's ledger, the contacts of the same debt group or of
+ * every debt by the cap's scope (calls made with consent left out where the cap exempts them);
+ * without it, the case's own attempts.
+ */
+function countedContacts(history: CaseFacts['history'], person: PersonContacts | undefined): (cap: FrequencyCap) => ContactAttempt[] {
+  const own = history?.attempts ?? [];
+  if (!person) return () => own;
+  return (cap) =>
+    person.contacts
+      .filter((contact) => cap.scope === 'person' || contact.debtGroup === person.debtGroup)
+      .filter((contact) => !(cap.consentExempt && contact.consented))
+      .map((contact) => ({ channel: contact.medium, at: contact.at }));
+}
+
+/** The latest telephone conversation about the debt group, in the ledger or the case's history. */
+function lastConversation(own: number | null | undefined, person: PersonContacts): number | null {
+  let latest = own ?? null;
+  for (const contact of person.contacts) {
+    if (contact.conversation && contact.debtGroup === person.debtGroup && (latest === null || contact.at > latest)) latest = contact.at;
+  }
+  return latest;
 }
 
 /**

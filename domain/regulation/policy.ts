@@ -17,7 +17,16 @@ export interface ContactPolicyInput {
   allowedHours?: ContactWindow;
   noContactDays?: readonly string[];
   frequencyCaps?: Partial<Record<ContactMedium, { max: number; days: number }>>;
-  validationNotice?: { required?: boolean; templates?: readonly string[] };
+  validationNotice?: {
+    required?: boolean;
+    templates?: readonly string[];
+    /**
+     * Calendar days added to the end of the validation period as 12 CFR 1006.34(b)(5) computes it,
+     * for a collector who wants room beyond the rule (a dispute received in the margin is treated as
+     * within the period). 0, the default, is off: the period ends exactly where the rule says.
+     */
+    safetyMarginDays?: number;
+  };
 }
 
 export interface EffectiveContactRules {
@@ -28,6 +37,8 @@ export interface EffectiveContactRules {
   noContactDays: string[];
   caps: FrequencyCap[];
   validationNoticeRequired: boolean;
+  /** `validationNotice.safetyMarginDays`, 0 when unset or not a whole number of days ≥ 0. */
+  validationSafetyMarginDays: number;
 }
 
 export function effectiveContactRules({
@@ -46,9 +57,9 @@ export function effectiveContactRules({
 
   const caps: FrequencyCap[] = [federalCallCap];
   for (const [medium, cap] of Object.entries(policy.frequencyCaps ?? {})) {
-    if (cap) caps.push({ media: [medium as ContactMedium], max: cap.max, days: cap.days, source: 'strategy contact policy' });
+    if (cap) caps.push({ media: [medium as ContactMedium], max: cap.max, days: cap.days, source: 'strategy contact policy', scope: 'person' });
   }
-  for (const cap of state?.frequencyCaps ?? []) caps.push({ ...cap, source: state?.source ?? 'state rule' });
+  for (const cap of state?.frequencyCaps ?? []) caps.push({ ...cap, source: state?.source ?? 'state rule', scope: cap.scope ?? 'person' });
 
   return {
     window: intersectWindows(windows.map(([window]) => window)),
@@ -56,5 +67,10 @@ export function effectiveContactRules({
     noContactDays: [...new Set([...(policy.noContactDays ?? []), ...(state?.noContactDays ?? [])])],
     caps,
     validationNoticeRequired: policy.validationNotice?.required ?? true,
+    validationSafetyMarginDays: safetyMargin(policy.validationNotice?.safetyMarginDays),
   };
+}
+
+function safetyMargin(days: number | undefined): number {
+  return days !== undefined && Number.isInteger(days) && days > 0 ? days : 0;
 }

@@ -16,6 +16,8 @@ export interface StateFrequencyCap {
   max: number;
   /** Consecutive local days. */
   days: number;
+  /** `person` (the default) when the rule speaks of the debtor's contacts; `debt` when it counts per debt. */
+  scope?: 'debt' | 'person';
 }
 
 export interface StateOverride {
@@ -34,7 +36,9 @@ export type StateOverrideTable = Readonly<Record<string, StateOverride>>;
 
 export const stateOverrides: StateOverrideTable = {
   // EXAMPLE — verify with counsel. Calls, texts and recorded messages to personal numbers count
-  // together: two per seven days per debt (the 2-per-30-days rule for other numbers is not modelled).
+  // together: two per seven days (the 2-per-30-days rule for other numbers is not modelled).
+  // Counted per person, the stricter reading of "communication with any debtor", until counsel
+  // says the rule counts per debt (then `scope: 'debt'`).
   MA: {
     source: 'Massachusetts 940 CMR 7.04(1)(f)',
     frequencyCaps: [{ media: ['phone', 'sms'], max: 2, days: 7 }],

@@ -1,21 +1,23 @@
 import { DateTime } from 'luxon';
 import type { ContactHistory } from '../case-facts.js';
 import { actionsOutsideCollection, type ContactAction } from './actions.js';
-import { addBusinessDays, nextBusinessDay } from './business-days.js';
+import { addBusinessDays } from './business-days.js';
 import type { RuleOutcome } from './outcome.js';
 
 /**
  * Validation information (15 U.S.C. 1692g, 12 CFR 1006.34): the initial communication carries it
- * or it follows within five days; the validation period runs to 30 days after the debtor
- * receives it, receipt assumed five business days after it is sent; a dispute within the period
- * stops collection until verification is sent.
+ * or it follows within five days; the validation period (1006.34(b)(5)) ends 30 days after the
+ * consumer receives it, receipt assumed five days (excluding legal public holidays, Saturdays and
+ * Sundays) after it is provided; a dispute within the period stops collection until verification
+ * is sent. A notice that came back undelivered was not provided: the period runs from the notice
+ * that was delivered (the `validation_notice_returned` event clears the returned one).
  */
 
 const day = 86_400_000;
 
 /** Days after the initial communication within which the validation information must be sent. */
 export const validationNoticeDays = 5;
-/** Business days after sending at which receipt is assumed (12 CFR 1006.34(b)(5)). */
+/** Days (excluding legal public holidays, Saturdays and Sundays) after sending at which receipt is assumed (12 CFR 1006.34(b)(5)). */
 export const assumedReceiptBusinessDays = 5;
 /** Length of the validation period after receipt. */
 export const validationPeriodDays = 30;
@@ -27,17 +29,20 @@ export function validationNoticeDeadline(history: ContactHistory | undefined): n
 }
 
 /**
- * The last instant of the validation period, or `null` while no notice was sent. Counted in each
- * candidate zone from the local sending date, the latest end wins. A period whose 30th day is not
- * a business day runs to the next business day (more time for the debtor, never less).
+ * The last instant of the validation period, or `null` while no notice was provided, computed as
+ * 12 CFR 1006.34(b)(5) says: the assumed receipt is five days after the notice is provided,
+ * excluding legal public holidays, Saturdays and Sundays; the period ends at the end of the 30th
+ * day after it, whatever day of the week that is. `safetyMarginDays` (the strategy's
+ * `validationNotice.safetyMarginDays`, 0 by default) adds calendar days to the end; nothing else
+ * lengthens it. Counted in each candidate zone from the local date of sending; the latest end wins.
  */
-export function validationPeriodEnd(history: ContactHistory | undefined, zones: readonly string[]): number | null {
+export function validationPeriodEnd(history: ContactHistory | undefined, zones: readonly string[], safetyMarginDays = 0): number | null {
   const sent = history?.validationNoticeSentAt;
   if (sent === null || sent === undefined) return null;
   let end = -Infinity;
   for (const zone of zones) {
     const receipt = addBusinessDays(DateTime.fromMillis(sent, { zone }), assumedReceiptBusinessDays);
-    const last = nextBusinessDay(receipt.plus({ days: validationPeriodDays })).endOf('day');
+    const last = receipt.plus({ days: validationPeriodDays + safetyMarginDays }).endOf('day');
     end = Math.max(end, last.toMillis());
   }
   return end;
@@ -55,20 +60,23 @@ export function disputeSuspension({
   action,
   history,
   zones,
+  safetyMarginDays = 0,
 }: {
   action: ContactAction;
   history: ContactHistory | undefined;
   zones: readonly string[];
+  safetyMarginDays?: number;
 }): RuleOutcome | null {
   const dispute = history?.dispute;
   if (!dispute || dispute.verificationSentAt !== null || actionsOutsideCollection.includes(action)) return null;
-  const periodEnd = validationPeriodEnd(history, zones);
+  const periodEnd = validationPeriodEnd(history, zones, safetyMarginDays);
   if (periodEnd !== null && dispute.receivedAt > periodEnd) return null;
   return {
     kind: 'suspend',
     why:
       `the debt was disputed on ${date(dispute.receivedAt, zones[0] ?? 'UTC')} (${dispute.source}) within the validation period; ` +
       'collection waits until verification is sent (15 U.S.C. 1692g(b))',
+    cause: { rule: 'dispute', at: dispute.receivedAt, source: dispute.source },
   };
 }
 
@@ -98,5 +106,6 @@ export function validationNoticeSuspension({
     why:
       `the validation notice was not sent within ${validationNoticeDays} days of the first communication ` +
       `on ${date(first, zones[0] ?? 'UTC')}; collection waits until it is sent (12 CFR 1006.34(a))`,
+    cause: { rule: 'validation_overdue', firstCommunicationAt: first },
   };
 }

@@ -23,7 +23,9 @@ describe('contactWindowHold', () => {
     ['08:00 is permitted', '2026-05-04T13:00:00Z', chicago, null],
     ['20:59 is permitted', '2026-05-05T01:59:00Z', chicago, null],
     ['20:59:59.999 is permitted', '2026-05-05T01:59:59.999Z', chicago, null],
-    ['21:00 is held until 08:00 the next day', '2026-05-05T02:00:00Z', chicago, held('21:00', '2026-05-05T13:00:00Z', '2026-05-05 08:00', chicago)],
+    ['21:00:00 is permitted (not after 21:00)', '2026-05-05T02:00:00Z', chicago, null],
+    ['21:00:00.001 is held until 08:00 the next day', '2026-05-05T02:00:00.001Z', chicago, held('21:00:00.001', '2026-05-05T13:00:00Z', '2026-05-05 08:00', chicago)],
+    ['21:01 is held', '2026-05-05T02:01:00Z', chicago, held('21:01', '2026-05-05T13:00:00Z', '2026-05-05 08:00', chicago)],
     ['midnight is held until 08:00 the same day', '2026-05-05T05:00:00Z', chicago, held('00:00', '2026-05-05T13:00:00Z', '2026-05-05 08:00', chicago)],
     ['23:59 is held until 08:00 the next day', '2026-05-05T04:59:00Z', chicago, held('23:59', '2026-05-05T13:00:00Z', '2026-05-05 08:00', chicago)],
 
@@ -34,7 +36,8 @@ describe('contactWindowHold', () => {
     ['03:00 CDT, just after the gap, opens at 08:00 CDT', '2026-03-08T08:00:00Z', chicago, held('03:00', '2026-03-08T13:00:00Z', '2026-03-08 08:00', chicago)],
     ['07:59 CDT on the transition day is held', '2026-03-08T12:59:00Z', chicago, held('07:59', '2026-03-08T13:00:00Z', '2026-03-08 08:00', chicago)],
     ['08:00 CDT on the transition day is permitted', '2026-03-08T13:00:00Z', chicago, null],
-    ['21:00 CDT on the transition day is held', '2026-03-09T02:00:00Z', chicago, held('21:00', '2026-03-09T13:00:00Z', '2026-03-09 08:00', chicago)],
+    ['21:00 CDT on the transition day is permitted', '2026-03-09T02:00:00Z', chicago, null],
+    ['21:00:01 CDT on the transition day is held', '2026-03-09T02:00:01Z', chicago, held('21:00:01.000', '2026-03-09T13:00:00Z', '2026-03-09 08:00', chicago)],
 
     // Fall back, Sunday 2026-11-01: 02:00 CDT becomes 01:00 CST at 07:00Z, so 01:xx happens twice.
     ['the evening before fall back waits 11.5 hours', '2026-11-01T02:30:00Z', chicago, held('21:30', '2026-11-01T14:00:00Z', '2026-11-01 08:00', chicago)],
@@ -43,19 +46,22 @@ describe('contactWindowHold', () => {
     ['07:00 CST on the transition day is held (would be 08:00 CDT)', '2026-11-01T13:00:00Z', chicago, held('07:00', '2026-11-01T14:00:00Z', '2026-11-01 08:00', chicago)],
     ['08:00 CST on the transition day is permitted', '2026-11-01T14:00:00Z', chicago, null],
     ['20:59 CST on the transition day is permitted', '2026-11-02T02:59:00Z', chicago, null],
-    ['21:00 CST on the transition day is held', '2026-11-02T03:00:00Z', chicago, held('21:00', '2026-11-02T14:00:00Z', '2026-11-02 08:00', chicago)],
+    ['21:00 CST on the transition day is permitted', '2026-11-02T03:00:00Z', chicago, null],
+    ['21:00:00.001 CST on the transition day is held', '2026-11-02T03:00:00.001Z', chicago, held('21:00:00.001', '2026-11-02T14:00:00Z', '2026-11-02 08:00', chicago)],
 
     // West of the date line, UTC+14: local dates run a day ahead of UTC.
     ['Kiritimati 07:59 is held until 08:00 on its own date', '2026-05-04T17:59:00Z', 'Pacific/Kiritimati', held('07:59', '2026-05-04T18:00:00Z', '2026-05-05 08:00', 'Pacific/Kiritimati')],
     ['Kiritimati 08:00 is permitted', '2026-05-04T18:00:00Z', 'Pacific/Kiritimati', null],
     ['Kiritimati 20:59 is permitted', '2026-05-05T06:59:00Z', 'Pacific/Kiritimati', null],
-    ['Kiritimati 21:00 is held until the next local day', '2026-05-05T07:00:00Z', 'Pacific/Kiritimati', held('21:00', '2026-05-05T18:00:00Z', '2026-05-06 08:00', 'Pacific/Kiritimati')],
+    ['Kiritimati 21:00 is permitted', '2026-05-05T07:00:00Z', 'Pacific/Kiritimati', null],
+    ['Kiritimati 21:01 is held until the next local day', '2026-05-05T07:01:00Z', 'Pacific/Kiritimati', held('21:01', '2026-05-05T18:00:00Z', '2026-05-06 08:00', 'Pacific/Kiritimati')],
 
     // East of the date line, UTC-11: local dates run a day behind UTC.
     ['Pago Pago 07:59 is held until 08:00 on its own date', '2026-05-04T18:59:00Z', 'Pacific/Pago_Pago', held('07:59', '2026-05-04T19:00:00Z', '2026-05-04 08:00', 'Pacific/Pago_Pago')],
     ['Pago Pago 08:00 is permitted', '2026-05-04T19:00:00Z', 'Pacific/Pago_Pago', null],
     ['Pago Pago 20:59 is permitted', '2026-05-05T07:59:00Z', 'Pacific/Pago_Pago', null],
-    ['Pago Pago 21:00 is held until the next local day', '2026-05-05T08:00:00Z', 'Pacific/Pago_Pago', held('21:00', '2026-05-05T19:00:00Z', '2026-05-05 08:00', 'Pacific/Pago_Pago')],
+    ['Pago Pago 21:00 is permitted', '2026-05-05T08:00:00Z', 'Pacific/Pago_Pago', null],
+    ['Pago Pago 21:01 is held until the next local day', '2026-05-05T08:01:00Z', 'Pacific/Pago_Pago', held('21:01', '2026-05-05T19:00:00Z', '2026-05-05 08:00', 'Pacific/Pago_Pago')],
     ['Pago Pago on New Year’s Eve opens on 1 January', '2026-01-01T08:30:00Z', 'Pacific/Pago_Pago', held('21:30', '2026-01-01T19:00:00Z', '2026-01-01 08:00', 'Pacific/Pago_Pago')],
   ])('%s', (_name, now, zone, expected) => {
     expect(contactWindowHold(at(now), zone, usual)).toEqual(expected);
@@ -73,7 +79,8 @@ describe('contactWindowHold', () => {
     ['09:29 before a custom window', '2026-05-04T14:29:00Z', held('09:29', '2026-05-04T14:30:00Z', '2026-05-04 09:30', chicago, { start: '09:30', end: '17:15' })],
     ['09:30 at a custom start', '2026-05-04T14:30:00Z', null],
     ['17:14 just inside a custom end', '2026-05-04T22:14:00Z', null],
-    ['17:15 at a custom end', '2026-05-04T22:15:00Z', held('17:15', '2026-05-05T14:30:00Z', '2026-05-05 09:30', chicago, { start: '09:30', end: '17:15' })],
+    ['17:15 at a custom end is inside: the same reading as 21:00', '2026-05-04T22:15:00Z', null],
+    ['17:15:01 after a custom end', '2026-05-04T22:15:01Z', held('17:15:01.000', '2026-05-05T14:30:00Z', '2026-05-05 09:30', chicago, { start: '09:30', end: '17:15' })],
   ])('uses the window it is given: %s', (_name, now, expected) => {
     expect(contactWindowHold(at(now), chicago, { start: '09:30', end: '17:15' })).toEqual(expected);
   });
@@ -128,6 +135,9 @@ describe('contactWindowHold, as a property', () => {
 
   const instant = fc.oneof(
     fc.integer({ min: at('2000-01-01T00:00:00Z'), max: at('2040-01-01T00:00:00Z') }),
+    // Whole minutes, and a millisecond either side, so the edges themselves are tried.
+    fc.tuple(fc.integer({ min: at('2026-01-01T00:00:00Z') / 60_000, max: at('2027-01-01T00:00:00Z') / 60_000 }), fc.constantFrom(-1, 0, 1))
+      .map(([minute, offset]) => minute * 60_000 + offset),
     fc.constantFrom(...transitions).chain((t) => fc.integer({ min: t - 30 * hour, max: t + 30 * hour })),
   );
   const clock = (minutes: number): string =>
@@ -145,10 +155,13 @@ describe('contactWindowHold, as a property', () => {
    */
   const daytimeWindow = windowBetween(4 * 60, 23 * 60 + 59);
 
-  /** The rule stated independently: the debtor's local clock reads inside [start, end). */
+  /** The rule stated independently: the debtor's local clock reads inside [start, end], both edges convenient. */
   const permitted = (instant: number, zone: string, { start, end }: ContactWindow): boolean => {
-    const local = DateTime.fromMillis(instant, { zone }).toFormat('HH:mm');
-    return start <= local && local < end;
+    const local = DateTime.fromMillis(instant, { zone });
+    const minutes = local.hour * 60 + local.minute;
+    const [startMinutes, endMinutes] = [start, end].map((clock) => Number(clock.slice(0, 2)) * 60 + Number(clock.slice(3)));
+    const exactMinute = local.second === 0 && local.millisecond === 0;
+    return minutes >= (startMinutes ?? 0) && (minutes < (endMinutes ?? 0) || (minutes === endMinutes && exactMinute));
   };
 
   it('either permits now, or holds until the first permitted instant', () => {

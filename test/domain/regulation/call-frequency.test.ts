@@ -73,6 +73,17 @@ describe('call frequency (12 CFR 1006.14(b)(2))', () => {
     expect(evaluateContact({ channel: 'phone', now: at('2026-05-11T19:00:00Z'), facts: theFacts })).toEqual(permitted);
   });
 
+  it('permits calls in the seven days after the debtor\'s consent, despite a conversation or the cap (12 CFR 1006.14(b)(3)(i))', () => {
+    const callConsent = { at: at('2026-05-05T14:00:00Z'), source: 'debtor' };
+    const afterConversation = conversationOn('2026-05-04T15:00:00Z', { callConsent });
+    expect(evaluateContact({ channel: 'phone', now: at('2026-05-05T15:00:00Z'), facts: afterConversation })).toEqual(permitted);
+    expect(evaluateContact({ channel: 'phone', now: at('2026-05-05T13:59:00Z'), facts: afterConversation }).kind).toBe('held');
+    const capped = withCalls(sevenOnTheFourth, { callConsent });
+    expect(evaluateContact({ channel: 'phone', now: at('2026-05-06T15:00:00Z'), facts: capped })).toEqual(permitted);
+    // The consent does not open texts or emails a cap holds, nor calls outside the window.
+    expect(evaluateContact({ channel: 'phone', now: at('2026-05-06T03:00:00Z'), facts: capped }).kind).toBe('held');
+  });
+
   it('walks the 7th and 8th call of a week through time', () => {
     // Calls at 10:00 local on 7 consecutive days, then the 8th is attempted at once.
     let theFacts = facts();

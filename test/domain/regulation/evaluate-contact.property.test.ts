@@ -82,8 +82,9 @@ function convenientEverywhere(instant: number, zones: string[], policy: ContactP
   const days = [...(policy.noContactDays ?? []), ...((state && overrides[state]?.noContactDays) || [])];
   return zones.every((zone) => {
     const local = DateTime.fromMillis(instant, { zone });
-    const time = local.toFormat('HH:mm');
-    return start <= time && time < end && !days.includes(weekdayNames[local.weekday - 1] ?? '');
+    // 12 CFR 1006.6(b)(1)(i): inconvenient "before 8:00 a.m. and after 9:00 p.m.": both edges are convenient.
+    const time = local.toFormat('HH:mm:ss.SSS');
+    return `${start}:00.000` <= time && time <= `${end}:00.000` && !days.includes(weekdayNames[local.weekday - 1] ?? '');
   });
 }
 

@@ -25,9 +25,12 @@ describe('inconvenient times (12 CFR 1006.6(b)(1)(i))', () => {
     ['08:00 is permitted', 'email', '2026-05-04T13:00:00Z', facts(), {}, permitted],
     ['20:59 is permitted', 'sms', '2026-05-05T01:59:00Z', facts(), {}, permitted],
     ['20:59:59.999 is permitted', 'sms', '2026-05-05T01:59:59.999Z', facts(), {}, permitted],
-    ['21:00 is held until 08:00 the next day', 'sms', '2026-05-05T02:00:00Z', facts(), {}, held('2026-05-05T13:00:00Z', window('21:00', '2026-05-05 08:00'))],
+    ['21:00:00 is permitted: not after 21:00', 'sms', '2026-05-05T02:00:00Z', facts(), {}, permitted],
+    ['21:00:00.001 is held until 08:00 the next day', 'sms', '2026-05-05T02:00:00.001Z', facts(), {}, held('2026-05-05T13:00:00Z', window('21:00:00.001', '2026-05-05 08:00'))],
+    ['07:59:59.999 is held: before 08:00', 'sms', '2026-05-04T12:59:59.999Z', facts(), {}, held('2026-05-04T13:00:00Z', window('07:59', '2026-05-04 08:00'))],
     ['21:40 is held (the issue\'s example)', 'email', '2026-05-05T02:40:00Z', facts(), {}, held('2026-05-05T13:00:00Z', window('21:40', '2026-05-05 08:00'))],
-    ['a call at 21:00 is held too', 'phone', '2026-05-05T02:00:00Z', facts(), {}, held('2026-05-05T13:00:00Z', window('21:00', '2026-05-05 08:00'))],
+    ['a call at 21:00 is permitted too', 'phone', '2026-05-05T02:00:00Z', facts(), {}, permitted],
+    ['a call at 21:00:30 is held', 'phone', '2026-05-05T02:00:30Z', facts(), {}, held('2026-05-05T13:00:00Z', window('21:00:30.000', '2026-05-05 08:00'))],
     ['a letter at 23:00 is not subject to the window', 'letter', '2026-05-05T04:00:00Z', facts(), {}, permitted],
     ['an agency referral at 23:00 is not a contact', 'none', '2026-05-05T04:00:00Z', facts(), {}, permitted],
 
@@ -37,7 +40,8 @@ describe('inconvenient times (12 CFR 1006.6(b)(1)(i))', () => {
     ['08:00 CDT on spring-forward day is permitted', 'email', '2026-03-08T13:00:00Z', facts(), {}, permitted],
     ['07:00 CST on fall-back day is held (it would be 08:00 CDT)', 'email', '2026-11-01T13:00:00Z', facts(), {}, held('2026-11-01T14:00:00Z', window('07:00', '2026-11-01 08:00'))],
     ['20:59 CST on fall-back day is permitted', 'email', '2026-11-02T02:59:00Z', facts(), {}, permitted],
-    ['21:00 CST on fall-back day is held', 'email', '2026-11-02T03:00:00Z', facts(), {}, held('2026-11-02T14:00:00Z', window('21:00', '2026-11-02 08:00'))],
+    ['21:00 CST on fall-back day is permitted', 'email', '2026-11-02T03:00:00Z', facts(), {}, permitted],
+    ['21:05 CST on fall-back day is held', 'email', '2026-11-02T03:05:00Z', facts(), {}, held('2026-11-02T14:00:00Z', window('21:05', '2026-11-02 08:00'))],
 
     // Both sides of the date line at one instant: 08:30 on 5 May in Kiritimati, 07:30 on 4 May in Pago Pago.
     ['Kiritimati alone is open', 'email', '2026-05-04T18:30:00Z', facts({ timeZone: 'Pacific/Kiritimati' }), {}, permitted],
@@ -53,9 +57,9 @@ describe('inconvenient times (12 CFR 1006.6(b)(1)(i))', () => {
       held('2026-05-04T15:00:00Z',
         `held: 06:30 local in America/Los_Angeles is outside 08:00–21:00 ${everywhere([chicago, 'America/Los_Angeles'])}; next 2026-05-04 08:00 America/Los_Angeles`)],
     ['ambiguous: 20:59 Chicago is 18:59 Los Angeles', 'sms', '2026-05-05T01:59:00Z', facts({ timeZones: ['America/Los_Angeles'] }), {}, permitted],
-    ['ambiguous: 21:00 Chicago waits for 08:00 in Los Angeles', 'sms', '2026-05-05T02:00:00Z', facts({ timeZones: ['America/Los_Angeles'] }), {},
+    ['ambiguous: 21:01 Chicago waits for 08:00 in Los Angeles', 'sms', '2026-05-05T02:01:00Z', facts({ timeZones: ['America/Los_Angeles'] }), {},
       held('2026-05-05T15:00:00Z',
-        `held: 21:00 local in America/Chicago is outside 08:00–21:00 ${everywhere([chicago, 'America/Los_Angeles'])}; next 2026-05-05 08:00 America/Los_Angeles`)],
+        `held: 21:01 local in America/Chicago is outside 08:00–21:00 ${everywhere([chicago, 'America/Los_Angeles'])}; next 2026-05-05 08:00 America/Los_Angeles`)],
 
     // The strategy narrows, never widens.
     ['a tighter window holds 08:30', 'email', '2026-05-04T13:30:00Z', facts(), { allowedHours: { start: '09:00', end: '17:00' } },

@@ -2,6 +2,7 @@ import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import type { ContactHistory } from '../../../domain/case-facts.js';
 import { addBusinessDays, federalHolidays } from '../../../domain/regulation/business-days.js';
+import { applyComplianceEvent, type ComplianceEvent } from '../../../domain/regulation/events.js';
 import { evaluateContact, type ContactAction, type ContactRoute, type ContactVerdict } from '../../../domain/regulation/index.js';
 import { validationPeriodEnd } from '../../../domain/regulation/validation-notice.js';
 import { at, facts } from './facts.js';
@@ -75,12 +76,49 @@ describe('validation notice (12 CFR 1006.34)', () => {
   it.each([
     // Monday → Monday 2026-05-11 (5 business days), + 30 days = Wednesday 2026-06-10.
     ['an ordinary week', '2026-05-04T15:00:00Z', '2026-06-11T04:59:59.999Z'],
-    // Thanksgiving (26 Nov) is skipped: receipt Friday 27 Nov; + 30 = Sunday 27 Dec, so Monday 28 Dec.
-    ['Thanksgiving, and a 30th day on a Sunday', '2026-11-19T15:00:00Z', '2026-12-29T05:59:59.999Z'],
-    // 4 July 2026 is a Saturday, observed Friday 3 July: receipt Wednesday 8 July; + 30 = Friday 7 August.
-    ['Independence Day observed on a Friday', '2026-06-30T15:00:00Z', '2026-08-08T04:59:59.999Z'],
+    // Thanksgiving (26 Nov) is skipped: receipt Friday 27 Nov; + 30 = Sunday 27 Dec, and the period ends
+    // that Sunday: the rule does not move it to a business day.
+    ['Thanksgiving, and a 30th day on a Sunday', '2026-11-19T15:00:00Z', '2026-12-28T05:59:59.999Z'],
+    // 4 July 2026 is a Saturday; Friday 3 July is its observed day under 6103(b), not a holiday 6103(a)
+    // identifies: receipt Tuesday 7 July (1 Wed, 2 Thu, 3 Fri, 6 Mon, 7 Tue); + 30 = Thursday 6 August.
+    ['Independence Day on a Saturday', '2026-06-30T15:00:00Z', '2026-08-07T04:59:59.999Z'],
+    // Christmas (Friday 25 Dec) is skipped: receipt Monday 28 Dec (21, 22, 23, 24, 28); + 30 = Wednesday 27 January.
+    ['Christmas', '2026-12-18T15:00:00Z', '2027-01-28T05:59:59.999Z'],
   ])('validation period: %s', (_name, sent, end) => {
     expect(validationPeriodEnd({ validationNoticeSentAt: at(sent) }, ['America/Chicago'])).toBe(at(end));
+  });
+
+  it('adds the named safety margin, and only when it is set', () => {
+    const history = { validationNoticeSentAt: at('2026-11-19T15:00:00Z') };
+    expect(validationPeriodEnd(history, ['America/Chicago'], 0)).toBe(at('2026-12-28T05:59:59.999Z'));
+    expect(validationPeriodEnd(history, ['America/Chicago'], 1)).toBe(at('2026-12-29T05:59:59.999Z'));
+    // A dispute on the day after the period is not within it, unless the margin reaches it.
+    const disputedAfter = facts({
+      history: { ...history, firstCommunicationAt: at('2026-11-19T15:00:00Z'), dispute: { receivedAt: at('2026-12-28T15:00:00Z'), source: 'letter', verificationSentAt: null } },
+    });
+    const now = at('2026-12-29T15:00:00Z');
+    expect(evaluateContact({ channel: 'email', now, facts: disputedAfter })).toEqual(permitted);
+    expect(evaluateContact({ channel: 'email', now, facts: disputedAfter, policy: { validationNotice: { safetyMarginDays: 2 } } })).toEqual(disputed('2026-12-28', 'letter'));
+    expect(evaluateContact({ channel: 'email', now, facts: disputedAfter, policy: { validationNotice: { safetyMarginDays: -3 } } })).toEqual(permitted);
+  });
+
+  it('starts the period from the notice that was delivered, not one that came back', () => {
+    const returned = at('2026-05-04T15:00:00Z');
+    const delivered = at('2026-05-20T15:00:00Z');
+    let theFacts = facts({ history: { firstCommunicationAt: returned } });
+    const apply = (event: ComplianceEvent) => (theFacts = applyComplianceEvent(theFacts, event).facts);
+    apply({ type: 'validation_notice_sent', at: returned, source: 'vendor' });
+    const back = applyComplianceEvent(theFacts, { type: 'validation_notice_returned', at: at('2026-05-12T15:00:00Z'), source: 'usps', sentAt: returned });
+    expect(back.changes).toEqual(['validation notice returned undelivered (usps); the validation period runs from a notice that is delivered']);
+    theFacts = back.facts;
+    expect(validationPeriodEnd(theFacts.history, ['America/Chicago'])).toBeNull();
+    // Until a notice is delivered collection waits (the first communication is more than five days old).
+    expect(evaluateContact({ channel: 'email', now: at('2026-05-13T15:00:00Z'), facts: theFacts })).toEqual(overdue);
+    apply({ type: 'validation_notice_sent', at: delivered, source: 'vendor' });
+    // A late return of the first notice does not undo the second.
+    apply({ type: 'validation_notice_returned', at: at('2026-05-21T15:00:00Z'), source: 'usps', sentAt: returned });
+    // 20 May (Wed) + 5 days excluding Memorial Day (25 May) = 28 May; + 30 = 27 June.
+    expect(validationPeriodEnd(theFacts.history, ['America/Chicago'])).toBe(at('2026-06-28T04:59:59.999Z'));
   });
 
   it('takes the latest end over candidate zones', () => {
@@ -90,11 +128,12 @@ describe('validation notice (12 CFR 1006.34)', () => {
 
   it('knows the legal public holidays', () => {
     expect([...federalHolidays(2026)].sort()).toEqual([
-      '2026-01-01', '2026-01-19', '2026-02-16', '2026-05-25', '2026-06-19', '2026-07-03', '2026-07-04',
+      '2026-01-01', '2026-01-19', '2026-02-16', '2026-05-25', '2026-06-19', '2026-07-04',
       '2026-09-07', '2026-10-12', '2026-11-11', '2026-11-26', '2026-12-25',
     ]);
-    // New Year's Day 2022 fell on a Saturday: observed on Friday 31 December 2021.
-    expect(federalHolidays(2021).has('2021-12-31')).toBe(true);
-    expect(addBusinessDays(DateTime.fromISO('2021-12-29', { zone: 'utc' }), 2).toISODate()).toBe('2022-01-03');
+    // New Year's Day 2022 fell on a Saturday; Friday 31 December 2021 (observed, 6103(b)) is a business day.
+    expect(federalHolidays(2021).has('2021-12-31')).toBe(false);
+    expect(addBusinessDays(DateTime.fromISO('2021-12-29', { zone: 'utc' }), 2).toISODate()).toBe('2021-12-31');
+    expect(addBusinessDays(DateTime.fromISO('2021-12-29', { zone: 'utc' }), 3).toISODate()).toBe('2022-01-03');
   });
 });
