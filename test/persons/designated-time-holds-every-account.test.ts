@@ -8,7 +8,8 @@ import { debtorIdOf, enrollPerson, everyCase, personStatus, saveStrategy, smsStr
 
 /**
  * A time the person says is inconvenient ("not 10:00 to 15:00"), told once to the person, holds
- * the due SMS of all three accounts until it ends, and each case says why in its status.
+ * the due SMS of all three accounts until it ends, and each case says why in its status: the
+ * person told every case its facts, so each case's own rules hold it (the person would too).
  */
 
 let engine: Engine;
@@ -33,7 +34,8 @@ describe('a designated inconvenient time', () => {
 
     // Due a day after enrollment, about noon local: inside the designation, so every account waits.
     await engine.testEnv.sleep('25 hours');
-    const held = await everyCase(engine, caseIds, (status) => /inconvenient/i.test(status.nextActionWhy ?? ''), 'every account to be held by the designation');
+    // Held by the person's designation, which every case holds among its person's facts.
+    const held = await everyCase(engine, caseIds, (status) => /the debtor said is inconvenient/.test(status.nextActionWhy ?? ''), 'every account to be held by the designation');
     const { timeZone } = await engine.db.debtor.findUniqueOrThrow({ where: { id: debtorId } });
     for (const status of held) {
       expect(status.nextActionWhy).toContain('10:00–15:00');
@@ -47,8 +49,6 @@ describe('a designated inconvenient time', () => {
     expect(smsTo(engine, phone)).toHaveLength(3);
     for (const status of sent) {
       const done = status.history.find((event) => event.type === 'step_done' && event.stepId === 'nudge');
-      const heldAt = status.history.find((event) => event.type === 'contact_held');
-      expect(heldAt?.detail).toMatch(/Ana Ruiz/);
       expect(Date.parse(done?.at ?? '')).toBeGreaterThanOrEqual(Date.parse(held[0]?.nextActionAt ?? ''));
     }
   });

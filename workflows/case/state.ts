@@ -6,7 +6,7 @@ import type { OutcomeContext } from '../../domain/outcomes.js';
 import type { ContactPolicyInput } from '../../domain/regulation/index.js';
 import { applyComplianceEvent, complianceOf, type ComplianceEvent } from '../../domain/regulation/events.js';
 import type { PersonChanged, PersonChangeSignal, PersonContact } from '../person-messages.js';
-import { applyPersonChange, withPersonFacts } from '../person/rules.js';
+import { applyPersonChange, isPersonLevelEvent, withPersonFacts } from '../person/rules.js';
 import { escalationAgency, timelineBranch, type TimelineBranch } from '../../domain/strategy-branches.js';
 import { migrateCursor } from '../../domain/strategy-migration.js';
 import { contactPolicyOf, startCursor, type TimelineCursor } from '../../domain/timeline.js';
@@ -48,9 +48,6 @@ export type SideEffect =
   | { kind: 'person'; change: PersonChangeSignal }
   /** A contact made outside a grant (an officer's call), for the person's ledger. */
   | { kind: 'personContact'; contact: PersonContact };
-
-/** Compliance events about the person rather than the debt: the person hears of them. */
-const personLevelEvents: readonly ComplianceEvent['type'][] = ['opted_out', 'opted_in', 'sms_consent', 'flag_set', 'flag_cleared', 'medium_refused', 'place_refused', 'contact_changed', 'reply_received'];
 
 export interface LiveCaseOptions {
   caseId: string;
@@ -151,7 +148,8 @@ export class LiveCase {
     this.state.compliance = complianceOf(facts);
     this.state.contacts = facts.contacts;
     for (const change of changes) this.record('compliance', change, { data: { event: event.type } });
-    if (changes.length > 0 && personLevelEvents.includes(event.type) && !(event.type.startsWith('flag_') && 'flag' in event && event.flag === 'timeBarred')) this.tellPerson(event);
+    // What the person told us on this account is for all their accounts: the person hears of it.
+    if (changes.length > 0 && isPersonLevelEvent(event)) this.tellPerson(event);
   }
 
   /**

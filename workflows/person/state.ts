@@ -12,7 +12,7 @@ import type {
   PersonStatus,
 } from '../person-messages.js';
 import type { ContactRoute } from '../../domain/regulation/index.js';
-import { applyPersonChange, decideContact, recordContact } from './rules.js';
+import { applyPersonChange, decideContact, recordContact, type LedgerContact, type PersonLedger } from './rules.js';
 
 /**
  * The person's state and every synchronous change to it: grants, changes, cases joining and
@@ -39,7 +39,7 @@ export interface PersonState {
   facts: PersonFacts;
   version: number;
   cases: PersonCase[];
-  contacts: PersonContact[];
+  contacts: LedgerContact[];
   grants: { at: number; caseId: string; channel: ContactRoute; grant: ContactGrant }[];
   changeIds: string[];
   mergedInto: { personId: string; mergeId: string } | null;
@@ -99,12 +99,8 @@ export class LivePerson {
     if (request.account && !state.cases.some((each) => each.caseId === request.caseId)) {
       this.join({ caseId: request.caseId, ...request.account });
     }
-    const { grant: verdict, contact } = decideContact({
-      ledger: { name: state.name, timeZone: state.timeZone, facts: state.facts, cases: state.cases, contacts: state.contacts },
-      request,
-      now,
-    });
-    if (contact) state.contacts = recordContact(state.contacts, contact, now);
+    const { grant: verdict, contact } = decideContact({ ledger: this.ledger(), request, now });
+    if (contact) this.count(contact, now);
     const grant: ContactGrant = { ...verdict, grantId: request.grantId, personId: this.personId };
     state.grants = [...state.grants.filter((each) => each.at > now - grantRetentionMs).slice(-(keptGrants - 1)), { at: now, caseId: request.caseId, channel: request.channel, grant }];
     return grant;
@@ -146,8 +142,7 @@ export class LivePerson {
   /** A contact made outside a grant (an officer's call) still counts. */
   recordContact(contact: PersonContact, now: number): void {
     const { state } = this;
-    if (state.contacts.some((each) => each.grantId === contact.grantId)) return;
-    state.contacts = recordContact(state.contacts, contact, now);
+    this.count(contact, now);
     if (state.mergedInto) this.effects.push({ kind: 'forwardContact', contact });
   }
 
@@ -173,7 +168,7 @@ export class LivePerson {
     const { state } = this;
     if (state.absorbed.some((each) => each.mergeId === mergeId)) return;
     state.facts = mergedFacts(state.facts, facts);
-    for (const contact of contacts) state.contacts = recordContact(state.contacts, contact, now);
+    for (const contact of contacts) this.count(contact, now);
     const caseIds = cases.map((ref) => ref.caseId);
     state.cases = [...state.cases.filter((each) => !caseIds.includes(each.caseId)), ...cases.map((ref) => ({ ...ref, open: true }))];
     state.absorbed = [...state.absorbed, { from, mergeId, caseIds }];
@@ -187,6 +182,17 @@ export class LivePerson {
     if (!entry) return;
     state.absorbed = state.absorbed.filter((each) => each !== entry);
     state.cases = state.cases.filter((each) => !entry.caseIds.includes(each.caseId));
+  }
+
+  /** What the rules decide against: the person, their facts, their debts and every contact. */
+  ledger(): PersonLedger {
+    const { state } = this;
+    return { personId: this.personId, name: state.name, timeZone: state.timeZone, facts: state.facts, cases: Object.fromEntries(state.cases.map((each) => [each.caseId, each])), contacts: state.contacts };
+  }
+
+  /** Counts a contact once per grant (a later report of the same one adds what it learnt, e.g. a conversation). */
+  private count(contact: LedgerContact, now: number): void {
+    this.state.contacts = recordContact(this.ledger(), contact, now).contacts;
   }
 
   private changed(): void {
