@@ -1,6 +1,8 @@
 import { DateTime } from 'luxon';
 import type { ContactMedium, DesignatedTime } from '../case-facts.js';
+import type { ContactWindow } from '../contact-rules.js';
 import { provenance } from './contact-point.js';
+import { inconvenientTimeHold, shareWindowSearchDays, weekdayNames } from './inconvenient-time.js';
 import type { Hold, RuleOutcome } from './outcome.js';
 
 /**
@@ -107,4 +109,39 @@ export function designatedTimeHold({
     }
   }
   return latest;
+}
+
+/**
+ * True when some instant within {@link shareWindowSearchDays} days of `from` is inside `window`, on
+ * no weekly no-contact day and outside every designation of `medium`, in every zone at once. All
+ * three repeat weekly, so two weeks (and a DST change) show whether any time is left at all: a
+ * person may designate every hour, and then no timed contact is ever convenient.
+ */
+export function designationsLeaveTime({
+  from,
+  zones,
+  window,
+  noContactDays,
+  medium,
+  designations,
+}: {
+  from: number;
+  zones: readonly string[];
+  window: ContactWindow;
+  noContactDays: readonly string[];
+  medium: ContactMedium;
+  designations: readonly DesignatedTime[];
+}): boolean {
+  // Dated no-contact days (holidays) do not repeat; only the weekdays count here.
+  const weekly = noContactDays.filter((day) => (weekdayNames as readonly string[]).includes(day));
+  const limit = from + shareWindowSearchDays * dayMs;
+  for (let t = from; t <= limit; ) {
+    const holds = [inconvenientTimeHold({ t, zones, window, noContactDays: weekly }), designatedTimeHold({ t, zones, medium, designations })];
+    // A week of no-contact days is the window rule's own bar, reported by it.
+    if (holds.some((hold) => hold?.kind === 'bar')) return true;
+    const until = Math.max(...holds.map((hold) => (hold?.kind === 'hold' ? hold.until : -Infinity)));
+    if (until === -Infinity) return true;
+    t = Math.max(until, t + 1);
+  }
+  return false;
 }

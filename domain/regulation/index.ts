@@ -7,7 +7,7 @@ import type { ContactAction, ContactRoute } from './actions.js';
 import { conversationHold, frequencyCapHold, withinCallConsent, type CountedContact, type FrequencyCap } from './call-frequency.js';
 import { communicationBar } from './communication-bars.js';
 import { answerFacts, type InboundMessage } from './consumer-initiated.js';
-import { designatedTimeHold } from './designated-times.js';
+import { describeDesignation, designatedTimeHold, designationCovers, designationsLeaveTime } from './designated-times.js';
 import { electronicOptOutProblem } from './electronic-opt-out.js';
 import { inconvenientTimeHold, shareWindowSearchDays, zonesShareWindow } from './inconvenient-time.js';
 import { latestHold, type Hold, type HoldCause, type RuleOutcome } from './outcome.js';
@@ -150,12 +150,27 @@ export function explainContact({
         `in the next ${shareWindowSearchDays} days`,
     });
   }
+  const designations = facts.inconvenientTimes ?? [];
+  const designated = channel === 'none' ? [] : designations.filter((designation) => designationCovers(designation, channel));
+  if (
+    timed &&
+    channel !== 'none' &&
+    rules.window &&
+    designated.length > 0 &&
+    !designationsLeaveTime({ from: now, zones, window: rules.window, noContactDays: rules.noContactDays, medium: channel, designations: designated })
+  ) {
+    return answer({
+      kind: 'barred',
+      reason:
+        `the times the debtor said are inconvenient (${designated.map(describeDesignation).join(', ')}) leave no minute of ` +
+        `${rules.window.start}–${rules.window.end} in the next ${shareWindowSearchDays} days`,
+    });
+  }
   const history = facts.history;
   const dispute = disputeSuspension({ action, history, zones, safetyMarginDays: rules.validationSafetyMarginDays });
   if (dispute?.kind === 'suspend') return answer({ kind: 'held', until: null, reason: `held: ${dispute.why}` }, dispute.cause ? [dispute.cause] : []);
 
   const caps = channel === 'none' ? [] : rules.caps.filter((cap) => cap.media.includes(channel));
-  const designations = facts.inconvenientTimes ?? [];
   const counted = countedContacts(history, person);
   const capAttempts = caps.map((cap) => ({ cap, attempts: counted(cap) }));
   const lastConversationAt = person ? lastConversation(history?.lastConversationAt, person) : history?.lastConversationAt;
@@ -169,7 +184,7 @@ export function explainContact({
   for (let step = 0; step < maxSteps && t - now <= searchHorizonDays * day; step++) {
     const outcomes: (RuleOutcome | null)[] = [
       timed && rules.window ? inconvenientTimeHold({ t, zones, window: rules.window, noContactDays: rules.noContactDays }) : null,
-      timed && channel !== 'none' && designations.length > 0 ? designatedTimeHold({ t, zones, medium: channel, designations }) : null,
+      timed && channel !== 'none' && designated.length > 0 ? designatedTimeHold({ t, zones, medium: channel, designations: designated }) : null,
       ...capAttempts.map(({ cap, attempts }) => (cap.consentExempt && consented(t) ? null : frequencyCapHold({ t, zones, attempts, cap }))),
       channel === 'phone' && !consented(t) ? conversationHold({ t, zones, lastConversationAt }) : null,
       rules.validationNoticeRequired ? validationNoticeSuspension({ t, action, history, zones }) : null,

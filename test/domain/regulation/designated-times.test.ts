@@ -42,7 +42,18 @@ describe('times the debtor designated as inconvenient', () => {
 
   it('a designation covering every hour leaves no time to call', () => {
     const always = designated([{ from: '00:00', to: '00:00', media: ['phone'], ...debtor }]);
-    expect(evaluateContact({ channel: 'phone', now: at('2026-05-04T15:00:00Z'), facts: always })).toMatchObject({ kind: 'barred' });
+    expect(evaluateContact({ channel: 'phone', now: at('2026-05-04T15:00:00Z'), facts: always })).toEqual({
+      kind: 'barred',
+      reason: 'the times the debtor said are inconvenient (calls 00:00–00:00) leave no minute of 08:00–21:00 in the next 14 days',
+    });
+    // Two designations that meet leave none either; with a gap between them, the gap is found.
+    const morning = { from: '00:00', to: '14:00', ...debtor };
+    expect(evaluateContact({ channel: 'sms', now: at('2026-05-04T15:00:00Z'), facts: designated([morning, { from: '14:00', to: '24:00', ...debtor }]) }).kind).toBe('barred');
+    expect(evaluateContact({ channel: 'sms', now: at('2026-05-04T15:00:00Z'), facts: designated([morning, { from: '14:30', to: '24:00', ...debtor }]) })).toEqual({
+      kind: 'held',
+      until: at('2026-05-04T19:00:00Z'),
+      reason: expect.stringContaining('next 2026-05-04 14:00 America/Chicago') as string,
+    });
     expect(evaluateContact({ channel: 'email', now: at('2026-05-04T15:00:00Z'), facts: always })).toEqual(permitted);
   });
 
