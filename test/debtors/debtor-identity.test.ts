@@ -98,4 +98,18 @@ describe('enrollment finds or creates the person', () => {
     expect(person.accounts.map((a) => [a.externalId, a.debtGroup])).toEqual([['IMP-1', 'STUDENT'], ['IMP-2', 'STUDENT'], ['IMP-3', null]]);
     expect(person.contacts.map((c) => [c.value, c.source]).sort()).toEqual([['bo.work@example.com', 'import'], ['bo@example.com', 'import']]);
   });
+
+  it('imports many rows of one new person at once (rows run concurrently) into one debtor, losing no contact and rejecting no row', async () => {
+    const lines = Array.from({ length: 24 }, (_, i) =>
+      JSON.stringify(account(`MANY-${i}`, { externalId: 'P-MANY', name: 'Cy Park', email: `cy${i}@example.com`, phone: '+13125550142', smsConsent: i === 7 })),
+    );
+    const report = await importFile(engine, lines.join('\n'));
+    expect(report, JSON.stringify(report)).toMatchObject({ status: 'completed', created: 24, rejected: 0 });
+    const person = await engine.db.debtor.findUniqueOrThrow({ where: { externalId: 'P-MANY' }, include: { accounts: true, contacts: true } });
+    expect(person.accounts).toHaveLength(24);
+    expect(person.contacts).toHaveLength(25);
+    // The consent given on one row is recorded on the shared number, whichever row created it.
+    expect(person.contacts.find((c) => c.channel === 'sms')).toMatchObject({ consent: true, consentSource: 'import' });
+    expect(await engine.db.debtor.count({ where: { name: 'Cy Park' } })).toBe(1);
+  });
 });
