@@ -66,6 +66,16 @@ describe('the person state', () => {
     expect(p.announcement()).toMatchObject({ personId: 'p1', version: 2, facts: { contacts: { sms: { optedOut: true } } } });
   });
 
+  it('takes back only the refusals the person withdrew (the debtors API change)', () => {
+    const p = person();
+    p.change({ changeId: 'r1', change: { kind: 'compliance', event: { type: 'place_refused', place: 'work', at: now, source: 'officer' } } });
+    p.change({ changeId: 'r2', change: { kind: 'compliance', event: { type: 'medium_refused', medium: 'phone', at: now, source: 'officer' } } });
+    expect(p.change({ changeId: 'w1', change: { kind: 'refusal_withdrawn', places: ['work'], media: [], source: 'officer', at: now } })).toEqual(['refusal withdrawn: work (officer)']);
+    expect(p.state.facts.refusedPlaces).toBeUndefined();
+    expect(p.state.facts.refusedMedia?.map((each) => each.medium)).toEqual(['phone']);
+    expect(p.change({ changeId: 'w2', change: { kind: 'refusal_withdrawn', places: ['work'], media: [], source: 'officer', at: now } })).toEqual([]);
+  });
+
   it('merged into another: hands over its facts, contacts and cases, forwards later changes, and takes its cases back on undo', () => {
     const from = person('p1', ['c1']);
     from.grant(ask('c1', 'g1'), now);
