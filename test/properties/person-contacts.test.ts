@@ -131,6 +131,8 @@ interface Scenario {
   start: number;
   cases: { group: number; policy: TestPolicy }[];
   initial: ChangeSpec[];
+  /** How long before the start the initial changes were made (a consent may be about to lapse). */
+  initialAgo: number;
   prior: Prior[];
   steps: Step[];
 }
@@ -148,6 +150,7 @@ const arbScenario: fc.Arbitrary<Scenario> = fc.integer({ min: 1, max: 5 }).chain
       ...(list.length > 0 ? [{ kind: 'designations' as const, list }] : []),
       ...changes,
     ]),
+    initialAgo: fc.oneof(fc.integer({ min: 0, max: 8 * day }), fc.integer({ min: 7 * day - 2 * hour, max: 7 * day })),
     prior: fc.oneof(
       fc.array(arbPrior(count), { maxLength: 6 }),
       // A burst of calls on one debt, so the federal cap is reached.
@@ -256,7 +259,7 @@ function play(
   const { ledger: first, model, groups } = begin(scenario);
   let ledger = first;
   const noticeAt = scenario.start - 10 * day;
-  for (const spec of scenario.initial) ledger = { ...ledger, facts: applyPersonChange(ledger.facts, change(spec, scenario.start - 2 * day, model)).facts };
+  for (const spec of scenario.initial) ledger = { ...ledger, facts: applyPersonChange(ledger.facts, change(spec, scenario.start - scenario.initialAgo, model)).facts };
   for (const prior of [...scenario.prior].sort((a, b) => b.ago - a.ago)) {
     const priorAt = scenario.start - prior.ago;
     const group = groups[prior.caseIndex] ?? '';
