@@ -70,10 +70,13 @@ export async function listDebtors({
   };
 }
 
-/** A query to a case that cannot answer (no worker, ended long ago) gives nothing rather than failing the page. */
-async function ask<T>(work: () => Promise<T>): Promise<T | null> {
+/** How long the page waits for a case's answer: a case that cannot answer (no worker) must not hold the whole page. */
+const queryDeadlineMs = 5_000;
+
+/** A query to a case that cannot answer in time (no worker, ended long ago) gives nothing rather than failing the page. */
+async function ask<T>(temporal: Client, deadline: number, work: () => Promise<T>): Promise<T | null> {
   try {
-    return await work();
+    return await temporal.connection.withDeadline(deadline, work);
   } catch {
     return null;
   }
@@ -101,15 +104,17 @@ export async function getDebtorDetail({ db, temporal, debtorId, scope }: { db: D
     db.contact.findMany({ where: { debtorId }, orderBy: [{ channel: 'asc' }, { createdAt: 'asc' }] }),
   ]);
   const cases = accounts.flatMap((account) => account.cases.map((row) => ({ account, row })));
+  // One deadline for every query of the page.
+  const deadline = Date.now() + queryDeadlineMs;
   const media = contactMedia.filter((medium) => contacts.some((contact) => contact.channel === medium && !contact.retiredAt));
   const [lives, holds, events] = await Promise.all([
-    Promise.all(cases.map(async ({ row }) => (row.status === 'closed' ? null : ask<CaseStatus>(() => temporal.workflow.getHandle(row.id).query(statusQuery))))),
+    Promise.all(cases.map(async ({ row }) => (row.status === 'closed' ? null : ask<CaseStatus>(temporal, deadline, () => temporal.workflow.getHandle(row.id).query(statusQuery))))),
     Promise.all(
       cases
         .filter(({ row }) => row.status !== 'closed')
         .map(async ({ account, row }) => {
           const handle = temporal.workflow.getHandle(row.id);
-          const verdicts = await Promise.all(media.map((channel) => ask(() => handle.query(contactPermissionQuery, { channel }))));
+          const verdicts = await Promise.all(media.map((channel) => ask(temporal, deadline, () => handle.query(contactPermissionQuery, { channel }))));
           return media.flatMap((channel, index) => verdictHold(row.id, account.externalId, channel, verdicts[index] ?? null));
         }),
     ),
