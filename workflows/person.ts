@@ -41,9 +41,7 @@ export async function personWorkflow(input: PersonInput): Promise<void> {
   for (;;) {
     await condition(() => person.effects.length > 0 || workflowInfo().continueAsNewSuggested);
     while (person.effects.length > 0) {
-      const effects = person.effects;
-      person.effects = [];
-      await Promise.all(effects.map((effect) => carryOut(person, effect)));
+      await Promise.all(person.takeEffects().map((effect) => carryOut(person, effect)));
     }
     if (workflowInfo().continueAsNewSuggested) {
       await condition(allHandlersFinished);

@@ -61,9 +61,13 @@ describe('the person state', () => {
     p.effects = [];
     p.join({ caseId: 'c3', accountExternalId: 'ACC-c3', debtGroup: 'ACC-c3' });
     expect(p.effects).toEqual([{ kind: 'broadcast', caseIds: ['c3'] }]);
+    p.change({ changeId: 'consent', change: { kind: 'call_consent', granted: true, source: 'officer', at: now } });
+    // Queued broadcasts are sent once, each with the facts as they are then.
+    expect(p.takeEffects()).toEqual([{ kind: 'broadcast' }]);
+    expect(p.effects).toEqual([]);
     p.leave('c1');
     expect(p.openCases().map((each) => each.caseId)).toEqual(['c2', 'c3']);
-    expect(p.announcement()).toMatchObject({ personId: 'p1', version: 2, facts: { contacts: { sms: { optedOut: true } } } });
+    expect(p.announcement()).toMatchObject({ personId: 'p1', version: 3, facts: { contacts: { sms: { optedOut: true } } } });
   });
 
   it('takes back only the refusals the person withdrew (the debtors API change)', () => {

@@ -78,6 +78,19 @@ export class LivePerson {
     };
   }
 
+  /**
+   * The queued work, taken: broadcasts coalesced (one to every open case stands for all, cases
+   * named once), since each tells the facts as they are when it is sent.
+   */
+  takeEffects(): PersonEffect[] {
+    const effects = this.effects;
+    this.effects = [];
+    const toAll = effects.some((effect) => effect.kind === 'broadcast' && !effect.caseIds);
+    const named = [...new Set(effects.flatMap((effect) => (effect.kind === 'broadcast' && effect.caseIds ? effect.caseIds : [])))];
+    const broadcast: PersonEffect[] = toAll ? [{ kind: 'broadcast' }] : named.length > 0 ? [{ kind: 'broadcast', caseIds: named }] : [];
+    return [...effects.filter((effect) => effect.kind !== 'broadcast'), ...broadcast];
+  }
+
   openCases(): PersonCase[] {
     return this.state.cases.filter((each) => each.open);
   }
