@@ -8,7 +8,7 @@ import type { ReplyIntent } from '../domain/replies.js';
 import type { ContactOutcome } from '../domain/step-conditions.js';
 import type { TStrategyDefinition } from '../domain/strategy.js';
 import type { TimelineCursor } from '../domain/timeline.js';
-import type { PersonFacts } from './person-messages.js';
+import type { PersonChangeSignal, PersonFacts } from './person-messages.js';
 
 /**
  * The case workflow's contract with its clients (API, webhooks, scripts): ids, input, messages
@@ -225,6 +225,8 @@ export interface CasePerson {
   facts: PersonFacts | null;
   /** Changes the case told the person, for their ids. */
   told: number;
+  /** What the case told the person and has not yet seen in its facts: kept on top of every announcement until it is. */
+  pending?: PersonChangeSignal[];
   /** The reason of the person's latest hold, so a repeated hold is recorded once. */
   heldFor?: string | null;
   /** The case told the person it closed (it joins again if a returned payment reopens it). */

@@ -114,6 +114,8 @@ export interface PersonChangeSignal {
   /** Repeats (a retried API call) are applied once. */
   changeId: string;
   change: PersonChange;
+  /** A change a case learnt itself: which case, and its count of changes told (increasing). */
+  from?: { caseId: string; seq: number };
 }
 
 /** What the person workflow tells each of its cases after a change: the facts to use from now on. */
@@ -123,6 +125,11 @@ export interface PersonChanged {
   /** Increases with every change, so a case ignores an older broadcast that arrives late. */
   version: number;
   facts: PersonFacts;
+  /**
+   * Per open case, the last of its own changes (`PersonChangeSignal.from.seq`) these facts include:
+   * a case keeps applying what it told the person on top of the facts until they include it.
+   */
+  acks?: Record<string, number>;
 }
 
 export interface PersonStatus {

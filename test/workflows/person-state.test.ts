@@ -68,6 +68,9 @@ describe('the person state', () => {
     p.leave('c1');
     expect(p.openCases().map((each) => each.caseId)).toEqual(['c2', 'c3']);
     expect(p.announcement()).toMatchObject({ personId: 'p1', version: 3, facts: { contacts: { sms: { optedOut: true } } } });
+    // A case's own change is told back with its count, so the case knows the facts include it.
+    p.change({ ...stop('from-c2'), changeId: 'c2:4', from: { caseId: 'c2', seq: 4 } });
+    expect(p.announcement().acks).toEqual({ c2: 4 });
   });
 
   it('takes back only the refusals the person withdrew (the debtors API change)', () => {

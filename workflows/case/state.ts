@@ -35,6 +35,9 @@ import {
  * is the deterministic workflow clock).
  */
 
+/** Changes a case keeps applying on top of its person's announcements until they include them. */
+const keptPendingChanges = 20;
+
 /** How many events the status query shows. */
 export const recentEvents = 50;
 export const dayMs = 86_400_000;
@@ -162,7 +165,9 @@ export class LiveCase {
     const change = { kind: 'compliance' as const, event };
     if (person.facts) person.facts = applyPersonChange(person.facts, change).facts;
     person.told++;
-    this.sideEffects.push({ kind: 'person', change: { changeId: `${this.caseId}:${person.told}`, change } });
+    const told = { changeId: `${this.caseId}:${person.told}`, change, from: { caseId: this.caseId, seq: person.told } };
+    person.pending = [...(person.pending ?? []).slice(-(keptPendingChanges - 1)), told];
+    this.sideEffects.push({ kind: 'person', change: told });
   }
 
   /** The person's facts as it announced them: they replace the case's person-level facts (a late, older announcement is ignored). */
@@ -172,7 +177,12 @@ export class LiveCase {
     // Another person id: the person was merged (or the merge undone); its versions count anew.
     if (announced.personId === person.personId && announced.version <= person.version) return false;
     if (announced.personId !== person.personId) this.record('compliance', `the debtor is now person ${announced.personId} (was ${person.personId})`, { data: { person: announced.personId } });
-    Object.assign(person, { personId: announced.personId, name: announced.name, version: announced.version, facts: announced.facts });
+    // What this case told the person and the announcement does not include yet still stands (it may have crossed it).
+    // A merged person forwards a case's changes with their count, so the other person's acks count too.
+    const acked = announced.acks?.[this.caseId] ?? 0;
+    const pending = (person.pending ?? []).filter((told) => (told.from?.seq ?? 0) > acked);
+    const facts = pending.reduce((current, told) => applyPersonChange(current, told.change).facts, announced.facts);
+    Object.assign(person, { personId: announced.personId, name: announced.name, version: announced.version, facts, pending });
     // The send steps read the addresses and the status shows the channels: both as the person has them.
     const contacts = this.caseFacts().contacts;
     this.state.contacts = Object.fromEntries(Object.entries(contacts).filter(([medium]) => medium !== 'phone').map(([medium, point]) => [medium, { ...point }]));

@@ -43,6 +43,8 @@ export interface PersonState {
   grants: { at: number; caseId: string; channel: ContactRoute; grant: ContactGrant }[];
   changeIds: string[];
   mergedInto: { personId: string; mergeId: string } | null;
+  /** Per case, the last of its own changes applied (PersonChangeSignal.from), told back in every announcement. */
+  acks?: Record<string, number>;
   /** Persons merged into this one, with the cases they brought, so an undo gives them back. */
   absorbed: { from: string; mergeId: string; caseIds: string[] }[];
 }
@@ -124,6 +126,12 @@ export class LivePerson {
     const { state } = this;
     if (state.changeIds.includes(signal.changeId)) return [];
     state.changeIds = [...state.changeIds.slice(-(keptChangeIds - 1)), signal.changeId];
+    if (signal.from) {
+      const { caseId, seq } = signal.from;
+      // Only open cases are told back: the map stays as small as the person's open cases.
+      const open = new Set(this.openCases().map((each) => each.caseId));
+      state.acks = { ...Object.fromEntries(Object.entries(state.acks ?? {}).filter(([id]) => open.has(id))), [caseId]: Math.max(seq, state.acks?.[caseId] ?? 0) };
+    }
     if (state.mergedInto) this.effects.push({ kind: 'forward', change: signal });
     const { facts, changes } = applyPersonChange(state.facts, signal.change);
     state.facts = facts;
@@ -216,7 +224,12 @@ export class LivePerson {
   /** What each case is told. */
   announcement(): PersonChanged {
     const { state } = this;
-    return { personId: this.personId, name: state.name, version: state.version, facts: state.facts };
+    const acks: Record<string, number> = {};
+    for (const { caseId } of this.openCases()) {
+      const seq = state.acks?.[caseId];
+      if (seq) acks[caseId] = seq;
+    }
+    return { personId: this.personId, name: state.name, version: state.version, facts: state.facts, ...(Object.keys(acks).length > 0 ? { acks } : {}) };
   }
 
   status(now: number): PersonStatus {
