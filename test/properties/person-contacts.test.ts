@@ -260,14 +260,14 @@ function play(
   let ledger = first;
   const noticeAt = scenario.start - 10 * day;
   for (const spec of scenario.initial) ledger = { ...ledger, facts: applyPersonChange(ledger.facts, change(spec, scenario.start - scenario.initialAgo, model)).facts };
-  for (const prior of [...scenario.prior].sort((a, b) => b.ago - a.ago)) {
+  for (const [index, prior] of [...scenario.prior].sort((a, b) => b.ago - a.ago).entries()) {
     const priorAt = scenario.start - prior.ago;
     const group = groups[prior.caseIndex] ?? '';
     const phone = prior.medium === 'phone';
     ledger = recordContact(
       ledger,
       {
-        grantId: `prior-${priorAt}-${prior.caseIndex}`,
+        grantId: `prior-${index}`,
         caseId: `case-${prior.caseIndex}`,
         debtGroup: group,
         medium: prior.medium,
@@ -277,7 +277,9 @@ function play(
       },
       scenario.start,
     );
-    model.contacts.push({ caseIndex: prior.caseIndex, group, medium: prior.medium, at: priorAt, exempt: phone && prior.consented, conversation: phone && prior.conversation });
+    // A call under the person's consent is outside the federal cap, whether or not its record says so.
+    const exempt = phone && (prior.consented || callConsented(model, priorAt));
+    model.contacts.push({ caseIndex: prior.caseIndex, group, medium: prior.medium, at: priorAt, exempt, conversation: phone && prior.conversation });
   }
 
   let now = scenario.start;
@@ -328,7 +330,6 @@ function play(
     tally(`${step.medium} ${grant.kind}${grant.kind === 'held' && grant.until === null ? ' (no until)' : ''}`);
     if (grant.kind !== 'permitted') tally(`  ${grant.reason.replace(/[0-9]+/g, '#').slice(0, 60)}`);
     if (grant.kind === 'permitted') take(now, grantId);
-    else if (grant.kind === 'held' && grant.until !== null && (takeHolds === 'always' || step.take)) tally('(taken at until)');
     else if (grant.kind === 'held' && grant.until !== null) {
       if (check === 'until') {
         expect(grant.until).toBeGreaterThan(now);
@@ -336,6 +337,7 @@ function play(
         expect(again.grant, `held until ${new Date(grant.until).toISOString()}: ${grant.reason}`).toMatchObject({ kind: 'permitted' });
       }
       if (takeHolds === 'always' || step.take) {
+        tally('(taken at until)');
         now = grant.until;
         take(now, `${grantId}-later`);
       }
