@@ -1,4 +1,5 @@
 import path from 'node:path';
+import type { Client } from '@temporalio/client';
 import { resolveLinkSecret } from '../domain/template-links.js';
 import type { Db } from '../lib/db.js';
 import { createAgencyActivities } from './agency.js';
@@ -9,6 +10,7 @@ import type { CommunicationSettings } from './communication-settings.js';
 import { createLetterSender, type LetterProviderSettings } from './letter-sender.js';
 import type { Mailer } from './mailer.js';
 import { createMessageActivities } from './messages.js';
+import { createPersonActivities } from './person.js';
 import { createProjectionActivities } from './projection.js';
 import { createSmsSender, type SmsSender } from './sms-sender.js';
 import { createTaskActivities } from './tasks.js';
@@ -29,10 +31,12 @@ export interface ActivityDeps {
   letterProvider?: LetterProviderSettings | undefined;
   /** An HTTP endpoint of the collection agency for case files; the agency outbox folder when absent. */
   agencyProvider?: AgencyProviderSettings | undefined;
+  /** Temporal, for the updates a workflow cannot send itself (a case asking its person for a contact); without it a case decides alone. */
+  temporal?: Client | undefined;
 }
 
 /** Every activity the case workflow calls, bound to its dependencies (built once per worker). */
-export function createActivities({ db, mailer, sms, whatsapp, outboxDir, mailDomain, communications, letterProvider, agencyProvider }: ActivityDeps) {
+export function createActivities({ db, mailer, sms, whatsapp, outboxDir, mailDomain, communications, letterProvider, agencyProvider, temporal }: ActivityDeps) {
   // Without settings from the config (older callers), links point at a local API and the
   // token secret is the one `npm start` shares under DATA_DIR (the outbox's parent folder).
   const settings: CommunicationSettings = communications ?? {
@@ -51,6 +55,7 @@ export function createActivities({ db, mailer, sms, whatsapp, outboxDir, mailDom
     ...createTaskActivities({ db }),
     ...createAgencyActivities({ db, outboxDir: path.join(outboxDir, 'agency'), provider: agencyProvider }),
     ...createProjectionActivities({ db }),
+    ...createPersonActivities({ temporal }),
   };
 }
 

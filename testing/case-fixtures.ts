@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
+import type { Client } from '@temporalio/client';
 import type { Activities } from '../activities/index.js';
+import { createPersonActivities } from '../activities/person.js';
 import type { SendMessageInput } from '../activities/messages.js';
 import type { ProjectCaseInput } from '../activities/projection.js';
 import { channelIds, channels, type ContactChannel } from '../domain/channels/index.js';
@@ -27,6 +29,8 @@ export function recordingActivities(
     refuseAgency?: string;
     /** The "database" refuses every projection for good while `refusing` is set (a data error). */
     projection?: { refusing: boolean };
+    /** Temporal, for cases that ask their person workflow (without it they decide alone). */
+    temporal?: Client;
   } = {},
 ) {
   const sent: Sent[] = [];
@@ -42,6 +46,7 @@ export function recordingActivities(
   };
   const activities: Activities = {
     ...sendsOf(message),
+    ...createPersonActivities({ temporal: options.temporal }),
     async createCallTask(input) {
       sent.push({ action: 'call', stepId: input.stepId });
       return { taskId: randomUUID() };

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type Activities } from '../activities/index.js';
 import { createMailer } from '../activities/mailer.js';
@@ -22,10 +23,14 @@ function createWorkerDb(config: WorkerConfig): Db {
   return createDb(requireDatabaseUrl(config), { poolSize: config.DATABASE_POOL_SIZE ?? workerPoolSize });
 }
 
-/** Builds the activities' real dependencies (database, mail, SMS) from configuration. */
+/** Builds the activities' real dependencies (database, mail, SMS, a Temporal client) from configuration. */
 function createActivityDeps(config: WorkerConfig, db: Db) {
+  // Connects on first use: only a case asking its person for a contact needs it.
+  const connection = Connection.lazy(temporalConnectionOptions(config));
   return {
     db,
+    temporal: new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter: dataConverter(config) }),
+    temporalConnection: connection,
     mailer: createMailer({ smtpUrl: config.SMTP_URL, from: config.MAIL_FROM, outboxDir: path.join(config.outboxDir, 'email') }),
     sms: createSmsSender({ twilio: config.twilio, outboxDir: path.join(config.outboxDir, 'sms') }),
     whatsapp: createSmsSender({ twilio: whatsappTwilioSettings(config), outboxDir: path.join(config.outboxDir, 'whatsapp') }),
@@ -85,6 +90,7 @@ export async function createCaseWorker(config: WorkerConfig, { workflowBundle, a
     worker,
     close: async () => {
       deps?.mailer.close();
+      await deps?.temporalConnection.close();
       if (!given) await connection.close();
       await deps?.db.$disconnect();
     },

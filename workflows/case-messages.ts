@@ -8,6 +8,7 @@ import type { ReplyIntent } from '../domain/replies.js';
 import type { ContactOutcome } from '../domain/step-conditions.js';
 import type { TStrategyDefinition } from '../domain/strategy.js';
 import type { TimelineCursor } from '../domain/timeline.js';
+import type { PersonChangeSignal, PersonFacts } from './person-messages.js';
 
 /**
  * The case workflow's contract with its clients (API, webhooks, scripts): ids, input, messages
@@ -48,6 +49,13 @@ export interface CaseAccount {
   contacts: Partial<Record<ContactChannel, ContactPoint>>;
   /** Compliance facts known at enrollment: candidate zones (address, phone) and the debtor's state. */
   compliance?: ComplianceFacts;
+  /**
+   * The person (Debtor id) behind the account: with it (and the `person-contact-grants` patch) the
+   * case asks its person workflow before every contact and shares what it learns about the person.
+   */
+  personId?: string;
+  /** Debts the rules treat as one share a group (workflows/person-messages.ts); the external id when absent. */
+  debtGroup?: string;
 }
 
 export interface CaseStrategy {
@@ -101,9 +109,11 @@ export interface CaseEventData {
   reopened: { reference: string; reason: string };
   task_created: { taskId: string; kind: string };
   /** A contact-rule fact changed by an event (`event`), or a contact request recorded as it was made (`fact`). */
-  compliance: { event: ComplianceEvent['type'] } | { fact: ContactRequest };
+  compliance: { event: ComplianceEvent['type'] } | { fact: ContactRequest } | { person: string };
   strategy_changed: { fromVersion: number; toVersion: number; by: string; reason: string; mappedBy: string; stepId: string | null };
   call_attempted: { taskId: string; outcome: string; conversation: boolean };
+  /** The person held a contact (another account's contact, a designated time...): the reason names it. */
+  contact_held: { personId: string; channel: string; until: string | null };
   paused: { by: string; reason: string };
   resumed: { by: string; reason: string };
   projection_failed: { type: string | null };
@@ -198,6 +208,29 @@ export interface CaseState {
   projection?: ProjectionLag | null;
   /** Events not yet in the read model, carried through continue-as-new while it lags. */
   unprojected?: CaseEvent[];
+  /**
+   * The person behind the account as the case last heard of it (cases of the
+   * `person-contact-grants` patch): its person-level facts replace the case's own.
+   */
+  person?: CasePerson | null;
+}
+
+/** The case's copy of its person's facts (workflows/person.ts broadcasts them with a version). */
+export interface CasePerson {
+  personId: string;
+  name: string;
+  /** The broadcast's version; 0 until the first one. An older broadcast is ignored. */
+  version: number;
+  /** Null until the person first told the case its facts: the case's own are used meanwhile. */
+  facts: PersonFacts | null;
+  /** Changes the case told the person, for their ids. */
+  told: number;
+  /** What the case told the person and has not yet seen in its facts: kept on top of every announcement until it is. */
+  pending?: PersonChangeSignal[];
+  /** The reason of the person's latest hold, so a repeated hold is recorded once. */
+  heldFor?: string | null;
+  /** The case told the person it closed (it joins again if a returned payment reopens it). */
+  left?: boolean;
 }
 
 /** A read model that lags behind the case (activities/projection.ts failed; the case goes on). */
@@ -297,6 +330,8 @@ export interface CaseStatus {
   waived: number;
   /** Set while the read model lags behind this live status (absent from cases that never lagged). */
   projection?: ProjectionLag | null;
+  /** The person behind the account and the version of its facts the case uses (cases that ask their person). */
+  person?: { personId: string; version: number; heldFor: string | null };
 }
 
 export const paymentReceivedSignal = defineSignal<[PaymentReceived]>('paymentReceived');

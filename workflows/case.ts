@@ -5,6 +5,7 @@ import { monitorArrangement } from './case/arrangements.js';
 import { changeContact, receiveReply, recordCallAttempt, recordComplianceFact } from './case/contacts.js';
 import { legacyStep } from './case/legacy-loop.js';
 import { applyOutcome, validateOutcomeRequest } from './case/outcomes.js';
+import { keepPersonMembership } from './case/person.js';
 import { CaseRun } from './case/run.js';
 import { runSideEffects } from './case/side-effects.js';
 import { dayMs, LiveCase } from './case/state.js';
@@ -29,6 +30,7 @@ import {
   type OutcomeRequest,
   type StrategyVersionChanged,
 } from './case-messages.js';
+import { personChangedSignal } from './person-messages.js';
 
 export interface CaseResult {
   status: CaseState['status'];
@@ -59,6 +61,12 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
   /** Cases started before this retry a failing projection without end; newer ones go on and catch up later. */
   const boundedProjection = patched('projection-bounded');
   const projects = !localProjection ? records : boundedProjection ? boundedLocalRecords : localRecords;
+  /**
+   * Cases of a person (`account.personId`) started before this decide their contacts alone; newer
+   * ones ask their person workflow before each contact and share what they learn about the person.
+   * Asked only for cases with a person, so cases without one record no marker and run as before.
+   */
+  const personGrants = input.account.personId !== undefined && patched('person-contact-grants');
   const live = new LiveCase({
     caseId: input.caseId,
     account: input.account,
@@ -66,6 +74,7 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
     startedAt: Date.parse(input.startedAt),
     walksTimeline,
     carried: input.carried,
+    personGrants,
   });
   const { state } = live;
   const run = new CaseRun(live, projects, boundedProjection);
@@ -126,6 +135,11 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
     recordComplianceFact(live, fact);
   });
 
+  setHandler(personChangedSignal, (announced) => {
+    // Only a newer announcement changes anything; an old one must not wake the loop for nothing.
+    if (live.receivePerson(announced)) run.changes++;
+  });
+
   setHandler(contactPermissionQuery, (request) =>
     evaluateContact({
       channel: request.channel,
@@ -152,6 +166,7 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
 
   for (;;) {
     await runSideEffects(run);
+    await keepPersonMembership(run);
     if (pendingStrategy) {
       live.adoptStrategy(pendingStrategy);
       pendingStrategy = null;
@@ -196,6 +211,7 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
   }
 
   await condition(allHandlersFinished);
+  await keepPersonMembership(run);
   await run.project();
   // A lagging read model catches up before the case ends: its last events live nowhere else.
   while (state.projection) {

@@ -1,1 +1,2 @@
 export { caseWorkflow } from './case.js';
+export { personWorkflow } from './person.js';

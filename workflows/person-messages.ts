@@ -84,9 +84,15 @@ export interface ContactGrantRequest {
   policy: ContactPolicyInput;
   /** Ask only: evaluate without counting a contact (a call task waits for the officer's dial). */
   reserve?: boolean;
+  /** The asking case's account and debt group, so a case the person has not heard of yet joins on its first ask. */
+  account?: Pick<PersonCaseRef, 'accountExternalId' | 'debtGroup'>;
 }
 
-export type ContactGrant = ContactVerdict & { grantId: string };
+/**
+ * The person's answer. `mergedInto` is set when this person was merged into another: the case
+ * asks that one from now on (the verdict is then a hold until now).
+ */
+export type ContactGrant = ContactVerdict & { grantId: string; personId?: string; mergedInto?: string };
 
 /** A change to what the person told us, from the API, a reply on any case, or an officer. */
 export type PersonChange =
@@ -108,6 +114,8 @@ export interface PersonChangeSignal {
   /** Repeats (a retried API call) are applied once. */
   changeId: string;
   change: PersonChange;
+  /** A change a case learnt itself: which case, and its count of changes told (increasing). */
+  from?: { caseId: string; seq: number };
 }
 
 /** What the person workflow tells each of its cases after a change: the facts to use from now on. */
@@ -117,6 +125,11 @@ export interface PersonChanged {
   /** Increases with every change, so a case ignores an older broadcast that arrives late. */
   version: number;
   facts: PersonFacts;
+  /**
+   * Per open case, the last of its own changes (`PersonChangeSignal.from.seq`) these facts include:
+   * a case keeps applying what it told the person on top of the facts until they include it.
+   */
+  acks?: Record<string, number>;
 }
 
 export interface PersonStatus {
@@ -128,6 +141,18 @@ export interface PersonStatus {
   contacts: PersonContact[];
   /** Set when this person was merged into another: its cases now ask that one. */
   mergedInto: string | null;
+  /** Each open case's latest answer when it was a hold still in force: what waits, until when, and why. */
+  holds: PersonHold[];
+}
+
+export interface PersonHold {
+  caseId: string;
+  accountExternalId: string;
+  channel: ContactRoute;
+  kind: 'held';
+  /** Epoch ms; null until a new fact. */
+  until: number | null;
+  reason: string;
 }
 
 export const personChangeSignal = defineSignal<[PersonChangeSignal]>('personChange');
@@ -139,6 +164,20 @@ export const contactRecordedSignal = defineSignal<[PersonContact]>('contactRecor
 export const personMergedSignal = defineSignal<[{ into: string | null; by: string; mergeId: string }]>('personMerged');
 export const personStatusQuery = defineQuery<PersonStatus>('status');
 export const grantContactUpdate = defineUpdate<ContactGrant, [ContactGrantRequest]>('grantContact');
+
+/** What a person merged into another hands over, so nothing it knew is forgotten. */
+export interface PersonAbsorbed {
+  from: string;
+  mergeId: string;
+  facts: PersonFacts;
+  contacts: PersonContact[];
+  cases: PersonCaseRef[];
+}
+
+/** Sent by a person merged into another to that one: its facts, contacts and open cases. */
+export const personAbsorbedSignal = defineSignal<[PersonAbsorbed]>('personAbsorbed');
+/** The merge `mergeId` was undone: `from` takes its cases back (the contacts stay counted). */
+export const personReleasedSignal = defineSignal<[{ from: string; mergeId: string }]>('personReleased');
 
 /** Sent by the person to each of its open cases (handled by the case workflow). */
 export const personChangedSignal = defineSignal<[PersonChanged]>('personChanged');

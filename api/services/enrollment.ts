@@ -7,6 +7,9 @@ import { candidateTimeZones } from '../../domain/regulation/zones.js';
 import type { Db } from '../../lib/db.js';
 import { caseWorkflow } from '../../workflows/case.js';
 import { caseWorkflowId, taskQueue, type CaseInput } from '../../workflows/case-messages.js';
+import { caseJoinedSignal, type PersonInput } from '../../workflows/person-messages.js';
+import { personInputOf } from '../../records/persons.js';
+import { signalPerson } from './person-workflow.js';
 import { ApiError, unprocessable } from '../errors.js';
 import { debtorForEnrollment } from './debtor-identity.js';
 import { differingFields, enrollmentConflict, enrollmentFingerprint, type EnrollmentFingerprint } from './enrollment-conflicts.js';
@@ -26,7 +29,13 @@ export interface EnrollmentResult {
   caseId: string;
 }
 
-async function startCase(temporal: Client, input: CaseInput): Promise<void> {
+/**
+ * Starts the case, its person first: the person runs (signal-with-start) and counts the case
+ * among its open ones before the case's first contact asks it.
+ */
+async function startCase(temporal: Client, input: CaseInput, person?: PersonInput): Promise<void> {
+  const { personId, externalId, debtGroup } = input.account;
+  if (person && personId) await signalPerson(temporal, person, caseJoinedSignal, { caseId: input.caseId, accountExternalId: externalId, debtGroup: debtGroup ?? externalId });
   try {
     await temporal.workflow.start(caseWorkflow, {
       taskQueue,
@@ -53,7 +62,7 @@ function complianceAtEnrollment(input: TAccountEnrollment, startedAt: Date) {
   };
 }
 
-function caseInput(caseId: string, accountId: string, input: TAccountEnrollment, strategy: StrategyVersion, startedAt: Date): CaseInput {
+function caseInput(caseId: string, accountId: string, debtorId: string, input: TAccountEnrollment, strategy: StrategyVersion, startedAt: Date): CaseInput {
   return {
     caseId,
     startedAt: startedAt.toISOString(),
@@ -66,6 +75,9 @@ function caseInput(caseId: string, accountId: string, input: TAccountEnrollment,
       debtor: { name: input.debtor.name, timeZone: input.debtor.timeZone },
       contacts: contactPointsOf(input.debtor),
       compliance: complianceAtEnrollment(input, startedAt),
+      // The person behind the account: its case asks the person before each contact.
+      personId: debtorId,
+      debtGroup: input.debtGroup ?? input.externalId,
     },
     strategy: { id: strategy.id, key: strategy.key, version: strategy.version, definition: strategy.definition },
   };
@@ -133,7 +145,7 @@ export async function enrollAccount({
     if (differing.length > 0) throw enrollmentConflict(input.externalId, differing);
     // Finish a start the first attempt may not have reached; a no-op when the case is running.
     if (current.status !== 'closed') {
-      await startCase(temporal, caseInput(current.id, existing.id, input, toVersion(current.strategy), current.startedAt));
+      await startCase(temporal, caseInput(current.id, existing.id, existing.debtorId, input, toVersion(current.strategy), current.startedAt), await personInputOf(db, existing.debtorId));
     }
     return { created: false, caseId: current.id };
   }
@@ -156,10 +168,11 @@ export async function enrollAccount({
   const accountId = randomUUID();
   const caseId = caseWorkflowId(accountId);
   const startedAt = new Date();
+  let debtorId = '';
   try {
     await db.$transaction(async (tx) => {
       // The person: found by debtor.externalId or created (debtor-identity.ts).
-      const debtorId = await debtorForEnrollment(tx, input, actor, startedAt);
+      debtorId = await debtorForEnrollment(tx, input, actor, startedAt);
       await tx.account.create({
         data: {
           id: accountId,
@@ -192,6 +205,6 @@ export async function enrollAccount({
     if ((error as { code?: string }).code === 'P2002') return enrollAccount({ db, temporal, input, actor, allowBalanceChange, callerTeam });
     throw error;
   }
-  await startCase(temporal, caseInput(caseId, accountId, input, strategy, startedAt));
+  await startCase(temporal, caseInput(caseId, accountId, debtorId, input, strategy, startedAt), await personInputOf(db, debtorId));
   return { created: true, caseId };
 }

@@ -102,6 +102,18 @@ export function applyPersonChange(facts: PersonFacts, change: PersonChange): { f
       }
       return changes.length === 0 ? { facts, changes } : { facts: next, changes };
     }
+    case 'refusal_withdrawn': {
+      // Only what was withdrawn goes: a medium with an address frees that address alone.
+      const places = (facts.refusedPlaces ?? []).filter((each) => !change.places.includes(each.place));
+      const media = (facts.refusedMedia ?? []).filter((each) => !change.media.some((gone) => gone.medium === each.medium && gone.address === each.address));
+      const withdrawn = [...(facts.refusedPlaces ?? []).filter((each) => !places.includes(each)).map((each) => each.place), ...(facts.refusedMedia ?? []).filter((each) => !media.includes(each)).map((each) => (each.address ? `${each.medium} to ${each.address}` : each.medium))];
+      if (withdrawn.length === 0) return { facts, changes: [] };
+      const { refusedPlaces: _places, refusedMedia: _media, ...rest } = facts;
+      return {
+        facts: { ...rest, ...(places.length > 0 ? { refusedPlaces: places } : {}), ...(media.length > 0 ? { refusedMedia: media } : {}) },
+        changes: [`refusal withdrawn: ${withdrawn.join(', ')} (${change.source})`],
+      };
+    }
     case 'contacts': {
       if (JSON.stringify(facts.contacts) === JSON.stringify(change.contacts)) return { facts, changes: [] };
       return { facts: { ...facts, contacts: change.contacts }, changes: [`contact points updated (${change.source})`] };

@@ -3,8 +3,11 @@ import { writeFile } from 'node:fs/promises';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { caseWorkflow } from '../../workflows/case.js';
+import { personWorkflow } from '../../workflows/person.js';
+import { caseJoinedSignal, personChangeSignal, personWorkflowId, type PersonInput } from '../../workflows/person-messages.js';
 import {
   callAttemptedSignal,
+  complianceFactSignal,
   contactChangedSignal,
   debtorRepliedSignal,
   paymentReceivedSignal,
@@ -14,6 +17,7 @@ import {
   resumeSignal,
 } from '../../workflows/case-messages.js';
 import type { TStrategyDefinition } from '../../domain/strategy.js';
+import type { CaseInput } from '../../workflows/case-messages.js';
 import { caseFixture, recordingActivities } from '../../testing/case-fixtures.js';
 import { consumerEarly, strategy } from './strategies.js';
 import { startEngine } from '../../testing/engine.js';
@@ -107,6 +111,30 @@ const scenarios = {
     await sleep('15 days');
     await handle.signal(paymentReceivedSignal, { reference: 'PAY-1', amount: 125_000, currency: 'USD', receivedAt: '2026-01-18T10:00:00Z' });
   },
+  /**
+   * A case of a person ('person-contact-grants'): a sibling account of the same person texted an
+   * hour before, so the person holds this case's SMS (the strategy's one-SMS-a-day cap); the
+   * person designates a time (told to both cases); "don't text me" and a refused place go to the
+   * person; an officer's call is counted by the person; paid in full, the case leaves its person,
+   * joins again when the payment is returned, and leaves once paid again.
+   */
+  'case-person-grants-v7': async (handle, sleep, date) => {
+    await sleep('3 hours');
+    const personId = personOf(handle.workflowId);
+    const at = Date.parse('2026-01-01T00:00:00Z');
+    await handle.client.getHandle(personWorkflowId(personId)).signal(personChangeSignal, { changeId: 'designation-1', change: { kind: 'designations', inconvenientTimes: [{ from: '06:00', to: '09:00', at, source: 'officer:recorder' }], source: 'officer:recorder', at } });
+    await handle.signal(debtorRepliedSignal, { channel: 'email', text: "please don't text me", receivedAt: '2026-01-01T10:00:00Z' });
+    await sleep('1 hour');
+    await handle.signal(callAttemptedSignal, { taskId: 'task-1', placedAt: `${await date(0)}T12:00:00.000Z`, outcome: 'right_party_contact', conversation: true, by: 'officer:recorder' });
+    await handle.signal(complianceFactSignal, { fact: { kind: 'refuse_place', place: 'work' }, at: '2026-01-01T10:00:00Z', source: 'officer:recorder' });
+    await sleep('2 days');
+    await handle.signal(paymentReceivedSignal, { reference: 'PAY-1', amount: 125_000, currency: 'USD', receivedAt: '2026-01-03T10:00:00Z' });
+    // Returned: the case reopens and joins its person again, then is paid for good.
+    await sleep('25 hours');
+    await handle.signal(paymentReversedSignal, { reference: 'PAY-1', reason: 'NSF' });
+    await sleep('1 hour');
+    await handle.signal(paymentReceivedSignal, { reference: 'PAY-2', amount: 125_000, currency: 'USD', receivedAt: '2026-01-05T10:00:00Z' });
+  },
 } satisfies Record<string, (handle: { signal: (...args: never[]) => Promise<void> } & Awaited<ReturnType<typeof startCase>>, sleep: (d: string) => Promise<void>, date: (plusDays: number) => Promise<string>) => Promise<void>>;
 
 /** Fallbacks, conditions on results and outcomes, and `on` branches, for the v3 history. */
@@ -138,11 +166,29 @@ const everyPatchStrategy = strategy({
   ],
 });
 
+/** SMS two hours in (one a day per person), an email, a call and a letter: the person scenario's strategy. */
+const personStrategy = strategy({
+  ...consumerEarly,
+  key: 'consumer-person',
+  steps: [
+    { id: 'nudge', at: 'PT2H', action: 'sms', template: 'nudge' },
+    { id: 'reminder', at: 'PT4H', action: 'email', template: 'reminder' },
+    { id: 'call', at: 'P1D', action: 'call' },
+    { id: 'letter', at: 'P2D', action: 'letter', template: 'demand' },
+  ],
+  contact: { frequencyCaps: { sms: { max: 1, days: 1 } }, validationNotice: { required: false } },
+});
+
+/** Scenarios whose case has a person: the person workflow runs beside it, with a sibling account started an hour earlier. */
+const personScenarios = new Set(['case-person-grants-v7']);
+const personOf = (workflowId: string) => `person-of-${workflowId}`;
+
 /** Which strategy each scenario's case runs; the others run consumer-early with settlement limits. */
 const scenarioStrategies: Record<string, TStrategyDefinition> = {
   'case-walk-v3': walkingStrategy,
   'case-local-projection-v4': walkingStrategy,
   'case-every-patch-v5': everyPatchStrategy,
+  'case-person-grants-v7': personStrategy,
 };
 /** Scenarios whose agency refuses every referral for good. */
 const refusingAgency = new Set(['case-every-patch-v5']);
@@ -154,7 +200,21 @@ async function startCase(env: Env, taskQueue: string, id: string) {
     scenarioStrategies[id] ??
       strategy({ ...consumerEarly, negotiation: { maxSettlementDiscountPercent: 30, officerAuthority: { maxSettlementDiscountPercent: 5, maxInstallments: 6 } } }),
   );
-  return env.client.workflow.start(caseWorkflow, { taskQueue, workflowId: `${id}-${input.caseId}`, args: [{ ...input, caseId: `${id}-${input.caseId}` }] });
+  const caseId = `${id}-${input.caseId}`;
+  if (!personScenarios.has(id)) return env.client.workflow.start(caseWorkflow, { taskQueue, workflowId: caseId, args: [{ ...input, caseId }] });
+  // The person runs first and knows both accounts; the sibling started an hour earlier.
+  const personId = personOf(caseId);
+  const person: PersonInput = { personId, name: input.account.debtor.name, timeZone: input.account.debtor.timeZone, facts: { contacts: input.account.contacts }, cases: [] };
+  const ofPerson = (each: CaseInput, eachId: string): CaseInput => ({ ...each, caseId: eachId, account: { ...each.account, personId, debtGroup: each.account.externalId } });
+  const join = (each: CaseInput) =>
+    env.client.workflow.signalWithStart(personWorkflow, { taskQueue, workflowId: personWorkflowId(personId), args: [person], signal: caseJoinedSignal, signalArgs: [{ caseId: each.caseId, accountExternalId: each.account.externalId, debtGroup: each.account.externalId }] });
+  const earlier = caseFixture(Date.parse(input.startedAt) - 3_600_000, input.strategy.definition);
+  const sibling = ofPerson(earlier, `${id}-sibling-${earlier.caseId}`);
+  await join(sibling);
+  await env.client.workflow.start(caseWorkflow, { taskQueue, workflowId: sibling.caseId, args: [sibling] });
+  const main = ofPerson(input, caseId);
+  await join(main);
+  return env.client.workflow.start(caseWorkflow, { taskQueue, workflowId: caseId, args: [main] });
 }
 
 /** Fallbacks, branches, a promise broken and kept: the walk recorded by v3 and v4. */
@@ -186,7 +246,10 @@ try {
   for (const [name, scenario] of Object.entries(scenarios)) {
     if (only.length > 0 ? !only.includes(name) : existsSync(new URL(`../histories/${name}.json`, import.meta.url))) continue;
     const taskQueue = `record-${name}`;
-    const worker = await engine.caseWorker({ taskQueue, activities: recordingActivities({ projection: projectionRefused, ...(refusingAgency.has(name) ? { refuseAgency: 'agency does not take accounts of this kind (422)' } : {}) }).activities });
+    const worker = await engine.caseWorker({
+      taskQueue,
+      activities: recordingActivities({ projection: projectionRefused, temporal: env.client, ...(refusingAgency.has(name) ? { refuseAgency: 'agency does not take accounts of this kind (422)' } : {}) }).activities,
+    });
     await worker.runUntil(async () => {
       const handle = await startCase(env, taskQueue, name);
       await scenario(handle, (duration) => env.sleep(duration), async (plusDays) => new Date((await env.currentTimeMs()) + plusDays * 86_400_000).toISOString().slice(0, 10));
@@ -194,6 +257,12 @@ try {
       const file = new URL(`../histories/${name}.json`, import.meta.url);
       await writeFile(file, historyToJSON(await handle.fetchHistory()));
       process.stdout.write(`recorded ${file.pathname}\n`);
+      if (personScenarios.has(name)) {
+        // The person's own history so far (it never ends by itself): grants, changes, broadcasts, a case leaving.
+        const personFile = new URL(`../histories/person-${name.replace(/^case-/, '')}.json`, import.meta.url);
+        await writeFile(personFile, historyToJSON(await env.client.workflow.getHandle(personWorkflowId(personOf(handle.workflowId))).fetchHistory()));
+        process.stdout.write(`recorded ${personFile.pathname}\n`);
+      }
     });
   }
 } finally {

@@ -204,3 +204,40 @@ describe('case state: the status shape', () => {
     expect(input.account.contacts.email?.optedOut).toBe(false);
   });
 });
+
+describe('case state: the person behind the account', () => {
+  function personCase() {
+    const input = caseFixture(start, strategy(consumerEarly));
+    const account = { ...input.account, personId: 'p1' };
+    const live = new LiveCase({ caseId: input.caseId, account, strategy: input.strategy, startedAt: start, walksTimeline: true, personGrants: true, now: () => start });
+    const facts = { contacts: input.account.contacts };
+    return { live, facts };
+  }
+
+  it('takes a newer announcement of its person, ignores an older one, and tells the person what it learns itself', () => {
+    const { live, facts } = personCase();
+    const designated = { ...facts, inconvenientTimes: [{ from: '06:00', to: '10:00', at: start, source: 'officer' }] };
+    expect(live.receivePerson({ personId: 'p1', name: 'Ana Ruiz', version: 2, facts: designated })).toBe(true);
+    expect(live.receivePerson({ personId: 'p1', name: 'Ana Ruiz', version: 1, facts })).toBe(false);
+    expect(live.caseFacts().inconvenientTimes).toHaveLength(1);
+    live.comply({ type: 'medium_refused', medium: 'phone', at: start, source: 'officer' });
+    expect(live.sideEffects).toEqual([{ kind: 'person', change: { changeId: `${live.caseId}:1`, change: { kind: 'compliance', event: expect.objectContaining({ type: 'medium_refused' }) }, from: { caseId: live.caseId, seq: 1 } } }]);
+    // Time-barred is the debt's: the person does not hear of it.
+    live.comply({ type: 'flag_set', flag: 'timeBarred', at: start, source: 'creditor' });
+    expect(live.sideEffects).toHaveLength(1);
+  });
+
+  it('keeps what it told the person on top of announcements until one includes it', () => {
+    const { live, facts } = personCase();
+    live.receivePerson({ personId: 'p1', name: 'Ana Ruiz', version: 1, facts });
+    live.tellPerson({ type: 'opted_out', channel: 'sms', at: start, source: 'sms_reply' });
+    // An announcement that crossed the STOP on its way: the STOP still stands.
+    live.receivePerson({ personId: 'p1', name: 'Ana Ruiz', version: 2, facts });
+    expect(live.caseFacts().contacts.sms?.optedOut).toBe(true);
+    expect(live.state.contacts.sms?.optedOut).toBe(true);
+    // Once the person says it has it, the person's facts stand alone (here: opted back in since).
+    live.receivePerson({ personId: 'p1', name: 'Ana Ruiz', version: 3, facts, acks: { [live.caseId]: 1 } });
+    expect(live.caseFacts().contacts.sms?.optedOut).toBe(false);
+    expect(live.state.person?.pending).toEqual([]);
+  });
+});

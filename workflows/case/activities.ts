@@ -57,6 +57,15 @@ export const boundedLocalRecords = proxyLocalActivities<Activities>({
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '4 seconds', maximumAttempts: 3 },
 });
 
+/**
+ * Asking the person for a contact: quick (the person answers at once), retried until it answers,
+ * the same grant id every attempt so it is counted once.
+ */
+export const personCalls = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', maximumInterval: '1 minute', nonRetryableErrorTypes: ['PersonNotRunning'] },
+});
+
 /** The send activities the channels name (domain/channels/); a channel whose activity is missing does not compile. */
 const sendActivities: Pick<typeof sends, (typeof channels)[ContactChannel]['sendActivity']> = sends;
 

@@ -4,7 +4,7 @@ import { conversationOutcomes } from '../../domain/regulation/events.js';
 import { classifyReply, ReplyIntent } from '../../domain/replies.js';
 import { callMeBranch, disputeBranch } from '../../domain/strategy-branches.js';
 import { fallbackStep } from '../../domain/timeline.js';
-import type { CallAttempted, ComplianceFactRecorded, ContactChanged, DebtorReplied } from '../case-messages.js';
+import type { CallAttempted, ComplianceFactRecorded, ContactChanged, ContactRequest, DebtorReplied } from '../case-messages.js';
 import type { LiveCase } from './state.js';
 
 /**
@@ -39,9 +39,11 @@ export function receiveReply(live: LiveCase, reply: DebtorReplied, replyTasks: (
   if (intent === ReplyIntent.stop && !contact.optedOut) {
     contact.optedOut = true;
     live.record('opted_out', `debtor opted out of ${channel} by reply`, { data: { channel, source: `${channel}_reply` } });
+    live.tellPerson({ type: 'opted_out', channel, at: live.now(), source: `${channel}_reply` });
   } else if (intent === ReplyIntent.start && contact.optedOut) {
     contact.optedOut = false;
     live.record('opted_in', `debtor opted back in to ${channel} by reply`, { data: { channel, source: `${channel}_reply` } });
+    live.tellPerson({ type: 'opted_in', channel, at: live.now(), source: `${channel}_reply` });
   }
 }
 
@@ -85,7 +87,17 @@ export function changeContact(live: LiveCase, change: ContactChanged): void {
     optedOut: fields.optedOut ?? current?.optedOut ?? false,
   };
   live.record('contact_changed', `${channel} contact changed by ${source}`, { data: { channel, source } });
+  tellPersonOfContact(live, change);
   if (live.walksTimeline && fields.valid === false && deliveryFailureSources.includes(source)) owedFallback(live, channel, source);
+}
+
+/** What a contact change means for the person (an opt-out, a bad or new address, consent), told to it. */
+function tellPersonOfContact(live: LiveCase, { channel, source, address, valid, consent, optedOut }: ContactChanged): void {
+  if (!live.personGrants) return;
+  const at = live.now();
+  if (address !== undefined || valid !== undefined) live.tellPerson({ type: 'contact_changed', channel, ...(address !== undefined ? { address } : {}), ...(valid !== undefined ? { valid } : {}), at, source });
+  if (optedOut !== undefined) live.tellPerson({ type: optedOut ? 'opted_out' : 'opted_in', channel, at, source });
+  if (consent !== undefined && channel === 'sms') live.tellPerson({ type: 'sms_consent', granted: consent, ...(address !== undefined ? { number: address } : {}), at, source });
 }
 
 /**
@@ -112,7 +124,32 @@ function owedFallback(live: LiveCase, channel: ContactChannel, source: string): 
 export function recordCallAttempt(live: LiveCase, call: CallAttempted): void {
   live.record('call_attempted', `call by ${call.by}: ${call.outcome.replace(/_/g, ' ')}`, { data: { taskId: call.taskId, outcome: call.outcome, conversation: call.conversation } });
   live.state.lastContactOutcome = contactOutcomeOfCall(call.outcome) ?? live.state.lastContactOutcome ?? null;
-  live.comply({ type: 'call_attempted', at: Date.parse(call.placedAt), conversation: call.conversation || conversationOutcomes.includes(call.outcome) });
+  const conversation = call.conversation || conversationOutcomes.includes(call.outcome);
+  live.comply({ type: 'call_attempted', at: Date.parse(call.placedAt), conversation });
+  // The call counts on every account of the person (its caps and the week after a conversation).
+  if (live.personGrants) {
+    live.sideEffects.push({
+      kind: 'personContact',
+      contact: { grantId: `call:${call.taskId}:${call.placedAt}`, caseId: live.caseId, debtGroup: live.debtGroup(), medium: 'phone', at: Date.parse(call.placedAt), ...(conversation ? { conversation } : {}) },
+    });
+  }
+  for (const request of call.requests ?? []) if (live.personGrants) tellPersonOfRequest(live, request, Date.parse(call.placedAt), `call:${call.by}`);
+}
+
+/** What the debtor asked for about being contacted, as the person's compliance event. */
+function tellPersonOfRequest(live: LiveCase, request: ContactRequest, at: number, source: string): void {
+  switch (request.kind) {
+    case 'opt_out':
+      return live.tellPerson({ type: 'opted_out', channel: request.channel, at, source });
+    case 'opt_in':
+      return live.tellPerson({ type: 'opted_in', channel: request.channel, at, source });
+    case 'refuse_medium':
+      return live.tellPerson({ type: 'medium_refused', medium: request.medium, ...(request.address !== undefined ? { address: request.address } : {}), at, source });
+    case 'refuse_place':
+      return live.tellPerson({ type: 'place_refused', place: request.place, at, source });
+    case 'sms_consent':
+      return live.tellPerson({ type: 'sms_consent', granted: request.granted, ...(request.number !== undefined ? { number: request.number } : {}), at, source });
+  }
 }
 
 /** A contact-rule fact an officer or an integration recorded. */
@@ -121,5 +158,8 @@ export function recordComplianceFact(live: LiveCase, { fact, at, source }: Compl
   if (fact.kind === 'flag') live.comply({ type: fact.set ? 'flag_set' : 'flag_cleared', flag: fact.flag, at: when, source });
   else if (fact.kind === 'validation_notice_sent') live.comply({ type: 'validation_notice_sent', at: when, source });
   else if (fact.kind === 'verification_sent') live.comply({ type: 'verification_sent', at: when, source });
-  else live.record('compliance', `contact request recorded by ${source}`, { data: { fact } });
+  else {
+    live.record('compliance', `contact request recorded by ${source}`, { data: { fact } });
+    if (live.personGrants) tellPersonOfRequest(live, fact, when, source);
+  }
 }

@@ -1,6 +1,7 @@
 import { isCancellation } from '@temporalio/workflow';
 import type { TTemplate } from '../../domain/strategy.js';
 import { channelSends, failureOf, records } from './activities.js';
+import { tellPerson, tellPersonOfContact } from './person.js';
 import type { CaseRun } from './run.js';
 import { attempt, placeWithAgency, projectForCaseFile, withRequiredDisclosures } from './steps.js';
 
@@ -36,6 +37,14 @@ export async function runSideEffects(run: CaseRun): Promise<void> {
             live.sideEffects.push({ kind: 'task', task: { kind: 'escalation', reason: `the agency refused the referral (${effect.reason}): place the case by hand` } });
           }
         }
+      } else if (effect.kind === 'person') {
+        // The read model first, in the task that took the change, as for any other signal: the
+        // person's round trip must not open a moment in which the case says more than the database.
+        if (live.unprojected.length > 0) await run.project();
+        await tellPerson(run, effect.change);
+      } else if (effect.kind === 'personContact') {
+        if (live.unprojected.length > 0) await run.project();
+        await tellPersonOfContact(run, effect.contact);
       } else {
         await sendNotice(run, 'verification', verificationTemplate, key);
       }

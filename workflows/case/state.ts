@@ -5,6 +5,8 @@ import { withNegotiationDefaults, type TNegotiationPolicy } from '../../domain/n
 import type { OutcomeContext } from '../../domain/outcomes.js';
 import type { ContactPolicyInput } from '../../domain/regulation/index.js';
 import { applyComplianceEvent, complianceOf, type ComplianceEvent } from '../../domain/regulation/events.js';
+import type { PersonChanged, PersonChangeSignal, PersonContact } from '../person-messages.js';
+import { applyPersonChange, isPersonLevelEvent, withPersonFacts } from '../person/rules.js';
 import { escalationAgency, timelineBranch, type TimelineBranch } from '../../domain/strategy-branches.js';
 import { migrateCursor } from '../../domain/strategy-migration.js';
 import { contactPolicyOf, startCursor, type TimelineCursor } from '../../domain/timeline.js';
@@ -33,6 +35,9 @@ import {
  * is the deterministic workflow clock).
  */
 
+/** Changes a case keeps applying on top of its person's announcements until they include them. */
+const keptPendingChanges = 20;
+
 /** How many events the status query shows. */
 export const recentEvents = 50;
 export const dayMs = 86_400_000;
@@ -41,7 +46,11 @@ export const dayMs = 86_400_000;
 export type SideEffect =
   | { kind: 'task'; task: { kind: string; reason: string } }
   | { kind: 'agency'; reason: string; agency?: string }
-  | { kind: 'verification' };
+  | { kind: 'verification' }
+  /** A person-level fact the case learnt itself, for its person (`person-contact-grants`). */
+  | { kind: 'person'; change: PersonChangeSignal }
+  /** A contact made outside a grant (an officer's call), for the person's ledger. */
+  | { kind: 'personContact'; contact: PersonContact };
 
 export interface LiveCaseOptions {
   caseId: string;
@@ -53,6 +62,8 @@ export interface LiveCaseOptions {
   walksTimeline: boolean;
   /** State carried over continue-as-new; it is taken as it is, not copied. */
   carried?: CaseState | undefined;
+  /** The case asks its person before contacts and shares person-level facts (patch `person-contact-grants`, with `account.personId`). */
+  personGrants?: boolean;
   /** The clock, epoch ms. */
   now?: () => number;
 }
@@ -66,6 +77,7 @@ export class LiveCase {
   readonly account: CaseAccount;
   readonly startedAt: number;
   readonly walksTimeline: boolean;
+  readonly personGrants: boolean;
   readonly now: () => number;
   readonly state: CaseState;
   /** The strategy version the case runs; a manager may move it to another version. */
@@ -80,11 +92,12 @@ export class LiveCase {
   unprojected: CaseEvent[] = [];
   sideEffects: SideEffect[] = [];
 
-  constructor({ caseId, account, strategy, startedAt, walksTimeline, carried, now = () => Date.now() }: LiveCaseOptions) {
+  constructor({ caseId, account, strategy, startedAt, walksTimeline, carried, personGrants = false, now = () => Date.now() }: LiveCaseOptions) {
     this.caseId = caseId;
     this.account = account;
     this.startedAt = startedAt;
     this.walksTimeline = walksTimeline;
+    this.personGrants = personGrants && account.personId !== undefined;
     this.now = now;
     this.strategy = strategy;
     // Parsed here so inputs recorded before a policy field existed get its default.
@@ -106,6 +119,7 @@ export class LiveCase {
     };
     this.state.ledger ??= [];
     this.state.compliance ??= { timeZones: [account.debtor.timeZone], ...account.compliance };
+    if (this.personGrants && account.personId) this.state.person ??= { personId: account.personId, name: account.debtor.name, version: 0, facts: null, told: 0 };
     // A lagging read model's events travel through continue-as-new beside the state.
     this.unprojected = this.state.unprojected ?? [];
     delete this.state.unprojected;
@@ -137,6 +151,42 @@ export class LiveCase {
     this.state.compliance = complianceOf(facts);
     this.state.contacts = facts.contacts;
     for (const change of changes) this.record('compliance', change, { data: { event: event.type } });
+    // What the person told us on this account is for all their accounts: the person hears of it.
+    if (changes.length > 0 && isPersonLevelEvent(event)) this.tellPerson(event);
+  }
+
+  /**
+   * A person-level fact the case learnt itself (a STOP, "don't text me", an officer's fact): into
+   * the case's copy of the person's facts at once, and to the person, which tells every other case.
+   */
+  tellPerson(event: ComplianceEvent): void {
+    const person = this.state.person;
+    if (!this.personGrants || !person) return;
+    const change = { kind: 'compliance' as const, event };
+    if (person.facts) person.facts = applyPersonChange(person.facts, change).facts;
+    person.told++;
+    const told = { changeId: `${this.caseId}:${person.told}`, change, from: { caseId: this.caseId, seq: person.told } };
+    person.pending = [...(person.pending ?? []).slice(-(keptPendingChanges - 1)), told];
+    this.sideEffects.push({ kind: 'person', change: told });
+  }
+
+  /** The person's facts as it announced them: they replace the case's person-level facts (a late, older announcement is ignored). */
+  receivePerson(announced: PersonChanged): boolean {
+    const person = this.state.person;
+    if (!this.personGrants || !person) return false;
+    // Another person id: the person was merged (or the merge undone); its versions count anew.
+    if (announced.personId === person.personId && announced.version <= person.version) return false;
+    if (announced.personId !== person.personId) this.record('compliance', `the debtor is now person ${announced.personId} (was ${person.personId})`, { data: { person: announced.personId } });
+    // What this case told the person and the announcement does not include yet still stands (it may have crossed it).
+    // A merged person forwards a case's changes with their count, so the other person's acks count too.
+    const acked = announced.acks?.[this.caseId] ?? 0;
+    const pending = (person.pending ?? []).filter((told) => (told.from?.seq ?? 0) > acked);
+    const facts = pending.reduce((current, told) => applyPersonChange(current, told.change).facts, announced.facts);
+    Object.assign(person, { personId: announced.personId, name: announced.name, version: announced.version, facts, pending });
+    // The send steps read the addresses and the status shows the channels: both as the person has them.
+    const contacts = this.caseFacts().contacts;
+    this.state.contacts = Object.fromEntries(Object.entries(contacts).filter(([medium]) => medium !== 'phone').map(([medium, point]) => [medium, { ...point }]));
+    return true;
   }
 
   close(reason: CloseReason, detail: string): void {
@@ -328,13 +378,21 @@ export class LiveCase {
     return this.startedAt + (this.state.shiftMs ?? 0);
   }
 
+  /** The debt group the person counts this case's contacts in. */
+  debtGroup(): string {
+    return this.account.debtGroup ?? this.account.externalId;
+  }
+
   daysPastDue(): number {
     return this.account.daysPastDue + Math.floor((this.now() - this.startedAt) / dayMs);
   }
 
   /** What the contact and content rules read about the case now. */
   caseFacts(): CaseFacts {
-    return { balance: this.state.balance, timeZone: this.account.debtor.timeZone, contacts: this.state.contacts, ...this.state.compliance };
+    const own: CaseFacts = { balance: this.state.balance, timeZone: this.account.debtor.timeZone, contacts: this.state.contacts, ...this.state.compliance };
+    // The person's facts (what they told us on any account) replace the case's person-level ones.
+    const person = this.personGrants ? this.state.person?.facts : null;
+    return person ? withPersonFacts(own, person) : own;
   }
 
   /** What the send activities check the rendered message against, as the case knows it now. */
@@ -397,6 +455,7 @@ export class LiveCase {
       placement: state.placement ?? null,
       waived: state.waived ?? 0,
       ...(state.projection ? { projection: state.projection } : {}),
+      ...(state.person ? { person: { personId: state.person.personId, version: state.person.version, heldFor: state.person.heldFor ?? null } } : {}),
     };
   }
 }

@@ -1,6 +1,7 @@
 import { isMessageAction } from '../../domain/step-actions.js';
 import { afterMove, nextMove, planContext, type TimelineMove } from '../../domain/timeline.js';
 import { CloseReason } from '../case-messages.js';
+import { askPerson } from './person.js';
 import type { CaseRun } from './run.js';
 import { runStep } from './steps.js';
 
@@ -38,12 +39,27 @@ export async function walkTimeline(run: CaseRun): Promise<void> {
     live.setCursor(afterMove({ definition, cursor: live.timelineCursor(), move }));
     return;
   }
+  // A restarted timeline sends its steps again: a new key per restart.
+  const restarts = state.restarts ?? 0;
+  const key = run.idempotencyKey(restarts > 0 ? `${move.step.id}~${restarts}` : move.step.id);
+  if (live.personGrants && (isMessageAction(move.step.action) || move.step.action === 'call')) {
+    // The case's own rules said yes; the person, who knows every account's contacts, has the last word.
+    const answer = await askPerson(run, move.step, key);
+    if (answer.kind === 'again') return;
+    if (answer.kind === 'held') {
+      await run.waitUntil(answer.until, answer.reason);
+      return;
+    }
+    if (answer.kind === 'barred') {
+      live.record('step_skipped', `step "${move.step.id}" skipped: ${answer.reason}`, { stepId: move.step.id });
+      live.setCursor(afterMove({ definition, cursor: live.timelineCursor(), move: { kind: 'skip', step: move.step, reason: answer.reason, source: move.source } }));
+      return;
+    }
+  }
   for (const replaced of move.replaces) {
     live.record('step_skipped', `step "${replaced.stepId}" skipped: ${replaced.reason}; "${move.step.id}" runs in its place`, { stepId: replaced.stepId });
   }
-  // A restarted timeline sends its steps again: a new key per restart.
-  const restarts = state.restarts ?? 0;
-  const result = await runStep(run, move.step, run.idempotencyKey(restarts > 0 ? `${move.step.id}~${restarts}` : move.step.id));
+  const result = await runStep(run, move.step, key);
   // Read again: a bounce reported while the step ran may have owed a fallback meanwhile.
   const latest = live.timelineCursor();
   const next = afterMove({ definition: live.strategy.definition, cursor: latest, move, result });

@@ -1,0 +1,103 @@
+import { getExternalWorkflowHandle, isCancellation, log } from '@temporalio/workflow';
+import { stepContact } from '../../domain/regulation/index.js';
+import type { TStep } from '../../domain/strategy.js';
+import { caseJoinedSignal, caseLeftSignal, contactRecordedSignal, personChangeSignal, personWorkflowId, type ContactGrant, type PersonChangeSignal, type PersonContact } from '../person-messages.js';
+import { failureOf, personCalls } from './activities.js';
+import type { CaseRun } from './run.js';
+
+/**
+ * The case's side of its person (workflows/person.ts), for cases of the `person-contact-grants`
+ * patch with a person: asking for each contact, telling the person what the case learnt, leaving.
+ */
+
+/** What the person answered for a step: go ahead, wait (until when, why), skip (why), or ask again at once. */
+export type PersonAnswer = { kind: 'permitted' } | { kind: 'held'; until: number | null; reason: string } | { kind: 'barred'; reason: string } | { kind: 'again' };
+
+/**
+ * Asks the person whether the step may contact them now, after the case's own rules said yes. A
+ * permitted message is counted by the person at once; a call step only asks (the officer's dial
+ * is counted when the call is recorded). With no person to ask, the case decides alone.
+ */
+export async function askPerson(run: CaseRun, step: TStep, key: string): Promise<PersonAnswer> {
+  const { live, state } = run;
+  const person = state.person;
+  const contact = stepContact(step, live.contactPolicy);
+  if (!person || !contact || contact.channel === 'none') return { kind: 'permitted' };
+  const history = state.compliance?.history;
+  let grant: ContactGrant;
+  try {
+    grant = await personCalls.requestContactGrant({
+      personId: person.personId,
+      // One ask per attempt: a retried activity repeats it, a later attempt (after a hold) asks anew.
+      grantId: `${key}@${Date.now()}`,
+      caseId: live.caseId,
+      channel: contact.channel,
+      action: contact.action,
+      debt: {
+        balance: state.balance,
+        ...(live.contentFacts().timeBarred ? { timeBarred: true } : {}),
+        ...(history ? { history: { firstCommunicationAt: history.firstCommunicationAt ?? null, validationNoticeSentAt: history.validationNoticeSentAt ?? null, dispute: history.dispute ?? null } } : {}),
+      },
+      policy: live.contactPolicy,
+      ...(step.action === 'call' ? { reserve: false } : {}),
+      account: { accountExternalId: live.account.externalId, debtGroup: live.debtGroup() },
+    });
+  } catch (error) {
+    if (isCancellation(error)) throw error;
+    const { type, message } = failureOf(error);
+    if (type !== 'PersonNotRunning') throw error;
+    log.warn('the person could not be asked; the case decides alone', { caseId: live.caseId, reason: message });
+    return { kind: 'permitted' };
+  }
+  if (grant.mergedInto) {
+    person.personId = grant.mergedInto;
+    person.version = 0;
+    return { kind: 'again' };
+  }
+  if (grant.kind !== 'held') person.heldFor = null;
+  if (grant.kind === 'held' && person.heldFor !== grant.reason) {
+    person.heldFor = grant.reason;
+    live.record('contact_held', `step "${step.id}" held by the person: ${grant.reason}`, {
+      stepId: step.id,
+      data: { personId: person.personId, channel: contact.channel, until: grant.until === null ? null : new Date(grant.until).toISOString() },
+    });
+  }
+  if (grant.kind === 'held') return { kind: 'held', until: grant.until, reason: grant.reason };
+  return grant.kind === 'barred' ? { kind: 'barred', reason: grant.reason } : { kind: 'permitted' };
+}
+
+/** Signals the person; one not running (never started, or gone) is not the case's failure. */
+async function signalPerson(personId: string, send: (handle: ReturnType<typeof getExternalWorkflowHandle>) => Promise<void>): Promise<void> {
+  try {
+    await send(getExternalWorkflowHandle(personWorkflowId(personId)));
+  } catch (error) {
+    if (isCancellation(error)) throw error;
+    log.warn('signal to the person failed', { personId, error: error instanceof Error ? error.message : String(error) });
+  }
+}
+
+/** A person-level fact the case learnt, for the person, which tells the other cases. */
+export function tellPerson(run: CaseRun, change: PersonChangeSignal): Promise<void> {
+  const person = run.state.person;
+  return person ? signalPerson(person.personId, (handle) => handle.signal(personChangeSignal, change)) : Promise.resolve();
+}
+
+/** A contact made outside a grant (an officer's call), for the person's ledger. */
+export function tellPersonOfContact(run: CaseRun, contact: PersonContact): Promise<void> {
+  const person = run.state.person;
+  return person ? signalPerson(person.personId, (handle) => handle.signal(contactRecordedSignal, contact)) : Promise.resolve();
+}
+
+/**
+ * Keeps the person's list of open cases true: a case that closes leaves it (the person stops
+ * telling it of changes), one reopened by a returned payment joins again. Idempotent per change.
+ */
+export async function keepPersonMembership(run: CaseRun): Promise<void> {
+  const { live, state } = run;
+  const person = live.personGrants ? state.person : null;
+  const closed = state.status === 'closed';
+  if (!person || closed === Boolean(person.left)) return;
+  person.left = closed;
+  const ref = { caseId: live.caseId, accountExternalId: live.account.externalId, debtGroup: live.debtGroup() };
+  await signalPerson(person.personId, (handle) => (closed ? handle.signal(caseLeftSignal, { caseId: live.caseId }) : handle.signal(caseJoinedSignal, ref)));
+}
