@@ -25,8 +25,16 @@ export type TPostalAddress = z.infer<typeof ZPostalAddress>;
 /** An officers' team (portfolio of cases); a team-scoped API key sees only its team's cases. */
 export const ZTeam = z.string().trim().min(1).max(64).regex(/^[\w.-]+$/, 'letters, digits, _ . - only');
 
+/**
+ * The creditor's id for the person: accounts enrolled with the same one belong to one debtor
+ * (api/services/debtor-identity.ts). Exact and case-sensitive after trimming, like account ids.
+ */
+export const ZDebtorExternalId = z.string().trim().min(1).max(100);
+
 export const ZDebtor = z
   .object({
+    /** The person's identity at the creditor; absent, the account gets a debtor of its own (match suggestions may join them later). */
+    externalId: ZDebtorExternalId.optional(),
     name: z.string().trim().min(1).max(200),
     email: z.email('must be an email address').optional(),
     phone: ZE164.optional(),
@@ -63,6 +71,11 @@ export const ZAccountEnrollment = z
     riskScore: z.number().finite().optional(),
     /** The statute of limitations has run: no suit, and the state's disclosure on every message. */
     timeBarred: z.boolean().optional(),
+    /**
+     * Debts the contact rules count as one (e.g. student loans serviced under one account number):
+     * accounts of one person with the same group share the per-debt call caps. Absent: the account's own externalId.
+     */
+    debtGroup: z.string().trim().min(1).max(100).optional(),
   })
   .strict();
 export type TAccountEnrollment = z.infer<typeof ZAccountEnrollment>;

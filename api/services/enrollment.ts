@@ -8,6 +8,7 @@ import type { Db } from '../../lib/db.js';
 import { caseWorkflow } from '../../workflows/case.js';
 import { caseWorkflowId, taskQueue, type CaseInput } from '../../workflows/case-messages.js';
 import { ApiError, unprocessable } from '../errors.js';
+import { debtorForEnrollment } from './debtor-identity.js';
 import { differingFields, enrollmentConflict, enrollmentFingerprint, type EnrollmentFingerprint } from './enrollment-conflicts.js';
 import { chooseStrategyFor } from './segments.js';
 import { activeStrategy, toVersion, type StrategyVersion } from './strategies.js';
@@ -155,38 +156,22 @@ export async function enrollAccount({
   const accountId = randomUUID();
   const caseId = caseWorkflowId(accountId);
   const startedAt = new Date();
-  const contacts = contactPointsOf(input.debtor);
   try {
     await db.$transaction(async (tx) => {
-      const debtor = await tx.debtor.create({
-        data: {
-          name: input.debtor.name,
-          timeZone: input.debtor.timeZone,
-          language: input.debtor.language ?? 'en',
-          state: usStateOf(input.debtor.address) ?? null,
-          contacts: {
-            create: Object.entries(contacts).map(([channel, contact]) => ({
-              channel,
-              value: contact.address,
-              consent: contact.consent,
-              // Consent is recorded with where it was given: an API enrollment or a bulk import.
-              ...(contact.consent ? { consentAt: startedAt, consentSource: actor.startsWith('import:') ? 'import' : 'enrollment' } : {}),
-            })),
-          },
-        },
-        select: { id: true }, // only the id is used: no read-back of the whole row
-      });
+      // The person: found by debtor.externalId or created (debtor-identity.ts).
+      const debtorId = await debtorForEnrollment(tx, input, actor, startedAt);
       await tx.account.create({
         data: {
           id: accountId,
           externalId: input.externalId,
-          debtorId: debtor.id,
+          debtorId,
           currency: input.currency,
           originalBalance: input.balance,
           balance: input.balance,
           daysPastDue: input.daysPastDue,
           portfolio: input.portfolio ?? null,
           timeBarred: input.timeBarred ?? false,
+          debtGroup: input.debtGroup ?? null,
         },
       });
       await tx.case.create({
