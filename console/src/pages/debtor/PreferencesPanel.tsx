@@ -6,6 +6,11 @@ import { contactChannels, contactPlaces } from './ContactsPanel';
 import { describeDesignation, designationKindLabels, designationKinds, weekdays, windowOf, type DesignationKind } from './designations';
 import { usePersonChange } from './use-person-change';
 
+/** A designation as the API takes it back: the window only (the API keeps who said it and when). */
+function windowInput({ from, to, days, media }: DesignatedTimeView): DesignatedTimeView {
+  return { from, to, ...(days ? { days } : {}), ...(media ? { media } : {}) };
+}
+
 /**
  * What the person told us, for all their debts: preferred channel and language, times and places
  * that are inconvenient, consent to be called. Each change replaces the list it touches (PUT).
@@ -32,7 +37,7 @@ export function PreferencesPanel({ debtor, edits }: { debtor: DebtorDetail; edit
               {time.at ? when(time.at) : ''}
             </span>
             {edits && (
-              <button type="button" className="link" aria-label={`Remove ${describeDesignation(time)}`} disabled={change.isPending} onClick={() => change.mutate({ inconvenientTimes: times.filter((_, i) => i !== index) })}>
+              <button type="button" className="link" aria-label={`Remove ${describeDesignation(time)}`} disabled={change.isPending} onClick={() => change.mutate({ inconvenientTimes: times.filter((_, i) => i !== index).map(windowInput) })}>
                 Remove
               </button>
             )}
@@ -40,7 +45,7 @@ export function PreferencesPanel({ debtor, edits }: { debtor: DebtorDetail; edit
         ))}
         {times.length === 0 && <li className="muted">None designated: the usual 8:00–21:00 in every zone of theirs.</li>}
       </ul>
-      {edits && <AddDesignationForm pending={change.isPending} onAdd={(time) => change.mutate({ inconvenientTimes: [...times, time] })} />}
+      {edits && <AddDesignationForm pending={change.isPending} onAdd={(time) => change.mutate({ inconvenientTimes: [...times.map(windowInput), time] })} />}
 
       <h4 id="places-title">Places refused</h4>
       <ul className="designations" aria-labelledby="places-title">
@@ -52,7 +57,7 @@ export function PreferencesPanel({ debtor, edits }: { debtor: DebtorDetail; edit
               {refused.at ? when(refused.at) : ''}
             </span>
             {edits && (
-              <button type="button" className="link" aria-label={`Remove not at ${refused.place}`} disabled={change.isPending} onClick={() => change.mutate({ refusedPlaces: places.filter((_, i) => i !== index) })}>
+              <button type="button" className="link" aria-label={`Remove not at ${refused.place}`} disabled={change.isPending} onClick={() => change.mutate({ refusedPlaces: places.filter((_, i) => i !== index).map(({ place }) => ({ place })) })}>
                 Remove
               </button>
             )}
@@ -60,7 +65,7 @@ export function PreferencesPanel({ debtor, edits }: { debtor: DebtorDetail; edit
         ))}
         {places.length === 0 && <li className="muted">None.</li>}
       </ul>
-      {edits && <AddPlaceForm pending={change.isPending} refused={places.map((p) => p.place)} onAdd={(place) => change.mutate({ refusedPlaces: [...places, { place, source: 'officer' }] })} />}
+      {edits && <AddPlaceForm pending={change.isPending} refused={places.map((p) => p.place)} onAdd={(place) => change.mutate({ refusedPlaces: [...places.map(({ place: p }) => ({ place: p })), { place }] })} />}
 
       {preferences.refusedMedia.length > 0 && (
         <>
@@ -141,7 +146,7 @@ function AddDesignationForm({ onAdd, pending }: { onAdd: (time: DesignatedTimeVi
   const [callsOnly, setCallsOnly] = useState(false);
   function submit(event: FormEvent) {
     event.preventDefault();
-    onAdd({ ...windowOf(kind, first, second), ...(days.length > 0 ? { days: [...days].sort((a, b) => a - b) } : {}), ...(callsOnly ? { media: ['phone'] } : {}), source: 'officer' });
+    onAdd({ ...windowOf(kind, first, second), ...(days.length > 0 ? { days: [...days].sort((a, b) => a - b) } : {}), ...(callsOnly ? { media: ['phone'] } : {}) });
   }
   return (
     <form className="row designation-form" onSubmit={submit} aria-label="Add an inconvenient time">
