@@ -85,15 +85,23 @@ export interface MergeView {
   at: string;
   undoneAt: string | null;
 }
+export interface PostalAddress {
+  line1: string;
+  line2?: string;
+  city: string;
+  region?: string;
+  postalCode: string;
+  country: string;
+}
 export interface ContactBody {
   channel: string;
-  value: string;
+  value: string | PostalAddress;
   place?: string;
   source: string;
 }
 export interface ContactPatch {
-  value?: string;
-  place?: string;
+  value?: string | PostalAddress;
+  place?: string | null;
   verified?: boolean;
   retired?: boolean;
   reason: string;
@@ -102,8 +110,9 @@ export interface PreferencesBody {
   language?: string;
   preferredChannel?: string | null;
   inconvenientTimes?: DesignatedTimeView[];
-  refusedPlaces?: { place: string; source?: string }[];
-  callConsent?: { source: string } | null;
+  refusedPlaces?: string[];
+  callConsent?: boolean;
+  source?: string;
 }
 
 async function call<T>(method: string, url: string, body?: unknown): Promise<T> {

@@ -1,12 +1,12 @@
 import { useState, type FormEvent } from 'react';
-import { debtorsApi, type DebtorContact } from '../../api/debtors';
+import { debtorsApi, type DebtorContact, type PostalAddress } from '../../api/debtors';
 import { Problem } from '../../components/Problem';
 import { when } from '../../format';
 import { usePersonChange } from './use-person-change';
 
 /** The person's contacts: each with where it came from and its standing; officers add, correct, verify and retire them. */
 
-export const contactChannels = ['email', 'sms', 'phone', 'letter'] as const;
+export const contactChannels = ['email', 'sms', 'phone', 'letter', 'whatsapp'] as const;
 export const contactPlaces = ['home', 'work', 'mobile', 'other'] as const;
 /** Sources an officer can name; `enrollment` and `import` are the engine's own. */
 const officerSources = ['debtor', 'officer', 'skip_trace'] as const;
@@ -73,6 +73,41 @@ function Standing({ contact }: { contact: DebtorContact }) {
   );
 }
 
+const emptyAddress: PostalAddress = { line1: '', line2: '', city: '', region: '', postalCode: '', country: 'US' };
+
+/** The address as the API takes it: optional lines left out when empty. */
+function addressBody(address: PostalAddress): PostalAddress {
+  const trimmed = Object.fromEntries(
+    Object.entries(address)
+      .map(([key, value]: [string, string | undefined]) => [key, (value ?? '').trim()] as const)
+      .filter(([, value]) => value !== ''),
+  ) as Partial<PostalAddress>;
+  return { line1: '', city: '', postalCode: '', country: '', ...trimmed };
+}
+
+const valueLabel = (channel: string) => (channel === 'email' ? 'Email address' : 'Number (E.164, e.g. +15555550123)');
+
+/** A postal address (letters), field by field as the API checks it. */
+function AddressFields({ idPrefix, address, onChange, required }: { idPrefix: string; address: PostalAddress; onChange: (address: PostalAddress) => void; required: boolean }) {
+  const field = (name: keyof PostalAddress, label: string, props: Record<string, unknown> = {}) => (
+    <div className="field">
+      <label htmlFor={`${idPrefix}-${name}`}>{label}</label>
+      <input id={`${idPrefix}-${name}`} value={address[name] ?? ''} onChange={(event) => onChange({ ...address, [name]: event.target.value })} {...props} />
+    </div>
+  );
+  return (
+    <fieldset className="address row">
+      <legend>Postal address</legend>
+      {field('line1', 'Street', { required, autoComplete: 'address-line1' })}
+      {field('line2', 'Line 2', { autoComplete: 'address-line2' })}
+      {field('city', 'City', { required, autoComplete: 'address-level2' })}
+      {field('region', 'State or region', { autoComplete: 'address-level1', size: 6 })}
+      {field('postalCode', 'Postal code', { required, autoComplete: 'postal-code', size: 10 })}
+      {field('country', 'Country (2 letters)', { required, autoComplete: 'country', size: 3, maxLength: 2 })}
+    </fieldset>
+  );
+}
+
 type RowAction = 'correct' | 'verify' | 'retire';
 
 function ContactRow({ debtorId, contact, edits }: { debtorId: string; contact: DebtorContact; edits: boolean }) {
@@ -126,14 +161,17 @@ const actionLabels: Record<RowAction, string> = { correct: 'Save correction', ve
 
 function ContactChangeForm({ debtorId, contact, action, onDone }: { debtorId: string; contact: DebtorContact; action: RowAction; onDone: () => void }) {
   const [value, setValue] = useState('');
+  const [address, setAddress] = useState(emptyAddress);
   const [place, setPlace] = useState(contact.place ?? '');
   const [reason, setReason] = useState('');
+  const isLetter = contact.channel === 'letter';
+  const corrected = isLetter ? (address.line1.trim() ? addressBody(address) : null) : value.trim() || null;
   const change = usePersonChange(debtorId, () =>
     debtorsApi.patchContact(debtorId, contact.contactId, {
       reason: reason.trim(),
       ...(action === 'verify' ? { verified: true } : action === 'retire' ? { retired: true } : {}),
-      ...(action === 'correct' && value.trim() ? { value: value.trim() } : {}),
-      ...(action === 'correct' && place && place !== contact.place ? { place } : {}),
+      ...(action === 'correct' && corrected ? { value: corrected } : {}),
+      ...(action === 'correct' && place !== (contact.place ?? '') ? { place: place || null } : {}),
     }),
   );
   const id = (field: string) => `contact-${contact.contactId}-${field}`;
@@ -145,10 +183,14 @@ function ContactChangeForm({ debtorId, contact, action, onDone }: { debtorId: st
     <form className="row" onSubmit={submit} aria-label={`${actionLabels[action]}: ${contact.channel} ${contact.value}`}>
       {action === 'correct' && (
         <>
-          <div className="field">
-            <label htmlFor={id('value')}>Corrected {contact.channel === 'letter' ? 'address' : contact.channel === 'email' ? 'email' : 'number'}</label>
-            <input id={id('value')} value={value} placeholder={contact.value} onChange={(event) => setValue(event.target.value)} />
-          </div>
+          {isLetter ? (
+            <AddressFields idPrefix={id('address')} address={address} onChange={setAddress} required={false} />
+          ) : (
+            <div className="field">
+              <label htmlFor={id('value')}>Corrected {valueLabel(contact.channel).toLowerCase()}</label>
+              <input id={id('value')} value={value} placeholder={contact.value} onChange={(event) => setValue(event.target.value)} />
+            </div>
+          )}
           <div className="field">
             <label htmlFor={id('place')}>Place</label>
             <select id={id('place')} value={place} onChange={(event) => setPlace(event.target.value)}>
@@ -180,12 +222,18 @@ function ContactChangeForm({ debtorId, contact, action, onDone }: { debtorId: st
 function AddContactForm({ debtorId }: { debtorId: string }) {
   const [channel, setChannel] = useState<string>('email');
   const [value, setValue] = useState('');
+  const [address, setAddress] = useState(emptyAddress);
   const [place, setPlace] = useState('');
   const [source, setSource] = useState<string>('debtor');
-  const add = usePersonChange(debtorId, () => debtorsApi.addContact(debtorId, { channel, value: value.trim(), source, ...(place ? { place } : {}) }));
+  const add = usePersonChange(debtorId, () => debtorsApi.addContact(debtorId, { channel, value: channel === 'letter' ? addressBody(address) : value.trim(), source, ...(place ? { place } : {}) }));
   function submit(event: FormEvent) {
     event.preventDefault();
-    add.mutate(undefined, { onSuccess: () => setValue('') });
+    add.mutate(undefined, {
+      onSuccess: () => {
+        setValue('');
+        setAddress(emptyAddress);
+      },
+    });
   }
   return (
     <form className="row add-contact" onSubmit={submit} aria-label="Add a contact">
@@ -199,10 +247,14 @@ function AddContactForm({ debtorId }: { debtorId: string }) {
           ))}
         </select>
       </div>
-      <div className="field">
-        <label htmlFor="new-contact-value">{channel === 'email' ? 'Email address' : channel === 'letter' ? 'Postal address' : 'Number (E.164, e.g. +15555550123)'}</label>
-        <input id="new-contact-value" value={value} onChange={(event) => setValue(event.target.value)} required inputMode={channel === 'email' ? 'email' : channel === 'letter' ? 'text' : 'tel'} />
-      </div>
+      {channel === 'letter' ? (
+        <AddressFields idPrefix="new-contact-address" address={address} onChange={setAddress} required />
+      ) : (
+        <div className="field">
+          <label htmlFor="new-contact-value">{valueLabel(channel)}</label>
+          <input id="new-contact-value" value={value} onChange={(event) => setValue(event.target.value)} required inputMode={channel === 'email' ? 'email' : 'tel'} />
+        </div>
+      )}
       <div className="field">
         <label htmlFor="new-contact-place">Place</label>
         <select id="new-contact-place" value={place} onChange={(event) => setPlace(event.target.value)}>

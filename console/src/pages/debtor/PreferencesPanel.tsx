@@ -57,7 +57,7 @@ export function PreferencesPanel({ debtor, edits }: { debtor: DebtorDetail; edit
               {refused.at ? when(refused.at) : ''}
             </span>
             {edits && (
-              <button type="button" className="link" aria-label={`Remove not at ${refused.place}`} disabled={change.isPending} onClick={() => change.mutate({ refusedPlaces: places.filter((_, i) => i !== index).map(({ place }) => ({ place })) })}>
+              <button type="button" className="link" aria-label={`Remove not at ${refused.place}`} disabled={change.isPending} onClick={() => change.mutate({ refusedPlaces: places.filter((_, i) => i !== index).map(({ place }) => place) })}>
                 Remove
               </button>
             )}
@@ -65,7 +65,7 @@ export function PreferencesPanel({ debtor, edits }: { debtor: DebtorDetail; edit
         ))}
         {places.length === 0 && <li className="muted">None.</li>}
       </ul>
-      {edits && <AddPlaceForm pending={change.isPending} refused={places.map((p) => p.place)} onAdd={(place) => change.mutate({ refusedPlaces: [...places.map(({ place: p }) => ({ place: p })), { place }] })} />}
+      {edits && <AddPlaceForm pending={change.isPending} refused={places.map((p) => p.place)} onAdd={(place) => change.mutate({ refusedPlaces: [...places.map((refused) => refused.place), place] })} />}
 
       {preferences.refusedMedia.length > 0 && (
         <>
@@ -86,7 +86,7 @@ export function PreferencesPanel({ debtor, edits }: { debtor: DebtorDetail; edit
         {preferences.callConsent ? `Given ${when(preferences.callConsent.at)} (${preferences.callConsent.source}): calls in the next 7 days count neither toward the cap nor against a conversation.` : 'None recorded.'}
       </p>
       {edits && (
-        <button type="button" className="secondary" disabled={change.isPending} onClick={() => change.mutate({ callConsent: preferences.callConsent ? null : { source: 'officer' } })}>
+        <button type="button" className="secondary" disabled={change.isPending} onClick={() => change.mutate({ callConsent: !preferences.callConsent })}>
           {preferences.callConsent ? 'Withdraw consent to be called' : 'Record consent to be called (given on this call)'}
         </button>
       )}
