@@ -22,6 +22,7 @@ export interface DebtorAccount {
   balance: number;
   currency: string;
   currentStep: string | null;
+  live: boolean;
   nextActionAt: string | null;
   nextActionWhy: string | null;
 }
@@ -61,29 +62,34 @@ export interface DebtorDetail {
   };
   flags: Partial<Record<string, { at: string | number; source: string }>>;
   holds: { caseId: string; accountExternalId: string; channel: string | null; kind: string; until: string | null; reason: string }[];
-  history: { at: string; caseId: string | null; accountExternalId: string | null; type: string; detail: string | null }[];
+  history: { at: string; caseId: string | null; accountExternalId: string | null; type: string; actor: string; detail: string | null }[];
 }
 export interface DebtorListItem {
   debtorId: string;
   externalId: string | null;
   name: string;
+  timeZone: string;
+  mergedInto: string | null;
   accounts: number;
+  openCases: number;
 }
 export interface MatchSuggestion {
-  survivor: { debtorId: string; name: string };
-  merged: { debtorId: string; name: string };
-  reason: string;
+  debtorIds: string[];
+  reasons: string[];
+  persons: { debtorId: string; externalId: string | null; name: string; accounts: number }[];
 }
 export interface MergeView {
   mergeId: string;
-  survivorId: string;
-  survivorName: string;
-  mergedId: string;
-  mergedName: string;
+  survivor: string;
+  merged: string;
+  accountIds: string[];
+  contactIds: string[];
   by: string;
   reason: string;
   at: string;
   undoneAt: string | null;
+  undoneBy: string | null;
+  undoReason: string | null;
 }
 export interface PostalAddress {
   line1: string;
@@ -140,7 +146,7 @@ export const debtorsApi = {
   putPreferences: (debtorId: string, body: PreferencesBody) => call<unknown>('PUT', `${person(debtorId)}/preferences`, body),
   setFlag: (debtorId: string, body: { flag: string; set: boolean; source: string }) => call<unknown>('POST', `${person(debtorId)}/flags`, body),
   suggestions: () => call<{ items: MatchSuggestion[] }>('GET', '/api/v1/debtors/match-suggestions'),
-  merges: () => call<{ items: MergeView[] }>('GET', '/api/v1/debtor-merges'),
+  merges: (debtorId: string) => call<{ items: MergeView[] }>('GET', `${person(debtorId)}/merges`),
   merge: (debtorId: string, body: { from: string; reason: string }) => call<{ mergeId: string }>('POST', `${person(debtorId)}/merge`, body),
   undoMerge: (mergeId: string, body: { reason: string }) => call<unknown>('POST', `/api/v1/debtor-merges/${encodeURIComponent(mergeId)}/undo`, body),
 };

@@ -7,7 +7,8 @@ import { money, when } from '../format';
 import { ContactsPanel } from './debtor/ContactsPanel';
 import { FlagsPanel } from './debtor/FlagsPanel';
 import { PreferencesPanel } from './debtor/PreferencesPanel';
-import { personKey, useEditsPersons } from './debtor/use-person-change';
+import { PersonMergesPanel } from './debtor/MergesPanel';
+import { personKey, useEditsPersons, useManagesPersons } from './debtor/use-person-change';
 
 /**
  * The person behind the accounts: every account with its state and next action, how to reach
@@ -16,6 +17,7 @@ import { personKey, useEditsPersons } from './debtor/use-person-change';
  */
 export function DebtorScreen({ debtorId }: { debtorId: string }) {
   const edits = useEditsPersons();
+  const manages = useManagesPersons();
   const [revealed, setRevealed] = useState(false);
   const detail = useQuery({ queryKey: [...personKey(debtorId), revealed], queryFn: () => debtorsApi.get(debtorId, revealed) });
   const d = detail.data;
@@ -71,6 +73,7 @@ export function DebtorScreen({ debtorId }: { debtorId: string }) {
       <PreferencesPanel key={`${d.preferences.preferredChannel}-${d.language}`} debtor={d} edits={edits && !d.mergedInto} />
       <FlagsPanel debtor={d} edits={edits && !d.mergedInto} />
       <HistoryPanel debtor={d} />
+      {manages && <PersonMergesPanel debtorId={d.debtorId} />}
     </article>
   );
 }
@@ -156,7 +159,7 @@ function HistoryPanel({ debtor }: { debtor: DebtorDetail }) {
           <li key={`${event.at}-${index}`} className={/hold|held|paus|suspend/.test(event.type) ? 'held' : ''}>
             <time dateTime={event.at}>{when(event.at)}</time> {event.accountExternalId ? <span className="badge">{event.accountExternalId}</span> : <span className="badge">person</span>}{' '}
             <strong>{event.type.replaceAll('_', ' ')}</strong>
-            {event.detail ? ` — ${event.detail}` : ''}
+            {event.detail ? ` — ${event.detail}` : ''} <span className="muted">by {event.actor}</span>
           </li>
         ))}
         {debtor.history.length === 0 && <li className="muted">Nothing yet.</li>}

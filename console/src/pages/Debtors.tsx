@@ -4,7 +4,7 @@ import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { debtorsApi } from '../api/debtors';
 import { Pager } from '../components/Pager';
 import { Problem } from '../components/Problem';
-import { MergesPanel } from './debtor/MergesPanel';
+import { SuggestionsPanel } from './debtor/MergesPanel';
 import { useManagesPersons } from './debtor/use-person-change';
 
 const pageSize = 50;
@@ -50,6 +50,7 @@ export function DebtorsPage() {
               <th scope="col">Name</th>
               <th scope="col">Creditor's id</th>
               <th scope="col">Accounts</th>
+              <th scope="col">Open cases</th>
             </tr>
           </thead>
           <tbody>
@@ -57,14 +58,16 @@ export function DebtorsPage() {
               <tr key={person.debtorId}>
                 <td>
                   <Link to={`/debtors/${encodeURIComponent(person.debtorId)}`}>{person.name}</Link>
+                  {person.mergedInto ? <span className="badge">merged</span> : null}
                 </td>
                 <td>{person.externalId ?? '—'}</td>
                 <td>{person.accounts}</td>
+                <td>{person.openCases}</td>
               </tr>
             ))}
             {items.length === 0 && !list.isPending && (
               <tr>
-                <td colSpan={3} className="muted">
+                <td colSpan={4} className="muted">
                   Nobody matches.
                 </td>
               </tr>
@@ -79,7 +82,7 @@ export function DebtorsPage() {
         {...(cursors.length > 0 ? { onPrevious: () => setCursors(cursors.slice(0, -1)) } : {})}
         {...(list.data?.nextCursor ? { onNext: () => setCursors([...cursors, list.data?.nextCursor ?? '']) } : {})}
       />
-      {manages && <MergesPanel />}
+      {manages && <SuggestionsPanel />}
     </div>
   );
 }
