@@ -16,6 +16,7 @@ import { assignmentRoutes } from './routes/assignments.js';
 import { caseRoutes } from './routes/cases.js';
 import { caseFileRoutes } from './routes/case-files.js';
 import { codecRoutes } from './routes/codec.js';
+import { debtorRoutes } from './routes/debtors.js';
 import { consoleRoutes } from './routes/console.js';
 import { healthRoutes } from './routes/health.js';
 import { importRoutes } from './routes/imports.js';
@@ -119,6 +120,7 @@ export async function buildApi({
   await app.register(reportRoutes(deps));
   await app.register(outcomeRoutes(deps));
   await app.register(taskRoutes(deps));
+  await app.register(debtorRoutes(deps));
   await app.register(assignmentRoutes(deps));
   await app.register(templateRoutes(deps, { maxSmsSegments: deps.communications?.smsMaxSegments ?? 3 }));
   await app.register(communicationsExportRoutes(deps));

@@ -1,5 +1,5 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { ComplianceFacts, ContactHistory, ContactMedium, ContactPoint, DesignatedTime, Provenance } from '../domain/case-facts.js';
+import type { ComplianceFacts, ContactHistory, ContactMedium, ContactPoint, DesignatedTime, Provenance, RefusedMedium, RefusedPlace } from '../domain/case-facts.js';
 import type { ComplianceEvent } from '../domain/regulation/events.js';
 import type { ContactAction, ContactPolicyInput, ContactRoute, ContactVerdict } from '../domain/regulation/index.js';
 import type { TemplateLanguage } from '../domain/disclosures.js';
@@ -96,7 +96,12 @@ export type PersonChange =
   | { kind: 'call_consent'; granted: boolean; source: string; at: number }
   | { kind: 'preferences'; language?: TemplateLanguage; preferredChannel?: ContactMedium | null; source: string; at: number }
   /** The person's contact points as the API now holds them (after an add, a correction, a verification or a retirement). */
-  | { kind: 'contacts'; contacts: Partial<Record<ContactMedium, ContactPoint>>; source: string; at: number };
+  | { kind: 'contacts'; contacts: Partial<Record<ContactMedium, ContactPoint>>; source: string; at: number }
+  /**
+   * The person's refused places and media as the API now holds them, sent when one was withdrawn
+   * (a new refusal also comes as a `compliance` event, `place_refused` / `medium_refused`).
+   */
+  | { kind: 'refusals'; refusedPlaces: RefusedPlace[]; refusedMedia: RefusedMedium[]; source: string; at: number };
 
 export interface PersonChangeSignal {
   /** Repeats (a retried API call) are applied once. */
