@@ -117,7 +117,7 @@ describe.skipIf(!hasChromium)('the debtor screen in a real browser', () => {
     // The same screen fits a phone.
     await page.setViewportSize({ width: 390, height: 844 });
     await page.getByRole('heading', { name: person.name, level: 2 }).waitFor();
-    expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1)).toBe(true);
+    expect(await page.evaluate('document.documentElement.scrollWidth <= window.innerWidth + 1')).toBe(true);
     await shot(page, 'debtor-screen-phone');
     await page.close();
   });

@@ -1,15 +1,12 @@
 import { useState, type FormEvent } from 'react';
 import { debtorsApi, type DebtorContact, type PostalAddress } from '../../api/debtors';
+import { isPlace, media, officerSources, places, type Medium, type Place, type Source } from './vocabulary';
 import { Problem } from '../../components/Problem';
 import { when } from '../../format';
 import { usePersonChange } from './use-person-change';
 
 /** The person's contacts: each with where it came from and its standing; officers add, correct, verify and retire them. */
 
-export const contactChannels = ['email', 'sms', 'phone', 'letter', 'whatsapp'] as const;
-export const contactPlaces = ['home', 'work', 'mobile', 'other'] as const;
-/** Sources an officer can name; `enrollment` and `import` are the engine's own. */
-const officerSources = ['debtor', 'officer', 'skip_trace'] as const;
 const sourceLabels: Record<string, string> = { debtor: 'the debtor', officer: 'an officer', skip_trace: 'skip trace', import: 'import', enrollment: 'enrollment' };
 
 export function ContactsPanel({ debtorId, contacts, edits }: { debtorId: string; contacts: DebtorContact[]; edits: boolean }) {
@@ -162,7 +159,7 @@ const actionLabels: Record<RowAction, string> = { correct: 'Save correction', ve
 function ContactChangeForm({ debtorId, contact, action, onDone }: { debtorId: string; contact: DebtorContact; action: RowAction; onDone: () => void }) {
   const [value, setValue] = useState('');
   const [address, setAddress] = useState(emptyAddress);
-  const [place, setPlace] = useState(contact.place ?? '');
+  const [place, setPlace] = useState<Place | ''>(contact.place && isPlace(contact.place) ? contact.place : '');
   const [reason, setReason] = useState('');
   const isLetter = contact.channel === 'letter';
   const corrected = isLetter ? (address.line1.trim() ? addressBody(address) : null) : value.trim() || null;
@@ -193,9 +190,9 @@ function ContactChangeForm({ debtorId, contact, action, onDone }: { debtorId: st
           )}
           <div className="field">
             <label htmlFor={id('place')}>Place</label>
-            <select id={id('place')} value={place} onChange={(event) => setPlace(event.target.value)}>
+            <select id={id('place')} value={place} onChange={(event) => setPlace(isPlace(event.target.value) ? event.target.value : '')}>
               <option value="">unknown</option>
-              {contactPlaces.map((value) => (
+              {places.map((value) => (
                 <option key={value} value={value}>
                   {value}
                 </option>
@@ -220,11 +217,11 @@ function ContactChangeForm({ debtorId, contact, action, onDone }: { debtorId: st
 }
 
 function AddContactForm({ debtorId }: { debtorId: string }) {
-  const [channel, setChannel] = useState<string>('email');
+  const [channel, setChannel] = useState<Medium>('email');
   const [value, setValue] = useState('');
   const [address, setAddress] = useState(emptyAddress);
-  const [place, setPlace] = useState('');
-  const [source, setSource] = useState<string>('debtor');
+  const [place, setPlace] = useState<Place | ''>('');
+  const [source, setSource] = useState<Source>('debtor');
   const add = usePersonChange(debtorId, () => debtorsApi.addContact(debtorId, { channel, value: channel === 'letter' ? addressBody(address) : value.trim(), source, ...(place ? { place } : {}) }));
   function submit(event: FormEvent) {
     event.preventDefault();
@@ -239,8 +236,8 @@ function AddContactForm({ debtorId }: { debtorId: string }) {
     <form className="row add-contact" onSubmit={submit} aria-label="Add a contact">
       <div className="field">
         <label htmlFor="new-contact-channel">Channel</label>
-        <select id="new-contact-channel" value={channel} onChange={(event) => setChannel(event.target.value)}>
-          {contactChannels.map((value) => (
+        <select id="new-contact-channel" value={channel} onChange={(event) => setChannel(event.target.value as Medium)}>
+          {media.map((value) => (
             <option key={value} value={value}>
               {value}
             </option>
@@ -257,9 +254,9 @@ function AddContactForm({ debtorId }: { debtorId: string }) {
       )}
       <div className="field">
         <label htmlFor="new-contact-place">Place</label>
-        <select id="new-contact-place" value={place} onChange={(event) => setPlace(event.target.value)}>
+        <select id="new-contact-place" value={place} onChange={(event) => setPlace(isPlace(event.target.value) ? event.target.value : '')}>
           <option value="">unknown</option>
-          {contactPlaces.map((value) => (
+          {places.map((value) => (
             <option key={value} value={value}>
               {value}
             </option>
@@ -268,7 +265,7 @@ function AddContactForm({ debtorId }: { debtorId: string }) {
       </div>
       <div className="field">
         <label htmlFor="new-contact-source">Source</label>
-        <select id="new-contact-source" value={source} onChange={(event) => setSource(event.target.value)}>
+        <select id="new-contact-source" value={source} onChange={(event) => setSource(event.target.value as Source)}>
           {officerSources.map((value) => (
             <option key={value} value={value}>
               {sourceLabels[value]}

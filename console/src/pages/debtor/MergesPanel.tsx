@@ -132,13 +132,13 @@ function MergeRow({ merge }: { merge: MergeView }) {
     <tr>
       <td>{when(merge.at)}</td>
       <td>
-        <Link to={`/debtors/${encodeURIComponent(merge.merged)}`}>the merged person</Link>
+        <Link to={`/debtors/${encodeURIComponent(merge.merged)}`}>{merge.mergedName}</Link>
         <div className="muted">
           {merge.accountIds.length} account(s), {merge.contactIds.length} contact(s)
         </div>
       </td>
       <td>
-        <Link to={`/debtors/${encodeURIComponent(merge.survivor)}`}>the kept person</Link>
+        <Link to={`/debtors/${encodeURIComponent(merge.survivor)}`}>{merge.survivorName}</Link>
       </td>
       <td>
         {merge.by}: {merge.reason}
@@ -150,13 +150,13 @@ function MergeRow({ merge }: { merge: MergeView }) {
             {merge.undoReason ? `: ${merge.undoReason}` : ''}
           </span>
         ) : !confirming ? (
-          <button type="button" className="secondary" onClick={() => setConfirming(true)} aria-label={`Undo the merge of ${when(merge.at)}`}>
+          <button type="button" className="secondary" onClick={() => setConfirming(true)} aria-label={`Undo the merge of ${merge.mergedName} into ${merge.survivorName}`}>
             Undo…
           </button>
         ) : (
           <form
             className="row"
-            aria-label={`Confirm undoing the merge of ${when(merge.at)}`}
+            aria-label={`Confirm undoing the merge of ${merge.mergedName} into ${merge.survivorName}`}
             onSubmit={(event) => {
               event.preventDefault();
               undo.mutate();

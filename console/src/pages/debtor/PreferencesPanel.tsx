@@ -1,14 +1,14 @@
 import { useState, type FormEvent } from 'react';
-import { debtorsApi, type DebtorDetail, type DesignatedTimeView, type PreferencesBody } from '../../api/debtors';
+import { debtorsApi, type DebtorDetail, type DesignatedTimeInput, type DesignatedTimeView, type PreferencesBody } from '../../api/debtors';
 import { Problem } from '../../components/Problem';
 import { when } from '../../format';
-import { contactChannels, contactPlaces } from './ContactsPanel';
 import { describeDesignation, designationKindLabels, designationKinds, weekdays, windowOf, type DesignationKind } from './designations';
 import { usePersonChange } from './use-person-change';
+import { isLanguage, isMedium, isPlace, languages, media, places as allPlaces, type Language, type Medium, type Place } from './vocabulary';
 
 /** A designation as the API takes it back: the window only (the API keeps who said it and when). */
-function windowInput({ from, to, days, media }: DesignatedTimeView): DesignatedTimeView {
-  return { from, to, ...(days ? { days } : {}), ...(media ? { media } : {}) };
+function windowInput({ from, to, days, media: timed }: DesignatedTimeView): DesignatedTimeInput {
+  return { from, to, ...(days ? { days } : {}), ...(timed ? { media: timed.filter(isMedium) } : {}) };
 }
 
 /**
@@ -57,7 +57,7 @@ export function PreferencesPanel({ debtor, edits }: { debtor: DebtorDetail; edit
               {refused.at ? when(refused.at) : ''}
             </span>
             {edits && (
-              <button type="button" className="link" aria-label={`Remove not at ${refused.place}`} disabled={change.isPending} onClick={() => change.mutate({ refusedPlaces: places.filter((_, i) => i !== index).map(({ place }) => place) })}>
+              <button type="button" className="link" aria-label={`Remove not at ${refused.place}`} disabled={change.isPending} onClick={() => change.mutate({ refusedPlaces: places.filter((_, i) => i !== index).map(({ place }) => place).filter(isPlace) })}>
                 Remove
               </button>
             )}
@@ -65,7 +65,7 @@ export function PreferencesPanel({ debtor, edits }: { debtor: DebtorDetail; edit
         ))}
         {places.length === 0 && <li className="muted">None.</li>}
       </ul>
-      {edits && <AddPlaceForm pending={change.isPending} refused={places.map((p) => p.place)} onAdd={(place) => change.mutate({ refusedPlaces: [...places.map((refused) => refused.place), place] })} />}
+      {edits && <AddPlaceForm pending={change.isPending} refused={places.map((p) => p.place)} onAdd={(place) => change.mutate({ refusedPlaces: [...places.map((refused) => refused.place).filter(isPlace), place] })} />}
 
       {preferences.refusedMedia.length > 0 && (
         <>
@@ -95,8 +95,9 @@ export function PreferencesPanel({ debtor, edits }: { debtor: DebtorDetail; edit
 }
 
 function ChannelAndLanguage({ debtor, edits, save, pending }: { debtor: DebtorDetail; edits: boolean; save: (body: PreferencesBody) => void; pending: boolean }) {
-  const [preferredChannel, setPreferredChannel] = useState(debtor.preferences.preferredChannel ?? '');
-  const [language, setLanguage] = useState(debtor.language);
+  const stored = debtor.preferences.preferredChannel;
+  const [preferredChannel, setPreferredChannel] = useState<Medium | ''>(stored && isMedium(stored) ? stored : '');
+  const [language, setLanguage] = useState<Language>(isLanguage(debtor.language) ? debtor.language : 'en');
   if (!edits) {
     return (
       <dl className="facts">
@@ -115,9 +116,9 @@ function ChannelAndLanguage({ debtor, edits, save, pending }: { debtor: DebtorDe
     <form className="row" onSubmit={submit} aria-label="Preferred channel and language">
       <div className="field">
         <label htmlFor="pref-channel">Preferred channel</label>
-        <select id="pref-channel" value={preferredChannel} onChange={(event) => setPreferredChannel(event.target.value)}>
+        <select id="pref-channel" value={preferredChannel} onChange={(event) => setPreferredChannel(isMedium(event.target.value) ? event.target.value : '')}>
           <option value="">none</option>
-          {contactChannels.map((value) => (
+          {media.map((value) => (
             <option key={value} value={value}>
               {value}
             </option>
@@ -126,9 +127,12 @@ function ChannelAndLanguage({ debtor, edits, save, pending }: { debtor: DebtorDe
       </div>
       <div className="field">
         <label htmlFor="pref-language">Language</label>
-        <select id="pref-language" value={language} onChange={(event) => setLanguage(event.target.value)}>
-          <option value="en">English</option>
-          <option value="es">Spanish</option>
+        <select id="pref-language" value={language} onChange={(event) => setLanguage(isLanguage(event.target.value) ? event.target.value : 'en')}>
+          {Object.entries(languages).map(([value, label]) => (
+            <option key={value} value={value}>
+              {label}
+            </option>
+          ))}
         </select>
       </div>
       <button type="submit" className="secondary" disabled={pending}>
@@ -138,7 +142,7 @@ function ChannelAndLanguage({ debtor, edits, save, pending }: { debtor: DebtorDe
   );
 }
 
-function AddDesignationForm({ onAdd, pending }: { onAdd: (time: DesignatedTimeView) => void; pending: boolean }) {
+function AddDesignationForm({ onAdd, pending }: { onAdd: (time: DesignatedTimeInput) => void; pending: boolean }) {
   const [kind, setKind] = useState<DesignationKind>('not_before');
   const [first, setFirst] = useState('10:00');
   const [second, setSecond] = useState('13:00');
@@ -146,7 +150,7 @@ function AddDesignationForm({ onAdd, pending }: { onAdd: (time: DesignatedTimeVi
   const [callsOnly, setCallsOnly] = useState(false);
   function submit(event: FormEvent) {
     event.preventDefault();
-    onAdd({ ...windowOf(kind, first, second), ...(days.length > 0 ? { days: [...days].sort((a, b) => a - b) } : {}), ...(callsOnly ? { media: ['phone'] } : {}) });
+    onAdd({ ...windowOf(kind, first, second), ...(days.length > 0 ? { days: [...days].sort((a, b) => a - b) } : {}), ...(callsOnly ? { media: ['phone' as const] } : {}) });
   }
   return (
     <form className="row designation-form" onSubmit={submit} aria-label="Add an inconvenient time">
@@ -190,9 +194,9 @@ function AddDesignationForm({ onAdd, pending }: { onAdd: (time: DesignatedTimeVi
   );
 }
 
-function AddPlaceForm({ onAdd, refused, pending }: { onAdd: (place: string) => void; refused: string[]; pending: boolean }) {
-  const open = contactPlaces.filter((place) => !refused.includes(place));
-  const [place, setPlace] = useState<string>(open[0] ?? 'work');
+function AddPlaceForm({ onAdd, refused, pending }: { onAdd: (place: Place) => void; refused: string[]; pending: boolean }) {
+  const open = allPlaces.filter((place) => !refused.includes(place));
+  const [place, setPlace] = useState<Place>(open[0] ?? 'work');
   if (open.length === 0) return null;
   return (
     <form
@@ -200,12 +204,12 @@ function AddPlaceForm({ onAdd, refused, pending }: { onAdd: (place: string) => v
       aria-label="Add a refused place"
       onSubmit={(event) => {
         event.preventDefault();
-        onAdd(open.includes(place as (typeof open)[number]) ? place : (open[0] ?? place));
+        onAdd(open.includes(place) ? place : (open[0] ?? place));
       }}
     >
       <div className="field">
         <label htmlFor="refused-place">Not to be contacted at</label>
-        <select id="refused-place" value={place} onChange={(event) => setPlace(event.target.value)}>
+        <select id="refused-place" value={place} onChange={(event) => setPlace(isPlace(event.target.value) ? event.target.value : place)}>
           {open.map((value) => (
             <option key={value} value={value}>
               {value}
