@@ -16,7 +16,8 @@ import { consumerEarly } from '../support/strategies.js';
  * same debtor.externalId are one person; an officer finds the person from the case and from the
  * search list, sees both accounts, adds a contact (shown with its source) and a designated
  * inconvenient time (listed, and in the API's answer); an auditor sees the person masked and no
- * form at all. Pages are photographed into test-results/screenshots/.
+ * form at all; a manager merges a suggested match after confirming it and undoes it. Pages are
+ * photographed into test-results/screenshots/.
  */
 
 const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -89,9 +90,19 @@ describe.skipIf(!hasChromium)('the debtor screen in a real browser', () => {
     await expect.poll(async () => (await accounts.locator('tbody tr').allTextContents()).map((row) => row.slice(0, 5)).sort()).toEqual(['ANA-1', 'ANA-2']);
     expect(await accounts.locator('tr', { hasText: 'ANA-2' }).textContent()).toContain('$350.50');
     expect(await page.getByTestId('person-total').textContent()).toBe('$1,550.50 on 2 accounts');
+    // Each account says what it does next and why.
+    expect(await accounts.locator('tr', { hasText: 'ANA-1' }).textContent()).toContain('step "reminder" (email) is due');
 
-    // A new number the debtor gave on the call.
+    // A number in the wrong form: refused, the field named, nothing added.
     await page.getByLabel('Channel', { exact: true }).selectOption('phone');
+    await page.getByLabel('Number (E.164, e.g. +15555550123)').fill('555-0199');
+    await page.getByRole('button', { name: 'Add contact' }).click();
+    const refusal = page.getByRole('form', { name: 'Add a contact' }).getByRole('alert');
+    await refusal.waitFor();
+    expect(await refusal.textContent()).toMatch(/^Contact not added: .*value: .+/);
+    expect(await engine.db.contact.count({ where: { debtorId, channel: 'phone' } })).toBe(0);
+
+    // The number the debtor gave on the call.
     await page.getByLabel('Number (E.164, e.g. +15555550123)').fill('+15555550199');
     await page.getByLabel('Place', { exact: true }).selectOption('work');
     await page.getByLabel('Source', { exact: true }).selectOption('debtor');
@@ -103,7 +114,7 @@ describe.skipIf(!hasChromium)('the debtor screen in a real browser', () => {
     expect(await added.textContent()).toContain('work');
 
     // "Don't call me before ten."
-    await page.getByLabel('Inconvenient').selectOption('not_before');
+    await page.getByLabel('Inconvenient', { exact: true }).selectOption('not_before');
     await page.getByLabel('Time', { exact: true }).fill('10:00');
     await page.getByRole('button', { name: 'Add inconvenient time' }).click();
     await expect.poll(() => page.getByTestId('designated-time').allTextContents()).toEqual(['not before 10:00']);
@@ -149,6 +160,45 @@ describe.skipIf(!hasChromium)('the debtor screen in a real browser', () => {
     expect(await page.getByRole('button', { name: /Add|Correct|Verify|Retire|Remove|Reveal|Record|Set flag|Save/ }).count()).toBe(0);
     expect(await page.getByTestId('designated-time').allTextContents()).toEqual(['not before 10:00']);
     await shot(page, 'debtor-screen-auditor');
+    await page.close();
+  });
+
+  it('a manager merges a suggested match after confirming it, and undoes the merge', async () => {
+    // The same email on an account enrolled without the person's id: a second person, suggested as a match.
+    const enrolled = await engine.call('POST', '/api/v1/accounts', {
+      body: { externalId: 'ANA-3', strategy: strategyKey, currency: 'USD', balance: 10_000, daysPastDue: 20, debtor: { name: 'Ana M. Ruiz', email: person.email, timeZone: middayZone() } },
+    });
+    expect(enrolled.status).toBe(201);
+    const other = (await engine.db.account.findFirstOrThrow({ where: { externalId: 'ANA-3' } })).debtorId;
+    expect(other).not.toBe(debtorId);
+
+    const page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
+    await signIn(page, testKeys.manager, 'manager');
+    await page.getByRole('link', { name: 'Debtors' }).click();
+    const suggestion = page.getByRole('list', { name: 'Suggested matches' }).getByRole('listitem').filter({ hasText: 'Ana M. Ruiz' });
+    await suggestion.waitFor();
+    expect(await suggestion.textContent()).toContain('same email address');
+    await suggestion.getByRole('button', { name: /^Merge/ }).click();
+    // The person with more accounts is kept unless the manager picks the other.
+    expect(await suggestion.getByLabel('Keep').inputValue()).toBe(debtorId);
+    await suggestion.getByLabel('Why they are one person').fill('same email, same person on the phone');
+    await shot(page, 'debtor-merge-confirm');
+    await suggestion.getByRole('button', { name: 'Confirm merge' }).click();
+    await suggestion.waitFor({ state: 'detached' });
+
+    await page.goto(`${engine.baseUrl}/console/debtors/${debtorId}`);
+    const accounts = page.getByRole('table', { name: 'Accounts' });
+    await expect.poll(async () => (await accounts.locator('tbody tr').allTextContents()).map((row) => row.slice(0, 5)).sort()).toEqual(['ANA-1', 'ANA-2', 'ANA-3']);
+    const merges = page.getByRole('table', { name: 'Merges' });
+    const row = merges.locator('tbody tr').first();
+    expect(await row.textContent()).toContain('Ana M. Ruiz');
+    await row.getByRole('button', { name: 'Undo the merge of Ana M. Ruiz into Ana Ruiz' }).click();
+    await row.getByLabel('Why').fill('two people after all');
+    await row.getByRole('button', { name: 'Undo merge' }).click();
+    await row.getByText(/^undone /).waitFor();
+    await expect.poll(async () => (await accounts.locator('tbody tr').allTextContents()).map((text) => text.slice(0, 5)).sort()).toEqual(['ANA-1', 'ANA-2']);
+    await shot(page, 'debtor-merge-undone');
+    expect(await engine.db.debtorMerge.findFirstOrThrow({ where: { survivorId: debtorId, mergedId: other } })).toMatchObject({ undoneAt: expect.any(Date), undoReason: 'two people after all' });
     await page.close();
   });
 });

@@ -142,7 +142,7 @@ function HoldsPanel({ debtor }: { debtor: DebtorDetail }) {
         {debtor.holds.map((hold, index) => (
           <li key={`${hold.caseId}-${hold.kind}-${hold.channel ?? ''}-${index}`}>
             <strong>{hold.accountExternalId}</strong> {hold.kind}
-            {hold.channel ? ` (${hold.channel})` : ''}: {hold.reason} <span className="muted">{hold.until ? `until ${when(hold.until)}` : 'until a person lifts it'}</span>
+            {hold.channel ? ` (${hold.channel})` : ''}: {hold.reason} {hold.until ? <span className="muted">until {when(hold.until)}</span> : hold.channel === null ? <span className="muted">until a person lifts it</span> : null}
           </li>
         ))}
       </ul>
