@@ -113,6 +113,20 @@ describe.skipIf(!hasChromium)('the debtor screen in a real browser', () => {
     expect(await added.getByTestId('contact-source').textContent()).toMatch(/^the debtor/);
     expect(await added.textContent()).toContain('work');
 
+    // Verified on the call: the standing says so, with the time.
+    await added.getByRole('button', { name: /^Verify phone/ }).click();
+    const verify = page.getByRole('form', { name: /^Mark verified: phone/ });
+    await verify.getByLabel('Reason').fill('read back to the debtor');
+    await verify.getByRole('button', { name: 'Mark verified' }).click();
+    await added.getByText(/^verified /).waitFor();
+
+    // "Not at work", and consent to be called given on this call.
+    await page.getByLabel('Not to be contacted at').selectOption('work');
+    await page.getByRole('button', { name: 'Add refused place' }).click();
+    await page.getByRole('list', { name: 'Places refused' }).getByText('not at work').waitFor();
+    await page.getByRole('button', { name: 'Record consent to be called (given on this call)' }).click();
+    await expect.poll(() => page.getByTestId('call-consent').textContent()).toMatch(/^Given .+ \(debtor\)/);
+
     // "Don't call me before ten."
     await page.getByLabel('Inconvenient', { exact: true }).selectOption('not_before');
     await page.getByLabel('Time', { exact: true }).fill('10:00');
@@ -124,6 +138,9 @@ describe.skipIf(!hasChromium)('the debtor screen in a real browser', () => {
     const detail = (await engine.call('GET', `/api/v1/debtors/${debtorId}?reveal=true`)).body;
     expect(detail.contacts).toContainEqual(expect.objectContaining({ channel: 'phone', value: '+15555550199', source: 'debtor', place: 'work', status: 'valid' }));
     expect(detail.preferences.inconvenientTimes).toEqual([expect.objectContaining({ from: '00:00', to: '10:00' })]);
+    expect(detail.preferences.refusedPlaces).toEqual([expect.objectContaining({ place: 'work' })]);
+    expect(detail.preferences.callConsent).toMatchObject({ source: 'debtor' });
+    expect(detail.contacts.find((contact: { value: string }) => contact.value === '+15555550199').verifiedAt).toEqual(expect.any(String));
 
     // The same screen fits a phone.
     await page.setViewportSize({ width: 390, height: 844 });
