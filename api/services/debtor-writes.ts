@@ -138,7 +138,7 @@ export async function tellPerson(db: Db, temporal: Client, debtorId: string, cha
   if (changes.length === 0) return;
   const input = await personInputOf(db, debtorId);
   for (const [index, change] of changes.entries()) {
-    const full: PersonChange = change.kind === 'contacts' && !change.contacts ? { ...change, contacts: input.facts.contacts } : (change as PersonChange);
+    const full: PersonChange = change.kind === 'contacts' && !change.contacts ? { ...change, contacts: input.facts.contacts } : (change);
     await signalPerson(temporal, input, personChangeSignal, { changeId: changeIdOf(auditId, index), change: full });
   }
 }

@@ -134,4 +134,17 @@ describe('merge and undo', () => {
     await enroll('MG-5', { externalId: 'P-ANA2', name: 'ana ruiz', email: 'ana@example.com' });
     expect((await engine.db.account.findUniqueOrThrow({ where: { externalId: 'MG-5' } })).debtorId).toBe(ana1);
   });
+
+  it('serializes two managers merging the same pair opposite ways at the same instant: one merge, the other 409', async () => {
+    const [x, y] = [await enroll('MG-6', { name: 'Cy Park', email: 'cy@example.com' }), await enroll('MG-7', { name: 'Cy Park', email: 'cy@example.com' })];
+    const results = await Promise.all([
+      engine.call('POST', `/api/v1/debtors/${x}/merge`, { body: { from: y, reason: 'same email' } }),
+      engine.call('POST', `/api/v1/debtors/${y}/merge`, { body: { from: x, reason: 'same email' } }),
+    ]);
+    expect(results.map((r) => r.status).sort()).toEqual([201, 409]);
+    expect(await engine.db.debtorMerge.count({ where: { OR: [{ survivorId: x }, { survivorId: y }] } })).toBe(1);
+    const rows = await engine.db.debtor.findMany({ where: { id: { in: [x, y] } } });
+    expect(rows.filter((row) => row.mergedIntoId !== null)).toHaveLength(1);
+    expect(await engine.db.account.findMany({ where: { externalId: { in: ['MG-6', 'MG-7'] } }, select: { debtorId: true }, distinct: ['debtorId'] })).toHaveLength(1);
+  });
 });

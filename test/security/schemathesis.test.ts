@@ -37,7 +37,7 @@ beforeAll(async () => {
   // schemathesis keeps its crash files and example database in the working directory: not in the repo.
   workDir = await mkdtemp(path.join(os.tmpdir(), 'schemathesis-'));
 
-  // One real strategy and case, so the routes under /strategies/{key} and /cases/{caseId} reach
+  // One real strategy, case and person, so the routes under /strategies/{key}, /cases/{caseId} and /debtors/{debtorId} reach
   // their logic (a running workflow, the records) instead of a 404. Nothing is due for a month.
   const strategy = { ...consumerEarly, key: 'fuzz-target', steps: [{ id: 'call', at: 'P30D', action: 'call' }] };
   expect((await engine.call('POST', '/api/v1/strategies', { body: strategy })).status).toBe(201);
@@ -53,7 +53,9 @@ beforeAll(async () => {
   expect(enrolled.status).toBe(201);
   await writeFile(
     path.join(workDir, 'schemathesis.toml'),
-    `[parameters]\n"path.caseId" = ${JSON.stringify(enrolled.body.caseId)}\n"path.key" = ${JSON.stringify(strategy.key)}\n`,
+    `[parameters]\n"path.caseId" = ${JSON.stringify(enrolled.body.caseId)}\n"path.key" = ${JSON.stringify(strategy.key)}\n` +
+      // The person behind the case, so the /debtors/{debtorId} routes reach their logic too.
+      `"path.debtorId" = ${JSON.stringify((await engine.db.account.findUniqueOrThrow({ where: { externalId: 'FUZZ-1' } })).debtorId)}\n`,
   );
 }, 300_000);
 
