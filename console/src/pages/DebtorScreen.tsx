@@ -129,6 +129,7 @@ function AccountsPanel({ debtor }: { debtor: DebtorDetail }) {
           </tbody>
         </table>
       </div>
+      {debtor.accounts.some((account) => !account.live && account.status !== 'closed') && <p className="muted">A case's workflow did not answer: its fields are from the database.</p>}
     </section>
   );
 }
