@@ -93,6 +93,7 @@ export function caseRoutes({ db, temporal }: ApiDeps): FastifyPluginAsyncZod {
           response: {
             200: z.object({
               masked: z.boolean(),
+              debtorId: z.string().describe('The person behind the account: GET /api/v1/debtors/{debtorId}'),
               name: z.string(),
               timeZone: z.string(),
               daysPastDue: z.number().int(),

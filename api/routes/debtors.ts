@@ -10,6 +10,7 @@ import type { PersonScope } from '../services/debtor-access.js';
 import { addContact, changeContact, contactSources, ZContactAdd, ZContactPatch, type ContactView } from '../services/debtor-contacts.js';
 import { writeFlag, ZFlagWrite } from '../services/debtor-flags.js';
 import { matchSuggestions, MatchReason } from '../services/debtor-matches.js';
+import { mergeHistory } from '../services/debtor-merge-history.js';
 import { mergeDebtors, undoMerge, ZMergeRequest, ZUndoMergeRequest } from '../services/debtor-merges.js';
 import { putPreferences, ZPreferencesPut, type PreferencesView } from '../services/debtor-preferences.js';
 import { getDebtorDetail, listDebtors, type DebtorDetail } from '../services/debtors.js';
@@ -317,6 +318,20 @@ export function debtorRoutes({ db, temporal }: ApiDeps): FastifyPluginAsyncZod {
         const { merge, replayed } = await mergeDebtors({ ...common(request), survivorId: request.params.debtorId, body: request.body });
         return reply.code(replayed ? 200 : 201).send(merge);
       },
+    );
+
+    app.get(
+      '/api/v1/debtors/:debtorId/merges',
+      {
+        config: { roles: managers },
+        schema: {
+          tags: ['debtors'],
+          summary: 'The merges this person took part in, kept or merged away, newest first (200 at most), with both names',
+          params: ZDebtorParams,
+          response: { 200: z.object({ items: z.array(ZMergeView.extend({ survivorName: z.string(), mergedName: z.string() })) }), ...errorResponses },
+        },
+      },
+      async (request) => mergeHistory({ db, debtorId: request.params.debtorId, scope: scopeOf(request) }),
     );
 
     app.post(

@@ -147,6 +147,8 @@ export async function getDebtor({ db, caseId }: { db: Db; caseId: string }) {
   if (!row) throw notFound(`case "${caseId}"`);
   const { debtor, daysPastDue, portfolio } = row.account;
   return {
+    // The person's id, for the debtor screen (GET /api/v1/debtors/:debtorId).
+    debtorId: debtor.id,
     name: debtor.name,
     timeZone: debtor.timeZone,
     daysPastDue,

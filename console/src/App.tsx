@@ -7,6 +7,8 @@ import { pagesByRole, useSession, type PageId } from './session';
 // The work queue loads with the app; the heavier pages (editor, charts) load when first opened.
 const CasesPage = lazy(() => import('./pages/Cases').then((module) => ({ default: module.CasesPage })));
 const CaseRoute = lazy(() => import('./pages/CaseRoute').then((module) => ({ default: module.CaseRoute })));
+const DebtorsPage = lazy(() => import('./pages/Debtors').then((module) => ({ default: module.DebtorsPage })));
+const DebtorRoute = lazy(() => import('./pages/DebtorRoute').then((module) => ({ default: module.DebtorRoute })));
 const StrategiesPage = lazy(() => import('./pages/Strategies').then((module) => ({ default: module.StrategiesPage })));
 const ReportsPage = lazy(() => import('./pages/Reports').then((module) => ({ default: module.ReportsPage })));
 const ImportPage = lazy(() => import('./pages/Import').then((module) => ({ default: module.ImportPage })));
@@ -14,6 +16,7 @@ const ImportPage = lazy(() => import('./pages/Import').then((module) => ({ defau
 const pages: Record<PageId, { label: string; path: string }> = {
   queue: { label: 'Work queue', path: '/queue' },
   cases: { label: 'Cases', path: '/cases' },
+  debtors: { label: 'Debtors', path: '/debtors' },
   strategies: { label: 'Strategies', path: '/strategies' },
   reports: { label: 'Reports', path: '/reports' },
   import: { label: 'Import', path: '/import' },
@@ -53,6 +56,8 @@ export function App() {
             {allowed.includes('queue') && <Route path="/queue" element={<WorkQueuePage />} />}
             {allowed.includes('cases') && <Route path="/cases" element={<CasesPage />} />}
             {allowed.includes('cases') && <Route path="/cases/:caseId" element={<CaseRoute />} />}
+            {allowed.includes('debtors') && <Route path="/debtors" element={<DebtorsPage />} />}
+            {allowed.includes('debtors') && <Route path="/debtors/:debtorId" element={<DebtorRoute />} />}
             {allowed.includes('strategies') && <Route path="/strategies" element={<StrategiesPage />} />}
             {allowed.includes('strategies') && <Route path="/strategies/:key" element={<StrategiesPage />} />}
             {allowed.includes('reports') && <Route path="/reports" element={<ReportsPage />} />}

@@ -8,11 +8,11 @@ export function money(minor: number | null | undefined, currency = 'USD'): strin
   }
 }
 
-/** "2026-11-23 14:05" in the officer's own zone. */
-export function when(iso: string | null | undefined): string {
-  if (!iso) return '—';
+/** "2026-11-23 14:05" in the officer's own zone; an ISO string or epoch milliseconds. */
+export function when(iso: string | number | null | undefined): string {
+  if (iso === null || iso === undefined || iso === '') return '—';
   const date = new Date(iso);
-  if (Number.isNaN(date.getTime())) return iso;
+  if (Number.isNaN(date.getTime())) return String(iso);
   return date.toLocaleString(undefined, { year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' });
 }
 

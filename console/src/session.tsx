@@ -67,12 +67,12 @@ export function useSession(): SessionState {
 
 /** The pages each role may open, in the order the navigation shows them. */
 export const pagesByRole: Record<Role, readonly PageId[]> = {
-  officer: ['queue', 'cases'],
-  manager: ['queue', 'cases', 'strategies', 'reports', 'import'],
-  admin: ['queue', 'cases', 'strategies', 'reports', 'import'],
-  auditor: ['cases', 'reports'],
+  officer: ['queue', 'cases', 'debtors'],
+  manager: ['queue', 'cases', 'debtors', 'strategies', 'reports', 'import'],
+  admin: ['queue', 'cases', 'debtors', 'strategies', 'reports', 'import'],
+  auditor: ['cases', 'debtors', 'reports'],
   integration: ['import'],
 };
 
-export type PageId = 'queue' | 'cases' | 'strategies' | 'reports' | 'import';
+export type PageId = 'queue' | 'cases' | 'debtors' | 'strategies' | 'reports' | 'import';
 

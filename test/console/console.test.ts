@@ -89,7 +89,7 @@ describe.skipIf(!hasChromium)('the web console in a real browser', () => {
     const page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
     await signIn(page, testKeys.officer, 'officer');
     // Officers see their pages only.
-    await expect.poll(() => page.getByRole('navigation', { name: 'Pages', exact: true }).textContent()).toBe('Work queueCases');
+    await expect.poll(() => page.getByRole('navigation', { name: 'Pages', exact: true }).textContent()).toBe('Work queueCasesDebtors');
 
     const row = page.locator('tr', { hasText: 'CON-1' });
     await row.getByText('call (+10)').waitFor();

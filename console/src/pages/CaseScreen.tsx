@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { Link } from 'react-router';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, unwrap } from '../api/client';
 import type { Arrangement } from '../api/types';
@@ -179,7 +180,16 @@ function DebtorPanel({ caseId }: { caseId: string }) {
   const d = debtor.data;
   return (
     <section aria-labelledby="debtor-title" className="panel">
-      <h3 id="debtor-title">Debtor{d ? `: ${d.name}` : ''}</h3>
+      <h3 id="debtor-title">
+        Debtor
+        {d ? (
+          <>
+            {': '}
+            {/* The person, with every account of theirs and what they told us (pages/DebtorScreen.tsx). */}
+            <Link to={`/debtors/${encodeURIComponent(d.debtorId)}`}>{d.name}</Link>
+          </>
+        ) : null}
+      </h3>
       <Problem error={debtor.error} />
       {d && (
         <>
