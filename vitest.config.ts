@@ -11,5 +11,8 @@ export default defineConfig({
     // Integration tests start real servers (Temporal, Postgres, stand-ins).
     testTimeout: 60_000,
     hookTimeout: 120_000,
+    // expect.poll waits for a page or a case to show what it should: its 1 s default races this
+    // machine's speed (a page's reload after a write reads live cases through Temporal).
+    expect: { poll: { timeout: 20_000, interval: 100 } },
   },
 });
