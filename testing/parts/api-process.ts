@@ -4,7 +4,7 @@ import { testKeys } from '../api-client.js';
 import type { StopStack } from '../stop-stack.js';
 
 export interface ApiProcessPart {
-  baseUrl(): string;
+  baseUrl: () => string;
   readonly pid: number | undefined;
   /** Sends `signal` (default SIGKILL) to the API process and waits until it is gone. */
   kill(signal?: NodeJS.Signals): Promise<void>;

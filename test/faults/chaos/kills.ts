@@ -14,6 +14,8 @@ export interface Kill {
   /** A worker killed while an SMS's answer was held at the Twilio stand-in (its row `sending`). */
   midSend: boolean;
   killedAt: number;
+  /** From the kill until the part was started again (its process up and, for the servers, answering). */
+  restartMs: number | null;
   /** From the kill until the probe answered through every part; null if it never did. */
   recoveryMs: number | null;
   /** Rows `sending` at the kill (worker kills): their recovery is measured from the events. */

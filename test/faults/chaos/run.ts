@@ -13,7 +13,7 @@ import { seededRandom } from '../../../bench/lib/pool.js';
 import { startEngine, type Engine } from '../../../testing/engine.js';
 import { eventually } from '../../../testing/eventually.js';
 import { installWorkerRuntime } from '../../../worker/runtime.js';
-import { account, expectOnlyExplained5xx, newTally } from '../support.js';
+import { account, expectOnlyExplained5xx, newTally, resultTakenAt } from '../support.js';
 import { sinkSteps, verifyCase, type CaseVerdict } from './invariants.js';
 import { killAndRestart, killTargets, recoveryAfter, sendingRows, type Kill, type KillTarget } from './kills.js';
 import { caseKinds, chaosStrategies, lastStepSeconds, playCase, probeStrategyKey, type ChaosCase } from './portfolio.js';
@@ -108,7 +108,7 @@ try {
     await sleep(pauseMs(random));
     const target = pickTarget(random);
     const midSend = target === 'worker' && random() < 0.5;
-    const kill: Kill = { n, target, midSend, killedAt: 0, recoveryMs: null, inFlight: [] };
+    const kill: Kill = { n, target, midSend, killedAt: 0, restartMs: null, recoveryMs: null, inFlight: [] };
     let release: (() => void) | undefined;
     try {
       if (midSend) {
@@ -119,6 +119,7 @@ try {
       if (target === 'worker') kill.inFlight = await sendingRows(engine);
       kill.killedAt = Date.now();
       await killAndRestart(engine, target);
+      kill.restartMs = Date.now() - kill.killedAt;
     } catch (error) {
       kill.error = error instanceof Error ? error.message : String(error);
     } finally {
@@ -126,7 +127,7 @@ try {
     }
     kill.recoveryMs = await recoveryAfter(engine, probeCaseId, kill.killedAt);
     history.push(kill);
-    console.log(`chaos: kill ${n}/${kills} ${target}${midSend ? ' (mid-send)' : ''}: answering again after ${kill.recoveryMs ?? 'never'} ms${kill.error ? `, error: ${kill.error}` : ''}`);
+    console.log(`chaos: kill ${n}/${kills} ${target}${midSend ? ' (mid-send)' : ''}: restarted after ${kill.restartMs ?? '-'} ms, answering again after ${kill.recoveryMs ?? 'never'} ms${kill.error ? `, error: ${kill.error}` : ''}`);
     if (kill.recoveryMs === null) break;
   }
   enrolling = false;
@@ -210,13 +211,20 @@ async function summarize(engine: Engine, history: Kill[], portfolio: ChaosCase[]
       return [target, { p50, p95, max }];
     }),
   );
-  // A send a worker kill interrupted: from the kill until a new worker settled its row.
+  // A send a worker kill interrupted: from the kill until a new worker settled its row, and
+  // until its case took the result (the workflow task after the activity completed).
   const interrupted: number[] = [];
+  const movedOn: number[] = [];
   for (const kill of history.filter((each) => each.inFlight.length > 0)) {
     const events = await engine.db.communicationEvent.findMany({ where: { communicationId: { in: kill.inFlight }, status: { in: ['sent', 'reconciled'] }, at: { gte: new Date(kill.killedAt) } }, orderBy: { at: 'asc' } });
+    const rows = await engine.db.communication.findMany({ where: { id: { in: kill.inFlight } }, select: { id: true, caseId: true } });
     for (const id of kill.inFlight) {
       const settled = events.find((event) => event.communicationId === id);
-      if (settled) interrupted.push(settled.at.getTime() - kill.killedAt);
+      if (!settled) continue;
+      interrupted.push(settled.at.getTime() - kill.killedAt);
+      const caseId = rows.find((row) => row.id === id)?.caseId;
+      const taken = caseId ? await resultTakenAt(engine, caseId, settled.at.getTime() - 1_000) : null;
+      if (taken !== null) movedOn.push(taken - kill.killedAt);
     }
   }
   const sum = (pick: (verdict: CaseVerdict) => number) => verdicts.reduce((total, verdict) => total + pick(verdict), 0);
@@ -242,6 +250,13 @@ async function summarize(engine: Engine, history: Kill[], portfolio: ChaosCase[]
     recoveryMs: recovery,
     interruptedSends: interrupted.length,
     interruptedSendRecoveryMs: (({ p50, p95, max }) => ({ p50, p95, max }))(percentiles(interrupted)),
+    interruptedCaseMovedOnMs: (({ p50, p95, max }) => ({ p50, p95, max }))(percentiles(movedOn)),
+    restartMs: Object.fromEntries(
+      killTargets.map((target) => {
+        const { p50, max } = percentiles(byTarget[target]!.map((kill) => kill.restartMs).filter((ms): ms is number => ms !== null));
+        return [target, { p50, max }];
+      }),
+    ),
   };
 }
 
