@@ -13,7 +13,7 @@ import { seededRandom } from '../../../bench/lib/pool.js';
 import { startEngine, type Engine } from '../../../testing/engine.js';
 import { eventually } from '../../../testing/eventually.js';
 import { installWorkerRuntime } from '../../../worker/runtime.js';
-import { account, expectOnlyExplained5xx, newTally, resultTakenAt } from '../support.js';
+import { account, eventTimeMs, expectOnlyExplained5xx, newTally, resultTakenAt } from '../support.js';
 import { sinkSteps, verifyCase, type CaseVerdict } from './invariants.js';
 import { killAndRestart, killTargets, recoveryAfter, sendingRows, type Kill, type KillTarget } from './kills.js';
 import { caseKinds, chaosStrategies, lastStepSeconds, playCase, probeStrategyKey, type ChaosCase } from './portfolio.js';
@@ -178,6 +178,7 @@ try {
     exitCode = 1;
     for (const verdict of verdicts.filter(isBroken)) console.log(`chaos: ${verdict.externalId} (${verdict.kind}, ${verdict.caseId}): ${JSON.stringify(Object.fromEntries(Object.entries(verdict).filter(([key, value]) => !['externalId', 'kind', 'caseId', 'historyLength', 'historyBound'].includes(key) && value !== null && !(Array.isArray(value) && value.length === 0))))}${verdict.historyLength > verdict.historyBound ? ` history ${verdict.historyLength} > ${verdict.historyBound}` : ''}`);
     if (unexplained5xx) console.log(`chaos: ${unexplained5xx}`);
+    await explain(engine, portfolio.filter((chaos) => verdicts.some((verdict) => verdict.externalId === chaos.externalId && isBroken(verdict))), history);
     const logFile = path.join(os.tmpdir(), `chaos-${seed}-${Date.now()}.log`);
     await writeFile(logFile, engine.logs.join('\n'));
     console.log(`chaos: FAILED (${failed.map(([name, n]) => `${name} ${n}`).join(', ')}); the worker and API output: ${logFile}`);
@@ -191,6 +192,26 @@ try {
   await engine.stop();
 }
 process.exit(exitCode);
+
+/** What a broken case's sends went through, with the kills around them: the evidence to read a failure by. */
+async function explain(engine: Engine, broken: ChaosCase[], history: Kill[]) {
+  const at = (time: number | Date) => new Date(time).toISOString().slice(11, 23);
+  console.log(`chaos: kills: ${history.map((kill) => `${at(kill.killedAt)} ${kill.target}`).join(', ')}`);
+  for (const chaos of broken.filter((each) => each.caseId).slice(0, 10)) {
+    const rows = await engine.db.communication.findMany({ where: { caseId: chaos.caseId }, include: { events: { orderBy: { id: 'asc' } } }, orderBy: { createdAt: 'asc' } });
+    for (const row of rows) console.log(`  ${chaos.externalId} ${row.stepId} ${row.channel} ${row.status}: ${row.events.map((event) => `${at(event.at)} ${event.status} (${event.detail ?? ''})`).join(' | ')}`);
+    const emails = engine.smtp.messages.filter((message) => message.envelope.to.includes(chaos.email.toLowerCase()));
+    for (const message of emails) console.log(`  ${chaos.externalId} smtp ${message.parsed.subject ?? ''} ${message.parsed.messageId ?? ''} ${message.parsed.date ? at(message.parsed.date) : ''}`);
+    for (const message of engine.twilio.messages.filter((each) => each.form.To === chaos.phone)) console.log(`  ${chaos.externalId} twilio ${message.sid} ${at(message.receivedAt)}`);
+    const events = (await engine.temporal.workflow.getHandle(chaos.caseId).fetchHistory()).events ?? [];
+    for (const event of events) {
+      const started = event.activityTaskStartedEventAttributes;
+      const timedOut = event.activityTaskTimedOutEventAttributes;
+      const wft = event.workflowTaskTimedOutEventAttributes ?? event.workflowTaskFailedEventAttributes;
+      if (started || timedOut || wft) console.log(`  ${chaos.externalId} history ${String(event.eventId)} ${at(eventTimeMs(event))} ${started ? `activity started attempt ${started.attempt} lastFailure ${started.lastFailure?.message ?? '-'}` : timedOut ? 'activity timed out' : 'workflow task timed out / failed'}`);
+    }
+  }
+}
 
 function isBroken(verdict: CaseVerdict): boolean {
   return (
