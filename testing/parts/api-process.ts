@@ -63,7 +63,10 @@ export async function startApiProcess(stops: StopStack, { port, env, logs, rateL
         await fetch(`http://127.0.0.1:${port}/health`, { signal: AbortSignal.timeout(2_000) });
         return;
       } catch {
-        if (Date.now() > deadline) throw new Error(`the API process did not answer on port ${port} within 90 s:\n${output}`);
+        if (Date.now() > deadline) {
+          await kill('SIGKILL');
+          throw new Error(`the API process did not answer on port ${port} within 90 s:\n${output}`);
+        }
       }
       await new Promise((resolve) => setTimeout(resolve, 200));
     }

@@ -28,6 +28,12 @@ export interface CaseVerdict {
   kind: ChaosCase['kind'];
   caseId: string;
   duplicates: string[];
+  /**
+   * The same email (same Message-ID) accepted twice by the SMTP server: a worker killed between the
+   * server's acceptance and the outbox's record, the at-least-once gap activities/outbox.ts names
+   * (an SMTP server cannot be asked what it received). Counted apart from true duplicates.
+   */
+  redelivered: string[];
   lost: string[];
   unexpected: string[];
   unrecorded: string[];
@@ -39,17 +45,26 @@ export interface CaseVerdict {
   failures: string[];
 }
 
+/** What reached the sinks for one recipient and step: how many messages, and their email Message-IDs. */
+export interface SinkStep {
+  count: number;
+  messageIds: Set<string>;
+}
+
 /** Messages per recipient and step at the sinks; messages without a step marker under `?`. */
 export function sinkSteps(engine: Engine) {
-  const counts = new Map<string, Map<string, number>>();
-  const add = (to: string, step: string) => {
-    const steps = counts.get(to) ?? new Map<string, number>();
-    steps.set(step, (steps.get(step) ?? 0) + 1);
+  const counts = new Map<string, Map<string, SinkStep>>();
+  const add = (to: string, step: string, messageId?: string) => {
+    const steps = counts.get(to) ?? new Map<string, SinkStep>();
+    const seen = steps.get(step) ?? { count: 0, messageIds: new Set<string>() };
+    seen.count++;
+    if (messageId) seen.messageIds.add(messageId);
+    steps.set(step, seen);
     counts.set(to, steps);
   };
   for (const message of engine.smtp.messages) {
     const step = stepOfText(`${message.parsed.subject ?? ''}\n${message.parsed.text ?? ''}`) ?? '?';
-    for (const to of message.envelope.to) add(to.toLowerCase(), step);
+    for (const to of message.envelope.to) add(to.toLowerCase(), step, message.parsed.messageId ?? undefined);
   }
   for (const message of engine.twilio.messages) add(message.form.To ?? '', stepOfText(message.form.Body ?? '') ?? '?');
   return counts;
@@ -78,12 +93,13 @@ function expectedState(chaos: ChaosCase, live: CaseStatus, sentSteps: Set<string
  * Waits until the case reaches its expected state and its read model agrees with the live
  * status (within `deadline`), then checks its messages, payments and history.
  */
-export async function verifyCase(engine: Engine, chaos: ChaosCase, sinks: Map<string, Map<string, number>>, killTimes: number[], deadline: number): Promise<CaseVerdict> {
+export async function verifyCase(engine: Engine, chaos: ChaosCase, sinks: Map<string, Map<string, SinkStep>>, killTimes: number[], deadline: number): Promise<CaseVerdict> {
   const verdict: CaseVerdict = {
     externalId: chaos.externalId,
     kind: chaos.kind,
     caseId: chaos.caseId,
     duplicates: [],
+    redelivered: [],
     lost: [],
     unexpected: [],
     unrecorded: [],
@@ -133,22 +149,24 @@ export async function verifyCase(engine: Engine, chaos: ChaosCase, sinks: Map<st
 
   // Messages: at most one per step at the sinks, one for each step the engine recorded as sent,
   // none for a step due after a payment that closed the case, a STOP (SMS) or a promise.
-  const email = sinks.get(chaos.email.toLowerCase()) ?? new Map<string, number>();
-  const sms = sinks.get(chaos.phone) ?? new Map<string, number>();
+  const email = sinks.get(chaos.email.toLowerCase()) ?? new Map<string, SinkStep>();
+  const sms = sinks.get(chaos.phone) ?? new Map<string, SinkStep>();
   const closingAction = chaos.kind === 'paid' ? chaos.actions.filter((action) => action.what === 'payment').at(-1) : chaos.actions.find((action) => action.what === 'promise');
   const stop = chaos.actions.find((action) => action.what === 'stop');
   for (const step of messageSteps) {
-    const count = (step.action === 'email' ? email : sms).get(step.id) ?? 0;
+    const seen = (step.action === 'email' ? email : sms).get(step.id);
+    const count = seen?.count ?? 0;
     const row = rows.find((each) => each.stepId === step.id);
     const recordedSent = row !== undefined && (row.sentAt !== null || sentStatuses.has(row.status));
     const dueAt = startedAt + step.seconds * 1000;
     const barredBy = [closingAction, step.action === 'sms' ? stop : undefined].find((action) => action && action.answeredAt + marginMs < dueAt);
-    if (count > 1) verdict.duplicates.push(`${step.id} x${count}`);
+    if (count > 1 && step.action === 'email' && seen?.messageIds.size === 1) verdict.redelivered.push(`${step.id} x${count}`);
+    else if (count > 1) verdict.duplicates.push(`${step.id} x${count}`);
     if (count === 0 && (recordedSent || chaos.kind === 'plain' || (chaos.kind === 'stop' && step.action === 'email'))) verdict.lost.push(step.id);
     if (count > 0 && !recordedSent) verdict.unrecorded.push(`${step.id} (row ${row?.status ?? 'missing'})`);
     if (count > 0 && barredBy) verdict.unexpected.push(`${step.id} due ${dueAt - barredBy.answeredAt} ms after the ${barredBy.what}`);
   }
-  for (const [step, count] of [...email, ...sms]) if (!messageSteps.some((each) => each.id === step)) verdict.unexpected.push(`unmarked or unknown step ${step} x${count}`);
+  for (const [step, { count }] of [...email, ...sms]) if (!messageSteps.some((each) => each.id === step)) verdict.unexpected.push(`unmarked or unknown step ${step} x${count}`);
 
   // Payments: each reference once in the case's own history and in the database, the balance their sum.
   const applied = live.history.filter((event) => event.type === 'payment_applied');

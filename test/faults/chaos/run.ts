@@ -22,7 +22,10 @@ const usage = `usage: npm run chaos -- [options]
   --kills N            parts killed and restarted, one after another (10)
   --seed N             seeds the kill schedule and the portfolio; the same seed repeats a run (1)
   --enroll-every-ms N  a new case about this often while the kills go on (2500)
-  --report FILE        also append the figures to FILE as one JSON line`;
+  --report FILE        also append the figures to FILE as one JSON line
+  --allow-email-redelivery
+                       an email accepted twice with the same Message-ID (a worker killed between
+                       the SMTP server's answer and the outbox's record) is counted, not a failure`;
 
 const { values } = parseArgs({
   options: {
@@ -30,6 +33,7 @@ const { values } = parseArgs({
     seed: { type: 'string' },
     'enroll-every-ms': { type: 'string' },
     report: { type: 'string' },
+    'allow-email-redelivery': { type: 'boolean' },
     help: { type: 'boolean' },
   },
 });
@@ -158,6 +162,7 @@ try {
   }
   const broken = {
     duplicates: figures.duplicates,
+    emailsRedeliveredSameMessageId: values['allow-email-redelivery'] ? 0 : figures.emailsRedeliveredSameMessageId,
     lost: figures.lost,
     unexpectedSends: figures.unexpectedSends,
     unrecorded: figures.unrecorded,
@@ -215,7 +220,7 @@ async function explain(engine: Engine, broken: ChaosCase[], history: Kill[]) {
 
 function isBroken(verdict: CaseVerdict): boolean {
   return (
-    verdict.duplicates.length + verdict.lost.length + verdict.unexpected.length + verdict.unrecorded.length + verdict.payments.length + verdict.failures.length > 0 ||
+    verdict.duplicates.length + verdict.redelivered.length + verdict.lost.length + verdict.unexpected.length + verdict.unrecorded.length + verdict.payments.length + verdict.failures.length > 0 ||
     verdict.stuck !== null ||
     verdict.readModel !== null ||
     verdict.historyLength > verdict.historyBound
@@ -259,6 +264,7 @@ async function summarize(engine: Engine, history: Kill[], portfolio: ChaosCase[]
     paymentsPosted: portfolio.reduce((total, each) => total + each.actions.filter((action) => action.what.startsWith('payment')).length, 0),
     paymentRows: await engine.db.payment.count(),
     duplicates: sum((verdict) => verdict.duplicates.length),
+    emailsRedeliveredSameMessageId: sum((verdict) => verdict.redelivered.length),
     lost: sum((verdict) => verdict.lost.length),
     unexpectedSends: sum((verdict) => verdict.unexpected.length),
     unrecorded: sum((verdict) => verdict.unrecorded.length),
