@@ -39,6 +39,11 @@ export interface EmbeddedPostgresOptions {
 export interface EmbeddedPostgresHandle {
   url: string;
   stop(): Promise<void>;
+  /**
+   * SIGKILL to the postmaster, as a crash would (the chaos soak): its backends exit when they see
+   * it gone, and the next start recovers from the WAL.
+   */
+  kill(): Promise<void>;
 }
 
 export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Promise<EmbeddedPostgresHandle> {
@@ -104,7 +109,11 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
       stopped ??= stopServer(server, dataDir).finally(closeLog);
       return stopped;
     };
-    return { url, stop };
+    const kill = () => {
+      stopped ??= killServer(dataDir).finally(closeLog);
+      return stopped;
+    };
+    return { url, stop, kill };
   } catch (e) {
     await closeLog();
     throw e;
@@ -138,6 +147,31 @@ async function stopServer(server: EmbeddedPostgres, dataDir: string): Promise<vo
     process.kill(pid, 'SIGKILL');
     await waitForExit(pid, 5_000);
   }
+}
+
+/** SIGKILL to the postmaster; waits until it and its backends are gone (they leave on its death). */
+async function killServer(dataDir: string): Promise<void> {
+  const pid = await readPostmasterPid(dataDir);
+  if (!pid || !isAlive(pid)) return;
+  const children = await childPids(pid);
+  process.kill(pid, 'SIGKILL');
+  await waitForExit(pid, 5_000);
+  for (const child of children) {
+    if (!(await waitForExit(child, 10_000))) process.kill(child, 'SIGKILL');
+  }
+}
+
+/** The processes whose parent is `pid` (Linux /proc; none elsewhere). */
+async function childPids(pid: number): Promise<number[]> {
+  const entries = await readdir('/proc').catch(() => [] as string[]);
+  const found: number[] = [];
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry)) continue;
+    const statLine = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '');
+    const ppid = Number(statLine.slice(statLine.lastIndexOf(')') + 2).split(' ')[1]);
+    if (ppid === pid) found.push(Number(entry));
+  }
+  return found;
 }
 
 /**
@@ -216,8 +250,15 @@ async function clearStalePid(dataDir: string): Promise<void> {
 async function waitForExit(pid: number, ms: number): Promise<boolean> {
   const until = Date.now() + ms;
   while (Date.now() < until) {
-    if (!isAlive(pid)) return true;
+    if (await exited(pid)) return true;
     await new Promise((r) => setTimeout(r, 100));
   }
-  return !isAlive(pid);
+  return exited(pid);
+}
+
+/** Gone, or a zombie waiting for a parent that may never reap it (an orphaned backend in a container). */
+async function exited(pid: number): Promise<boolean> {
+  if (!isAlive(pid)) return true;
+  const statLine = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+  return statLine.slice(statLine.lastIndexOf(')') + 2).startsWith('Z');
 }

@@ -21,7 +21,8 @@ export interface TemporalDevServerHandle {
   /** gRPC `host:port` for Connection.connect / NativeConnection.connect. */
   address: string;
   uiUrl: string;
-  stop(): Promise<void>;
+  /** SIGTERM by default; SIGKILL for a crash (the chaos soak), the SQLite file is kept either way. */
+  stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
 export async function startTemporalDevServer(opts: TemporalDevServerOptions): Promise<TemporalDevServerHandle> {
@@ -63,9 +64,9 @@ export async function startTemporalDevServer(opts: TemporalDevServerOptions): Pr
   if (child.pid) await writeFile(pidFile, `${child.pid}\n`);
 
   const address = `127.0.0.1:${opts.port}`;
-  const stop = async () => {
+  const stop = async (signal: NodeJS.Signals = 'SIGTERM') => {
     if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGTERM');
+      child.kill(signal);
       const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
       await exited;
       clearTimeout(timer);

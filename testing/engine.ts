@@ -20,6 +20,7 @@ import { installWorkerRuntime } from '../worker/runtime.js';
 import { testCommunications } from './communications.js';
 import { apiClient, testKeys, type CallOptions, type CallResult } from './api-client.js';
 import { startApi } from './parts/api.js';
+import { startApiProcess, type ApiProcessPart } from './parts/api-process.js';
 import { startPostgres, type PostgresPart } from './parts/postgres.js';
 import { startSmtp, startTwilio } from './parts/standins.js';
 import { startDevServer, startTimeSkippingServer } from './parts/temporal.js';
@@ -53,8 +54,12 @@ export interface EngineOptions {
   twilio?: boolean;
   /** Encrypt Temporal payloads (PAYLOAD_KEYS), as production does; default true on the dev server. */
   encrypted?: boolean;
-  /** The API; default on unless Temporal is time-skipping. PostgreSQL runs when the API or real activities need it. */
-  api?: boolean;
+  /**
+   * The API; default on (in this process) unless Temporal is time-skipping. 'process': `npm run api`
+   * in a child process, which {@link Engine.apiProcess} can kill. PostgreSQL runs when the API or
+   * real activities need it.
+   */
+  api?: boolean | 'process';
   imports?: Partial<ImportSettings>;
   /** Strategy definitions saved through the API, as a manager would, before the engine is handed over; a refusal fails the start. */
   strategies?: unknown[];
@@ -83,11 +88,14 @@ export interface Engine {
   /** The API's communication settings; the worker has the same public URL, link secret and mail domain. */
   communications: TestCommunications;
   postgres: PostgresPart;
-  temporalServer: { address: string; restart(downMs?: number): Promise<void> };
+  /** Restarts the dev server `downMs` after stopping it with `signal` (SIGTERM; SIGKILL for a crash). */
+  temporalServer: { address: string; restart(downMs?: number, signal?: NodeJS.Signals): Promise<void> };
   /** The running API, for checks on its internals. */
   api(): FastifyInstance;
   /** Closes the API (its import runner hands jobs back) and builds a new one on the same parts and port. */
   restartApi(imports?: Partial<ImportSettings>): Promise<void>;
+  /** The API's own process (api: 'process'), to kill and start again on the same port. */
+  apiProcess: ApiProcessPart;
   /**
    * A case worker of the test's own (createCaseWorker), e.g. with recording activities on a fresh
    * task queue; `runUntil` runs it until the promise settles, then releases its connection.
@@ -131,7 +139,8 @@ export async function startEngine(options: EngineOptions = {}): Promise<Engine> 
   const temporalKind = options.temporal ?? 'dev';
   const workerMode = options.worker ?? (temporalKind === 'dev' ? 'in-process' : 'none');
   const encrypted = options.encrypted ?? temporalKind === 'dev';
-  const withApi = options.api ?? temporalKind !== 'time-skipping';
+  const withApi = (options.api ?? temporalKind !== 'time-skipping') !== false;
+  const apiInProcess = withApi && options.api !== 'process';
   if (workerMode !== 'none' && temporalKind === 'none') throw new Error('a worker needs Temporal');
   if (encrypted && temporalKind === 'time-skipping') throw new Error('the time-skipping engine does not encrypt payloads');
 
@@ -202,8 +211,12 @@ export async function startEngine(options: EngineOptions = {}): Promise<Engine> 
       client = new Client({ connection: Connection.lazy({ address: '127.0.0.1:1' }) });
     }
 
+    const apiProcess =
+      options.api === 'process' && postgres
+        ? await startApiProcess(stops, { port: apiPort, env: { ...env, TWILIO_AUTH_TOKEN: communications.twilioAuthToken, INBOUND_EMAIL_SECRET: communications.inboundEmailSecret }, logs, rateLimitPerMinute: options.rateLimitPerMinute ?? 100_000 })
+        : undefined;
     const api =
-      withApi && postgres
+      apiInProcess && postgres
         ? await startApi(stops, {
             db: postgres.db,
             temporal: client,
@@ -216,11 +229,11 @@ export async function startEngine(options: EngineOptions = {}): Promise<Engine> 
             ...(options.captureLogs ? { logger: createLogger({ level: options.captureLogs, name: 'api', destination: lineCapture(logs) }) } : {}),
           })
         : undefined;
+    const baseUrl: () => string = api ? api.baseUrl : apiProcess ? apiProcess.baseUrl : needs<string>(undefined, 'the API (api: true)');
     for (const definition of options.strategies ?? []) {
-      const saved = await apiClient(needs(api?.baseUrl(), 'the API (api: true)'))('POST', '/api/v1/strategies', { body: definition });
+      const saved = await apiClient(baseUrl)('POST', '/api/v1/strategies', { body: definition });
       if (saved.status !== 201) throw new Error(`saving a strategy answered ${saved.status}: ${saved.text}`);
     }
-    const baseUrl: () => string = api ? api.baseUrl : needs<string>(undefined, 'the API (api: true)');
 
     return {
       dataDir,
@@ -250,9 +263,12 @@ export async function startEngine(options: EngineOptions = {}): Promise<Engine> 
       get postgres() {
         return needs(postgres, 'PostgreSQL')();
       },
-      temporalServer: { address: temporal?.address ?? '', restart: (downMs) => needs(temporal, 'Temporal')().restart(downMs) },
+      temporalServer: { address: temporal?.address ?? '', restart: (downMs, signal) => needs(temporal, 'Temporal')().restart(downMs, signal) },
       api: () => needs(api, 'the API (api: true)')().app(),
       restartApi: (imports) => needs(api, 'the API (api: true)')().restart(imports),
+      get apiProcess() {
+        return needs(apiProcess, "the API's own process (api: 'process')")();
+      },
       async caseWorker(workerOptions) {
         // On the time-skipping server the worker shares the environment's connection, as the SDK's own tests do.
         const connection = temporal?.testEnv?.nativeConnection;

@@ -83,6 +83,13 @@ export async function createCaseWorker(config: WorkerConfig, { workflowBundle, a
     // timeout: a live worker whose event loop stalls for a second is not taken for dead (and its
     // send retried beside it); a killed one is still noticed within the 5 s.
     maxHeartbeatThrottleInterval: '1 second',
+    // A workflow task is first offered to the sticky queue of the worker that ran the case last;
+    // after a kill -9 the server keeps offering it there for 10 s (its fixed window for a silent
+    // poller), and each such task waits this long before it goes to the shared queue. The SDK's
+    // 10 s made a case take an interrupted send's result 17-25 s after the kill; 3 s makes it
+    // about 10 s (test/faults/worker-kill.test.ts, the chaos soak). The price: a live worker too
+    // busy to take a task within 3 s gets it back on the shared queue and replays its history.
+    stickyQueueScheduleToStartTimeout: '3 seconds',
     ...options,
     activities: deps ? createActivities(deps) : activities,
   });

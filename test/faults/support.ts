@@ -1,4 +1,5 @@
 import { appendFile } from 'node:fs/promises';
+import type { temporal } from '@temporalio/proto';
 import { DateTime } from 'luxon';
 import { expect } from 'vitest';
 import { statusQuery, type CaseStatus } from '../../workflows/case-messages.js';
@@ -123,6 +124,23 @@ export async function expectNotStuck(engine: Engine, caseId: string, timeoutMs =
     }
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
+}
+
+/** An event's time in epoch milliseconds. */
+export function eventTimeMs(event: temporal.api.history.v1.IHistoryEvent): number {
+  return Number(event.eventTime?.seconds ?? 0) * 1000 + Math.floor((event.eventTime?.nanos ?? 0) / 1e6);
+}
+
+/**
+ * When the case took the result of the first activity completed at or after `after` (epoch ms):
+ * the workflow task completed after it. Past a worker kill this includes the time the server
+ * held that task on the dead worker's sticky queue (the worker's stickyQueueScheduleToStartTimeout).
+ */
+export async function resultTakenAt(engine: Engine, caseId: string, after: number): Promise<number | null> {
+  const events = (await engine.temporal.workflow.getHandle(caseId).fetchHistory()).events ?? [];
+  const completed = events.find((event) => event.activityTaskCompletedEventAttributes && eventTimeMs(event) >= after);
+  const taken = completed && events.find((event) => event.workflowTaskCompletedEventAttributes && Number(event.eventId) > Number(completed.eventId));
+  return taken ? eventTimeMs(taken) : null;
 }
 
 export const inDays = (days: number) => DateTime.utc().plus({ days }).toISODate() ?? '';

@@ -12,6 +12,7 @@ import {
   newTally,
   quickStrategy,
   reportFigures,
+  resultTakenAt,
   retryingCall,
   sinkCounts,
 } from './support.js';
@@ -89,6 +90,10 @@ describe('a worker killed with SIGKILL mid-send, mid-payment and mid-plan', () =
     expect(recovery.timeoutType).toBe('TIMEOUT_TYPE_HEARTBEAT');
     // About 6-7 s (heartbeat timeout + first retry interval + pickup; 70 s before heartbeats): a bound that does not race a busy machine.
     expect(recovery.settledAfterMs).toBeLessThan(30_000);
+    // The case took the result soon after: the workflow task that carries it was first offered to
+    // the dead worker's sticky queue and moved on after the worker's sticky schedule-to-start
+    // timeout (3 s; the SDK's default 10 s made this 17-25 s).
+    expect(recovery.takenAfterMs, 'the case took the send result').toBeLessThan(14_000);
 
     const paid = await eventually(async () => {
       const live = await liveStatus(engine, ids.payment);
@@ -119,6 +124,7 @@ describe('a worker killed with SIGKILL mid-send, mid-payment and mid-plan', () =
       plansMade: made.length,
       smsRetryStartedAfterMs: recovery.retryStartedAfterMs,
       smsRecoveredAfterMs: recovery.settledAfterMs,
+      smsResultTakenAfterMs: recovery.takenAfterMs,
       smsTimeoutType: recovery.timeoutType,
       planAnsweredAfterMs: planAnsweredMs,
       callerRequests: tally.requests,
@@ -143,7 +149,9 @@ async function sendRecovery(caseId: string, killedAt: number, events: { status: 
   const timeoutType = attributes?.lastFailure?.timeoutFailureInfo?.timeoutType;
   const startedAtMs = Number(started?.eventTime?.seconds ?? 0) * 1000 + Math.floor((started?.eventTime?.nanos ?? 0) / 1e6);
   const reconciled = events.find((event) => event.status === 'reconciled');
+  const takenAt = reconciled ? await eventually(() => resultTakenAt(engine, caseId, reconciled.at.getTime() - 1_000), 'the case to take the send result', 60_000) : null;
   return {
+    takenAfterMs: (takenAt ?? Number.NaN) - killedAt,
     timeoutType: timeoutType === undefined || timeoutType === null ? null : temporal.api.enums.v1.TimeoutType[timeoutType],
     retryStartedAfterMs: startedAtMs - killedAt,
     settledAfterMs: (reconciled?.at.getTime() ?? Number.NaN) - killedAt,

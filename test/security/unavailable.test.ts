@@ -6,13 +6,34 @@ import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from '../../lib/em
 import { freePort } from '../../lib/free-port.js';
 import { applyMigrations } from '../../lib/migrations.js';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer, type AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 
 /**
  * A dependency that is down is a 503 with Retry-After and a code naming it — an explained 5xx
- * the caller can act on — never an anonymous 500: Temporal unreachable, then PostgreSQL stopped.
+ * the caller can act on — never an anonymous 500: Temporal unreachable, PostgreSQL recovering
+ * from a crash, then PostgreSQL stopped.
  */
+
+/**
+ * What PostgreSQL answers every new connection while it replays its WAL after a crash: a FATAL
+ * ErrorResponse with SQLSTATE 57P03 (cannot_connect_now) to the startup message, then it closes.
+ * The chaos soak met it as a 500 on enrolments right after a PostgreSQL kill -9.
+ */
+async function recoveringPostgres() {
+  const server = createServer((socket) => {
+    socket.once('data', () => {
+      const fields = Buffer.from('SFATAL\0VFATAL\0C57P03\0Mthe database system is not yet accepting connections\0DConsistent recovery state has not been yet reached.\0\0', 'utf8');
+      const header = Buffer.alloc(5);
+      header.write('E', 0);
+      header.writeInt32BE(fields.length + 4, 1);
+      socket.end(Buffer.concat([header, fields]));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { url: `postgresql://postgres:postgres@127.0.0.1:${(server.address() as AddressInfo).port}/dunning`, close: () => new Promise((resolve) => server.close(resolve)) };
+}
 
 const key = 'unavailable-test-key-0123456789';
 let dir: string;
@@ -49,6 +70,23 @@ describe('a dependency that is down', () => {
       expect(answer.json().error.code).toBe('temporal_unavailable');
     } finally {
       await app.close();
+    }
+  }, 60_000);
+
+  it('answers 503 database_unavailable while PostgreSQL recovers from a crash', async () => {
+    const recovering = await recoveringPostgres();
+    const recoveringDb = createDb(recovering.url);
+    const temporal = new Client({ connection: Connection.lazy({ address: '127.0.0.1:1' }) });
+    const app = await buildApi({ deps: { db: recoveringDb, temporal }, apiKeys: new Map([[key, 'manager']]), logLevel: 'silent' });
+    try {
+      const body = { externalId: 'R1', strategy: 's', currency: 'USD', balance: 100, debtor: { name: 'x', email: 'x@example.com', timeZone: 'UTC' } };
+      const answer = await app.inject({ method: 'POST', url: '/api/v1/accounts', headers: { authorization: `Bearer ${key}` }, payload: body });
+      expect(answer.statusCode, answer.body).toBe(503);
+      expect(answer.json().error.code).toBe('database_unavailable');
+    } finally {
+      await app.close();
+      await recoveringDb.$disconnect();
+      await recovering.close();
     }
   }, 60_000);
 

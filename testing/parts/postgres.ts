@@ -10,8 +10,8 @@ export interface PostgresPart {
   /** The server's data folder (the bench measures its CPU). */
   dataDir: string;
   db: Db;
-  /** Stops the server and starts it again on the same data and port, `downMs` later. */
-  restart(downMs?: number): Promise<void>;
+  /** Stops the server (`crash`: SIGKILL, recovery on start) and starts it again on the same data and port, `downMs` later. */
+  restart(downMs?: number, options?: { crash?: boolean }): Promise<void>;
 }
 
 /** A migrated embedded PostgreSQL under `dataDir`, and a client of it. */
@@ -27,8 +27,8 @@ export async function startPostgres(stops: StopStack, dataDir: string): Promise<
     url: server.url,
     dataDir: folder,
     db,
-    async restart(downMs = 0) {
-      await server.stop();
+    async restart(downMs = 0, { crash = false } = {}) {
+      await (crash ? server.kill() : server.stop());
       await new Promise((resolve) => setTimeout(resolve, downMs));
       server = await startEmbeddedPostgres({ dataDir: folder, port });
     },

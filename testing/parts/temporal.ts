@@ -9,8 +9,8 @@ export interface TemporalPart {
   address: string;
   /** The time-skipping environment: its client, `sleep` and `currentTimeMs` (time-skipping only). */
   testEnv?: TestWorkflowEnvironment;
-  /** Stops the server and starts it again on the same data and ports (dev server only). */
-  restart(downMs?: number): Promise<void>;
+  /** Stops the server (SIGTERM, or `signal`) and starts it again on the same data and ports (dev server only). */
+  restart(downMs?: number, signal?: NodeJS.Signals): Promise<void>;
 }
 
 /**
@@ -44,8 +44,8 @@ export async function startDevServer(stops: StopStack, dataDir: string): Promise
   stops.push('temporal dev server', () => server?.stop());
   return {
     address: server.address,
-    async restart(downMs = 0) {
-      await server?.stop();
+    async restart(downMs = 0, signal: NodeJS.Signals = 'SIGTERM') {
+      await server?.stop(signal);
       await new Promise((resolve) => setTimeout(resolve, downMs));
       server = await startTemporalDevServer({ dataDir: folder, ...ports });
     },

@@ -18,7 +18,10 @@ import { channelIds, channels } from '../../domain/channels/index.js';
  * the retry `initialInterval` later on a worker that is polling; the retry finds the outbox row
  * `sending` and asks the provider before sending again (activities/outbox.ts). Recovery is
  * bounded by heartbeatTimeout + initialInterval + pickup + the retry's own work: about 7 s
- * (test/faults/worker-kill.test.ts; 70 s before heartbeats: start-to-close, then 10 s).
+ * (test/faults/worker-kill.test.ts; 70 s before heartbeats: start-to-close, then 10 s). The case
+ * takes the result one workflow task later, which the server first offers to the dead worker's
+ * sticky queue for the worker's stickyQueueScheduleToStartTimeout (3 s, worker/create-worker.ts):
+ * about 9-10 s after the kill (`npm run chaos` measures both).
  * Start-to-close still bounds a provider call that hangs while its worker lives. The price: a
  * worker whose heartbeats stop reaching the server for 5 s (event loop stalled that long, or cut
  * off from Temporal but not from the provider) is taken for dead while it may still be sending;
