@@ -230,6 +230,14 @@ export const ZContactPolicy = z
           .describe('While true, collection waits once 5 days have passed since the first communication without the notice. ' +
             'Set `false` only where Reg F does not apply (a creditor\'s own debts).'),
         templates: z.array(ZSlug).default(() => []).describe('The templates that carry the validation information; sending one counts as sending the notice.'),
+        safetyMarginDays: z
+          .number()
+          .int()
+          .min(0)
+          .max(30)
+          .optional()
+          .describe('Days added to the end of the validation period as 12 CFR 1006.34(b)(5) computes it (receipt 5 days after sending, ' +
+            'Saturdays, Sundays and federal holidays excluded; the period ends 30 days after). Off (0) unless set; see docs/contact-times.md.'),
       })
       .strict()
       .prefault({})

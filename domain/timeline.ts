@@ -65,7 +65,11 @@ export function planContext({
 export function contactPolicyOf(definition: Pick<TStrategyDefinition, 'contact'>): ContactPolicyInput {
   const contact = definition.contact as Partial<TStrategyDefinition['contact']>;
   const templates = contact.validationNotice?.templates ?? [];
-  return { ...contact, validationNotice: { required: templates.length > 0 && contact.validationNotice?.required !== false, templates } };
+  const safetyMarginDays = contact.validationNotice?.safetyMarginDays;
+  return {
+    ...contact,
+    validationNotice: { required: templates.length > 0 && contact.validationNotice?.required !== false, templates, ...(safetyMarginDays ? { safetyMarginDays } : {}) },
+  };
 }
 
 /** A step that did not run because its channel was unavailable, and something ran in its place. */

@@ -2,6 +2,7 @@ import { usStateOf, type TAccountEnrollment } from '../../domain/account.js';
 import { contactPointsOf } from '../../domain/account-contacts.js';
 import type { Prisma } from '../../generated/prisma/client.js';
 import { ApiError } from '../errors.js';
+import { normalizedName } from './debtor-matches.js';
 
 /**
  * The person an enrolled account belongs to (find-or-create, inside enrollment's transaction).
@@ -9,8 +10,8 @@ import { ApiError } from '../errors.js';
  * - Without `debtor.externalId`, every account gets a debtor of its own, as before persons
  *   existed; match suggestions (debtor-matches.ts) let a manager join them later.
  * - With one, the first enrollment creates the person and later ones join it. The person's
- *   identity is its name and time zone: a later account that names the same person with another
- *   name or zone is refused (409, the fields named), because a person is not renamed or moved by
+ *   identity is its name (compared as match suggestions compare names: case, spacing and accents
+ *   aside) and time zone: a later account that names the same person with another name or zone is refused (409, the fields named), because a person is not renamed or moved by
  *   a side effect of placing another debt — the API's debtor routes change a person on purpose.
  *   Other debtor fields of a later account (language, address state) do not change the person
  *   either: the first stands. Its contacts are added to the person's (each with its source,
@@ -64,7 +65,8 @@ export async function debtorForEnrollment(tx: Prisma.TransactionClient, input: T
     return created.id;
   }
   const differing = [
-    ...(known.name !== input.debtor.name ? ['debtor.name'] : []),
+    // "ANA  RUIZ" is Ana Ruiz: the creditor's systems differ in case and spacing, not in the person.
+    ...(normalizedName(known.name) !== normalizedName(input.debtor.name) ? ['debtor.name'] : []),
     ...(known.timeZone !== input.debtor.timeZone ? ['debtor.timeZone'] : []),
   ];
   if (differing.length > 0) throw identityConflict(externalId!, differing);

@@ -73,6 +73,14 @@ describe('enrollment finds or creates the person', () => {
     expect(await engine.db.contact.count({ where: { value: 'new@example.com' } })).toBe(0);
   });
 
+  it('joins an account that writes the known name in another case or spacing: the same person', async () => {
+    const joined = await engine.call('POST', '/api/v1/accounts', { body: account('ID-5', { externalId: 'P-ANA', name: 'ANA  RUIZ' }) });
+    expect(joined.status).toBe(201);
+    const person = await engine.db.debtor.findUniqueOrThrow({ where: { externalId: 'P-ANA' }, select: { id: true, name: true } });
+    expect(await engine.db.account.findUniqueOrThrow({ where: { externalId: 'ID-5' }, select: { debtorId: true } })).toEqual({ debtorId: person.id });
+    expect(person.name).toBe('Ana Ruiz'); // the first stands
+  });
+
   it('joins two first enrollments of one person made at the same instant', async () => {
     const results = await Promise.all(
       ['RACE-1', 'RACE-2', 'RACE-3'].map((externalId, i) => engine.call('POST', '/api/v1/accounts', { body: account(externalId, { externalId: 'P-RACE', email: `race${i}@example.com` }) })),
