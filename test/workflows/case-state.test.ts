@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { TStrategyDefinition } from '../../domain/strategy.js';
 import type { CaseEventOf, CaseEventType, PaymentReceived } from '../../workflows/case-messages.js';
+import { changeContact } from '../../workflows/case/contacts.js';
 import { applyOutcome } from '../../workflows/case/outcomes.js';
 import { dayMs, LiveCase, recentEvents } from '../../workflows/case/state.js';
 import { caseFixture } from '../../testing/case-fixtures.js';
@@ -225,6 +226,28 @@ describe('case state: the person behind the account', () => {
     // Time-barred is the debt's: the person does not hear of it.
     live.comply({ type: 'flag_set', flag: 'timeBarred', at: start, source: 'creditor' });
     expect(live.sideEffects).toHaveLength(1);
+  });
+
+  it('a returned letter that carried the validation notice starts no validation period; another returned letter changes nothing', () => {
+    const withNotice = { ...strategy(consumerEarly), contact: { validationNotice: { templates: ['demand'] } } } as TStrategyDefinition;
+    const input = caseFixture(start, withNotice);
+    const live = new LiveCase({ caseId: input.caseId, account: { ...input.account, personId: 'p1' }, strategy: input.strategy, startedAt: start, walksTimeline: true, personGrants: true, now: () => start + dayMs });
+    live.state.lastSent = { letter: 'letter' };
+    live.comply({ type: 'message_sent', channel: 'letter', at: start, validationNotice: true });
+    expect(live.caseFacts().history?.validationNoticeSentAt).toBe(start);
+    changeContact(live, { channel: 'letter', valid: false, source: 'letter_returned' });
+    expect(live.caseFacts().history?.validationNoticeSentAt).toBeNull();
+    expect(live.state.recent.map((event) => event.detail)).toContain(
+      'validation notice returned undelivered (letter_returned); the validation period runs from a notice that is delivered',
+    );
+
+    // Without the notice template, a returned letter is only a bad address.
+    const plain = caseFixture(start, strategy(consumerEarly));
+    const other = new LiveCase({ caseId: plain.caseId, account: { ...plain.account, personId: 'p1' }, strategy: plain.strategy, startedAt: start, walksTimeline: true, personGrants: true, now: () => start });
+    other.state.lastSent = { letter: 'letter' };
+    other.comply({ type: 'message_sent', channel: 'letter', at: start, validationNotice: true });
+    changeContact(other, { channel: 'letter', valid: false, source: 'letter_returned' });
+    expect(other.caseFacts().history?.validationNoticeSentAt).toBe(start);
   });
 
   it('keeps what it told the person on top of announcements until one includes it', () => {

@@ -88,6 +88,7 @@ export function changeContact(live: LiveCase, change: ContactChanged): void {
   };
   live.record('contact_changed', `${channel} contact changed by ${source}`, { data: { channel, source } });
   tellPersonOfContact(live, change);
+  if (channel === 'letter' && source === 'letter_returned' && fields.valid === false) returnedValidationNotice(live, source);
   if (live.walksTimeline && fields.valid === false && deliveryFailureSources.includes(source)) owedFallback(live, channel, source);
 }
 
@@ -98,6 +99,19 @@ function tellPersonOfContact(live: LiveCase, { channel, source, address, valid, 
   if (address !== undefined || valid !== undefined) live.tellPerson({ type: 'contact_changed', channel, ...(address !== undefined ? { address } : {}), ...(valid !== undefined ? { valid } : {}), at, source });
   if (optedOut !== undefined) live.tellPerson({ type: optedOut ? 'opted_out' : 'opted_in', channel, at, source });
   if (consent !== undefined && channel === 'sms') live.tellPerson({ type: 'sms_consent', granted: consent, ...(address !== undefined ? { number: address } : {}), at, source });
+}
+
+/**
+ * A returned letter that carried the validation information was never delivered: it starts no
+ * validation period (12 CFR 1006.34(b)(5) counts from receipt), so collection waits for one that
+ * is. Cases of a person only (the `person-contact-grants` patch): older cases keep their history.
+ */
+function returnedValidationNotice(live: LiveCase, source: string): void {
+  if (!live.personGrants) return;
+  const stepId = live.state.lastSent?.letter;
+  const template = live.strategy.definition.steps.find((step) => step.id === stepId)?.template;
+  if (template === undefined || !(live.contactPolicy.validationNotice?.templates ?? []).includes(template)) return;
+  live.comply({ type: 'validation_notice_returned', at: live.now(), source });
 }
 
 /**
