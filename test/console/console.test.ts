@@ -1,18 +1,14 @@
-import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { mkdir, readFile } from 'node:fs/promises';
-import path from 'node:path';
-import { promisify } from 'node:util';
+import { readFile } from 'node:fs/promises';
 import { DateTime } from 'luxon';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { consoleIsStale } from '../../console/build.js';
 import { definitionYaml } from '../../console/src/editor/definition-yaml.js';
-import { startEngine, type Engine } from '../../testing/engine.js';
+import type { Engine } from '../../testing/engine.js';
 import { testKeys } from '../../testing/api-client.js';
 import { eventually } from '../../testing/eventually.js';
 import { middayZone } from '../../testing/midday-zone.js';
 import { consumerEarly } from '../support/strategies.js';
+import { hasChromium, shot, signIn, startEngineAndBrowser } from './browser.js';
 
 /**
  * The web console in Debian's Chromium, driven by playwright-core, against the real engine
@@ -23,13 +19,6 @@ import { consumerEarly } from '../support/strategies.js';
  * photographed into test-results/screenshots/ for a reviewer.
  */
 
-const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const hasChromium = existsSync(chromiumPath);
-if (!hasChromium) {
-  console.warn(`test/console: SKIPPED — no Chromium at ${chromiumPath}. Install it (apt-get install chromium) or set CHROMIUM_PATH to run the browser tests.`);
-}
-
-const screenshots = path.resolve('test-results/screenshots');
 const day = (plus: number) => DateTime.utc().plus({ days: plus }).toISODate() ?? '';
 
 const strategyKey = 'console-test';
@@ -49,21 +38,9 @@ let engine: Engine;
 let browser: Browser;
 let officerCaseId: string;
 
-async function signIn(page: Page, key: string, role: string) {
-  await page.goto(`${engine.baseUrl}/console/`);
-  await page.getByLabel('API key').fill(key);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect.poll(() => page.getByTestId('role').textContent()).toBe(role);
-}
-
-const shot = (page: Page, name: string) => page.screenshot({ path: path.join(screenshots, `${name}.png`), fullPage: true });
-
 describe.skipIf(!hasChromium)('the web console in a real browser', () => {
   beforeAll(async () => {
-    // The API serves console/dist: build it first when a source is newer than the last build.
-    if (consoleIsStale()) await promisify(execFile)(process.execPath, ['--import', 'tsx', 'console/build.ts'], { timeout: 120_000 });
-    await mkdir(screenshots, { recursive: true });
-    [engine, browser] = await Promise.all([startEngine(), chromium.launch({ executablePath: chromiumPath, args: ['--no-sandbox', '--disable-dev-shm-usage'] })]);
+    [engine, browser] = await startEngineAndBrowser();
 
     expect((await engine.call('POST', '/api/v1/strategies', { body: definition })).status).toBe(201);
     const enroll = async (externalId: string, name: string, balance: number) => {
@@ -87,7 +64,7 @@ describe.skipIf(!hasChromium)('the web console in a real browser', () => {
 
   it('an officer claims a task, sees the policy limits and a refusal, records a promise and sees the case suspended', async () => {
     const page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
-    await signIn(page, testKeys.officer, 'officer');
+    await signIn(engine, page, testKeys.officer, 'officer');
     // Officers see their pages only.
     await expect.poll(() => page.getByRole('navigation', { name: 'Pages', exact: true }).textContent()).toBe('Work queueCasesDebtors');
 
@@ -137,7 +114,7 @@ describe.skipIf(!hasChromium)('the web console in a real browser', () => {
 
   it('a manager edits a strategy, sees the lint error at its line, fixes it, previews and activates the new version', async () => {
     const page = await browser.newPage({ viewport: { width: 1440, height: 1100 } });
-    await signIn(page, testKeys.manager, 'manager');
+    await signIn(engine, page, testKeys.manager, 'manager');
     await page.goto(`${engine.baseUrl}/console/strategies/${strategyKey}`);
     await page.getByText('No problems.').waitFor();
 
@@ -196,7 +173,7 @@ describe.skipIf(!hasChromium)('the web console in a real browser', () => {
 
   it('the reports page draws the recovery chart from seeded payments, with the CSV and the champion-challenger view', async () => {
     const page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
-    await signIn(page, testKeys.manager, 'manager');
+    await signIn(engine, page, testKeys.manager, 'manager');
     await page.goto(`${engine.baseUrl}/console/reports`);
     const table = page.getByRole('table', { name: 'Recovery' });
     const row = table.locator('tr', { hasText: strategyKey });
@@ -223,7 +200,7 @@ describe.skipIf(!hasChromium)('the web console in a real browser', () => {
 
   it('a manager pauses a case in bulk from the cases page, and imports a file with a rejected row', async () => {
     const page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
-    await signIn(page, testKeys.manager, 'manager');
+    await signIn(engine, page, testKeys.manager, 'manager');
     await page.getByRole('link', { name: 'Cases' }).click();
     // CON-2 owes 300.00 after its payment; CON-1 owes 1,000.00.
     await page.getByLabel('Balance from').fill('250');

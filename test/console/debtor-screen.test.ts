@@ -1,15 +1,10 @@
-import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
-import path from 'node:path';
-import { promisify } from 'node:util';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { consoleIsStale } from '../../console/build.js';
-import { startEngine, type Engine } from '../../testing/engine.js';
+import type { Engine } from '../../testing/engine.js';
 import { testKeys } from '../../testing/api-client.js';
 import { middayZone } from '../../testing/midday-zone.js';
 import { consumerEarly } from '../support/strategies.js';
+import { hasChromium, shot, signIn, startEngineAndBrowser } from './browser.js';
 
 /**
  * The debtor screen in Debian's Chromium against the real engine: two accounts enrolled with the
@@ -20,13 +15,6 @@ import { consumerEarly } from '../support/strategies.js';
  * photographed into test-results/screenshots/.
  */
 
-const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const hasChromium = existsSync(chromiumPath);
-if (!hasChromium) {
-  console.warn(`test/console: SKIPPED — no Chromium at ${chromiumPath}. Install it (apt-get install chromium) or set CHROMIUM_PATH to run the browser tests.`);
-}
-
-const screenshots = path.resolve('test-results/screenshots');
 const strategyKey = 'debtor-screen-test';
 const definition = {
   ...consumerEarly,
@@ -42,20 +30,9 @@ let browser: Browser;
 let debtorId: string;
 let firstCaseId: string;
 
-async function signIn(page: Page, key: string, role: string) {
-  await page.goto(`${engine.baseUrl}/console/`);
-  await page.getByLabel('API key').fill(key);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect.poll(() => page.getByTestId('role').textContent()).toBe(role);
-}
-
-const shot = (page: Page, name: string) => page.screenshot({ path: path.join(screenshots, `${name}.png`), fullPage: true });
-
 describe.skipIf(!hasChromium)('the debtor screen in a real browser', () => {
   beforeAll(async () => {
-    if (consoleIsStale()) await promisify(execFile)(process.execPath, ['--import', 'tsx', 'console/build.ts'], { timeout: 120_000 });
-    await mkdir(screenshots, { recursive: true });
-    [engine, browser] = await Promise.all([startEngine(), chromium.launch({ executablePath: chromiumPath, args: ['--no-sandbox', '--disable-dev-shm-usage'] })]);
+    [engine, browser] = await startEngineAndBrowser();
 
     expect((await engine.call('POST', '/api/v1/strategies', { body: definition })).status).toBe(201);
     const enroll = async (externalId: string, balance: number) => {
@@ -80,7 +57,7 @@ describe.skipIf(!hasChromium)('the debtor screen in a real browser', () => {
 
   it('an officer opens the person from the case, sees both accounts, adds a contact and an inconvenient time', async () => {
     const page = await browser.newPage({ viewport: { width: 1440, height: 1100 } });
-    await signIn(page, testKeys.officer, 'officer');
+    await signIn(engine, page, testKeys.officer, 'officer');
     await page.goto(`${engine.baseUrl}/console/cases/${firstCaseId}`);
     await page.getByRole('link', { name: person.name }).click();
     await page.getByRole('heading', { name: person.name, level: 2 }).waitFor();
@@ -152,7 +129,7 @@ describe.skipIf(!hasChromium)('the debtor screen in a real browser', () => {
 
   it('the search list finds the person by name', async () => {
     const page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
-    await signIn(page, testKeys.officer, 'officer');
+    await signIn(engine, page, testKeys.officer, 'officer');
     await page.getByRole('link', { name: 'Debtors' }).click();
     await page.getByLabel('Name').fill('ana ru');
     await page.getByRole('button', { name: 'Search' }).click();
@@ -163,7 +140,7 @@ describe.skipIf(!hasChromium)('the debtor screen in a real browser', () => {
 
   it('an auditor sees the person masked and no forms', async () => {
     const page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
-    await signIn(page, testKeys.auditor, 'auditor');
+    await signIn(engine, page, testKeys.auditor, 'auditor');
     await page.goto(`${engine.baseUrl}/console/debtors/${debtorId}`);
     const contacts = page.getByRole('table', { name: 'Contacts' });
     await contacts.waitFor();
@@ -190,7 +167,7 @@ describe.skipIf(!hasChromium)('the debtor screen in a real browser', () => {
     expect(other).not.toBe(debtorId);
 
     const page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
-    await signIn(page, testKeys.manager, 'manager');
+    await signIn(engine, page, testKeys.manager, 'manager');
     await page.getByRole('link', { name: 'Debtors' }).click();
     const suggestion = page.getByRole('list', { name: 'Suggested matches' }).getByRole('listitem').filter({ hasText: 'Ana M. Ruiz' });
     await suggestion.waitFor();

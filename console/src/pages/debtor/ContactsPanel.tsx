@@ -4,6 +4,7 @@ import { isPlace, media, officerSources, places, type Medium, type Place, type S
 import { Problem } from '../../components/Problem';
 import { when } from '../../format';
 import { usePersonChange } from './use-person-change';
+import { SelectField } from '../../components/SelectField';
 
 /** The person's contacts: each with where it came from and its standing; officers add, correct, verify and retire them. */
 
@@ -188,17 +189,7 @@ function ContactChangeForm({ debtorId, contact, action, onDone }: { debtorId: st
               <input id={id('value')} value={value} placeholder={contact.value} onChange={(event) => setValue(event.target.value)} />
             </div>
           )}
-          <div className="field">
-            <label htmlFor={id('place')}>Place</label>
-            <select id={id('place')} value={place} onChange={(event) => setPlace(isPlace(event.target.value) ? event.target.value : '')}>
-              <option value="">unknown</option>
-              {places.map((value) => (
-                <option key={value} value={value}>
-                  {value}
-                </option>
-              ))}
-            </select>
-          </div>
+          <SelectField id={id('place')} label="Place" value={place} options={places} empty="unknown" onChange={(value) => setPlace(isPlace(value) ? value : '')} />
         </>
       )}
       <div className="field">
@@ -234,16 +225,7 @@ function AddContactForm({ debtorId }: { debtorId: string }) {
   }
   return (
     <form className="row add-contact" onSubmit={submit} aria-label="Add a contact">
-      <div className="field">
-        <label htmlFor="new-contact-channel">Channel</label>
-        <select id="new-contact-channel" value={channel} onChange={(event) => setChannel(event.target.value as Medium)}>
-          {media.map((value) => (
-            <option key={value} value={value}>
-              {value}
-            </option>
-          ))}
-        </select>
-      </div>
+      <SelectField id="new-contact-channel" label="Channel" value={channel} options={media} onChange={(value) => setChannel(value as Medium)} />
       {channel === 'letter' ? (
         <AddressFields idPrefix="new-contact-address" address={address} onChange={setAddress} required />
       ) : (
@@ -252,27 +234,14 @@ function AddContactForm({ debtorId }: { debtorId: string }) {
           <input id="new-contact-value" value={value} onChange={(event) => setValue(event.target.value)} required inputMode={channel === 'email' ? 'email' : 'tel'} />
         </div>
       )}
-      <div className="field">
-        <label htmlFor="new-contact-place">Place</label>
-        <select id="new-contact-place" value={place} onChange={(event) => setPlace(isPlace(event.target.value) ? event.target.value : '')}>
-          <option value="">unknown</option>
-          {places.map((value) => (
-            <option key={value} value={value}>
-              {value}
-            </option>
-          ))}
-        </select>
-      </div>
-      <div className="field">
-        <label htmlFor="new-contact-source">Source</label>
-        <select id="new-contact-source" value={source} onChange={(event) => setSource(event.target.value as Source)}>
-          {officerSources.map((value) => (
-            <option key={value} value={value}>
-              {sourceLabels[value]}
-            </option>
-          ))}
-        </select>
-      </div>
+      <SelectField id="new-contact-place" label="Place" value={place} options={places} empty="unknown" onChange={(value) => setPlace(isPlace(value) ? value : '')} />
+      <SelectField
+        id="new-contact-source"
+        label="Source"
+        value={source}
+        options={officerSources.map((value) => [value, sourceLabels[value] ?? value] as const)}
+        onChange={(value) => setSource(value as Source)}
+      />
       <button type="submit" disabled={add.isPending}>
         Add contact
       </button>

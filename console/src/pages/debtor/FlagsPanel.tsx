@@ -3,6 +3,7 @@ import { debtorsApi, type DebtorDetail } from '../../api/debtors';
 import { Problem } from '../../components/Problem';
 import { when } from '../../format';
 import { usePersonChange } from './use-person-change';
+import { SelectField } from '../../components/SelectField';
 
 /** Person-level flags: each stops contact on every debt of the person (time-barred stays per debt). */
 const personFlags = {
@@ -45,16 +46,7 @@ function FlagForm({ debtorId, isSet }: { debtorId: string; isSet: (flag: PersonF
   }
   return (
     <form className="row" onSubmit={submit} aria-label="Set or clear a flag">
-      <div className="field">
-        <label htmlFor="flag-name">Flag</label>
-        <select id="flag-name" value={flag} onChange={(event) => setFlag(event.target.value as PersonFlag)}>
-          {Object.entries(personFlags).map(([value, label]) => (
-            <option key={value} value={value}>
-              {label}
-            </option>
-          ))}
-        </select>
-      </div>
+      <SelectField id="flag-name" label="Flag" value={flag} options={Object.entries(personFlags)} onChange={(value) => setFlag(value as PersonFlag)} />
       <div className="field">
         <label htmlFor="flag-source">Source (e.g. letter of 3 Dec, call)</label>
         <input id="flag-source" value={source} onChange={(event) => setSource(event.target.value)} required />

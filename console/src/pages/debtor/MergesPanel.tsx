@@ -4,6 +4,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { debtorsApi, type MatchSuggestion, type MergeView } from '../../api/debtors';
 import { Problem } from '../../components/Problem';
 import { when } from '../../format';
+import { SelectField } from '../../components/SelectField';
 
 const reasonLabels: Record<string, string> = { same_email: 'same email address', same_phone_and_name: 'same phone number and name' };
 
@@ -95,16 +96,7 @@ function SuggestionCard({ suggestion }: { suggestion: MatchSuggestion }) {
         </button>
       ) : (
         <form className="row" onSubmit={submit} aria-label={`Confirm merging ${merged.name} into ${survivor.name}`}>
-          <div className="field">
-            <label htmlFor={`${id}-keep`}>Keep</label>
-            <select id={`${id}-keep`} value={keep} onChange={(event) => setKeep(event.target.value)}>
-              {suggestion.persons.map((person) => (
-                <option key={person.debtorId} value={person.debtorId}>
-                  {personLabel(person)}
-                </option>
-              ))}
-            </select>
-          </div>
+          <SelectField id={`${id}-keep`} label="Keep" value={keep} options={suggestion.persons.map((person) => [person.debtorId, personLabel(person)] as const)} onChange={setKeep} />
           <div className="field">
             <label htmlFor={`${id}-reason`}>Why they are one person</label>
             <input id={`${id}-reason`} value={reason} onChange={(event) => setReason(event.target.value)} required />

@@ -5,6 +5,7 @@ import { when } from '../../format';
 import { describeDesignation, designationKindLabels, designationKinds, weekdays, windowOf, type DesignationKind } from './designations';
 import { usePersonChange } from './use-person-change';
 import { isLanguage, isMedium, isPlace, languages, media, places as allPlaces, type Language, type Medium, type Place } from './vocabulary';
+import { SelectField } from '../../components/SelectField';
 
 /** A designation as the API takes it back: the window only (the API keeps who said it and when). */
 function windowInput({ from, to, days, media: timed }: DesignatedTimeView): DesignatedTimeInput {
@@ -114,27 +115,8 @@ function ChannelAndLanguage({ debtor, edits, save, pending }: { debtor: DebtorDe
   }
   return (
     <form className="row" onSubmit={submit} aria-label="Preferred channel and language">
-      <div className="field">
-        <label htmlFor="pref-channel">Preferred channel</label>
-        <select id="pref-channel" value={preferredChannel} onChange={(event) => setPreferredChannel(isMedium(event.target.value) ? event.target.value : '')}>
-          <option value="">none</option>
-          {media.map((value) => (
-            <option key={value} value={value}>
-              {value}
-            </option>
-          ))}
-        </select>
-      </div>
-      <div className="field">
-        <label htmlFor="pref-language">Language</label>
-        <select id="pref-language" value={language} onChange={(event) => setLanguage(isLanguage(event.target.value) ? event.target.value : 'en')}>
-          {Object.entries(languages).map(([value, label]) => (
-            <option key={value} value={value}>
-              {label}
-            </option>
-          ))}
-        </select>
-      </div>
+      <SelectField id="pref-channel" label="Preferred channel" value={preferredChannel} options={media} empty="none" onChange={(value) => setPreferredChannel(isMedium(value) ? value : '')} />
+      <SelectField id="pref-language" label="Language" value={language} options={Object.entries(languages)} onChange={(value) => setLanguage(isLanguage(value) ? value : 'en')} />
       <button type="submit" className="secondary" disabled={pending}>
         Save channel and language
       </button>
@@ -154,16 +136,13 @@ function AddDesignationForm({ onAdd, pending }: { onAdd: (time: DesignatedTimeIn
   }
   return (
     <form className="row designation-form" onSubmit={submit} aria-label="Add an inconvenient time">
-      <div className="field">
-        <label htmlFor="designation-kind">Inconvenient</label>
-        <select id="designation-kind" value={kind} onChange={(event) => setKind(event.target.value as DesignationKind)}>
-          {designationKinds.map((value) => (
-            <option key={value} value={value}>
-              {designationKindLabels[value]}
-            </option>
-          ))}
-        </select>
-      </div>
+      <SelectField
+        id="designation-kind"
+        label="Inconvenient"
+        value={kind}
+        options={designationKinds.map((value) => [value, designationKindLabels[value]] as const)}
+        onChange={(value) => setKind(value as DesignationKind)}
+      />
       <div className="field">
         <label htmlFor="designation-first">{kind === 'between' ? 'From' : 'Time'}</label>
         <input id="designation-first" type="time" value={first} onChange={(event) => setFirst(event.target.value)} required />
@@ -207,16 +186,7 @@ function AddPlaceForm({ onAdd, refused, pending }: { onAdd: (place: Place) => vo
         onAdd(open.includes(place) ? place : (open[0] ?? place));
       }}
     >
-      <div className="field">
-        <label htmlFor="refused-place">Not to be contacted at</label>
-        <select id="refused-place" value={place} onChange={(event) => setPlace(isPlace(event.target.value) ? event.target.value : place)}>
-          {open.map((value) => (
-            <option key={value} value={value}>
-              {value}
-            </option>
-          ))}
-        </select>
-      </div>
+      <SelectField id="refused-place" label="Not to be contacted at" value={place} options={open} onChange={(value) => setPlace(isPlace(value) ? value : place)} />
       <button type="submit" className="secondary" disabled={pending}>
         Add refused place
       </button>
