@@ -1,5 +1,6 @@
 import { allHandlersFinished, condition, continueAsNew, getExternalWorkflowHandle, isCancellation, log, setHandler, workflowInfo } from '@temporalio/workflow';
 import {
+  caseDueSignal,
   caseJoinedSignal,
   caseLeftSignal,
   contactRecordedSignal,
@@ -31,6 +32,7 @@ export async function personWorkflow(input: PersonInput): Promise<void> {
   setHandler(grantContactUpdate, (request) => person.grant(request, Date.now()));
   setHandler(personChangeSignal, (signal) => void person.change(signal));
   setHandler(caseJoinedSignal, (ref) => person.join(ref));
+  setHandler(caseDueSignal, ({ caseId, due }) => person.noteDue(caseId, due));
   setHandler(caseLeftSignal, ({ caseId }) => person.leave(caseId));
   setHandler(contactRecordedSignal, (contact) => person.recordContact(contact, Date.now()));
   setHandler(personMergedSignal, (merge) => person.merged(merge));
