@@ -106,30 +106,32 @@ export async function tellPersonDue(run: CaseRun, step: TStep | null, at: number
   const due: DueMessage | null = account && request && (request.channel === 'email' || request.channel === 'sms') ? { channel: request.channel, at, account, request } : null;
   const told = JSON.stringify(due);
   if (person.dueTold === told) return;
-  person.dueTold = told;
-  await signalPerson(person.personId, (handle) => handle.signal(caseDueSignal, { caseId: live.caseId, due }));
+  // Kept only once told: a person not running yet hears of it on the next plan.
+  if (await signalPerson(person.personId, (handle) => handle.signal(caseDueSignal, { caseId: live.caseId, due }))) person.dueTold = told;
 }
 
-/** Signals the person; one not running (never started, or gone) is not the case's failure. */
-async function signalPerson(personId: string, send: (handle: ReturnType<typeof getExternalWorkflowHandle>) => Promise<void>): Promise<void> {
+/** Signals the person; one not running (never started, or gone) is not the case's failure. Answers whether it went. */
+async function signalPerson(personId: string, send: (handle: ReturnType<typeof getExternalWorkflowHandle>) => Promise<void>): Promise<boolean> {
   try {
     await send(getExternalWorkflowHandle(personWorkflowId(personId)));
+    return true;
   } catch (error) {
     if (isCancellation(error)) throw error;
     log.warn('signal to the person failed', { personId, error: error instanceof Error ? error.message : String(error) });
+    return false;
   }
 }
 
 /** A person-level fact the case learnt, for the person, which tells the other cases. */
 export function tellPerson(run: CaseRun, change: PersonChangeSignal): Promise<void> {
   const person = run.state.person;
-  return person ? signalPerson(person.personId, (handle) => handle.signal(personChangeSignal, change)) : Promise.resolve();
+  return person ? signalPerson(person.personId, (handle) => handle.signal(personChangeSignal, change)).then(() => undefined) : Promise.resolve();
 }
 
 /** A contact made outside a grant (an officer's call), for the person's ledger. */
 export function tellPersonOfContact(run: CaseRun, contact: PersonContact): Promise<void> {
   const person = run.state.person;
-  return person ? signalPerson(person.personId, (handle) => handle.signal(contactRecordedSignal, contact)) : Promise.resolve();
+  return person ? signalPerson(person.personId, (handle) => handle.signal(contactRecordedSignal, contact)).then(() => undefined) : Promise.resolve();
 }
 
 /**
