@@ -118,9 +118,11 @@ export function decideContact({
 /**
  * The ledger with `contact` recorded: once per grant (a later report of the same contact, e.g. the
  * call's outcome, adds its conversation), oldest first, contacts older than the longest cap
- * window dropped.
+ * window dropped. A call made within seven days after the person's consent is marked `consented`
+ * even when it was recorded after the fact (an officer's call), so it stays out of the federal cap.
  */
-export function recordContact(ledger: PersonLedger, contact: LedgerContact, now: number): PersonLedger {
+export function recordContact(ledger: PersonLedger, given: LedgerContact, now: number): PersonLedger {
+  const contact = given.medium === 'phone' && !given.consented && withinCallConsent(given.at, ledger.facts.callConsent) ? { ...given, consented: true } : given;
   const kept = ledger.contacts.filter((each) => each.at > now - attemptRetentionDays * day);
   const existing = kept.find((each) => each.grantId === contact.grantId);
   const merged: LedgerContact = existing

@@ -17,7 +17,6 @@ import type { PersonLedger } from './contact-decision.js';
 /** Which cause leads the sentence when several held the contact: what the person did or said first. */
 const leadOrder: readonly HoldCause['rule'][] = ['dispute', 'validation_overdue', 'conversation', 'cap', 'designation', 'no_contact_day', 'window'];
 
-const day = 86_400_000;
 const weekdays = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
 
 function accountOf(ledger: PersonLedger, caseId: string): string {
@@ -43,16 +42,16 @@ function designationSpan(designation: DesignatedTime): string {
 
 /** The accounts whose contacts a cap counted, in the order they were made. */
 function cappedAccounts(ledger: PersonLedger, request: ContactGrantRequest, debtGroup: string, cause: Extract<HoldCause, { rule: 'cap' }>): string[] {
-  const from = DateTime.fromISO(cause.from, { zone: ledger.timeZone }).toMillis() - day;
-  const to = DateTime.fromISO(cause.to, { zone: ledger.timeZone }).toMillis() + 2 * day;
-  const counted = ledger.contacts.filter(
-    (contact: PersonContact) =>
+  const counted = ledger.contacts.filter((contact: PersonContact) => {
+    const date = DateTime.fromMillis(contact.at, { zone: cause.zone }).toISODate() ?? '';
+    return (
       (cause.cap.scope === 'person' || contact.debtGroup === debtGroup) &&
       cause.cap.media.includes(contact.medium) &&
       !(cause.cap.consentExempt && contact.consented) &&
-      contact.at >= from &&
-      contact.at < to,
-  );
+      date >= cause.from &&
+      date <= cause.to
+    );
+  });
   const accounts = [...new Set(counted.map((contact) => accountOf(ledger, contact.caseId)))];
   return accounts.length > 0 ? accounts : [accountOf(ledger, request.caseId)];
 }

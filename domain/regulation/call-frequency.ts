@@ -122,7 +122,7 @@ export function frequencyCapHold({
         `${inWindow.length} ${describeMedia(cap.media, inWindow.length)} in the ${cap.days} days ${from}–${to}` +
         `${zones.length > 1 ? ` (${zone})` : ''} reach the limit of ${cap.max} (${cap.source})`,
       zone,
-      cause: { rule: 'cap', cap, count: inWindow.length, from, to },
+      cause: { rule: 'cap', cap, count: inWindow.length, from, to, zone },
     };
   }
   return latest;

@@ -11,8 +11,8 @@ export type HoldCause =
   | { rule: 'window'; window: ContactWindow; clock: string; zone: string }
   | { rule: 'no_contact_day'; date: string; weekday: string; zone: string }
   | { rule: 'designation'; designation: DesignatedTime; clock: string; zone: string }
-  /** `from`/`to` are the local dates of the cap's window, `count` the contacts in it. */
-  | { rule: 'cap'; cap: FrequencyCap; count: number; from: string; to: string }
+  /** `from`/`to` are the local dates (in `zone`) of the cap's window, `count` the contacts in it. */
+  | { rule: 'cap'; cap: FrequencyCap; count: number; from: string; to: string; zone: string }
   | { rule: 'conversation'; at: number }
   | { rule: 'dispute'; at: number; source: string }
   | { rule: 'validation_overdue'; firstCommunicationAt: number };

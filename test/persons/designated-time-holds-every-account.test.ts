@@ -1,13 +1,11 @@
 import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signalPerson } from '../../api/services/person-workflow.js';
-import { personInputOf } from '../../records/persons.js';
 import type { Engine } from '../../testing/engine.js';
-import { personChangeSignal } from '../../workflows/person-messages.js';
+import { eventually } from '../../testing/eventually.js';
 import { debtorIdOf, enrollPerson, everyCase, personStatus, saveStrategy, smsStrategy, smsTo, startPersonEngine } from './support.js';
 
 /**
- * A time the person says is inconvenient ("not 10:00 to 15:00"), told once to the person, holds
+ * A time the person says is inconvenient ("not 10:00 to 15:00"), told once through the debtor API, holds
  * the due SMS of all three accounts until it ends, and each case says why in its status: the
  * person told every case its facts, so each case's own rules hold it (the person would too).
  */
@@ -24,13 +22,11 @@ describe('a designated inconvenient time', () => {
     await saveStrategy(engine, smsStrategy('person-designated'));
     const caseIds = await enrollPerson(engine, 'person-designated', 'PERSON-TIME', phone, 3);
     const debtorId = await debtorIdOf(engine, caseIds[0] ?? '');
-    const at = await engine.testEnv.currentTimeMs();
-    const designation = { from: '10:00', to: '15:00', at, source: 'officer:test' };
-    await signalPerson(engine.temporal, await personInputOf(engine.db, debtorId), personChangeSignal, {
-      changeId: 'designation-1',
-      change: { kind: 'designations', inconvenientTimes: [designation], source: 'officer:test', at },
-    });
-    expect((await personStatus(engine, debtorId)).facts.inconvenientTimes).toEqual([designation]);
+    // Told once, through the debtor API, as an officer would after a call.
+    const put = await engine.call('PUT', `/api/v1/debtors/${debtorId}/preferences`, { body: { inconvenientTimes: [{ from: '10:00', to: '15:00' }], source: 'debtor' } });
+    expect(put.status, put.text).toBe(200);
+    await eventually(async () => (await personStatus(engine, debtorId)).facts.inconvenientTimes?.length === 1, 'the person to take the designation');
+    await everyCase(engine, caseIds, (status) => (status.person?.version ?? 0) > 1, 'every account to hear of it');
 
     // Due a day after enrollment, about noon local: inside the designation, so every account waits.
     await engine.testEnv.sleep('25 hours');

@@ -56,9 +56,15 @@ export interface PersonModel {
   state: string | undefined;
   hasPhone: boolean;
   emailAtWork: boolean;
-  optedOut: Record<'sms' | 'email', boolean>;
-  refused: Record<Medium, boolean>;
-  emailAddressRefused: boolean;
+  /** When the person opted out of the channel (the first time, while it lasts), or null. */
+  optedOut: Record<'sms' | 'email', number | null>;
+  /** When the person refused the medium, or null. */
+  refused: Record<Medium, number | null>;
+  /** When the person refused the email address (while the medium itself was not refused), or null. */
+  emailAddressRefused: number | null;
+  /** Messages the person started, and those answered once after an opt-out or refusal. */
+  inbound: Answering[];
+  answered: Set<string>;
   workRefused: boolean;
   flags: Set<string>;
   designations: DesignatedTime[];
@@ -105,6 +111,31 @@ function insideDesignation(designation: DesignatedTime, local: DateTime): boolea
   return from !== to && startsOn(yesterday) && now < to;
 }
 
+/** A message the person started, which an answer replies to. */
+export interface Answering {
+  messageId: string;
+  medium: Medium;
+  at: number;
+}
+
+/** The opt-out and refusals of `medium`, with when they were made. */
+function mediumBars(model: PersonModel, medium: Medium): { why: string; at: number }[] {
+  const bars: { why: string; at: number | null }[] = [
+    { why: `${medium} refused`, at: model.refused[medium] },
+    { why: `opted out of ${medium}`, at: medium === 'phone' ? null : model.optedOut[medium] },
+    { why: 'email address refused', at: medium === 'email' ? model.emailAddressRefused : null },
+  ];
+  return bars.flatMap((bar) => (bar.at === null ? [] : [{ why: bar.why, at: bar.at }]));
+}
+
+/**
+ * 12 CFR 1006.14(h)(2)(ii): a message the person started in a medium they had opted out of or
+ * refused may be answered once in it. True when answering `message` sets such a bar aside.
+ */
+export function answerLifts(model: PersonModel, medium: Medium, message: Answering | undefined): boolean {
+  return !!message && message.medium === medium && mediumBars(model, medium).some((bar) => bar.at < message.at);
+}
+
 /**
  * Every rule a collection contact by `medium` about case `caseIndex` at `t` would break, in words;
  * empty when it breaks none. `prior` contacts are those made before it.
@@ -116,6 +147,7 @@ export function violations({
   medium,
   t,
   policy,
+  answering,
 }: {
   model: PersonModel;
   caseIndex: number;
@@ -123,15 +155,17 @@ export function violations({
   medium: Medium;
   t: number;
   policy: TestPolicy;
+  /** For an answer: the message it answers. */
+  answering?: Answering;
 }): string[] {
   const broken: string[] = [];
   // Bars: the person's flags, the debt's dispute, the medium's opt-out, refusals and places.
   for (const flag of ['bankruptcy', 'deceased', 'attorneyRepresented', 'ceaseCommunication']) if (model.flags.has(flag)) broken.push(`flag ${flag}`);
   if (model.disputed[caseIndex]) broken.push('the debt is disputed and not verified');
-  if (model.refused[medium]) broken.push(`${medium} refused`);
-  if (medium === 'sms' && model.optedOut.sms) broken.push('opted out of sms');
-  if (medium === 'email' && model.optedOut.email) broken.push('opted out of email');
-  if (medium === 'email' && model.emailAddressRefused) broken.push('email address refused');
+  // An answer sets aside the medium's bars made before the message it answers, once per message.
+  const answers = answering && answering.medium === medium ? answering : undefined;
+  for (const bar of mediumBars(model, medium)) if (!answers || bar.at >= answers.at) broken.push(bar.why);
+  if (answers && answerLifts(model, medium, answers) && model.answered.has(answers.messageId)) broken.push(`message ${answers.messageId} answered twice`);
   if (medium === 'email' && model.emailAtWork && model.workRefused) broken.push('contact at work refused');
 
   // Hours: 08:00–21:00 (both edges convenient) narrowed by strategy and state, and no-contact days, in every zone.

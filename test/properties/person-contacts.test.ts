@@ -1,16 +1,16 @@
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { DesignatedTime } from '../../domain/case-facts.js';
-import { decideContact, recordContact, type PersonLedger } from '../../domain/person/contact-decision.js';
+import { decideContact, recordContact, type PersonGrantRequest, type PersonLedger } from '../../domain/person/contact-decision.js';
 import { applyPersonChange } from '../../domain/person/person-facts.js';
 import type { StateOverrideTable } from '../../domain/regulation/state-overrides.js';
-import type { ContactGrantRequest, PersonChange, PersonFacts } from '../../workflows/person-messages.js';
-import { callConsented, media, violations, weekdayNames, type Medium, type PersonModel, type TestPolicy } from './oracle.js';
+import type { PersonChange, PersonFacts } from '../../workflows/person-messages.js';
+import { answerLifts, callConsented, media, violations, weekdayNames, type Medium, type PersonModel, type TestPolicy } from './oracle.js';
 
 /**
  * Properties of the person's contact decisions over generated people with 1–5 debts and random
  * interleavings of sends, calls, conversations, replies, consents, opt-outs, refusals, flags,
- * designations and disputes: every contact the rules permit is checked against the plain
+ * designations, disputes, and messages the person starts with our answers to them: every contact the rules permit is checked against the plain
  * restatement in oracle.ts, and every hold's `until` is permitted when asked again.
  *
  * Runs: PROPERTY_RUNS (default 10,000 per property); `npm run test:properties:nightly` runs 200,000.
@@ -83,8 +83,16 @@ const arbChange: fc.Arbitrary<ChangeSpec> = fc.oneof(
   { weight: 3, arbitrary: fc.record({ kind: fc.constant('consent' as const), granted: fc.boolean() }) },
 );
 
+/** An opt-out or a refusal, which answers to the person's own messages may pass once. */
+const arbBar: fc.Arbitrary<ChangeSpec> = fc.oneof(
+  fc.record({ kind: fc.constantFrom('opt_out' as const, 'stop_reply' as const), channel: fc.constantFrom('sms' as const, 'email' as const) }),
+  fc.record({ kind: fc.constant('refuse' as const), medium: fc.constantFrom<Medium>(...media), address: fc.boolean() }),
+);
+
 type Step =
-  | { kind: 'ask'; caseIndex: number; medium: Medium; advance: number; take: boolean; conversation: boolean }
+  /** `answer`: the contact answers the person's latest message in its medium, if any. */
+  | { kind: 'ask'; caseIndex: number; medium: Medium; advance: number; take: boolean; conversation: boolean; answer: boolean }
+  | { kind: 'inbound'; medium: Medium; advance: number }
   | { kind: 'change'; change: ChangeSpec; advance: number }
   | { kind: 'dispute'; caseIndex: number; disputed: boolean; advance: number };
 
@@ -101,8 +109,10 @@ const arbStep = (cases: number): fc.Arbitrary<Step> =>
         advance: arbAdvance,
         take: fc.boolean(),
         conversation: fc.oneof({ weight: 1, arbitrary: fc.constant(true) }, { weight: 3, arbitrary: fc.constant(false) }),
+        answer: fc.oneof({ weight: 1, arbitrary: fc.constant(true) }, { weight: 2, arbitrary: fc.constant(false) }),
       }),
     },
+    { weight: 2, arbitrary: fc.record({ kind: fc.constant('inbound' as const), medium: fc.constantFrom<Medium>(...media), advance: arbAdvance }) },
     { weight: 3, arbitrary: fc.record({ kind: fc.constant('change' as const), change: arbChange, advance: arbAdvance }) },
     { weight: 1, arbitrary: fc.record({ kind: fc.constant('dispute' as const), caseIndex: fc.integer({ min: 0, max: cases - 1 }), disputed: fc.boolean(), advance: arbAdvance }) },
   );
@@ -146,10 +156,9 @@ const arbScenario: fc.Arbitrary<Scenario> = fc.integer({ min: 1, max: 5 }).chain
     start: arbStart,
     // Debts the rules treat as one share a group: with five debts, at most three groups.
     cases: fc.array(fc.record({ group: fc.integer({ min: 0, max: 2 }), policy: arbPolicy }), { minLength: count, maxLength: count }),
-    initial: fc.tuple(fc.array(arbDesignation, { maxLength: 2 }), fc.array(arbChange, { maxLength: 3 })).map(([list, changes]): ChangeSpec[] => [
-      ...(list.length > 0 ? [{ kind: 'designations' as const, list }] : []),
-      ...changes,
-    ]),
+    initial: fc
+      .tuple(fc.array(arbDesignation, { maxLength: 2 }), fc.array(arbBar, { maxLength: 1 }), fc.array(arbChange, { maxLength: 3 }))
+      .map(([list, bars, changes]): ChangeSpec[] => [...(list.length > 0 ? [{ kind: 'designations' as const, list }] : []), ...bars, ...changes]),
     initialAgo: fc.oneof(fc.integer({ min: 0, max: 8 * day }), fc.integer({ min: 7 * day - 2 * hour, max: 7 * day })),
     prior: fc.oneof(
       fc.array(arbPrior(count), { maxLength: 6 }),
@@ -188,9 +197,11 @@ function begin(scenario: Scenario): { ledger: PersonLedger; model: PersonModel; 
     state: scenario.state,
     hasPhone: scenario.hasPhone,
     emailAtWork: scenario.emailAtWork,
-    optedOut: { sms: false, email: false },
-    refused: { phone: false, sms: false, email: false },
-    emailAddressRefused: false,
+    optedOut: { sms: null, email: null },
+    refused: { phone: null, sms: null, email: null },
+    emailAddressRefused: null,
+    inbound: [],
+    answered: new Set(),
     workRefused: false,
     flags: new Set(),
     designations: [],
@@ -206,21 +217,23 @@ function change(spec: ChangeSpec, now: number, model: PersonModel): PersonChange
   const source = 'test';
   switch (spec.kind) {
     case 'opt_out':
-      model.optedOut[spec.channel] = true;
+      model.optedOut[spec.channel] ??= now;
       return { kind: 'compliance', event: { type: 'opted_out', channel: spec.channel, at: now, source } };
     case 'opt_in':
-      model.optedOut[spec.channel] = false;
+      model.optedOut[spec.channel] = null;
       return { kind: 'compliance', event: { type: 'opted_in', channel: spec.channel, at: now, source } };
     case 'stop_reply':
-      model.optedOut[spec.channel] = true;
+      model.optedOut[spec.channel] ??= now;
       return { kind: 'compliance', event: { type: 'reply_received', channel: spec.channel, text: 'STOP', intent: 'stop', at: now } };
     case 'start_reply':
-      model.optedOut[spec.channel] = false;
+      model.optedOut[spec.channel] = null;
       return { kind: 'compliance', event: { type: 'reply_received', channel: spec.channel, text: 'START', intent: 'start', at: now } };
     case 'refuse': {
       const byAddress = spec.address && spec.medium === 'email';
-      if (byAddress) model.emailAddressRefused = true;
-      else model.refused[spec.medium] = true;
+      // A refusal already made is not made again (the medium refused covers its address).
+      if (byAddress) {
+        if (model.refused.email === null) model.emailAddressRefused ??= now;
+      } else model.refused[spec.medium] ??= now;
       return { kind: 'compliance', event: { type: 'medium_refused', medium: spec.medium, ...(byAddress ? { address: 'ana@example.com' } : {}), at: now, source } };
     }
     case 'refuse_work':
@@ -260,14 +273,14 @@ function play(
   let ledger = first;
   const noticeAt = scenario.start - 10 * day;
   for (const spec of scenario.initial) ledger = { ...ledger, facts: applyPersonChange(ledger.facts, change(spec, scenario.start - scenario.initialAgo, model)).facts };
-  for (const prior of [...scenario.prior].sort((a, b) => b.ago - a.ago)) {
+  for (const [index, prior] of [...scenario.prior].sort((a, b) => b.ago - a.ago).entries()) {
     const priorAt = scenario.start - prior.ago;
     const group = groups[prior.caseIndex] ?? '';
     const phone = prior.medium === 'phone';
     ledger = recordContact(
       ledger,
       {
-        grantId: `prior-${priorAt}-${prior.caseIndex}`,
+        grantId: `prior-${index}`,
         caseId: `case-${prior.caseIndex}`,
         debtGroup: group,
         medium: prior.medium,
@@ -277,7 +290,9 @@ function play(
       },
       scenario.start,
     );
-    model.contacts.push({ caseIndex: prior.caseIndex, group, medium: prior.medium, at: priorAt, exempt: phone && prior.consented, conversation: phone && prior.conversation });
+    // A call under the person's consent is outside the federal cap, whether or not its record says so.
+    const exempt = phone && (prior.consented || callConsented(model, priorAt));
+    model.contacts.push({ caseIndex: prior.caseIndex, group, medium: prior.medium, at: priorAt, exempt, conversation: phone && prior.conversation });
   }
 
   let now = scenario.start;
@@ -292,13 +307,21 @@ function play(
       model.disputed[step.caseIndex] = step.disputed;
       continue;
     }
+    if (step.kind === 'inbound') {
+      model.inbound.push({ messageId: `in-${model.inbound.length}`, medium: step.medium, at: now });
+      continue;
+    }
+    // An answer goes in the medium of the person's latest message.
+    const answering = step.answer ? model.inbound.at(-1) : undefined;
+    const medium = answering?.medium ?? step.medium;
     const caseIndex = step.caseIndex;
     const policy = scenario.cases[caseIndex]?.policy ?? {};
-    const request = (grantId: string): ContactGrantRequest => ({
+    const request = (grantId: string): PersonGrantRequest => ({
       grantId,
       caseId: `case-${caseIndex}`,
-      channel: step.medium,
-      action: 'collection',
+      channel: medium,
+      action: answering ? 'answer' : 'collection',
+      ...(answering ? { inReplyTo: answering } : {}),
       debt: {
         balance: 10_000,
         history: {
@@ -315,20 +338,23 @@ function play(
       expect(decision.contact).not.toBeNull();
       const group = groups[caseIndex] ?? '';
       if (check === 'oracle') {
-        const broken = violations({ model, caseIndex, group, medium: step.medium, t: at, policy });
-        expect(broken, `${step.medium} on case-${caseIndex} at ${new Date(at).toISOString()} (${scenario.zones.join(', ')})`).toEqual([]);
+        const broken = violations({ model, caseIndex, group, medium: medium, t: at, policy, ...(answering ? { answering } : {}) });
+        expect(broken, `${medium} on case-${caseIndex} at ${new Date(at).toISOString()} (${scenario.zones.join(', ')})`).toEqual([]);
       }
-      const conversation = step.medium === 'phone' && step.conversation;
-      ledger = recordContact(ledger, { ...(decision.contact ?? { grantId, caseId: `case-${caseIndex}`, debtGroup: group, medium: step.medium, at }), ...(conversation ? { conversation } : {}) }, at);
-      model.contacts.push({ caseIndex, group, medium: step.medium, at, exempt: step.medium === 'phone' && callConsented(model, at), conversation });
+      const conversation = medium === 'phone' && step.conversation;
+      ledger = recordContact(ledger, { ...(decision.contact ?? { grantId, caseId: `case-${caseIndex}`, debtGroup: group, medium: medium, at }), ...(conversation ? { conversation } : {}) }, at);
+      model.contacts.push({ caseIndex, group, medium: medium, at, exempt: medium === 'phone' && callConsented(model, at), conversation });
+      if (answering && answerLifts(model, medium, answering)) {
+        tally('(answered past an opt-out or refusal)');
+        model.answered.add(answering.messageId);
+      }
     };
 
     const grantId = `g-${++serial}`;
     const { grant } = decideContact({ ledger, request: { ...request(grantId), reserve: false }, now, overrides: table });
-    tally(`${step.medium} ${grant.kind}${grant.kind === 'held' && grant.until === null ? ' (no until)' : ''}`);
+    tally(`${medium} ${grant.kind}${grant.kind === 'held' && grant.until === null ? ' (no until)' : ''}`);
     if (grant.kind !== 'permitted') tally(`  ${grant.reason.replace(/[0-9]+/g, '#').slice(0, 60)}`);
     if (grant.kind === 'permitted') take(now, grantId);
-    else if (grant.kind === 'held' && grant.until !== null && (takeHolds === 'always' || step.take)) tally('(taken at until)');
     else if (grant.kind === 'held' && grant.until !== null) {
       if (check === 'until') {
         expect(grant.until).toBeGreaterThan(now);
@@ -336,6 +362,7 @@ function play(
         expect(again.grant, `held until ${new Date(grant.until).toISOString()}: ${grant.reason}`).toMatchObject({ kind: 'permitted' });
       }
       if (takeHolds === 'always' || step.take) {
+        tally('(taken at until)');
         now = grant.until;
         take(now, `${grantId}-later`);
       }

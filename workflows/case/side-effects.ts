@@ -38,8 +38,12 @@ export async function runSideEffects(run: CaseRun): Promise<void> {
           }
         }
       } else if (effect.kind === 'person') {
+        // The read model first, in the task that took the change, as for any other signal: the
+        // person's round trip must not open a moment in which the case says more than the database.
+        if (live.unprojected.length > 0) await run.project();
         await tellPerson(run, effect.change);
       } else if (effect.kind === 'personContact') {
+        if (live.unprojected.length > 0) await run.project();
         await tellPersonOfContact(run, effect.contact);
       } else {
         await sendNotice(run, 'verification', verificationTemplate, key);

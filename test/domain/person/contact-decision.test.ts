@@ -69,6 +69,16 @@ describe('decideContact', () => {
     expect(ask(sevenPlain, { caseId: 'case-2' }, tenAm(11)).grant.kind).toBe('held');
   });
 
+  it('marks a call recorded after the fact within the consent\'s seven days as consented', () => {
+    const consent = ledger({ facts: personFacts({ callConsent: { at: at(tenAm(4)), source: 'debtor' } }) });
+    const officer = contact('case-1', 'ACC-1', 'phone', tenAm(5));
+    expect(recordContact(consent, officer, at(tenAm(5))).contacts).toEqual([{ ...officer, consented: true }]);
+    const late = contact('case-1', 'ACC-1', 'phone', tenAm(11));
+    expect(recordContact(consent, late, at(tenAm(11))).contacts).toEqual([late]);
+    const before = contact('case-1', 'ACC-1', 'phone', '2026-05-04T14:00:00Z');
+    expect(recordContact(consent, before, at(tenAm(4))).contacts).toEqual([before]);
+  });
+
   it('counts consented calls toward a state cap, which the federal exception does not reach', () => {
     const consent = personFacts({ state: 'MA', callConsent: { at: at(tenAm(4)), source: 'debtor' } });
     const state = ledger({ facts: consent, contacts: calls('case-1', 'ACC-1', [4, 5]).map((each) => ({ ...each, consented: true })) });

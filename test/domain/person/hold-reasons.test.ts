@@ -33,7 +33,8 @@ describe('the reason a person reads for a held contact', () => {
       'Ana Ruiz got 7 calls about ACC-2 and ACC-3 in the 7 days to 7 Dec (limit 7, 12 CFR 1006.14(b)(2)(i)); ' +
         'next call about ACC-3 from 8 Dec 08:00, the start of the permitted hours (08:00–21:00)',
     );
-    const emails = ledger({ contacts: [contact('case-1', 'ACC-1', 'email', '2026-12-07T15:00:00Z')] });
+    // ACC-3's email of 4 Dec is outside the two days and is not named.
+    const emails = ledger({ contacts: [contact('case-3', 'LOANS', 'email', '2026-12-04T15:00:00Z'), contact('case-1', 'ACC-1', 'email', '2026-12-07T15:00:00Z')] });
     expect(reason(emails, { caseId: 'case-2', channel: 'email', policy: { frequencyCaps: { email: { max: 1, days: 2 } } } }, '2026-12-07T17:00:00Z')).toBe(
       'Ana Ruiz got 1 email about ACC-1 in the 2 days to 7 Dec (limit 1, strategy contact policy); next email about ACC-2 from 9 Dec 08:00, ' +
         'the start of the permitted hours (08:00–21:00)',
