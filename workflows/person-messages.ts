@@ -211,6 +211,8 @@ export const contactRecordedSignal = defineSignal<[PersonContact]>('contactRecor
 export const personMergedSignal = defineSignal<[{ into: string | null; by: string; mergeId: string }]>('personMerged');
 /** A case's next due message step on a consolidating channel, or null when it has none. */
 export const caseDueSignal = defineSignal<[{ caseId: string; due: DueMessage | null }]>('caseDue');
+/** The consolidated message of grant `grantId` did not go out: the accounts it listed are no longer covered by it. */
+export const consolidationFailedSignal = defineSignal<[{ grantId: string }]>('consolidationFailed');
 export const personStatusQuery = defineQuery<PersonStatus>('status');
 export const grantContactUpdate = defineUpdate<ContactGrant, [ContactGrantRequest]>('grantContact');
 

@@ -74,6 +74,17 @@ describe('consolidated messages in the person state', () => {
     expect(p.state.covered ?? {}).toEqual({});
   });
 
+  it('covers nothing more once the consolidated message failed: a listed case asking then is decided as a contact of its own', () => {
+    const p = person();
+    p.noteDue('c2', due('c2', now));
+    expect(p.grant(ask('c1', 'g1', { policy: { validationNotice: { required: false } } }), now).consolidated?.map((each) => each.caseId)).toEqual(['c2']);
+    p.uncover('g1');
+    const own = p.grant(ask('c2', 'g2', { policy: { validationNotice: { required: false } } }), now + hour);
+    expect(own.kind).toBe('permitted');
+    expect(own.coveredBy).toBeUndefined();
+    expect(p.state.contacts).toHaveLength(2);
+  });
+
   it('consolidates nothing for a case whose strategy does not, and forgets what a case that left had due', () => {
     const p = person();
     p.noteDue('c2', due('c2', now));

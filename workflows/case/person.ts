@@ -3,6 +3,7 @@ import { stepContact } from '../../domain/regulation/index.js';
 import type { TStep } from '../../domain/strategy.js';
 import {
   caseDueSignal,
+  consolidationFailedSignal,
   caseJoinedSignal,
   caseLeftSignal,
   contactRecordedSignal,
@@ -27,7 +28,7 @@ import type { CaseRun } from './run.js';
 /** What the person answered for a step: go ahead, wait (until when, why), skip (why), or ask again at once. */
 export type PersonAnswer =
   /** `consolidated`: the other accounts to list in this step's message; `coveredBy`: another case's message listed this step already. */
-  | { kind: 'permitted'; consolidated?: ConsolidatedAccount[]; coveredBy?: CoveredBy }
+  | { kind: 'permitted'; consolidated?: ConsolidatedAccount[]; grantId?: string; coveredBy?: CoveredBy }
   | { kind: 'held'; until: number | null; reason: string } | { kind: 'barred'; reason: string } | { kind: 'again' };
 
 /**
@@ -66,7 +67,17 @@ export async function askPerson(run: CaseRun, step: TStep, key: string): Promise
   }
   if (grant.kind === 'held') return { kind: 'held', until: grant.until, reason: grant.reason };
   if (grant.kind === 'barred') return { kind: 'barred', reason: grant.reason };
-  return { kind: 'permitted', ...(grant.consolidated ? { consolidated: grant.consolidated } : {}), ...(grant.coveredBy ? { coveredBy: grant.coveredBy } : {}) };
+  return {
+    kind: 'permitted',
+    ...(grant.consolidated ? { consolidated: grant.consolidated, grantId: grant.grantId } : {}),
+    ...(grant.coveredBy ? { coveredBy: grant.coveredBy } : {}),
+  };
+}
+
+/** The consolidated message of `grantId` did not go out: the person stops counting the listed accounts as covered. */
+export async function tellPersonConsolidationFailed(run: CaseRun, grantId: string): Promise<void> {
+  const person = run.state.person;
+  if (person) await signalPerson(person.personId, (handle) => handle.signal(consolidationFailedSignal, { grantId }));
 }
 
 /** What the case asks its person for `step` (sent under `key`), without the attempt's grant id; null when the step contacts nobody. */

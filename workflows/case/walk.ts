@@ -1,7 +1,7 @@
 import { isMessageAction } from '../../domain/step-actions.js';
 import { afterMove, nextMove, planContext, type TimelineMove } from '../../domain/timeline.js';
 import { CloseReason } from '../case-messages.js';
-import { askPerson, tellPersonDue } from './person.js';
+import { askPerson, tellPersonConsolidationFailed, tellPersonDue } from './person.js';
 import type { CaseRun } from './run.js';
 import type { ConsolidatedAccount } from '../person-messages.js';
 import { recordCovered, runStep } from './steps.js';
@@ -46,7 +46,7 @@ export async function walkTimeline(run: CaseRun): Promise<void> {
     return;
   }
   const key = keyOf(move.step.id);
-  let consolidated: ConsolidatedAccount[] | undefined;
+  let consolidated: { accounts: ConsolidatedAccount[]; grantId: string } | undefined;
   if (live.personGrants && (isMessageAction(move.step.action) || move.step.action === 'call')) {
     // The case's own rules said yes; the person, who knows every account's contacts, has the last word.
     const answer = await askPerson(run, move.step, key);
@@ -66,12 +66,14 @@ export async function walkTimeline(run: CaseRun): Promise<void> {
       live.setCursor(afterMove({ definition, cursor: live.timelineCursor(), move, result: 'sent' }));
       return;
     }
-    if (answer.kind === 'permitted') consolidated = answer.consolidated;
+    if (answer.kind === 'permitted' && answer.consolidated && answer.grantId) consolidated = { accounts: answer.consolidated, grantId: answer.grantId };
   }
   for (const replaced of move.replaces) {
     live.record('step_skipped', `step "${replaced.stepId}" skipped: ${replaced.reason}; "${move.step.id}" runs in its place`, { stepId: replaced.stepId });
   }
-  const result = await runStep(run, move.step, key, consolidated);
+  const result = await runStep(run, move.step, key, consolidated?.accounts);
+  // The listed accounts were not reached: they send their own step when it is due.
+  if (consolidated && result !== 'sent') await tellPersonConsolidationFailed(run, consolidated.grantId);
   // Read again: a bounce reported while the step ran may have owed a fallback meanwhile.
   const latest = live.timelineCursor();
   const next = afterMove({ definition: live.strategy.definition, cursor: latest, move, result });

@@ -162,6 +162,11 @@ export class LivePerson {
     state.covered = { ...state.covered, ...Object.fromEntries(listed.map((each) => [each.caseId, { stepKey: each.stepKey, channel: request.channel, by }])) };
   }
 
+  /** The consolidated message of `grantId` did not go out: the cases it listed send their own step when they ask. */
+  uncover(grantId: string): void {
+    this.state.covered = Object.fromEntries(Object.entries(this.state.covered ?? {}).filter(([, entry]) => entry.by.grantId !== grantId));
+  }
+
   private remember(request: ContactGrantRequest, grant: ContactGrant, now: number): void {
     const { state } = this;
     state.grants = [...state.grants.filter((each) => each.at > now - grantRetentionMs).slice(-(keptGrants - 1)), { at: now, caseId: request.caseId, channel: request.channel, grant }];
