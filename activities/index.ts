@@ -5,6 +5,7 @@ import type { Db } from '../lib/db.js';
 import { createAgencyActivities } from './agency.js';
 import type { AgencyProviderSettings } from './case-file-delivery.js';
 import { createWhatsAppActivities } from './channels/whatsapp.js';
+import { createConsolidatedActivities } from './consolidated.js';
 import { withHeartbeats } from './heartbeat.js';
 import type { CommunicationSettings } from './communication-settings.js';
 import { createLetterSender, type LetterProviderSettings } from './letter-sender.js';
@@ -51,6 +52,7 @@ export function createActivities({ db, mailer, sms, whatsapp, outboxDir, mailDom
   return {
     // The sends heartbeat, so a worker that dies mid-send is noticed in seconds (case/activities.ts `sends`).
     ...withHeartbeats(createMessageActivities({ db, mailer, sms, letters, mailDomain, settings })),
+    ...withHeartbeats(createConsolidatedActivities({ db, mailer, sms, mailDomain, settings })),
     ...withHeartbeats(createWhatsAppActivities({ db, whatsapp: whatsapp ?? createSmsSender({ outboxDir: path.join(outboxDir, 'whatsapp') }), settings })),
     ...createTaskActivities({ db }),
     ...createAgencyActivities({ db, outboxDir: path.join(outboxDir, 'agency'), provider: agencyProvider }),

@@ -242,6 +242,14 @@ export const ZContactPolicy = z
       .strict()
       .prefault({})
       .describe('The validation information of 12 CFR 1006.34.'),
+    consolidate: z
+      .array(z.enum(['email', 'sms']))
+      .max(2)
+      .optional()
+      .describe('Channels on which one message lists every account of the person due the same local day, instead of one message per account ' +
+        '(a built-in template in the debtor\'s language, English or Spanish, with the disclosures any listed debt needs). It is one contact with the ' +
+        'person, recorded as a communication of each listed case. Only for people whose other accounts consolidate too; letters and validation ' +
+        'notices always go per debt. Off by default.'),
   })
   .strict()
   .describe('The strategy\'s contact rules. They only ever narrow the law\'s and the debtor\'s state\'s rules, never widen them.');

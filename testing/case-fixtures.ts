@@ -47,6 +47,10 @@ export function recordingActivities(
   const activities: Activities = {
     ...sendsOf(message),
     ...createPersonActivities({ temporal: options.temporal }),
+    async sendConsolidated(input) {
+      sent.push({ action: input.channel, stepId: input.stepId, idempotencyKey: input.idempotencyKey });
+      return { communicationId: randomUUID(), providerId: null, duplicate: false };
+    },
     async createCallTask(input) {
       sent.push({ action: 'call', stepId: input.stepId });
       return { taskId: randomUUID() };

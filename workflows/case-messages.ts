@@ -82,7 +82,7 @@ export interface CaseInput {
  */
 export interface CaseEventData {
   enrolled: { balance: number };
-  step_done: { communicationId?: string; duplicate?: boolean; taskId?: string; placementId?: string } | undefined;
+  step_done: { communicationId?: string; duplicate?: boolean; taskId?: string; placementId?: string; accounts?: string[]; coveredBy?: string } | undefined;
   step_skipped: undefined;
   /** A send that failed (`type` is the failure's, `InvalidRecipient` for a bad address) or a message reported undelivered later (`result`). */
   step_failed: { type?: string | null; channel?: string; source?: string; result?: 'bounced'; fallback?: string } | undefined;
@@ -231,6 +231,8 @@ export interface CasePerson {
   heldFor?: string | null;
   /** The case told the person it closed (it joins again if a returned payment reopens it). */
   left?: boolean;
+  /** The due message step last told to the person (`caseDue`), so it is told only when it changes. */
+  dueTold?: string;
 }
 
 /** A read model that lags behind the case (activities/projection.ts failed; the case goes on). */

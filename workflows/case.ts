@@ -67,6 +67,12 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
    * Asked only for cases with a person, so cases without one record no marker and run as before.
    */
   const personGrants = input.account.personId !== undefined && patched('person-contact-grants');
+  /**
+   * Cases of a person started before this send each message on its own; newer ones tell their
+   * person their next due message and may send one consolidated message for the person's accounts
+   * due the same day (strategy `contact.consolidate`).
+   */
+  const consolidatedMessages = personGrants && patched('person-consolidated-messages');
   const live = new LiveCase({
     caseId: input.caseId,
     account: input.account,
@@ -75,6 +81,7 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
     walksTimeline,
     carried: input.carried,
     personGrants,
+    consolidatedMessages,
   });
   const { state } = live;
   const run = new CaseRun(live, projects, boundedProjection);

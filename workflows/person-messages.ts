@@ -86,13 +86,60 @@ export interface ContactGrantRequest {
   reserve?: boolean;
   /** The asking case's account and debt group, so a case the person has not heard of yet joins on its first ask. */
   account?: Pick<PersonCaseRef, 'accountExternalId' | 'debtGroup'>;
+  /** A message step whose channel the strategy consolidates: the account line it would list (`person-consolidated-messages`). */
+  consolidate?: ConsolidatedAccount;
+}
+
+/** The message channels a strategy may consolidate (`contact.consolidate`); letters and validation notices stay per debt. */
+export const consolidatedChannels = ['email', 'sms'] as const;
+export type ConsolidatedChannel = (typeof consolidatedChannels)[number];
+
+/** One account a consolidated message lists. */
+export interface ConsolidatedAccount {
+  caseId: string;
+  stepId: string;
+  /** The listed case's idempotency key for its step: its communication row is keyed by it, so it never sends the step again. */
+  stepKey: string;
+  externalId: string;
+  /** Minor units. */
+  balance: number;
+  currency: string;
+  /** The message then carries the time-barred disclosure. */
+  timeBarred?: boolean;
+}
+
+/** A case's next message step on a consolidating channel, told to its person while the case waits for it. */
+export interface DueMessage {
+  channel: ConsolidatedChannel;
+  /** Epoch ms the step is due. */
+  at: number;
+  account: ConsolidatedAccount;
+  /** What the case would ask for it: the person checks the account may be listed now. */
+  request: Omit<ContactGrantRequest, 'grantId'>;
+}
+
+/** The consolidated message that listed a case's step: the case records the step as done without sending. */
+export interface CoveredBy {
+  grantId: string;
+  caseId: string;
+  accountExternalId: string;
+  /** Epoch ms of the grant. */
+  at: number;
 }
 
 /**
  * The person's answer. `mergedInto` is set when this person was merged into another: the case
  * asks that one from now on (the verdict is then a hold until now).
  */
-export type ContactGrant = ContactVerdict & { grantId: string; personId?: string; mergedInto?: string };
+export type ContactGrant = ContactVerdict & {
+  grantId: string;
+  personId?: string;
+  mergedInto?: string;
+  /** Permitted: the other accounts the asking case's message lists with its own (one contact for all). */
+  consolidated?: ConsolidatedAccount[];
+  /** Permitted without a new contact: the step was already listed in another case's consolidated message. */
+  coveredBy?: CoveredBy;
+};
 
 /** A change to what the person told us, from the API, a reply on any case, or an officer. */
 export type PersonChange =
@@ -162,6 +209,10 @@ export const caseLeftSignal = defineSignal<[{ caseId: string }]>('caseLeft');
 export const contactRecordedSignal = defineSignal<[PersonContact]>('contactRecorded');
 /** This person was merged into `into` (or, with `into: null`, the merge was undone and it is itself again). */
 export const personMergedSignal = defineSignal<[{ into: string | null; by: string; mergeId: string }]>('personMerged');
+/** A case's next due message step on a consolidating channel, or null when it has none. */
+export const caseDueSignal = defineSignal<[{ caseId: string; due: DueMessage | null }]>('caseDue');
+/** The consolidated message of grant `grantId` did not go out: the accounts it listed are no longer covered by it. */
+export const consolidationFailedSignal = defineSignal<[{ grantId: string }]>('consolidationFailed');
 export const personStatusQuery = defineQuery<PersonStatus>('status');
 export const grantContactUpdate = defineUpdate<ContactGrant, [ContactGrantRequest]>('grantContact');
 

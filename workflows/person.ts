@@ -1,5 +1,7 @@
 import { allHandlersFinished, condition, continueAsNew, getExternalWorkflowHandle, isCancellation, log, setHandler, workflowInfo } from '@temporalio/workflow';
 import {
+  caseDueSignal,
+  consolidationFailedSignal,
   caseJoinedSignal,
   caseLeftSignal,
   contactRecordedSignal,
@@ -31,6 +33,8 @@ export async function personWorkflow(input: PersonInput): Promise<void> {
   setHandler(grantContactUpdate, (request) => person.grant(request, Date.now()));
   setHandler(personChangeSignal, (signal) => void person.change(signal));
   setHandler(caseJoinedSignal, (ref) => person.join(ref));
+  setHandler(caseDueSignal, ({ caseId, due }) => person.noteDue(caseId, due));
+  setHandler(consolidationFailedSignal, ({ grantId }) => person.uncover(grantId));
   setHandler(caseLeftSignal, ({ caseId }) => person.leave(caseId));
   setHandler(contactRecordedSignal, (contact) => person.recordContact(contact, Date.now()));
   setHandler(personMergedSignal, (merge) => person.merged(merge));

@@ -135,6 +135,15 @@ const scenarios = {
     await sleep('1 hour');
     await handle.signal(paymentReceivedSignal, { reference: 'PAY-2', amount: 125_000, currency: 'USD', receivedAt: '2026-01-05T10:00:00Z' });
   },
+  /**
+   * Consolidated messages ('person-consolidated-messages'): the sibling account's email, due an
+   * hour earlier the same day, lists this one (one contact), so this case records its email as
+   * included without sending; its SMS later goes the same way; paid in full.
+   */
+  'case-person-consolidated-v8': async (handle, sleep) => {
+    await sleep('2 days');
+    await handle.signal(paymentReceivedSignal, { reference: 'PAY-1', amount: 125_000, currency: 'USD', receivedAt: '2026-01-03T10:00:00Z' });
+  },
 } satisfies Record<string, (handle: { signal: (...args: never[]) => Promise<void> } & Awaited<ReturnType<typeof startCase>>, sleep: (d: string) => Promise<void>, date: (plusDays: number) => Promise<string>) => Promise<void>>;
 
 /** Fallbacks, conditions on results and outcomes, and `on` branches, for the v3 history. */
@@ -179,8 +188,20 @@ const personStrategy = strategy({
   contact: { frequencyCaps: { sms: { max: 1, days: 1 } }, validationNotice: { required: false } },
 });
 
+/** An email and an SMS the person's accounts due the same day send as one (`contact.consolidate`). */
+const consolidatingStrategy = strategy({
+  ...consumerEarly,
+  key: 'consumer-consolidated',
+  steps: [
+    { id: 'reminder', at: 'PT4H', action: 'email', template: 'reminder' },
+    { id: 'nudge', at: 'PT6H', action: 'sms', template: 'nudge' },
+    { id: 'letter', at: 'P5D', action: 'letter', template: 'demand' },
+  ],
+  contact: { consolidate: ['email', 'sms'], validationNotice: { required: false } },
+});
+
 /** Scenarios whose case has a person: the person workflow runs beside it, with a sibling account started an hour earlier. */
-const personScenarios = new Set(['case-person-grants-v7']);
+const personScenarios = new Set(['case-person-grants-v7', 'case-person-consolidated-v8']);
 const personOf = (workflowId: string) => `person-of-${workflowId}`;
 
 /** Which strategy each scenario's case runs; the others run consumer-early with settlement limits. */
@@ -189,6 +210,7 @@ const scenarioStrategies: Record<string, TStrategyDefinition> = {
   'case-local-projection-v4': walkingStrategy,
   'case-every-patch-v5': everyPatchStrategy,
   'case-person-grants-v7': personStrategy,
+  'case-person-consolidated-v8': consolidatingStrategy,
 };
 /** Scenarios whose agency refuses every referral for good. */
 const refusingAgency = new Set(['case-every-patch-v5']);

@@ -1,7 +1,22 @@
 import { getExternalWorkflowHandle, isCancellation, log } from '@temporalio/workflow';
 import { stepContact } from '../../domain/regulation/index.js';
 import type { TStep } from '../../domain/strategy.js';
-import { caseJoinedSignal, caseLeftSignal, contactRecordedSignal, personChangeSignal, personWorkflowId, type ContactGrant, type PersonChangeSignal, type PersonContact } from '../person-messages.js';
+import {
+  caseDueSignal,
+  consolidationFailedSignal,
+  caseJoinedSignal,
+  caseLeftSignal,
+  contactRecordedSignal,
+  personChangeSignal,
+  personWorkflowId,
+  type ConsolidatedAccount,
+  type ContactGrant,
+  type ContactGrantRequest,
+  type CoveredBy,
+  type DueMessage,
+  type PersonChangeSignal,
+  type PersonContact,
+} from '../person-messages.js';
 import { failureOf, personCalls } from './activities.js';
 import type { CaseRun } from './run.js';
 
@@ -11,7 +26,10 @@ import type { CaseRun } from './run.js';
  */
 
 /** What the person answered for a step: go ahead, wait (until when, why), skip (why), or ask again at once. */
-export type PersonAnswer = { kind: 'permitted' } | { kind: 'held'; until: number | null; reason: string } | { kind: 'barred'; reason: string } | { kind: 'again' };
+export type PersonAnswer =
+  /** `consolidated`: the other accounts to list in this step's message; `coveredBy`: another case's message listed this step already. */
+  | { kind: 'permitted'; consolidated?: ConsolidatedAccount[]; grantId?: string; coveredBy?: CoveredBy }
+  | { kind: 'held'; until: number | null; reason: string } | { kind: 'barred'; reason: string } | { kind: 'again' };
 
 /**
  * Asks the person whether the step may contact them now, after the case's own rules said yes. A
@@ -21,27 +39,12 @@ export type PersonAnswer = { kind: 'permitted' } | { kind: 'held'; until: number
 export async function askPerson(run: CaseRun, step: TStep, key: string): Promise<PersonAnswer> {
   const { live, state } = run;
   const person = state.person;
-  const contact = stepContact(step, live.contactPolicy);
-  if (!person || !contact || contact.channel === 'none') return { kind: 'permitted' };
-  const history = state.compliance?.history;
+  const request = grantRequest(run, step, key);
+  if (!person || !request) return { kind: 'permitted' };
   let grant: ContactGrant;
   try {
-    grant = await personCalls.requestContactGrant({
-      personId: person.personId,
-      // One ask per attempt: a retried activity repeats it, a later attempt (after a hold) asks anew.
-      grantId: `${key}@${Date.now()}`,
-      caseId: live.caseId,
-      channel: contact.channel,
-      action: contact.action,
-      debt: {
-        balance: state.balance,
-        ...(live.contentFacts().timeBarred ? { timeBarred: true } : {}),
-        ...(history ? { history: { firstCommunicationAt: history.firstCommunicationAt ?? null, validationNoticeSentAt: history.validationNoticeSentAt ?? null, dispute: history.dispute ?? null } } : {}),
-      },
-      policy: live.contactPolicy,
-      ...(step.action === 'call' ? { reserve: false } : {}),
-      account: { accountExternalId: live.account.externalId, debtGroup: live.debtGroup() },
-    });
+    // One ask per attempt: a retried activity repeats it, a later attempt (after a hold) asks anew.
+    grant = await personCalls.requestContactGrant({ personId: person.personId, grantId: `${key}@${Date.now()}`, ...request });
   } catch (error) {
     if (isCancellation(error)) throw error;
     const { type, message } = failureOf(error);
@@ -59,33 +62,87 @@ export async function askPerson(run: CaseRun, step: TStep, key: string): Promise
     person.heldFor = grant.reason;
     live.record('contact_held', `step "${step.id}" held by the person: ${grant.reason}`, {
       stepId: step.id,
-      data: { personId: person.personId, channel: contact.channel, until: grant.until === null ? null : new Date(grant.until).toISOString() },
+      data: { personId: person.personId, channel: request.channel, until: grant.until === null ? null : new Date(grant.until).toISOString() },
     });
   }
   if (grant.kind === 'held') return { kind: 'held', until: grant.until, reason: grant.reason };
-  return grant.kind === 'barred' ? { kind: 'barred', reason: grant.reason } : { kind: 'permitted' };
+  if (grant.kind === 'barred') return { kind: 'barred', reason: grant.reason };
+  return {
+    kind: 'permitted',
+    ...(grant.consolidated ? { consolidated: grant.consolidated, grantId: grant.grantId } : {}),
+    ...(grant.coveredBy ? { coveredBy: grant.coveredBy } : {}),
+  };
 }
 
-/** Signals the person; one not running (never started, or gone) is not the case's failure. */
-async function signalPerson(personId: string, send: (handle: ReturnType<typeof getExternalWorkflowHandle>) => Promise<void>): Promise<void> {
+/** The consolidated message of `grantId` did not go out: the person stops counting the listed accounts as covered. */
+export async function tellPersonConsolidationFailed(run: CaseRun, grantId: string): Promise<void> {
+  const person = run.state.person;
+  if (person) await signalPerson(person.personId, (handle) => handle.signal(consolidationFailedSignal, { grantId }));
+}
+
+/** What the case asks its person for `step` (sent under `key`), without the attempt's grant id; null when the step contacts nobody. */
+function grantRequest(run: CaseRun, step: TStep, key: string): Omit<ContactGrantRequest, 'grantId'> | null {
+  const { live, state } = run;
+  const contact = stepContact(step, live.contactPolicy);
+  if (!contact || contact.channel === 'none') return null;
+  const history = state.compliance?.history;
+  const consolidate = live.consolidatedLine(step, key);
+  return {
+    caseId: live.caseId,
+    channel: contact.channel,
+    action: contact.action,
+    debt: {
+      balance: state.balance,
+      ...(live.contentFacts().timeBarred ? { timeBarred: true } : {}),
+      ...(history ? { history: { firstCommunicationAt: history.firstCommunicationAt ?? null, validationNoticeSentAt: history.validationNoticeSentAt ?? null, dispute: history.dispute ?? null } } : {}),
+    },
+    policy: live.contactPolicy,
+    ...(step.action === 'call' ? { reserve: false } : {}),
+    account: { accountExternalId: live.account.externalId, debtGroup: live.debtGroup() },
+    ...(consolidate ? { consolidate } : {}),
+  };
+}
+
+/**
+ * Tells the person the message step the case waits for when its channel consolidates (or that it
+ * waits for none), only when that changed: the person lists it in another account's message due
+ * the same day.
+ */
+export async function tellPersonDue(run: CaseRun, step: TStep | null, at: number, key: string | null): Promise<void> {
+  const { live, state } = run;
+  const person = state.person;
+  if (!live.consolidatedMessages || !person) return;
+  const account = step && key ? live.consolidatedLine(step, key) : null;
+  const request = account && step && key ? grantRequest(run, step, key) : null;
+  const due: DueMessage | null = account && request && (request.channel === 'email' || request.channel === 'sms') ? { channel: request.channel, at, account, request } : null;
+  const told = JSON.stringify(due);
+  if (person.dueTold === told) return;
+  // Kept only once told: a person not running yet hears of it on the next plan.
+  if (await signalPerson(person.personId, (handle) => handle.signal(caseDueSignal, { caseId: live.caseId, due }))) person.dueTold = told;
+}
+
+/** Signals the person; one not running (never started, or gone) is not the case's failure. Answers whether it went. */
+async function signalPerson(personId: string, send: (handle: ReturnType<typeof getExternalWorkflowHandle>) => Promise<void>): Promise<boolean> {
   try {
     await send(getExternalWorkflowHandle(personWorkflowId(personId)));
+    return true;
   } catch (error) {
     if (isCancellation(error)) throw error;
     log.warn('signal to the person failed', { personId, error: error instanceof Error ? error.message : String(error) });
+    return false;
   }
 }
 
 /** A person-level fact the case learnt, for the person, which tells the other cases. */
 export function tellPerson(run: CaseRun, change: PersonChangeSignal): Promise<void> {
   const person = run.state.person;
-  return person ? signalPerson(person.personId, (handle) => handle.signal(personChangeSignal, change)) : Promise.resolve();
+  return person ? signalPerson(person.personId, (handle) => handle.signal(personChangeSignal, change)).then(() => undefined) : Promise.resolve();
 }
 
 /** A contact made outside a grant (an officer's call), for the person's ledger. */
 export function tellPersonOfContact(run: CaseRun, contact: PersonContact): Promise<void> {
   const person = run.state.person;
-  return person ? signalPerson(person.personId, (handle) => handle.signal(contactRecordedSignal, contact)) : Promise.resolve();
+  return person ? signalPerson(person.personId, (handle) => handle.signal(contactRecordedSignal, contact)).then(() => undefined) : Promise.resolve();
 }
 
 /**

@@ -5,7 +5,8 @@ import { withNegotiationDefaults, type TNegotiationPolicy } from '../../domain/n
 import type { OutcomeContext } from '../../domain/outcomes.js';
 import type { ContactPolicyInput } from '../../domain/regulation/index.js';
 import { applyComplianceEvent, complianceOf, type ComplianceEvent } from '../../domain/regulation/events.js';
-import type { PersonChanged, PersonChangeSignal, PersonContact } from '../person-messages.js';
+import { consolidatedChannels, type ConsolidatedAccount, type PersonChanged, type PersonChangeSignal, type PersonContact } from '../person-messages.js';
+import type { TStep } from '../../domain/strategy.js';
 import { applyPersonChange, isPersonLevelEvent, withPersonFacts } from '../person/rules.js';
 import { escalationAgency, timelineBranch, type TimelineBranch } from '../../domain/strategy-branches.js';
 import { migrateCursor } from '../../domain/strategy-migration.js';
@@ -64,6 +65,8 @@ export interface LiveCaseOptions {
   carried?: CaseState | undefined;
   /** The case asks its person before contacts and shares person-level facts (patch `person-contact-grants`, with `account.personId`). */
   personGrants?: boolean;
+  /** Due messages on the strategy's consolidating channels are told to the person and may go as one (patch `person-consolidated-messages`). */
+  consolidatedMessages?: boolean;
   /** The clock, epoch ms. */
   now?: () => number;
 }
@@ -78,6 +81,7 @@ export class LiveCase {
   readonly startedAt: number;
   readonly walksTimeline: boolean;
   readonly personGrants: boolean;
+  readonly consolidatedMessages: boolean;
   readonly now: () => number;
   readonly state: CaseState;
   /** The strategy version the case runs; a manager may move it to another version. */
@@ -92,12 +96,13 @@ export class LiveCase {
   unprojected: CaseEvent[] = [];
   sideEffects: SideEffect[] = [];
 
-  constructor({ caseId, account, strategy, startedAt, walksTimeline, carried, personGrants = false, now = () => Date.now() }: LiveCaseOptions) {
+  constructor({ caseId, account, strategy, startedAt, walksTimeline, carried, personGrants = false, consolidatedMessages = false, now = () => Date.now() }: LiveCaseOptions) {
     this.caseId = caseId;
     this.account = account;
     this.startedAt = startedAt;
     this.walksTimeline = walksTimeline;
     this.personGrants = personGrants && account.personId !== undefined;
+    this.consolidatedMessages = this.personGrants && consolidatedMessages;
     this.now = now;
     this.strategy = strategy;
     // Parsed here so inputs recorded before a policy field existed get its default.
@@ -376,6 +381,27 @@ export class LiveCase {
   /** When the timeline's offsets count from, pushed back by every suspension so far. */
   shiftedStart(): number {
     return this.startedAt + (this.state.shiftMs ?? 0);
+  }
+
+  /**
+   * The line a consolidated message would list for `step` (sent under `stepKey`), or null when the
+   * step goes on its own: consolidation off, a channel the strategy does not consolidate, or a
+   * validation notice (always per debt).
+   */
+  consolidatedLine(step: TStep, stepKey: string): ConsolidatedAccount | null {
+    const channels = this.strategy.definition.contact.consolidate ?? [];
+    const channel = consolidatedChannels.find((each) => each === step.action);
+    if (!this.consolidatedMessages || !channel || !channels.includes(channel)) return null;
+    if (step.template && this.contactPolicy.validationNotice?.templates?.includes(step.template)) return null;
+    return {
+      caseId: this.caseId,
+      stepId: step.id,
+      stepKey,
+      externalId: this.account.externalId,
+      balance: this.state.balance,
+      currency: this.account.currency,
+      ...(this.contentFacts().timeBarred ? { timeBarred: true } : {}),
+    };
   }
 
   /** The debt group the person counts this case's contacts in. */

@@ -5,13 +5,17 @@ import { isMessageAction } from '../../domain/step-actions.js';
 import type { StepResult } from '../../domain/step-conditions.js';
 import type { TStep, TTemplate } from '../../domain/strategy.js';
 import { CloseReason } from '../case-messages.js';
-import { channelSends, failureOf, records } from './activities.js';
+import type { ConsolidatedAccount, CoveredBy } from '../person-messages.js';
+import { channelSends, failureOf, records, sends } from './activities.js';
 import type { CaseRun } from './run.js';
 
 /** Carrying out a timeline step, and the sends and case files the engine makes on its own account. */
 
-/** Carries out a step; answers how it ended (a failure is recorded, not thrown). */
-export async function runStep(run: CaseRun, step: TStep, key = run.idempotencyKey(step.id)): Promise<StepResult> {
+/**
+ * Carries out a step; answers how it ended (a failure is recorded, not thrown). With `consolidated`
+ * accounts (the person's answer), a message step sends one message listing them with this one.
+ */
+export async function runStep(run: CaseRun, step: TStep, key = run.idempotencyKey(step.id), consolidated: ConsolidatedAccount[] = []): Promise<StepResult> {
   const { live, state } = run;
   const { caseId, account } = live;
   try {
@@ -22,6 +26,8 @@ export async function runStep(run: CaseRun, step: TStep, key = run.idempotencyKe
         const template = live.strategy.definition.templates[templateKey];
         const contact = state.contacts[step.action];
         if (!template || !contact) throw ApplicationFailure.nonRetryable(`step ${step.id} cannot be sent`, 'StepMisconfigured');
+        const own = consolidated.length > 0 ? live.consolidatedLine(step, key) : null;
+        if (own && (step.action === 'email' || step.action === 'sms')) return await sendConsolidated(run, step, step.action, key, [own, ...consolidated]);
         const send = channelSends[step.action];
         const sent = await run.unlessClosed(() =>
           send({
@@ -92,6 +98,34 @@ export async function runStep(run: CaseRun, step: TStep, key = run.idempotencyKe
     }
     return type === 'InvalidRecipient' ? 'bounced' : 'failed';
   }
+}
+
+/** One message listing this case's account and the others the person named; a communication of each. */
+async function sendConsolidated(run: CaseRun, step: TStep, channel: 'email' | 'sms', key: string, accounts: ConsolidatedAccount[]): Promise<StepResult> {
+  const { live, state } = run;
+  const contact = state.contacts[channel];
+  if (!contact) throw ApplicationFailure.nonRetryable(`step ${step.id} cannot be sent`, 'StepMisconfigured');
+  const sent = await run.unlessClosed(() =>
+    sends.sendConsolidated({ channel, caseId: live.caseId, stepId: step.id, idempotencyKey: key, to: contact.address, debtorName: live.account.debtor.name, accounts, compliance: live.contentFacts() }),
+  );
+  if (!sent) return 'skipped';
+  state.lastSent = { ...state.lastSent, [channel]: step.id };
+  live.comply({ type: 'message_sent', channel, at: Date.now(), validationNotice: false });
+  const listed = accounts.map((each) => each.externalId);
+  live.record('step_done', `consolidated ${channel} sent listing ${listed.join(', ')}`, {
+    stepId: step.id,
+    data: { communicationId: sent.value.communicationId, duplicate: sent.value.duplicate, accounts: listed },
+  });
+  return 'sent';
+}
+
+/** Another account's consolidated message listed this step: done without sending, a communication of this case already. */
+export function recordCovered(run: CaseRun, step: TStep, by: CoveredBy): void {
+  const { live, state } = run;
+  const channel = step.action === 'sms' ? 'sms' : 'email';
+  state.lastSent = { ...state.lastSent, [channel]: step.id };
+  live.comply({ type: 'message_sent', channel, at: by.at, validationNotice: false });
+  live.record('step_done', `included in the consolidated ${channel === 'sms' ? 'SMS' : 'email'} sent about ${by.accountExternalId}`, { stepId: step.id, data: { coveredBy: by.caseId } });
 }
 
 /** The case file packaged for an agency or the legal team is read from the projection: bring it up to date. */

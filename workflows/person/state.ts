@@ -1,6 +1,9 @@
 import type {
+  ConsolidatedAccount,
   ContactGrant,
   ContactGrantRequest,
+  CoveredBy,
+  DueMessage,
   PersonAbsorbed,
   PersonCaseRef,
   PersonChanged,
@@ -12,6 +15,7 @@ import type {
   PersonStatus,
 } from '../person-messages.js';
 import type { ContactRoute } from '../../domain/regulation/index.js';
+import { consolidationCandidates } from './consolidation.js';
 import { applyPersonChange, decideContact, recordContact, type LedgerContact, type PersonLedger } from './rules.js';
 
 /**
@@ -47,6 +51,10 @@ export interface PersonState {
   acks?: Record<string, number>;
   /** Persons merged into this one, with the cases they brought, so an undo gives them back. */
   absorbed: { from: string; mergeId: string; caseIds: string[] }[];
+  /** Per open case, its next due message step on a consolidating channel (`caseDue`). */
+  due?: Record<string, DueMessage>;
+  /** Per open case, the step an earlier consolidated message listed: asked for, it is answered `coveredBy`. */
+  covered?: Record<string, { stepKey: string; channel: ContactRoute; by: CoveredBy }>;
 }
 
 /** Work the loop does for the handlers, which must stay synchronous. */
@@ -114,11 +122,54 @@ export class LivePerson {
     if (request.account && !state.cases.some((each) => each.caseId === request.caseId)) {
       this.join({ caseId: request.caseId, ...request.account });
     }
-    const { grant: verdict, contact } = decideContact({ ledger: this.ledger(), request, now });
+    const listedBefore = this.coveredAnswer(request, now);
+    if (listedBefore) return listedBefore;
+    const ledger = this.ledger();
+    const { grant: verdict, contact } = decideContact({ ledger, request, now });
+    // Checked before the one contact is counted: each listed account as if it asked itself now.
+    const consolidated = contact && request.consolidate ? consolidationCandidates({ ledger, request, due: state.due ?? {}, covered: state.covered ?? {}, now }) : [];
     if (contact) this.count(contact, now);
-    const grant: ContactGrant = { ...verdict, grantId: request.grantId, personId: this.personId };
-    state.grants = [...state.grants.filter((each) => each.at > now - grantRetentionMs).slice(-(keptGrants - 1)), { at: now, caseId: request.caseId, channel: request.channel, grant }];
+    if (contact && request.consolidate) this.cover(request, consolidated, now);
+    const grant: ContactGrant = { ...verdict, grantId: request.grantId, personId: this.personId, ...(consolidated.length > 0 ? { consolidated } : {}) };
+    this.remember(request, grant, now);
     return grant;
+  }
+
+  /** A case's next due message step on a consolidating channel (null: none). */
+  noteDue(caseId: string, due: DueMessage | null): void {
+    const { [caseId]: _old, ...others } = this.state.due ?? {};
+    this.state.due = due ? { ...others, [caseId]: due } : others;
+  }
+
+  /** The answer to a case whose step an earlier consolidated message listed: done, no new contact. */
+  private coveredAnswer(request: ContactGrantRequest, now: number): ContactGrant | null {
+    const { state } = this;
+    const covered = state.covered?.[request.caseId];
+    if (!request.consolidate || !covered || covered.stepKey !== request.consolidate.stepKey || covered.channel !== request.channel) return null;
+    const { [request.caseId]: _done, ...others } = state.covered ?? {};
+    state.covered = others;
+    const grant: ContactGrant = { kind: 'permitted', grantId: request.grantId, personId: this.personId, coveredBy: covered.by };
+    this.remember(request, grant, now);
+    return grant;
+  }
+
+  /** The asking case sends its step now; the listed ones are covered by its grant. */
+  private cover(request: ContactGrantRequest, listed: ConsolidatedAccount[], now: number): void {
+    const { state } = this;
+    const by: CoveredBy = { grantId: request.grantId, caseId: request.caseId, accountExternalId: request.consolidate?.externalId ?? request.caseId, at: now };
+    const done = new Set([request.caseId, ...listed.map((each) => each.caseId)]);
+    state.due = Object.fromEntries(Object.entries(state.due ?? {}).filter(([caseId]) => !done.has(caseId)));
+    state.covered = { ...state.covered, ...Object.fromEntries(listed.map((each) => [each.caseId, { stepKey: each.stepKey, channel: request.channel, by }])) };
+  }
+
+  /** The consolidated message of `grantId` did not go out: the cases it listed send their own step when they ask. */
+  uncover(grantId: string): void {
+    this.state.covered = Object.fromEntries(Object.entries(this.state.covered ?? {}).filter(([, entry]) => entry.by.grantId !== grantId));
+  }
+
+  private remember(request: ContactGrantRequest, grant: ContactGrant, now: number): void {
+    const { state } = this;
+    state.grants = [...state.grants.filter((each) => each.at > now - grantRetentionMs).slice(-(keptGrants - 1)), { at: now, caseId: request.caseId, channel: request.channel, grant }];
   }
 
   /** Applies a change once per change id; a merged person hands it to the one it was merged into. */
@@ -153,6 +204,11 @@ export class LivePerson {
     const known = state.cases.find((each) => each.caseId === caseId);
     if (!known?.open) return;
     known.open = false;
+    this.noteDue(caseId, null);
+    if (this.state.covered?.[caseId]) {
+      const { [caseId]: _gone, ...others } = this.state.covered;
+      this.state.covered = others;
+    }
     const closed = state.cases.filter((each) => !each.open);
     if (closed.length > keptClosedCases) {
       const dropped = new Set(closed.slice(0, closed.length - keptClosedCases).map((each) => each.caseId));
