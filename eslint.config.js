@@ -26,7 +26,7 @@ const workflowDeterminism = {
     },
     {
       // Any depth: workflows/case/ is a folder of workflow code too.
-      regex: '^(\\.\\./)+(activities|api|lib|records|worker)(/|$)',
+      regex: '^(\\.\\./)+(activities|api|lib|payments|records|worker)(/|$)',
       message: 'Workflows reach activities through proxyActivities; import their types only.',
       allowTypeImports: true,
     },
@@ -87,7 +87,7 @@ export default defineConfig([
 
   // Layers: what the API and the activities both read lives in records/; neither imports the other.
   { files: ['api/**'], rules: { 'no-restricted-imports': ['error', { patterns: [apiNotActivities] }] } },
-  { files: ['activities/**', 'records/**'], rules: { 'no-restricted-imports': ['error', { patterns: [notApi] }] } },
+  { files: ['activities/**', 'records/**', 'payments/**'], rules: { 'no-restricted-imports': ['error', { patterns: [notApi] }] } },
   // A route parses the request, calls a service and maps the answer (Infisical's routers).
   { files: ['api/routes/**'], rules: { 'no-restricted-imports': ['error', { patterns: [apiNotActivities, ...routeOnlyCallsServices] }] } },
 
