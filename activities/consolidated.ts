@@ -5,14 +5,14 @@ import { sendContentProblems, type ContentFacts } from '../domain/message-conten
 import { requiredDisclosures } from '../domain/regulation/index.js';
 import { fitRenderedSms } from '../domain/template-definition.js';
 import { LinkPurpose, signLinkToken, tokenAddress } from '../domain/template-links.js';
-import { smsLength } from '../domain/template-sms.js';
 import { renderHtmlParagraphs, renderText } from '../domain/templates.js';
 import type { Db } from '../lib/db.js';
 import type { ConsolidatedAccount } from '../workflows/person-messages.js';
 import type { CommunicationSettings } from './communication-settings.js';
 import type { Mailer } from './mailer.js';
 import { createMessageKit } from './message-kit.js';
-import { communicationIdFor, deliverOnce, SendFailureType, type Delivery, type SendResult } from './outbox.js';
+import { communicationIdFor, deliverOnce, SendFailureType, type SendResult } from './outbox.js';
+import { smsDelivery } from './sms-delivery.js';
 import type { SmsSender } from './sms-sender.js';
 
 /**
@@ -134,19 +134,7 @@ export function createConsolidatedActivities({ db, mailer, sms, mailDomain, sett
         message: { channel: 'sms', ...stored, recipient: input.to, body },
         note: fitted.truncated ? `shortened to ${fitted.length.segments} segment(s) at the end of its free text ("...")` : undefined,
         permit: permitted(body),
-        reconcile: (row) =>
-          sms.find({
-            communicationId: row.id,
-            to: input.to,
-            body,
-            since: row.sendingAt ?? row.createdAt,
-            exclude: async (sid) => (await db.communication.count({ where: { providerId: sid, NOT: { id: row.id }, template: { not: consolidatedTemplateKey } } })) > 0,
-          }),
-        deliver: async (row): Promise<Delivery> => {
-          const length = smsLength(body);
-          const delivery = await sms.send({ communicationId: row.id, to: input.to, body, ...(statusCallback ? { statusCallback } : {}) });
-          return { ...delivery, segments: delivery.segments ?? length.segments, encoding: length.encoding };
-        },
+        ...smsDelivery({ db, sms, to: input.to, body, statusCallback, sharedByTemplate: consolidatedTemplateKey }),
       });
       await recordListed(input, sent, { body }, language);
       return sent;

@@ -1,13 +1,13 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { fitRenderedSms } from '../domain/template-definition.js';
 import { LinkPurpose, signLinkToken, tokenAddress } from '../domain/template-links.js';
-import { smsLength } from '../domain/template-sms.js';
 import type { Db } from '../lib/db.js';
 import type { CommunicationSettings } from './communication-settings.js';
 import { addressLines, renderLetterPdf } from './letter-pdf.js';
 import type { LetterSender } from './letter-sender.js';
 import type { Mailer } from './mailer.js';
-import { communicationIdFor, deliverOnce, SendFailureType, type Delivery } from './outbox.js';
+import { communicationIdFor, deliverOnce, SendFailureType } from './outbox.js';
+import { smsDelivery } from './sms-delivery.js';
 import type { SmsSender } from './sms-sender.js';
 import { createMessageKit, type SendMessageInput } from './message-kit.js';
 import { resolveTemplate } from './template-resolver.js';
@@ -100,19 +100,7 @@ export function createMessageActivities({
         message: { channel: 'sms', ...stored(resolved), recipient: input.to, body },
         note: fitted.truncated ? `shortened to ${fitted.length.segments} segment(s) at the end of its free text ("...")` : undefined,
         permit: permitWith(content, 'sms', input),
-        reconcile: (row) =>
-          sms.find({
-            communicationId: row.id,
-            to: input.to,
-            body,
-            since: row.sendingAt ?? row.createdAt,
-            exclude: async (sid) => (await db.communication.count({ where: { providerId: sid, NOT: { id: row.id } } })) > 0,
-          }),
-        deliver: async (row): Promise<Delivery> => {
-          const length = smsLength(body);
-          const delivery = await sms.send({ communicationId: row.id, to: input.to, body, ...(statusCallback ? { statusCallback } : {}) });
-          return { ...delivery, segments: delivery.segments ?? length.segments, encoding: length.encoding };
-        },
+        ...smsDelivery({ db, sms, to: input.to, body, statusCallback }),
       });
     },
 
