@@ -32,6 +32,14 @@ import {
 } from './case-messages.js';
 import { personChangedSignal } from './person-messages.js';
 
+/**
+ * Events after which a case continues as new even when the server has not suggested it (the
+ * time-skipping server never does; a cluster does only near its own, much larger limits): a woken
+ * case that is not in the worker's cache replays its whole history, so a short one keeps that
+ * cheap. About a year of a weekly plan with replies (test/workflows/long-life.test.ts).
+ */
+const historyEventsBeforeContinueAsNew = 1_000;
+
 export interface CaseResult {
   status: CaseState['status'];
   closeReason: CaseState['closeReason'];
@@ -186,7 +194,8 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
       await run.waitUntil(until, `closed as ${state.closeReason}; a returned payment until then reopens it`);
       continue;
     }
-    if (workflowInfo().continueAsNewSuggested) {
+    const { continueAsNewSuggested, historyLength } = workflowInfo();
+    if (continueAsNewSuggested || (historyLength > historyEventsBeforeContinueAsNew && patched('history-bound'))) {
       await condition(allHandlersFinished);
       await runSideEffects(run);
       await run.project();
