@@ -1,4 +1,4 @@
-import { allHandlersFinished, condition, continueAsNew, getExternalWorkflowHandle, isCancellation, log, setHandler, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, condition, continueAsNew, getExternalWorkflowHandle, isCancellation, log, patched, setHandler, workflowInfo } from '@temporalio/workflow';
 import {
   caseDueSignal,
   consolidationFailedSignal,
@@ -17,6 +17,9 @@ import {
 } from './person-messages.js';
 import { LivePerson, type PersonEffect } from './person/state.js';
 
+/** As the case's (workflows/case.ts): a short history keeps the replay of an uncached person cheap. */
+const historyEventsBeforeContinueAsNew = 1_000;
+
 /**
  * One person (debtor) behind any number of accounts: the live authority for what the person told
  * us and for every contact with them. Cases ask it by the `grantContact` update just before a
@@ -27,6 +30,9 @@ import { LivePerson, type PersonEffect } from './person/state.js';
  * longest cap window, recent change ids).
  */
 export async function personWorkflow(input: PersonInput): Promise<void> {
+  // Decided once, at the start of a run, so a run that began before the bound never waits on it.
+  const boundsHistory = patched('person-history-bound');
+  const wantsNewRun = () => workflowInfo().continueAsNewSuggested || (boundsHistory && workflowInfo().historyLength > historyEventsBeforeContinueAsNew);
   const person = new LivePerson(input);
   const { state } = person;
 
@@ -43,11 +49,11 @@ export async function personWorkflow(input: PersonInput): Promise<void> {
   setHandler(personStatusQuery, () => person.status(Date.now()));
 
   for (;;) {
-    await condition(() => person.effects.length > 0 || workflowInfo().continueAsNewSuggested);
+    await condition(() => person.effects.length > 0 || wantsNewRun());
     while (person.effects.length > 0) {
       await Promise.all(person.takeEffects().map((effect) => carryOut(person, effect)));
     }
-    if (workflowInfo().continueAsNewSuggested) {
+    if (wantsNewRun()) {
       await condition(allHandlersFinished);
       if (person.effects.length > 0) continue;
       return continueAsNew<typeof personWorkflow>({ ...input, carried: state });

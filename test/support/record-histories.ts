@@ -144,6 +144,11 @@ const scenarios = {
     await sleep('2 days');
     await handle.signal(paymentReceivedSignal, { reference: 'PAY-1', amount: 125_000, currency: 'USD', receivedAt: '2026-01-03T10:00:00Z' });
   },
+  /** A person case paid soon after it began: the person's run starts with the `person-history-bound` marker. */
+  'case-person-bound-v9': async (handle, sleep) => {
+    await sleep('3 hours');
+    await handle.signal(paymentReceivedSignal, { reference: 'PAY-1', amount: 125_000, currency: 'USD', receivedAt: '2026-01-03T10:00:00Z' });
+  },
   /** A weekly plan long enough that the case continues as new at its own bound (`history-bound`); its first run is recorded. */
   'case-history-bound-v9': async (handle, sleep, date) => {
     const plan = await handle.executeUpdate(recordOutcomeUpdate, {
@@ -212,7 +217,7 @@ const consolidatingStrategy = strategy({
 });
 
 /** Scenarios whose case has a person: the person workflow runs beside it, with a sibling account started an hour earlier. */
-const personScenarios = new Set(['case-person-grants-v7', 'case-person-consolidated-v8']);
+const personScenarios = new Set(['case-person-grants-v7', 'case-person-consolidated-v8', 'case-person-bound-v9']);
 const personOf = (workflowId: string) => `person-of-${workflowId}`;
 
 /** Which strategy each scenario's case runs; the others run consumer-early with settlement limits. */
@@ -221,6 +226,7 @@ const scenarioStrategies: Record<string, TStrategyDefinition> = {
   'case-local-projection-v4': walkingStrategy,
   'case-every-patch-v5': everyPatchStrategy,
   'case-person-grants-v7': personStrategy,
+  'case-person-bound-v9': personStrategy,
   'case-person-consolidated-v8': consolidatingStrategy,
   'case-history-bound-v9': strategy({ ...consumerEarly, negotiation: { maxInstallments: 120, minInstallment: 100, officerAuthority: { maxInstallments: 120 } } }),
 };

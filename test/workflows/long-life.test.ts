@@ -7,6 +7,8 @@ import { caseFixture, recordingActivities } from '../../testing/case-fixtures.js
 import { middayZone } from '../../testing/midday-zone.js';
 import { caseWorkflow } from '../../workflows/case.js';
 import { debtorRepliedSignal, paymentReceivedSignal, recordOutcomeUpdate, statusQuery } from '../../workflows/case-messages.js';
+import { personWorkflow } from '../../workflows/person.js';
+import { contactRecordedSignal, personStatusQuery, personWorkflowId } from '../../workflows/person-messages.js';
 import { consumerEarly, strategy } from '../support/strategies.js';
 
 /**
@@ -85,4 +87,31 @@ describe('a two-year plan', () => {
     const reminders = recorder.sent.filter((sent) => sent.stepId.startsWith('reminder-'));
     expect(new Set(reminders.map((sent) => sent.stepId)).size).toBe(reminders.length);
   }, 180_000);
+});
+
+describe('a person heard from often', () => {
+  it('continues as new at the same bound, its contact ledger intact', async () => {
+    const recorder = recordingActivities({ temporal: engine.testEnv.client });
+    const taskQueue = `long-person-${randomUUID()}`;
+    const worker = await engine.caseWorker({ taskQueue, activities: recorder.activities });
+    const personId = `long-person-${randomUUID()}`;
+    const contacts = 1_100;
+    const { runIds, status } = await worker.runUntil(async () => {
+      const handle = await engine.testEnv.client.workflow.start(personWorkflow, {
+        taskQueue,
+        workflowId: personWorkflowId(personId),
+        args: [{ personId, name: 'Ana Ruiz', timeZone: 'America/Chicago', facts: { contacts: {} }, cases: [] }],
+      });
+      const first = (await handle.describe()).runId;
+      const at = await engine.testEnv.currentTimeMs();
+      // One signal per recorded contact (an officer's calls, say): each is an event of the history.
+      for (let seq = 0; seq < contacts; seq++) {
+        await handle.signal(contactRecordedSignal, { grantId: `call-${seq}`, caseId: 'case-1', debtGroup: 'ACC-1', medium: 'phone', at: at + seq });
+      }
+      const status = await handle.query(personStatusQuery);
+      return { runIds: [first, (await handle.describe()).runId], status };
+    });
+    expect(runIds[1]).not.toBe(runIds[0]);
+    expect(status.contacts.map((contact) => contact.grantId)).toEqual(Array.from({ length: contacts }, (_, seq) => `call-${seq}`));
+  }, 120_000);
 });
