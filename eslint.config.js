@@ -48,7 +48,7 @@ const routeOnlyCallsServices = [
 ];
 
 export default defineConfig([
-  globalIgnores(['**/node_modules/', 'generated/', '.data/', '.tools/', '**/dist/', 'test-results/', '**/workflow-bundle-*.js']),
+  globalIgnores(['**/node_modules/', 'generated/', 'console/src/generated/', '.data/', '.tools/', '**/dist/', 'test-results/', '**/workflow-bundle-*.js']),
 
   tseslint.configs.recommendedTypeChecked,
   {
