@@ -7,6 +7,7 @@ import { Problem } from '../components/Problem';
 import { money, when } from '../format';
 import { useSession } from '../session';
 import { OutcomeForm, type ClaimedTask } from './OutcomeForm';
+import { CallPanel } from './case/CallPanel';
 
 /** Everything an officer needs on one screen: who, how much, what happened, what is next and why. */
 export function CaseScreen({ caseId, task, onTaskDone }: { caseId: string; task: ClaimedTask | null; onTaskDone?: () => void }) {
@@ -59,6 +60,7 @@ export function CaseScreen({ caseId, task, onTaskDone }: { caseId: string; task:
       </header>
 
       <DebtorPanel caseId={caseId} />
+      {c.status !== 'closed' && <CallPanel caseId={caseId} />}
       {c.arrangement && <ArrangementPanel arrangement={c.arrangement} currency={c.currency} />}
       {c.hold && (
         <section aria-labelledby="hold-title" className="panel hold">

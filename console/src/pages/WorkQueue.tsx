@@ -7,6 +7,7 @@ import { Problem } from '../components/Problem';
 import { money, when } from '../format';
 import { useSession } from '../session';
 import { CaseScreen } from './CaseScreen';
+import { CallPermissionBadge } from './case/CallPermissionBadge';
 
 
 const pageSize = 25;
@@ -95,6 +96,7 @@ export function WorkQueuePage() {
                       {task.case.externalId}
                     </button>
                     <div className="muted">{task.case.status}</div>
+                    {task.case.status !== 'closed' && <CallPermissionBadge caseId={task.caseId} />}
                   </td>
                   <td>
                     {task.kind}
