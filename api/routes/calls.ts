@@ -39,6 +39,7 @@ const ZCall = z.object({
   outcome: z.string().nullable(),
   note: z.string().nullable(),
   dialerCallId: z.string().nullable(),
+  taskId: z.string().nullable(),
   recording: z.object({ ref: z.string(), url: z.string().nullable() }).nullable(),
   disclosure: z.object({ text: z.string(), state: z.string().nullable() }).nullable(),
   dispositionAt: z.string().nullable(),
@@ -106,6 +107,7 @@ export function callRoutes({ db, temporal, voice, communications }: ApiDeps): Fa
             .object({
               officerPhone: z.string().regex(E164, 'an E.164 number such as +15555550100').optional().describe("the officer's line; the key's configured line when absent"),
               record: z.boolean().optional().describe('record the call (default: CALL_RECORDING)'),
+              taskId: z.uuid().optional().describe('the call task it is placed for: completing the task reports this call'),
             })
             .strict(),
           response: { 201: ZCall.extend({ recorded: z.boolean() }), 409: ZCallRefusedResponse, 422: ZCallRefusedResponse, ...errorResponses },
@@ -123,6 +125,7 @@ export function callRoutes({ db, temporal, voice, communications }: ApiDeps): Fa
             keyId: request.principal?.keyId ?? '',
             officerPhone: request.body.officerPhone,
             record: request.body.record,
+            taskId: request.body.taskId,
           });
           return reply.code(201).send(call);
         } catch (error) {
@@ -148,7 +151,7 @@ export function callRoutes({ db, temporal, voice, communications }: ApiDeps): Fa
         schema: {
           tags: ['calls'],
           summary: "Record a call's disposition: it reaches the case as the call attempt it was and counts toward the caps",
-          params: ZCaseIdParams.extend({ callId: z.string().uuid() }),
+          params: ZCaseIdParams.extend({ callId: z.uuid() }),
           body: z
             .object({
               outcome: z.enum(CallOutcome),

@@ -13,7 +13,7 @@ import { twilioSignatureValid, type TwilioForm } from '../services/inbound.js';
  * call's end. Authenticated by X-Twilio-Signature like the SMS webhooks.
  */
 
-const ZParams = z.object({ callId: z.string().uuid() });
+const ZParams = z.object({ callId: z.uuid() });
 const ZForm = z.looseObject({ CallSid: z.string().optional() });
 const webhookErrors = { 400: ZErrorResponse, 403: ZErrorResponse, 415: ZErrorResponse } as const;
 const twimlAnswer = { 200: inMediaTypes({ 'text/xml': z.string().describe('TwiML') }), ...webhookErrors };

@@ -64,6 +64,7 @@ export function callView(row: CallRow) {
     outcome: row.outcome,
     note: row.note,
     dialerCallId: row.dialerCallId,
+    taskId: row.taskId,
     recording: row.recordingRef ? { ref: row.recordingRef, url: row.recordingUrl } : null,
     disclosure: row.recordingDisclosure ? { text: row.recordingDisclosure, state: row.disclosureState } : null,
     dispositionAt: row.dispositionAt?.toISOString() ?? null,
@@ -114,6 +115,7 @@ export async function placeCall({
   keyId,
   officerPhone,
   record,
+  taskId,
   now = Date.now(),
 }: {
   db: Db;
@@ -125,6 +127,8 @@ export async function placeCall({
   keyId: string;
   officerPhone?: string | undefined;
   record?: boolean | undefined;
+  /** The call task it is placed for: completing the task then reports this call. */
+  taskId?: string | undefined;
   now?: number;
 }) {
   if (!voice) throw new ApiError(503, 'voice_not_configured', 'click-to-call is not configured on this server (TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_FROM)');
@@ -133,6 +137,11 @@ export async function placeCall({
   const row = await db.case.findUnique({ where: { id: caseId }, include: { account: { include: { debtor: true } } } });
   if (!row) throw notFound(`case "${caseId}"`);
   if (row.status === 'closed') throw conflict('case_closed', `case "${caseId}" is closed`);
+  if (taskId) {
+    const task = await db.task.findUnique({ where: { id: taskId }, select: { caseId: true, status: true } });
+    if (!task || task.caseId !== caseId) throw invalidRequest([{ path: 'body.taskId', message: `no task "${taskId}" on this case` }]);
+    if (task.status === 'done' || task.status === 'cancelled') throw invalidRequest([{ path: 'body.taskId', message: `the task is ${task.status}` }]);
+  }
   const to = await debtorNumber(db, row.account.debtorId);
   if (!to) throw new ApiError(422, 'no_phone_number', 'the debtor has no valid phone number to call');
 
@@ -171,6 +180,7 @@ export async function placeCall({
       officer: actor,
       officerLine: line,
       status: 'dialing',
+      ...(taskId ? { taskId } : {}),
       placedAt,
       ...(disclosure?.text ? { recordingDisclosure: disclosure.text, disclosureState: disclosure.state } : {}),
     },

@@ -134,6 +134,30 @@ describe('click-to-call', () => {
     expect((await engine.twilio.runCall(texasCall?.sid ?? '')).calleeHeard).toBeUndefined();
   });
 
+  it('reports a call placed from a claimed task once, when the task is completed', async () => {
+    const zone = zoneAtLocalHour(13);
+    const caseId = await enroll(engine, { strategy: 'calls-plain', externalId: 'CALL-TASK', person: 'P-TASK', phone: '+15555550171', timeZone: zone });
+    const task = await engine.db.task.create({ data: { caseId, kind: 'call', reason: 'call the debtor', idempotencyKey: `${caseId}:call-task` } });
+    expect((await engine.call('POST', `/api/v1/tasks/${task.id}/claim`, { key: engine.keys.officer })).status).toBe(200);
+    const placed = await dial(engine, caseId, { taskId: task.id });
+    expect(placed.status, placed.text).toBe(201);
+    expect(placed.body.taskId).toBe(task.id);
+    await engine.twilio.runCall(engine.twilio.calls.at(-1)?.sid ?? '', { debtor: 'no-answer' });
+    const done = await engine.call('POST', `/api/v1/tasks/${task.id}/complete`, { key: engine.keys.officer, body: { outcome: 'no_answer' } });
+    expect(done.status, done.text).toBe(200);
+    const status = await eventually(async () => {
+      const live = await caseStatus(engine, caseId);
+      return live.history.some((event) => event.type === 'call_attempted') && live;
+    }, 'the call attempt on the case');
+    expect(status.history.filter((event) => event.type === 'call_attempted')).toHaveLength(1);
+    expect((await personOf(engine, caseId)).contacts.filter((contact) => contact.medium === 'phone')).toHaveLength(1);
+    const listed = await engine.call('GET', `/api/v1/cases/${caseId}/calls`, { key: engine.keys.officer });
+    expect(listed.body.items[0]).toMatchObject({ taskId: task.id, outcome: 'no_answer', connected: false, durationSeconds: 0, status: 'ended' });
+    const otherCase = await dial(engine, caseId, { taskId: '00000000-0000-4000-8000-000000000000' });
+    expect(otherCase.status).toBe(400);
+    expect(otherCase.body.error.fields[0].path).toBe('body.taskId');
+  });
+
   it('refuses a request without a line, and a forged Twilio callback', async () => {
     const zone = zoneAtLocalHour(12);
     const caseId = await enroll(engine, { strategy: 'calls-plain', externalId: 'CALL-BAD', person: 'P-BAD', phone: '+15555550151', timeZone: zone });

@@ -60,7 +60,7 @@ export function CaseScreen({ caseId, task, onTaskDone }: { caseId: string; task:
       </header>
 
       <DebtorPanel caseId={caseId} />
-      {c.status !== 'closed' && <CallPanel caseId={caseId} />}
+      {c.status !== 'closed' && <CallPanel caseId={caseId} taskId={task?.id} />}
       {c.arrangement && <ArrangementPanel arrangement={c.arrangement} currency={c.currency} />}
       {c.hold && (
         <section aria-labelledby="hold-title" className="panel hold">

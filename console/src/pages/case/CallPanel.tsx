@@ -26,9 +26,10 @@ const lineStorage = 'dunning.officerLine';
 /**
  * Calls on the case: may I call now (and until when), click-to-call (the engine rings the
  * officer's line and bridges the debtor, refused with the reason and the next permitted time),
- * and the case's calls with their disposition.
+ * and the case's calls with their disposition. Placed from a claimed task, the call is the task's:
+ * completing the task records its disposition.
  */
-export function CallPanel({ caseId }: { caseId: string }) {
+export function CallPanel({ caseId, taskId }: { caseId: string; taskId?: string | undefined }) {
   const { session } = useSession();
   const calls = session?.role === 'officer' || session?.role === 'manager' || session?.role === 'admin';
   const queryClient = useQueryClient();
@@ -46,7 +47,7 @@ export function CallPanel({ caseId }: { caseId: string }) {
   const dial = useMutation({
     mutationFn: async () => {
       sessionStorage.setItem(lineStorage, line.trim());
-      return unwrap(await api.POST('/api/v1/cases/{caseId}/calls', { params: { path: { caseId } }, body: { ...(line.trim() ? { officerPhone: line.trim() } : {}), record } }));
+      return unwrap(await api.POST('/api/v1/cases/{caseId}/calls', { params: { path: { caseId } }, body: { ...(line.trim() ? { officerPhone: line.trim() } : {}), record, ...(taskId ? { taskId } : {}) } }));
     },
     onSettled: refresh,
   });

@@ -3,6 +3,7 @@ CREATE TABLE "Call" (
     "id" TEXT NOT NULL,
     "caseId" TEXT NOT NULL,
     "source" TEXT NOT NULL,
+    "taskId" TEXT,
     "officer" TEXT NOT NULL,
     "officerLine" TEXT,
     "status" TEXT NOT NULL,
@@ -35,3 +36,6 @@ CREATE UNIQUE INDEX "Call_dialerCallId_key" ON "Call"("dialerCallId");
 
 -- CreateIndex
 CREATE INDEX "Call_caseId_placedAt_idx" ON "Call"("caseId", "placedAt");
+
+-- CreateIndex
+CREATE INDEX "Call_taskId_idx" ON "Call"("taskId");
