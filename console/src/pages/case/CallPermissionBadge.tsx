@@ -40,7 +40,7 @@ export function CallPermissionBadge({ caseId }: { caseId: string }) {
   const data = permission.data;
   return (
     <div className={`badge call-permission ${data.permitted ? 'permitted' : 'held'}`} data-testid="call-permission" data-permitted={data.permitted} title={data.reason ?? undefined}>
-      {data.permitted ? `☎ call now, until ${data.windowEndLocal ?? '—'} (${data.callsAllowed} left)` : data.barred || !data.windowStart ? '☎ no calls' : `☎ not before ${when(data.windowStart)}`}
+      {data.permitted ? `☎ call now, until ${data.windowEndLocal ?? '—'} (${data.callsAllowed} left)` : data.barred || !data.windowStart ? '☎ no calls' : `☎ not before ${data.windowStartLocal ?? ''} debtor's time (${when(data.windowStart)})`}
     </div>
   );
 }
