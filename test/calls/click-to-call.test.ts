@@ -1,5 +1,7 @@
 import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hashApiKey } from '../../api/auth.js';
+import { testKeys } from '../../testing/api-client.js';
 import { startEngine, type Engine } from '../../testing/engine.js';
 import { eventually } from '../../testing/eventually.js';
 import { callStrategy, caseStatus, dial, enroll, officerLine, personOf, zoneAtLocalHour } from './support.js';
@@ -13,7 +15,8 @@ import { callStrategy, caseStatus, dial, enroll, officerLine, personOf, zoneAtLo
 
 let engine: Engine;
 beforeAll(async () => {
-  engine = await startEngine({ twilio: true });
+  // The second officer's key has its own line configured; the first officer gives one with each call.
+  engine = await startEngine({ twilio: true, workerEnv: { CALL_OFFICER_LINES: `${hashApiKey(testKeys.officer2).slice(0, 12)}:+15555550112` } });
   for (const [key, cap] of [['calls-plain', undefined], ['calls-capped', 2]] as const) {
     const saved = await engine.call('POST', '/api/v1/strategies', { body: callStrategy(key, cap) });
     expect(saved.status, saved.text).toBe(201);
@@ -158,9 +161,12 @@ describe('click-to-call', () => {
     expect(otherCase.body.error.fields[0].path).toBe('body.taskId');
   });
 
-  it('refuses a request without a line, and a forged Twilio callback', async () => {
+  it('rings the line configured for the key; refuses a request without a line, and a forged Twilio callback', async () => {
     const zone = zoneAtLocalHour(12);
     const caseId = await enroll(engine, { strategy: 'calls-plain', externalId: 'CALL-BAD', person: 'P-BAD', phone: '+15555550151', timeZone: zone });
+    const configured = await engine.call('POST', `/api/v1/cases/${caseId}/calls`, { key: engine.keys.officer2, body: {} });
+    expect(configured.status, configured.text).toBe(201);
+    expect(engine.twilio.calls.at(-1)?.form.To).toBe('+15555550112');
     const noLine = await engine.call('POST', `/api/v1/cases/${caseId}/calls`, { key: engine.keys.officer, body: {} });
     expect(noLine.status).toBe(400);
     expect(noLine.body.error.fields[0].path).toBe('body.officerPhone');
