@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import twilio from 'twilio';
-import { recordingDisclosure } from '../../domain/calls/recording-consent.js';
+import { recordingDisclosure, recordingDisclosureText } from '../../domain/calls/recording-consent.js';
 import type { ContactVerdict } from '../../domain/regulation/index.js';
 import { Prisma } from '../../generated/prisma/client.js';
 import type { Db } from '../../lib/db.js';
@@ -286,6 +286,7 @@ export async function receiveVoiceCallback({ db, callId, what, form }: { db: Db;
 export async function disclosureTwiml({ db, callId }: { db: Db; callId: string }): Promise<string> {
   const call = await db.call.findUnique({ where: { id: callId } });
   const response = new twilio.twiml.VoiceResponse();
-  if (call?.recordingDisclosure) response.say(call.recordingDisclosure);
+  // Spoken in the language it is written in (the debtor's).
+  if (call?.recordingDisclosure) response.say(call.recordingDisclosure === recordingDisclosureText.es ? { language: 'es-US' } : {}, call.recordingDisclosure);
   return response.toString();
 }
