@@ -45,9 +45,12 @@ const ZCall = z.object({
   dispositionAt: z.string().nullable(),
 });
 
-/** A refused dial: the reason and the next permitted time (null when barred). */
+/** A refused dial: the reason and the next permitted time (null when barred); other refusals (a closed case) in the usual shape. */
 const ZCallRefusedResponse = z.object({
-  error: z.object({ code: z.string(), message: z.string(), reason: z.string(), nextPermittedAt: z.string().nullable() }),
+  error: ZErrorResponse.shape.error.extend({
+    reason: z.string().optional().describe('why the rules refuse the call now'),
+    nextPermittedAt: z.string().nullable().optional().describe('the next instant a call is permitted; null when barred'),
+  }),
 });
 
 export function callRoutes({ db, temporal, voice, communications }: ApiDeps): FastifyPluginAsyncZod {

@@ -174,6 +174,12 @@ describe('click-to-call', () => {
     expect(badLine.status).toBe(400);
     const auditor = await engine.call('POST', `/api/v1/cases/${caseId}/calls`, { key: engine.keys.auditor, body: { officerPhone: officerLine } });
     expect(auditor.status).toBe(403);
+    // A closed case takes no calls.
+    expect((await engine.call('POST', `/api/v1/cases/${caseId}/payments`, { body: { reference: 'PAY-CALL-BAD', amount: 50_000 } })).status).toBe(202);
+    await eventually(async () => (await caseStatus(engine, caseId)).status === 'closed', 'the paid case to close');
+    const closed = await dial(engine, caseId);
+    expect(closed.status, closed.text).toBe(409);
+    expect(closed.body.error.code).toBe('case_closed');
     const forged = await fetch(`${engine.baseUrl}/webhooks/twilio/voice/00000000-0000-4000-8000-000000000000/status`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': 'forged' },
