@@ -4,6 +4,7 @@ import { parseEnv, ZLogEnv, ZStorageEnv, ZTemporalEnv, type Env } from '../lib/e
 import { parseApiKeys } from './auth.js';
 import { ZApiSecurityEnv } from './security-config.js';
 import type { ApiCommunicationSettings } from './services/communication-settings.js';
+import { voiceSettingsOf, ZVoiceEnv } from './services/voice-settings.js';
 
 const ZOptionalSecret = z
   .string()
@@ -13,6 +14,7 @@ const ZOptionalSecret = z
 export const ZApiEnv = ZTemporalEnv.extend(ZStorageEnv.shape)
   .extend(ZLogEnv.shape)
   .extend(ZApiSecurityEnv.shape)
+  .extend(ZVoiceEnv.shape)
   .extend({
     PORT: z.coerce.number().int().min(0).max(65535).default(3000),
     HOST: z.string().default('127.0.0.1'),
@@ -56,5 +58,5 @@ export function loadApiConfig(env: Env = process.env) {
     smsMaxSegments: config.SMS_MAX_SEGMENTS,
     smsHelpText: config.SMS_HELP_TEXT,
   };
-  return Object.freeze({ ...config, apiKeys: parseApiKeys(config.API_KEYS), communications });
+  return Object.freeze({ ...config, apiKeys: parseApiKeys(config.API_KEYS), communications, voice: voiceSettingsOf(config) });
 }

@@ -2,6 +2,7 @@ import type { Client } from '@temporalio/client';
 import type { Db } from '../lib/db.js';
 import type { ApiCommunicationSettings } from './services/communication-settings.js';
 import type { ImportSettings } from './services/imports.js';
+import type { VoiceSettings } from './services/voice-settings.js';
 
 /** What the API's routes are built over (api/server.ts builds them; the routes and tests name it). */
 export interface ApiDeps {
@@ -11,4 +12,6 @@ export interface ApiDeps {
   imports?: ImportSettings;
   /** Webhook secrets, link secret, public URL, SMS limits (api config `communications`); webhooks refuse all requests when absent. */
   communications?: ApiCommunicationSettings;
+  /** Twilio Voice for click-to-call (api/services/voice-settings.ts); calls are refused when absent. */
+  voice?: VoiceSettings | undefined;
 }

@@ -12,7 +12,7 @@ import { describeTuning, parseTuning } from './lib/worker-options.js';
 import { defaultSizes, scenarios, type BenchSizes } from './scenarios/index.js';
 
 const usage = `usage: npm run bench -- [options]
-  --only 1,2,3,4,5        scenarios to run (default: all)
+  --only 1,2,3,4,5,6       scenarios to run (default: all)
   --enroll N              1: accounts enrolled, and bare starts (${defaultSizes.enrollCount})
   --concurrency N         concurrent callers / starts (${defaultSizes.concurrency})
   --pay-cases N           2: open cases (${defaultSizes.payCases})
@@ -26,6 +26,7 @@ const usage = `usage: npm run bench -- [options]
   --seed N                random seed (${defaultSizes.seed})
   --report-cases N        5: cases seeded into the projection (${defaultSizes.reportCases})
   --report-requests N     5: timed requests per route (${defaultSizes.reportRequests})
+  --dialer-rows N         6: accounts in the dialer round trip (${defaultSizes.dialerRows})
   --worker k=v,...        worker settings: maxCachedWorkflows, maxConcurrentWorkflowTaskExecutions,
                           maxConcurrentActivityTaskExecutions, workflowTaskPollers, activityTaskPollers
   --temporal-pragmas p,.. SQLite pragmas for the dev server, e.g. journal_mode=wal,synchronous=normal
@@ -48,6 +49,7 @@ const { values } = parseArgs({
     seed: { type: 'string' },
     'report-cases': { type: 'string' },
     'report-requests': { type: 'string' },
+    'dialer-rows': { type: 'string' },
     worker: { type: 'string' },
     'temporal-pragmas': { type: 'string' },
     out: { type: 'string' },
@@ -83,6 +85,7 @@ const sizes: BenchSizes = {
   seed: count('seed', defaultSizes.seed),
   reportCases: count('report-cases', defaultSizes.reportCases),
   reportRequests: count('report-requests', defaultSizes.reportRequests),
+  dialerRows: count('dialer-rows', defaultSizes.dialerRows),
 };
 const tuning = parseTuning(values.worker);
 const only = values.only ? new Set(values.only.split(',').map((n) => Number(n.trim()))) : undefined;

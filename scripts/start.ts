@@ -105,7 +105,7 @@ async function main(): Promise<void> {
   const apiConfig = loadApiConfig(env);
   const db = createDb(env.DATABASE_URL ?? '');
   const temporal = await connectTemporalClient(apiConfig);
-  const api = await buildApi({ deps: { db, temporal, communications: apiConfig.communications, imports: { dataDir } }, apiKeys: apiConfig.apiKeys, ...apiOptions(apiConfig), logLevel: 'warn' });
+  const api = await buildApi({ deps: { db, temporal, communications: apiConfig.communications, voice: apiConfig.voice, imports: { dataDir } }, apiKeys: apiConfig.apiKeys, ...apiOptions(apiConfig), logLevel: 'warn' });
   await api.listen({ port: apiConfig.PORT, host: apiConfig.HOST });
   stops.unshift({
     name: 'API',

@@ -8,7 +8,7 @@ import type { ReplyIntent } from '../domain/replies.js';
 import type { ContactOutcome } from '../domain/step-conditions.js';
 import type { TStrategyDefinition } from '../domain/strategy.js';
 import type { TimelineCursor } from '../domain/timeline.js';
-import type { PersonChangeSignal, PersonFacts } from './person-messages.js';
+import type { ContactGrantRequest, PersonChangeSignal, PersonFacts } from './person-messages.js';
 
 /**
  * The case workflow's contract with its clients (API, webhooks, scripts): ids, input, messages
@@ -391,6 +391,24 @@ export interface ComplianceFactRecorded {
 export interface ContactPermissionRequest {
   channel: ContactRoute;
   action?: ContactAction;
+  /**
+   * Epoch ms to decide at; the workflow's clock when absent. A caller deciding now passes its own
+   * clock: a query sees the workflow's clock as of its last activation, which a sleeping case leaves behind.
+   */
+  at?: number;
+}
+
+/**
+ * What the contact rules read for a telephone call on this case (the `callFacts` query): the
+ * case's facts and contact policy, and the grant request its person is asked with (null for a
+ * case without a person), so a dial-time check and a dialer list decide as the case would.
+ */
+export interface CallFacts {
+  status: CaseStatusValue;
+  facts: CaseFacts;
+  policy: ContactPolicyInput;
+  personId: string | null;
+  grantRequest: Omit<ContactGrantRequest, 'grantId'> | null;
 }
 
 export const callAttemptedSignal = defineSignal<[CallAttempted]>('callAttempted');
@@ -407,3 +425,4 @@ export interface CaseContactFacts {
   policy: ContactPolicyInput;
 }
 export const contactFactsQuery = defineQuery<CaseContactFacts>('contactFacts');
+export const callFactsQuery = defineQuery<CallFacts>('callFacts');

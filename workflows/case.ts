@@ -2,7 +2,7 @@ import { allHandlersFinished, condition, continueAsNew, patched, setHandler, sle
 import { evaluateContact } from '../domain/regulation/index.js';
 import { boundedLocalRecords, localRecords, records } from './case/activities.js';
 import { monitorArrangement } from './case/arrangements.js';
-import { changeContact, receiveReply, recordCallAttempt, recordComplianceFact } from './case/contacts.js';
+import { callFacts, changeContact, receiveReply, recordCallAttempt, recordComplianceFact } from './case/contacts.js';
 import { legacyStep } from './case/legacy-loop.js';
 import { applyOutcome, validateOutcomeRequest } from './case/outcomes.js';
 import { keepPersonMembership } from './case/person.js';
@@ -18,6 +18,7 @@ import {
   contactChangedSignal,
   contactFactsQuery,
   contactPermissionQuery,
+  callFactsQuery,
   debtorRepliedSignal,
   pauseSignal,
   paymentReceivedSignal,
@@ -163,11 +164,13 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
     evaluateContact({
       channel: request.channel,
       ...(request.action ? { action: request.action } : {}),
-      now: Date.now(),
+      now: request.at ?? Date.now(),
       facts: live.caseFacts(),
       policy: live.contactPolicy,
     }),
   );
+
+  setHandler(callFactsQuery, () => callFacts(live));
 
   setHandler(
     recordOutcomeUpdate,

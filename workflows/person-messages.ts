@@ -214,6 +214,17 @@ export const caseDueSignal = defineSignal<[{ caseId: string; due: DueMessage | n
 /** The consolidated message of grant `grantId` did not go out: the accounts it listed are no longer covered by it. */
 export const consolidationFailedSignal = defineSignal<[{ grantId: string }]>('consolidationFailed');
 export const personStatusQuery = defineQuery<PersonStatus>('status');
+
+/** What the person's rules decide against (domain/person/contact-decision.ts `PersonLedger`), for a caller that previews a decision. */
+export interface PersonLedgerView {
+  personId: string;
+  name: string;
+  timeZone: string;
+  facts: PersonFacts;
+  cases: Record<string, PersonCaseRef & { open: boolean }>;
+  contacts: PersonContact[];
+}
+export const personLedgerQuery = defineQuery<PersonLedgerView>('ledger');
 export const grantContactUpdate = defineUpdate<ContactGrant, [ContactGrantRequest]>('grantContact');
 
 /** What a person merged into another hands over, so nothing it knew is forgotten. */

@@ -12,6 +12,7 @@ import {
   personMergedSignal,
   personReleasedSignal,
   personStatusQuery,
+  personLedgerQuery,
   personWorkflowId,
   type PersonInput,
 } from './person-messages.js';
@@ -47,6 +48,7 @@ export async function personWorkflow(input: PersonInput): Promise<void> {
   setHandler(personAbsorbedSignal, (absorbed) => person.absorb(absorbed, Date.now()));
   setHandler(personReleasedSignal, (released) => person.release(released));
   setHandler(personStatusQuery, () => person.status(Date.now()));
+  setHandler(personLedgerQuery, () => person.ledger());
 
   for (;;) {
     await condition(() => person.effects.length > 0 || wantsNewRun());

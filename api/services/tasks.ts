@@ -6,6 +6,7 @@ import { conversationOutcomes } from '../../domain/regulation/events.js';
 import { callAttemptedSignal, contactChangedSignal } from '../../workflows/case-messages.js';
 import { ApiError, conflict, notFound } from '../errors.js';
 import { recordOutcome } from './outcomes.js';
+import { callAttemptOfTask } from './task-calls.js';
 
 /**
  * The officers' work queue: tasks in priority order with the reasons, claimed by one officer at a
@@ -121,10 +122,14 @@ export async function completeTask({
   // The negotiated part first: if policy refuses it (422), the task stays with the officer.
   const status = negotiated ? await recordOutcome({ temporal, caseId: task.caseId, outcome: negotiated, by: actor, role }) : null;
   // Every completed call counts toward Reg F's call cap; a conversation starts its 7 quiet days.
-  await temporal.workflow
-    .getHandle(task.caseId)
-    .signal(callAttemptedSignal, { taskId: id, placedAt: new Date().toISOString(), outcome, conversation: conversationOutcomes.includes(outcome), by: actor })
-    .catch(() => undefined);
+  // A click-to-call placed for the task is the attempt (api/services/task-calls.ts): reported once.
+  const attempt = await callAttemptOfTask(db, id, outcome);
+  if (attempt) {
+    await temporal.workflow
+      .getHandle(task.caseId)
+      .signal(callAttemptedSignal, { ...attempt, outcome, conversation: conversationOutcomes.includes(outcome), by: actor })
+      .catch(() => undefined);
+  }
   if (outcome === 'wrong_number') {
     await temporal.workflow.getHandle(task.caseId).signal(contactChangedSignal, { channel: 'sms', valid: false, source: 'call_outcome' }).catch(() => undefined);
   }

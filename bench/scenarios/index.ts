@@ -1,6 +1,7 @@
 import type { ScenarioResult } from '../results.js';
 import type { BenchStack } from '../lib/stack.js';
 import { openCaseCapacity, type BurstChannel } from './capacity.js';
+import { dialerRoundTrip } from './dialer.js';
 import { enrollmentThroughput } from './enrollment.js';
 import { paymentLatency } from './payment-latency.js';
 import { reportQueries } from './reports.js';
@@ -21,6 +22,7 @@ export interface BenchSizes {
   seed: number;
   reportCases: number;
   reportRequests: number;
+  dialerRows: number;
 }
 
 export const defaultSizes: BenchSizes = {
@@ -37,6 +39,7 @@ export const defaultSizes: BenchSizes = {
   seed: 42,
   reportCases: 100_000,
   reportRequests: 30,
+  dialerRows: 1_000,
 };
 
 export interface Scenario {
@@ -85,5 +88,11 @@ export const scenarios: Scenario[] = [
     id: 'reports',
     needsStack: true,
     run: (stack, s) => reportQueries(withStack(stack), { cases: s.reportCases, requests: s.reportRequests }),
+  },
+  {
+    number: 6,
+    id: 'dialer',
+    needsStack: true,
+    run: (stack, s) => dialerRoundTrip(withStack(stack), { rows: s.dialerRows, concurrency: s.concurrency }),
   },
 ];

@@ -3,6 +3,7 @@ import { startBenchStack, type BenchStack } from '../../bench/lib/stack.js';
 import { useTemporalPragmas } from '../../bench/lib/temporal-pragmas.js';
 import type { ScenarioResult } from '../../bench/results.js';
 import { openCaseCapacity } from '../../bench/scenarios/capacity.js';
+import { dialerRoundTrip } from '../../bench/scenarios/dialer.js';
 import { enrollmentThroughput } from '../../bench/scenarios/enrollment.js';
 import { paymentLatency } from '../../bench/scenarios/payment-latency.js';
 import { reportQueries } from '../../bench/scenarios/reports.js';
@@ -78,6 +79,12 @@ describe('benchmark scenarios at a tiny size', () => {
     expect(result.figures['cases p95_ms']).toBeGreaterThan(0);
     expect(result.figures['cases?status=open p95_ms']).toBeGreaterThanOrEqual(result.figures['cases?status=open p50_ms']!);
     expect(result.notes.filter((note) => note.startsWith('failed'))).toEqual([]);
+  });
+
+  it('6. dialer: every account exported is imported back once, and the repeat is all duplicates', async () => {
+    const result = await dialerRoundTrip(stack, { rows: 12, concurrency: 4 });
+    expect(result.figures).toMatchObject({ exported_rows: 12, import_applied: 12, import_rejected: 0, repeat_duplicates: 12 });
+    expect(result.figures.round_trip_ms).toBeGreaterThan(0);
   });
 });
 

@@ -4,6 +4,7 @@ import type { ImportSettings } from '../../api/services/imports.js';
 import { apiOptions } from '../../api/security-config.js';
 import { buildApi } from '../../api/server.js';
 import type { ApiCommunicationSettings } from '../../api/services/communication-settings.js';
+import { voiceSettingsFromEnv } from '../../api/services/voice-settings.js';
 import type { Db } from '../../lib/db.js';
 import type { Logger } from '../../lib/logger.js';
 import { testApiKeys } from '../api-client.js';
@@ -28,7 +29,7 @@ export async function startApi(stops: StopStack, options: ApiPartOptions) {
   let port = options.port;
   const open = async (imports: Partial<ImportSettings>) => {
     app = await buildApi({
-      deps: { db: options.db, temporal: options.temporal, communications: options.communications, imports: { dataDir: options.dataDir, ...options.imports, ...imports } },
+      deps: { db: options.db, temporal: options.temporal, communications: options.communications, voice: voiceSettingsFromEnv({ ...options.env, TWILIO_AUTH_TOKEN: options.communications.twilioAuthToken }), imports: { dataDir: options.dataDir, ...options.imports, ...imports } },
       apiKeys: testApiKeys,
       ...apiOptions({ BODY_LIMIT: 1_048_576, RATE_LIMIT_PER_MINUTE: options.rateLimitPerMinute, CODEC_CORS_ORIGINS: ['http://127.0.0.1:8233'], ...options.env }),
       ...(options.logger ? { logger: options.logger } : { logLevel: 'silent' }),

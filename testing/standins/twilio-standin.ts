@@ -46,13 +46,63 @@ export interface MessageResource {
   uri: string;
 }
 
+/** A call accepted by the stand-in (POST .../Calls.json answered 201). */
+export interface RecordedCall {
+  form: Record<string, string>;
+  sid: string;
+  receivedAt: Date;
+  resource: CallResource;
+  /** What the callee heard before being bridged (the TwiML of `<Number url>`), once the call ran. */
+  calleeHeard?: string;
+  /** Every callback the stand-in posted for this call: where, what, and the receiver's HTTP status. */
+  callbacks: { url: string; form: Record<string, string>; status: number }[];
+}
+
+export interface CallResource {
+  account_sid: string;
+  api_version: string;
+  sid: string;
+  status: string;
+  to: string;
+  from: string;
+  direction: string;
+  duration: string | null;
+  date_created: string;
+  date_updated: string;
+  start_time: string | null;
+  end_time: string | null;
+  price: string | null;
+  price_unit: string;
+  uri: string;
+  subresource_uris: Record<string, string>;
+}
+
+/** How a simulated call goes (see {@link TwilioStandIn.runCall}). */
+export interface CallScript {
+  /** The officer picks up the engine's call; default true. */
+  officerAnswers?: boolean;
+  /** The debtor picks up the bridged leg: `completed`, or `no-answer` / `busy` / `failed`; default completed. */
+  debtor?: "completed" | "no-answer" | "busy" | "failed";
+  /** Seconds the bridged conversation lasts; default 95. */
+  durationSeconds?: number;
+  /** Replaces the callbacks' origin, for a receiver behind the public URL it gave. */
+  via?: string;
+}
+
 export interface TwilioStandIn {
   /** Base URL to pass as `apiBase`, e.g. http://127.0.0.1:54321 */
   url: string;
   accountSid: string;
   authToken: string;
   messages: RecordedMessage[];
+  calls: RecordedCall[];
   requests: RecordedRequest[];
+  /**
+   * Plays a call it accepted as Twilio would: the officer's leg answers, the TwiML's `<Dial>` rings
+   * the `<Number>`, whose `url` TwiML the callee hears first (a recording disclosure), then the
+   * recording, the dial's action and the call's status callbacks are posted, signed.
+   */
+  runCall(sid: string, script?: CallScript): Promise<RecordedCall>;
   waitForMessages(count: number, timeoutMs?: number): Promise<RecordedMessage[]>;
   /** The next n requests (of any kind) answer `status` with a Twilio error body. */
   failNext(n: number, status?: number): void;
@@ -79,7 +129,7 @@ interface TwilioError {
   status: number;
 }
 
-type Reply = readonly [status: number, payload: TwilioError | MessageResource];
+type Reply = readonly [status: number, payload: TwilioError | MessageResource | CallResource];
 
 const E164 = /^\+[1-9]\d{1,14}$/;
 const MAX_BODY_CHARS = 1600;
@@ -140,6 +190,41 @@ export async function startTwilioStandIn(
   const holds: Promise<void>[] = []; // one release per upcoming held request
   const waiters = messageWaiters(messages, "Twilio stand-in");
   const shutdown = new AbortController();
+
+  const calls: RecordedCall[] = [];
+  const callsPath = new RegExp(`^/2010-04-01/Accounts/([^/]+)/Calls\\.json$`);
+  const callPath = new RegExp(`^/2010-04-01/Accounts/([^/]+)/Calls/([^/]+)\\.json$`);
+
+  function createCall(form: Record<string, string>): Reply {
+    const to = form.To;
+    if (!to) return [400, twilioError(400, 21201, "No 'To' number is specified")];
+    if (!E164.test(to) || rejected.has(to)) return [400, twilioError(400, 21211, `Invalid 'To' Phone Number: ${to}`)];
+    if (!form.From) return [400, twilioError(400, 21213, "No 'From' number is specified")];
+    if (!form.Url && !form.Twiml && !form.ApplicationSid) return [400, twilioError(400, 21205, "Url, Twiml or ApplicationSid is required")];
+    const sid = `CA${hex(16)}`;
+    const now = new Date();
+    const uri = `/2010-04-01/Accounts/${accountSid}/Calls/${sid}.json`;
+    const resource: CallResource = {
+      account_sid: accountSid,
+      api_version: "2010-04-01",
+      sid,
+      status: "queued",
+      to,
+      from: form.From,
+      direction: "outbound-api",
+      duration: null,
+      date_created: rfc2822(now),
+      date_updated: rfc2822(now),
+      start_time: null,
+      end_time: null,
+      price: null,
+      price_unit: "USD",
+      uri,
+      subresource_uris: { recordings: `/2010-04-01/Accounts/${accountSid}/Calls/${sid}/Recordings.json` },
+    };
+    calls.push({ form, sid, receivedAt: now, resource, callbacks: [] });
+    return [201, resource];
+  }
 
   const messagesPath = new RegExp(`^/2010-04-01/Accounts/([^/]+)/Messages\\.json$`);
   const messagePath = new RegExp(`^/2010-04-01/Accounts/([^/]+)/Messages/([^/]+)\\.json$`);
@@ -224,6 +309,15 @@ export async function startTwilioStandIn(
     if (create && method === "POST") {
       return create[1] === accountSid ? createMessage(form) : notFound;
     }
+    const createCallMatch = callsPath.exec(pathname);
+    if (createCallMatch && method === "POST") {
+      return createCallMatch[1] === accountSid ? createCall(form) : notFound;
+    }
+    const fetchCall = callPath.exec(pathname);
+    if (fetchCall && method === "GET") {
+      const call = fetchCall[1] === accountSid ? calls.find((each) => each.sid === fetchCall[2]) : undefined;
+      return call ? [200, call.resource] : notFound;
+    }
     const fetch = messagePath.exec(pathname);
     if (fetch && method === "GET") {
       const resource = fetch[1] === accountSid && fetch[2] ? store.get(fetch[2]) : undefined;
@@ -274,12 +368,86 @@ export async function startTwilioStandIn(
   });
   const { port } = server.address() as AddressInfo;
 
+  /** Posts a signed callback form as Twilio does; answers the receiver's status and body. */
+  async function postCallback(call: RecordedCall, callback: string, form: Record<string, string>, via?: string): Promise<{ status: number; text: string }> {
+    const url = new URL(callback);
+    const target = via ? `${via}${url.pathname}${url.search}` : callback;
+    const response = await globalThis.fetch(target, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded", "x-twilio-signature": twilioSignature(authToken, callback, form) },
+      body: new URLSearchParams(form).toString(),
+    });
+    const text = await response.text();
+    call.callbacks.push({ url: callback, form, status: response.status });
+    return { status: response.status, text };
+  }
+
+  /** The attribute `name` of the first `<tag ...>` in `xml`, XML entities decoded. */
+  function attribute(xml: string, tag: string, name: string): string | undefined {
+    const element = new RegExp(`<${tag}\\b([^>]*)>`).exec(xml)?.[1] ?? "";
+    const value = new RegExp(`\\b${name}="([^"]*)"`).exec(element)?.[1];
+    return value?.replaceAll("&amp;", "&").replaceAll("&lt;", "<").replaceAll("&gt;", ">").replaceAll("&quot;", '"');
+  }
+
+  async function runCall(sid: string, script: CallScript = {}): Promise<RecordedCall> {
+    const call = calls.find((each) => each.sid === sid);
+    if (!call) throw new Error(`Twilio stand-in: no call ${sid}`);
+    const { officerAnswers = true, debtor = "completed", durationSeconds = 95, via } = script;
+    const base = { AccountSid: accountSid, ApiVersion: "2010-04-01", CallSid: sid, From: call.resource.from, To: call.resource.to, Direction: "outbound-api" };
+    const statusCallback = call.form.StatusCallback;
+    const finish = async (status: string, duration: number) => {
+      call.resource.status = status;
+      call.resource.duration = String(duration);
+      call.resource.end_time = rfc2822(new Date());
+      if (statusCallback) await postCallback(call, statusCallback, { ...base, CallStatus: status, CallDuration: String(duration) }, via);
+    };
+    if (!officerAnswers) {
+      await finish("no-answer", 0);
+      return call;
+    }
+    call.resource.status = "in-progress";
+    call.resource.start_time = rfc2822(new Date());
+    const twiml = call.form.Twiml ?? (call.form.Url ? (await postCallback(call, call.form.Url, { ...base, CallStatus: "in-progress" }, via)).text : "");
+    const number = /<Number\b[^>]*>([^<]+)<\/Number>/.exec(twiml)?.[1]?.trim();
+    if (!number) {
+      await finish("completed", 5);
+      return call;
+    }
+    const child = `CA${hex(16)}`;
+    const talked = debtor === "completed" ? durationSeconds : 0;
+    const numberUrl = attribute(twiml, "Number", "url");
+    if (debtor === "completed" && numberUrl) {
+      call.calleeHeard = (await postCallback(call, numberUrl, { ...base, CallSid: child, ParentCallSid: sid, To: number, CallStatus: "in-progress" }, via)).text;
+    }
+    const record = attribute(twiml, "Dial", "record");
+    const recordingCallback = attribute(twiml, "Dial", "recordingStatusCallback");
+    if (debtor === "completed" && record && record !== "do-not-record" && recordingCallback) {
+      const recordingSid = `RE${hex(16)}`;
+      await postCallback(call, recordingCallback, {
+        AccountSid: accountSid,
+        CallSid: sid,
+        RecordingSid: recordingSid,
+        RecordingUrl: `https://api.twilio.com/2010-04-01/Accounts/${accountSid}/Recordings/${recordingSid}`,
+        RecordingStatus: "completed",
+        RecordingDuration: String(talked),
+        RecordingChannels: "2",
+        RecordingSource: "DialVerb",
+      }, via);
+    }
+    const action = attribute(twiml, "Dial", "action");
+    if (action) await postCallback(call, action, { ...base, CallStatus: "in-progress", DialCallSid: child, DialCallStatus: debtor, DialCallDuration: String(talked) }, via);
+    await finish("completed", talked + 5);
+    return call;
+  }
+
   return {
     url: `http://127.0.0.1:${port}`,
     accountSid,
     authToken,
     messages,
+    calls,
     requests,
+    runCall,
 
     waitForMessages: waiters.waitForMessages,
 

@@ -4,7 +4,7 @@ import { conversationOutcomes } from '../../domain/regulation/events.js';
 import { classifyReply, ReplyIntent } from '../../domain/replies.js';
 import { callMeBranch, disputeBranch } from '../../domain/strategy-branches.js';
 import { fallbackStep } from '../../domain/timeline.js';
-import type { CallAttempted, ComplianceFactRecorded, ContactChanged, ContactRequest, DebtorReplied } from '../case-messages.js';
+import type { CallAttempted, CallFacts, ComplianceFactRecorded, ContactChanged, ContactRequest, DebtorReplied } from '../case-messages.js';
 import type { LiveCase } from './state.js';
 
 /**
@@ -176,4 +176,34 @@ export function recordComplianceFact(live: LiveCase, { fact, at, source }: Compl
     live.record('compliance', `contact request recorded by ${source}`, { data: { fact } });
     if (live.personGrants) tellPersonOfRequest(live, fact, when, source);
   }
+}
+
+/**
+ * What the rules read for a telephone call now (the `callFacts` query): the case's facts and
+ * policy, and the request its person would be asked with, as a call step asks it.
+ */
+export function callFacts(live: LiveCase): CallFacts {
+  const { state } = live;
+  const person = live.personGrants ? (state.person ?? null) : null;
+  const history = state.compliance?.history;
+  return {
+    status: state.status,
+    facts: live.caseFacts(),
+    policy: live.contactPolicy,
+    personId: person?.personId ?? null,
+    grantRequest: person
+      ? {
+          caseId: live.caseId,
+          channel: 'phone',
+          action: 'collection',
+          debt: {
+            balance: state.balance,
+            ...(live.contentFacts().timeBarred ? { timeBarred: true } : {}),
+            ...(history ? { history: { firstCommunicationAt: history.firstCommunicationAt ?? null, validationNoticeSentAt: history.validationNoticeSentAt ?? null, dispute: history.dispute ?? null } } : {}),
+          },
+          policy: live.contactPolicy,
+          account: { accountExternalId: live.account.externalId, debtGroup: live.debtGroup() },
+        }
+      : null,
+  };
 }

@@ -10,6 +10,7 @@ import { OutcomeForm, type ClaimedTask } from './OutcomeForm';
 import { CallbacksPanel } from './case/CallbacksPanel';
 import { NotesPanel } from './case/NotesPanel';
 import { OwnerPanel } from './case/OwnerPanel';
+import { CallPanel } from './case/CallPanel';
 
 /** Everything an officer needs on one screen: who, how much, what happened, what is next and why. */
 export function CaseScreen({ caseId, task, onTaskDone }: { caseId: string; task: ClaimedTask | null; onTaskDone?: () => void }) {
@@ -62,6 +63,7 @@ export function CaseScreen({ caseId, task, onTaskDone }: { caseId: string; task:
       </header>
 
       <DebtorPanel caseId={caseId} />
+      {c.status !== 'closed' && <CallPanel caseId={caseId} taskId={task?.id} />}
       {c.arrangement && <ArrangementPanel arrangement={c.arrangement} currency={c.currency} />}
       {c.hold && (
         <section aria-labelledby="hold-title" className="panel hold">

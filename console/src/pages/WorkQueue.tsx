@@ -8,6 +8,7 @@ import { money, when } from '../format';
 import { useSession } from '../session';
 import { CaseScreen } from './CaseScreen';
 import { MyCaseloadLink } from './caseload/MyCaseloadPage';
+import { CallPermissionBadge } from './case/CallPermissionBadge';
 
 
 const pageSize = 25;
@@ -97,6 +98,7 @@ export function WorkQueuePage() {
                       {task.case.externalId}
                     </button>
                     <div className="muted">{task.case.status}</div>
+                    {task.case.status !== 'closed' && <CallPermissionBadge caseId={task.caseId} />}
                   </td>
                   <td>
                     {task.kind}
