@@ -2,6 +2,7 @@ import { ApplicationFailure, log } from '@temporalio/activity';
 import { wellFormedDeep } from '../domain/well-formed-text.js';
 import type { Db } from '../lib/db.js';
 import type { Prisma } from '../generated/prisma/client.js';
+import { settleCaseTasks, touchesTasks } from '../records/task-queue.js';
 import type { CaseEvent, CaseEventOf, CaseState } from '../workflows/case-messages.js';
 
 /**
@@ -94,6 +95,10 @@ async function writeProjection(db: Db, input: ProjectCaseInput): Promise<void> {
     }
     if (events.length === 0) return;
 
+    // Events that may close or rescore tasks, and which of them this write records for the first time.
+    const forQueue = events.filter(touchesTasks);
+    const known = forQueue.length === 0 ? new Set<string | null>() : new Set((await tx.auditEvent.findMany({ where: { idempotencyKey: { in: forQueue.map((event) => `${caseId}#${event.seq}`) } }, select: { idempotencyKey: true } })).map((row) => row.idempotencyKey));
+
     await tx.auditEvent.createMany({
       data: events.map((event) => ({
         caseId,
@@ -120,6 +125,10 @@ async function writeProjection(db: Db, input: ProjectCaseInput): Promise<void> {
         skipDuplicates: true,
       });
     }
+    // The queue follows the case in the same transaction: settled tasks close, the rest are rescored.
+    const fresh = forQueue.filter((event) => !known.has(`${caseId}#${event.seq}`));
+    if (fresh.length > 0) await settleCaseTasks(tx, caseId, fresh);
+
     // A returned payment stays on record; reports stop counting it from its reversal on.
     for (const event of events) {
       if (event.type !== 'payment_reversed') continue;

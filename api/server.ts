@@ -24,6 +24,7 @@ import { letterReturnRoutes } from './routes/letter-returns.js';
 import { reportRoutes } from './routes/reports.js';
 import { segmentRoutes } from './routes/segments.js';
 import { outcomeRoutes } from './routes/outcomes.js';
+import { paymentReversalRoutes } from './routes/payment-reversals.js';
 import { projectionFailureRoutes } from './routes/projection-failures.js';
 import { strategyRoutes } from './routes/strategies.js';
 import { taskRoutes } from './routes/tasks.js';
@@ -119,6 +120,7 @@ export async function buildApi({
   await app.register(importRoutes(deps));
   await app.register(reportRoutes(deps));
   await app.register(outcomeRoutes(deps));
+  await app.register(paymentReversalRoutes(deps));
   await app.register(taskRoutes(deps));
   await app.register(debtorRoutes(deps));
   await app.register(assignmentRoutes(deps));

@@ -66,6 +66,7 @@ export async function listTasks({
       priorityReasons: Array.isArray(row.priorityReasons) ? (row.priorityReasons as string[]) : [],
       createdAt: row.createdAt.toISOString(),
       claimedAt: row.claimedAt?.toISOString() ?? null,
+      closedReason: row.closedReason,
       case: { balance: row.case.balance, currency: row.case.currency, status: row.case.status, externalId: row.case.account.externalId },
     })),
   };
