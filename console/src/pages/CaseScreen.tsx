@@ -7,6 +7,7 @@ import { Problem } from '../components/Problem';
 import { money, when } from '../format';
 import { useSession } from '../session';
 import { OutcomeForm, type ClaimedTask } from './OutcomeForm';
+import { ArrangementChangePanel } from './case/ArrangementChangePanel';
 
 /** Everything an officer needs on one screen: who, how much, what happened, what is next and why. */
 export function CaseScreen({ caseId, task, onTaskDone }: { caseId: string; task: ClaimedTask | null; onTaskDone?: () => void }) {
@@ -60,6 +61,7 @@ export function CaseScreen({ caseId, task, onTaskDone }: { caseId: string; task:
 
       <DebtorPanel caseId={caseId} />
       {c.arrangement && <ArrangementPanel arrangement={c.arrangement} currency={c.currency} />}
+      {c.arrangement && c.status !== 'closed' && <ArrangementChangePanel caseId={caseId} arrangement={c.arrangement} currency={c.currency} />}
       {c.hold && (
         <section aria-labelledby="hold-title" className="panel hold">
           <h3 id="hold-title">On hold: {c.hold.kind}</h3>
