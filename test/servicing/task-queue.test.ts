@@ -86,4 +86,18 @@ describe('the queue follows the case', () => {
     expect((await row(second)).status).toBe('cancelled');
     expect(await engine.db.auditEvent.count({ where: { caseId, action: 'task_closed' } })).toBe(3);
   });
+
+  it('verifies a skip-traced contact once a message to it was taken by the provider, and no other', async () => {
+    const caseId = await caseRow();
+    const { account } = await engine.db.case.findUniqueOrThrow({ where: { id: caseId }, select: { account: { select: { debtorId: true } } } });
+    const traced = await engine.db.contact.create({ data: { debtorId: account.debtorId, channel: 'email', value: 'tia.found@example.com', source: 'skip_trace', confidence: 75 } });
+    const other = await engine.db.contact.create({ data: { debtorId: account.debtorId, channel: 'email', value: 'tia.other@example.com', source: 'skip_trace', confidence: 40 } });
+    const message = (recipient: string, status: string) =>
+      engine.db.communication.create({ data: { caseId, stepId: 'reminder', channel: 'email', template: 'reminder', recipient, body: 'b', idempotencyKey: randomUUID(), status } });
+    const sent = await message(traced.value, 'sent');
+    const failed = await message(other.value, 'failed');
+    await project(caseId, [event({ type: 'step_done', stepId: 'reminder', data: { communicationId: sent.id } }), event({ type: 'step_done', stepId: 'reminder', data: { communicationId: failed.id } })]);
+    expect((await engine.db.contact.findUniqueOrThrow({ where: { id: traced.id } })).verifiedAt).not.toBeNull();
+    expect((await engine.db.contact.findUniqueOrThrow({ where: { id: other.id } })).verifiedAt).toBeNull();
+  });
 });

@@ -57,7 +57,7 @@ export function ArrangementChangePanel({ caseId, arrangement, currency }: { case
       )}
       {pending && manages && (
         <div className="actions" role="group" aria-label="Manager's decision">
-          <label htmlFor="arrangement-decision-note">Note</label>
+          <label htmlFor="arrangement-decision-note">Decision note</label>
           <input id="arrangement-decision-note" value={note} onChange={(event) => setNote(event.target.value)} maxLength={2000} />
           <button type="button" disabled={record.isPending} onClick={() => record.mutate({ kind: 'arrangement_decision', approve: true, ...(note.trim() ? { note: note.trim() } : {}) })}>
             Approve
@@ -77,12 +77,12 @@ export function ArrangementChangePanel({ caseId, arrangement, currency }: { case
         )}
         {change === 'arrangement_amend' && (
           <>
-            <label htmlFor="arrangement-installments">Installments</label>
+            <label htmlFor="arrangement-installments">Installments left</label>
             <input id="arrangement-installments" inputMode="numeric" value={installments} onChange={(event) => setInstallments(event.target.value)} required />
             <SelectField id="arrangement-frequency" label="Every" value={frequency} onChange={(value) => setFrequency(value as typeof frequency)} options={[['weekly', 'week'], ['fortnightly', 'two weeks'], ['monthly', 'month']] as const} />
           </>
         )}
-        <label htmlFor="arrangement-reason">Reason</label>
+        <label htmlFor="arrangement-reason">Reason for the change</label>
         <input id="arrangement-reason" value={reason} onChange={(event) => setReason(event.target.value)} maxLength={2000} required />
         <button type="submit" disabled={record.isPending || reason.trim() === ''}>
           Record the change
