@@ -51,6 +51,9 @@ describe.skipIf(!hasChromium)('account servicing in a real browser', () => {
     await panel.getByLabel('Reason for the change').fill('payday moved');
     await panel.getByRole('button', { name: 'Record the change' }).click();
     await expect.poll(async () => (await engine.call('GET', `/api/v1/cases/${caseId}`)).body.arrangement?.installments[0]?.dueDate).toBe(day(12));
+    // The screen shows the new schedule once the change is recorded.
+    await panel.getByRole('status').filter({ hasText: 'Recorded.' }).waitFor();
+    await page.getByRole('cell', { name: day(12), exact: true }).waitFor();
     await shot(page, 'servicing-rescheduled');
 
     await panel.getByLabel('Change', { exact: true }).selectOption('arrangement_cancel');
