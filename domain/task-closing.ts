@@ -31,7 +31,7 @@ export function tasksClosedBy(event: CaseEvent): TaskClosing | null {
       return null;
     case 'arrangement_made':
       // A new promise or plan answers a broken one's follow-up call (a pending one is not agreed yet).
-      return event.data.needsApproval ? null : { kinds: ['broken_promise'], reason: `a new ${event.data.kind} was agreed` };
+      return event.data.needsApproval || event.data.reinstated ? null : { kinds: ['broken_promise'], reason: `a new ${event.data.kind} was agreed` };
     case 'arrangement_kept':
       return { kinds: ['approval', 'broken_promise'], reason: `the ${event.data.kind} was kept` };
     case 'arrangement_broken':

@@ -96,7 +96,7 @@ export interface CaseEventData {
   balance_adjusted: { balanceBefore: number; balanceAfter: number; source: string; reason: string };
   outcome_recorded: TOutcome & { by: string; role: ActorRole };
   /** A new arrangement (`installments`), or a pending settlement approved (`approvedBy`). */
-  arrangement_made: { kind: Arrangement['kind']; installments?: Installment[]; needsApproval?: boolean; approvedBy?: string };
+  arrangement_made: { kind: Arrangement['kind']; installments?: Installment[]; needsApproval?: boolean; approvedBy?: string; reinstated?: boolean };
   /** An arrangement amended or rescheduled (`installments` the new schedule), waiting for a manager (`needsApproval`) or decided (`approvedBy` / `rejectedBy`). */
   arrangement_changed: {
     kind: Arrangement['kind'];
@@ -179,6 +179,8 @@ export interface Arrangement {
   remindersSent: number[];
   /** A change above the officer's authority, waiting for a manager; the terms in force apply meanwhile. */
   pendingChange?: ArrangementChange | null;
+  /** References of the payments applied toward it, so a returned one can find the arrangement it kept. */
+  references?: string[];
 }
 
 /** Why collection is on hold, apart from a pause. */
@@ -214,6 +216,8 @@ export interface CaseState {
   shiftMs?: number;
   /** When the timeline was suspended, if it is. */
   suspendedAt?: string | null;
+  /** The arrangement last kept: a payment toward it that is returned reinstates it (patch `servicing-arrangement-changes`). */
+  lastKept?: Arrangement | null;
   /** Every payment applied, so a returned one can be undone. */
   ledger?: { reference: string; amount: number; reversed: boolean; towardArrangement: boolean }[];
   /** Minor units forgiven by a paid settlement. */

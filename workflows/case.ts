@@ -94,7 +94,7 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
 
   setHandler(paymentReversedSignal, (reversal) => {
     run.changes++;
-    live.reversePayment(reversal);
+    live.reversePayment(reversal, () => patched('servicing-arrangement-changes'));
   });
 
   setHandler(debtorRepliedSignal, (reply) => {

@@ -168,6 +168,17 @@ const scenarios = {
     await sleep('26 hours');
     await handle.signal(paymentReceivedSignal, { reference: 'PAY-ALL', amount: 114_375, currency: 'USD', receivedAt: '2026-01-10T10:00:00Z' });
   },
+  /** A kept promise reinstated when the payment that kept it is returned ('servicing-arrangement-changes'), broken after grace, then paid. */
+  'case-servicing-reinstated-v9': async (handle, sleep, date) => {
+    await sleep('1 day');
+    await handle.executeUpdate(recordOutcomeUpdate, { args: [{ outcome: { kind: 'promise_to_pay', amount: 30_000, dueDate: await date(2) }, by: 'officer:recorder', role: 'officer' }] });
+    await sleep('50 hours');
+    await handle.signal(paymentReceivedSignal, { reference: 'KEPT-1', amount: 30_000, currency: 'USD', receivedAt: '2026-01-04T10:00:00Z' });
+    await sleep('25 hours');
+    await handle.signal(paymentReversedSignal, { reference: 'KEPT-1', reason: 'NSF' });
+    await sleep('6 days');
+    await handle.signal(paymentReceivedSignal, { reference: 'PAY-ALL', amount: 125_000, currency: 'USD', receivedAt: '2026-01-12T10:00:00Z' });
+  },
 } satisfies Record<string, (handle: { signal: (...args: never[]) => Promise<void> } & Awaited<ReturnType<typeof startCase>>, sleep: (d: string) => Promise<void>, date: (plusDays: number) => Promise<string>) => Promise<void>>;
 
 /** Fallbacks, conditions on results and outcomes, and `on` branches, for the v3 history. */

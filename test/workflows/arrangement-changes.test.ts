@@ -198,4 +198,33 @@ describe('account servicing: arrangement changes', () => {
     expect(status.history.some((e) => e.type === 'arrangement_broken' && e.detail.startsWith('plan broken: $100.00 due'))).toBe(true);
     expect(recorder.tasks.map((t) => t.kind)).toContain('broken_promise');
   });
+
+  it('reinstates a kept promise when the payment that kept it is returned, and breaks it after grace', async () => {
+    const recorder = recordingActivities();
+    const { input, taskQueue, worker } = await setup(recorder.activities);
+    const seen = await worker.runUntil(async () => {
+      const handle = await engine.testEnv.client.workflow.start(caseWorkflow, { taskQueue, workflowId: input.caseId, args: [input] });
+      const promise = await outcome(handle, { kind: 'promise_to_pay', amount: 30_000, dueDate: await today(2) });
+      await sleepUntil(promise.arrangement?.installments[0]?.dueDate ?? '');
+      await pay(handle, 'KEPT-1', 30_000);
+      await engine.testEnv.sleep('1 day');
+      const kept = await handle.query(statusQuery);
+      await handle.signal(paymentReversedSignal, { reference: 'KEPT-1', reason: 'NSF' });
+      await engine.testEnv.sleep('1 hour');
+      const reinstated = await handle.query(statusQuery);
+      await sleepUntil(promise.arrangement?.installments[0]?.dueDate ?? '', 5);
+      const broken = await handle.query(statusQuery);
+      await pay(handle, 'REST', broken.balance);
+      await handle.result();
+      return { kept, reinstated, broken };
+    });
+    expect(seen.kept.arrangement).toBeNull();
+    expect(seen.kept.history.some((e) => e.type === 'arrangement_kept')).toBe(true);
+    expect(seen.reinstated.arrangement).toMatchObject({ kind: 'promise', status: 'active', paidTotal: 0 });
+    expect(seen.reinstated.history.some((e) => e.type === 'arrangement_made' && e.detail === 'promise reinstated: payment KEPT-1 that kept it was returned')).toBe(true);
+    expect(seen.broken.arrangement).toBeNull();
+    expect(seen.broken.history.some((e) => e.type === 'arrangement_broken')).toBe(true);
+    expect(seen.broken.balance).toBe(125_000);
+    expect(recorder.tasks.map((t) => t.kind)).toContain('broken_promise');
+  });
 });

@@ -242,6 +242,8 @@ export class LiveCase {
     const arrangement = this.state.arrangement;
     if (!arrangement) return;
     this.record(type, detail, { data: { kind: arrangement.kind, paidTotal: arrangement.paidTotal, ...why } });
+    // Kept with payments that may still come back: a returned one reinstates it (reversePayment).
+    this.state.lastKept = type === 'arrangement_kept' ? arrangement : null;
     this.state.arrangement = null;
   }
 
@@ -285,7 +287,10 @@ export class LiveCase {
     state.balance = Math.max(0, before - amount);
     const arrangement = state.arrangement;
     const toward = Boolean(arrangement && arrangement.status === 'active');
-    if (arrangement && toward) arrangement.paidTotal += amount;
+    if (arrangement && toward) {
+      arrangement.paidTotal += amount;
+      arrangement.references = [...(arrangement.references ?? []), reference];
+    }
     state.ledger?.push({ reference, amount, reversed: false, towardArrangement: toward });
     this.record('payment_applied', `payment ${reference} of ${amount} applied`, {
       data: { ...payment, reference, amount, balanceBefore: before, balanceAfter: state.balance, overpaid: Math.max(0, amount - before) },
@@ -300,7 +305,7 @@ export class LiveCase {
   }
 
   /** A payment the bank returned: owed again; a case it had paid off reopens and takes the strategy's branch. */
-  reversePayment({ reference, reason, amount }: PaymentReversed): void {
+  reversePayment({ reference, reason, amount }: PaymentReversed, reinstates: () => boolean = () => false): void {
     const { state } = this;
     const entry = state.ledger?.find((payment) => payment.reference === reference && !payment.reversed);
     if (!entry) return;
@@ -323,6 +328,17 @@ export class LiveCase {
     this.record('payment_reversed', `payment ${reference} of ${returned} returned: ${reason}`, {
       data: { reference, amount: returned, reason, balanceAfter: state.balance },
     });
+    // The promise or plan this payment kept was not kept after all: it is back, short by the
+    // returned amount, and the arrangement's own checks say whether it is now broken.
+    const kept = state.lastKept;
+    if (!state.arrangement && entry.towardArrangement && kept?.references?.includes(reference) && state.status !== 'closed' && reinstates()) {
+      state.arrangement = { ...kept, paidTotal: Math.max(0, kept.paidTotal - returned) };
+      state.lastKept = null;
+      this.suspendTimeline();
+      this.record('arrangement_made', `${kept.kind} reinstated: payment ${reference} that kept it was returned`, { data: { kind: kept.kind, installments: kept.installments, reinstated: true } });
+      state.closedAt = null;
+      return;
+    }
     const branch: TimelineBranch = this.walksTimeline ? timelineBranch(this.strategy.definition, 'paymentReturned') : 'resume';
     const why = `payment ${reference} was returned (${reason})`;
     if (wasClosed && !state.arrangement) {
