@@ -176,5 +176,11 @@ describe('tasks close themselves when their work is done elsewhere', () => {
     expect(closed).toMatchObject({ closedReason: 'the case closed (paid)', assignee: expect.stringMatching(/^officer/) });
     const audit = await engine.db.auditEvent.findFirstOrThrow({ where: { caseId, action: 'task_closed', data: { path: ['taskId'], equals: call.id } } });
     expect(audit.data).toMatchObject({ kind: 'call', was: 'claimed', reason: 'the case closed (paid)', event: 'closed' });
+    // The officer who held it still records the call they made; another officer cannot.
+    const byOther = await engine.call('POST', `/api/v1/tasks/${call.id}/complete`, { key: testKeys.officer2, body: { outcome: 'no_answer' } });
+    expect(byOther.status).toBe(409);
+    const completed = await engine.call('POST', `/api/v1/tasks/${call.id}/complete`, { key: testKeys.officer, body: { outcome: 'no_answer', note: 'rang out' } });
+    expect(completed.status).toBe(200);
+    expect(await engine.db.task.findUniqueOrThrow({ where: { id: call.id } })).toMatchObject({ status: 'done', outcome: 'no_answer', closedReason: 'the case closed (paid)' });
   });
 });
