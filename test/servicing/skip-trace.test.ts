@@ -29,6 +29,7 @@ beforeAll(async () => {
             { channel: 'phone', value: 'not-a-number', confidence: 50 },
           ]
         : [{ channel: 'phone', value: `+1555555${String(name.length).padStart(4, '0')}`, confidence: 70 }],
+    refuses: ({ name }) => name.startsWith('Nia'),
   });
   engine = await startEngine({ workerEnv: { SKIP_TRACE_URL: vendor.url, SKIP_TRACE_TOKEN: vendor.token } });
   const strategy = { ...consumerEarly, key: 'skip-trace-test', steps: [{ id: 'call', at: 'PT0S', action: 'call' }, { id: 'reminder', at: 'P1D', action: 'email', template: 'reminder' }] };
@@ -150,5 +151,18 @@ describe('skip tracing', () => {
       const found = await engine.db.contact.findFirstOrThrow({ where: { debtorId, source: 'skip_trace' } });
       expect(found).toMatchObject({ channel: 'phone', value: `+1555555${String(name.length).padStart(4, '0')}`, confidence: 70, verifiedAt: null });
     }
+  });
+
+  it('ends a request the vendor refuses for good as failed, with the reason, and keeps the task open', async () => {
+    const { caseId } = await enroll('SKIP-4', 'Nia Refused');
+    expect((await engine.call('POST', `/api/v1/cases/${caseId}/outcomes`, { key: testKeys.officer, body: { kind: 'wrong_party' } })).status).toBe(200);
+    const task = await eventually(() => engine.db.task.findFirst({ where: { caseId, kind: 'skip_trace' } }), 'the skip-trace task');
+    const started = await engine.call('POST', `/api/v1/tasks/${task.id}/skip-trace`, { key: testKeys.officer, body: { mode: 'http' } });
+    expect(started.status).toBe(202);
+    const batch = await batchDone(started.body.batchId);
+    expect(batch.requests).toEqual([expect.objectContaining({ status: 'failed', found: 0, error: 'skip-trace vendor refused the request (422)' })]);
+    // Asked once: a refusal is not retried.
+    expect(vendor.requests.filter((each) => each.path === '/search' && each.status === 422)).toHaveLength(1);
+    expect((await engine.db.task.findUniqueOrThrow({ where: { id: task.id } })).status).toBe('open');
   });
 });

@@ -37,11 +37,14 @@ async function bodyOf(request: IncomingMessage): Promise<string> {
 export async function startSkipTraceVendor({
   findings,
   pendingPolls = 1,
+  refuses,
 }: {
   /** What the vendor finds for a subject (by our reference and the name). */
   findings: (subject: { reference: string; name: string }) => VendorFinding[];
   /** How many looks at a batch answer 202 before its results are ready. */
   pendingPolls?: number;
+  /** Subjects the vendor refuses for good (422): a repeat cannot change that. */
+  refuses?: (subject: { reference: string; name: string }) => boolean;
 }): Promise<SkipTraceVendorStandIn> {
   const token = `vendor-${randomUUID()}`;
   const requests: SkipTraceVendorStandIn['requests'] = [];
@@ -63,6 +66,7 @@ export async function startSkipTraceVendor({
     const url = request.url ?? '/';
     if (request.method === 'POST' && url === '/search') {
       const subject = JSON.parse(body) as SkipTraceSubject;
+      if (refuses?.(subject)) return answer(response, 422, JSON.stringify({ error: 'cannot search this subject' }));
       return answer(response, 200, JSON.stringify({ reference: subject.reference, results: findings(subject) }));
     }
     if (request.method === 'POST' && url === '/batches') {
