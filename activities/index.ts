@@ -13,6 +13,8 @@ import type { Mailer } from './mailer.js';
 import { createMessageActivities } from './messages.js';
 import { createPersonActivities } from './person.js';
 import { createProjectionActivities } from './projection.js';
+import { createSkipTraceActivities } from './skip-trace.js';
+import { createHttpSkipTraceVendor, type SkipTraceVendorSettings } from './skip-trace-vendor.js';
 import { createSmsSender, type SmsSender } from './sms-sender.js';
 import { createTaskActivities } from './tasks.js';
 
@@ -32,12 +34,14 @@ export interface ActivityDeps {
   letterProvider?: LetterProviderSettings | undefined;
   /** An HTTP endpoint of the collection agency for case files; the agency outbox folder when absent. */
   agencyProvider?: AgencyProviderSettings | undefined;
+  /** The skip-trace vendor's HTTP endpoint; without it a skip trace fails with that reason. */
+  skipTraceVendor?: SkipTraceVendorSettings | undefined;
   /** Temporal, for the updates a workflow cannot send itself (a case asking its person for a contact); without it a case decides alone. */
   temporal?: Client | undefined;
 }
 
 /** Every activity the case workflow calls, bound to its dependencies (built once per worker). */
-export function createActivities({ db, mailer, sms, whatsapp, outboxDir, mailDomain, communications, letterProvider, agencyProvider, temporal }: ActivityDeps) {
+export function createActivities({ db, mailer, sms, whatsapp, outboxDir, mailDomain, communications, letterProvider, agencyProvider, skipTraceVendor, temporal }: ActivityDeps) {
   // Without settings from the config (older callers), links point at a local API and the
   // token secret is the one `npm start` shares under DATA_DIR (the outbox's parent folder).
   const settings: CommunicationSettings = communications ?? {
@@ -58,6 +62,7 @@ export function createActivities({ db, mailer, sms, whatsapp, outboxDir, mailDom
     ...createAgencyActivities({ db, outboxDir: path.join(outboxDir, 'agency'), provider: agencyProvider }),
     ...createProjectionActivities({ db }),
     ...createPersonActivities({ temporal }),
+    ...createSkipTraceActivities({ db, vendor: skipTraceVendor ? createHttpSkipTraceVendor(skipTraceVendor) : undefined }),
   };
 }
 

@@ -2,6 +2,8 @@ import { ApplicationFailure, log } from '@temporalio/activity';
 import { wellFormedDeep } from '../domain/well-formed-text.js';
 import type { Db } from '../lib/db.js';
 import type { Prisma } from '../generated/prisma/client.js';
+import { verifyContactsUsed } from '../records/skip-trace-results.js';
+import { settleCaseTasks, touchesTasks } from '../records/task-queue.js';
 import type { CaseEvent, CaseEventOf, CaseState } from '../workflows/case-messages.js';
 
 /**
@@ -94,6 +96,10 @@ async function writeProjection(db: Db, input: ProjectCaseInput): Promise<void> {
     }
     if (events.length === 0) return;
 
+    // Events that may close or rescore tasks, and which of them this write records for the first time.
+    const forQueue = events.filter(touchesTasks);
+    const known = forQueue.length === 0 ? new Set<string | null>() : new Set((await tx.auditEvent.findMany({ where: { idempotencyKey: { in: forQueue.map((event) => `${caseId}#${event.seq}`) } }, select: { idempotencyKey: true } })).map((row) => row.idempotencyKey));
+
     await tx.auditEvent.createMany({
       data: events.map((event) => ({
         caseId,
@@ -120,6 +126,14 @@ async function writeProjection(db: Db, input: ProjectCaseInput): Promise<void> {
         skipDuplicates: true,
       });
     }
+    // The queue follows the case in the same transaction: settled tasks close, the rest are rescored.
+    const fresh = forQueue.filter((event) => !known.has(`${caseId}#${event.seq}`));
+    if (fresh.length > 0) await settleCaseTasks(tx, caseId, fresh);
+
+    // A skip-traced contact a message reached is verified by that use.
+    const used = events.flatMap((event) => (event.type === 'step_done' && event.data?.communicationId && !event.data.duplicate ? [event.data.communicationId] : []));
+    if (used.length > 0) await verifyContactsUsed(tx, caseId, used);
+
     // A returned payment stays on record; reports stop counting it from its reversal on.
     for (const event of events) {
       if (event.type !== 'payment_reversed') continue;

@@ -1,6 +1,7 @@
 import { taskPriority } from '../domain/task-priority.js';
 import type { Db } from '../lib/db.js';
 import { ensureCaseFilePackage, markCaseFileDelivered } from '../records/case-file.js';
+import { caseTaskFacts } from '../records/task-queue.js';
 
 /** Days past due today: at enrollment, plus the days the case has run since. */
 export async function caseDaysPastDue(db: Db, caseId: string): Promise<number> {
@@ -8,10 +9,12 @@ export async function caseDaysPastDue(db: Db, caseId: string): Promise<number> {
   return (current?.account.daysPastDue ?? 0) + Math.floor((Date.now() - (current?.startedAt.getTime() ?? Date.now())) / 86_400_000);
 }
 
-/** The officers' work queue: one task per case, step (or event) and run, scored when created. */
+/** The officers' work queue: one task per case, step (or event) and run, scored when created (and again as the case changes: records/task-queue.ts). */
 export function createTaskActivities({ db }: { db: Db }) {
   async function upsertTask(data: { caseId: string; kind: string; idempotencyKey: string; reason: string; stepId?: string; balance: number; daysPastDue: number }) {
-    const { score, reasons } = taskPriority(data);
+    // The case's broken promise and new contacts count from the start; balance and age as the case gave them.
+    const facts = await caseTaskFacts(db, data.caseId);
+    const { score, reasons } = taskPriority({ ...facts, ...data });
     const { balance: _balance, daysPastDue: _days, ...task } = data;
     const row = await db.task.upsert({
       where: { idempotencyKey: data.idempotencyKey },

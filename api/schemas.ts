@@ -43,6 +43,17 @@ export const ZArrangementView = z.object({
   agreedBy: z.string(),
   agreedAt: z.string(),
   installments: z.array(z.object({ seq: z.number().int(), dueDate: z.string(), amount: z.number().int(), paid: z.number().int() })),
+  /** An amendment or new schedule above the officer's authority, waiting for a manager's `arrangement_decision`. */
+  pendingChange: z
+    .object({
+      change: z.enum(['amend', 'reschedule']),
+      installments: z.array(z.object({ seq: z.number().int(), dueDate: z.string(), amount: z.number().int() })),
+      by: z.string(),
+      reason: z.string(),
+      requestedAt: z.string(),
+    })
+    .nullable()
+    .optional(),
 });
 
 /** Why collection is on hold (dispute, hardship, legal review, wrong party), apart from a pause. */

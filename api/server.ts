@@ -29,7 +29,9 @@ import { importRoutes } from './routes/imports.js';
 import { letterReturnRoutes } from './routes/letter-returns.js';
 import { reportRoutes } from './routes/reports.js';
 import { segmentRoutes } from './routes/segments.js';
+import { skipTraceRoutes } from './routes/skip-traces.js';
 import { outcomeRoutes } from './routes/outcomes.js';
+import { paymentReversalRoutes } from './routes/payment-reversals.js';
 import { projectionFailureRoutes } from './routes/projection-failures.js';
 import { strategyRoutes } from './routes/strategies.js';
 import { taskRoutes } from './routes/tasks.js';
@@ -125,6 +127,8 @@ export async function buildApi({
   await app.register(importRoutes(deps));
   await app.register(reportRoutes(deps));
   await app.register(outcomeRoutes(deps));
+  await app.register(paymentReversalRoutes(deps));
+  await app.register(skipTraceRoutes(deps));
   await app.register(taskRoutes(deps));
   await app.register(debtorRoutes(deps));
   await app.register(assignmentRoutes(deps));

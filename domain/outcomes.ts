@@ -1,5 +1,6 @@
 import { DateTime } from 'luxon';
 import { z } from 'zod';
+import { amendedSchedule, rescheduledSchedule, type CurrentArrangement } from './arrangement-changes.js';
 import { planSchedule, type Installment } from './arrangements.js';
 import { calendarDateSchema } from './dates.js';
 import type { TNegotiationPolicy } from './negotiation-defaults.js';
@@ -51,6 +52,21 @@ function buildOutcomeSchema() {
     z.object({ kind: z.literal('escalate'), to: z.enum(['legal', 'agency']), reason: z.string().min(1).max(2000) }).strict(),
     z.object({ kind: z.literal('recall'), reason: z.string().min(1).max(2000) }).strict(),
     z.object({ kind: z.literal('close'), reason: z.enum(['written_off', 'uncollectible']), note: z.string().min(1).max(2000) }).strict(),
+    // Account servicing: changes to the arrangement in force, each with the reason for the record.
+    z
+      .object({
+        kind: z.literal('arrangement_amend'),
+        /** What is left to pay, re-planned in this many installments. */
+        installments: z.number().int().min(1).max(120),
+        frequency: z.enum(['weekly', 'fortnightly', 'monthly']),
+        firstDueDate: ZDate,
+        reason: z.string().trim().min(1).max(2000),
+      })
+      .strict(),
+    z.object({ kind: z.literal('arrangement_reschedule'), dueDate: ZDate, reason: z.string().trim().min(1).max(2000) }).strict(),
+    z.object({ kind: z.literal('arrangement_cancel'), reason: z.string().trim().min(1).max(2000) }).strict(),
+    /** A manager's decision on what waits for approval: a new plan or settlement, or a change to one. */
+    z.object({ kind: z.literal('arrangement_decision'), approve: z.boolean(), note: z.string().max(2000).optional() }).strict(),
   ]);
 }
 
@@ -67,7 +83,10 @@ export type OutcomeKind = TOutcome['kind'];
 export type ActorRole = 'officer' | 'manager' | 'admin' | 'integration' | 'auditor';
 
 /** Outcomes only a manager (or admin) may record. */
-const managerOnly: readonly OutcomeKind[] = ['settlement_decision', 'dispute_resolution', 'close', 'recall'];
+const managerOnly: readonly OutcomeKind[] = ['settlement_decision', 'arrangement_decision', 'dispute_resolution', 'close', 'recall'];
+
+/** Outcomes that change the arrangement in force. */
+export const arrangementChangeKinds = ['arrangement_amend', 'arrangement_reschedule', 'arrangement_cancel'] as const;
 
 export interface OutcomeContext {
   balance: number;
@@ -76,7 +95,9 @@ export interface OutcomeContext {
   /** Epoch ms. */
   now: number;
   /** What the case is doing, for outcomes that only make sense in some states. */
-  arrangement: 'none' | 'promise' | 'plan' | 'settlement' | 'settlement_pending';
+  arrangement: 'none' | 'promise' | 'plan' | 'settlement' | 'settlement_pending' | 'plan_pending';
+  /** The arrangement in force, for changes to it; `pendingChange` when a change waits for a manager. */
+  current?: (CurrentArrangement & { pendingChange: boolean }) | null;
   hold: 'none' | 'dispute' | 'hardship' | 'legal' | 'wrong_party';
   placed: boolean;
   closed: boolean;
@@ -136,15 +157,14 @@ export function validateOutcome(outcome: TOutcome, context: OutcomeContext): Out
       if (outcome.installments > policy.maxInstallments) {
         return refuse('installments', `${outcome.installments} installments exceed the policy maximum ${policy.maxInstallments}`);
       }
-      if (!isManager(role) && outcome.installments > policy.officerAuthority.maxInstallments) {
-        return refuse('installments', `${outcome.installments} installments exceed officer authority ${policy.officerAuthority.maxInstallments}; a manager must agree it`);
-      }
+      // Above the officer's authority the plan waits for a manager, as a settlement does.
+      const needsApproval = !isManager(role) && outcome.installments > policy.officerAuthority.maxInstallments;
       const schedule = planSchedule({ total: balance, downPayment: outcome.downPayment, count: outcome.installments, frequency: outcome.frequency, firstDueDate: outcome.firstDueDate });
       const smallest = Math.min(...schedule.filter((installment) => installment.seq > 0).map((installment) => installment.amount));
       if (smallest < policy.minInstallment) {
         return refuse('installments', `installments of ${money(smallest)} are below the minimum ${money(policy.minInstallment)}`);
       }
-      return { ok: true, needsApproval: false, schedule };
+      return { ok: true, needsApproval, schedule };
     }
     case 'settlement': {
       const past = notPast(outcome.firstDueDate, 'firstDueDate');
@@ -161,6 +181,15 @@ export function validateOutcome(outcome: TOutcome, context: OutcomeContext): Out
     }
     case 'settlement_decision':
       return context.arrangement === 'settlement_pending' ? { ok: true, needsApproval: false } : refuse('kind', 'no settlement is waiting for approval');
+    case 'arrangement_decision':
+      return context.arrangement === 'settlement_pending' || context.arrangement === 'plan_pending' || context.current?.pendingChange
+        ? { ok: true, needsApproval: false }
+        : refuse('kind', "nothing is waiting for a manager's approval");
+    case 'arrangement_cancel':
+      return context.arrangement === 'none' ? refuse('kind', 'there is no arrangement to cancel') : { ok: true, needsApproval: false };
+    case 'arrangement_amend':
+    case 'arrangement_reschedule':
+      return validateChange(outcome, context, today);
     case 'dispute':
       return context.hold === 'dispute' ? refuse('kind', 'the debt is already disputed') : { ok: true, needsApproval: false };
     case 'dispute_resolution':
@@ -177,4 +206,38 @@ export function validateOutcome(outcome: TOutcome, context: OutcomeContext): Out
     default:
       return { ok: true, needsApproval: false };
   }
+}
+
+/** Amend or reschedule the arrangement in force: the same policy as a new plan, the same authority. */
+function validateChange(
+  outcome: Extract<TOutcome, { kind: 'arrangement_amend' | 'arrangement_reschedule' }>,
+  { current, arrangement, policy, role }: OutcomeContext,
+  today: DateTime,
+): OutcomeDecision {
+  if (!current || arrangement === 'none') return refuse('kind', 'there is no arrangement to change');
+  if (arrangement === 'settlement_pending' || arrangement === 'plan_pending') return refuse('kind', "the arrangement still waits for a manager's approval");
+  if (current.pendingChange) return refuse('kind', "a change to the arrangement already waits for a manager's approval");
+  const latest = today.plus({ days: policy.maxPromiseDays });
+  if (outcome.kind === 'arrangement_reschedule') {
+    if (DateTime.fromISO(outcome.dueDate, { zone: 'utc' }) < today) return refuse('dueDate', `${outcome.dueDate} is in the past`);
+    if (DateTime.fromISO(outcome.dueDate, { zone: 'utc' }) > latest) {
+      return refuse('dueDate', `the next payment may fall at most ${policy.maxPromiseDays} days ahead (by ${latest.toISODate()})`);
+    }
+    const { schedule, shiftDays, first } = rescheduledSchedule(current, outcome.dueDate);
+    if (!first) return refuse('kind', 'nothing is left to pay under the arrangement');
+    if (shiftDays === 0) return refuse('dueDate', `the next payment is already due on ${outcome.dueDate}`);
+    return { ok: true, needsApproval: false, schedule };
+  }
+  if (DateTime.fromISO(outcome.firstDueDate, { zone: 'utc' }) < today) return refuse('firstDueDate', `${outcome.firstDueDate} is in the past`);
+  const maxCount = current.kind === 'settlement' ? 6 : policy.maxInstallments;
+  if (outcome.installments > maxCount) return refuse('installments', `${outcome.installments} installments exceed the maximum ${maxCount} for a ${current.kind}`);
+  const { schedule, remaining } = amendedSchedule(current, { count: outcome.installments, frequency: outcome.frequency, firstDueDate: outcome.firstDueDate });
+  if (remaining <= 0) return refuse('kind', 'nothing is left to pay under the arrangement');
+  const rest = schedule.slice(schedule.length - outcome.installments);
+  const smallest = Math.min(...rest.map((each) => each.amount));
+  if (outcome.installments > 1 && smallest < policy.minInstallment) {
+    return refuse('installments', `installments of ${money(smallest)} are below the minimum ${money(policy.minInstallment)}`);
+  }
+  const needsApproval = !isManager(role) && outcome.installments > policy.officerAuthority.maxInstallments;
+  return { ok: true, needsApproval, schedule };
 }

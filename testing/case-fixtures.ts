@@ -69,6 +69,16 @@ export function recordingActivities(
       if (options.projection?.refusing) throw ApplicationFailure.nonRetryable('the database refused the case\'s read model: invalid input syntax for type json', 'ProjectionRejected');
       projections.push(structuredClone(input));
     },
+    // The case never asks a skip-trace vendor; its own workflow does (workflows/skip-trace.ts).
+    async runSkipTrace({ requestId }) {
+      return { requestId, status: 'failed', found: 0 };
+    },
+    async submitSkipTraceBatch() {
+      return null;
+    },
+    async collectSkipTraceBatch() {
+      return [];
+    },
   };
   return { activities, sent, projections, tasks, referrals };
 }

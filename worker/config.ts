@@ -48,6 +48,9 @@ export const ZWorkerEnv = ZTemporalEnv.extend(ZStorageEnv.shape)
     /** An HTTP endpoint of the collection agency that receives each referral's case file; unset keeps them in the outbox. */
     AGENCY_PROVIDER_URL: z.url().optional(),
     AGENCY_PROVIDER_TOKEN: ZOptional,
+    /** The skip-trace vendor's HTTP endpoint (POST /search, POST /batches, GET /batches/{id}) and its bearer token. */
+    SKIP_TRACE_URL: z.url().optional(),
+    SKIP_TRACE_TOKEN: ZOptional,
   })
   .superRefine((env, ctx) => {
     const twilio = [env.TWILIO_ACCOUNT_SID, env.TWILIO_AUTH_TOKEN, env.TWILIO_FROM];
@@ -75,6 +78,7 @@ export function loadWorkerConfig(env: Env = process.env) {
     communications,
     letterProvider: config.LETTER_PROVIDER_URL ? { url: config.LETTER_PROVIDER_URL, token: config.LETTER_PROVIDER_TOKEN } : undefined,
     agencyProvider: config.AGENCY_PROVIDER_URL ? { url: config.AGENCY_PROVIDER_URL, token: config.AGENCY_PROVIDER_TOKEN } : undefined,
+    skipTraceVendor: config.SKIP_TRACE_URL ? { url: config.SKIP_TRACE_URL, token: config.SKIP_TRACE_TOKEN } : undefined,
     outboxDir: path.resolve(config.DATA_DIR, 'outbox'),
     twilio:
       config.TWILIO_ACCOUNT_SID && config.TWILIO_AUTH_TOKEN && config.TWILIO_FROM

@@ -39,6 +39,7 @@ function createActivityDeps(config: WorkerConfig, db: Db) {
     communications: config.communications,
     letterProvider: config.letterProvider,
     agencyProvider: config.agencyProvider,
+    skipTraceVendor: config.skipTraceVendor,
   };
 }
 

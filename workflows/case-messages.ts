@@ -96,7 +96,18 @@ export interface CaseEventData {
   balance_adjusted: { balanceBefore: number; balanceAfter: number; source: string; reason: string };
   outcome_recorded: TOutcome & { by: string; role: ActorRole };
   /** A new arrangement (`installments`), or a pending settlement approved (`approvedBy`). */
-  arrangement_made: { kind: Arrangement['kind']; installments?: Installment[]; needsApproval?: boolean; approvedBy?: string };
+  arrangement_made: { kind: Arrangement['kind']; installments?: Installment[]; needsApproval?: boolean; approvedBy?: string; reinstated?: boolean };
+  /** An arrangement amended or rescheduled (`installments` the new schedule), waiting for a manager (`needsApproval`) or decided (`approvedBy` / `rejectedBy`). */
+  arrangement_changed: {
+    kind: Arrangement['kind'];
+    change: ArrangementChange['change'];
+    reason: string;
+    by: string;
+    installments?: Installment[];
+    needsApproval?: boolean;
+    approvedBy?: string;
+    rejectedBy?: string;
+  };
   arrangement_kept: ArrangementEnded;
   arrangement_broken: ArrangementEnded;
   arrangement_cancelled: ArrangementEnded;
@@ -124,6 +135,18 @@ export interface CaseEventData {
 export interface ArrangementEnded {
   kind: Arrangement['kind'];
   paidTotal: number;
+  /** Who cancelled it and why (an officer's `arrangement_cancel`). */
+  by?: string;
+  reason?: string;
+}
+
+/** An amendment or a new schedule for the arrangement in force, waiting for a manager's approval. */
+export interface ArrangementChange {
+  change: 'amend' | 'reschedule';
+  installments: Installment[];
+  by: string;
+  reason: string;
+  requestedAt: string;
 }
 
 export type CaseEventType = keyof CaseEventData;
@@ -154,6 +177,10 @@ export interface Arrangement {
   agreedAt: string;
   /** Seqs of installments whose reminder went out. */
   remindersSent: number[];
+  /** A change above the officer's authority, waiting for a manager; the terms in force apply meanwhile. */
+  pendingChange?: ArrangementChange | null;
+  /** References of the payments applied toward it, so a returned one can find the arrangement it kept. */
+  references?: string[];
 }
 
 /** Why collection is on hold, apart from a pause. */
@@ -189,6 +216,8 @@ export interface CaseState {
   shiftMs?: number;
   /** When the timeline was suspended, if it is. */
   suspendedAt?: string | null;
+  /** The arrangement last kept: a payment toward it that is returned reinstates it (patch `servicing-arrangement-changes`). */
+  lastKept?: Arrangement | null;
   /** Every payment applied, so a returned one can be undone. */
   ledger?: { reference: string; amount: number; reversed: boolean; towardArrangement: boolean }[];
   /** Minor units forgiven by a paid settlement. */
@@ -286,6 +315,8 @@ export interface BalanceAdjusted {
 export interface PaymentReversed {
   reference: string;
   reason: string;
+  /** Minor units returned, when less than the payment (a partial chargeback); the whole payment when absent. */
+  amount?: number;
 }
 
 /** An officer's or manager's negotiated outcome, validated against policy and authority. */

@@ -104,7 +104,7 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
 
   setHandler(paymentReversedSignal, (reversal) => {
     run.changes++;
-    live.reversePayment(reversal);
+    live.reversePayment(reversal, () => patched('servicing-arrangement-changes'));
   });
 
   setHandler(debtorRepliedSignal, (reply) => {
@@ -176,7 +176,7 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
     recordOutcomeUpdate,
     async (request) => {
       const mine = ++run.changes;
-      applyOutcome(live, request);
+      applyOutcome(live, request, () => patched('servicing-arrangement-changes'));
       // Answer with what the case does next because of this outcome, not the plan from before it.
       await condition(() => run.planned >= mine || state.status === 'closed', '10 seconds');
       return live.status();
@@ -225,7 +225,7 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
     }
     const arrangement = state.arrangement;
     if (arrangement) {
-      if (arrangement.status === 'pending_approval') await run.waitUntil(null, "settlement waiting for a manager's approval");
+      if (arrangement.status === 'pending_approval') await run.waitUntil(null, `${arrangement.kind === 'plan' ? 'payment plan' : arrangement.kind} waiting for a manager's approval`);
       else await monitorArrangement(run, arrangement);
       continue;
     }

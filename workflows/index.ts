@@ -1,2 +1,3 @@
 export { caseWorkflow } from './case.js';
 export { personWorkflow } from './person.js';
+export { skipTraceWorkflow } from './skip-trace.js';

@@ -41,6 +41,8 @@ const ZContactView = z.object({
   place: z.string().nullable(),
   status: z.enum(['valid', 'invalid', 'retired']),
   source: z.string(),
+  /** A skip-trace vendor's confidence, 0–100; null for contacts from other sources. */
+  confidence: z.number().int().nullable(),
   createdAt: z.string(),
   verifiedAt: z.string().nullable(),
   retiredAt: z.string().nullable(),

@@ -18,6 +18,8 @@ const ZTask = z.object({
   priorityReasons: z.array(z.string()),
   createdAt: z.string(),
   claimedAt: z.string().nullable(),
+  /** Why the task closed itself (status cancelled): what it asked for was done elsewhere. */
+  closedReason: z.string().nullable(),
   case: z.object({ balance: z.number().int(), currency: z.string(), status: z.string(), externalId: z.string() }),
 });
 const ZTaskIdParams = z.object({ id: z.string().min(1).max(100) });

@@ -62,8 +62,17 @@ async function liveStatus(temporal: Client, caseId: string): Promise<CaseStatus 
 }
 
 /** The arrangement as a person reads it (the workflow's bookkeeping, such as reminders sent, left out). */
-function arrangementView({ kind, status, paidTotal, graceDays, agreedBy, agreedAt, installments }: NonNullable<CaseStatus['arrangement']>) {
-  return { kind, status, paidTotal, graceDays, agreedBy, agreedAt, installments: installments.map(({ seq, dueDate, amount, paid }) => ({ seq, dueDate, amount, paid })) };
+function arrangementView({ kind, status, paidTotal, graceDays, agreedBy, agreedAt, installments, pendingChange }: NonNullable<CaseStatus['arrangement']>) {
+  return {
+    kind,
+    status,
+    paidTotal,
+    graceDays,
+    agreedBy,
+    agreedAt,
+    installments: installments.map(({ seq, dueDate, amount, paid }) => ({ seq, dueDate, amount, paid })),
+    pendingChange: pendingChange ?? null,
+  };
 }
 
 /** The case as its projection and, unless `live` is false, its running workflow tell it. */
@@ -191,7 +200,7 @@ export async function listCommunications({ db, caseId }: { db: Db; caseId: strin
 }
 
 /** Sends a signal, mapping "the workflow has ended" to a 409 the caller can act on. */
-async function signalCase<Arg>(temporal: Client, caseId: string, signal: SignalDefinition<[Arg]>, arg: Arg): Promise<void> {
+export async function signalCase<Arg>(temporal: Client, caseId: string, signal: SignalDefinition<[Arg]>, arg: Arg): Promise<void> {
   try {
     await temporal.workflow.getHandle(caseId).signal(signal, arg);
   } catch (error) {

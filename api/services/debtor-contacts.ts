@@ -3,6 +3,7 @@ import { formatPostalAddress, ZE164, ZPostalAddress } from '../../domain/account
 import { contactMedia, ZContactPlace } from '../../domain/debtor-preferences.js';
 import type { Prisma } from '../../generated/prisma/client.js';
 import { personContactsOf } from '../../records/persons.js';
+import { rescoreDebtorTasks } from '../../records/task-queue.js';
 import { ApiError, invalidRequest } from '../errors.js';
 import type { PersonRow } from './debtor-access.js';
 import { writePerson, type PersonWriteRequest } from './debtor-writes.js';
@@ -69,6 +70,8 @@ export function contactView(row: ContactRow) {
     place: row.place,
     status: row.retiredAt ? ('retired' as const) : row.status === 'invalid' ? ('invalid' as const) : ('valid' as const),
     source: row.source,
+    /** A skip-trace vendor's confidence, 0–100 (null for other sources). */
+    confidence: row.confidence,
     createdAt: row.createdAt.toISOString(),
     verifiedAt: row.verifiedAt?.toISOString() ?? null,
     retiredAt: row.retiredAt?.toISOString() ?? null,
@@ -109,6 +112,8 @@ export async function addContact(common: Common & { body: TContactAdd }) {
       const row = await tx.contact.create({
         data: { debtorId: person.id, channel: body.channel, value: checked.value, place: body.place ?? null, source: body.source },
       });
+      // A new way to reach the person moves their open tasks up the queue.
+      await rescoreDebtorTasks(tx, person.id);
       return {
         result: { created: true, contact: contactView(row) },
         changed: true,
@@ -150,6 +155,7 @@ export async function changeContact(common: Common & { contactId: string; body: 
       if (body.retired !== undefined && body.retired !== (row.retiredAt !== null)) data.retiredAt = body.retired ? at : null;
       if (Object.keys(data).length === 0) return { result: { contact: contactView(row) }, changed: false, changes: [], resync: await contactsChange(tx, person, actor, at) };
       const updated = await tx.contact.update({ where: { id: row.id }, data });
+      await rescoreDebtorTasks(tx, person.id);
       const standing = (c: ContactRow) => ({ place: c.place, status: c.status, verifiedAt: c.verifiedAt, retiredAt: c.retiredAt, valueChanged: c.value !== row.value });
       return {
         result: { contact: contactView(updated) },

@@ -73,6 +73,7 @@ export async function listTasks({
       priorityReasons: Array.isArray(row.priorityReasons) ? (row.priorityReasons as string[]) : [],
       createdAt: row.createdAt.toISOString(),
       claimedAt: row.claimedAt?.toISOString() ?? null,
+      closedReason: row.closedReason,
       case: { balance: row.case.balance, currency: row.case.currency, status: row.case.status, externalId: row.case.account.externalId },
     })),
   };
@@ -117,7 +118,9 @@ export async function completeTask({
   negotiated?: TOutcome;
 }) {
   const task = await taskRow(db, id, scope);
-  if (task.status !== 'claimed') throw conflict('task_not_claimed', `task is ${task.status}; claim it first`);
+  // A task the case closed while an officer held it (paid, placed...) still takes that officer's call outcome.
+  const closedWhileHeld = task.status === 'cancelled' && task.closedReason !== null && task.assignee === actor;
+  if (task.status !== 'claimed' && !closedWhileHeld) throw conflict('task_not_claimed', `task is ${task.status}; claim it first`);
   if (task.assignee !== actor) throw new ApiError(403, 'forbidden', `task is claimed by ${task.assignee}`);
   // The negotiated part first: if policy refuses it (422), the task stays with the officer.
   const status = negotiated ? await recordOutcome({ temporal, caseId: task.caseId, outcome: negotiated, by: actor, role }) : null;

@@ -113,7 +113,8 @@ describe('negotiated outcomes over the API', () => {
       [{ kind: 'settlement', amount: 50_000, firstDueDate: day(3) }, 'discount 50% exceeds the policy maximum 40%'],
       [{ kind: 'settlement', amount: 10, firstDueDate: day(3) }, 'discount 100% exceeds the policy maximum 40%'],
       [{ kind: 'payment_plan', downPayment: 5_000, installments: 3, frequency: 'monthly', firstDueDate: day(3) }, 'down payment 50.00 is below the minimum 100.00'],
-      [{ kind: 'payment_plan', downPayment: 10_000, installments: 7, frequency: 'monthly', firstDueDate: day(3) }, '7 installments exceed officer authority 6; a manager must agree it'],
+      // Above the officer's 6 but within the policy: allowed, waiting for a manager (as a settlement).
+      [{ kind: 'payment_plan', downPayment: 10_000, installments: 7, frequency: 'monthly', firstDueDate: day(3) }, null],
       [{ kind: 'payment_plan', downPayment: 10_000, installments: 13, frequency: 'monthly', firstDueDate: day(3) }, '13 installments exceed the policy maximum 12'],
       [{ kind: 'promise_to_pay', amount: 10_000, dueDate: day(45) }, `a promise may fall at most 30 days ahead (by ${day(30)})`],
     ];

@@ -160,6 +160,41 @@ const scenarios = {
       await handle.signal(paymentReceivedSignal, { reference: `WEEK-${installment.seq}`, amount: installment.amount, currency: 'USD', receivedAt: '2026-01-05T10:00:00Z' });
     }
   },
+  /**
+   * Account servicing ('servicing-arrangement-changes'): a plan above the officer's authority
+   * approved by a manager, paid once, rescheduled, an amendment above authority rejected, then
+   * cancelled with a reason; a partial return of the payment; paid in full.
+   */
+  'case-servicing-v9': async (handle, sleep, date) => {
+    const as = (role: 'officer' | 'manager') => ({ by: `${role}:recorder`, role });
+    await sleep('1 day');
+    await handle.executeUpdate(recordOutcomeUpdate, { args: [{ outcome: { kind: 'payment_plan', downPayment: 0, installments: 8, frequency: 'monthly', firstDueDate: await date(3) }, ...as('officer') }] });
+    await sleep('1 day');
+    await handle.executeUpdate(recordOutcomeUpdate, { args: [{ outcome: { kind: 'arrangement_decision', approve: true, note: 'steady income' }, ...as('manager') }] });
+    await sleep('3 days');
+    await handle.signal(paymentReceivedSignal, { reference: 'PLAN-1', amount: 15_625, currency: 'USD', receivedAt: '2026-01-06T10:00:00Z' });
+    await sleep('1 day');
+    await handle.executeUpdate(recordOutcomeUpdate, { args: [{ outcome: { kind: 'arrangement_reschedule', dueDate: await date(25), reason: 'payday moved' }, ...as('officer') }] });
+    await handle.executeUpdate(recordOutcomeUpdate, { args: [{ outcome: { kind: 'arrangement_amend', installments: 9, frequency: 'monthly', firstDueDate: await date(25), reason: 'lost a job' }, ...as('officer') }] });
+    await sleep('1 day');
+    await handle.executeUpdate(recordOutcomeUpdate, { args: [{ outcome: { kind: 'arrangement_decision', approve: false, note: 'too long' }, ...as('manager') }] });
+    await handle.executeUpdate(recordOutcomeUpdate, { args: [{ outcome: { kind: 'arrangement_cancel', reason: 'the debtor withdrew' }, ...as('officer') }] });
+    await sleep('25 hours');
+    await handle.signal(paymentReversedSignal, { reference: 'PLAN-1', reason: 'chargeback', amount: 5_000 });
+    await sleep('26 hours');
+    await handle.signal(paymentReceivedSignal, { reference: 'PAY-ALL', amount: 114_375, currency: 'USD', receivedAt: '2026-01-10T10:00:00Z' });
+  },
+  /** A kept promise reinstated when the payment that kept it is returned ('servicing-arrangement-changes'), broken after grace, then paid. */
+  'case-servicing-reinstated-v9': async (handle, sleep, date) => {
+    await sleep('1 day');
+    await handle.executeUpdate(recordOutcomeUpdate, { args: [{ outcome: { kind: 'promise_to_pay', amount: 30_000, dueDate: await date(2) }, by: 'officer:recorder', role: 'officer' }] });
+    await sleep('50 hours');
+    await handle.signal(paymentReceivedSignal, { reference: 'KEPT-1', amount: 30_000, currency: 'USD', receivedAt: '2026-01-04T10:00:00Z' });
+    await sleep('25 hours');
+    await handle.signal(paymentReversedSignal, { reference: 'KEPT-1', reason: 'NSF' });
+    await sleep('6 days');
+    await handle.signal(paymentReceivedSignal, { reference: 'PAY-ALL', amount: 125_000, currency: 'USD', receivedAt: '2026-01-12T10:00:00Z' });
+  },
 } satisfies Record<string, (handle: { signal: (...args: never[]) => Promise<void> } & Awaited<ReturnType<typeof startCase>>, sleep: (d: string) => Promise<void>, date: (plusDays: number) => Promise<string>) => Promise<void>>;
 
 /** Fallbacks, conditions on results and outcomes, and `on` branches, for the v3 history. */

@@ -156,7 +156,7 @@ describe('officer outcomes', () => {
       const handle = await engine.testEnv.client.workflow.start(caseWorkflow, { taskQueue, workflowId: input.caseId, args: [input] });
       const attempts: TOutcome[] = [
         { kind: 'settlement', amount: 62_500, firstDueDate: await today(5), installments: 1, frequency: 'monthly' },
-        { kind: 'payment_plan', installments: 8, frequency: 'monthly', firstDueDate: await today(5), downPayment: 0 },
+        { kind: 'payment_plan', installments: 13, frequency: 'monthly', firstDueDate: await today(5), downPayment: 0 },
         { kind: 'promise_to_pay', amount: 10_000, dueDate: await today(-1) },
         { kind: 'dispute_resolution', upheld: true, note: 'n/a' },
         // A caller other than the API (the Temporal CLI, a script) is checked by the case itself.
@@ -175,7 +175,7 @@ describe('officer outcomes', () => {
     });
     expect(errors).toEqual([
       'discount 50% exceeds the policy maximum 40%',
-      '8 installments exceed officer authority 6; a manager must agree it',
+      '13 installments exceed the policy maximum 12',
       expect.stringMatching(/^\d{4}-\d\d-\d\d is in the past$/),
       'dispute resolution needs a manager',
       'must be a whole number of minor units (cents)',

@@ -4,6 +4,7 @@ import { contactOutcomeOfNegotiation } from '../../domain/contact-outcome.js';
 import { formatMoney } from '../../domain/money.js';
 import { validateOutcome, type OutcomeDecision } from '../../domain/outcomes.js';
 import { CloseReason, type Arrangement, type OutcomeRequest } from '../case-messages.js';
+import { cancelArrangement, changeArrangement, decideArrangement } from './arrangements.js';
 import type { LiveCase } from './state.js';
 
 /**
@@ -20,7 +21,12 @@ export function validateOutcomeRequest(live: LiveCase, { outcome, role }: Outcom
   return decision;
 }
 
-export function applyOutcome(live: LiveCase, request: OutcomeRequest): void {
+/**
+ * Applies a validated outcome. `servicing` is the `servicing-arrangement-changes` patch, asked
+ * only on the paths it added (a plan waiting for approval, changes to an arrangement, the
+ * general decision), so histories from before it replay as they ran.
+ */
+export function applyOutcome(live: LiveCase, request: OutcomeRequest, servicing: () => boolean = () => true): void {
   const { state, policy, account } = live;
   const { outcome, by, role } = request;
   const decision = validateOutcomeRequest(live, request);
@@ -46,9 +52,20 @@ export function applyOutcome(live: LiveCase, request: OutcomeRequest): void {
       live.record('arrangement_made', `${kind} of ${formatMoney(scheduleTotal(arrangement.installments), account.currency)} in ${arrangement.installments.length} payment(s)${decision.needsApproval ? ', waiting for a manager' : ''}`, {
         data: { kind, installments: arrangement.installments, needsApproval: decision.needsApproval },
       });
-      if (decision.needsApproval) live.sideEffects.push({ kind: 'task', task: { kind: 'approval', reason: `settlement above officer authority agreed by ${by}` } });
+      if (decision.needsApproval && kind === 'settlement') live.sideEffects.push({ kind: 'task', task: { kind: 'approval', reason: `settlement above officer authority agreed by ${by}` } });
+      else if (decision.needsApproval && servicing()) live.sideEffects.push({ kind: 'task', task: { kind: 'approval', reason: `payment plan above officer authority agreed by ${by}` } });
       return;
     }
+    case 'arrangement_decision':
+      if (servicing()) decideArrangement(live, { approve: outcome.approve, by, note: outcome.note });
+      return;
+    case 'arrangement_amend':
+    case 'arrangement_reschedule':
+      if (servicing()) changeArrangement(live, { change: outcome.kind === 'arrangement_amend' ? 'amend' : 'reschedule', installments: decision.schedule ?? [], by, reason: outcome.reason, needsApproval: decision.needsApproval });
+      return;
+    case 'arrangement_cancel':
+      if (servicing()) cancelArrangement(live, { by, reason: outcome.reason });
+      return;
     case 'settlement_decision':
       if (outcome.approve && state.arrangement) {
         state.arrangement.status = 'active';

@@ -238,10 +238,12 @@ export class LiveCase {
     }
   }
 
-  endArrangement(type: 'arrangement_kept' | 'arrangement_broken' | 'arrangement_cancelled', detail: string): void {
+  endArrangement(type: 'arrangement_kept' | 'arrangement_broken' | 'arrangement_cancelled', detail: string, why?: { by: string; reason: string }): void {
     const arrangement = this.state.arrangement;
     if (!arrangement) return;
-    this.record(type, detail, { data: { kind: arrangement.kind, paidTotal: arrangement.paidTotal } });
+    this.record(type, detail, { data: { kind: arrangement.kind, paidTotal: arrangement.paidTotal, ...why } });
+    // Kept with payments that may still come back: a returned one reinstates it (reversePayment).
+    this.state.lastKept = type === 'arrangement_kept' ? arrangement : null;
     this.state.arrangement = null;
   }
 
@@ -285,7 +287,10 @@ export class LiveCase {
     state.balance = Math.max(0, before - amount);
     const arrangement = state.arrangement;
     const toward = Boolean(arrangement && arrangement.status === 'active');
-    if (arrangement && toward) arrangement.paidTotal += amount;
+    if (arrangement && toward) {
+      arrangement.paidTotal += amount;
+      arrangement.references = [...(arrangement.references ?? []), reference];
+    }
     state.ledger?.push({ reference, amount, reversed: false, towardArrangement: toward });
     this.record('payment_applied', `payment ${reference} of ${amount} applied`, {
       data: { ...payment, reference, amount, balanceBefore: before, balanceAfter: state.balance, overpaid: Math.max(0, amount - before) },
@@ -300,27 +305,40 @@ export class LiveCase {
   }
 
   /** A payment the bank returned: owed again; a case it had paid off reopens and takes the strategy's branch. */
-  reversePayment({ reference, reason }: PaymentReversed): void {
+  reversePayment({ reference, reason, amount }: PaymentReversed, reinstates: () => boolean = () => false): void {
     const { state } = this;
     const entry = state.ledger?.find((payment) => payment.reference === reference && !payment.reversed);
     if (!entry) return;
     entry.reversed = true;
+    // A partial return (a chargeback of part of it) is owed again in that part only.
+    const returned = Math.min(entry.amount, amount ?? entry.amount);
     const wasClosed = state.status === 'closed';
     if (wasClosed && (state.closeReason === CloseReason.paid || state.closeReason === CloseReason.settled)) {
       state.status = 'open';
-      state.balance = (state.waived ?? 0) + entry.amount;
+      state.balance = (state.waived ?? 0) + returned;
       state.waived = 0;
       state.closeReason = null;
       this.record('reopened', `reopened: payment ${reference} was returned (${reason})`, { data: { reference, reason } });
     } else if (!wasClosed) {
-      state.balance += entry.amount;
+      state.balance += returned;
     } else {
       return;
     }
-    if (entry.towardArrangement && state.arrangement) state.arrangement.paidTotal = Math.max(0, state.arrangement.paidTotal - entry.amount);
-    this.record('payment_reversed', `payment ${reference} of ${entry.amount} returned: ${reason}`, {
-      data: { reference, amount: entry.amount, reason, balanceAfter: state.balance },
+    if (entry.towardArrangement && state.arrangement) state.arrangement.paidTotal = Math.max(0, state.arrangement.paidTotal - returned);
+    this.record('payment_reversed', `payment ${reference} of ${returned} returned: ${reason}`, {
+      data: { reference, amount: returned, reason, balanceAfter: state.balance },
     });
+    // The promise or plan this payment kept was not kept after all: it is back, short by the
+    // returned amount, and the arrangement's own checks say whether it is now broken.
+    const kept = state.lastKept;
+    if (!state.arrangement && entry.towardArrangement && kept?.references?.includes(reference) && state.status !== 'closed' && reinstates()) {
+      state.arrangement = { ...kept, paidTotal: Math.max(0, kept.paidTotal - returned) };
+      state.lastKept = null;
+      this.suspendTimeline();
+      this.record('arrangement_made', `${kept.kind} reinstated: payment ${reference} that kept it was returned`, { data: { kind: kept.kind, installments: kept.installments, reinstated: true } });
+      state.closedAt = null;
+      return;
+    }
     const branch: TimelineBranch = this.walksTimeline ? timelineBranch(this.strategy.definition, 'paymentReturned') : 'resume';
     const why = `payment ${reference} was returned (${reason})`;
     if (wasClosed && !state.arrangement) {
@@ -447,7 +465,8 @@ export class LiveCase {
       policy: this.policy,
       role,
       now: this.now(),
-      arrangement: !arrangement ? 'none' : arrangement.status === 'pending_approval' ? 'settlement_pending' : arrangement.kind,
+      arrangement: !arrangement ? 'none' : arrangement.status === 'pending_approval' ? (arrangement.kind === 'settlement' ? 'settlement_pending' : 'plan_pending') : arrangement.kind,
+      current: arrangement && { kind: arrangement.kind, installments: arrangement.installments, paidTotal: arrangement.paidTotal, graceDays: arrangement.graceDays, pendingChange: Boolean(arrangement.pendingChange) },
       hold: state.hold?.kind ?? 'none',
       placed: Boolean(state.placement),
       closed: state.status === 'closed',

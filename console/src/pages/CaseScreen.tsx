@@ -11,6 +11,7 @@ import { CallbacksPanel } from './case/CallbacksPanel';
 import { NotesPanel } from './case/NotesPanel';
 import { OwnerPanel } from './case/OwnerPanel';
 import { CallPanel } from './case/CallPanel';
+import { ArrangementChangePanel } from './case/ArrangementChangePanel';
 
 /** Everything an officer needs on one screen: who, how much, what happened, what is next and why. */
 export function CaseScreen({ caseId, task, onTaskDone }: { caseId: string; task: ClaimedTask | null; onTaskDone?: () => void }) {
@@ -65,6 +66,7 @@ export function CaseScreen({ caseId, task, onTaskDone }: { caseId: string; task:
       <DebtorPanel caseId={caseId} />
       {c.status !== 'closed' && <CallPanel caseId={caseId} taskId={task?.id} />}
       {c.arrangement && <ArrangementPanel arrangement={c.arrangement} currency={c.currency} />}
+      {c.arrangement && c.status !== 'closed' && <ArrangementChangePanel caseId={caseId} arrangement={c.arrangement} currency={c.currency} />}
       {c.hold && (
         <section aria-labelledby="hold-title" className="panel hold">
           <h3 id="hold-title">On hold: {c.hold.kind}</h3>

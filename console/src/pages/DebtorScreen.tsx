@@ -5,6 +5,7 @@ import { debtorsApi, type DebtorDetail } from '../api/debtors';
 import { Problem } from '../components/Problem';
 import { money, when } from '../format';
 import { ContactsPanel } from './debtor/ContactsPanel';
+import { SkipTracedContacts } from './debtor/SkipTracedContacts';
 import { FlagsPanel } from './debtor/FlagsPanel';
 import { PreferencesPanel } from './debtor/PreferencesPanel';
 import { PersonMergesPanel } from './debtor/MergesPanel';
@@ -71,6 +72,7 @@ export function DebtorScreen({ debtorId }: { debtorId: string }) {
       <AccountsPanel debtor={d} />
       <HoldsPanel debtor={d} />
       <ContactsPanel debtorId={d.debtorId} contacts={d.contacts} edits={edits && !d.mergedInto} />
+      <SkipTracedContacts debtorId={d.debtorId} contacts={d.contacts} edits={edits && !d.mergedInto} />
       <PreferencesPanel key={`${d.preferences.preferredChannel}-${d.language}`} debtor={d} edits={edits && !d.mergedInto} />
       <FlagsPanel debtor={d} edits={edits && !d.mergedInto} />
       <PersonNotesPanel debtorId={d.debtorId} />
