@@ -31,6 +31,8 @@ import { communicationsExportRoutes } from './routes/communications-export.js';
 import { templateRoutes } from './routes/templates.js';
 import { unsubscribeRoutes } from './routes/unsubscribe.js';
 import { webhookRoutes } from './routes/webhooks.js';
+import { stripeWebhookRoutes } from './routes/stripe-webhooks.js';
+import { cardPaymentRoutes } from './routes/card-payments.js';
 
 /**
  * Answers every route can give besides its own, said in its schema so the OpenAPI document is
@@ -126,6 +128,8 @@ export async function buildApi({
   await app.register(communicationsExportRoutes(deps));
   await app.register(letterReturnRoutes(deps));
   await app.register(webhookRoutes(deps, deps.communications));
+  await app.register(stripeWebhookRoutes(deps));
+  await app.register(cardPaymentRoutes(deps));
   await app.register(unsubscribeRoutes(deps, deps.communications));
   await app.register(consoleRoutes());
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
