@@ -131,7 +131,7 @@ export async function buildApi({
   await app.register(stripeWebhookRoutes(deps));
   await app.register(cardPaymentRoutes(deps));
   await app.register(unsubscribeRoutes(deps, deps.communications));
-  await app.register(consoleRoutes());
+  await app.register(consoleRoutes({ payments: deps.payments?.browserConfig().origins }));
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app;
 }

@@ -39,6 +39,13 @@ export interface StartedPayment {
   setupClientSecret: string;
 }
 
+export interface BrowserConfig {
+  publishableKey: string;
+  scriptUrl: string;
+  /** Origins for a page's CSP: `script-src`, `connect-src`, `frame-src`. */
+  origins: { script: string[]; connect: string[]; frame: string[] };
+}
+
 /** A method the browser saves without paying now (autopay for a plan whose first installment is later). */
 export interface StartSaveMethod {
   caseId: string;
@@ -108,8 +115,8 @@ export class PaymentRequestRefused extends Error {}
 
 export interface PaymentProcessor {
   readonly name: string;
-  /** What the browser needs to load the processor's script and confirm a payment. */
-  browserConfig(): { publishableKey: string; scriptUrl: string };
+  /** What the browser needs to load the processor's script and confirm a payment, and the origins a page's Content-Security-Policy must allow for it. */
+  browserConfig(): BrowserConfig;
   startPayment(input: StartPayment): Promise<StartedPayment>;
   /**
    * Charges the method the browser collected for `paymentId` (on session). Answers the payment as

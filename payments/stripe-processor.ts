@@ -108,7 +108,17 @@ export function createStripeProcessor(settings: StripeSettings, client: Stripe =
     client,
 
     browserConfig() {
-      return { publishableKey: settings.publishableKey, scriptUrl: settings.apiBase ? `${settings.apiBase}/js.stripe.com/v3/` : 'https://js.stripe.com/v3/' };
+      if (settings.apiBase) {
+        // localstripe serves its fake Stripe.js and answers its calls itself, without frames.
+        const origin = new URL(settings.apiBase).origin;
+        return { publishableKey: settings.publishableKey, scriptUrl: `${settings.apiBase}/js.stripe.com/v3/`, origins: { script: [origin], connect: [origin], frame: [] } };
+      }
+      // Stripe.js's own list (docs.stripe.com/security/guide#content-security-policy).
+      return {
+        publishableKey: settings.publishableKey,
+        scriptUrl: 'https://js.stripe.com/v3/',
+        origins: { script: ['https://js.stripe.com'], connect: ['https://api.stripe.com'], frame: ['https://js.stripe.com', 'https://hooks.stripe.com'] },
+      };
     },
 
     async startPayment(input: StartPayment) {

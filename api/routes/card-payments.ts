@@ -82,7 +82,8 @@ export function cardPaymentRoutes({ db, temporal, payments }: ApiDeps): FastifyP
           channel: PaymentChannel.officerPhone,
           idempotencyKey: `officer-phone:${caseId}:${idempotencyKey ?? randomUUID()}`,
         });
-        return reply.code(201).send(started);
+        const { origins: _origins, ...answer } = started;
+        return reply.code(201).send(answer);
       },
     );
 

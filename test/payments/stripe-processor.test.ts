@@ -65,7 +65,7 @@ describe('payments the browser confirms', () => {
 
   it('the browser config points Stripe.js at the stand-in', async () => {
     const config = processor.browserConfig();
-    expect(config).toEqual({ publishableKey: 'pk_test_localstripe', scriptUrl: `${stripe.url}/js.stripe.com/v3/` });
+    expect(config).toEqual({ publishableKey: 'pk_test_localstripe', scriptUrl: `${stripe.url}/js.stripe.com/v3/`, origins: { script: [stripe.url], connect: [stripe.url], frame: [] } });
     const script = await fetch(config.scriptUrl);
     expect(script.headers.get('content-type')).toMatch(/javascript/);
     expect(await script.text()).toContain('confirmCardSetup');

@@ -7,6 +7,7 @@ import { Problem } from '../components/Problem';
 import { money, when } from '../format';
 import { useSession } from '../session';
 import { OutcomeForm, type ClaimedTask } from './OutcomeForm';
+import { PaymentPanel } from './case/PaymentPanel';
 
 /** Everything an officer needs on one screen: who, how much, what happened, what is next and why. */
 export function CaseScreen({ caseId, task, onTaskDone }: { caseId: string; task: ClaimedTask | null; onTaskDone?: () => void }) {
@@ -70,6 +71,7 @@ export function CaseScreen({ caseId, task, onTaskDone }: { caseId: string; task:
           </p>
         </section>
       )}
+      {c.status !== 'closed' && negotiates && <PaymentPanel caseId={caseId} currency={c.currency} balance={c.balance} />}
       {c.status !== 'closed' && negotiates && <OutcomeForm key={task?.id ?? 'case'} caseId={caseId} currency={c.currency} balance={c.balance} task={task} {...(onTaskDone ? { onTaskDone } : {})} />}
 
       <section aria-labelledby="channels-title" className="panel">
