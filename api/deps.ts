@@ -12,6 +12,6 @@ export interface ApiDeps {
   imports?: ImportSettings;
   /** Webhook secrets, link secret, public URL, SMS limits (api config `communications`); webhooks refuse all requests when absent. */
   communications?: ApiCommunicationSettings;
-  /** The payment processor (Stripe, or localstripe in tests and `npm start`); card payments and /webhooks/stripe answer 503 without it. */
+  /** The payment processor (Stripe, or localstripe in tests and `npm start`); card payments answer 409 and /webhooks/stripe 403 without it. */
   payments?: PaymentProcessor;
 }

@@ -5,7 +5,7 @@ import { z } from 'zod';
  * A real account: `STRIPE_SECRET_KEY`, `STRIPE_PUBLISHABLE_KEY` and `STRIPE_WEBHOOK_SECRET`.
  * `STRIPE_API_BASE` points the client at a stand-in (localstripe, which `npm start` and the tests
  * run), whose keys can be anything starting `sk_` / `pk_`. Without a secret key there are no card
- * payments (the routes answer 503 `processor_not_configured`).
+ * payments (the card-payment routes answer 409 `processor_not_configured`).
  */
 const ZOptional = z
   .string()

@@ -46,7 +46,7 @@ const ZConfirmedPayment = z.object({
   recorded: z.boolean(),
 });
 
-const ZPaymentParams = ZCaseIdParams.extend({ paymentId: z.string().regex(/^[A-Za-z0-9_]{3,200}$/, "must be the processor's payment id") });
+const ZPaymentParams = ZCaseIdParams.extend({ paymentId: z.string().min(3).max(100).regex(/^[A-Za-z0-9_]+$/, "must be the processor's payment id") });
 
 const takers = ['officer', 'manager', 'admin'] as const;
 

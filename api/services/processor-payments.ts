@@ -15,7 +15,9 @@ import { receivePayment } from './cases.js';
  * by their id (ProcessorEvent).
  */
 
-export const processorNotConfigured = () => new ApiError(503, 'processor_not_configured', 'card payments are not configured on this server (STRIPE_SECRET_KEY)');
+/** This server takes no card payments (no STRIPE_SECRET_KEY): the caller's request cannot succeed here, so a 4xx as the other unconfigured webhooks answer. */
+export const processorNotConfigured = () => new ApiError(409, 'processor_not_configured', 'card payments are not configured on this server (STRIPE_SECRET_KEY)');
+export const webhookNotConfigured = () => new ApiError(403, 'webhook_not_configured', 'Stripe webhooks are not configured on this server (STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET)');
 
 async function liveBalance(temporal: Client, caseId: string, fallback: number): Promise<number> {
   try {
