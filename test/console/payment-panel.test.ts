@@ -58,12 +58,12 @@ describe.skipIf(!hasChromium)("the officer's payment panel in a real browser", (
     const panel = page.getByRole('region', { name: 'Take a payment' });
 
     // More than the balance: the API's refusal, naming the field.
-    await panel.getByLabel('Amount (USD)').fill('600');
+    await panel.getByLabel('To charge (USD)').fill('600');
     await panel.getByRole('button', { name: 'Enter card' }).click();
     await expect.poll(() => panel.getByRole('alert').textContent()).toContain('body.amount');
 
     // A card that declines.
-    await panel.getByLabel('Amount (USD)').fill('150');
+    await panel.getByLabel('To charge (USD)').fill('150');
     await panel.getByRole('button', { name: 'Enter card' }).click();
     await enterCard(page, '4000000000000341');
     await panel.getByRole('button', { name: /Charge/ }).click();
@@ -82,7 +82,7 @@ describe.skipIf(!hasChromium)("the officer's payment panel in a real browser", (
     // Paid elsewhere, with its reference.
     await panel.getByLabel('Paid elsewhere (reference)').check();
     await panel.getByLabel('Reference (bank transfer, check, receipt)').fill('CHK-2041');
-    await panel.getByLabel('Amount (USD)').fill('50');
+    await panel.getByLabel('Amount paid (USD)').fill('50');
     await panel.getByRole('button', { name: 'Record payment' }).click();
     await expect.poll(balance).toBe(30_000);
     await expect.poll(() => page.getByRole('region', { name: 'Payments' }).textContent()).toContain('CHK-2041');

@@ -123,7 +123,7 @@ function CardPayment({ caseId, currency }: { caseId: string; currency: string })
     <div className="card-payment">
       <form className="row" onSubmit={(event) => void start(event)} aria-label="Card payment by phone">
         <div className="field">
-          <label htmlFor="card-amount">Amount ({currency})</label>
+          <label htmlFor="card-amount">To charge ({currency})</label>
           <input id="card-amount" inputMode="decimal" pattern="[0-9]+([.][0-9]{1,2})?" value={amount} onChange={(event) => setAmount(event.target.value)} required disabled={Boolean(started)} />
         </div>
         <button type="submit" className="secondary" disabled={busy || Boolean(started)}>
@@ -180,7 +180,7 @@ function ExternalPayment({ caseId, currency }: { caseId: string; currency: strin
         <input id="external-reference" value={reference} onChange={(event) => setReference(event.target.value)} required maxLength={200} />
       </div>
       <div className="field">
-        <label htmlFor="external-amount">Amount ({currency})</label>
+        <label htmlFor="external-amount">Amount paid ({currency})</label>
         <input id="external-amount" inputMode="decimal" pattern="[0-9]+([.][0-9]{1,2})?" value={amount} onChange={(event) => setAmount(event.target.value)} required />
       </div>
       <button type="submit" className="secondary" disabled={busy}>
