@@ -148,7 +148,7 @@ describe('Stripe webhooks', () => {
     expect((await applied(caseId)).length).toBe(1);
   });
 
-  it('a refund and a chargeback reverse their payments; the plan they paid is re-evaluated', async () => {
+  it('a chargeback, a refund and an ACH return reverse their payments; the plan they paid is re-evaluated', async () => {
     const caseId = await enroll(60_000);
     const firstDueDate = DateTime.utc().plus({ days: 5 }).toISODate();
     const plan = await engine.call('POST', `/api/v1/cases/${caseId}/outcomes`, {
@@ -182,6 +182,18 @@ describe('Stripe webhooks', () => {
     expect(refund.body.outcome).toBe('reversal_sent');
     await expect.poll(async () => (await status(caseId)).balance).toBe(60_000);
     expect((await status(caseId)).history.filter((event) => event.type === 'payment_reversed').map((event) => event.data?.reason)).toEqual(['chargeback', 'refunded']);
+
+    // A bank debit returned after it was reported paid (charge.failed of a us_bank_account payment): reversed as an ACH return.
+    const debit = await phonePayment(caseId, 10_000);
+    await engine.call('POST', `/api/v1/cases/${caseId}/card-payments/${debit.paymentId}/confirm`, { key: testKeys.officer });
+    await expect.poll(async () => (await status(caseId)).balance).toBe(50_000);
+    const returned = await postEvent({
+      id: `evt_return_${debit.paymentId}`, object: 'event', type: 'charge.failed', created: Math.floor(Date.now() / 1000),
+      data: { object: { id: await chargeOf(debit.paymentId), object: 'charge', payment_intent: debit.paymentId, amount: 10_000, currency: 'usd', failure_code: 'R01', payment_method_details: { type: 'us_bank_account' }, metadata: {} } },
+    });
+    expect(returned.body.outcome).toBe('reversal_sent');
+    await expect.poll(async () => (await status(caseId)).balance).toBe(60_000);
+    expect((await status(caseId)).history.filter((event) => event.type === 'payment_reversed').map((event) => event.data?.reason)).toEqual(['chargeback', 'refunded', 'ach_return']);
 
     // A reversal of a payment never recorded here has nothing to undo.
     const stranger = await postEvent({ id: 'evt_unknown_refund', object: 'event', type: 'charge.refunded', created: Math.floor(Date.now() / 1000), data: { object: { ...refundedCharge, payment_intent: 'pi_not_ours' } } });
