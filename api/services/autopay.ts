@@ -2,7 +2,7 @@ import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Db } from '../../lib/db.js';
 import type { SavedMethod } from '../../payments/processor.js';
 import { autopayChangedSignal } from '../../workflows/case-messages.js';
-import { conflict, notFound } from '../errors.js';
+import { ApiError, conflict, notFound } from '../errors.js';
 
 /**
  * Autopay of a case's arrangement: the saved method (customer + payment method at the processor)
@@ -57,7 +57,7 @@ export async function cancelAutopay({ db, temporal, caseId, actor }: { db: Db; t
     await tellCase(temporal, caseId, false, actor);
   } catch (error) {
     // A closed case charges nothing anyway; anything else leaves autopay as it was.
-    if (!(error instanceof Error && 'code' in error && (error as { code: string }).code === 'case_closed')) {
+    if (!(error instanceof ApiError && error.code === 'case_closed')) {
       await db.caseAutopay.update({ where: { caseId }, data: { cancelledAt: null } });
       throw error;
     }

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAutopayActivities } from '../../activities/autopay.js';
-import { setAutopay } from '../../api/services/autopay.js';
+import { cancelAutopay, getAutopay, setAutopay } from '../../api/services/autopay.js';
 import { startEngine, type Engine } from '../../testing/engine.js';
 import { statusQuery, type CaseStatus } from '../../workflows/case-messages.js';
 import { consumerEarly, negotiationLimits } from '../support/strategies.js';
@@ -91,5 +91,17 @@ describe('autopay', () => {
     expect(after.arrangement).toBeNull();
     expect(await chargesOf(caseId)).toHaveLength(1);
     expect((await engine.db.autopayCharge.findMany({ where: { caseId } })).map((row) => row.status)).toEqual(['failed']);
+  });
+
+  it('turned off before the first due date, charges nothing', async () => {
+    const caseId = await planWithAutopay('4242424242424242');
+    expect(await getAutopay({ db: engine.db, caseId })).toMatchObject({ caseId, kind: 'card', setBy: 'debtor:page' });
+    await cancelAutopay({ db: engine.db, temporal: engine.temporal, caseId, actor: 'officer:test' });
+    expect(await getAutopay({ db: engine.db, caseId })).toBeNull();
+    await expect.poll(async () => (await status(caseId)).autopay).toBeUndefined();
+    await engine.testEnv.sleep('5 days');
+    await expect.poll(async () => (await status(caseId)).nextActionWhy).toMatch(/due/);
+    expect(await chargesOf(caseId)).toHaveLength(0);
+    expect((await status(caseId)).history.filter((event) => event.type === 'autopay_changed').map((event) => event.data?.enabled)).toEqual([true, false]);
   });
 });
