@@ -1,5 +1,6 @@
 import type { Client } from '@temporalio/client';
 import type { Db } from '../lib/db.js';
+import type { PaymentProcessor } from '../payments/processor.js';
 import type { ApiCommunicationSettings } from './services/communication-settings.js';
 import type { ImportSettings } from './services/imports.js';
 import type { VoiceSettings } from './services/voice-settings.js';
@@ -14,4 +15,6 @@ export interface ApiDeps {
   communications?: ApiCommunicationSettings;
   /** Twilio Voice for click-to-call (api/services/voice-settings.ts); calls are refused when absent. */
   voice?: VoiceSettings | undefined;
+  /** The payment processor (Stripe, or localstripe in tests and `npm start`); card payments answer 409 and /webhooks/stripe 403 without it. */
+  payments?: PaymentProcessor;
 }

@@ -39,6 +39,8 @@ import { communicationsExportRoutes } from './routes/communications-export.js';
 import { templateRoutes } from './routes/templates.js';
 import { unsubscribeRoutes } from './routes/unsubscribe.js';
 import { webhookRoutes } from './routes/webhooks.js';
+import { stripeWebhookRoutes } from './routes/stripe-webhooks.js';
+import { cardPaymentRoutes } from './routes/card-payments.js';
 
 /**
  * Answers every route can give besides its own, said in its schema so the OpenAPI document is
@@ -142,8 +144,10 @@ export async function buildApi({
   await app.register(callRoutes(deps));
   await app.register(dialerRoutes(deps));
   await app.register(voiceWebhookRoutes(deps));
+  await app.register(stripeWebhookRoutes(deps));
+  await app.register(cardPaymentRoutes(deps));
   await app.register(unsubscribeRoutes(deps, deps.communications));
-  await app.register(consoleRoutes());
+  await app.register(consoleRoutes({ payments: deps.payments?.browserConfig().origins }));
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app;
 }

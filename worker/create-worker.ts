@@ -2,6 +2,7 @@ import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type Activities } from '../activities/index.js';
+import { createStripeProcessor } from '../payments/stripe-processor.js';
 import { createMailer } from '../activities/mailer.js';
 import { createSmsSender } from '../activities/sms-sender.js';
 import { dataConverter } from '../lib/data-converter.js';
@@ -40,6 +41,7 @@ function createActivityDeps(config: WorkerConfig, db: Db) {
     letterProvider: config.letterProvider,
     agencyProvider: config.agencyProvider,
     skipTraceVendor: config.skipTraceVendor,
+    payments: config.stripe ? createStripeProcessor(config.stripe) : undefined,
   };
 }
 

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { BrowserConfig } from '../../payments/processor.js';
 import { actorOf, roles } from '../auth.js';
 import { errorResponses } from '../schemas.js';
 
@@ -14,7 +15,22 @@ import { errorResponses } from '../schemas.js';
 
 export const consoleDistDir = fileURLToPath(new URL('../../dist/console/', import.meta.url));
 
-export function consoleRoutes({ distDir = consoleDistDir }: { distDir?: string } = {}): FastifyPluginAsyncZod {
+/** The console's Content-Security-Policy; the payment processor's script (the case's payment panel) and its calls are allowed besides our own. */
+function consolePolicy(payments: BrowserConfig['origins'] | undefined): string {
+  const with_ = (own: string, extra: string[] = []) => [own, ...extra].join(' ');
+  return [
+    "default-src 'self'",
+    "img-src 'self' data:",
+    "style-src 'self' 'unsafe-inline'",
+    `script-src ${with_("'self'", payments?.script)}`,
+    `connect-src ${with_("'self'", payments?.connect)}`,
+    ...(payments?.frame.length ? [`frame-src ${payments.frame.join(' ')}`] : []),
+    "frame-ancestors 'none'",
+  ].join('; ');
+}
+
+export function consoleRoutes({ distDir = consoleDistDir, payments }: { distDir?: string; payments?: BrowserConfig['origins'] | undefined } = {}): FastifyPluginAsyncZod {
+  const policy = consolePolicy(payments);
   return async (app) => {
     app.get(
       '/api/v1/session',
@@ -55,10 +71,7 @@ export function consoleRoutes({ distDir = consoleDistDir }: { distDir?: string }
         response.setHeader('cache-control', filePath.includes('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache');
         response.setHeader('x-content-type-options', 'nosniff');
         response.setHeader('referrer-policy', 'no-referrer');
-        response.setHeader(
-          'content-security-policy',
-          "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'",
-        );
+        response.setHeader('content-security-policy', policy);
       },
       wildcard: false,
     });

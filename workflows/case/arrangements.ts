@@ -1,3 +1,4 @@
+import { patched } from '@temporalio/workflow';
 import { checkArrangement } from '../../domain/arrangements.js';
 import { contactWindowHold } from '../../domain/contact-rules.js';
 import { formatMoney } from '../../domain/money.js';
@@ -6,6 +7,7 @@ import type { TTemplate } from '../../domain/strategy.js';
 import type { Installment } from '../../domain/arrangements.js';
 import type { Arrangement, ArrangementChange } from '../case-messages.js';
 import { channelSends } from './activities.js';
+import { autopayChargeAt, autopayOwes, chargeInstallment } from './autopay.js';
 import type { CaseRun } from './run.js';
 import { dayMs, type LiveCase } from './state.js';
 import { attempt, withRequiredDisclosures } from './steps.js';
@@ -45,6 +47,13 @@ export async function monitorArrangement(run: CaseRun, arrangement: Arrangement)
     return;
   }
   const { next } = check;
+  // Autopay is set only by its own signal, so cases without it never reach this patch.
+  const autopayAt = autopayChargeAt(next.dueDate);
+  const owesCharge = autopayOwes(run, arrangement, next) && patched('stripe-autopay-charges');
+  if (owesCharge && now >= autopayAt) {
+    await chargeInstallment(run, arrangement, next);
+    return;
+  }
   const due = Date.parse(`${next.dueDate}T00:00:00Z`);
   const remindAt = due - policy.reminderDaysBefore * dayMs;
   const owed = formatMoney(next.amount - next.paid, account.currency);
@@ -65,8 +74,8 @@ export async function monitorArrangement(run: CaseRun, arrangement: Arrangement)
     }
     return;
   }
-  const until = canRemind ? remindAt : next.deadline;
-  await run.waitUntil(until, `${arrangement.kind}: ${owed} due ${next.dueDate}${canRemind ? ', reminder first' : ''}`);
+  const until = canRemind ? remindAt : owesCharge ? Math.min(autopayAt, next.deadline) : next.deadline;
+  await run.waitUntil(until, `${arrangement.kind}: ${owed} due ${next.dueDate}${canRemind ? ', reminder first' : owesCharge ? ', charged by autopay that day' : ''}`);
 }
 
 /*

@@ -12,6 +12,7 @@ import { NotesPanel } from './case/NotesPanel';
 import { OwnerPanel } from './case/OwnerPanel';
 import { CallPanel } from './case/CallPanel';
 import { ArrangementChangePanel } from './case/ArrangementChangePanel';
+import { PaymentPanel } from './case/PaymentPanel';
 
 /** Everything an officer needs on one screen: who, how much, what happened, what is next and why. */
 export function CaseScreen({ caseId, task, onTaskDone }: { caseId: string; task: ClaimedTask | null; onTaskDone?: () => void }) {
@@ -77,6 +78,7 @@ export function CaseScreen({ caseId, task, onTaskDone }: { caseId: string; task:
           </p>
         </section>
       )}
+      {c.status !== 'closed' && negotiates && <PaymentPanel caseId={caseId} currency={c.currency} balance={c.balance} />}
       {c.status !== 'closed' && negotiates && <OutcomeForm key={task?.id ?? 'case'} caseId={caseId} currency={c.currency} balance={c.balance} task={task} {...(onTaskDone ? { onTaskDone } : {})} />}
 
       <OwnerPanel caseId={caseId} officer={c.officer} />
