@@ -3,7 +3,7 @@ import { collectionDisclosure } from '../../domain/disclosures.js';
 import { statusQuery, type CaseStatus } from '../../workflows/case-messages.js';
 import { startEngine, type Engine } from '../../testing/engine.js';
 import { eventually } from '../../testing/eventually.js';
-import { middayZone } from '../../testing/midday-zone.js';
+import { daytimeAddress } from '../../testing/midday-zone.js';
 
 /**
  * A returned letter in a real case (Temporal dev server, the case workflow, PostgreSQL, SMTP on
@@ -30,7 +30,6 @@ const strategy = {
   ],
 };
 
-const address = { line1: '9 Elm St', city: 'Chicago', region: 'IL', postalCode: '60601', country: 'US' };
 const status = (caseId: string): Promise<CaseStatus> => engine.temporal.workflow.getHandle(caseId).query(statusQuery);
 
 beforeAll(async () => {
@@ -42,7 +41,7 @@ describe('POST /api/v1/communications/:id/returned', () => {
   it('marks the postal address invalid, the case records it, and the fallback email goes out once', async () => {
     const enrolled = await engine.call('POST', '/api/v1/accounts', {
       key: engine.keys.integration,
-      body: { externalId: 'ACC-RETURN', strategy: strategy.key, currency: 'USD', balance: 80_000, debtor: { name: 'Rosa Lind', email: 'rosa@example.com', timeZone: middayZone(), address } },
+      body: { externalId: 'ACC-RETURN', strategy: strategy.key, currency: 'USD', balance: 80_000, debtor: { name: 'Rosa Lind', email: 'rosa@example.com', ...daytimeAddress() } },
     });
     expect(enrolled.status).toBe(201);
     const caseId = String(enrolled.body.caseId);
@@ -89,7 +88,7 @@ describe('POST /api/v1/communications/:id/returned', () => {
   it('refuses what is not a mailed letter', async () => {
     const enrolled = await engine.call('POST', '/api/v1/accounts', {
       key: engine.keys.integration,
-      body: { externalId: 'ACC-RETURN-2', strategy: strategy.key, currency: 'USD', balance: 80_000, debtor: { name: 'Ivo Berg', email: 'ivo@example.com', timeZone: middayZone(), address } },
+      body: { externalId: 'ACC-RETURN-2', strategy: strategy.key, currency: 'USD', balance: 80_000, debtor: { name: 'Ivo Berg', email: 'ivo@example.com', ...daytimeAddress() } },
     });
     const caseId = String(enrolled.body.caseId);
     const { db } = engine;

@@ -1,7 +1,7 @@
 import { expect } from 'vitest';
 import { collectionDisclosure } from '../../../domain/disclosures.js';
 import type { Engine } from '../../../testing/engine.js';
-import { middayZone } from '../../../testing/midday-zone.js';
+import { daytimeAddress } from '../../../testing/midday-zone.js';
 import { statusQuery, type CaseStatus } from '../../../workflows/case-messages.js';
 
 /**
@@ -33,13 +33,11 @@ export function inboundStrategy(key: string, secondReminderSeconds: number) {
   };
 }
 
-const address = { line1: '1 Main St', city: 'Chicago', region: 'IL', postalCode: '60601', country: 'US' };
-
 /** Enrols an account on `strategyKey` for a debtor with a postal address (plus `debtor`) and answers its case id. */
 export async function enrollWithAddress(engine: Engine, strategyKey: string, externalId: string, debtor: Record<string, unknown>): Promise<string> {
   const response = await engine.call('POST', '/api/v1/accounts', {
     key: engine.keys.integration,
-    body: { externalId, strategy: strategyKey, currency: 'USD', balance: 125_000, debtor: { timeZone: middayZone(), address, ...debtor } },
+    body: { externalId, strategy: strategyKey, currency: 'USD', balance: 125_000, debtor: { ...daytimeAddress(), ...debtor } },
   });
   expect(response.status).toBe(201);
   return String(response.body.caseId);
