@@ -12,6 +12,7 @@ import { personInputOf } from '../../records/persons.js';
 import { signalPerson } from './person-workflow.js';
 import { ApiError, unprocessable } from '../errors.js';
 import { debtorForEnrollment } from './debtor-identity.js';
+import { identityHashesOf, identityKey } from './debtor-page/identity-facts.js';
 import { differingFields, enrollmentConflict, enrollmentFingerprint, type EnrollmentFingerprint } from './enrollment-conflicts.js';
 import { chooseStrategyFor } from './segments.js';
 import { activeStrategy, toVersion, type StrategyVersion } from './strategies.js';
@@ -106,6 +107,7 @@ export async function enrollAccount({
   actor,
   allowBalanceChange = false,
   callerTeam = null,
+  identitySecret,
 }: {
   db: Db;
   temporal: Client;
@@ -115,6 +117,8 @@ export async function enrollAccount({
   allowBalanceChange?: boolean;
   /** The team of the key (or of the import job) asking; null for keys that see every team. */
   callerTeam?: string | null;
+  /** LINK_SECRET: keys the hashes of the debtor page's identity facts; without it none are stored. */
+  identitySecret?: string | undefined;
 }): Promise<EnrollmentResult> {
   const input = enrollmentInTeam(requested, callerTeam);
   // A named strategy is looked up alongside the account (one round trip's wait, not two); unused on a repeat.
@@ -172,7 +176,7 @@ export async function enrollAccount({
   try {
     await db.$transaction(async (tx) => {
       // The person: found by debtor.externalId or created (debtor-identity.ts).
-      debtorId = await debtorForEnrollment(tx, input, actor, startedAt);
+      debtorId = await debtorForEnrollment(tx, input, actor, startedAt, identitySecret);
       await tx.account.create({
         data: {
           id: accountId,
@@ -185,6 +189,7 @@ export async function enrollAccount({
           portfolio: input.portfolio ?? null,
           timeBarred: input.timeBarred ?? false,
           debtGroup: input.debtGroup ?? null,
+          last4Hash: identitySecret && input.accountLast4 ? identityHashesOf(identityKey(identitySecret), { accountLast4: input.accountLast4 }).last4Hash : null,
         },
       });
       await tx.case.create({
@@ -202,7 +207,7 @@ export async function enrollAccount({
     });
   } catch (error) {
     // A concurrent request with the same external id won the race: answer as a repeat.
-    if ((error as { code?: string }).code === 'P2002') return enrollAccount({ db, temporal, input, actor, allowBalanceChange, callerTeam });
+    if ((error as { code?: string }).code === 'P2002') return enrollAccount({ db, temporal, input, actor, allowBalanceChange, callerTeam, identitySecret });
     throw error;
   }
   await startCase(temporal, caseInput(caseId, accountId, debtorId, input, strategy, startedAt), await personInputOf(db, debtorId));
