@@ -1,8 +1,8 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { Installment } from '../domain/arrangements.js';
-import type { ComplianceFacts, ComplianceFlag, ContactChannel, ContactMedium, ContactPlace, ContactPoint } from '../domain/case-facts.js';
+import type { CaseFacts, ComplianceFacts, ComplianceFlag, ContactChannel, ContactMedium, ContactPlace, ContactPoint } from '../domain/case-facts.js';
 import type { ComplianceEvent } from '../domain/regulation/events.js';
-import type { ContactAction, ContactRoute, ContactVerdict } from '../domain/regulation/index.js';
+import type { ContactAction, ContactPolicyInput, ContactRoute, ContactVerdict } from '../domain/regulation/index.js';
 import type { ActorRole, TOutcome } from '../domain/outcomes.js';
 import type { ReplyIntent } from '../domain/replies.js';
 import type { ContactOutcome } from '../domain/step-conditions.js';
@@ -397,3 +397,13 @@ export const callAttemptedSignal = defineSignal<[CallAttempted]>('callAttempted'
 export const complianceFactSignal = defineSignal<[ComplianceFactRecorded]>('complianceFact');
 /** The rule engine's answer on the case's live facts: permitted, held (until when, why) or barred (why). */
 export const contactPermissionQuery = defineQuery<ContactVerdict, [ContactPermissionRequest]>('contactPermission');
+
+/**
+ * The live facts and contact policy the rules read, for a check made outside the case at another
+ * instant than now (a callback booked for a time the person chose, api/services/callbacks.ts).
+ */
+export interface CaseContactFacts {
+  facts: CaseFacts;
+  policy: ContactPolicyInput;
+}
+export const contactFactsQuery = defineQuery<CaseContactFacts>('contactFacts');

@@ -16,6 +16,7 @@ import {
   callAttemptedSignal,
   complianceFactSignal,
   contactChangedSignal,
+  contactFactsQuery,
   contactPermissionQuery,
   debtorRepliedSignal,
   pauseSignal,
@@ -146,6 +147,9 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
     // Only a newer announcement changes anything; an old one must not wake the loop for nothing.
     if (live.receivePerson(announced)) run.changes++;
   });
+
+  // A query: no history event, so no patch; replay is untouched.
+  setHandler(contactFactsQuery, () => ({ facts: live.caseFacts(), policy: live.contactPolicy }));
 
   setHandler(contactPermissionQuery, (request) =>
     evaluateContact({
