@@ -17,6 +17,7 @@ import { caseRoutes } from './routes/cases.js';
 import { caseFileRoutes } from './routes/case-files.js';
 import { codecRoutes } from './routes/codec.js';
 import { debtorRoutes } from './routes/debtors.js';
+import { debtorPageRoutes } from './routes/debtor-page.js';
 import { consoleRoutes } from './routes/console.js';
 import { healthRoutes } from './routes/health.js';
 import { importRoutes } from './routes/imports.js';
@@ -127,6 +128,7 @@ export async function buildApi({
   await app.register(letterReturnRoutes(deps));
   await app.register(webhookRoutes(deps, deps.communications));
   await app.register(unsubscribeRoutes(deps, deps.communications));
+  await app.register(debtorPageRoutes(deps));
   await app.register(consoleRoutes());
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app;
