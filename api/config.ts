@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { resolveLinkSecret } from '../domain/template-links.js';
 import { parseEnv, ZLogEnv, ZStorageEnv, ZTemporalEnv, type Env } from '../lib/env.js';
+import { checkStripeEnv, stripeSettingsOf, ZStripeEnv } from '../payments/stripe-config.js';
 import { parseApiKeys } from './auth.js';
 import { ZApiSecurityEnv } from './security-config.js';
 import type { ApiCommunicationSettings } from './services/communication-settings.js';
@@ -13,6 +14,7 @@ const ZOptionalSecret = z
 export const ZApiEnv = ZTemporalEnv.extend(ZStorageEnv.shape)
   .extend(ZLogEnv.shape)
   .extend(ZApiSecurityEnv.shape)
+  .extend(ZStripeEnv.shape)
   .extend({
     PORT: z.coerce.number().int().min(0).max(65535).default(3000),
     HOST: z.string().default('127.0.0.1'),
@@ -43,7 +45,8 @@ export const ZApiEnv = ZTemporalEnv.extend(ZStorageEnv.shape)
       .min(1)
       .max(320)
       .default('Collections: reply to talk to us, or call the number on your letter. This is a communication from a debt collector. Reply STOP to opt out.'),
-  });
+  })
+  .superRefine(checkStripeEnv);
 
 export type ApiConfig = ReturnType<typeof loadApiConfig>;
 
@@ -59,5 +62,5 @@ export function loadApiConfig(env: Env = process.env) {
     smsHelpText: config.SMS_HELP_TEXT,
     creditorName: config.CREDITOR_NAME,
   };
-  return Object.freeze({ ...config, apiKeys: parseApiKeys(config.API_KEYS), communications });
+  return Object.freeze({ ...config, apiKeys: parseApiKeys(config.API_KEYS), communications, stripe: stripeSettingsOf(config) });
 }

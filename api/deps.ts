@@ -1,5 +1,6 @@
 import type { Client } from '@temporalio/client';
 import type { Db } from '../lib/db.js';
+import type { PaymentProcessor } from '../payments/processor.js';
 import type { ApiCommunicationSettings } from './services/communication-settings.js';
 import type { ImportSettings } from './services/imports.js';
 
@@ -11,4 +12,6 @@ export interface ApiDeps {
   imports?: ImportSettings;
   /** Webhook secrets, link secret, public URL, SMS limits (api config `communications`); webhooks refuse all requests when absent. */
   communications?: ApiCommunicationSettings;
+  /** The payment processor (Stripe, or localstripe in tests and `npm start`); card payments and /webhooks/stripe answer 503 without it. */
+  payments?: PaymentProcessor;
 }

@@ -1,6 +1,7 @@
 import { createDb } from '../lib/db.js';
 import { requireDatabaseUrl, requirePayloadKeys } from '../lib/env.js';
 import { connectTemporalClient } from '../lib/temporal-connection.js';
+import { createStripeProcessor } from '../payments/stripe-processor.js';
 import { loadApiConfig } from './config.js';
 import { apiOptions } from './security-config.js';
 import { buildApi } from './server.js';
@@ -10,7 +11,7 @@ const config = loadApiConfig();
 requirePayloadKeys(config);
 const db = createDb(requireDatabaseUrl(config), { poolSize: config.DATABASE_POOL_SIZE });
 const temporal = await connectTemporalClient(config);
-const app = await buildApi({ deps: { db, temporal, communications: config.communications, imports: { dataDir: config.DATA_DIR } }, apiKeys: config.apiKeys, ...apiOptions(config), logLevel: config.LOG_LEVEL });
+const app = await buildApi({ deps: { db, temporal, communications: config.communications, ...(config.stripe ? { payments: createStripeProcessor(config.stripe) } : {}), imports: { dataDir: config.DATA_DIR } }, apiKeys: config.apiKeys, ...apiOptions(config), logLevel: config.LOG_LEVEL });
 await app.listen({ port: config.PORT, host: config.HOST });
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

@@ -25,10 +25,38 @@ export interface StartPayment {
   idempotencyKey: string;
 }
 
-/** A payment the browser confirms with the processor's own script (Stripe.js / Elements). */
+/**
+ * A payment the browser confirms with the processor's own script (Stripe.js / Elements). The
+ * browser first collects the method against `setupClientSecret` (Stripe.js `confirmCardSetup`
+ * with the card Element), then the server charges it ({@link PaymentProcessor.confirmPayment});
+ * when the bank asks for authentication (3-D Secure) the browser completes it with
+ * `confirmCardPayment(clientSecret)` and the server reads the result ({@link PaymentProcessor.retrievePayment}).
+ * One flow that works against Stripe and against localstripe's fake Stripe.js alike.
+ */
 export interface StartedPayment {
   paymentId: string;
   clientSecret: string;
+  setupClientSecret: string;
+}
+
+/** A method the browser saves without paying now (autopay for a plan whose first installment is later). */
+export interface StartSaveMethod {
+  caseId: string;
+  debtorId: string;
+  methods: readonly PaymentMethodKind[];
+}
+
+export interface StartedSaveMethod {
+  setupId: string;
+  /** For Stripe.js `confirmCardSetup`. */
+  clientSecret: string;
+}
+
+/** A saved method and its customer: what autopay charges. */
+export interface SavedMethod {
+  customerId: string;
+  paymentMethodId: string;
+  kind: PaymentMethodKind;
 }
 
 export type PaymentState = 'requires_action' | 'processing' | 'succeeded' | 'failed' | 'canceled';
@@ -40,7 +68,7 @@ export interface PaymentSnapshot {
   currency: string;
   caseId: string | null;
   /** The saved method and customer when the payment was set up for autopay. */
-  saved: { customerId: string; paymentMethodId: string; kind: PaymentMethodKind } | null;
+  saved: SavedMethod | null;
   failureReason: string | null;
 }
 
@@ -72,11 +100,27 @@ export type ProcessorEvent =
 
 export class WebhookSignatureError extends Error {}
 
+/** The browser has not collected a payment method for this payment yet. */
+export class PaymentMethodMissing extends Error {}
+
+/** The processor refused the request itself (unknown payment, bad parameters): the caller's mistake, not an outage. */
+export class PaymentRequestRefused extends Error {}
+
 export interface PaymentProcessor {
   readonly name: string;
   /** What the browser needs to load the processor's script and confirm a payment. */
   browserConfig(): { publishableKey: string; scriptUrl: string };
   startPayment(input: StartPayment): Promise<StartedPayment>;
+  /**
+   * Charges the method the browser collected for `paymentId` (on session). Answers the payment as
+   * it stands: `succeeded`, `failed` (declined), or `requires_action` (the browser authenticates).
+   * Throws {@link PaymentMethodMissing} while no method was collected.
+   */
+  confirmPayment(paymentId: string): Promise<PaymentSnapshot>;
+  /** Collects a method for later off-session charges without paying now. */
+  startSaveMethod(input: StartSaveMethod): Promise<StartedSaveMethod>;
+  /** The method saved by {@link startSaveMethod}, or null while the browser has not finished. */
+  retrieveSavedMethod(setupId: string): Promise<(SavedMethod & { caseId: string | null }) | null>;
   /** The payment as the processor knows it now (the page's own confirmation reads it). */
   retrievePayment(paymentId: string): Promise<PaymentSnapshot>;
   /** An off-session charge of a saved method (autopay installments). */

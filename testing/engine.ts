@@ -23,6 +23,7 @@ import { startApi } from './parts/api.js';
 import { startApiProcess, type ApiProcessPart } from './parts/api-process.js';
 import { startPostgres, type PostgresPart } from './parts/postgres.js';
 import { startSmtp, startTwilio } from './parts/standins.js';
+import { startStripe, type StripePart } from './parts/stripe.js';
 import { startDevServer, startTimeSkippingServer } from './parts/temporal.js';
 import { childWorkers, startInProcessWorker, type ChildWorker } from './parts/worker.js';
 import type { SmtpSink } from './standins/smtp-sink.js';
@@ -52,6 +53,8 @@ export interface EngineOptions {
   smtp?: boolean | { rejectRecipients?: string[] };
   /** The Twilio stand-in for SMS; default none (SMS go to the outbox folder). */
   twilio?: boolean;
+  /** localstripe for card payments, the worker's and the API's Stripe settings on it, its webhooks posted to the API; default none. */
+  stripe?: boolean;
   /** Encrypt Temporal payloads (PAYLOAD_KEYS), as production does; default true on the dev server. */
   encrypted?: boolean;
   /**
@@ -84,6 +87,8 @@ export interface Engine {
   twilio: TwilioStandIn;
   /** The stand-in's front with Twilio's message list; the worker's TWILIO_API_BASE. */
   twilioMessageList: TwilioWithMessageLog;
+  /** localstripe, the processor on it, and what it holds (stripe: true). */
+  stripe: StripePart;
   logs: string[];
   /** The API's communication settings; the worker has the same public URL, link secret and mail domain. */
   communications: TestCommunications;
@@ -152,12 +157,13 @@ export async function startEngine(options: EngineOptions = {}): Promise<Engine> 
     const withDatabase = withApi || (workerMode !== 'none' && !options.activities);
     // Independent servers start side by side; each pushes its stop once up, and all have settled
     // before a failure is thrown, so none is left running.
-    const [postgres, temporal, smtp, twilio] = allOrThrow(
+    const [postgres, temporal, smtp, twilio, stripe] = allOrThrow(
       await Promise.allSettled([
         withDatabase ? startPostgres(stops, dataDir) : undefined,
         temporalKind === 'dev' ? startDevServer(stops, dataDir) : temporalKind === 'time-skipping' ? startTimeSkippingServer(stops) : undefined,
         options.smtp ? startSmtp(stops, options.smtp === true ? {} : options.smtp) : undefined,
         options.twilio ? startTwilio(stops) : undefined,
+        options.stripe ? startStripe(stops, dataDir) : undefined,
       ]),
     );
 
@@ -180,6 +186,7 @@ export async function startEngine(options: EngineOptions = {}): Promise<Engine> 
       ...(temporal ? { TEMPORAL_ADDRESS: temporal.address } : {}),
       ...smtp?.env,
       ...twilio?.env,
+      ...stripe?.env,
       ...(withApi ? { PUBLIC_URL: communications.publicUrl } : {}),
       LINK_SECRET: communications.linkSecret,
       MAIL_FROM: testCommunications.mailFrom,
@@ -225,11 +232,14 @@ export async function startEngine(options: EngineOptions = {}): Promise<Engine> 
             dataDir,
             env,
             communications,
+            ...(stripe ? { payments: stripe.processor } : {}),
             ...(options.imports ? { imports: options.imports } : {}),
             rateLimitPerMinute: options.rateLimitPerMinute ?? 100_000,
             ...(options.captureLogs ? { logger: createLogger({ level: options.captureLogs, name: 'api', destination: lineCapture(logs) }) } : {}),
           })
         : undefined;
+    // localstripe posts its events (payment_intent.succeeded, ...) to the API, signed, as Stripe would.
+    if (stripe && withApi) await stripe.deliverWebhooksTo(`${communications.publicUrl}/webhooks/stripe`);
     const baseUrl: () => string = api ? api.baseUrl : apiProcess ? apiProcess.baseUrl : needs<string>(undefined, 'the API (api: true)');
     for (const definition of options.strategies ?? []) {
       const saved = await apiClient(baseUrl)('POST', '/api/v1/strategies', { body: definition });
@@ -255,6 +265,9 @@ export async function startEngine(options: EngineOptions = {}): Promise<Engine> 
       },
       get twilio() {
         return needs(twilio?.twilio, 'the Twilio stand-in (twilio: true)')();
+      },
+      get stripe() {
+        return needs(stripe, 'localstripe (stripe: true)')();
       },
       get twilioMessageList() {
         return needs(twilio?.messageList, 'the Twilio stand-in (twilio: true)')();

@@ -4,6 +4,7 @@ import type { CommunicationSettings } from '../activities/communication-settings
 import { whatsappAddress } from '../domain/channels/whatsapp.js';
 import { resolveLinkSecret } from '../domain/template-links.js';
 import { parseEnv, ZLogEnv, ZStorageEnv, ZTemporalEnv, type Env } from '../lib/env.js';
+import { stripeSettingsOf, ZStripeEnv } from '../payments/stripe-config.js';
 
 const ZOptional = z
   .string()
@@ -12,6 +13,7 @@ const ZOptional = z
 
 export const ZWorkerEnv = ZTemporalEnv.extend(ZStorageEnv.shape)
   .extend(ZLogEnv.shape)
+  .extend(ZStripeEnv.shape)
   .extend({
     /** e.g. smtps://user:pass@smtp.example.com:465; unset writes .eml files to the outbox. */
     SMTP_URL: ZOptional,
@@ -74,6 +76,8 @@ export function loadWorkerConfig(env: Env = process.env) {
     ...config,
     communications,
     letterProvider: config.LETTER_PROVIDER_URL ? { url: config.LETTER_PROVIDER_URL, token: config.LETTER_PROVIDER_TOKEN } : undefined,
+    /** Stripe for autopay's off-session charges; without it an autopay installment is recorded as not charged. */
+    stripe: stripeSettingsOf(config),
     agencyProvider: config.AGENCY_PROVIDER_URL ? { url: config.AGENCY_PROVIDER_URL, token: config.AGENCY_PROVIDER_TOKEN } : undefined,
     outboxDir: path.resolve(config.DATA_DIR, 'outbox'),
     twilio:

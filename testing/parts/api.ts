@@ -6,6 +6,7 @@ import { buildApi } from '../../api/server.js';
 import type { ApiCommunicationSettings } from '../../api/services/communication-settings.js';
 import type { Db } from '../../lib/db.js';
 import type { Logger } from '../../lib/logger.js';
+import type { PaymentProcessor } from '../../payments/processor.js';
 import { testApiKeys } from '../api-client.js';
 import type { StopStack } from '../stop-stack.js';
 
@@ -17,6 +18,8 @@ export interface ApiPartOptions {
   dataDir: string;
   env: Record<string, string>;
   communications: ApiCommunicationSettings;
+  /** The payment processor (localstripe's) for card payments and its webhooks. */
+  payments?: PaymentProcessor;
   imports?: Partial<ImportSettings>;
   rateLimitPerMinute: number;
   logger?: Logger;
@@ -28,7 +31,7 @@ export async function startApi(stops: StopStack, options: ApiPartOptions) {
   let port = options.port;
   const open = async (imports: Partial<ImportSettings>) => {
     app = await buildApi({
-      deps: { db: options.db, temporal: options.temporal, communications: options.communications, imports: { dataDir: options.dataDir, ...options.imports, ...imports } },
+      deps: { db: options.db, temporal: options.temporal, communications: options.communications, ...(options.payments ? { payments: options.payments } : {}), imports: { dataDir: options.dataDir, ...options.imports, ...imports } },
       apiKeys: testApiKeys,
       ...apiOptions({ BODY_LIMIT: 1_048_576, RATE_LIMIT_PER_MINUTE: options.rateLimitPerMinute, CODEC_CORS_ORIGINS: ['http://127.0.0.1:8233'], ...options.env }),
       ...(options.logger ? { logger: options.logger } : { logLevel: 'silent' }),
