@@ -154,3 +154,31 @@ export function accountsPage(frame: Frame, options: AccountsPageOptions): string
     html`<h1>${t.accounts.heading}</h1>${noticeBlock(options.notice)}${person.accounts.length ? person.accounts.map((account) => accountCard(t, account, options)) : html`<p>${t.accounts.none}</p>`}${preferencesBlock(t, person, options)}`,
   );
 }
+
+export interface CardPageOptions {
+  action: string;
+  csrf: string;
+  caseId: string;
+  heading: string;
+  button: string;
+  /** Stripe.js `confirmCardSetup` secret. */
+  setupSecret: string;
+  publishableKey: string;
+  scriptUrl: string;
+  /** What the form posts once the card is collected. */
+  confirm: { action: 'pay_confirm'; paymentId: string } | { action: 'autopay_confirm'; setupId: string };
+  notice?: Notice;
+}
+
+/** The card form: the processor's own script collects the card, then the form posts to the server, which charges or saves it. */
+export function cardPage(frame: Frame, options: CardPageOptions): string {
+  const { t } = frame;
+  const confirm = options.confirm.action === 'pay_confirm' ? hidden('paymentId', options.confirm.paymentId) : hidden('setupId', options.confirm.setupId);
+  return layout(
+    frame,
+    html`<h1>${options.heading}</h1>${noticeBlock(options.notice)}<section class="card"><form id="card-form" method="post" action="${options.action}" data-key="${options.publishableKey}" data-secret="${options.setupSecret}" data-working="${t.pay.working}">${hidden('csrf', options.csrf)}${hidden('lang', t.lang)}${hidden('caseId', options.caseId)}${hidden('action', options.confirm.action)}${confirm}
+      <p id="card-label"><strong>${t.pay.card}</strong></p><div id="card" role="group" aria-labelledby="card-label"></div><p id="card-error" role="alert"></p><button type="submit">${options.button}</button></form>
+      <p><a href="${options.action}?lang=${t.lang}">${t.results.back}</a></p></section>`,
+    html`<script src="${options.scriptUrl}"></script><script src="/p/assets/card.js" defer></script>`,
+  );
+}

@@ -8,11 +8,13 @@ import { z } from 'zod';
 import { identityMethods, type IdentityMethod } from '../../domain/self-service-policy.js';
 import { clock, day, isPageLanguage, messagesFor, money, type PageLanguage } from '../../debtor-page/i18n.js';
 import type { Messages } from '../../debtor-page/messages-en.js';
-import { accountsPage, identityPage, messagePage, type Notice } from '../../debtor-page/views.js';
+import { cardScript } from '../../debtor-page/card-script.js';
+import { accountsPage, cardPage, identityPage, messagePage, type Notice } from '../../debtor-page/views.js';
 import type { ApiDeps } from '../deps.js';
 import { inMediaTypes, ZErrorResponse } from '../schemas.js';
 import { performAction, planStartDays, ZPageAction, type ActionResult, type Problem } from '../services/debtor-page/actions.js';
 import { PageEvent, recordPageEvent } from '../services/debtor-page/events.js';
+import { confirmPagePayment, savedForCase, startAutopaySetup, startPagePayment, type PaymentOutcome } from '../services/debtor-page/payments.js';
 import { availableMethods, confirmIdentity, lockedUntil } from '../services/debtor-page/identity.js';
 import { defaultFirstDueDate, pagePerson } from '../services/debtor-page/person.js';
 import { csrfMatches, csrfToken, sessionCookie, sessionMinutes, signSession, verifySession } from '../services/debtor-page/session.js';
@@ -29,10 +31,10 @@ const ZToken = z.object({ token: z.string().min(10).max(100) });
 const ZQuery = z.object({ lang: z.string().max(5).optional(), method: z.string().max(20).optional() });
 const ZForm = z.record(z.string(), z.string().max(4000));
 const ZPage = z.string().describe('an HTML page');
-const pageAnswers = { 200: inMediaTypes({ 'text/html': ZPage }), 303: z.null(), 400: ZErrorResponse, 403: inMediaTypes({ 'text/html': ZPage }), 404: inMediaTypes({ 'text/html': ZPage }), 410: inMediaTypes({ 'text/html': ZPage }), 422: inMediaTypes({ 'text/html': ZPage }), 423: inMediaTypes({ 'text/html': ZPage }) };
+const pageAnswers = { 200: inMediaTypes({ 'text/html': ZPage }), 303: z.null(), 400: ZErrorResponse, 403: inMediaTypes({ 'text/html': ZPage }), 404: inMediaTypes({ 'text/html': ZPage }), 410: inMediaTypes({ 'text/html': ZPage }), 422: inMediaTypes({ 'text/html': ZPage }), 423: inMediaTypes({ 'text/html': ZPage }), 503: inMediaTypes({ 'text/html': ZPage }) };
 const languageCookie = 'dp_lang';
 
-export function debtorPageRoutes({ db, temporal, communications }: ApiDeps): FastifyPluginAsyncZod {
+export function debtorPageRoutes({ db, temporal, communications, payments }: ApiDeps): FastifyPluginAsyncZod {
   return async (app) => {
     await app.register(fastifyFormbody, { bodyLimit: 16_384 });
     await app.register(fastifyCookie);
@@ -41,11 +43,17 @@ export function debtorPageRoutes({ db, temporal, communications }: ApiDeps): Fas
     const brand = communications.creditorName ?? 'the creditor';
     const secure = publicUrl.startsWith('https://');
 
-    const send = (reply: FastifyReply, status: number, page: string) =>
+    // The card page loads the processor's script, which talks to its own origin (and Stripe's frames).
+    const processorOrigin = payments ? new URL(payments.browserConfig().scriptUrl).origin : null;
+    const processorSources = processorOrigin ? ` ${processorOrigin} https://*.stripe.com` : '';
+    const csp = (withProcessor: boolean) =>
+      "default-src 'self'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'" +
+      (withProcessor ? `; script-src 'self'${processorSources}; connect-src 'self'${processorSources}; frame-src${processorSources || " 'none'"}` : "; script-src 'none'");
+    const send = (reply: FastifyReply, status: number, page: string, withProcessor = false) =>
       reply
         .code(status)
         .header('cache-control', 'no-store')
-        .header('content-security-policy', "default-src 'self'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+        .header('content-security-policy', csp(withProcessor))
         .header('x-content-type-options', 'nosniff')
         .type('text/html; charset=utf-8')
         .send(page);
@@ -89,7 +97,7 @@ export function debtorPageRoutes({ db, temporal, communications }: ApiDeps): Fas
         csrf: csrfToken(linkSecret, sessionValue),
         person,
         ...(notice ? { notice } : {}),
-        payments: false,
+        payments: Boolean(payments),
         autopay: new Set(),
         today,
         firstDueDate,
@@ -113,6 +121,10 @@ export function debtorPageRoutes({ db, temporal, communications }: ApiDeps): Fas
       const session = verifySession(linkSecret, value);
       return session && session.debtorId === visit.debtorId && value ? value : null;
     };
+
+    app.get('/p/assets/card.js', { schema: { hide: true } }, async (_request, reply) =>
+      reply.header('cache-control', 'public, max-age=3600').type('text/javascript; charset=utf-8').send(cardScript),
+    );
 
     app.get(
       '/p/:token',
@@ -169,12 +181,54 @@ export function debtorPageRoutes({ db, temporal, communications }: ApiDeps): Fas
         if (!parsed.success) return accountsAnswer(reply, t, token, visit, session, { kind: 'error', text: t.formExpired }, 422);
         const person = await pagePerson({ db, temporal, debtorId: visit.debtorId, creditorName: brand });
         if (!person) return accountsAnswer(reply, t, token, visit, session, { kind: 'error', text: t.errors.account }, 422);
-        const result = await performAction({ db, temporal, visit, person, action: parsed.data });
+        const action = parsed.data;
+        const csrf = csrfToken(linkSecret, session);
+        const card = (caseId: string, heading: string, button: string, setupSecret: string, confirm: Parameters<typeof cardPage>[1]['confirm'], notice?: Notice) => {
+          const { publishableKey, scriptUrl } = payments!.browserConfig();
+          return send(reply, 200, cardPage(frame(t, token, heading), { action: `/p/${token}`, csrf, caseId, heading, button, setupSecret, publishableKey, scriptUrl, confirm, ...(notice ? { notice } : {}) }), true);
+        };
+
+        if (action.action === 'pay_confirm' || action.action === 'autopay_confirm') {
+          if (!payments) return accountsAnswer(reply, t, token, visit, session, { kind: 'error', text: t.errors.payments }, 503);
+          if (action.action === 'pay_confirm') {
+            const outcome = await confirmPagePayment({ db, temporal, processor: payments, visit, person, caseId: action.caseId, paymentId: action.paymentId });
+            return accountsAnswer(reply, t, token, visit, session, paymentNotice(t, outcome), outcome.state === 'succeeded' || outcome.state === 'processing' ? 200 : 422);
+          }
+          const saved = await savedForCase({ processor: payments, setupId: action.setupId, caseId: action.caseId });
+          if (!saved) return accountsAnswer(reply, t, token, visit, session, { kind: 'error', text: t.errors.payments }, 422);
+          await recordPageEvent(db, { action: PageEvent.autopay, visit, caseId: action.caseId, idempotencyKey: `${PageEvent.autopay}:${action.setupId}` });
+          return accountsAnswer(reply, t, token, visit, session, { kind: 'ok', text: t.results.autopaySet });
+        }
+
+        const result = await performAction({ db, temporal, visit, person, action });
+        if (result.ok && result.kind === 'pay') {
+          if (!payments) return accountsAnswer(reply, t, token, visit, session, { kind: 'error', text: t.errors.payments }, 503);
+          const started = await startPagePayment({ processor: payments, visit, caseId: result.caseId, amount: result.amount, currency: result.currency });
+          const amount = money(t, result.amount, result.currency);
+          return card(result.caseId, t.pay.heading, t.pay.submit(amount), started.setupClientSecret, { action: 'pay_confirm', paymentId: started.paymentId });
+        }
+        if (result.ok && result.kind === 'plan' && result.autopay && payments) {
+          const setup = await startAutopaySetup({ processor: payments, visit, caseId: result.caseId });
+          return card(result.caseId, t.pay.heading, t.pay.saveCard, setup.clientSecret, { action: 'autopay_confirm', setupId: setup.setupId }, { kind: 'ok', text: `${t.results.plan} ${t.results.autopay}` });
+        }
         const notice = noticeOf(t, result, person.timeZone);
         return accountsAnswer(reply, t, token, visit, session, notice, result.ok ? 200 : 422);
       },
     );
   };
+}
+
+function paymentNotice(t: Messages, outcome: PaymentOutcome): Notice {
+  switch (outcome.state) {
+    case 'succeeded':
+      return { kind: 'ok', text: t.results.paid(money(t, outcome.amount, outcome.currency)) };
+    case 'processing':
+      return { kind: 'ok', text: t.results.processing(money(t, outcome.amount, outcome.currency)) };
+    case 'failed':
+      return { kind: 'error', text: t.results.failed(outcome.reason) };
+    default:
+      return { kind: 'error', text: t.errors.payments };
+  }
 }
 
 function problemText(t: Messages, problem: Problem): string {

@@ -39,6 +39,9 @@ export const ZPageAction = z.discriminatedUnion('action', [
     quietTo: text(5).optional(),
   }),
   z.object({ action: z.literal('opt_out'), channel: z.enum(contactMedia) }),
+  // After the processor's script collected the card (api/routes/debtor-page.ts handles these two).
+  z.object({ action: z.literal('pay_confirm'), caseId: ZCase, paymentId: text(100) }),
+  z.object({ action: z.literal('autopay_confirm'), caseId: ZCase, setupId: text(100) }),
 ]);
 export type TPageAction = z.infer<typeof ZPageAction>;
 
@@ -210,6 +213,9 @@ export async function performAction({
       await event(PageEvent.preferences, { optOut: action.channel });
       return { ok: true, kind: 'opt_out', channel: action.channel };
     }
+    case 'pay_confirm':
+    case 'autopay_confirm':
+      return fail({ kind: 'payments' });
   }
 }
 
