@@ -2,7 +2,9 @@ import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { resolveLinkSecret } from '../domain/template-links.js';
 import type { Db } from '../lib/db.js';
+import type { PaymentProcessor } from '../payments/processor.js';
 import { createAgencyActivities } from './agency.js';
+import { createAutopayActivities } from './autopay.js';
 import type { AgencyProviderSettings } from './case-file-delivery.js';
 import { createWhatsAppActivities } from './channels/whatsapp.js';
 import { createConsolidatedActivities } from './consolidated.js';
@@ -34,10 +36,12 @@ export interface ActivityDeps {
   agencyProvider?: AgencyProviderSettings | undefined;
   /** Temporal, for the updates a workflow cannot send itself (a case asking its person for a contact); without it a case decides alone. */
   temporal?: Client | undefined;
+  /** The payment processor autopay charges saved methods through; without it an autopay installment is recorded as not charged. */
+  payments?: PaymentProcessor | undefined;
 }
 
 /** Every activity the case workflow calls, bound to its dependencies (built once per worker). */
-export function createActivities({ db, mailer, sms, whatsapp, outboxDir, mailDomain, communications, letterProvider, agencyProvider, temporal }: ActivityDeps) {
+export function createActivities({ db, mailer, sms, whatsapp, outboxDir, mailDomain, communications, letterProvider, agencyProvider, temporal, payments }: ActivityDeps) {
   // Without settings from the config (older callers), links point at a local API and the
   // token secret is the one `npm start` shares under DATA_DIR (the outbox's parent folder).
   const settings: CommunicationSettings = communications ?? {
@@ -58,6 +62,7 @@ export function createActivities({ db, mailer, sms, whatsapp, outboxDir, mailDom
     ...createAgencyActivities({ db, outboxDir: path.join(outboxDir, 'agency'), provider: agencyProvider }),
     ...createProjectionActivities({ db }),
     ...createPersonActivities({ temporal }),
+    ...createAutopayActivities({ db, payments }),
   };
 }
 

@@ -32,6 +32,8 @@ import { communicationsExportRoutes } from './routes/communications-export.js';
 import { templateRoutes } from './routes/templates.js';
 import { unsubscribeRoutes } from './routes/unsubscribe.js';
 import { webhookRoutes } from './routes/webhooks.js';
+import { stripeWebhookRoutes } from './routes/stripe-webhooks.js';
+import { cardPaymentRoutes } from './routes/card-payments.js';
 
 /**
  * Answers every route can give besides its own, said in its schema so the OpenAPI document is
@@ -127,6 +129,8 @@ export async function buildApi({
   await app.register(communicationsExportRoutes(deps));
   await app.register(letterReturnRoutes(deps));
   await app.register(webhookRoutes(deps, deps.communications));
+  await app.register(stripeWebhookRoutes(deps));
+  await app.register(cardPaymentRoutes(deps));
   await app.register(unsubscribeRoutes(deps, deps.communications));
   await app.register(debtorPageRoutes(deps));
   await app.register(consoleRoutes());

@@ -31,12 +31,15 @@ export function recordingActivities(
     projection?: { refusing: boolean };
     /** Temporal, for cases that ask their person workflow (without it they decide alone). */
     temporal?: Client;
+    /** Installment seqs whose autopay charge is declined (the others succeed). */
+    autopayDeclines?: number[];
   } = {},
 ) {
   const sent: Sent[] = [];
   const projections: ProjectCaseInput[] = [];
   const tasks: { kind: string; reason: string }[] = [];
   const referrals: { stepId: string; agency: string }[] = [];
+  const charges: { seq: number; idempotencyKey: string; amount: number }[] = [];
   const message = (action: string) => async (input: SendMessageInput) => {
     if (action === 'sms' && options.rejectSms) {
       throw ApplicationFailure.nonRetryable('sms recipient rejected (twilio 21211)', 'InvalidRecipient');
@@ -65,12 +68,18 @@ export function recordingActivities(
       referrals.push({ stepId: input.stepId, agency: input.agency });
       return { placementId: randomUUID() };
     },
+    async chargeAutopayInstallment(input) {
+      // Autopay charges succeed, but for the installments the test says are declined.
+      if (options.autopayDeclines?.includes(input.seq)) return { status: 'failed' as const, paymentId: `pi_declined_${input.seq}`, reason: 'Your card was declined.' };
+      charges.push(input);
+      return { status: 'succeeded' as const, paymentId: `pi_${input.idempotencyKey.replace(/[^A-Za-z0-9]/g, '')}`, amount: input.amount, currency: input.currency };
+    },
     async projectCase(input) {
       if (options.projection?.refusing) throw ApplicationFailure.nonRetryable('the database refused the case\'s read model: invalid input syntax for type json', 'ProjectionRejected');
       projections.push(structuredClone(input));
     },
   };
-  return { activities, sent, projections, tasks, referrals };
+  return { activities, sent, projections, tasks, referrals, charges };
 }
 
 export function caseFixture(startedAtMs: number, definition: TStrategyDefinition, overrides: { balance?: number; smsConsent?: boolean } = {}): CaseInput {

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type Activities } from '../activities/index.js';
+import { createStripeProcessor } from '../payments/stripe-processor.js';
 import { createMailer } from '../activities/mailer.js';
 import { createSmsSender } from '../activities/sms-sender.js';
 import { dataConverter } from '../lib/data-converter.js';
@@ -39,6 +40,7 @@ function createActivityDeps(config: WorkerConfig, db: Db) {
     communications: config.communications,
     letterProvider: config.letterProvider,
     agencyProvider: config.agencyProvider,
+    payments: config.stripe ? createStripeProcessor(config.stripe) : undefined,
   };
 }
 

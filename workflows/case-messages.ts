@@ -118,6 +118,10 @@ export interface CaseEventData {
   resumed: { by: string; reason: string };
   projection_failed: { type: string | null };
   projection_recovered: { failures: number; failingSince: string; dropped: number };
+  autopay_changed: { enabled: boolean; by: string };
+  /** An installment charged off session (`processing`: a bank debit the processor confirms later, by webhook). */
+  autopay_charged: { seq: number; paymentId: string; amount: number; status: 'succeeded' | 'processing' };
+  autopay_declined: { seq: number; paymentId: string | null; reason: string };
   closed: { reason: CloseReason };
 }
 
@@ -154,6 +158,8 @@ export interface Arrangement {
   agreedAt: string;
   /** Seqs of installments whose reminder went out. */
   remindersSent: number[];
+  /** Seqs of installments autopay charged (or tried to): each is charged at most once. */
+  autopayCharged?: number[];
 }
 
 /** Why collection is on hold, apart from a pause. */
@@ -213,6 +219,8 @@ export interface CaseState {
    * `person-contact-grants` patch): its person-level facts replace the case's own.
    */
   person?: CasePerson | null;
+  /** Set while autopay is on: each installment of an arrangement is charged on its due date (the saved method is in the CaseAutopay table, not in the history). */
+  autopay?: { since: string; by: string } | null;
 }
 
 /** The case's copy of its person's facts (workflows/person.ts broadcasts them with a version). */
@@ -282,6 +290,18 @@ export interface BalanceAdjusted {
   source: string;
 }
 
+/** Autopay turned on (a method was saved for the case) or off. */
+export interface AutopayChanged {
+  enabled: boolean;
+  /** Who, as the audit trail names them. */
+  by: string;
+}
+
+/** What an autopay charge came to (activities/autopay.ts). */
+export type AutopayChargeResult =
+  | { status: 'succeeded' | 'processing'; paymentId: string; amount: number; currency: string }
+  | { status: 'failed'; paymentId: string | null; reason: string };
+
 /** A payment the bank returned (NSF, chargeback): its amount is owed again. */
 export interface PaymentReversed {
   reference: string;
@@ -334,6 +354,8 @@ export interface CaseStatus {
   projection?: ProjectionLag | null;
   /** The person behind the account and the version of its facts the case uses (cases that ask their person). */
   person?: { personId: string; version: number; heldFor: string | null };
+  /** Set while autopay charges the arrangement's installments. */
+  autopay?: { since: string; by: string };
 }
 
 export const paymentReceivedSignal = defineSignal<[PaymentReceived]>('paymentReceived');
@@ -341,6 +363,7 @@ export const debtorRepliedSignal = defineSignal<[DebtorReplied]>('debtorReplied'
 export const contactChangedSignal = defineSignal<[ContactChanged]>('contactChanged');
 export const balanceAdjustedSignal = defineSignal<[BalanceAdjusted]>('balanceAdjusted');
 export const paymentReversedSignal = defineSignal<[PaymentReversed]>('paymentReversed');
+export const autopayChangedSignal = defineSignal<[AutopayChanged]>('autopayChanged');
 export const pauseSignal = defineSignal<[PauseRequest]>('pause');
 export const resumeSignal = defineSignal<[PauseRequest]>('resume');
 export const strategyVersionChangedSignal = defineSignal<[StrategyVersionChanged]>('strategyVersionChanged');

@@ -12,6 +12,7 @@ import { dayMs, LiveCase } from './case/state.js';
 import { walkTimeline } from './case/walk.js';
 import {
   CloseReason,
+  autopayChangedSignal,
   balanceAdjustedSignal,
   callAttemptedSignal,
   complianceFactSignal,
@@ -96,6 +97,11 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
   setHandler(paymentReversedSignal, (reversal) => {
     run.changes++;
     live.reversePayment(reversal);
+  });
+
+  setHandler(autopayChangedSignal, (change) => {
+    run.changes++;
+    live.setAutopay(change);
   });
 
   setHandler(debtorRepliedSignal, (reply) => {

@@ -6,6 +6,7 @@ import { caseWorkflow } from '../../workflows/case.js';
 import { personWorkflow } from '../../workflows/person.js';
 import { caseJoinedSignal, personChangeSignal, personWorkflowId, type PersonInput } from '../../workflows/person-messages.js';
 import {
+  autopayChangedSignal,
   callAttemptedSignal,
   complianceFactSignal,
   contactChangedSignal,
@@ -144,6 +145,18 @@ const scenarios = {
     await sleep('2 days');
     await handle.signal(paymentReceivedSignal, { reference: 'PAY-1', amount: 125_000, currency: 'USD', receivedAt: '2026-01-03T10:00:00Z' });
   },
+  /**
+   * Autopay ('stripe-autopay-charges'): a monthly plan of three with autopay set; the first
+   * installment is charged on its due date, the second declined (recorded, never charged again),
+   * broken past grace; then paid in full.
+   */
+  'case-stripe-autopay-v9': async (handle, sleep, date) => {
+    await sleep('1 day');
+    await handle.executeUpdate(recordOutcomeUpdate, { args: [{ outcome: { kind: 'payment_plan', downPayment: 0, installments: 3, frequency: 'monthly', firstDueDate: await date(5) }, by: 'officer:recorder', role: 'officer' }] });
+    await handle.signal(autopayChangedSignal, { enabled: true, by: 'debtor:page' });
+    await sleep('50 days');
+    await handle.signal(paymentReceivedSignal, { reference: 'PAY-1', amount: 125_000, currency: 'USD', receivedAt: '2026-03-01T10:00:00Z' });
+  },
 } satisfies Record<string, (handle: { signal: (...args: never[]) => Promise<void> } & Awaited<ReturnType<typeof startCase>>, sleep: (d: string) => Promise<void>, date: (plusDays: number) => Promise<string>) => Promise<void>>;
 
 /** Fallbacks, conditions on results and outcomes, and `on` branches, for the v3 history. */
@@ -214,6 +227,8 @@ const scenarioStrategies: Record<string, TStrategyDefinition> = {
 };
 /** Scenarios whose agency refuses every referral for good. */
 const refusingAgency = new Set(['case-every-patch-v5']);
+/** Installments whose autopay charge the recording declines, per scenario. */
+const autopayDeclines: Record<string, number[]> = { 'case-stripe-autopay-v9': [2] };
 
 type Env = TestWorkflowEnvironment;
 async function startCase(env: Env, taskQueue: string, id: string) {
@@ -270,7 +285,7 @@ try {
     const taskQueue = `record-${name}`;
     const worker = await engine.caseWorker({
       taskQueue,
-      activities: recordingActivities({ projection: projectionRefused, temporal: env.client, ...(refusingAgency.has(name) ? { refuseAgency: 'agency does not take accounts of this kind (422)' } : {}) }).activities,
+      activities: recordingActivities({ projection: projectionRefused, temporal: env.client, autopayDeclines: autopayDeclines[name] ?? [], ...(refusingAgency.has(name) ? { refuseAgency: 'agency does not take accounts of this kind (422)' } : {}) }).activities,
     });
     await worker.runUntil(async () => {
       const handle = await startCase(env, taskQueue, name);

@@ -4,7 +4,9 @@ import { formatMoney } from '../../domain/money.js';
 import { timelineBranch } from '../../domain/strategy-branches.js';
 import type { TTemplate } from '../../domain/strategy.js';
 import type { Arrangement } from '../case-messages.js';
+import { patched } from '@temporalio/workflow';
 import { channelSends } from './activities.js';
+import { autopayChargeAt, autopayOwes, chargeInstallment } from './autopay.js';
 import type { CaseRun } from './run.js';
 import { dayMs } from './state.js';
 import { attempt, withRequiredDisclosures } from './steps.js';
@@ -44,6 +46,13 @@ export async function monitorArrangement(run: CaseRun, arrangement: Arrangement)
     return;
   }
   const { next } = check;
+  // Autopay is set only by its own signal, so cases without it never reach this patch.
+  const autopayAt = autopayChargeAt(next.dueDate);
+  const owesCharge = autopayOwes(run, arrangement, next) && patched('stripe-autopay-charges');
+  if (owesCharge && now >= autopayAt) {
+    await chargeInstallment(run, arrangement, next);
+    return;
+  }
   const due = Date.parse(`${next.dueDate}T00:00:00Z`);
   const remindAt = due - policy.reminderDaysBefore * dayMs;
   const owed = formatMoney(next.amount - next.paid, account.currency);
@@ -64,6 +73,6 @@ export async function monitorArrangement(run: CaseRun, arrangement: Arrangement)
     }
     return;
   }
-  const until = canRemind ? remindAt : next.deadline;
-  await run.waitUntil(until, `${arrangement.kind}: ${owed} due ${next.dueDate}${canRemind ? ', reminder first' : ''}`);
+  const until = canRemind ? remindAt : owesCharge ? Math.min(autopayAt, next.deadline) : next.deadline;
+  await run.waitUntil(until, `${arrangement.kind}: ${owed} due ${next.dueDate}${canRemind ? ', reminder first' : owesCharge ? ', charged by autopay that day' : ''}`);
 }

@@ -13,6 +13,7 @@ import { migrateCursor } from '../../domain/strategy-migration.js';
 import { contactPolicyOf, startCursor, type TimelineCursor } from '../../domain/timeline.js';
 import {
   CloseReason,
+  type AutopayChanged,
   type CaseAccount,
   type CaseEvent,
   type CaseEventData,
@@ -335,6 +336,14 @@ export class LiveCase {
     state.closedAt = null;
   }
 
+  /** Autopay turned on or off; arrangements charge their installments on their due dates while it is on. */
+  setAutopay({ enabled, by }: AutopayChanged): void {
+    const { state } = this;
+    if (enabled === Boolean(state.autopay)) return;
+    state.autopay = enabled ? { since: this.isoNow(), by } : null;
+    this.record('autopay_changed', enabled ? `autopay set by ${by}: installments are charged on their due dates` : `autopay turned off by ${by}`, { data: { enabled, by } });
+  }
+
   /** The creditor corrected the balance; zero closes the case as paid. */
   adjustBalance({ balance, reason, source }: { balance: number; reason: string; source: string }): void {
     const { state } = this;
@@ -481,6 +490,7 @@ export class LiveCase {
       placement: state.placement ?? null,
       waived: state.waived ?? 0,
       ...(state.projection ? { projection: state.projection } : {}),
+      ...(state.autopay ? { autopay: state.autopay } : {}),
       ...(state.person ? { person: { personId: state.person.personId, version: state.person.version, heldFor: state.person.heldFor ?? null } } : {}),
     };
   }
