@@ -12,6 +12,8 @@ export const ZStartEnv = ZTemporalEnv.extend(ZStorageEnv.shape)
     TEMPORAL_PORT: z.coerce.number().int().min(1).max(65535).default(7233),
     TEMPORAL_UI_PORT: z.coerce.number().int().min(1).max(65535).default(8233),
     SEED_DEMO: z.enum(['true', 'false']).default('true'),
+    /** Where the embedded Stripe stand-in (localstripe) listens when STRIPE_SECRET_KEY is unset. */
+    LOCALSTRIPE_PORT: z.coerce.number().int().min(1).max(65535).default(8420),
   });
 export type TStartEnv = z.infer<typeof ZStartEnv>;
 

@@ -8,10 +8,12 @@ import { roles } from '../api/auth.js';
 import { buildApi } from '../api/server.js';
 import { createDb } from '../lib/db.js';
 import { embeddedPostgresDataDir, startEmbeddedPostgres } from '../lib/embedded-postgres.js';
+import { localstripeKeys, startLocalstripe } from '../lib/localstripe-server.js';
 import { generatePayloadKey } from '../lib/payload-codec.js';
 import { applyMigrations } from '../lib/migrations.js';
 import { connectTemporalClient } from '../lib/temporal-connection.js';
 import { startTemporalDevServer } from '../lib/temporal-dev-server.js';
+import { createStripeProcessor } from '../payments/stripe-processor.js';
 import { loadWorkerConfig } from '../worker/config.js';
 import { createCaseWorker } from '../worker/create-worker.js';
 import { installWorkerRuntime } from '../worker/runtime.js';
@@ -83,6 +85,23 @@ async function main(): Promise<void> {
     temporalUi = temporalServer.uiUrl;
     env.CODEC_CORS_ORIGINS ??= `${temporalUi},${temporalUi.replace('127.0.0.1', 'localhost')}`;
   }
+  // Payments: a real Stripe account when STRIPE_SECRET_KEY is set, else localstripe (a stand-in
+  // with a fake Stripe.js), so a demo debt can be paid in the browser with no account anywhere.
+  let localstripeUrl: string | undefined;
+  if (!env.STRIPE_SECRET_KEY) {
+    say(`starting localstripe, the Stripe stand-in (data in ${path.join(dataDir, 'localstripe')}) ...`);
+    await mkdir(path.join(dataDir, 'localstripe'), { recursive: true });
+    const localstripe = await startLocalstripe({
+      port: start.LOCALSTRIPE_PORT,
+      storePath: path.join(dataDir, 'localstripe', 'store.pickle'),
+      logPath: path.join(dataDir, 'localstripe', 'localstripe.log'),
+    });
+    stops.unshift({ name: 'localstripe', stop: () => localstripe.stop() });
+    localstripeUrl = localstripe.url;
+    Object.assign(env, { STRIPE_SECRET_KEY: localstripeKeys.secretKey, STRIPE_PUBLISHABLE_KEY: localstripeKeys.publishableKey, STRIPE_API_BASE: localstripe.url });
+    // localstripe forgets its webhook endpoints when it stops: a fresh secret each start.
+    env.STRIPE_WEBHOOK_SECRET = `whsec_dev_${randomBytes(16).toString('hex')}`;
+  }
   env.API_KEYS ??= await devApiKeys(dataDir);
   env.PAYLOAD_KEYS ??= await devPayloadKeys(dataDir);
 
@@ -105,7 +124,8 @@ async function main(): Promise<void> {
   const apiConfig = loadApiConfig(env);
   const db = createDb(env.DATABASE_URL ?? '');
   const temporal = await connectTemporalClient(apiConfig);
-  const api = await buildApi({ deps: { db, temporal, communications: apiConfig.communications, imports: { dataDir } }, apiKeys: apiConfig.apiKeys, ...apiOptions(apiConfig), logLevel: 'warn' });
+  const payments = apiConfig.stripe ? createStripeProcessor(apiConfig.stripe) : undefined;
+  const api = await buildApi({ deps: { db, temporal, communications: apiConfig.communications, imports: { dataDir }, ...(payments ? { payments } : {}) }, apiKeys: apiConfig.apiKeys, ...apiOptions(apiConfig), logLevel: 'warn' });
   await api.listen({ port: apiConfig.PORT, host: apiConfig.HOST });
   stops.unshift({
     name: 'API',
@@ -115,6 +135,15 @@ async function main(): Promise<void> {
       await db.$disconnect();
     },
   });
+
+  if (localstripeUrl) {
+    const registered = await fetch(`${localstripeUrl}/_config/webhooks/dunning`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${localstripeKeys.secretKey}` },
+      body: JSON.stringify({ url: `${apiConfig.communications.publicUrl}/webhooks/stripe`, secret: env.STRIPE_WEBHOOK_SECRET }),
+    });
+    if (!registered.ok) say(`localstripe refused the webhook endpoint (${registered.status}): payments are recorded by their confirmation only`);
+  }
 
   if (start.SEED_DEMO === 'true') {
     const { cases } = await seedDemo({ db, temporal });
@@ -129,6 +158,11 @@ async function main(): Promise<void> {
   say(`  Temporal UI  ${temporalUi}`);
   say(`  Codec        ${apiUrl}/codec   (payloads are encrypted: temporal workflow show --codec-endpoint ${apiUrl}/codec --codec-auth 'Bearer <admin key>')`);
   say(`  Outboxes     ${workerConfig.outboxDir} (email, sms, letters, agency)`);
+  say(
+    localstripeUrl
+      ? `  Payments     localstripe at ${localstripeUrl} (test cards: 4242 4242 4242 4242 pays, 4000 0000 0000 0341 is declined; set STRIPE_SECRET_KEY for a real account)`
+      : `  Payments     Stripe (STRIPE_SECRET_KEY); point its webhooks at ${apiConfig.communications.publicUrl}/webhooks/stripe`,
+  );
   say('  API keys (Authorization: Bearer <key>):');
   for (const [key, role] of apiConfig.apiKeys) say(`    ${role.padEnd(12)} ${key}`);
   const managerKey = [...apiConfig.apiKeys].find(([, role]) => role === 'manager')?.[0] ?? '<manager key>';
