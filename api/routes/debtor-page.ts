@@ -11,10 +11,11 @@ import type { Messages } from '../../debtor-page/messages-en.js';
 import { cardScript } from '../../debtor-page/card-script.js';
 import { accountsPage, cardPage, identityPage, messagePage, type Notice } from '../../debtor-page/views.js';
 import type { ApiDeps } from '../deps.js';
+import { ApiError } from '../errors.js';
 import { inMediaTypes, ZErrorResponse } from '../schemas.js';
 import { performAction, planStartDays, ZPageAction, type ActionResult, type Problem } from '../services/debtor-page/actions.js';
 import { PageEvent, recordPageEvent } from '../services/debtor-page/events.js';
-import { confirmPagePayment, savedForCase, startAutopaySetup, startPagePayment, type PaymentOutcome } from '../services/debtor-page/payments.js';
+import { autopayCases, confirmAutopay, confirmPagePayment, startAutopaySetup, startPagePayment, type PaymentOutcome } from '../services/debtor-page/payments.js';
 import { availableMethods, confirmIdentity, lockedUntil } from '../services/debtor-page/identity.js';
 import { defaultFirstDueDate, pagePerson } from '../services/debtor-page/person.js';
 import { csrfMatches, csrfToken, sessionCookie, sessionMinutes, signSession, verifySession } from '../services/debtor-page/session.js';
@@ -98,7 +99,7 @@ export function debtorPageRoutes({ db, temporal, communications, payments }: Api
         person,
         ...(notice ? { notice } : {}),
         payments: Boolean(payments),
-        autopay: new Set(),
+        autopay: payments ? await autopayCases(db, person) : new Set(),
         today,
         firstDueDate,
         planLatest: DateTime.fromMillis(now, { zone: 'utc' }).plus({ days: planStartDays }).toISODate()!,
@@ -194,16 +195,22 @@ export function debtorPageRoutes({ db, temporal, communications, payments }: Api
             const outcome = await confirmPagePayment({ db, temporal, processor: payments, visit, person, caseId: action.caseId, paymentId: action.paymentId });
             return accountsAnswer(reply, t, token, visit, session, paymentNotice(t, outcome), outcome.state === 'succeeded' || outcome.state === 'processing' ? 200 : 422);
           }
-          const saved = await savedForCase({ processor: payments, setupId: action.setupId, caseId: action.caseId });
-          if (!saved) return accountsAnswer(reply, t, token, visit, session, { kind: 'error', text: t.errors.payments }, 422);
-          await recordPageEvent(db, { action: PageEvent.autopay, visit, caseId: action.caseId, idempotencyKey: `${PageEvent.autopay}:${action.setupId}` });
+          const set = await confirmAutopay({ db, temporal, processor: payments, visit, person, caseId: action.caseId, setupId: action.setupId });
+          if (!set) return accountsAnswer(reply, t, token, visit, session, { kind: 'error', text: t.errors.payments }, 422);
           return accountsAnswer(reply, t, token, visit, session, { kind: 'ok', text: t.results.autopaySet });
         }
 
         const result = await performAction({ db, temporal, visit, person, action });
         if (result.ok && result.kind === 'pay') {
           if (!payments) return accountsAnswer(reply, t, token, visit, session, { kind: 'error', text: t.errors.payments }, 503);
-          const started = await startPagePayment({ processor: payments, visit, caseId: result.caseId, amount: result.amount, currency: result.currency });
+          let started;
+          try {
+            started = await startPagePayment({ db, temporal, processor: payments, caseId: result.caseId, amount: result.amount, currency: result.currency });
+          } catch (error) {
+            // The shared path checks again against the live balance: a refusal there is said like ours.
+            if (error instanceof ApiError && error.statusCode < 500) return accountsAnswer(reply, t, token, visit, session, { kind: 'error', text: t.errors.refused(error.message) }, 422);
+            throw error;
+          }
           const amount = money(t, result.amount, result.currency);
           return card(result.caseId, t.pay.heading, t.pay.submit(amount), started.setupClientSecret, { action: 'pay_confirm', paymentId: started.paymentId });
         }

@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { expect } from 'vitest';
 import { consoleIsStale } from '../../console/build.js';
-import { startEngine, type Engine } from '../../testing/engine.js';
+import { startEngine, type Engine, type EngineOptions } from '../../testing/engine.js';
 
 /**
  * What every browser test of the console shares: Debian's Chromium (skipped with a warning when
@@ -22,12 +22,15 @@ if (!hasChromium) {
 
 const screenshots = path.resolve('test-results/screenshots');
 
-/** The engine (serving the built console) and a browser, started side by side. */
-export async function startEngineAndBrowser(): Promise<[Engine, Browser]> {
+/**
+ * The engine (serving the built console) and a browser, started side by side. `engine` sets the
+ * engine's options; `console: false` skips the console build (a test of a page the API renders itself).
+ */
+export async function startEngineAndBrowser({ engine = {}, console: withConsole = true }: { engine?: EngineOptions; console?: boolean } = {}): Promise<[Engine, Browser]> {
   // The API serves console/dist: build it first when a source is newer than the last build.
-  if (consoleIsStale()) await promisify(execFile)(process.execPath, ['--import', 'tsx', 'console/build.ts'], { timeout: 120_000 });
+  if (withConsole && consoleIsStale()) await promisify(execFile)(process.execPath, ['--import', 'tsx', 'console/build.ts'], { timeout: 120_000 });
   await mkdir(screenshots, { recursive: true });
-  return Promise.all([startEngine(), chromium.launch({ executablePath: chromiumPath, args: ['--no-sandbox', '--disable-dev-shm-usage'] })]);
+  return Promise.all([startEngine(engine), chromium.launch({ executablePath: chromiumPath, args: ['--no-sandbox', '--disable-dev-shm-usage'] })]);
 }
 
 export async function signIn(engine: Engine, page: Page, key: string, role: string): Promise<void> {
