@@ -52,7 +52,7 @@ async function axeProblems(page: Page): Promise<string[]> {
   const source = await readFile(path.resolve('node_modules/axe-core/axe.min.js'), 'utf8');
   await page.evaluate(source);
   // The card fields belong to the processor's script (Stripe's own frame in production), not to this page.
-  const result = (await page.evaluate(`axe.run({ exclude: [['#card']] }, { resultTypes: ['violations'] })`)) as { violations: { id: string; impact: string | null; nodes: { target: unknown }[] }[] };
+  const result = await page.evaluate<{ violations: { id: string; impact: string | null; nodes: { target: unknown }[] }[] }>(`axe.run({ exclude: [['#card']] }, { resultTypes: ['violations'] })`);
   return result.violations.filter((violation) => violation.impact === 'serious' || violation.impact === 'critical').map((violation) => `${violation.id} (${violation.impact}) at ${JSON.stringify(violation.nodes.map((node) => node.target))}`);
 }
 
