@@ -131,4 +131,48 @@ describe('the debtor page', () => {
     expect(events.map((event) => event.action)).toEqual([PageEvent.opened, PageEvent.identityConfirmed, PageEvent.plan]);
     expect(events[0]?.data).toMatchObject({ strategy: strategy.key, communicationId: expect.any(String) });
   });
+
+  it('takes a dispute as it takes an officer\'s (collection stops), books a call, and saves preferences and an opt-out for the person', async () => {
+    const caseId = await enrollPerson(engine, strategy.key, 'PAGE-ACTS', { name: 'Dora Lane', phone: '+15555550173' });
+    const link = await smsLinkFor('+15555550173');
+    const browser = pageClient();
+    const opened = await browser.get(link);
+    expect((await browser.post(link, { csrf: hiddenValue(opened.text, 'csrf'), method: 'last_name_zip', lastName: 'LANE', postalCode: facts.postalCode })).status).toBe(303);
+    const csrf = hiddenValue((await browser.get(link)).text, 'csrf');
+    const act = (form: Record<string, string>) => browser.post(link, { csrf, lang: 'en', ...form });
+
+    const call = await act({ action: 'callback', caseId, note: 'after work please' });
+    expect(call.status).toBe(200);
+    expect(call.text).toContain('We will call you at');
+    const callback = await engine.db.callback.findFirstOrThrow({ where: { caseId } });
+    expect(callback).toMatchObject({ source: 'debtor_page', note: 'after work please' });
+
+    const saved = await act({ action: 'preferences', language: 'es', preferredChannel: 'email', quietFrom: '12:00', quietTo: '13:00' });
+    expect(saved.text).toContain('Your preferences are saved');
+    const badTime = await act({ action: 'preferences', language: 'es', preferredChannel: 'email', quietFrom: '13:00', quietTo: '12:00' });
+    expect(badTime.status).toBe(422);
+    expect(badTime.text).toContain('Enter times such as 09:00 and 17:00');
+    const optOut = await act({ action: 'opt_out', channel: 'sms' });
+    expect(optOut.text).toContain('You will get no more Text message (SMS) about your accounts');
+    const person = await engine.db.debtor.findFirstOrThrow({ where: { accounts: { some: { externalId: 'PAGE-ACTS' } } } });
+    expect(person.language).toBe('es');
+    expect(person.preferences).toMatchObject({
+      preferredChannel: 'email',
+      inconvenientTimes: [expect.objectContaining({ from: '12:00', to: '13:00', source: 'debtor_page' })],
+      refusedMedia: [expect.objectContaining({ medium: 'sms' })],
+    });
+
+    const empty = await act({ action: 'dispute', caseId, reason: '' });
+    expect(empty.text).toContain('Tell us why, in a few words');
+    const disputed = await act({ action: 'dispute', caseId, reason: 'I paid this in 2024' });
+    expect(disputed.text).toContain('We received your dispute');
+    const live = await status(caseId);
+    expect(live.hold).toMatchObject({ kind: 'dispute' });
+    // Collection waits as it does for an officer's dispute: no plan or promise while it holds.
+    const promise = await act({ action: 'promise', caseId, amount: '10', dueDate: DateTime.utc().plus({ days: 3 }).toISODate()! });
+    expect(promise.status).toBe(422);
+    expect(promise.text).toContain('the debt is disputed');
+    const outcome = await engine.db.auditEvent.findFirstOrThrow({ where: { caseId, action: 'outcome_recorded' } });
+    expect(outcome.data).toMatchObject({ kind: 'dispute', by: 'debtor_page' });
+  });
 });
