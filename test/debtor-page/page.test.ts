@@ -169,7 +169,7 @@ describe('the debtor page', () => {
     const live = await status(caseId);
     expect(live.hold).toMatchObject({ kind: 'dispute' });
     // Collection waits as it does for an officer's dispute: no plan or promise while it holds.
-    const promise = await act({ action: 'promise', caseId, amount: '10', dueDate: DateTime.utc().plus({ days: 3 }).toISODate()! });
+    const promise = await act({ action: 'promise', caseId, amount: '10', dueDate: DateTime.utc().plus({ days: 3 }).toISODate() });
     expect(promise.status).toBe(422);
     expect(promise.text).toContain('the debt is disputed');
     const outcome = await engine.db.auditEvent.findFirstOrThrow({ where: { caseId, action: 'outcome_recorded' } });
