@@ -36,6 +36,19 @@ describe('the debtor page', () => {
     const caseId = await enrollPerson(engine, strategy.key, 'PAGE-LOCK', { name: 'Bob Stone', phone: '+15555550171' });
     const link = await smsLinkFor('+15555550171');
     const browser = pageClient();
+    // What the check needs is kept as keyed hashes only.
+    const account = await engine.db.account.findFirstOrThrow({ where: { externalId: 'PAGE-LOCK' }, include: { debtor: true } });
+    expect(account.last4Hash).toMatch(/^[0-9a-f]{64}$/);
+    expect(account.debtor.postalCodeHash).toMatch(/^[0-9a-f]{64}$/);
+    expect(account.debtor.birthDateHash).toMatch(/^[0-9a-f]{64}$/);
+    expect(JSON.stringify(account)).not.toMatch(/60601|1980-04-23|4321/);
+    const refused = await engine.call('POST', '/api/v1/accounts', {
+      key: engine.keys.integration,
+      body: { externalId: 'PAGE-BAD', strategy: strategy.key, currency: 'USD', balance: 100, accountLast4: '12a4', debtor: { name: 'X Y', timeZone: 'UTC', birthDate: '2999-01-01' } },
+    });
+    expect(refused.status).toBe(400);
+    expect(JSON.stringify(refused.body)).toMatch(/body\.accountLast4/);
+    expect(JSON.stringify(refused.body)).toMatch(/body\.debtor\.birthDate/);
 
     const first = await browser.get(link);
     expect(first.status).toBe(200);
