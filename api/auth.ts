@@ -52,6 +52,9 @@ export function parseApiKeys(value: string): Map<string, Role> {
 
 const digest = (value: string) => createHash('sha256').update(value).digest();
 
+/** The keyId of a key from `API_KEYS`: the first 12 hex digits of its SHA-256 (not secret, stable). */
+export const envKeyId = (key: string) => digest(key).toString('hex').slice(0, 12);
+
 /**
  * The stored form of an API key: hex SHA-256. Keys are 256 random bits, so a slow password hash
  * (scrypt, argon2) would add nothing against guessing, while a fast one lets each request find its
@@ -95,7 +98,7 @@ export type ApiKeyTable = ReturnType<typeof apiKeyTable>;
  */
 export function registerAuth(app: FastifyInstance, apiKeys: Map<string, Role>, { db, table = db ? apiKeyTable(db) : undefined }: { db?: Db; table?: ApiKeyTable } = {}): void {
   // Compare digests in constant time so a key cannot be guessed byte by byte.
-  const known = [...apiKeys].map(([key, role]) => ({ digest: digest(key), principal: { role, keyId: digest(key).toString('hex').slice(0, 12), team: null } }));
+  const known = [...apiKeys].map(([key, role]) => ({ digest: digest(key), principal: { role, keyId: envKeyId(key), team: null } }));
 
   app.decorateRequest('principal', null);
   app.decorateRequest('authProblem', null);

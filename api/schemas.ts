@@ -27,6 +27,8 @@ export const ZCaseView = z.object({
   strategy: z.object({ key: z.string(), version: z.number().int() }),
   /** The officers' team working the case; team-scoped keys see only their team's cases. */
   team: z.string().nullable(),
+  /** The owner: the keyId of the officer's API key (assignment rules or a manager), null when none. */
+  officer: z.string().nullable(),
   startedAt: z.string(),
   live: z.boolean(),
   channels: z.record(z.string(), z.object({ valid: z.boolean(), optedOut: z.boolean(), consent: z.boolean() })),

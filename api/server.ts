@@ -13,6 +13,9 @@ import { ApiError, clientErrorHandler, errorHandler, frameworkErrorHandler } fro
 import { maxPathParamLength, ZErrorResponse } from './schemas.js';
 import { accountRoutes } from './routes/accounts.js';
 import { assignmentRoutes } from './routes/assignments.js';
+import { callbackRoutes } from './routes/callbacks.js';
+import { caseNoteRoutes } from './routes/case-notes.js';
+import { ownerRoutes } from './routes/owners.js';
 import { caseRoutes } from './routes/cases.js';
 import { caseFileRoutes } from './routes/case-files.js';
 import { codecRoutes } from './routes/codec.js';
@@ -125,6 +128,9 @@ export async function buildApi({
   await app.register(taskRoutes(deps));
   await app.register(debtorRoutes(deps));
   await app.register(assignmentRoutes(deps));
+  await app.register(ownerRoutes(deps, apiKeys));
+  await app.register(callbackRoutes(deps));
+  await app.register(caseNoteRoutes(deps));
   await app.register(templateRoutes(deps, { maxSmsSegments: deps.communications?.smsMaxSegments ?? 3 }));
   await app.register(communicationsExportRoutes(deps));
   await app.register(letterReturnRoutes(deps));

@@ -132,6 +132,13 @@ export const ZCaseFile = z.object({
       completedAt: ZInstant.nullable(),
     }),
   ),
+  /**
+   * The officers' notes, oldest first; a correction is a later note naming the one it corrects.
+   * Added after version 1 without a version change: files stored before it read as having none.
+   */
+  notes: z
+    .array(z.object({ id: z.string(), at: ZInstant, author: z.string(), text: z.string(), corrects: z.string().nullable() }))
+    .default([]),
   /** Every event of the case's audit trail except reads of it, in order (steps, replies, changes). */
   history: z.array(z.object({ at: ZInstant, actor: z.string(), action: z.string(), stepId: z.string().nullable(), detail: z.string().nullable() })),
 });
@@ -221,6 +228,8 @@ export interface CaseFileSource {
     createdAt: Date;
     completedAt: Date | null;
   }[];
+  /** The case's notes (CaseNote rows); absent reads as none. */
+  notes?: { id: string; author: string; text: string; correctsId: string | null; createdAt: Date }[];
 }
 
 const iso = (date: Date) => date.toISOString();
@@ -329,6 +338,7 @@ export function buildCaseFile(source: CaseFileSource, purpose: CaseFilePurpose):
   const communications = [...source.communications].sort(byTimeThenId((row) => row.createdAt, (row) => row.id));
   const inbound = [...source.inbound].sort(byTimeThenId((row) => row.receivedAt, (row) => row.id));
   const tasks = [...source.tasks].sort(byTimeThenId((row) => row.createdAt, (row) => row.id));
+  const notes = [...(source.notes ?? [])].sort(byTimeThenId((row) => row.createdAt, (row) => row.id));
   const caseEvents = events.filter((event) => !accessActions.includes(event.action));
   const detailOf = (data: Record<string, unknown>) => (typeof data.detail === 'string' ? data.detail : null);
 
@@ -341,6 +351,7 @@ export function buildCaseFile(source: CaseFileSource, purpose: CaseFilePurpose):
     ...inbound.map((row) => row.receivedAt),
     ...tasks.flatMap((task) => [task.createdAt, ...(task.completedAt ? [task.completedAt] : [])]),
     ...caseEvents.map((event) => event.at),
+    ...notes.map((note) => note.createdAt),
   ];
   const asOf = new Date(Math.max(...instants.map((instant) => instant.getTime())));
 
@@ -436,6 +447,7 @@ export function buildCaseFile(source: CaseFileSource, purpose: CaseFilePurpose):
       createdAt: iso(task.createdAt),
       completedAt: isoOrNull(task.completedAt),
     })),
+    notes: notes.map((note) => ({ id: note.id, at: iso(note.createdAt), author: note.author, text: note.text, corrects: note.correctsId })),
     history: caseEvents.map((event) => {
       const data = dataOf(event.data);
       return { at: iso(event.at), actor: event.actor, action: event.action, stepId: typeof data.stepId === 'string' ? data.stepId : null, detail: detailOf(data) };
@@ -451,7 +463,7 @@ export function caseFileJson(file: TCaseFile): string {
 /**
  * The file for a reader who may not see contact details (api/access.ts): the debtor's name
  * becomes initials, addresses and numbers are masked, what was said (messages, replies, an
- * officer's call note) reads `[masked]`; amounts, dates, statuses and outcomes stay.
+ * officer's call note, a case note) reads `[masked]`; amounts, dates, statuses and outcomes stay.
  */
 export function maskCaseFile(file: TCaseFile, mask: (value: string) => string): TCaseFile {
   return {
@@ -461,5 +473,6 @@ export function maskCaseFile(file: TCaseFile, mask: (value: string) => string): 
     contacts: file.contacts.map((contact) => ({ ...contact, value: mask(contact.value) })),
     communications: file.communications.map((row) => ({ ...row, recipient: mask(row.recipient), subject: row.subject === null ? null : '[masked]', body: '[masked]' })),
     inbound: file.inbound.map((row) => ({ ...row, from: mask(row.from), text: '[masked]' })),
+    notes: file.notes.map((note) => ({ ...note, text: '[masked]' })),
   };
 }

@@ -5,7 +5,7 @@ import { formatMoney } from '../domain/money.js';
 /**
  * The case file as a PDF a person reads (pdfkit, standard Helvetica like the letters): account
  * and debtor, contacts, the balance history as a table with the running balance, payments,
- * every communication with its delivery trail, outcomes, tasks and the case history. The
+ * every communication with its delivery trail, outcomes, tasks, notes and the case history. The
  * document's dates are the file's `asOf`, so the same case file gives the same bytes.
  */
 
@@ -179,6 +179,12 @@ export function renderCaseFilePdf(file: TCaseFile, { compress = true }: { compre
     ]);
   }
   if (file.tasks.length === 0) paragraph('No tasks.', { italic: true });
+
+  heading(`Notes (${file.notes.length})`);
+  for (const note of file.notes) {
+    row([{ text: short(note.at), width: 110 }, { text: note.author, width: 110 }, { text: [note.corrects && `corrects note ${note.corrects}`, note.text].filter(Boolean).join(' · '), width: contentWidth - 220 }]);
+  }
+  if (file.notes.length === 0) paragraph('No notes.', { italic: true });
 
   heading(`History (${file.history.length} events)`);
   for (const event of file.history) {

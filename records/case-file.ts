@@ -31,6 +31,7 @@ export async function loadCaseFileSource(db: Db, caseId: string): Promise<CaseFi
       const { communications, inbound } = await caseCommunications(tx, caseId);
       const auditEvents = await tx.auditEvent.findMany({ where: { caseId } });
       const tasks = await tx.task.findMany({ where: { caseId } });
+      const notes = await tx.caseNote.findMany({ where: { caseId } });
       return {
         caseRow: row,
         account,
@@ -42,6 +43,7 @@ export async function loadCaseFileSource(db: Db, caseId: string): Promise<CaseFi
         inbound,
         auditEvents,
         tasks,
+        notes,
       };
     },
     { isolationLevel: 'RepeatableRead' },

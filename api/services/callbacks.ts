@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Client } from '@temporalio/client';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { DateTime } from 'luxon';
 import { callbackTimeProblem, firstCallbackTime, localClock } from '../../domain/callbacks.js';
 import { taskPriority } from '../../domain/task-priority.js';
@@ -7,6 +7,7 @@ import { textProblem } from '../../domain/well-formed-text.js';
 import type { Db } from '../../lib/db.js';
 import { contactFactsQuery } from '../../workflows/case-messages.js';
 import { ApiError, conflict, invalidRequest, notFound, unprocessable } from '../errors.js';
+import { unavailableDependency } from '../unavailable.js';
 
 /**
  * Callbacks: a call at a time the person chose, booked by an officer or asked for on the debtor's
@@ -75,6 +76,23 @@ export function toCallbackView(row: CallbackRow): CallbackView {
   };
 }
 
+/** How long a booking waits for the case's workflow to answer. */
+const factsDeadlineMs = 10_000;
+
+/**
+ * The case's live contact facts. A case whose workflow is gone answers 409; one that does not
+ * answer in time (no worker) 503, as Temporal being unreachable does (api/unavailable.ts).
+ */
+async function caseContactFacts(temporal: Client, caseId: string) {
+  try {
+    return await temporal.connection.withDeadline(Date.now() + factsDeadlineMs, () => temporal.workflow.getHandle(caseId).query(contactFactsQuery));
+  } catch (error) {
+    if (error instanceof WorkflowNotFoundError) throw conflict('case_not_running', "the case's workflow is not running: no callback can be booked on it");
+    if (unavailableDependency(error)) throw error;
+    throw new ApiError(503, 'case_unavailable', "the case's workflow did not answer in time to check the contact rules; try again");
+  }
+}
+
 /**
  * Books a callback on a case and writes its call task, due at `at`.
  *
@@ -131,7 +149,7 @@ export async function requestCallback({
   if (row.status === 'closed') throw conflict('case_closed', 'the case is closed: no callback can be booked on it');
 
   // The case's live facts (what the person told us on any account included), at the chosen instant.
-  const { facts, policy } = await temporal.workflow.getHandle(caseId).query(contactFactsQuery);
+  const { facts, policy } = await caseContactFacts(temporal, caseId);
   let when = at;
   if (!when) {
     const first = firstCallbackTime({ from: now.getTime(), facts, policy });

@@ -43,6 +43,7 @@ export function caseView(row: CaseRow, live: CaseStatus | null) {
     nextActionWhy: live ? live.nextActionWhy : row.nextActionWhy,
     strategy: { key: row.strategy.key, version: row.strategy.version },
     team: row.team,
+    officer: row.officer,
     startedAt: row.startedAt.toISOString(),
     /** False when the workflow could not be asked and the fields come from the database. */
     live: live !== null,

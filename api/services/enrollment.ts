@@ -14,6 +14,7 @@ import { ApiError, unprocessable } from '../errors.js';
 import { debtorForEnrollment } from './debtor-identity.js';
 import { identityHashesOf, identityKey } from './debtor-page/identity-facts.js';
 import { differingFields, enrollmentConflict, enrollmentFingerprint, type EnrollmentFingerprint } from './enrollment-conflicts.js';
+import { ownerAudit, ownerForNewCase } from './owners.js';
 import { chooseStrategyFor } from './segments.js';
 import { activeStrategy, toVersion, type StrategyVersion } from './strategies.js';
 
@@ -192,9 +193,13 @@ export async function enrollAccount({
           last4Hash: identitySecret && input.accountLast4 ? identityHashesOf(identityKey(identitySecret), { accountLast4: input.accountLast4 }).last4Hash : null,
         },
       });
+      // The owner, by the manager's assignment rules (owners.ts); none when no rule matches.
+      const segment = choice?.segmentId ?? null;
+      const owner = await ownerForNewCase(tx, { team: input.team ?? null, segment, balance: input.balance, currency: input.currency });
       await tx.case.create({
-        data: { id: caseId, accountId, strategyId: strategy.id, balance: input.balance, currency: input.currency, startedAt, arm: choice?.arm ?? null, team: input.team ?? null },
+        data: { id: caseId, accountId, strategyId: strategy.id, balance: input.balance, currency: input.currency, startedAt, arm: choice?.arm ?? null, team: input.team ?? null, segment, officer: owner?.officer ?? null },
       });
+      if (owner) await tx.auditEvent.create({ data: ownerAudit({ caseId, actor, before: null, after: owner.officer, data: { source: 'rules', ...owner } }) });
       await tx.auditEvent.create({
         data: {
           caseId,

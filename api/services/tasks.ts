@@ -42,7 +42,13 @@ export async function listTasks({
   offset: number;
   scope: { team?: string };
 }) {
-  const where: Prisma.TaskWhereInput = { status, ...(kind ? { kind } : {}), ...(scope.team ? { case: { team: scope.team } } : {}) };
+  const where: Prisma.TaskWhereInput = {
+    status,
+    ...(kind ? { kind } : {}),
+    ...(scope.team ? { case: { team: scope.team } } : {}),
+    // A booked callback (api/services/callbacks.ts) is work from its time on, not before.
+    ...(status === 'open' ? { OR: [{ dueAt: null }, { dueAt: { lte: new Date() } }] } : {}),
+  };
   const [rows, total] = await Promise.all([
     db.task.findMany({
       where,

@@ -11,6 +11,7 @@ const DebtorsPage = lazy(() => import('./pages/Debtors').then((module) => ({ def
 const DebtorRoute = lazy(() => import('./pages/DebtorRoute').then((module) => ({ default: module.DebtorRoute })));
 const StrategiesPage = lazy(() => import('./pages/Strategies').then((module) => ({ default: module.StrategiesPage })));
 const ReportsPage = lazy(() => import('./pages/Reports').then((module) => ({ default: module.ReportsPage })));
+const MyCaseloadPage = lazy(() => import('./pages/caseload/MyCaseloadPage').then((module) => ({ default: module.MyCaseloadPage })));
 const ImportPage = lazy(() => import('./pages/Import').then((module) => ({ default: module.ImportPage })));
 
 const pages: Record<PageId, { label: string; path: string }> = {
@@ -54,6 +55,7 @@ export function App() {
         <Suspense fallback={<p role="status">Loading…</p>}>
           <Routes>
             {allowed.includes('queue') && <Route path="/queue" element={<WorkQueuePage />} />}
+            {allowed.includes('queue') && <Route path="/my" element={<MyCaseloadPage />} />}
             {allowed.includes('cases') && <Route path="/cases" element={<CasesPage />} />}
             {allowed.includes('cases') && <Route path="/cases/:caseId" element={<CaseRoute />} />}
             {allowed.includes('debtors') && <Route path="/debtors" element={<DebtorsPage />} />}

@@ -14,3 +14,5 @@ export type StrategyVersion = Json<paths['/api/v1/strategies']['get']['responses
 export type StrategyPreview = Json<paths['/api/v1/strategies/{key}/preview']['post']['responses'][200]>;
 export type CaseView = Json<paths['/api/v1/cases']['get']['responses'][200]>['items'][number];
 export type ImportJob = Json<paths['/api/v1/imports/{jobId}']['get']['responses'][200]>;
+export type CaseNote = Json<paths['/api/v1/cases/{caseId}/notes']['get']['responses'][200]>['items'][number];
+export type Callback = Json<paths['/api/v1/cases/{caseId}/callbacks']['get']['responses'][200]>['items'][number];

@@ -7,6 +7,9 @@ import { Problem } from '../components/Problem';
 import { money, when } from '../format';
 import { useSession } from '../session';
 import { OutcomeForm, type ClaimedTask } from './OutcomeForm';
+import { CallbacksPanel } from './case/CallbacksPanel';
+import { NotesPanel } from './case/NotesPanel';
+import { OwnerPanel } from './case/OwnerPanel';
 
 /** Everything an officer needs on one screen: who, how much, what happened, what is next and why. */
 export function CaseScreen({ caseId, task, onTaskDone }: { caseId: string; task: ClaimedTask | null; onTaskDone?: () => void }) {
@@ -71,6 +74,10 @@ export function CaseScreen({ caseId, task, onTaskDone }: { caseId: string; task:
         </section>
       )}
       {c.status !== 'closed' && negotiates && <OutcomeForm key={task?.id ?? 'case'} caseId={caseId} currency={c.currency} balance={c.balance} task={task} {...(onTaskDone ? { onTaskDone } : {})} />}
+
+      <OwnerPanel caseId={caseId} officer={c.officer} />
+      <NotesPanel caseId={caseId} />
+      <CallbacksPanel caseId={caseId} closed={c.status === 'closed'} />
 
       <section aria-labelledby="channels-title" className="panel">
         <h3 id="channels-title">Channels</h3>

@@ -8,6 +8,7 @@ import { ContactsPanel } from './debtor/ContactsPanel';
 import { FlagsPanel } from './debtor/FlagsPanel';
 import { PreferencesPanel } from './debtor/PreferencesPanel';
 import { PersonMergesPanel } from './debtor/MergesPanel';
+import { PersonNotesPanel } from './debtor/NotesPanel';
 import { personKey, useEditsPersons, useManagesPersons } from './debtor/use-person-change';
 
 /**
@@ -72,6 +73,7 @@ export function DebtorScreen({ debtorId }: { debtorId: string }) {
       <ContactsPanel debtorId={d.debtorId} contacts={d.contacts} edits={edits && !d.mergedInto} />
       <PreferencesPanel key={`${d.preferences.preferredChannel}-${d.language}`} debtor={d} edits={edits && !d.mergedInto} />
       <FlagsPanel debtor={d} edits={edits && !d.mergedInto} />
+      <PersonNotesPanel debtorId={d.debtorId} />
       <HistoryPanel debtor={d} />
       {manages && <PersonMergesPanel debtorId={d.debtorId} />}
     </article>

@@ -7,6 +7,7 @@ import { Problem } from '../components/Problem';
 import { money, when } from '../format';
 import { useSession } from '../session';
 import { CaseScreen } from './CaseScreen';
+import { MyCaseloadLink } from './caseload/MyCaseloadPage';
 
 
 const pageSize = 25;
@@ -41,6 +42,7 @@ export function WorkQueuePage() {
       <section aria-labelledby="queue-title" className="queue">
         <div className="section-head">
           <h1 id="queue-title">Work queue</h1>
+          <MyCaseloadLink />
           <div role="group" aria-label="Task status" className="segmented">
             {(['open', 'claimed'] as const).map((value) => (
               <button

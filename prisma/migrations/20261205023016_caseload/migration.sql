@@ -81,7 +81,7 @@ ALTER TABLE "Callback" ADD CONSTRAINT "Callback_taskId_fkey" FOREIGN KEY ("taskI
 -- Case notes are append-only: a correction is a new note naming the one it corrects.
 CREATE FUNCTION "case_note_append_only"() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  RAISE EXCEPTION 'case notes are append-only: write a new note that corrects this one' USING ERRCODE = 'restrict_violation';
+  RAISE EXCEPTION 'case notes are append-only: write a new note that corrects this one';
 END;
 $$;
 CREATE TRIGGER "CaseNote_append_only" BEFORE UPDATE OR DELETE ON "CaseNote"
