@@ -23,14 +23,14 @@ if (!hasChromium) {
 const screenshots = path.resolve('test-results/screenshots');
 
 /**
- * The engine (serving the built console) and a browser, started side by side. `engine` sets the
- * engine's options; `console: false` skips the console build (a test of a page the API renders itself).
+ * The engine (serving the built console) and a browser, started side by side. `console: false`
+ * skips the console build (a test of a page the API renders itself, such as the debtor's page).
  */
-export async function startEngineAndBrowser({ engine = {}, console: withConsole = true }: { engine?: EngineOptions; console?: boolean } = {}): Promise<[Engine, Browser]> {
+export async function startEngineAndBrowser(options: EngineOptions = {}, { console: withConsole = true }: { console?: boolean } = {}): Promise<[Engine, Browser]> {
   // The API serves console/dist: build it first when a source is newer than the last build.
   if (withConsole && consoleIsStale()) await promisify(execFile)(process.execPath, ['--import', 'tsx', 'console/build.ts'], { timeout: 120_000 });
   await mkdir(screenshots, { recursive: true });
-  return Promise.all([startEngine(engine), chromium.launch({ executablePath: chromiumPath, args: ['--no-sandbox', '--disable-dev-shm-usage'] })]);
+  return Promise.all([startEngine(options), chromium.launch({ executablePath: chromiumPath, args: ['--no-sandbox', '--disable-dev-shm-usage'] })]);
 }
 
 export async function signIn(engine: Engine, page: Page, key: string, role: string): Promise<void> {

@@ -27,7 +27,7 @@ const desktop = { width: 1280, height: 900 };
 
 beforeAll(async () => {
   if (!hasChromium) return;
-  [engine, browser] = await startEngineAndBrowser({ console: false, engine: { temporal: 'time-skipping', api: true, worker: 'in-process', twilio: true, stripe: true, strategies: [strategy] } });
+  [engine, browser] = await startEngineAndBrowser({ temporal: 'time-skipping', api: true, worker: 'in-process', twilio: true, stripe: true, strategies: [strategy] }, { console: false });
 });
 afterAll(async () => {
   await browser?.close();

@@ -178,7 +178,8 @@ export async function performAction({
         await event(PageEvent.callback);
         return { ok: true, kind: 'callback', at: new Date(booked.at) };
       } catch (error) {
-        if (error instanceof ApiError && error.statusCode < 500) return fail({ kind: 'callback', reason: error.fields?.[0]?.message ?? error.message });
+        // A refusal by the rules (422), a case no longer running (409) or not answering now (503): said on the page.
+        if (error instanceof ApiError) return fail({ kind: 'callback', reason: error.fields?.[0]?.message ?? error.message });
         throw error;
       }
     }
