@@ -110,6 +110,10 @@ describe.skipIf(!hasChromium)('the debtor page in a real browser', () => {
     // A declined card: the processor's script collects it, the charge is refused, the balance stands.
     await page.getByLabel(/^Amount In USD/).first().fill('100');
     await page.getByRole('button', { name: 'Pay this amount' }).click();
+    await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('Pay by card');
+    figures.cardPageLoad = await loadFigures(page);
+    expect(await axeProblems(page)).toEqual([]);
+    await shot(page, 'debtor-page-card-phone');
     await page.getByPlaceholder('number').fill('4000000000000341');
     await page.getByPlaceholder('exp_month').fill('12');
     await page.getByPlaceholder('exp_year').fill('30');
@@ -173,6 +177,7 @@ describe.skipIf(!hasChromium)('the debtor page in a real browser', () => {
       await page.getByRole('button', { name: 'Continuar' }).click();
       await expect.poll(() => page.locator('main').textContent()).toContain(expected);
     }
+    expect(await axeProblems(page)).toEqual([]);
     await shot(page, 'debtor-page-locked-phone-es');
     await context.close();
     console.log(`DEBTOR-PAGE-FIGURES ${JSON.stringify(figures)}`);
