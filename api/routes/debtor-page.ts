@@ -18,7 +18,7 @@ import { PageEvent, recordPageEvent } from '../services/debtor-page/events.js';
 import { autopayCases, confirmAutopay, confirmPagePayment, startAutopaySetup, startPagePayment, type PaymentOutcome } from '../services/debtor-page/payments.js';
 import { availableMethods, confirmIdentity, lockedUntil } from '../services/debtor-page/identity.js';
 import { defaultFirstDueDate, pagePerson } from '../services/debtor-page/person.js';
-import { csrfMatches, csrfToken, sessionCookie, sessionMinutes, signSession, verifySession } from '../services/debtor-page/session.js';
+import { csrfMatches, csrfToken, flashCookie, sessionCookie, sessionMinutes, signFlash, signSession, verifyFlash, verifySession } from '../services/debtor-page/session.js';
 import { visitOf, type Visit } from '../services/debtor-page/visit.js';
 
 /**
@@ -141,7 +141,11 @@ export function debtorPageRoutes({ db, temporal, communications, payments }: Api
         // The first open of each message's link counts in the funnel; later ones are the same visit.
         await recordPageEvent(db, { action: PageEvent.opened, visit, idempotencyKey: `${PageEvent.opened}:${visit.communicationId}` });
         const session = currentSession(request, visit);
-        if (session) return accountsAnswer(reply, t, token, visit, session);
+        if (session) {
+          const flash = verifyFlash(linkSecret, request.cookies[flashCookie]);
+          if (request.cookies[flashCookie] !== undefined) reply.clearCookie(flashCookie, { path: '/p/' });
+          return accountsAnswer(reply, t, token, visit, session, flash ?? undefined);
+        }
         const locked = await lockedUntil(db, visit.debtorId);
         if (locked) return lockedPage(reply, t, token, locked, (await db.debtor.findUnique({ where: { id: visit.debtorId }, select: { timeZone: true } }))?.timeZone ?? 'UTC');
         return identityAnswer(reply, t, token, visit, request.query.method);
@@ -184,6 +188,11 @@ export function debtorPageRoutes({ db, temporal, communications, payments }: Api
         if (!person) return accountsAnswer(reply, t, token, visit, session, { kind: 'error', text: t.errors.account }, 422);
         const action = parsed.data;
         const csrf = csrfToken(linkSecret, session);
+        // What changed something answers with a redirect to the page (a reload then sends nothing again); its notice rides along.
+        const done = (notice: Notice) => {
+          reply.setCookie(flashCookie, signFlash(linkSecret, { kind: notice.kind, text: String(notice.text) }), { path: '/p/', httpOnly: true, sameSite: 'strict', secure, maxAge: 60 });
+          return reply.code(303).header('cache-control', 'no-store').redirect(`/p/${token}?lang=${t.lang}`, 303);
+        };
         const card = (caseId: string, heading: string, button: string, setupSecret: string, confirm: Parameters<typeof cardPage>[1]['confirm'], notice?: Notice) => {
           const { publishableKey, scriptUrl } = payments!.browserConfig();
           return send(reply, 200, cardPage(frame(t, token, heading), { action: `/p/${token}`, csrf, caseId, heading, button, setupSecret, publishableKey, scriptUrl, confirm, ...(notice ? { notice } : {}) }), true);
@@ -193,11 +202,12 @@ export function debtorPageRoutes({ db, temporal, communications, payments }: Api
           if (!payments) return accountsAnswer(reply, t, token, visit, session, { kind: 'error', text: t.errors.payments }, 503);
           if (action.action === 'pay_confirm') {
             const outcome = await confirmPagePayment({ db, temporal, processor: payments, visit, person, caseId: action.caseId, paymentId: action.paymentId });
-            return accountsAnswer(reply, t, token, visit, session, paymentNotice(t, outcome), outcome.state === 'succeeded' || outcome.state === 'processing' ? 200 : 422);
+            const notice = paymentNotice(t, outcome);
+            return outcome.state === 'succeeded' || outcome.state === 'processing' ? done(notice) : accountsAnswer(reply, t, token, visit, session, notice, 422);
           }
           const set = await confirmAutopay({ db, temporal, processor: payments, visit, person, caseId: action.caseId, setupId: action.setupId });
           if (!set) return accountsAnswer(reply, t, token, visit, session, { kind: 'error', text: t.errors.payments }, 422);
-          return accountsAnswer(reply, t, token, visit, session, { kind: 'ok', text: t.results.autopaySet });
+          return done({ kind: 'ok', text: t.results.autopaySet });
         }
 
         const result = await performAction({ db, temporal, visit, person, action });
@@ -219,7 +229,7 @@ export function debtorPageRoutes({ db, temporal, communications, payments }: Api
           return card(result.caseId, t.pay.heading, t.pay.saveCard, setup.clientSecret, { action: 'autopay_confirm', setupId: setup.setupId }, { kind: 'ok', text: `${t.results.plan} ${t.results.autopay}` });
         }
         const notice = noticeOf(t, result, person.timeZone);
-        return accountsAnswer(reply, t, token, visit, session, notice, result.ok ? 200 : 422);
+        return result.ok ? done(notice) : accountsAnswer(reply, t, token, visit, session, notice, 422);
       },
     );
   };

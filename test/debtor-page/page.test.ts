@@ -117,28 +117,32 @@ describe('the debtor page', () => {
 
     const formToken = hiddenValue(page.text, 'csrf');
     // A form without the session's token changes nothing.
-    expect((await browser.post(link, { action: 'dispute', caseId, reason: 'not mine', csrf: 'forged', lang: 'en' })).status).toBe(403);
+    expect((await browser.submit(link, { action: 'dispute', caseId, reason: 'not mine', csrf: 'forged', lang: 'en' })).status).toBe(403);
     // Above the balance, and beyond the policy's promise horizon: clear messages, nothing recorded.
-    const above = await browser.post(link, { action: 'promise', caseId, amount: '1250.01', dueDate: DateTime.utc().plus({ days: 3 }).toISODate(), csrf: formToken, lang: 'en' });
+    const above = await browser.submit(link, { action: 'promise', caseId, amount: '1250.01', dueDate: DateTime.utc().plus({ days: 3 }).toISODate(), csrf: formToken, lang: 'en' });
     expect(above.status).toBe(422);
     expect(above.text).toContain('more than the balance of $1,250.00');
-    const late = await browser.post(link, { action: 'promise', caseId, amount: '100', dueDate: DateTime.utc().plus({ days: 60 }).toISODate(), csrf: formToken, lang: 'en' });
+    const late = await browser.submit(link, { action: 'promise', caseId, amount: '100', dueDate: DateTime.utc().plus({ days: 60 }).toISODate(), csrf: formToken, lang: 'en' });
     expect(late.text).toContain('The date must be no later than');
-    const otherCurrency = await browser.post(link, { action: 'pay', caseId, amount: '10', currency: 'EUR', csrf: formToken, lang: 'en' });
+    const otherCurrency = await browser.submit(link, { action: 'pay', caseId, amount: '10', currency: 'EUR', csrf: formToken, lang: 'en' });
     expect(otherCurrency.text).toContain('Payments for this account are in USD only');
     // More installments than an officer may grant alone (6): not an offer.
-    const tooMany = await browser.post(link, { action: 'plan', caseId, installments: '12', firstDueDate: DateTime.utc().plus({ days: 7 }).toISODate(), csrf: formToken, lang: 'en' });
+    const tooMany = await browser.submit(link, { action: 'plan', caseId, installments: '12', firstDueDate: DateTime.utc().plus({ days: 7 }).toISODate(), csrf: formToken, lang: 'en' });
     expect(tooMany.text).toContain('Choose one of the plans offered');
     expect((await status(caseId)).arrangement).toBeNull();
     expect(page.text).not.toContain('value="12"');
 
-    const plan = await browser.post(link, { action: 'plan', caseId, installments: '3', firstDueDate: DateTime.utc().plus({ days: 7 }).toISODate(), csrf: formToken, lang: 'en' });
+    const plan = await browser.submit(link, { action: 'plan', caseId, installments: '3', firstDueDate: DateTime.utc().plus({ days: 7 }).toISODate(), csrf: formToken, lang: 'en' });
     expect(plan.status).toBe(200);
     expect(plan.text).toContain('Your payment plan is in place');
     const live = await status(caseId);
     expect(live.arrangement).toMatchObject({ kind: 'plan', agreedBy: 'debtor_page' });
     expect(live.arrangement?.installments.map((installment) => installment.amount)).toEqual([41_666, 41_666, 41_668]);
     expect(plan.text).toContain('$416.68');
+    // The form answered with a redirect: a reload shows the page again, without the notice and without a second plan.
+    const reloaded = await browser.get(`${link}?lang=en`);
+    expect(reloaded.text).not.toContain('Your payment plan is in place');
+    expect(reloaded.text).toContain('Your payment plan');
 
     const events = await engine.db.auditEvent.findMany({ where: { caseId, actor: 'debtor_page' }, orderBy: { id: 'asc' } });
     expect(events.map((event) => event.action)).toEqual([PageEvent.opened, PageEvent.identityConfirmed, PageEvent.plan]);
@@ -152,7 +156,7 @@ describe('the debtor page', () => {
     const opened = await browser.get(link);
     expect((await browser.post(link, { csrf: hiddenValue(opened.text, 'csrf'), method: 'last_name_zip', lastName: 'LANE', postalCode: facts.postalCode })).status).toBe(303);
     const csrf = hiddenValue((await browser.get(link)).text, 'csrf');
-    const act = (form: Record<string, string>) => browser.post(link, { csrf, lang: 'en', ...form });
+    const act = (form: Record<string, string>) => browser.submit(link, { csrf, lang: 'en', ...form });
 
     const call = await act({ action: 'callback', caseId, note: 'after work please' });
     expect(call.status).toBe(200);

@@ -41,34 +41,34 @@ describe('paying on the debtor page', () => {
     const { link, browser, csrf } = await signedIn('+15555550181');
     const before = (await engine.stripe.paymentIntents()).length;
 
-    const above = await browser.post(link, { action: 'pay', caseId, amount: '2000.00', currency: 'USD', csrf, lang: 'en' });
+    const above = await browser.submit(link, { action: 'pay', caseId, amount: '2000.00', currency: 'USD', csrf, lang: 'en' });
     expect(above.status).toBe(422);
     expect(above.text).toContain('more than the balance');
-    const euros = await browser.post(link, { action: 'pay', caseId, amount: '10.00', currency: 'EUR', csrf, lang: 'en' });
+    const euros = await browser.submit(link, { action: 'pay', caseId, amount: '10.00', currency: 'EUR', csrf, lang: 'en' });
     expect(euros.text).toContain('in USD only');
     expect((await engine.stripe.paymentIntents()).length).toBe(before);
 
     // A declined card: nothing is charged, the balance stands.
-    const declinedForm = await browser.post(link, { action: 'pay', caseId, amount: '100.00', currency: 'USD', csrf, lang: 'en' });
+    const declinedForm = await browser.submit(link, { action: 'pay', caseId, amount: '100.00', currency: 'USD', csrf, lang: 'en' });
     expect(declinedForm.status).toBe(200);
     expect(declinedForm.text).toContain('Pay $100.00');
     await engine.stripe.collectCard(hiddenSecret(declinedForm.text), '4000000000000341');
-    const declined = await browser.post(link, { action: 'pay_confirm', caseId, paymentId: hiddenValue(declinedForm.text, 'paymentId'), csrf, lang: 'en' });
+    const declined = await browser.submit(link, { action: 'pay_confirm', caseId, paymentId: hiddenValue(declinedForm.text, 'paymentId'), csrf, lang: 'en' });
     expect(declined.status).toBe(422);
     expect(declined.text).toContain('The payment did not go through');
     expect((await status(caseId)).balance).toBe(125_000);
 
-    const form = await browser.post(link, { action: 'pay', caseId, amount: '250.00', currency: 'USD', csrf, lang: 'en' });
+    const form = await browser.submit(link, { action: 'pay', caseId, amount: '250.00', currency: 'USD', csrf, lang: 'en' });
     const paymentId = hiddenValue(form.text, 'paymentId');
     // Confirmed before the card is collected: nothing charged.
-    expect((await browser.post(link, { action: 'pay_confirm', caseId, paymentId, csrf, lang: 'en' })).status).toBe(422);
+    expect((await browser.submit(link, { action: 'pay_confirm', caseId, paymentId, csrf, lang: 'en' })).status).toBe(422);
     await engine.stripe.collectCard(hiddenSecret(form.text));
-    const paid = await browser.post(link, { action: 'pay_confirm', caseId, paymentId, csrf, lang: 'en' });
+    const paid = await browser.submit(link, { action: 'pay_confirm', caseId, paymentId, csrf, lang: 'en' });
     expect(paid.status).toBe(200);
     expect(paid.text).toContain('Your payment of $250.00 was received');
     await eventually(async () => (await status(caseId)).balance === 100_000, 'the payment on the case');
     // The same confirmation again (a reload): the same payment, applied once.
-    await browser.post(link, { action: 'pay_confirm', caseId, paymentId, csrf, lang: 'en' });
+    await browser.submit(link, { action: 'pay_confirm', caseId, paymentId, csrf, lang: 'en' });
     const payments = await eventually(async () => {
       const rows = await engine.db.payment.findMany({ where: { caseId } });
       return rows.length > 0 && rows;

@@ -74,7 +74,12 @@ export function pageClient() {
     }
     return { status: response.status, text: await response.text(), location: response.headers.get('location') };
   }
-  return { get: (url: string) => request(url), post: (url: string, form: Record<string, string>) => request(url, form), cookies };
+  /** Posts a form and, as a browser does, follows its 303 to the page. */
+  async function submit(url: string, form: Record<string, string>): Promise<PageAnswer> {
+    const answer = await request(url, form);
+    return answer.status === 303 && answer.location ? request(new URL(answer.location, url).toString()) : answer;
+  }
+  return { get: (url: string) => request(url), post: (url: string, form: Record<string, string>) => request(url, form), submit, cookies };
 }
 
 /** A hidden input's value in a page (the first one named so). */

@@ -48,3 +48,25 @@ export function verifySession(secret: string, value: string | undefined, now = D
 export const csrfToken = (secret: string, sessionValue: string) => mac(secret, 'debtor-page-csrf', sessionValue).slice(0, 32);
 
 export const csrfMatches = (secret: string, sessionValue: string, given: unknown) => typeof given === 'string' && same(given, csrfToken(secret, sessionValue));
+
+/**
+ * What a form that changed something says, carried across its redirect (POST, then 303 to the page,
+ * so a reload does not send the form again): the notice's text in a short-lived signed cookie.
+ */
+export const flashCookie = 'dp_flash';
+
+export function signFlash(secret: string, notice: { kind: 'ok' | 'error'; text: string }): string {
+  const body = Buffer.from(JSON.stringify(notice)).toString('base64url');
+  return `${body}.${mac(secret, 'debtor-page-flash', body)}`;
+}
+
+export function verifyFlash(secret: string, value: string | undefined): { kind: 'ok' | 'error'; text: string } | null {
+  const [body, given] = (value ?? '').split('.');
+  if (!body || !given || !same(given, mac(secret, 'debtor-page-flash', body))) return null;
+  try {
+    const notice = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as { kind?: unknown; text?: unknown };
+    return (notice.kind === 'ok' || notice.kind === 'error') && typeof notice.text === 'string' ? { kind: notice.kind, text: notice.text } : null;
+  } catch {
+    return null;
+  }
+}
