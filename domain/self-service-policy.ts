@@ -21,6 +21,10 @@ export const ZSelfServicePolicy = z
       .default([...identityMethods])
       .describe('The identity checks the page offers, in order (each only when the engine holds what it checks): ' +
         '`last_name_zip`, `birth_date`, `last4` (the account number\'s last four digits).'),
+    identityByPortfolio: z
+      .record(z.string().trim().min(1).max(100), z.array(z.enum(identityMethods)).min(1).max(identityMethods.length))
+      .optional()
+      .describe('Identity checks for the accounts of a portfolio (the enrollment\'s `portfolio`), in place of `identity`: a client may require, say, only `birth_date`.'),
     linkDays: z.number().int().min(1).max(90).default(30).describe('Days a message\'s page link stays good after the message was written.'),
   })
   .strict()
@@ -28,3 +32,8 @@ export const ZSelfServicePolicy = z
 export type TSelfServicePolicy = z.infer<typeof ZSelfServicePolicy>;
 
 export const selfServiceDefaults: TSelfServicePolicy = ZSelfServicePolicy.parse({});
+
+/** The identity checks for an account: its portfolio's when the strategy names one, else the strategy's. */
+export function identityMethodsFor(policy: TSelfServicePolicy, portfolio: string | null): IdentityMethod[] {
+  return (portfolio !== null ? policy.identityByPortfolio?.[portfolio] : undefined) ?? policy.identity;
+}

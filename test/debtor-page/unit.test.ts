@@ -6,6 +6,7 @@ import { html } from '../../debtor-page/html.js';
 import { ZNegotiationPolicy } from '../../domain/negotiation-policy.js';
 import { validateOutcome } from '../../domain/outcomes.js';
 import { planOffers } from '../../domain/plan-offers.js';
+import { identityMethodsFor, ZSelfServicePolicy } from '../../domain/self-service-policy.js';
 import { LinkPurpose, payLinkUrl, signLinkToken, verifyLinkToken } from '../../domain/template-links.js';
 import { renderTemplate } from '../../domain/template-definition.js';
 import { templateFieldProblems } from '../../domain/templates.js';
@@ -116,5 +117,16 @@ describe('plan offers', () => {
     // A small balance: installments below the minimum are not offered.
     expect(planOffers({ balance: 12_000, policy, firstDueDate: '2026-12-12', now }).map((offer) => offer.installments)).toEqual([2]);
     expect(planOffers({ balance: 100_000, policy, firstDueDate: '2026-12-01', now })).toEqual([]);
+  });
+});
+
+describe('identity checks', () => {
+  it('are the strategy\'s, or its portfolio\'s when it names them', () => {
+    const policy = ZSelfServicePolicy.parse({ identity: ['last4', 'last_name_zip'], identityByPortfolio: { ACME: ['birth_date'] } });
+    expect(identityMethodsFor(policy, 'ACME')).toEqual(['birth_date']);
+    expect(identityMethodsFor(policy, 'Globex')).toEqual(['last4', 'last_name_zip']);
+    expect(identityMethodsFor(policy, null)).toEqual(['last4', 'last_name_zip']);
+    expect(ZSelfServicePolicy.safeParse({ identity: [] }).success).toBe(false);
+    expect(ZSelfServicePolicy.safeParse({ identity: ['password'] }).success).toBe(false);
   });
 });

@@ -1,4 +1,4 @@
-import { ZSelfServicePolicy, type TSelfServicePolicy } from '../../../domain/self-service-policy.js';
+import { identityMethodsFor, ZSelfServicePolicy, type TSelfServicePolicy } from '../../../domain/self-service-policy.js';
 import { LinkPurpose, verifyLinkToken } from '../../../domain/template-links.js';
 import type { Db } from '../../../lib/db.js';
 
@@ -31,7 +31,7 @@ export async function visitOf({ db, linkSecret, token, now = Date.now() }: { db:
     where: { id: communicationId },
     select: {
       createdAt: true,
-      case: { select: { id: true, arm: true, strategy: { select: { key: true, definition: true } }, account: { select: { debtor: { select: { id: true, mergedIntoId: true, language: true } } } } } },
+      case: { select: { id: true, arm: true, strategy: { select: { key: true, definition: true } }, account: { select: { portfolio: true, debtor: { select: { id: true, mergedIntoId: true, language: true } } } } } },
     },
   });
   if (!row) return { ok: false, reason: 'invalid' };
@@ -40,7 +40,7 @@ export async function visitOf({ db, linkSecret, token, now = Date.now() }: { db:
   const policy = selfService.success ? selfService.data : ZSelfServicePolicy.parse({});
   if (!policy.enabled) return { ok: false, reason: 'off' };
   if (row.createdAt.getTime() + policy.linkDays * dayMs < now) return { ok: false, reason: 'expired' };
-  const { debtor } = row.case.account;
+  const { debtor, portfolio } = row.case.account;
   return {
     ok: true,
     visit: {
@@ -51,7 +51,8 @@ export async function visitOf({ db, linkSecret, token, now = Date.now() }: { db:
       strategyKey: row.case.strategy.key,
       arm: row.case.arm,
       language: debtor.language,
-      selfService: policy,
+      // The portfolio's checks, when the strategy names its own for it.
+      selfService: { ...policy, identity: identityMethodsFor(policy, portfolio) },
     },
   };
 }
