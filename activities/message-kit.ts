@@ -3,10 +3,11 @@ import { channels, type ChannelSpec } from '../domain/channels/index.js';
 import { sendContentProblems, type ContentFacts } from '../domain/message-content.js';
 import type { TTemplateRef } from '../domain/template-definition.js';
 import type { MessageChannel, TTemplate } from '../domain/strategy.js';
+import { payLinkUrl } from '../domain/template-links.js';
 import { renderHtmlParagraphs, renderText, templateValues, type TemplateAccount } from '../domain/templates.js';
 import type { Db } from '../lib/db.js';
 import type { CommunicationSettings } from './communication-settings.js';
-import type { SendRefusal } from './outbox.js';
+import { communicationIdFor, type SendRefusal } from './outbox.js';
 import type { ResolvedTemplate } from './template-resolver.js';
 
 /**
@@ -48,7 +49,10 @@ export interface SendMessageInput {
 /** The shared send steps, bound to the database and the communication settings. */
 export function createMessageKit({ db, settings }: { db: Db; settings: CommunicationSettings }) {
   function values(input: SendMessageInput, unsubscribeUrl?: string) {
-    return templateValues(input.account, { caseId: input.caseId, creditorName: settings.creditorName, ...(unsubscribeUrl ? { unsubscribeUrl } : {}) });
+    // The pay link is minted from the communication id, which the idempotency key fixes: every
+    // attempt renders the same text (an interrupted SMS is reconciled by its body).
+    const payUrl = payLinkUrl(settings.publicUrl, settings.linkSecret, communicationIdFor(input.idempotencyKey));
+    return templateValues(input.account, { caseId: input.caseId, creditorName: settings.creditorName, payUrl, ...(unsubscribeUrl ? { unsubscribeUrl } : {}) });
   }
 
   function renderWith(resolved: ResolvedTemplate, input: SendMessageInput, unsubscribeUrl?: string) {

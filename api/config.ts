@@ -39,6 +39,8 @@ export const ZApiEnv = ZTemporalEnv.extend(ZStorageEnv.shape)
     MAIL_DOMAIN: z.string().min(1).default('dunning.local'),
     /** Managed SMS templates that render longer than this many segments are refused. */
     SMS_MAX_SEGMENTS: z.coerce.number().int().min(1).max(10).default(3),
+    /** The creditor the debtor page names; the worker's templates use the same variable. */
+    CREDITOR_NAME: z.string().min(1).max(200).default('the creditor'),
     /** The answer to an SMS HELP/INFO. */
     SMS_HELP_TEXT: z
       .string()
@@ -60,6 +62,7 @@ export function loadApiConfig(env: Env = process.env) {
     mailDomain: config.MAIL_DOMAIN,
     smsMaxSegments: config.SMS_MAX_SEGMENTS,
     smsHelpText: config.SMS_HELP_TEXT,
+    creditorName: config.CREDITOR_NAME,
   };
   return Object.freeze({ ...config, apiKeys: parseApiKeys(config.API_KEYS), communications, voice: voiceSettingsOf(config), stripe: stripeSettingsOf(config) });
 }

@@ -23,6 +23,7 @@ import { voiceWebhookRoutes } from './routes/voice-webhooks.js';
 import { caseFileRoutes } from './routes/case-files.js';
 import { codecRoutes } from './routes/codec.js';
 import { debtorRoutes } from './routes/debtors.js';
+import { debtorPageRoutes } from './routes/debtor-page.js';
 import { consoleRoutes } from './routes/console.js';
 import { healthRoutes } from './routes/health.js';
 import { importRoutes } from './routes/imports.js';
@@ -147,6 +148,7 @@ export async function buildApi({
   await app.register(stripeWebhookRoutes(deps));
   await app.register(cardPaymentRoutes(deps));
   await app.register(unsubscribeRoutes(deps, deps.communications));
+  await app.register(debtorPageRoutes(deps));
   await app.register(consoleRoutes({ payments: deps.payments?.browserConfig().origins }));
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app;

@@ -48,6 +48,10 @@ export const ZDebtor = z
     address: ZPostalAddress.optional(),
     /** Language the debtor is written to in (`en`, `es`); English when absent. */
     language: z.enum(templateLanguages).optional(),
+    /** ZIP or postal code, for the debtor page's identity check (`address.postalCode` when absent); stored only as a keyed hash. */
+    postalCode: z.string().trim().regex(/^[A-Za-z0-9][A-Za-z0-9 -]{1,10}$/, 'must be a ZIP or postal code such as 60601').optional(),
+    /** Date of birth (YYYY-MM-DD), for the debtor page's identity check; stored only as a keyed hash. */
+    birthDate: z.iso.date('must be a date YYYY-MM-DD').refine((date) => date >= '1900-01-01' && date <= new Date().toISOString().slice(0, 10), 'must be a past date').optional(),
   })
   .strict();
 
@@ -76,6 +80,8 @@ export const ZAccountEnrollment = z
      * accounts of one person with the same group share the per-debt call caps. Absent: the account's own externalId.
      */
     debtGroup: z.string().trim().min(1).max(100).optional(),
+    /** The account number's last four digits, for the debtor page's identity check; stored only as a keyed hash. */
+    accountLast4: z.string().regex(/^\d{4}$/, 'must be the last four digits of the account number').optional(),
   })
   .strict();
 export type TAccountEnrollment = z.infer<typeof ZAccountEnrollment>;

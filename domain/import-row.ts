@@ -29,6 +29,8 @@ export const csvColumns = {
   team: ['team'],
   timeBarred: ['timeBarred'],
   debtGroup: ['debtGroup'],
+  accountLast4: ['accountLast4'],
+  birthDate: ['debtor', 'birthDate'],
   debtorExternalId: ['debtor', 'externalId'],
   debtorName: ['debtor', 'name'],
   email: ['debtor', 'email'],
@@ -97,6 +99,8 @@ export const ZCsvAccountRow = z.object({
   portfolio: cell(z.string().optional()),
   team: cell(z.string().optional()),
   debtGroup: cell(z.string().optional()),
+  accountLast4: cell(z.string().optional()),
+  birthDate: cell(z.string().optional()),
   debtorExternalId: cell(z.string().optional()),
   debtorName: cell(z.string({ error: 'required' })),
   email: cell(z.string().optional()),
@@ -148,6 +152,7 @@ function nestedAccount(row: TCsvAccountRow): Record<string, unknown> {
     team: row.team,
     timeBarred: row.timeBarred,
     debtGroup: row.debtGroup,
+    accountLast4: row.accountLast4,
     debtor: {
       externalId: row.debtorExternalId,
       name: row.debtorName,
@@ -158,6 +163,7 @@ function nestedAccount(row: TCsvAccountRow): Record<string, unknown> {
       whatsapp: row.whatsapp,
       whatsappOptIn: row.whatsappOptIn,
       language: row.language,
+      birthDate: row.birthDate,
       address: hasAddress
         ? { line1: row.addressLine1, line2: row.addressLine2, city: row.city, region: row.region, postalCode: row.postalCode, country: row.country }
         : undefined,

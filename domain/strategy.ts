@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { channelIds, channels, type ChannelSpec, type ContactChannel } from './channels/index.js';
 import { compareIsoDurations, isIsoDuration } from './duration.js';
 import { ZNegotiationPolicy } from './negotiation-policy.js';
+import { ZSelfServicePolicy } from './self-service-policy.js';
 import { fallbackActions, messageActions, stepActions, terminalActions } from './step-actions.js';
 import { arrangementStates, contactOutcomes, stepResults } from './step-conditions.js';
 import { lintStrategy } from './strategy-lint.js';
@@ -264,6 +265,7 @@ export const ZStrategyDefinition = z
     steps: z.array(ZStep).min(1, 'a strategy needs at least one step').describe('The timeline, in order of `at`.'),
     negotiation: ZNegotiationPolicy.default(ZNegotiationPolicy.parse({})),
     contact: ZContactPolicy.default(ZContactPolicy.parse({})),
+    selfService: ZSelfServicePolicy.optional(),
     on: ZEventBranches.optional(),
   })
   .strict()

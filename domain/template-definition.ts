@@ -58,6 +58,8 @@ export const sampleTemplateAccount: TemplateAccount = {
 };
 
 export const sampleUnsubscribeUrl = 'https://collections.example.com/u/0123456789abcdef0123456789abcdef.0123456789abcdef0123';
+/** As long as a real `{{links.pay}}`, so a preview counts an SMS's segments as the send will. */
+export const samplePayUrl = 'https://collections.example.com/p/0123456789abcdef0123456789abcdef.0123456789abcdef0123';
 export const sampleCreditorName = 'Example Creditor Inc.';
 
 const spec = (channel: MessageChannel): ChannelSpec => channels[channel];
@@ -82,9 +84,10 @@ export function renderTemplate(
     caseId = 'case-sample',
     unsubscribeUrl = sampleUnsubscribeUrl,
     creditorName = sampleCreditorName,
-  }: { account?: TemplateAccount; caseId?: string; unsubscribeUrl?: string; creditorName?: string } = {},
+    payUrl = samplePayUrl,
+  }: { account?: TemplateAccount; caseId?: string; unsubscribeUrl?: string; creditorName?: string; payUrl?: string } = {},
 ): RenderedTemplate {
-  const values = templateValues(account, { caseId, unsubscribeUrl, creditorName });
+  const values = templateValues(account, { caseId, unsubscribeUrl, creditorName, payUrl });
   const text = renderText(template.body, values);
   return {
     subject: template.subject ? renderText(template.subject, values) : null,

@@ -4,13 +4,15 @@ import path from 'node:path';
 
 /**
  * Tokens that tie a link or an address in a message back to its communication: the one-click
- * unsubscribe link (`/u/<token>`) and the reply/bounce addresses (`reply+<token>@MAIL_DOMAIN`,
+ * unsubscribe link (`/u/<token>`), the debtor's page link (`/p/<token>`, `{{links.pay}}`: it
+ * expires a while after its message was written, api/services/debtor-page/links.ts) and the
+ * reply/bounce addresses (`reply+<token>@MAIL_DOMAIN`,
  * `bounce+<token>@MAIL_DOMAIN`). A token is the communication id plus an HMAC of it, so it
  * cannot be forged or pointed at another debtor's case. Lowercase hex only: mail systems may
  * lowercase the local part of an address. Uses node:crypto, so never import it from workflows.
  */
 
-export const LinkPurpose = { unsubscribe: 'unsubscribe', reply: 'reply' } as const;
+export const LinkPurpose = { unsubscribe: 'unsubscribe', reply: 'reply', pay: 'pay' } as const;
 export type LinkPurpose = (typeof LinkPurpose)[keyof typeof LinkPurpose];
 
 /** 80 bits of HMAC: enough against guessing, short enough for a 64-character local part. */
@@ -35,6 +37,11 @@ export function verifyLinkToken(secret: string, purpose: LinkPurpose, token: str
   const expected = Buffer.from(signature(secret, purpose, compact));
   if (given.length !== expected.length || !timingSafeEqual(Buffer.from(given), expected)) return null;
   return `${compact.slice(0, 8)}-${compact.slice(8, 12)}-${compact.slice(12, 16)}-${compact.slice(16, 20)}-${compact.slice(20)}`;
+}
+
+/** The debtor's page link of a communication (`{{links.pay}}`): `<publicUrl>/p/<token>`. */
+export function payLinkUrl(publicUrl: string, secret: string, communicationId: string): string {
+  return `${publicUrl}/p/${signLinkToken(secret, LinkPurpose.pay, communicationId)}`;
 }
 
 /** `reply+<token>@domain` / `bounce+<token>@domain`. */

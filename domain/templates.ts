@@ -25,6 +25,8 @@ export interface TemplateExtras {
   unsubscribeUrl?: string;
   /** Creditor named when the account does not name one. */
   creditorName?: string;
+  /** The personal, signed link of this very message to the debtor's page (`{{links.pay}}`). */
+  payUrl?: string;
 }
 
 /** The values a template can reference, built from an account at send time. */
@@ -41,6 +43,7 @@ export function templateValues(account: TemplateAccount, extra: TemplateExtras) 
     // rather than as a made-up default.
     ...(creditorName !== undefined ? { creditor: { name: creditorName } } : {}),
     ...(extra.unsubscribeUrl !== undefined ? { unsubscribeUrl: extra.unsubscribeUrl } : {}),
+    ...(extra.payUrl !== undefined ? { links: { pay: extra.payUrl } } : {}),
   };
 }
 
@@ -53,6 +56,7 @@ export const templateFields = [
   'case.id',
   'creditor.name',
   'unsubscribeUrl',
+  'links.pay',
 ] as const;
 export type TemplateField = (typeof templateFields)[number];
 

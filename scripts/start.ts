@@ -146,8 +146,9 @@ async function main(): Promise<void> {
   }
 
   if (start.SEED_DEMO === 'true') {
-    const { cases } = await seedDemo({ db, temporal });
+    const { cases } = await seedDemo({ db, temporal, identitySecret: apiConfig.communications.linkSecret });
     say(`demo: strategies consumer-early and demo-fast, ${cases.length} demo cases`);
+    say('demo: DEMO-1001\'s SMS and email carry its page link ({{links.pay}}, see the outbox); confirm with Ruiz + 60601, 1980-04-23 or 1001');
   }
 
   const apiUrl = `http://${apiConfig.HOST}:${apiConfig.PORT}`;

@@ -177,6 +177,7 @@ export async function startEngine(options: EngineOptions = {}): Promise<Engine> 
       mailDomain: testCommunications.mailDomain,
       smsMaxSegments: testCommunications.smsMaxSegments,
       smsHelpText: testCommunications.smsHelpText,
+      creditorName: testCommunications.creditorName,
     };
     const env: Record<string, string> = {
       DATA_DIR: dataDir,

@@ -6,7 +6,7 @@ import type { ApiDeps } from '../deps.js';
 import { getCase } from '../services/cases.js';
 import { enrollAccount } from '../services/enrollment.js';
 
-export function accountRoutes({ db, temporal }: ApiDeps): FastifyPluginAsyncZod {
+export function accountRoutes({ db, temporal, communications }: ApiDeps): FastifyPluginAsyncZod {
   return async (app) => {
     app.post(
       '/api/v1/accounts',
@@ -25,7 +25,7 @@ export function accountRoutes({ db, temporal }: ApiDeps): FastifyPluginAsyncZod 
       },
       async (request, reply) => {
         // Object-level access (api/access.ts): a team-scoped key creates and sees its own team's cases only.
-        const { created, caseId } = await enrollAccount({ db, temporal, input: request.body, actor: actorOf(request), callerTeam: request.principal?.team ?? null });
+        const { created, caseId } = await enrollAccount({ db, temporal, input: request.body, actor: actorOf(request), callerTeam: request.principal?.team ?? null, identitySecret: communications?.linkSecret });
         // A new case answers from the rows just written: asking the workflow would wait for its
         // first task, most of an enrollment's time under load (bench/README.md).
         const view = await getCase({ db, temporal, caseId, live: !created });

@@ -46,10 +46,10 @@ const readers = ['manager', 'integration', 'auditor', 'admin'] as const;
  * to disk and worked in the background; the job answers at once with 202 and is followed by GET.
  * The runner resumes unfinished jobs when the server is ready and hands them back on close.
  */
-export function importRoutes({ db, temporal, imports }: ApiDeps & { imports?: ImportSettings | undefined }): FastifyPluginAsyncZod {
+export function importRoutes({ db, temporal, imports, communications }: ApiDeps & { imports?: ImportSettings | undefined }): FastifyPluginAsyncZod {
   return async (app) => {
     const { dataDir = '.data', maxBytes = 1024 ** 3, ...runnerOptions } = imports ?? {};
-    const runner = createImportRunner({ db, temporal, dataDir, ...runnerOptions, log: app.log });
+    const runner = createImportRunner({ db, temporal, dataDir, ...runnerOptions, log: app.log, identitySecret: communications?.linkSecret });
     app.addHook('onReady', async () => {
       // Resuming must not hold up the server: a database hiccup here is retried by the sweep.
       runner.start().catch((error: unknown) => app.log.warn({ err: error }, 'could not resume import jobs yet'));

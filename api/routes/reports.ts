@@ -120,7 +120,7 @@ export function reportRoutes({ db }: ApiDeps): FastifyPluginAsyncZod {
         config: { roles: readers },
         schema: {
           tags: ['reports'],
-          summary: 'Contact and outcome funnel: attempts, deliveries, right-party contacts, promises, plans, disputes, opt-outs, holds',
+          summary: 'Contact and outcome funnel: attempts, deliveries, right-party contacts, promises, plans, disputes, opt-outs, holds, and the debtor page per strategy and arm (messages sent → links opened → identity confirmed → paid / plan / promise / dispute)',
           querystring: ZPeriodQuery,
           response: { 200: csvOr(ZFunnelReport), ...errorResponses },
         },

@@ -11,4 +11,6 @@ export interface ApiCommunicationSettings {
   mailDomain: string;
   smsMaxSegments: number;
   smsHelpText: string;
+  /** The creditor the debtor page names (CREDITOR_NAME, as the worker's templates do). */
+  creditorName?: string;
 }

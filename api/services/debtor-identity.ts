@@ -1,3 +1,4 @@
+import { identityHashesOf, identityKey } from './debtor-page/identity-facts.js';
 import { usStateOf, type TAccountEnrollment } from '../../domain/account.js';
 import { contactPointsOf } from '../../domain/account-contacts.js';
 import type { Prisma } from '../../generated/prisma/client.js';
@@ -46,10 +47,24 @@ function identityConflict(externalId: string, differing: string[]): ApiError {
   );
 }
 
-export async function debtorForEnrollment(tx: Prisma.TransactionClient, input: TAccountEnrollment, actor: string, at: Date): Promise<string> {
+/**
+ * The person's identity facts for the debtor page, as keyed hashes (identity-facts.ts); none
+ * without the key (a caller with no link secret, such as the seed) or without the facts.
+ */
+function personIdentityHashes(input: TAccountEnrollment, identitySecret: string | undefined) {
+  if (!identitySecret) return {};
+  const { postalCodeHash, birthDateHash } = identityHashesOf(identityKey(identitySecret), {
+    postalCode: input.debtor.postalCode ?? input.debtor.address?.postalCode,
+    birthDate: input.debtor.birthDate,
+  });
+  return { ...(postalCodeHash ? { postalCodeHash } : {}), ...(birthDateHash ? { birthDateHash } : {}) };
+}
+
+export async function debtorForEnrollment(tx: Prisma.TransactionClient, input: TAccountEnrollment, actor: string, at: Date, identitySecret?: string): Promise<string> {
   const contacts = newContactRows(input, actor, at);
   const externalId = input.debtor.externalId;
   const known = externalId === undefined ? null : await tx.debtor.findUnique({ where: { externalId }, select: { id: true, name: true, timeZone: true, mergedIntoId: true } });
+  const hashes = personIdentityHashes(input, identitySecret);
   if (!known) {
     const created = await tx.debtor.create({
       data: {
@@ -58,6 +73,7 @@ export async function debtorForEnrollment(tx: Prisma.TransactionClient, input: T
         timeZone: input.debtor.timeZone,
         language: input.debtor.language ?? 'en',
         state: usStateOf(input.debtor.address) ?? null,
+        ...hashes,
         contacts: { create: contacts },
       },
       select: { id: true }, // only the id is used: no read-back of the whole row
@@ -71,6 +87,9 @@ export async function debtorForEnrollment(tx: Prisma.TransactionClient, input: T
   ];
   if (differing.length > 0) throw identityConflict(externalId!, differing);
   const debtorId = await survivorOf(tx, known.id, known.mergedIntoId);
+  // A later account may bring facts the person's first did not: they fill what is missing, never overwrite.
+  if (hashes.postalCodeHash) await tx.debtor.updateMany({ where: { id: debtorId, postalCodeHash: null }, data: { postalCodeHash: hashes.postalCodeHash } });
+  if (hashes.birthDateHash) await tx.debtor.updateMany({ where: { id: debtorId, birthDateHash: null }, data: { birthDateHash: hashes.birthDateHash } });
   for (const contact of contacts) {
     const existing = await tx.contact.findUnique({ where: { debtorId_channel_value: { debtorId, channel: contact.channel, value: contact.value } } });
     if (!existing) await tx.contact.create({ data: { debtorId, ...contact } });

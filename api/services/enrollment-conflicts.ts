@@ -18,8 +18,11 @@ export type EnrollmentFingerprint = Record<string, string>;
  * (it may have been chosen by the segment rules); the balance, compared with the account's placed
  * balance (an import may have changed it since); the team, an assignment rather than the
  * account's data, which a repeat leaves as it is (PUT /api/v1/cases/{caseId}/team moves a case).
+ * The debtor page's identity facts are kept only as keyed hashes: an unkeyed fingerprint of a date
+ * of birth could be reversed by trying every date, so a repeat is not compared on them (the first stands).
  */
-const compareElsewhere = new Set(['externalId', 'strategy', 'balance', 'team']);
+const identityFactPaths = ['debtor.postalCode', 'debtor.birthDate', 'accountLast4'];
+const compareElsewhere = new Set(['externalId', 'strategy', 'balance', 'team', ...identityFactPaths]);
 
 export function enrollmentFingerprint(input: TAccountEnrollment): EnrollmentFingerprint {
   const fingerprint: EnrollmentFingerprint = {};

@@ -12,6 +12,7 @@ import { personInputOf } from '../../records/persons.js';
 import { signalPerson } from './person-workflow.js';
 import { ApiError, unprocessable } from '../errors.js';
 import { debtorForEnrollment } from './debtor-identity.js';
+import { identityHashesOf, identityKey } from './debtor-page/identity-facts.js';
 import { differingFields, enrollmentConflict, enrollmentFingerprint, type EnrollmentFingerprint } from './enrollment-conflicts.js';
 import { ownerAudit, ownerForNewCase } from './owners.js';
 import { chooseStrategyFor } from './segments.js';
@@ -107,6 +108,7 @@ export async function enrollAccount({
   actor,
   allowBalanceChange = false,
   callerTeam = null,
+  identitySecret,
 }: {
   db: Db;
   temporal: Client;
@@ -116,6 +118,8 @@ export async function enrollAccount({
   allowBalanceChange?: boolean;
   /** The team of the key (or of the import job) asking; null for keys that see every team. */
   callerTeam?: string | null;
+  /** LINK_SECRET: keys the hashes of the debtor page's identity facts; without it none are stored. */
+  identitySecret?: string | undefined;
 }): Promise<EnrollmentResult> {
   const input = enrollmentInTeam(requested, callerTeam);
   // A named strategy is looked up alongside the account (one round trip's wait, not two); unused on a repeat.
@@ -173,7 +177,7 @@ export async function enrollAccount({
   try {
     await db.$transaction(async (tx) => {
       // The person: found by debtor.externalId or created (debtor-identity.ts).
-      debtorId = await debtorForEnrollment(tx, input, actor, startedAt);
+      debtorId = await debtorForEnrollment(tx, input, actor, startedAt, identitySecret);
       await tx.account.create({
         data: {
           id: accountId,
@@ -186,6 +190,7 @@ export async function enrollAccount({
           portfolio: input.portfolio ?? null,
           timeBarred: input.timeBarred ?? false,
           debtGroup: input.debtGroup ?? null,
+          last4Hash: identitySecret && input.accountLast4 ? identityHashesOf(identityKey(identitySecret), { accountLast4: input.accountLast4 }).last4Hash : null,
         },
       });
       // The owner, by the manager's assignment rules (owners.ts); none when no rule matches.
@@ -207,7 +212,7 @@ export async function enrollAccount({
     });
   } catch (error) {
     // A concurrent request with the same external id won the race: answer as a repeat.
-    if ((error as { code?: string }).code === 'P2002') return enrollAccount({ db, temporal, input, actor, allowBalanceChange, callerTeam });
+    if ((error as { code?: string }).code === 'P2002') return enrollAccount({ db, temporal, input, actor, allowBalanceChange, callerTeam, identitySecret });
     throw error;
   }
   await startCase(temporal, caseInput(caseId, accountId, debtorId, input, strategy, startedAt), await personInputOf(db, debtorId));

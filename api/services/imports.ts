@@ -73,6 +73,8 @@ export interface ImportRunnerOptions {
   db: Db;
   temporal: Client;
   dataDir: string;
+  /** LINK_SECRET: keys the hashes of the debtor page's identity facts (enrollment.ts). */
+  identitySecret?: string | undefined;
   /**
    * Rows in flight (enrollments and workflow starts) across all jobs of this process. Each row
    * waits on a few database round trips and one workflow start, so throughput grows with it until
@@ -91,7 +93,7 @@ export interface ImportRunnerOptions {
 }
 
 /** Settings of the import routes and their background runner; `dataDir` holds the uploads. */
-export interface ImportSettings extends Partial<Omit<ImportRunnerOptions, 'db' | 'temporal' | 'log'>> {
+export interface ImportSettings extends Partial<Omit<ImportRunnerOptions, 'db' | 'temporal' | 'log' | 'identitySecret'>> {
   dataDir: string;
   /** Largest upload accepted, in bytes. @default 1 GiB */
   maxBytes?: number;
@@ -110,6 +112,7 @@ export function createImportRunner({
   sweepMs = 5_000,
   retryDelayMs = 10_000,
   log,
+  identitySecret,
 }: ImportRunnerOptions) {
   const instanceId = randomUUID();
   const limit = createLimiter(concurrency);
@@ -173,7 +176,7 @@ export function createImportRunner({
     for (let attempt = 1; ; attempt++) {
       try {
         // The job enrolls as the key that uploaded it: its team's rules hold row by row.
-        return await enrollAccount({ db, temporal, input: account, actor, allowBalanceChange: true, callerTeam: team });
+        return await enrollAccount({ db, temporal, input: account, actor, allowBalanceChange: true, callerTeam: team, identitySecret });
       } catch (error) {
         // The row's own fault is answered at once; an outage is retried, then fails the batch.
         if (error instanceof ApiError || attempt >= 3 || signal.aborted) throw error;

@@ -22,10 +22,13 @@ if (!hasChromium) {
 
 const screenshots = path.resolve('test-results/screenshots');
 
-/** The engine (serving the built console; `options` as startEngine takes them) and a browser, started side by side. */
-export async function startEngineAndBrowser(options: EngineOptions = {}): Promise<[Engine, Browser]> {
+/**
+ * The engine (serving the built console; `options` as startEngine takes them) and a browser, started side by side. `console: false`
+ * skips the console build (a test of a page the API renders itself, such as the debtor's page).
+ */
+export async function startEngineAndBrowser(options: EngineOptions = {}, { console: withConsole = true }: { console?: boolean } = {}): Promise<[Engine, Browser]> {
   // The API serves console/dist: build it first when a source is newer than the last build.
-  if (consoleIsStale()) await promisify(execFile)(process.execPath, ['--import', 'tsx', 'console/build.ts'], { timeout: 120_000 });
+  if (withConsole && consoleIsStale()) await promisify(execFile)(process.execPath, ['--import', 'tsx', 'console/build.ts'], { timeout: 120_000 });
   await mkdir(screenshots, { recursive: true });
   return Promise.all([startEngine(options), chromium.launch({ executablePath: chromiumPath, args: ['--no-sandbox', '--disable-dev-shm-usage'] })]);
 }

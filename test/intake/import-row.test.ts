@@ -32,6 +32,16 @@ describe('CSV rows', () => {
     });
   });
 
+  it('reads the debtor page\'s identity facts, and names a bad one by its column', () => {
+    const withFacts: CsvColumn[] = ['externalId', 'strategy', 'currency', 'balance', 'debtorName', 'timeZone', 'birthDate', 'accountLast4', 'postalCode', 'addressLine1', 'city', 'country'];
+    const good = importRowFromCsv(['A-3', 'consumer-early', 'USD', '1000', 'Ana Ruiz', 'America/Chicago', '1980-04-23', '0042', '60601', '1 Main St', 'Chicago', 'US'], withFacts, {});
+    expect(good).toMatchObject({ ok: true, account: { accountLast4: '0042', debtor: { birthDate: '1980-04-23', address: { postalCode: '60601' } } } });
+    const bad = importRowFromCsv(['A-4', 'consumer-early', 'USD', '1000', 'Ana Ruiz', 'America/Chicago', '23/04/1980', '42', '60601', '1 Main St', 'Chicago', 'US'], withFacts, {});
+    expect(bad.ok).toBe(false);
+    if (bad.ok) return;
+    expect(bad.problems.map((problem) => problem.field).sort()).toEqual(['accountLast4', 'birthDate']);
+  });
+
   it('names every bad column with its reason', () => {
     const result = importRowFromCsv(['A-2', 'x', 'USD', '12.50', '-3', '', 'not-an-email', 'Mars/Olympus', 'maybe', '1 Main St', '', '', '', ''], columns, {});
     expect(result.ok).toBe(false);

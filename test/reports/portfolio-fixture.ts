@@ -128,4 +128,18 @@ export async function seedPortfolio(db: Db): Promise<void> {
   await db.auditEvent.createMany({
     data: events.map(([caseId, action, time, data]) => ({ caseId, actor: 'workflow', action, at: new Date(`${time}Z`), data })),
   });
+
+  // The debtor page: c1's SMS link opened twice (one message), identity confirmed, a promise made;
+  // c4's link opened and nothing more (its email never went out).
+  const page: [string, string, string, Record<string, string | null>][] = [
+    ['c1', 'debtor_page_opened', '2026-01-13T12:00:00', { communicationId: 'sms-c1', strategy: 'alpha', arm: 'champion' }],
+    ['c1', 'debtor_page_opened', '2026-01-14T12:00:00', { communicationId: 'sms-c1', strategy: 'alpha', arm: 'champion' }],
+    ['c1', 'debtor_page_identity_failed', '2026-01-14T12:01:00', { communicationId: 'sms-c1', strategy: 'alpha', arm: 'champion' }],
+    ['c1', 'debtor_page_identity_confirmed', '2026-01-14T12:02:00', { communicationId: 'sms-c1', strategy: 'alpha', arm: 'champion' }],
+    ['c1', 'debtor_page_promise', '2026-01-14T12:03:00', { communicationId: 'sms-c1', strategy: 'alpha', arm: 'champion' }],
+    ['c4', 'debtor_page_opened', '2026-03-17T12:00:00', { communicationId: 'email-c4', strategy: 'beta', arm: null }],
+  ];
+  await db.auditEvent.createMany({
+    data: page.map(([caseId, action, time, data]) => ({ caseId, actor: 'debtor_page', action, at: new Date(`${time}Z`), data })),
+  });
 }

@@ -234,6 +234,11 @@ describe('contact and outcome funnel', () => {
         { key: 'no recorded consent for SMS', count: 2 },
         { key: "balance N is below the step's minimum N", count: 1 },
       ],
+      // Per strategy and arm: c1's link opened twice is one message opened.
+      page: [
+        { strategy: 'alpha', arm: 'champion', messagesSent: 3, linksOpened: 1, identityConfirmed: 1, paid: 0, plan: 0, promise: 1, dispute: 0, openRate: 0.3333, conversionRate: 1 },
+        { strategy: 'beta', arm: null, messagesSent: 0, linksOpened: 1, identityConfirmed: 0, paid: 0, plan: 0, promise: 0, dispute: 0, openRate: null, conversionRate: 0 },
+      ],
     });
   });
 
@@ -247,6 +252,9 @@ describe('contact and outcome funnel', () => {
     const csv = await get('/api/v1/reports/funnel?asOf=2026-03-31&from=2026-03-01&format=csv');
     expect(csv.text).toContain('calls,,tasksWorked,1');
     expect(csv.text).toContain('channels,email,attempts,1');
+    // The page events of March: c4's opened link.
+    expect(body.page).toEqual([expect.objectContaining({ strategy: 'beta', arm: null, linksOpened: 1, identityConfirmed: 0 })]);
+    expect(csv.text).toContain('page,beta,linksOpened,1');
   });
 });
 

@@ -4,6 +4,7 @@ import type { Db } from '../../../lib/db.js';
 import { toCsv } from '../csv.js';
 import { num, ratio } from './as-of.js';
 import { auditAction, failedStatuses, rightPartyOutcomes, sentStatuses } from './audit-vocabulary.js';
+import { pageFunnel, ZPageFunnelRow } from './page-funnel.js';
 import { within, type Period } from './period.js';
 import { caseIdInScope, type ReportScope } from './scope.js';
 
@@ -32,13 +33,15 @@ export const ZFunnelReport = z.object({
   holds: z.array(ZCount),
   /** Steps skipped, by the rule's reason (numbers replaced by N). */
   skippedByRule: z.array(ZCount),
+  /** The debtor page, per strategy and arm: messages sent → links opened → identity confirmed → paid / plan / promise / dispute. */
+  page: z.array(ZPageFunnelRow),
 });
 export type TFunnelReport = z.infer<typeof ZFunnelReport>;
 
 const list = (values: readonly string[]) => Prisma.join(values.map((value) => Prisma.sql`${value}`));
 
 export async function funnelReport({ db, range, scope }: { db: Db; range: Period; scope?: ReportScope }): Promise<TFunnelReport> {
-  const [channels, [tasks], events, skipped] = await Promise.all([
+  const [channels, [tasks], events, skipped, page] = await Promise.all([
     db.$queryRaw<{ channel: string; attempts: bigint; sent: bigint; delivered: bigint; failed: bigint }[]>`
       SELECT channel,
              COUNT(*)::bigint AS attempts,
@@ -74,6 +77,7 @@ export async function funnelReport({ db, range, scope }: { db: Db; range: Period
       FROM "AuditEvent"
       WHERE action = ${auditAction.stepSkipped} AND ${within(Prisma.sql`at`, range)} ${caseIdInScope(Prisma.sql`"caseId"`, scope)}
       GROUP BY 1 ORDER BY 2 DESC, 1`,
+    pageFunnel({ db, range, scope }),
   ]);
 
   const count = (action: string, test: (row: (typeof events)[number]) => boolean = () => true) =>
@@ -108,6 +112,7 @@ export async function funnelReport({ db, range, scope }: { db: Db; range: Period
     optOuts: byField(auditAction.optedOut, 'channel'),
     holds: byField(auditAction.holdStarted, 'kind'),
     skippedByRule: skipped.map((row) => ({ key: row.reason ?? 'unknown', count: num(row.count) })),
+    page,
   };
 }
 
@@ -124,6 +129,10 @@ export function funnelCsv(report: TFunnelReport): string {
   rows.push(['disputes', '', 'count', report.disputes]);
   for (const section of ['replies', 'optOuts', 'holds', 'skippedByRule'] as const) {
     for (const row of report[section]) rows.push([section, row.key, 'count', row.count]);
+  }
+  for (const row of report.page) {
+    const key = row.arm ? `${row.strategy}/${row.arm}` : row.strategy;
+    for (const metric of ['messagesSent', 'linksOpened', 'identityConfirmed', 'paid', 'plan', 'promise', 'dispute'] as const) rows.push(['page', key, metric, row[metric]]);
   }
   return toCsv(['section', 'key', 'metric', 'value'], rows);
 }

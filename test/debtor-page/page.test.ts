@@ -1,0 +1,195 @@
+import { DateTime } from 'luxon';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PageEvent } from '../../api/services/debtor-page/events.js';
+import { startEngine, type Engine } from '../../testing/engine.js';
+import { eventually } from '../../testing/eventually.js';
+import { statusQuery } from '../../workflows/case-messages.js';
+import { enrollPerson, facts, hiddenValue, linkIn, pageClient, pageStrategy } from './support.js';
+
+/**
+ * The debtor page on the real engine (dev server, the case workflow, PostgreSQL, the Twilio
+ * stand-in): the link from a real SMS, nothing shown before the identity check, three wrong
+ * answers locking it, an altered or expired link, the session and its CSRF token, bad input that
+ * changes nothing, and a plan chosen online landing on the case as an officer's would.
+ */
+
+let engine: Engine;
+const strategy = pageStrategy('page-api');
+
+beforeAll(async () => {
+  engine = await startEngine({ twilio: true, strategies: [strategy] });
+});
+afterAll(() => engine?.stop());
+
+async function smsLinkFor(phone: string): Promise<string> {
+  const messages = await eventually(async () => {
+    const sent = engine.twilio.messages.filter((message) => message.form.To === phone);
+    return sent.length > 0 && sent;
+  }, `an SMS to ${phone}`);
+  return linkIn(messages[0]!.form.Body ?? '');
+}
+
+const status = (caseId: string) => engine.temporal.workflow.getHandle(caseId).query(statusQuery);
+
+describe('the debtor page', () => {
+  it('shows nothing before identity, locks after three wrong answers, refuses altered and expired links', async () => {
+    const caseId = await enrollPerson(engine, strategy.key, 'PAGE-LOCK', { name: 'Bob Stone', phone: '+15555550171' });
+    const link = await smsLinkFor('+15555550171');
+    const browser = pageClient();
+    // What the check needs is kept as keyed hashes only.
+    const account = await engine.db.account.findFirstOrThrow({ where: { externalId: 'PAGE-LOCK' }, include: { debtor: true } });
+    expect(account.last4Hash).toMatch(/^[0-9a-f]{64}$/);
+    expect(account.debtor.postalCodeHash).toMatch(/^[0-9a-f]{64}$/);
+    expect(account.debtor.birthDateHash).toMatch(/^[0-9a-f]{64}$/);
+    expect(JSON.stringify(account)).not.toMatch(/60601|1980-04-23|4321/);
+    const refused = await engine.call('POST', '/api/v1/accounts', {
+      key: engine.keys.integration,
+      body: { externalId: 'PAGE-BAD', strategy: strategy.key, currency: 'USD', balance: 100, accountLast4: '12a4', debtor: { name: 'X Y', timeZone: 'UTC', birthDate: '2999-01-01' } },
+    });
+    expect(refused.status).toBe(400);
+    expect(JSON.stringify(refused.body)).toMatch(/body\.accountLast4/);
+    expect(JSON.stringify(refused.body)).toMatch(/body\.debtor\.birthDate/);
+
+    const first = await browser.get(link);
+    expect(first.status).toBe(200);
+    expect(first.text).toContain('First, confirm who you are');
+    expect(first.text).not.toContain('1,250');
+    expect(first.text).not.toContain('PAGE-LOCK');
+
+    // Altered: one character of the signature, or of the id.
+    const altered = link.replace(/.$/, (last) => (last === '0' ? '1' : '0'));
+    const alteredAnswer = await browser.get(altered);
+    expect(alteredAnswer.status).toBe(404);
+    expect(alteredAnswer.text).toContain('This link is not valid');
+    expect(alteredAnswer.text).not.toContain('confirm who you are');
+
+    const csrf = hiddenValue(first.text, 'csrf');
+    const wrong = { csrf, method: 'last_name_zip', lastName: 'Stone', postalCode: '13579' };
+    const one = await browser.post(link, wrong);
+    expect(one.status).toBe(422);
+    expect(one.text).toContain('2 tries left');
+    expect((await browser.post(link, wrong)).text).toContain('One try left');
+    const third = await browser.post(link, wrong);
+    expect(third.status).toBe(423);
+    expect(third.text).toContain('Too many tries');
+    // Locked: even the right answer is not checked now.
+    const right = await browser.post(link, { csrf, method: 'last_name_zip', lastName: 'stone', postalCode: facts.postalCode });
+    expect(right.status).toBe(423);
+    expect(right.text).not.toContain('1,250');
+    expect((await browser.get(link)).status).toBe(423);
+    const audited = await engine.db.auditEvent.findMany({ where: { caseId, action: { startsWith: 'debtor_page_identity' } }, orderBy: { id: 'asc' } });
+    expect(audited.map((event) => event.action)).toEqual([PageEvent.identityFailed, PageEvent.identityFailed, PageEvent.identityFailed, PageEvent.identityLocked]);
+    // The answers themselves are never recorded.
+    expect(JSON.stringify(audited.map((event) => event.data))).not.toContain('13579');
+
+    // Expired: the message was written longer ago than the strategy's link lifetime (30 days).
+    const communication = await engine.db.communication.findFirstOrThrow({ where: { caseId, channel: 'sms' } });
+    await engine.db.communication.update({ where: { id: communication.id }, data: { createdAt: DateTime.now().minus({ days: 31 }).toJSDate() } });
+    const expired = await pageClient().get(`${link}?lang=es`);
+    expect(expired.status).toBe(410);
+    expect(expired.text).toContain('Este enlace ha vencido');
+    await engine.db.communication.update({ where: { id: communication.id }, data: { createdAt: communication.createdAt } });
+  });
+
+  it('confirms identity, shows the accounts in English and Spanish, refuses bad input and records a plan as an officer would', async () => {
+    const caseId = await enrollPerson(engine, strategy.key, 'PAGE-ANA', { name: 'Ana María Ruiz', phone: '+15555550172', language: 'es' });
+    const link = await smsLinkFor('+15555550172');
+    const browser = pageClient();
+    const opened = await browser.get(link);
+    // The person's language first.
+    expect(opened.text).toContain('Primero, confirme quién es');
+    const csrf = hiddenValue(opened.text, 'csrf');
+    // Without the identity form's token: refused before any check.
+    expect((await browser.post(link, { method: 'birth_date', birthDate: facts.birthDate })).status).toBe(403);
+
+    const confirmed = await browser.post(link, { csrf, method: 'birth_date', birthDate: facts.birthDate, lang: 'en' });
+    expect(confirmed.status).toBe(303);
+    expect(browser.cookies.get('dp_session')).toBeTruthy();
+    const page = await browser.get(`${link}?lang=en`);
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('Your open accounts');
+    expect(page.text).toContain('PAGE-ANA');
+    expect(page.text).toContain('$1,250.00');
+    expect(page.text).toContain('Acme Bank');
+    const spanish = await browser.get(`${link}?lang=es`);
+    expect(spanish.text).toContain('Sus cuentas abiertas');
+    expect(spanish.text).toContain('<html lang="es">');
+
+    const formToken = hiddenValue(page.text, 'csrf');
+    // A form without the session's token changes nothing.
+    expect((await browser.submit(link, { action: 'dispute', caseId, reason: 'not mine', csrf: 'forged', lang: 'en' })).status).toBe(403);
+    // Above the balance, and beyond the policy's promise horizon: clear messages, nothing recorded.
+    const above = await browser.submit(link, { action: 'promise', caseId, amount: '1250.01', dueDate: DateTime.utc().plus({ days: 3 }).toISODate(), csrf: formToken, lang: 'en' });
+    expect(above.status).toBe(422);
+    expect(above.text).toContain('more than the balance of $1,250.00');
+    const late = await browser.submit(link, { action: 'promise', caseId, amount: '100', dueDate: DateTime.utc().plus({ days: 60 }).toISODate(), csrf: formToken, lang: 'en' });
+    expect(late.text).toContain('The date must be no later than');
+    const otherCurrency = await browser.submit(link, { action: 'pay', caseId, amount: '10', currency: 'EUR', csrf: formToken, lang: 'en' });
+    expect(otherCurrency.text).toContain('Payments for this account are in USD only');
+    // More installments than an officer may grant alone (6): not an offer.
+    const tooMany = await browser.submit(link, { action: 'plan', caseId, installments: '12', firstDueDate: DateTime.utc().plus({ days: 7 }).toISODate(), csrf: formToken, lang: 'en' });
+    expect(tooMany.text).toContain('Choose one of the plans offered');
+    expect((await status(caseId)).arrangement).toBeNull();
+    expect(page.text).not.toContain('value="12"');
+
+    const plan = await browser.submit(link, { action: 'plan', caseId, installments: '3', firstDueDate: DateTime.utc().plus({ days: 7 }).toISODate(), csrf: formToken, lang: 'en' });
+    expect(plan.status).toBe(200);
+    expect(plan.text).toContain('Your payment plan is in place');
+    const live = await status(caseId);
+    expect(live.arrangement).toMatchObject({ kind: 'plan', agreedBy: 'debtor_page' });
+    expect(live.arrangement?.installments.map((installment) => installment.amount)).toEqual([41_666, 41_666, 41_668]);
+    expect(plan.text).toContain('$416.68');
+    // The form answered with a redirect: a reload shows the page again, without the notice and without a second plan.
+    const reloaded = await browser.get(`${link}?lang=en`);
+    expect(reloaded.text).not.toContain('Your payment plan is in place');
+    expect(reloaded.text).toContain('Your payment plan');
+
+    const events = await engine.db.auditEvent.findMany({ where: { caseId, actor: 'debtor_page' }, orderBy: { id: 'asc' } });
+    expect(events.map((event) => event.action)).toEqual([PageEvent.opened, PageEvent.identityConfirmed, PageEvent.plan]);
+    expect(events[0]?.data).toMatchObject({ strategy: strategy.key, communicationId: expect.any(String) });
+  });
+
+  it('takes a dispute as it takes an officer\'s (collection stops), books a call, and saves preferences and an opt-out for the person', async () => {
+    const caseId = await enrollPerson(engine, strategy.key, 'PAGE-ACTS', { name: 'Dora Lane', phone: '+15555550173' });
+    const link = await smsLinkFor('+15555550173');
+    const browser = pageClient();
+    const opened = await browser.get(link);
+    expect((await browser.post(link, { csrf: hiddenValue(opened.text, 'csrf'), method: 'last_name_zip', lastName: 'LANE', postalCode: facts.postalCode })).status).toBe(303);
+    const csrf = hiddenValue((await browser.get(link)).text, 'csrf');
+    const act = (form: Record<string, string>) => browser.submit(link, { csrf, lang: 'en', ...form });
+
+    const call = await act({ action: 'callback', caseId, note: 'after work please' });
+    expect(call.status).toBe(200);
+    expect(call.text).toContain('We will call you at');
+    const callback = await engine.db.callback.findFirstOrThrow({ where: { caseId } });
+    expect(callback).toMatchObject({ source: 'debtor_page', note: 'after work please' });
+
+    const saved = await act({ action: 'preferences', language: 'es', preferredChannel: 'email', quietFrom: '12:00', quietTo: '13:00' });
+    expect(saved.text).toContain('Your preferences are saved');
+    const badTime = await act({ action: 'preferences', language: 'es', preferredChannel: 'email', quietFrom: '13:00', quietTo: '12:00' });
+    expect(badTime.status).toBe(422);
+    expect(badTime.text).toContain('Enter times such as 09:00 and 17:00');
+    const optOut = await act({ action: 'opt_out', channel: 'sms' });
+    expect(optOut.text).toContain('You will get no more Text message (SMS) about your accounts');
+    const person = await engine.db.debtor.findFirstOrThrow({ where: { accounts: { some: { externalId: 'PAGE-ACTS' } } } });
+    expect(person.language).toBe('es');
+    expect(person.preferences).toMatchObject({
+      preferredChannel: 'email',
+      inconvenientTimes: [expect.objectContaining({ from: '12:00', to: '13:00', source: 'debtor_page' })],
+      refusedMedia: [expect.objectContaining({ medium: 'sms' })],
+    });
+
+    const empty = await act({ action: 'dispute', caseId, reason: '' });
+    expect(empty.text).toContain('Tell us why, in a few words');
+    const disputed = await act({ action: 'dispute', caseId, reason: 'I paid this in 2024' });
+    expect(disputed.text).toContain('We received your dispute');
+    const live = await status(caseId);
+    expect(live.hold).toMatchObject({ kind: 'dispute' });
+    // Collection waits as it does for an officer's dispute: no plan or promise while it holds.
+    const promise = await act({ action: 'promise', caseId, amount: '10', dueDate: DateTime.utc().plus({ days: 3 }).toISODate() });
+    expect(promise.status).toBe(422);
+    expect(promise.text).toContain('the debt is disputed');
+    const outcome = await engine.db.auditEvent.findFirstOrThrow({ where: { caseId, action: 'outcome_recorded' } });
+    expect(outcome.data).toMatchObject({ kind: 'dispute', by: 'debtor_page' });
+  });
+});
