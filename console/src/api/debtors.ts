@@ -1,12 +1,11 @@
 import type { paths } from '../generated/openapi';
-import { api, unwrap } from './client';
+import { api, unwrap, type Json } from './client';
 
 /**
  * The debtor (person) API as the console calls it, typed from the API's OpenAPI document. Each
  * write carries an Idempotency-Key made once per submit, so a retried request is not done twice.
  */
 
-type Json<T> = T extends { content: { 'application/json': infer Body } } ? Body : never;
 type Person = paths['/api/v1/debtors/{debtorId}'];
 
 export type DebtorDetail = Json<Person['get']['responses'][200]>;

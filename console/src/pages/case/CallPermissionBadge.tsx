@@ -1,19 +1,9 @@
 import { useQuery } from '@tanstack/react-query';
-import { api, unwrap } from '../../api/client';
+import { api, unwrap, type Json, type paths } from '../../api/client';
 import { when } from '../../format';
 
 /** The permission as the API answers it (GET /api/v1/cases/{caseId}/call-permission). */
-export interface CallPermissionShape {
-  permitted: boolean;
-  reason: string | null;
-  barred: boolean;
-  windowStart: string | null;
-  windowEnd: string | null;
-  windowStartLocal: string | null;
-  windowEndLocal: string | null;
-  timeZone: string;
-  callsAllowed: number;
-}
+export type CallPermissionShape = Json<paths['/api/v1/cases/{caseId}/call-permission']['get']['responses'][200]>;
 
 /** The case's "may I call now?", refreshed every minute (the answer changes with the debtor's clock). */
 export function useCallPermission(caseId: string) {
