@@ -1,5 +1,6 @@
 import type { paths } from '../generated/openapi';
-import { api, unwrap, type Json } from './client';
+import { api, unwrap } from './client';
+import type { Json } from './types';
 
 /**
  * The debtor (person) API as the console calls it, typed from the API's OpenAPI document. Each

@@ -2,7 +2,8 @@ import type { paths } from '../generated/openapi';
 
 /** Named shapes of the API's answers and bodies, read from its OpenAPI document. */
 
-type Json<T> = T extends { content: { 'application/json': infer Body } } ? Body : never;
+/** The JSON body of a response or request in `paths`. */
+export type Json<T> = T extends { content: { 'application/json': infer Body } } ? Body : never;
 
 export type CaseDetail = Json<paths['/api/v1/cases/{caseId}']['get']['responses'][200]>;
 export type Arrangement = NonNullable<CaseDetail['arrangement']>;
@@ -16,3 +17,4 @@ export type CaseView = Json<paths['/api/v1/cases']['get']['responses'][200]>['it
 export type ImportJob = Json<paths['/api/v1/imports/{jobId}']['get']['responses'][200]>;
 export type CaseNote = Json<paths['/api/v1/cases/{caseId}/notes']['get']['responses'][200]>['items'][number];
 export type Callback = Json<paths['/api/v1/cases/{caseId}/callbacks']['get']['responses'][200]>['items'][number];
+export type CallPermission = Json<paths['/api/v1/cases/{caseId}/call-permission']['get']['responses'][200]>;

@@ -1,9 +1,10 @@
 import { useQuery } from '@tanstack/react-query';
-import { api, unwrap, type Json, type paths } from '../../api/client';
+import { api, unwrap } from '../../api/client';
+import type { CallPermission } from '../../api/types';
 import { when } from '../../format';
 
 /** The permission as the API answers it (GET /api/v1/cases/{caseId}/call-permission). */
-export type CallPermissionShape = Json<paths['/api/v1/cases/{caseId}/call-permission']['get']['responses'][200]>;
+export type CallPermissionShape = CallPermission;
 
 /** The case's "may I call now?", refreshed every minute (the answer changes with the debtor's clock). */
 export function useCallPermission(caseId: string) {
