@@ -23,8 +23,8 @@ import { consumerEarly } from '../support/strategies.js';
 const run = promisify(execFile);
 const apiKeysScript = fileURLToPath(new URL('../../scripts/api-keys.ts', import.meta.url));
 
-/** Routes that take no API key: each is authenticated otherwise (provider signature, signed link) or public by nature. */
-const publicRoutes = [/^\/health$/, /^\/webhooks\//, /unsubscribe/i, /^\/u\//];
+/** Routes that take no API key: each is authenticated otherwise (provider signature, signed link, the debtor's page's link and identity check) or public by nature. */
+const publicRoutes = [/^\/health$/, /^\/webhooks\//, /unsubscribe/i, /^\/u\//, /^\/p\//];
 
 let engine: Engine;
 const cases: Record<'east' | 'west', string> = { east: '', west: '' };
