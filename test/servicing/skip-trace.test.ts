@@ -61,9 +61,10 @@ async function batchDone(batchId: string) {
 describe('skip tracing', () => {
   it('asks the vendor from a task, rides out its outage without losing the request, and stores unverified contacts an officer confirms', async () => {
     const { caseId, debtorId } = await enroll('SKIP-1', 'Wes Wrongparty');
-    const call = await eventually(() => engine.db.task.findFirst({ where: { caseId, kind: 'call' } }), 'the call task');
+    // Generous bounds: a case's task is written by an activity, which a loaded machine may retry.
+    const call = await eventually(() => engine.db.task.findFirst({ where: { caseId, kind: 'call' } }), 'the call task', 90_000);
     expect((await engine.call('POST', `/api/v1/cases/${caseId}/outcomes`, { key: testKeys.officer, body: { kind: 'wrong_party', note: 'says he is not Wes' } })).status).toBe(200);
-    const task = await eventually(() => engine.db.task.findFirst({ where: { caseId, kind: 'skip_trace' } }), 'the skip-trace task');
+    const task = await eventually(() => engine.db.task.findFirst({ where: { caseId, kind: 'skip_trace' } }), 'the skip-trace task', 90_000);
 
     vendor.failNext(2);
     const started = await engine.call('POST', `/api/v1/tasks/${task.id}/skip-trace`, { key: testKeys.officer, body: {} });
@@ -115,7 +116,7 @@ describe('skip tracing', () => {
     // A closed task asks nothing more.
     const again = await engine.call('POST', `/api/v1/tasks/${task.id}/skip-trace`, { key: testKeys.officer, body: {} });
     expect(again.status).toBe(409);
-  });
+  }, 180_000);
 
   it("sends a manager's bulk batch out as CSV and stores what comes back; a bad request starts nothing", async () => {
     const first = await enroll('SKIP-2', 'Bo Bulk');
@@ -156,7 +157,7 @@ describe('skip tracing', () => {
   it('ends a request the vendor refuses for good as failed, with the reason, and keeps the task open', async () => {
     const { caseId } = await enroll('SKIP-4', 'Nia Refused');
     expect((await engine.call('POST', `/api/v1/cases/${caseId}/outcomes`, { key: testKeys.officer, body: { kind: 'wrong_party' } })).status).toBe(200);
-    const task = await eventually(() => engine.db.task.findFirst({ where: { caseId, kind: 'skip_trace' } }), 'the skip-trace task');
+    const task = await eventually(() => engine.db.task.findFirst({ where: { caseId, kind: 'skip_trace' } }), 'the skip-trace task', 90_000);
     const started = await engine.call('POST', `/api/v1/tasks/${task.id}/skip-trace`, { key: testKeys.officer, body: { mode: 'http' } });
     expect(started.status).toBe(202);
     const batch = await batchDone(started.body.batchId);
