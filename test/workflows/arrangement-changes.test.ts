@@ -1,15 +1,10 @@
-import { randomUUID } from 'node:crypto';
-import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Activities } from '../../activities/index.js';
-import type { TOutcome } from '../../domain/outcomes.js';
-import { caseFixture, recordingActivities } from '../../testing/case-fixtures.js';
+import { recordingActivities } from '../../testing/case-fixtures.js';
 import { startEngine, type Engine } from '../../testing/engine.js';
-import { middayZone } from '../../testing/midday-zone.js';
 import { caseWorkflow } from '../../workflows/case.js';
-import { paymentReceivedSignal, paymentReversedSignal, recordOutcomeUpdate, statusQuery, type CaseInput, type OutcomeRequest } from '../../workflows/case-messages.js';
-import { consumerEarly, strategy } from '../support/strategies.js';
+import { paymentReversedSignal, statusQuery } from '../../workflows/case-messages.js';
+import { negotiatedCases } from './negotiated-cases.js';
 
 /**
  * Account servicing over an arrangement's timeline on the time-skipping server: a plan above the
@@ -25,52 +20,7 @@ beforeAll(async () => {
 });
 afterAll(() => engine?.stop());
 
-const negotiated = strategy({
-  ...consumerEarly,
-  negotiation: {
-    maxSettlementDiscountPercent: 40,
-    maxInstallments: 12,
-    minInstallment: 1_000,
-    graceDays: 3,
-    reminderDaysBefore: 2,
-    officerAuthority: { maxSettlementDiscountPercent: 20, maxInstallments: 6 },
-  },
-  contact: { allowedHours: { start: '00:00', end: '23:59' } },
-});
-
-type Handle = WorkflowHandle<typeof caseWorkflow>;
-
-async function setup(activities: Activities) {
-  const input: CaseInput = caseFixture(await engine.testEnv.currentTimeMs(), negotiated);
-  input.account.debtor.timeZone = middayZone(new Date(await engine.testEnv.currentTimeMs()));
-  const taskQueue = `servicing-${randomUUID()}`;
-  const worker = await engine.caseWorker({ taskQueue, activities });
-  return { input, taskQueue, worker };
-}
-
-async function today(plusDays = 0): Promise<string> {
-  return DateTime.fromMillis(await engine.testEnv.currentTimeMs(), { zone: 'utc' }).plus({ days: plusDays }).toISODate() ?? '';
-}
-
-function outcome(handle: Handle, value: TOutcome, role: OutcomeRequest['role'] = 'officer') {
-  return handle.executeUpdate(recordOutcomeUpdate, { args: [{ outcome: value, by: `${role}:test`, role }] });
-}
-
-async function refusal(handle: Handle, value: TOutcome, role: OutcomeRequest['role'] = 'officer'): Promise<string> {
-  const error = await outcome(handle, value, role).then(() => null, (e: unknown) => e);
-  expect(error).toBeInstanceOf(WorkflowUpdateFailedError);
-  return ((error as WorkflowUpdateFailedError).cause as Error).message;
-}
-
-async function pay(handle: Handle, reference: string, amount: number): Promise<void> {
-  await handle.signal(paymentReceivedSignal, { reference, amount, currency: 'USD', receivedAt: new Date(await engine.testEnv.currentTimeMs()).toISOString() });
-}
-
-async function sleepUntil(date: string, plusDays = 0): Promise<void> {
-  const target = DateTime.fromISO(date, { zone: 'utc' }).plus({ days: plusDays, hours: 1 }).toMillis();
-  const now = await engine.testEnv.currentTimeMs();
-  if (target > now) await engine.testEnv.sleep(target - now);
-}
+const { setup, today, outcome, refusal, pay, sleepUntil } = negotiatedCases(() => engine, 'servicing');
 
 describe('account servicing: arrangement changes', () => {
   it('sends a plan above the officer authority to a manager, then reschedules, amends (approved above authority) and keeps it', async () => {

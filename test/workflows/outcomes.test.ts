@@ -1,22 +1,12 @@
-import { randomUUID } from 'node:crypto';
-import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
+import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEngine, type Engine } from '../../testing/engine.js';
-import type { Activities } from '../../activities/index.js';
 import type { TOutcome } from '../../domain/outcomes.js';
 import { caseWorkflow } from '../../workflows/case.js';
-import {
-  paymentReceivedSignal,
-  paymentReversedSignal,
-  recordOutcomeUpdate,
-  statusQuery,
-  type CaseInput,
-  type OutcomeRequest,
-} from '../../workflows/case-messages.js';
-import { caseFixture, recordingActivities } from '../../testing/case-fixtures.js';
-import { consumerEarly, strategy } from '../support/strategies.js';
-import { middayZone } from '../../testing/midday-zone.js';
+import { paymentReversedSignal, statusQuery } from '../../workflows/case-messages.js';
+import { recordingActivities } from '../../testing/case-fixtures.js';
+import { negotiatedCases } from './negotiated-cases.js';
 
 /**
  * Officers' negotiated outcomes on the time-skipping server: plans kept and broken, settlements
@@ -29,49 +19,7 @@ beforeAll(async () => {
 });
 afterAll(() => engine?.stop());
 
-const negotiated = strategy({
-  ...consumerEarly,
-  negotiation: {
-    maxSettlementDiscountPercent: 40,
-    maxInstallments: 12,
-    minInstallment: 1_000,
-    graceDays: 3,
-    reminderDaysBefore: 2,
-    officerAuthority: { maxSettlementDiscountPercent: 20, maxInstallments: 6 },
-  },
-  // Wide hours so reminders are never held in these tests; holds have their own tests.
-  contact: { allowedHours: { start: '00:00', end: '23:59' } },
-});
-
-type Handle = WorkflowHandle<typeof caseWorkflow>;
-
-async function setup(activities: Activities) {
-  const input: CaseInput = caseFixture(await engine.testEnv.currentTimeMs(), negotiated);
-  // Midday for the debtor when the test starts: the day-0 step is never held for the hour.
-  input.account.debtor.timeZone = middayZone(new Date(await engine.testEnv.currentTimeMs()));
-  const taskQueue = `outcomes-${randomUUID()}`;
-  const worker = await engine.caseWorker({ taskQueue, activities });
-  return { input, taskQueue, worker };
-}
-
-async function today(plusDays = 0): Promise<string> {
-  return DateTime.fromMillis(await engine.testEnv.currentTimeMs(), { zone: 'utc' }).plus({ days: plusDays }).toISODate() ?? '';
-}
-
-function outcome(handle: Handle, value: TOutcome, role: OutcomeRequest['role'] = 'officer') {
-  return handle.executeUpdate(recordOutcomeUpdate, { args: [{ outcome: value, by: `${role}:test`, role }] });
-}
-
-async function pay(handle: Handle, reference: string, amount: number): Promise<void> {
-  await handle.signal(paymentReceivedSignal, { reference, amount, currency: 'USD', receivedAt: new Date(await engine.testEnv.currentTimeMs()).toISOString() });
-}
-
-/** Sleeps on the test server until the given calendar date (UTC), plus an hour. */
-async function sleepUntil(date: string): Promise<void> {
-  const target = DateTime.fromISO(date, { zone: 'utc' }).plus({ hours: 1 }).toMillis();
-  const now = await engine.testEnv.currentTimeMs();
-  if (target > now) await engine.testEnv.sleep(target - now);
-}
+const { setup, today, outcome, pay, sleepUntil } = negotiatedCases(() => engine, 'outcomes');
 
 describe('officer outcomes', () => {
   it('keeps a plan of 6 monthly installments to the end, with a reminder before each', async () => {
