@@ -31,3 +31,16 @@ export function daytimeAddress(now = new Date()): { address: { line1: string; ci
   const { timeZone, ...address } = place;
   return { address: { ...address, country: 'US' }, timeZone };
 }
+
+/**
+ * Milliseconds from `now` until 10:00 in `timeZone`, or 0 when it is already daytime (10:00–18:00)
+ * there: how far a time-skipping test moves its clock so that a debtor whose address names that
+ * place can be contacted, whatever the wall clock says when the test runs.
+ */
+export function untilDaytimeIn(timeZone: string, now: Date): number {
+  const local = new Intl.DateTimeFormat('en-US', { timeZone, hour: 'numeric', minute: 'numeric', hourCycle: 'h23' }).formatToParts(now);
+  const hour = Number(local.find((part) => part.type === 'hour')?.value);
+  const minute = Number(local.find((part) => part.type === 'minute')?.value);
+  if (hour >= 10 && hour < 18) return 0;
+  return ((((10 - hour + 24) % 24) * 60 - minute + 24 * 60) % (24 * 60)) * 60_000;
+}

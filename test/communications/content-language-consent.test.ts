@@ -9,10 +9,10 @@ import { statusQuery, type CaseStatus } from '../../workflows/case-messages.js';
 import { startEngine, type Engine } from '../../testing/engine.js';
 import { loadWorkerConfig } from '../../worker/config.js';
 import { eventually } from '../../testing/eventually.js';
-import { middayZone } from '../../testing/midday-zone.js';
+import { middayZone, untilDaytimeIn } from '../../testing/midday-zone.js';
 
 /**
- * What a message says and to whom, in real cases (Temporal dev server, the case workflow,
+ * What a message says and to whom, in real cases (the case workflow on the time-skipping server,
  * PostgreSQL, SMTP on loopback): a time-barred debt in California gets no message without the
  * state's disclosure (the step's fallback letter, which carries it, goes instead); a Spanish-speaking
  * debtor gets the Spanish version of a managed template; SMS consent given at enrollment or
@@ -65,12 +65,22 @@ const bilingualStrategy = {
 const quietStrategy = { key: 'quiet', name: 'Quiet', templates: {}, steps: [{ id: 'call', at: 'P30D', action: 'call' }] };
 
 const california = { line1: '5 Palm Ave', city: 'Fresno', region: 'CA', postalCode: '93701', country: 'US' };
+const engineNow = async () => new Date(await engine.testEnv.currentTimeMs());
+
+/**
+ * A Californian address adds California's zone to the 8 a.m.–9 p.m. rule: the case waits for the
+ * morning there when the test runs at night in California, so the clock is moved to it.
+ */
+async function morningInCalifornia(): Promise<void> {
+  const wait = untilDaytimeIn('America/Los_Angeles', await engineNow());
+  if (wait > 0) await engine.testEnv.sleep(wait);
+}
 const status = (caseId: string): Promise<CaseStatus> => engine.temporal.workflow.getHandle(caseId).query(statusQuery);
 
 async function enroll(body: Record<string, unknown>, debtor: Record<string, unknown>): Promise<string> {
   const response = await engine.call('POST', '/api/v1/accounts', {
     key: engine.keys.integration,
-    body: { currency: 'USD', balance: 45_000, ...body, debtor: { timeZone: middayZone(), ...debtor } },
+    body: { currency: 'USD', balance: 45_000, ...body, debtor: { timeZone: middayZone(await engineNow()), ...debtor } },
   });
   expect(response.status, JSON.stringify(response.body)).toBe(201);
   return String(response.body.caseId);
@@ -79,7 +89,7 @@ async function enroll(body: Record<string, unknown>, debtor: Record<string, unkn
 const mailsTo = (address: string) => engine.smtp.messages.filter((message) => message.envelope.to.includes(address));
 
 beforeAll(async () => {
-  engine = await startEngine({ smtp: true, twilio: true });
+  engine = await startEngine({ temporal: 'time-skipping', api: true, worker: 'in-process', smtp: true, twilio: true });
   for (const strategy of [timeBarredStrategy, quietStrategy, bilingualStrategy]) {
     const created = await engine.call('POST', '/api/v1/strategies', { body: strategy });
     expect(created.status, JSON.stringify(created.body)).toBe(201);
@@ -92,7 +102,8 @@ afterAll(async () => {
 
 describe('content enforced at send', () => {
   it('a time-barred debt in California: the message without the disclosure is refused, the fallback with it is sent', async () => {
-    const caseId = await enroll({ externalId: 'ACC-OLD-CA', strategy: timeBarredStrategy.key, timeBarred: true }, { name: 'Olga Paz', email: 'olga@example.com', address: california });
+    const caseId = await enroll({ externalId: 'ACC-OLD-CA', strategy: timeBarredStrategy.key, timeBarred: true }, { name: 'Olga Paz', email: 'olga@example.com', address: california, timeZone: 'America/Los_Angeles' });
+    await morningInCalifornia();
     const { db } = engine;
     const letter = await eventually(async () => db.communication.findFirst({ where: { caseId, channel: 'letter', status: 'sent' } }), 'the fallback letter');
     expect(letter.subject).toBe('About your old balance');
@@ -111,7 +122,8 @@ describe('content enforced at send', () => {
   });
 
   it('the same message to a California debt that is not time-barred is sent as written', async () => {
-    await enroll({ externalId: 'ACC-NEW-CA', strategy: timeBarredStrategy.key }, { name: 'Nina Paz', email: 'nina@example.com', address: california });
+    await enroll({ externalId: 'ACC-NEW-CA', strategy: timeBarredStrategy.key }, { name: 'Nina Paz', email: 'nina@example.com', address: california, timeZone: 'America/Los_Angeles' });
+    await morningInCalifornia();
     const mail = await eventually(async () => mailsTo('nina@example.com')[0], 'the email');
     expect(mail.parsed.subject).toBe('Your balance is overdue');
   });
