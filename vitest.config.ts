@@ -8,6 +8,11 @@ export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
     exclude: [...configDefaults.exclude, ...(faultRun ? [] : ["test/faults/**"])],
+    // Two test files at a time: most of an integration test's time is spent waiting on real
+    // servers, timers and polls, which a second file fills (vitest's default here is one worker:
+    // the cores less one). Each worker's servers take ports from its own band (lib/free-port.ts).
+    // The fault scenarios pass --no-file-parallelism.
+    maxWorkers: 2,
     // Integration tests start real servers (Temporal, Postgres, stand-ins).
     testTimeout: 60_000,
     hookTimeout: 120_000,
