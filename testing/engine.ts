@@ -47,6 +47,8 @@ export interface EngineOptions {
   temporal?: 'time-skipping' | 'dev' | 'none';
   /** Default 'in-process' on the dev server, else 'none' (time-skipping tests start theirs with {@link Engine.caseWorker}). */
   worker?: 'in-process' | 'child' | 'none';
+  /** With worker: 'child', how many worker processes start side by side, polling the same task queue; default 1. */
+  childWorkers?: number;
   /** The in-process worker's activities in place of the real ones (tests about the workflow's logic). */
   activities?: Activities;
   /** An SMTP server on loopback for email; default none (emails go to the outbox folder). */
@@ -63,6 +65,12 @@ export interface EngineOptions {
    * real activities need it.
    */
   api?: boolean | 'process';
+  /**
+   * With api: 'process', how many API processes start, each on its own port, on the same
+   * PostgreSQL and Temporal (as behind a load balancer); default 1. `PUBLIC_URL` (links, Twilio
+   * callbacks) names the first; {@link Engine.call} calls the first.
+   */
+  apiProcesses?: number;
   imports?: Partial<ImportSettings>;
   /** Strategy definitions saved through the API, as a manager would, before the engine is handed over; a refusal fails the start. */
   strategies?: unknown[];
@@ -99,8 +107,10 @@ export interface Engine {
   api(): FastifyInstance;
   /** Closes the API (its import runner hands jobs back) and builds a new one on the same parts and port. */
   restartApi(imports?: Partial<ImportSettings>): Promise<void>;
-  /** The API's own process (api: 'process'), to kill and start again on the same port. */
+  /** The API's own process (api: 'process'), to kill and start again on the same port; the first of {@link Engine.apiProcesses}. */
   apiProcess: ApiProcessPart;
+  /** Every API process (api: 'process'), in start order; see {@link EngineOptions.apiProcesses}. */
+  apiProcesses: readonly ApiProcessPart[];
   /**
    * A case worker of the test's own (createCaseWorker), e.g. with recording activities on a fresh
    * task queue; `runUntil` runs it until the promise settles, then releases its connection.
@@ -108,6 +118,8 @@ export interface Engine {
   caseWorker(options: CaseWorkerOptions): Promise<{ worker: Worker; runUntil<T>(work: Promise<T> | (() => Promise<T>)): Promise<T> }>;
   /** Starts another worker in a child process (needs worker: 'child'). */
   startChildWorker(): ChildWorker;
+  /** Every child worker started so far, in start order, the dead ones included (worker: 'child'). */
+  childWorkers: readonly ChildWorker[];
   /** Sends `signal` to every running child worker and waits until they are gone. */
   killChildWorkers(signal?: NodeJS.Signals): Promise<void>;
   /** Puts a stop of the caller's own (a process, a pool) on the engine's stop stack: it runs before the parts started earlier stop. */
@@ -204,7 +216,13 @@ export async function startEngine(options: EngineOptions = {}): Promise<Engine> 
     }
 
     const children = workerMode === 'child' ? await childWorkers(stops, env, { dataDir, logs, logLevel: env.LOG_LEVEL }) : undefined;
-    if (children) await children.start().ready;
+    const startedChildren: ChildWorker[] = [];
+    const startChild = () => {
+      const child = needs(children, "child workers (worker: 'child')")().start();
+      startedChildren.push(child);
+      return child;
+    };
+    if (children) await Promise.all(Array.from({ length: options.childWorkers ?? 1 }, () => startChild().ready));
     if (workerMode === 'in-process') await startInProcessWorker(stops, env, options.activities ? { activities: options.activities } : {});
 
     let client: Client;
@@ -219,10 +237,17 @@ export async function startEngine(options: EngineOptions = {}): Promise<Engine> 
       client = new Client({ connection: Connection.lazy({ address: '127.0.0.1:1' }) });
     }
 
-    const apiProcess =
+    const apiProcessEnv = { ...env, TWILIO_AUTH_TOKEN: communications.twilioAuthToken, INBOUND_EMAIL_SECRET: communications.inboundEmailSecret };
+    const apiPorts = [apiPort];
+    while (options.api === 'process' && apiPorts.length < (options.apiProcesses ?? 1)) {
+      const port = await freePort();
+      if (!apiPorts.includes(port)) apiPorts.push(port);
+    }
+    const apiProcesses =
       options.api === 'process' && postgres
-        ? await startApiProcess(stops, { port: apiPort, env: { ...env, TWILIO_AUTH_TOKEN: communications.twilioAuthToken, INBOUND_EMAIL_SECRET: communications.inboundEmailSecret }, logs, rateLimitPerMinute: options.rateLimitPerMinute ?? 100_000 })
-        : undefined;
+        ? allOrThrow(await Promise.allSettled(apiPorts.map((port) => startApiProcess(stops, { port, env: apiProcessEnv, logs, rateLimitPerMinute: options.rateLimitPerMinute ?? 100_000 }))))
+        : [];
+    const apiProcess = apiProcesses[0];
     const api =
       apiInProcess && postgres
         ? await startApi(stops, {
@@ -283,6 +308,7 @@ export async function startEngine(options: EngineOptions = {}): Promise<Engine> 
       get apiProcess() {
         return needs(apiProcess, "the API's own process (api: 'process')")();
       },
+      apiProcesses,
       async caseWorker(workerOptions) {
         // On the time-skipping server the worker shares the environment's connection, as the SDK's own tests do.
         const connection = temporal?.testEnv?.nativeConnection;
@@ -301,7 +327,8 @@ export async function startEngine(options: EngineOptions = {}): Promise<Engine> 
           },
         };
       },
-      startChildWorker: () => needs(children, "child workers (worker: 'child')")().start(),
+      startChildWorker: startChild,
+      childWorkers: startedChildren,
       killChildWorkers: (signal) => needs(children, "child workers (worker: 'child')")().killAll(signal),
       defer: (name, stop) => stops.push(name, stop),
       call: apiClient(baseUrl),

@@ -28,9 +28,9 @@ export function newTally(): CallerTally {
 
 const explained5xx = /^503 (database|temporal)_unavailable$/;
 
-/** Calls until the answer is final (2xx, or a 4xx other than 429); gives up after `deadlineMs`. */
+/** Calls until the answer is final (2xx, or a 4xx other than 429); gives up after `deadlineMs`. `api` is the engine or one of its API processes. */
 export async function retryingCall(
-  engine: Engine,
+  api: Pick<Engine, 'call'>,
   tally: CallerTally,
   method: string,
   url: string,
@@ -42,7 +42,7 @@ export async function retryingCall(
     if (attempt > 0) tally.retries++;
     tally.requests++;
     try {
-      const answer = await engine.call(method, url, options);
+      const answer = await api.call(method, url, options);
       if (answer.status >= 500) {
         const label = `${answer.status} ${answer.body?.error?.code ?? 'no_code'}`;
         tally.serverErrors.set(label, (tally.serverErrors.get(label) ?? 0) + 1);
@@ -150,4 +150,31 @@ export async function reportFigures(scenario: string, figures: Record<string, un
   const line = JSON.stringify({ scenario, ...figures }, (_key, value: unknown) => (value instanceof Map ? Object.fromEntries(value) : value));
   console.info(`FAULT-FIGURES ${line}`);
   if (process.env.FAULT_REPORT) await appendFile(process.env.FAULT_REPORT, `${line}\n`);
+}
+
+/** The process id in a worker identity (the SDK's default identity is `pid@host`). */
+export const pidOfIdentity = (identity: string): number => Number(identity.split('@')[0]);
+
+/**
+ * Which worker did the work of these workflows, by the identity their histories record: workflow
+ * tasks started and activities started (an activity's start is recorded when its last attempt
+ * ends, so an attempt lost with a killed worker counts for the worker that finished it).
+ */
+export async function tasksByWorker(engine: Engine, workflowIds: string[]) {
+  const byWorker = new Map<string, { workflowTasks: number; activities: number; cases: Set<string> }>();
+  for (const workflowId of workflowIds) {
+    const events = (await engine.temporal.workflow.getHandle(workflowId).fetchHistory()).events ?? [];
+    for (const event of events) {
+      const workflowTask = event.workflowTaskStartedEventAttributes?.identity;
+      const activity = event.activityTaskStartedEventAttributes?.identity;
+      const identity = workflowTask ?? activity;
+      if (!identity) continue;
+      const tasks = byWorker.get(identity) ?? { workflowTasks: 0, activities: 0, cases: new Set<string>() };
+      if (workflowTask) tasks.workflowTasks++;
+      else tasks.activities++;
+      tasks.cases.add(workflowId);
+      byWorker.set(identity, tasks);
+    }
+  }
+  return byWorker;
 }

@@ -1,10 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { testKeys } from '../api-client.js';
+import { apiClient, testKeys, type CallOptions, type CallResult } from '../api-client.js';
 import type { StopStack } from '../stop-stack.js';
 
 export interface ApiProcessPart {
   baseUrl: () => string;
+  /** Calls this API process with a key (the manager's by default). */
+  call(method: string, url: string, options?: CallOptions): Promise<CallResult>;
   readonly pid: number | undefined;
   /** Sends `signal` (default SIGKILL) to the API process and waits until it is gone. */
   kill(signal?: NodeJS.Signals): Promise<void>;
@@ -76,6 +78,7 @@ export async function startApiProcess(stops: StopStack, { port, env, logs, rateL
   stops.push('api process', () => kill('SIGTERM'));
   return {
     baseUrl: () => `http://127.0.0.1:${port}`,
+    call: apiClient(() => `http://127.0.0.1:${port}`),
     get pid() {
       return child?.pid;
     },
