@@ -48,7 +48,7 @@ const routeOnlyCallsServices = [
 ];
 
 export default defineConfig([
-  globalIgnores(['**/node_modules/', 'generated/', 'console/src/generated/', '.data/', '.tools/', '**/dist/', 'test-results/', '**/workflow-bundle-*.js']),
+  globalIgnores(['**/node_modules/', 'generated/', 'console/src/generated/', 'client/src/generated/', '.data/', '.tools/', '**/dist/', 'test-results/', '**/workflow-bundle-*.js']),
 
   tseslint.configs.recommendedTypeChecked,
   {
@@ -75,9 +75,9 @@ export default defineConfig([
       'import-x/extensions': ['.ts', '.tsx', '.cts', '.mts', '.js', '.jsx', '.cjs', '.mjs'],
       'import-x/parsers': { '@typescript-eslint/parser': ['.ts', '.tsx', '.cts', '.mts'] },
       'import-x/resolver-next': [
-        // The server's, the bench's, the console's build script's and the console's own compiler settings.
+        // The server's, the bench's, the console's build script's, the console's own and the typed client's compiler settings.
         createTypeScriptImportResolver({
-          project: ['tsconfig.json', 'bench/tsconfig.json', 'console/tsconfig.json', 'console/src/tsconfig.json'],
+          project: ['tsconfig.json', 'bench/tsconfig.json', 'console/tsconfig.json', 'console/src/tsconfig.json', 'client/tsconfig.json'],
           noWarnOnMultipleProjects: true,
         }),
       ],

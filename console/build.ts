@@ -2,6 +2,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { ApiDeps } from '../api/deps.js';
 
 /**
  * Builds the web console into dist/console (served by api/routes/console.ts under /console).
@@ -45,8 +46,11 @@ export async function buildConsole(): Promise<void> {
   await writeFile(stampFile, new Date().toISOString());
 }
 
-/** The API's OpenAPI document, from buildApi without listening or connecting to anything. */
-export async function openApiDocument(): Promise<unknown> {
+/**
+ * The API's OpenAPI document, from buildApi without listening or connecting to anything. `deps`
+ * adds parts that add routes (the communication settings add the debtor's page, /p/{token}).
+ */
+export async function openApiDocument(deps: Partial<Pick<ApiDeps, 'communications'>> = {}): Promise<unknown> {
   const [{ buildApi }, { createDb }, { Client, Connection }] = await Promise.all([
     import('../api/server.js'),
     import('../lib/db.js'),
@@ -54,7 +58,7 @@ export async function openApiDocument(): Promise<unknown> {
   ]);
   const db = createDb('postgresql://nobody@127.0.0.1:1/none');
   const temporal = new Client({ connection: Connection.lazy({ address: '127.0.0.1:1' }) });
-  const app = await buildApi({ deps: { db, temporal }, apiKeys: new Map(), logLevel: 'silent' });
+  const app = await buildApi({ deps: { db, temporal, ...deps }, apiKeys: new Map(), logLevel: 'silent' });
   await app.ready();
   const document = app.swagger();
   await app.close();
