@@ -4,7 +4,7 @@ import { isTemplateLanguage, type TemplateLanguage } from '../domain/disclosures
 import { sendContentProblems, type ContentFacts } from '../domain/message-content.js';
 import { requiredDisclosures } from '../domain/regulation/index.js';
 import { fitRenderedSms } from '../domain/template-definition.js';
-import { LinkPurpose, signLinkToken, tokenAddress } from '../domain/template-links.js';
+import { LinkPurpose, payLinkUrl, signLinkToken, tokenAddress } from '../domain/template-links.js';
 import { renderHtmlParagraphs, renderText } from '../domain/templates.js';
 import type { Db } from '../lib/db.js';
 import type { ConsolidatedAccount } from '../workflows/person-messages.js';
@@ -95,7 +95,8 @@ export function createConsolidatedActivities({ db, mailer, sms, mailDomain, sett
       if (input.channel === 'email') {
         const token = signLinkToken(settings.linkSecret, LinkPurpose.reply, id);
         const unsubscribeUrl = `${settings.publicUrl}/u/${signLinkToken(settings.linkSecret, LinkPurpose.unsubscribe, id)}`;
-        const values = consolidatedValues({ ...base, unsubscribeUrl });
+        // The SMS stays without it: shortening a long list would cut the link first.
+        const values = consolidatedValues({ ...base, unsubscribeUrl, payUrl: payLinkUrl(settings.publicUrl, settings.linkSecret, id) });
         const subject = template.subject ? renderText(template.subject, values) : undefined;
         const text = renderText(template.body, values);
         const html = renderHtmlParagraphs(template.body, values, unsubscribeUrl);

@@ -23,6 +23,7 @@ const templates: Record<ConsolidatedMessageChannel, Record<TemplateLanguage, { s
         '{{count}} of your accounts with {{creditor.name}} are overdue:',
         '{{#accounts}}\n- {{externalId}}: {{balance}}\n{{/accounts}}',
         'Please pay them or contact us to arrange payment.',
+        '{{#links.pay}}Pay, promise a date or choose a plan online: {{links.pay}}{{/links.pay}}',
         '{{#disclosures}}\n{{.}}\n\n{{/disclosures}}' + collectionDisclosure.en,
         unsubscribeLine.en,
       ].join('\n\n'),
@@ -34,6 +35,7 @@ const templates: Record<ConsolidatedMessageChannel, Record<TemplateLanguage, { s
         '{{count}} de sus cuentas con {{creditor.name}} están vencidas:',
         '{{#accounts}}\n- {{externalId}}: {{balance}}\n{{/accounts}}',
         'Por favor páguelas o contáctenos para acordar el pago.',
+        '{{#links.pay}}Pague, prometa una fecha o elija un plan en línea: {{links.pay}}{{/links.pay}}',
         '{{#disclosures}}\n{{.}}\n\n{{/disclosures}}' + collectionDisclosure.es,
         unsubscribeLine.es,
       ].join('\n\n'),
@@ -64,12 +66,15 @@ export function consolidatedValues({
   accounts,
   disclosures,
   unsubscribeUrl,
+  payUrl,
 }: {
   debtorName: string;
   creditorName: string;
   accounts: ConsolidatedLine[];
   disclosures: string[];
   unsubscribeUrl?: string | undefined;
+  /** The person's page (`/p/<token>` of the sending communication): it lists every account of the person. */
+  payUrl?: string | undefined;
 }) {
   const lines = accounts.map((account) => ({ externalId: account.externalId, balance: formatMoney(account.balance, account.currency) }));
   return {
@@ -80,5 +85,6 @@ export function consolidatedValues({
     list: lines.map((line) => `${line.externalId} ${line.balance}`).join(', '),
     disclosures,
     ...(unsubscribeUrl ? { unsubscribeUrl } : {}),
+    ...(payUrl ? { links: { pay: payUrl } } : {}),
   };
 }

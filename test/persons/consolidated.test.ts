@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collectionDisclosure } from '../../domain/disclosures.js';
+import { LinkPurpose, verifyLinkToken } from '../../domain/template-links.js';
 import { startEngine, type Engine } from '../../testing/engine.js';
 import { middayZone } from '../../testing/midday-zone.js';
 import { debtorIdOf, everyCase, personStatus, saveStrategy } from './support.js';
@@ -62,6 +63,12 @@ describe('consolidated messages', () => {
     for (const n of [1, 2, 3]) expect(text).toContain(`PERSON-ONE-ACC-${n}`);
     expect(text).toContain(collectionDisclosure.en);
     expect(text).toMatch(/Unsubscribe: http\S+\/u\//);
+    // The person's page link is the sending communication's: the page lists every account of the person.
+    const payLink = /Pay, promise a date or choose a plan online: (\S+\/p\/(\S+))/.exec(text);
+    const sentId = /^<([0-9a-f-]+)@/.exec(mail?.parsed.messageId ?? '')?.[1];
+    expect(sentId).toBeDefined();
+    expect(verifyLinkToken(engine.communications.linkSecret, LinkPurpose.pay, payLink?.[2] ?? '')).toBe(sentId);
+    expect((await fetch(payLink?.[1] ?? '')).status).toBe(200);
     // Each case shows the communication: one row per case, the same provider message.
     const rows = await engine.db.communication.findMany({ where: { caseId: { in: together } }, select: { caseId: true, providerId: true, status: true, template: true } });
     expect(rows.map((row) => row.caseId).sort()).toEqual([...together].sort());
