@@ -24,7 +24,15 @@ export interface ImportInput {
   concurrency: number;
   /** Set when continuing as new: the upload is stored and rows up to `cursor` are committed. */
   resume?: { cursor: number };
+  /** A job the previous release's runner began: taken over once that runner's lease lapses. */
+  adopt?: boolean;
 }
+
+/**
+ * What a job's (otherwise unused) lease columns say once the workflow owns it: the previous
+ * release's runner claims only jobs without an owner or with a lapsed lease, so it leaves these alone.
+ */
+export const workflowLease = { leaseOwner: 'workflow', leaseExpiresAt: new Date('9999-12-31T00:00:00Z') } as const;
 
 /** What a slice of the job did: the committed cursor, and whether the file has no rows after it. */
 export type ImportSlice = { status: 'running'; committedLine: number; done: boolean } | { status: 'failed' };

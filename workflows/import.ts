@@ -18,6 +18,7 @@ const rows = proxyActivities<ImportActivities>({
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });
 
+// Also the wait for a previous runner's lease to lapse: the adoption fails until then.
 const jobs = proxyActivities<ImportActivities>({
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
@@ -25,7 +26,11 @@ const jobs = proxyActivities<ImportActivities>({
 
 export async function importWorkflow(input: ImportInput): Promise<void> {
   const { jobId, batchSize, concurrency } = input;
-  if (!input.resume && (await uploadSettled(jobId)) === 'failed') return;
+  if (input.adopt) {
+    if ((await jobs.adoptRunnerJob({ jobId })) === 'ended') return;
+  } else if (!input.resume && (await uploadSettled(jobId)) === 'failed') {
+    return;
+  }
 
   let cursor = input.resume?.cursor ?? 0;
   for (;;) {
@@ -33,7 +38,7 @@ export async function importWorkflow(input: ImportInput): Promise<void> {
     if (slice.status === 'failed') return;
     cursor = slice.committedLine;
     if (slice.done) break;
-    if (workflowInfo().continueAsNewSuggested) await continueAsNew<typeof importWorkflow>({ ...input, resume: { cursor } });
+    if (workflowInfo().continueAsNewSuggested) await continueAsNew<typeof importWorkflow>({ jobId, batchSize, concurrency, resume: { cursor } });
   }
   await jobs.finishImport({ jobId });
 }

@@ -6,7 +6,7 @@ import { actorOf } from '../auth.js';
 import { errorResponses, inMediaTypes, ZErrorResponse } from '../schemas.js';
 import type { ApiDeps } from '../deps.js';
 import type { ImportFormat } from '../services/import-files.js';
-import { createImport, getImportJob, ImportStatus, rejectedRowsCsv, requireImportJob, type ImportSettings } from '../services/imports.js';
+import { adoptRunnerJobs, createImport, getImportJob, ImportStatus, rejectedRowsCsv, requireImportJob, type ImportSettings } from '../services/imports.js';
 
 /** Media types of an upload and the format each one means. */
 const formats: Record<string, ImportFormat> = {
@@ -49,6 +49,12 @@ const readers = ['manager', 'integration', 'auditor', 'admin'] as const;
 export function importRoutes({ db, temporal, imports }: ApiDeps & { imports?: ImportSettings | undefined }): FastifyPluginAsyncZod {
   return async (app) => {
     const { dataDir = '.data', maxBytes = 1024 ** 3, batchSize, concurrency } = imports ?? {};
+    app.addHook('onReady', async () => {
+      // Jobs of the previous release's runner become workflows; this must not hold up the server.
+      adoptRunnerJobs({ db, temporal, ...(batchSize ? { batchSize } : {}), ...(concurrency ? { concurrency } : {}) }).catch((error: unknown) =>
+        app.log.warn({ err: error }, 'could not hand the previous runner\'s import jobs to workflows yet'),
+      );
+    });
 
     // Hand the raw stream to the route: the file is never parsed or held whole in memory here.
     app.addContentTypeParser(Object.keys(formats), (_request, payload, done) => done(null, payload));

@@ -1,8 +1,9 @@
 import { existsSync } from 'node:fs';
 import { Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
+import type { Prisma } from '../../generated/prisma/client.js';
 import type { Db } from '../../lib/db.js';
-import { ImportStatus, type ImportSlice } from '../../workflows/import-messages.js';
+import { ImportStatus, workflowLease, type ImportSlice } from '../../workflows/import-messages.js';
 import { ImportFileError, importFile, readImportRows, removeImportFiles, type ImportFormat, type ImportRowItem } from './import-files.js';
 import { createImportBatches, withDuplicateCheck } from './import-batches.js';
 
@@ -150,10 +151,10 @@ export function createImportActivities({ db, temporal, dataDir, identitySecret, 
     await removeImportFiles(dataDir, jobId);
   }
 
-  /** The API fell silent while the upload arrived: a stored upload goes on, an unfinished one fails. */
-  async function settleUpload({ jobId }: { jobId: string }): Promise<'queued' | 'failed'> {
+  /** Gives up an upload still arriving (status receiving, and `where`); answers the job's status after. */
+  async function giveUpUpload(jobId: string, where: Prisma.ImportJobWhereInput = {}): Promise<'queued' | 'failed'> {
     const { count } = await db.importJob.updateMany({
-      where: { id: jobId, status: ImportStatus.receiving },
+      where: { id: jobId, status: ImportStatus.receiving, ...where },
       data: { status: ImportStatus.failed, error: 'the upload was interrupted before the whole file arrived; upload it again', finishedAt: new Date() },
     });
     if (count === 1) await removeImportFiles(dataDir, jobId);
@@ -161,7 +162,29 @@ export function createImportActivities({ db, temporal, dataDir, identitySecret, 
     return job.status === ImportStatus.failed ? 'failed' : 'queued';
   }
 
-  return { importSlice, finishImport, settleUpload };
+  /** The API fell silent while the upload arrived: a stored upload goes on, an unfinished one fails. */
+  async function settleUpload({ jobId }: { jobId: string }): Promise<'queued' | 'failed'> {
+    return giveUpUpload(jobId);
+  }
+
+  /**
+   * Takes over a job the previous release's runner began (a roll to this release): once that
+   * runner's lease has lapsed, the job is the workflow's; until then this fails and Temporal asks
+   * again. An upload it was still receiving is given up, as that runner would have.
+   */
+  async function adoptRunnerJob({ jobId }: { jobId: string }): Promise<'adopted' | 'ended'> {
+    const lapsed = { OR: [{ leaseOwner: null }, { leaseExpiresAt: null }, { leaseExpiresAt: { lt: new Date() } }] };
+    const open = [ImportStatus.queued, ImportStatus.running];
+    if ((await giveUpUpload(jobId, lapsed)) === 'failed') return 'ended';
+    const { count } = await db.importJob.updateMany({ where: { id: jobId, status: { in: open }, ...lapsed }, data: workflowLease });
+    if (count === 1) return 'adopted';
+    const job = await db.importJob.findUniqueOrThrow({ where: { id: jobId } });
+    if (job.status === ImportStatus.completed || job.status === ImportStatus.failed) return 'ended';
+    if (job.leaseOwner === workflowLease.leaseOwner) return 'adopted';
+    throw new Error(`import ${jobId} is still worked by ${job.leaseOwner ?? 'a runner'} until ${job.leaseExpiresAt?.toISOString() ?? '?'}`);
+  }
+
+  return { importSlice, finishImport, settleUpload, adoptRunnerJob };
 }
 
 export type ImportActivities = ReturnType<typeof createImportActivities>;

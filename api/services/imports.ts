@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
-import type { Client } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import type { Db } from '../../lib/db.js';
 import { importWorkflow } from '../../workflows/import.js';
 import {
@@ -10,6 +10,7 @@ import {
   uploadKeepAliveMs,
   uploadReceivingSignal,
   uploadSettledSignal,
+  workflowLease,
 } from '../../workflows/import-messages.js';
 import { csvLine } from './csv.js';
 import { ApiError, notFound, unprocessable } from '../errors.js';
@@ -117,7 +118,7 @@ export async function createImport({
   if (defaultStrategy && !(await activeStrategy(db, defaultStrategy))) {
     throw unprocessable('unknown_strategy', `no active strategy "${defaultStrategy}"`, [{ path: 'querystring.strategy', message: `no active strategy named "${defaultStrategy}"` }]);
   }
-  const job = await db.importJob.create({ data: { id: randomUUID(), format, defaultStrategy: defaultStrategy ?? null, createdBy: actor, team } });
+  const job = await db.importJob.create({ data: { id: randomUUID(), format, defaultStrategy: defaultStrategy ?? null, createdBy: actor, team, ...workflowLease } });
   let workflow;
   try {
     workflow = await temporal.workflow.start(importWorkflow, { taskQueue: importTaskQueue, workflowId: importWorkflowId(job.id), args: [{ jobId: job.id, batchSize, concurrency }] });
@@ -139,9 +140,11 @@ export async function createImport({
     // The workflow gave the upload up (this API fell silent for too long): the file must come again.
     if (stored.count !== 1) throw new ImportFileError('upload_interrupted', 'the upload took too long to arrive; upload it again');
     clearInterval(keepAlive);
+    // Read before the workflow hears of it: the answer says `queued`, as the job was when accepted.
+    const queued = await db.importJob.findUniqueOrThrow({ where: { id: job.id } });
     // Unheard, the workflow finds the job stored when it next looks (uploadSilenceLimitMs).
     await workflow.signal(uploadSettledSignal, { status: ImportStatus.queued }).catch(() => undefined);
-    return importJobView(await db.importJob.findUniqueOrThrow({ where: { id: job.id } }));
+    return importJobView(queued);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     await db.importJob.updateMany({ where: { id: job.id, status: ImportStatus.receiving }, data: { status: ImportStatus.failed, error: message, finishedAt: new Date() } });
@@ -156,6 +159,31 @@ export async function createImport({
   } finally {
     clearInterval(keepAlive);
   }
+}
+
+/**
+ * Starts a workflow for each unfinished job the previous release's lease-based runner began
+ * (found by its lease columns): run once when an API of this release is ready, so a roll loses
+ * no job. Each workflow takes its job over once the old runner's lease lapses
+ * (import-slices.ts `adoptRunnerJob`); starting one twice is refused by its id. Goes with the
+ * lease columns in the next release.
+ */
+export async function adoptRunnerJobs({ db, temporal, batchSize = 200, concurrency = 16 }: { db: Db; temporal: Client; batchSize?: number; concurrency?: number }): Promise<number> {
+  const jobs = await db.importJob.findMany({
+    where: {
+      status: { in: [ImportStatus.receiving, ImportStatus.queued, ImportStatus.running] },
+      OR: [{ leaseOwner: null }, { leaseOwner: { not: workflowLease.leaseOwner } }],
+    },
+    select: { id: true },
+  });
+  for (const { id } of jobs) {
+    try {
+      await temporal.workflow.start(importWorkflow, { taskQueue: importTaskQueue, workflowId: importWorkflowId(id), args: [{ jobId: id, batchSize, concurrency, adopt: true }] });
+    } catch (error) {
+      if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+    }
+  }
+  return jobs.length;
 }
 
 /**

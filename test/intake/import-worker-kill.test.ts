@@ -1,3 +1,5 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEngine, type Engine } from '../../testing/engine.js';
 import { eventually } from '../../testing/eventually.js';
@@ -100,4 +102,21 @@ describe('an import whose worker is killed mid-file', () => {
     const attempts = (history.events ?? []).flatMap((event) => (event.activityTaskStartedEventAttributes ? [event.activityTaskStartedEventAttributes.attempt ?? 1] : []));
     expect(Math.max(...attempts)).toBeGreaterThan(1);
   }, 240_000);
+
+  it("takes over, once its lease lapses, a job the previous release's runner left unfinished", async () => {
+    // As that runner left it: claimed by an API that is gone, its lease running a few seconds more.
+    const leaseExpiresAt = new Date(Date.now() + 3_000);
+    const job = await engine.db.importJob.create({
+      data: { format: 'csv', createdBy: 'test', status: 'running', totalRows: 3, startedAt: new Date(), leaseOwner: 'an-old-api', leaseExpiresAt },
+    });
+    const folder = path.join(engine.dataDir, 'imports', job.id);
+    await mkdir(folder, { recursive: true });
+    await writeFile(path.join(folder, 'source.csv'), [header, row('OLD-1', 100), row('OLD-2', 'x'), row('OLD-3', 300)].join('\n'));
+
+    await engine.restartApi();
+    const report = await importFinished(engine, job.id, { timeoutMs: 60_000, everyMs: 250 });
+    expect(report).toMatchObject({ status: 'completed', processedRows: 3, created: 2, rejected: 1 });
+    expect(new Date(report.finishedAt as string).getTime()).toBeGreaterThanOrEqual(leaseExpiresAt.getTime());
+    expect(await engine.db.account.count({ where: { externalId: { in: ['OLD-1', 'OLD-3'] } } })).toBe(2);
+  }, 90_000);
 });
