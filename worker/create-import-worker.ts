@@ -16,7 +16,10 @@ import { bundlerOptions, workflowsPath } from './workflows-path.js';
  * `concurrency`), so two keep the database and Temporal busy without crowding the cases.
  */
 const concurrentImports = 2;
-/** Each job's rows in flight hold a connection or two: 2 jobs x 16 rows, plus the commits. */
+/**
+ * Each job's rows in flight hold a connection or two: 2 jobs x 16 rows, plus the commits. A pool
+ * of its own beside the cases' (opened as rows need them), never larger than DATABASE_POOL_SIZE.
+ */
 const importPoolSize = 20;
 
 export type ImportWorkerOptions = Partial<Pick<WorkerOptions, 'workflowBundle' | 'taskQueue'>> & {
@@ -30,7 +33,7 @@ export type ImportWorkerOptions = Partial<Pick<WorkerOptions, 'workflowBundle' |
  * `close()` drains it and releases the connections it opened.
  */
 export async function createImportWorker(config: WorkerConfig, { workflowBundle, connection: given, ...options }: ImportWorkerOptions = {}) {
-  const db = createDb(requireDatabaseUrl(config), { poolSize: importPoolSize });
+  const db = createDb(requireDatabaseUrl(config), { poolSize: Math.min(importPoolSize, config.DATABASE_POOL_SIZE ?? importPoolSize) });
   // Rows start case workflows and signal them: the same encrypted payloads as every client.
   const clientConnection = Connection.lazy(temporalConnectionOptions(config));
   const temporal = new Client({ connection: clientConnection, namespace: config.TEMPORAL_NAMESPACE, dataConverter: dataConverter(config) });
