@@ -15,6 +15,7 @@ import { connectTemporalClient } from '../lib/temporal-connection.js';
 import { startTemporalDevServer } from '../lib/temporal-dev-server.js';
 import { createStripeProcessor } from '../payments/stripe-processor.js';
 import { loadWorkerConfig } from '../worker/config.js';
+import { createImportWorker } from '../worker/create-import-worker.js';
 import { createCaseWorker } from '../worker/create-worker.js';
 import { installWorkerRuntime } from '../worker/runtime.js';
 import { seedDemo } from './seed.js';
@@ -108,13 +109,16 @@ async function main(): Promise<void> {
   const workerConfig = loadWorkerConfig(env);
   installWorkerRuntime(workerConfig.LOG_LEVEL === 'info' ? 'warn' : workerConfig.LOG_LEVEL);
   const { worker, close: closeWorker } = await createCaseWorker(workerConfig);
-  const running = worker.run();
+  // Bulk imports: their own task queue, in the worker's process (worker/create-import-worker.ts).
+  const imports = await createImportWorker(workerConfig);
+  const running = Promise.all([worker.run(), imports.worker.run()]);
   stops.unshift({
     name: 'worker',
     stop: async () => {
-      if (worker.getState() === 'RUNNING') worker.shutdown(); // the SDK's own signal handler may have begun it
+      // The SDK's own signal handler may have begun the shutdown.
+      for (const each of [worker, imports.worker]) if (each.getState() === 'RUNNING') each.shutdown();
       await running;
-      await closeWorker();
+      await Promise.all([closeWorker(), imports.close()]);
     },
   });
 

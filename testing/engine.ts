@@ -25,7 +25,7 @@ import { startPostgres, type PostgresPart } from './parts/postgres.js';
 import { startSmtp, startTwilio } from './parts/standins.js';
 import { startStripe, type StripePart } from './parts/stripe.js';
 import { startDevServer, startTimeSkippingServer } from './parts/temporal.js';
-import { childWorkers, startInProcessWorker, type ChildWorker } from './parts/worker.js';
+import { childWorkers, startInProcessImportWorker, startInProcessWorker, type ChildWorker } from './parts/worker.js';
 import type { SmtpSink } from './standins/smtp-sink.js';
 import type { TwilioWithMessageLog } from './standins/twilio-message-log.js';
 import type { TwilioStandIn } from './standins/twilio-standin.js';
@@ -45,7 +45,11 @@ export type TestCommunications = ApiCommunicationSettings & { twilioAuthToken: s
 export interface EngineOptions {
   /** Default 'dev'. 'none': the API gets a client that never connects (reports read only the database). */
   temporal?: 'time-skipping' | 'dev' | 'none';
-  /** Default 'in-process' on the dev server, else 'none' (time-skipping tests start theirs with {@link Engine.caseWorker}). */
+  /**
+   * Default 'in-process' on the dev server, else 'none' (time-skipping tests start theirs with {@link Engine.caseWorker}).
+   * The import worker (imports task queue) runs beside the API in this process unless workers are 'child', where
+   * each child runs one as `npm run worker` does: with 'none', imports still run, only the cases' workflows do not.
+   */
   worker?: 'in-process' | 'child' | 'none';
   /** With worker: 'child', how many worker processes start side by side, polling the same task queue; default 1. */
   childWorkers?: number;
@@ -105,7 +109,7 @@ export interface Engine {
   temporalServer: { address: string; restart(downMs?: number, signal?: NodeJS.Signals): Promise<void> };
   /** The running API, for checks on its internals. */
   api(): FastifyInstance;
-  /** Closes the API (its import runner hands jobs back) and builds a new one on the same parts and port. */
+  /** Closes the API and builds a new one on the same parts and port (imports go on in their workflows meanwhile). */
   restartApi(imports?: Partial<ImportSettings>): Promise<void>;
   /** The API's own process (api: 'process'), to kill and start again on the same port; the first of {@link Engine.apiProcesses}. */
   apiProcess: ApiProcessPart;
@@ -224,6 +228,9 @@ export async function startEngine(options: EngineOptions = {}): Promise<Engine> 
     };
     if (children) await Promise.all(Array.from({ length: options.childWorkers ?? 1 }, () => startChild().ready));
     if (workerMode === 'in-process') await startInProcessWorker(stops, env, options.activities ? { activities: options.activities } : {});
+    if (withApi && postgres && temporal && workerMode !== 'child') {
+      await startInProcessImportWorker(stops, env, temporal.testEnv ? { connection: temporal.testEnv.nativeConnection } : {});
+    }
 
     let client: Client;
     if (temporal?.testEnv) {

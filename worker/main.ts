@@ -1,6 +1,7 @@
 import { requirePayloadKeys } from '../lib/env.js';
 import { createLogger } from '../lib/logger.js';
 import { loadWorkerConfig } from './config.js';
+import { createImportWorker } from './create-import-worker.js';
 import { createCaseWorker } from './create-worker.js';
 import { installWorkerRuntime } from './runtime.js';
 
@@ -10,8 +11,10 @@ requirePayloadKeys(config);
 const log = createLogger({ level: config.LOG_LEVEL, name: 'worker' });
 installWorkerRuntime(config.LOG_LEVEL);
 const { worker, close } = await createCaseWorker(config);
-log.info({ taskQueue: worker.options.taskQueue, namespace: config.TEMPORAL_NAMESPACE }, 'worker started');
+// Bulk imports have a queue of their own in the same process (worker/create-import-worker.ts).
+const imports = await createImportWorker(config);
+log.info({ taskQueues: [worker.options.taskQueue, imports.worker.options.taskQueue], namespace: config.TEMPORAL_NAMESPACE }, 'worker started');
 // Worker.run() resolves after SIGINT/SIGTERM have drained in-flight tasks (the SDK installs the handlers).
-await worker.run();
-await close();
+await Promise.all([worker.run(), imports.worker.run()]);
+await Promise.all([close(), imports.close()]);
 log.info('worker stopped');

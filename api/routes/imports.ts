@@ -6,7 +6,7 @@ import { actorOf } from '../auth.js';
 import { errorResponses, inMediaTypes, ZErrorResponse } from '../schemas.js';
 import type { ApiDeps } from '../deps.js';
 import type { ImportFormat } from '../services/import-files.js';
-import { createImport, createImportRunner, getImportJob, ImportStatus, rejectedRowsCsv, requireImportJob, type ImportSettings } from '../services/imports.js';
+import { adoptRunnerJobs, createImport, getImportJob, ImportStatus, rejectedRowsCsv, requireImportJob, type ImportSettings } from '../services/imports.js';
 
 /** Media types of an upload and the format each one means. */
 const formats: Record<string, ImportFormat> = {
@@ -43,18 +43,18 @@ const readers = ['manager', 'integration', 'auditor', 'admin'] as const;
 
 /**
  * Bulk intake: the body is the file itself (`text/csv` with a header row, or JSON Lines), streamed
- * to disk and worked in the background; the job answers at once with 202 and is followed by GET.
- * The runner resumes unfinished jobs when the server is ready and hands them back on close.
+ * to disk and worked by its Temporal workflow on the import worker (workflows/import.ts); the job
+ * answers at once with 202 and is followed by GET.
  */
-export function importRoutes({ db, temporal, imports, communications }: ApiDeps & { imports?: ImportSettings | undefined }): FastifyPluginAsyncZod {
+export function importRoutes({ db, temporal, imports }: ApiDeps & { imports?: ImportSettings | undefined }): FastifyPluginAsyncZod {
   return async (app) => {
-    const { dataDir = '.data', maxBytes = 1024 ** 3, ...runnerOptions } = imports ?? {};
-    const runner = createImportRunner({ db, temporal, dataDir, ...runnerOptions, log: app.log, identitySecret: communications?.linkSecret });
+    const { dataDir = '.data', maxBytes = 1024 ** 3, batchSize, concurrency } = imports ?? {};
     app.addHook('onReady', async () => {
-      // Resuming must not hold up the server: a database hiccup here is retried by the sweep.
-      runner.start().catch((error: unknown) => app.log.warn({ err: error }, 'could not resume import jobs yet'));
+      // Jobs of the previous release's runner become workflows; this must not hold up the server.
+      adoptRunnerJobs({ db, temporal, ...(batchSize ? { batchSize } : {}), ...(concurrency ? { concurrency } : {}) }).catch((error: unknown) =>
+        app.log.warn({ err: error }, 'could not hand the previous runner\'s import jobs to workflows yet'),
+      );
     });
-    app.addHook('onClose', async () => runner.stop());
 
     // Hand the raw stream to the route: the file is never parsed or held whole in memory here.
     app.addContentTypeParser(Object.keys(formats), (_request, payload, done) => done(null, payload));
@@ -87,7 +87,7 @@ export function importRoutes({ db, temporal, imports, communications }: ApiDeps 
         const mediaType = (request.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
         const job = await createImport({
           db,
-          runner,
+          temporal,
           dataDir,
           body: request.body,
           format: formats[mediaType] ?? 'csv',
@@ -95,6 +95,8 @@ export function importRoutes({ db, temporal, imports, communications }: ApiDeps 
           actor: actorOf(request),
           team: request.principal?.team ?? null,
           maxBytes,
+          ...(batchSize ? { batchSize } : {}),
+          ...(concurrency ? { concurrency } : {}),
         });
         return reply.code(202).header('location', job.links.self).send(job);
       },

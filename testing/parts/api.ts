@@ -48,7 +48,7 @@ export async function startApi(stops: StopStack, options: ApiPartOptions) {
       if (!app) throw new Error('the API is not running');
       return app;
     },
-    /** Closes the API (its import runner hands jobs back) and builds a new one on the same parts. */
+    /** Closes the API and builds a new one on the same parts (imports go on in their workflows). */
     async restart(imports: Partial<ImportSettings> = {}) {
       await app?.close();
       app = undefined;

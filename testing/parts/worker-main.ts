@@ -1,5 +1,6 @@
 import { createLogger } from '../../lib/logger.js';
 import { loadWorkerConfig } from '../../worker/config.js';
+import { createImportWorker } from '../../worker/create-import-worker.js';
 import { createCaseWorker } from '../../worker/create-worker.js';
 import { installWorkerRuntime } from '../../worker/runtime.js';
 
@@ -11,10 +12,13 @@ const config = loadWorkerConfig(process.env);
 const log = createLogger({ level: config.LOG_LEVEL, name: 'worker' });
 installWorkerRuntime(config.LOG_LEVEL, createLogger({ level: config.LOG_LEVEL, name: 'temporal' }));
 const bundlePath = process.env.WORKFLOW_BUNDLE_PATH;
-const caseWorker = await createCaseWorker(config, bundlePath ? { workflowBundle: { codePath: bundlePath } } : {});
-const running = caseWorker.worker.run();
+const bundle = bundlePath ? { workflowBundle: { codePath: bundlePath } } : {};
+const caseWorker = await createCaseWorker(config, bundle);
+// Imports run in the worker process too, so a kill -9 interrupts them as it would in production.
+const importWorker = await createImportWorker(config, bundle);
+const running = Promise.all([caseWorker.worker.run(), importWorker.worker.run()]);
 // The parent waits for this line (on stdout whatever LOG_LEVEL is).
 process.stdout.write('worker ready\n');
 log.info({ pid: process.pid }, 'worker started');
 await running;
-await caseWorker.close();
+await Promise.all([caseWorker.close(), importWorker.close()]);

@@ -3,6 +3,7 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadWorkerConfig } from '../../worker/config.js';
+import { createImportWorker, type ImportWorkerOptions } from '../../worker/create-import-worker.js';
 import { createCaseWorker, type CaseWorkerOptions } from '../../worker/create-worker.js';
 import type { StopStack } from '../stop-stack.js';
 import { caseWorkflowBundle } from '../workflow-bundle.js';
@@ -26,6 +27,18 @@ export async function startInProcessWorker(stops: StopStack, env: Record<string,
   return { worker: caseWorker.worker, stop };
 }
 
+/** The import worker (createImportWorker) in this process, for engines whose workers do not run in children. */
+export async function startInProcessImportWorker(stops: StopStack, env: Record<string, string>, options: ImportWorkerOptions = {}) {
+  const encrypted = env.PAYLOAD_KEYS !== undefined;
+  const importWorker = await createImportWorker(loadWorkerConfig(env), { workflowBundle: await caseWorkflowBundle({ encrypted }), ...options });
+  const running = importWorker.worker.run();
+  stops.push('import worker', async () => {
+    if (importWorker.worker.getState() === 'RUNNING') importWorker.worker.shutdown();
+    await running;
+    await importWorker.close();
+  });
+}
+
 export interface ChildWorker {
   readonly pid: number | undefined;
   /** Resolves once the worker polls its task queue. */
@@ -36,7 +49,7 @@ export interface ChildWorker {
 const workerMain = fileURLToPath(new URL('./worker-main.ts', import.meta.url));
 
 /**
- * Case workers in child processes (worker-main.ts), which a test can kill -9. They share one
+ * Case and import workers in child processes (worker-main.ts), which a test can kill -9. They share one
  * prebuilt bundle; their output goes to `logs`.
  */
 export async function childWorkers(stops: StopStack, env: Record<string, string>, { dataDir, logs, logLevel = 'warn' }: { dataDir: string; logs: string[]; logLevel?: string }) {
