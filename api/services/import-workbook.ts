@@ -58,6 +58,22 @@ export function cellText(value: ExcelJS.CellValue | undefined): CellText {
 interface SheetReader extends AsyncIterable<ExcelJS.Row> {
   name: string;
   state?: string;
+  /** The sheet's XML as exceljs reads it: the zip entry, or a file it extracted to the OS temp folder. */
+  iterator?: { destroy?: () => void };
+}
+
+/**
+ * Walks the rest of the zip without reading rows. exceljs extracts a sheet to a temporary file when
+ * the workbook stores its shared strings after its sheets (as Excel does) and removes that file
+ * only when its walk moves past the sheet: a read that stops early (a header check) must not leave
+ * debtor data in the temp folder, nor the file open.
+ */
+async function finishWalk(worksheets: AsyncIterator<SheetReader>): Promise<void> {
+  try {
+    for (let next = await worksheets.next(); !next.done; next = await worksheets.next()) next.value.iterator?.destroy?.();
+  } catch {
+    // The file was already refused or is being abandoned: nothing more to tell.
+  }
 }
 
 /** Every row with content of every visible sheet, in order; a file that cannot be read throws UnreadableWorkbook. */
@@ -65,9 +81,12 @@ export async function* workbookRows(file: string): AsyncGenerator<WorkbookRow> {
   const source = createReadStream(file);
   // Styles are read for the number formats that mark a number as a date.
   const reader = new ExcelJS.stream.xlsx.WorkbookReader(source, { worksheets: 'emit', sharedStrings: 'cache', styles: 'cache', hyperlinks: 'ignore', entries: 'ignore' });
+  const worksheets = (reader as AsyncIterable<unknown> as AsyncIterable<SheetReader>)[Symbol.asyncIterator]();
   let sheets = 0;
+  let walked = false;
   try {
-    for await (const worksheet of reader as AsyncIterable<unknown> as AsyncIterable<SheetReader>) {
+    for (let next = await worksheets.next(); !next.done; next = await worksheets.next()) {
+      const worksheet = next.value;
       sheets++;
       if (worksheet.state && worksheet.state !== 'visible') continue;
       for await (const row of worksheet) {
@@ -88,9 +107,12 @@ export async function* workbookRows(file: string): AsyncGenerator<WorkbookRow> {
         yield { sheet: worksheet.name, row: row.number, cells, cellErrors };
       }
     }
+    walked = true;
   } catch (error) {
+    walked = true;
     throw new UnreadableWorkbook(`not a readable .xlsx workbook: ${(error as Error).message}`);
   } finally {
+    if (!walked) await finishWalk(worksheets);
     source.destroy();
   }
   if (sheets === 0) throw new UnreadableWorkbook('not a readable .xlsx workbook: it has no worksheet');
