@@ -1,8 +1,13 @@
+import { readdir, readFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { PassThrough } from 'node:stream';
 import { parse } from 'csv-parse/sync';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { xlsxMediaType } from '../../api/services/tables.js';
 import { startEngine, type Engine } from '../../testing/engine.js';
+import { eventually } from '../../testing/eventually.js';
 import { importFinished } from '../../testing/imports.js';
 import { consumerEarly } from '../support/strategies.js';
 
@@ -103,7 +108,7 @@ describe('importing an .xlsx workbook', () => {
     expect(download.headers.get('content-type')).toBe(xlsxMediaType);
     expect(download.headers.get('content-disposition')).toBe(`attachment; filename="import-${firstJob}-rejected.xlsx"`);
     const book = new ExcelJS.Workbook();
-    await book.xlsx.load(Buffer.from(await download.arrayBuffer()));
+    await book.xlsx.load(await download.arrayBuffer());
     const sheet = book.worksheets[0];
     const rows: unknown[][] = [];
     sheet?.eachRow((row) => rows.push((row.values as unknown[]).slice(1)));
@@ -117,6 +122,34 @@ describe('importing an .xlsx workbook', () => {
     const job = await importFinished(engine, accepted.body.jobId);
     expect(job).toMatchObject({ status: 'completed', processedRows: 7, created: 0, updated: 0, unchanged: 3, rejected: 4 });
     expect(await engine.db.case.count({ where: { account: { externalId: { startsWith: 'XL-' } } } })).toBe(3);
+  });
+
+  it('reads a workbook that stores its shared strings after its sheets (as Excel saves), leaving nothing in the temp folder', async () => {
+    // exceljs's streaming writer puts sharedStrings.xml after the sheets, so its reader extracts each sheet to a temp file first.
+    const out = new PassThrough();
+    const chunks: Buffer[] = [];
+    out.on('data', (chunk: Buffer) => chunks.push(chunk));
+    const writer = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useSharedStrings: true });
+    const sheet = writer.addWorksheet('Accounts');
+    sheet.addRow(['externalId', 'currency', 'balance', 'debtorName', 'timeZone']).commit();
+    for (const index of [1, 2, 3]) sheet.addRow([`XS-${index}`, 'USD', 7_391_110 + index, `Streamed ${index}`, 'UTC']).commit();
+    sheet.commit();
+    await writer.commit();
+
+    const accepted = await upload(Buffer.concat(chunks));
+    expect(accepted.status, accepted.text).toBe(202);
+    expect(accepted.body.totalRows).toBe(3);
+    expect(await importFinished(engine, accepted.body.jobId)).toMatchObject({ status: 'completed', created: 3, rejected: 0 });
+    expect((await engine.db.account.findFirstOrThrow({ where: { externalId: 'XS-3' }, include: { debtor: true } })).debtor.name).toBe('Streamed 3');
+
+    // The header check stops after the first row and the runner reads to the end: neither leaves a sheet behind (removal is asynchronous).
+    const leftovers = async () => {
+      const names = (await readdir(os.tmpdir())).filter((name) => name.startsWith('tmp-'));
+      const contents = await Promise.all(names.map((name) => readFile(path.join(os.tmpdir(), name), 'utf8').catch(() => '')));
+      // The sheet's XML holds numbers and indexes into the shared strings: look for a balance.
+      return contents.filter((text) => text.includes('<v>7391111</v>')).length;
+    };
+    await eventually(async () => (await leftovers()) === 0, 'no extracted sheet left in the temp folder', 5_000);
   });
 
   it('refuses an unreadable workbook, a cut-short one and a bad header with a 4xx naming the field, importing nothing', async () => {
