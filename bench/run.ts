@@ -12,7 +12,7 @@ import { describeTuning, parseTuning } from './lib/worker-options.js';
 import { defaultSizes, scenarios, type BenchSizes } from './scenarios/index.js';
 
 const usage = `usage: npm run bench -- [options]
-  --only 1,2,3,4,5,6       scenarios to run (default: all)
+  --only 1,2,3,4,5,6,7     scenarios to run (default: all)
   --enroll N              1: accounts enrolled, and bare starts (${defaultSizes.enrollCount})
   --concurrency N         concurrent callers / starts (${defaultSizes.concurrency})
   --pay-cases N           2: open cases (${defaultSizes.payCases})
@@ -27,6 +27,7 @@ const usage = `usage: npm run bench -- [options]
   --report-cases N        5: cases seeded into the projection (${defaultSizes.reportCases})
   --report-requests N     5: timed requests per route (${defaultSizes.reportRequests})
   --dialer-rows N         6: accounts in the dialer round trip (${defaultSizes.dialerRows})
+  --xlsx-rows N           7: rows of the imported .xlsx workbook (${defaultSizes.xlsxRows})
   --worker k=v,...        worker settings: maxCachedWorkflows, maxConcurrentWorkflowTaskExecutions,
                           maxConcurrentActivityTaskExecutions, workflowTaskPollers, activityTaskPollers
   --temporal-pragmas p,.. SQLite pragmas for the dev server, e.g. journal_mode=wal,synchronous=normal
@@ -50,6 +51,7 @@ const { values } = parseArgs({
     'report-cases': { type: 'string' },
     'report-requests': { type: 'string' },
     'dialer-rows': { type: 'string' },
+    'xlsx-rows': { type: 'string' },
     worker: { type: 'string' },
     'temporal-pragmas': { type: 'string' },
     out: { type: 'string' },
@@ -86,6 +88,7 @@ const sizes: BenchSizes = {
   reportCases: count('report-cases', defaultSizes.reportCases),
   reportRequests: count('report-requests', defaultSizes.reportRequests),
   dialerRows: count('dialer-rows', defaultSizes.dialerRows),
+  xlsxRows: count('xlsx-rows', defaultSizes.xlsxRows),
 };
 const tuning = parseTuning(values.worker);
 const only = values.only ? new Set(values.only.split(',').map((n) => Number(n.trim()))) : undefined;

@@ -1,5 +1,5 @@
-// `npm run import -- accounts.csv [--strategy key] [--rejected rejected.csv]`: uploads a CSV or
-// JSON Lines file to a running API (streamed, never read whole), then follows the import job with
+// `npm run import -- accounts.csv [--strategy key] [--rejected rejected.csv]`: uploads a CSV,
+// JSON Lines or .xlsx file to a running API (streamed, never read whole), then follows the import job with
 // a progress bar until it ends. API_URL and API_KEY say where and as whom; with `npm start`
 // running they default to its address and its dev manager key.
 import { createReadStream, existsSync } from 'node:fs';
@@ -58,7 +58,7 @@ async function main(): Promise<void> {
   });
   const file = positionals[0];
   if (values.help || !file) {
-    out.write('usage: npm run import -- <accounts.csv|accounts.jsonl> [--strategy <key>] [--rejected <out.csv>]\n');
+    out.write('usage: npm run import -- <accounts.csv|accounts.jsonl|accounts.xlsx> [--strategy <key>] [--rejected <out.csv>]\n');
     process.exit(file ? 0 : 1);
   }
   // This process's whole configuration (kept free of the server's modules so the CLI starts fast).
@@ -67,7 +67,11 @@ async function main(): Promise<void> {
   const env = parsed.data as z.infer<typeof ZImportCliEnv>;
   const key = env.API_KEY ?? (await devKey(env.DATA_DIR)) ?? fail('set API_KEY (a manager or integration key), or run `npm start` first');
   const size = (await stat(file).catch(() => fail(`cannot read ${file}`))).size;
-  const contentType = /\.(jsonl|ndjson)$/i.test(file) ? 'application/x-ndjson' : 'text/csv';
+  const contentType = /\.(jsonl|ndjson)$/i.test(file)
+    ? 'application/x-ndjson'
+    : /\.xlsx$/i.test(file)
+      ? 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'
+      : 'text/csv';
   const headers = { authorization: `Bearer ${key}` };
 
   // Stream the file and show how much of it has gone.

@@ -1,9 +1,10 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { recordContactRead, seesContactDetails } from '../access.js';
+import { downloadMediaTypes, sendTable } from '../downloads.js';
 import { errorResponses, inMediaTypes, ZCaseIdParams } from '../schemas.js';
 import type { ApiDeps } from '../deps.js';
-import { communicationsCsv, exportCommunications, maskCommunicationsExport } from '../services/communications-export.js';
+import { communicationsTable, exportCommunications, maskCommunicationsExport } from '../services/communications-export.js';
 
 const ZEvent = z.object({ at: z.string(), status: z.string(), source: z.string(), detail: z.string().nullable() });
 const ZExport = z.object({
@@ -61,13 +62,13 @@ export function communicationsExportRoutes({ db }: ApiDeps): FastifyPluginAsyncZ
         config: { roles: ['auditor', 'manager', 'admin'] },
         schema: {
           tags: ['cases'],
-          summary: "Every communication of the case with every status change, for an audit (JSON, or CSV with one line per status change)",
+          summary: "Every communication of the case with every status change, for an audit (JSON, or CSV or .xlsx with one row per status change)",
           description:
             'Recipients and content are shown in full to managers and admins (each such read is an audit event); for auditors ' +
             'addresses and numbers are masked and subjects, texts and replies read [masked].',
           params: ZCaseIdParams,
-          querystring: z.object({ format: z.enum(['json', 'csv']).default('json') }).strict(),
-          response: { 200: inMediaTypes({ 'application/json': ZExport, 'text/csv': z.string().describe('CSV, when format=csv') }), ...errorResponses },
+          querystring: z.object({ format: z.enum(['json', 'csv', 'xlsx']).default('json') }).strict(),
+          response: { 200: inMediaTypes({ 'application/json': ZExport, ...downloadMediaTypes }), ...errorResponses },
         },
       },
       async (request, reply) => {
@@ -77,10 +78,7 @@ export function communicationsExportRoutes({ db }: ApiDeps): FastifyPluginAsyncZ
         if (full && exported.communications.length + exported.inbound.length > 0) await recordContactRead(db, request, caseId, 'communications export');
         const data = { ...(full ? exported : maskCommunicationsExport(exported)), masked: !full };
         if (request.query.format === 'json') return reply.send(data);
-        return reply
-          .type('text/csv; charset=utf-8')
-          .header('content-disposition', `attachment; filename="${request.params.caseId}-communications.csv"`)
-          .send(communicationsCsv(data));
+        return sendTable(reply, { format: request.query.format, filename: `${request.params.caseId}-communications`, table: communicationsTable(data) });
       },
     );
   };

@@ -1,10 +1,11 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { actorOf } from '../auth.js';
+import { downloadMediaTypes, sendTable } from '../downloads.js';
 import { ApiError } from '../errors.js';
 import { errorResponses, inMediaTypes } from '../schemas.js';
 import type { ApiDeps } from '../deps.js';
-import { campaign, campaignCsv, csvBody, importDispositions } from '../services/dialer.js';
+import { campaign, campaignCsv, campaignTable, csvBody, importDispositions } from '../services/dialer.js';
 
 /** The predictive dialer's files: the campaign out, the dispositions back (docs/dialer.md). */
 
@@ -48,10 +49,10 @@ export function dialerRoutes({ db, temporal }: ApiDeps): FastifyPluginAsyncZod {
             .object({
               team: z.string().min(1).max(100).optional().describe("the team; a team key's own team when absent"),
               window: z.enum(['now', 'today']).default('now'),
-              format: z.enum(['csv', 'json']).default('csv'),
+              format: z.enum(['csv', 'json', 'xlsx']).default('csv'),
             })
             .strict(),
-          response: { 200: inMediaTypes({ 'text/csv': z.string().describe('CSV (columns: docs/dialer.md)'), 'application/json': z.object({ window: z.string(), team: z.string(), generatedAt: z.string(), items: z.array(ZCampaignRow) }) }), ...errorResponses },
+          response: { 200: inMediaTypes({ ...downloadMediaTypes, 'text/csv': z.string().describe('CSV (columns: docs/dialer.md)'), 'application/json': z.object({ window: z.string(), team: z.string(), generatedAt: z.string(), items: z.array(ZCampaignRow) }) }), ...errorResponses },
         },
       },
       async (request, reply) => {
@@ -63,10 +64,7 @@ export function dialerRoutes({ db, temporal }: ApiDeps): FastifyPluginAsyncZod {
         const rows = await campaign({ db, temporal, team, window: request.query.window, now });
         await db.auditEvent.create({ data: { actor: actorOf(request), action: 'dialer_campaign_exported', data: { team, window: request.query.window, rows: rows.length } } });
         if (request.query.format === 'json') return reply.send({ window: request.query.window, team, generatedAt: new Date(now).toISOString(), items: rows });
-        return reply
-          .type('text/csv; charset=utf-8')
-          .header('content-disposition', `attachment; filename="campaign-${team}-${request.query.window}.csv"`)
-          .send(campaignCsv(rows));
+        return sendTable(reply, { format: request.query.format, filename: `campaign-${team}-${request.query.window}`, table: campaignTable(rows), csv: campaignCsv(rows) });
       },
     );
 

@@ -5,8 +5,10 @@ import { caseScope } from '../access.js';
 import { actorOf } from '../auth.js';
 import { errorResponses, inMediaTypes, ZErrorResponse } from '../schemas.js';
 import type { ApiDeps } from '../deps.js';
-import type { ImportFormat } from '../services/import-files.js';
+import { ImportFormat } from '../services/import-files.js';
+import { rejectedRowsTable } from '../services/import-rejections.js';
 import { adoptRunnerJobs, createImport, getImportJob, ImportStatus, rejectedRowsCsv, requireImportJob, type ImportSettings } from '../services/imports.js';
+import { xlsxMediaType, xlsxStream } from '../services/tables.js';
 
 /** Media types of an upload and the format each one means. */
 const formats: Record<string, ImportFormat> = {
@@ -14,12 +16,13 @@ const formats: Record<string, ImportFormat> = {
   'application/x-ndjson': 'jsonl',
   'application/jsonl': 'jsonl',
   'application/x-jsonlines': 'jsonl',
+  [xlsxMediaType]: 'xlsx',
 };
 
 export const ZImportJob = z.object({
   jobId: z.string(),
   status: z.enum(Object.values(ImportStatus) as [ImportStatus, ...ImportStatus[]]),
-  format: z.enum(['csv', 'jsonl']),
+  format: z.enum(Object.values(ImportFormat) as [ImportFormat, ...ImportFormat[]]),
   defaultStrategy: z.string().nullable(),
   /** The team of the key that uploaded the file: rows enroll into it only, and only its keys (or keys without a team) see the job. */
   team: z.string().nullable(),
@@ -42,9 +45,9 @@ const ZJobParams = z.object({ jobId: z.uuid() });
 const readers = ['manager', 'integration', 'auditor', 'admin'] as const;
 
 /**
- * Bulk intake: the body is the file itself (`text/csv` with a header row, or JSON Lines), streamed
- * to disk and worked by its Temporal workflow on the import worker (workflows/import.ts); the job
- * answers at once with 202 and is followed by GET.
+ * Bulk intake: the body is the file itself (`text/csv` with a header row, JSON Lines, or an .xlsx
+ * workbook), streamed to disk and worked by its Temporal workflow on the import worker
+ * (workflows/import.ts); the job answers at once with 202 and is followed by GET.
  */
 export function importRoutes({ db, temporal, imports }: ApiDeps & { imports?: ImportSettings | undefined }): FastifyPluginAsyncZod {
   return async (app) => {
@@ -65,11 +68,12 @@ export function importRoutes({ db, temporal, imports }: ApiDeps & { imports?: Im
         config: { roles: ['manager', 'integration', 'admin'] },
         schema: {
           tags: ['accounts'],
-          summary: 'Import accounts from a CSV (header row) or JSON Lines file, streamed; answers 202 with the job',
+          summary: 'Import accounts from a CSV (header row), JSON Lines or .xlsx file, streamed; answers 202 with the job',
           description:
-            'Send the file as the body with Content-Type text/csv or application/x-ndjson (curl --data-binary @file). ' +
+            `Send the file as the body with Content-Type text/csv, application/x-ndjson or ${xlsxMediaType} (curl --data-binary @file). ` +
             'CSV columns: externalId, strategy, currency, balance (minor units), daysPastDue, debtorName, email, phone, timeZone, ' +
             'smsConsent, whatsapp, whatsappOptIn, language (en or es), timeBarred (yes/no), addressLine1, addressLine2, city, region, postalCode, country, portfolio. JSON lines are account enrollments. ' +
+            'A workbook (.xlsx) holds the CSV columns: each visible sheet starts with its header row; a rejected row names its sheet and cell in the reason, and its line is the row number, counted on across sheets. ' +
             'Rows are idempotent by externalId; a changed balance updates the account and its open case. ' +
             "A key with a team imports into its own team only, row by row as in POST /api/v1/accounts: a row naming another team, or an existing account outside the key's team, is a rejected row with its reason; the job belongs to the team and other teams' keys do not see it.",
           consumes: Object.keys(formats),
@@ -78,8 +82,8 @@ export function importRoutes({ db, temporal, imports }: ApiDeps & { imports?: Im
             .strict(),
           // A stream at run time; in /openapi.json the file's text, so clients (and schemathesis) send a string.
           body: z
-            .custom<Readable>((value) => value instanceof Readable, 'send the file as a text/csv or application/x-ndjson body')
-            .meta({ type: 'string', description: 'the file: CSV with a header row, or JSON Lines' }),
+            .custom<Readable>((value) => value instanceof Readable, 'send the file as a text/csv, application/x-ndjson or .xlsx body')
+            .meta({ type: 'string', description: 'the file: CSV with a header row, JSON Lines, or an .xlsx workbook' }),
           response: { 202: ZImportJob, 413: ZErrorResponse, 415: ZErrorResponse, 422: ZErrorResponse, ...errorResponses },
         },
       },
@@ -130,6 +134,27 @@ export function importRoutes({ db, temporal, imports }: ApiDeps & { imports?: Im
           .header('content-disposition', `attachment; filename="import-${jobId}-rejected.csv"`)
           // A stream is sent as it is; the declared string is what the client receives.
           .send(Readable.from(rejectedRowsCsv({ db, jobId })) as unknown as string);
+      },
+    );
+
+    app.get(
+      '/api/v1/imports/:jobId/rejected.xlsx',
+      {
+        config: { roles: readers },
+        schema: {
+          tags: ['accounts'],
+          summary: 'The rows an import refused: line, externalId, field, reason (.xlsx workbook)',
+          params: ZJobParams,
+          response: { 200: inMediaTypes({ [xlsxMediaType]: z.string().describe('.xlsx: line, externalId, field, reason') }), ...errorResponses },
+        },
+      },
+      async (request, reply) => {
+        const { jobId } = request.params;
+        await requireImportJob({ db, jobId, scope: caseScope(request) });
+        return reply
+          .type(xlsxMediaType)
+          .header('content-disposition', `attachment; filename="import-${jobId}-rejected.xlsx"`)
+          .send(xlsxStream(rejectedRowsTable({ db, jobId })) as unknown as string);
       },
     );
   };

@@ -2,32 +2,34 @@ import { z } from 'zod';
 import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { caseScope } from '../access.js';
+import { downloadMediaTypes, sendTable } from '../downloads.js';
 import { errorResponses, inMediaTypes } from '../schemas.js';
 import type { ApiDeps } from '../deps.js';
-import { agingCsv, agingReport, ZAgingReport } from '../services/reports/aging.js';
-import { asOf, ZReportQuery } from '../services/reports/as-of.js';
-import { funnelCsv, funnelReport, ZFunnelReport } from '../services/reports/funnel.js';
-import { liquidationCsv, liquidationReport, ZLiquidationReport } from '../services/reports/liquidation.js';
-import { officerCsv, officerReport, ZOfficerReport } from '../services/reports/officers.js';
+import type { SyncTable } from '../services/tables.js';
+import { agingTable, agingReport, ZAgingReport } from '../services/reports/aging.js';
+import { asOf, ZReportQuery, type ReportFormat } from '../services/reports/as-of.js';
+import { funnelTable, funnelReport, ZFunnelReport } from '../services/reports/funnel.js';
+import { liquidationTable, liquidationReport, ZLiquidationReport } from '../services/reports/liquidation.js';
+import { officerTable, officerReport, ZOfficerReport } from '../services/reports/officers.js';
 import { period, ZPeriodQuery } from '../services/reports/period.js';
-import { recoveryCsv, recoveryDimensions, recoveryReport, ZRecoveryReport, type RecoveryDimension } from '../services/reports/recovery.js';
-import { rollRateCsv, rollRateReport, ZRollRateReport } from '../services/reports/roll-rates.js';
+import { recoveryTable, recoveryDimensions, recoveryReport, ZRecoveryReport, type RecoveryDimension } from '../services/reports/recovery.js';
+import { rollRateTable, rollRateReport, ZRollRateReport } from '../services/reports/roll-rates.js';
 
 /**
  * The reports a collections manager runs the business on, read from the database projection
  * (never from Temporal's visibility store). Every report takes `asOf` (YYYY-MM-DD, end of day
- * UTC) and `format=json|csv`. A key with a team (an officer's, typically) gets the figures of its
+ * UTC) and `format=json|csv|xlsx`. A key with a team (an officer's, typically) gets the figures of its
  * team's cases only, as in every case list (api/access.ts); managers and auditors see every case.
  */
 
 const readers = ['manager', 'auditor', 'admin', 'officer'] as const;
 
-/** A CSV answer (the JSON schema of the route describes the JSON form of the same figures). */
-function sendCsv(reply: FastifyReply, name: string, date: string, csv: string) {
-  return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${name}-${date}.csv"`).send(csv);
+/** The report as JSON, or its table as a CSV or .xlsx download named after the report and its date. */
+function answer<R extends { asOf: string }>(reply: FastifyReply, format: ReportFormat, name: string, report: R, table: (report: R) => SyncTable) {
+  return format === 'json' ? report : sendTable(reply, { format, filename: `${name}-${report.asOf}`, table: table(report) });
 }
 
-const csvOr = <T extends z.ZodType>(schema: T) => inMediaTypes({ 'application/json': schema, 'text/csv': z.string().describe('CSV, when format=csv') });
+const csvOr = <T extends z.ZodType>(schema: T) => inMediaTypes({ 'application/json': schema, ...downloadMediaTypes });
 
 const ZGroupBy = z
   .string()
@@ -59,7 +61,7 @@ export function reportRoutes({ db }: ApiDeps): FastifyPluginAsyncZod {
       },
       async (request, reply) => {
         const report = await recoveryReport({ db, at: asOf(request.query.asOf), groupBy: request.query.groupBy, scope: caseScope(request) });
-        return request.query.format === 'csv' ? sendCsv(reply, 'recovery', report.asOf, recoveryCsv(report)) : report;
+        return answer(reply, request.query.format, 'recovery', report, recoveryTable);
       },
     );
 
@@ -76,7 +78,7 @@ export function reportRoutes({ db }: ApiDeps): FastifyPluginAsyncZod {
       },
       async (request, reply) => {
         const report = await agingReport({ db, at: asOf(request.query.asOf), scope: caseScope(request) });
-        return request.query.format === 'csv' ? sendCsv(reply, 'aging', report.asOf, agingCsv(report)) : report;
+        return answer(reply, request.query.format, 'aging', report, agingTable);
       },
     );
 
@@ -93,7 +95,7 @@ export function reportRoutes({ db }: ApiDeps): FastifyPluginAsyncZod {
       },
       async (request, reply) => {
         const report = await rollRateReport({ db, at: asOf(request.query.asOf), scope: caseScope(request) });
-        return request.query.format === 'csv' ? sendCsv(reply, 'roll-rates', report.asOf, rollRateCsv(report)) : report;
+        return answer(reply, request.query.format, 'roll-rates', report, rollRateTable);
       },
     );
 
@@ -110,7 +112,7 @@ export function reportRoutes({ db }: ApiDeps): FastifyPluginAsyncZod {
       },
       async (request, reply) => {
         const report = await liquidationReport({ db, at: asOf(request.query.asOf), scope: caseScope(request) });
-        return request.query.format === 'csv' ? sendCsv(reply, 'liquidation', report.asOf, liquidationCsv(report)) : report;
+        return answer(reply, request.query.format, 'liquidation', report, liquidationTable);
       },
     );
 
@@ -127,7 +129,7 @@ export function reportRoutes({ db }: ApiDeps): FastifyPluginAsyncZod {
       },
       async (request, reply) => {
         const report = await funnelReport({ db, range: period(asOf(request.query.asOf), request.query.from), scope: caseScope(request) });
-        return request.query.format === 'csv' ? sendCsv(reply, 'funnel', report.asOf, funnelCsv(report)) : report;
+        return answer(reply, request.query.format, 'funnel', report, funnelTable);
       },
     );
 
@@ -144,7 +146,7 @@ export function reportRoutes({ db }: ApiDeps): FastifyPluginAsyncZod {
       },
       async (request, reply) => {
         const report = await officerReport({ db, range: period(asOf(request.query.asOf), request.query.from), scope: caseScope(request) });
-        return request.query.format === 'csv' ? sendCsv(reply, 'officers', report.asOf, officerCsv(report)) : report;
+        return answer(reply, request.query.format, 'officers', report, officerTable);
       },
     );
   };

@@ -3,6 +3,7 @@ import { scrubText } from '../../lib/logger.js';
 import { caseCommunications } from '../../records/communications.js';
 import { maskContact } from '../access.js';
 import { notFound } from '../errors.js';
+import { table, tableCsv, type SyncTable } from './tables.js';
 
 /**
  * A case's communications for an audit: every message with its rendered content, channel,
@@ -84,30 +85,23 @@ export function maskCommunicationsExport(data: CommunicationsExport): Communicat
   };
 }
 
-/** RFC 4180 quoting, and a leading quote on values a spreadsheet would run as a formula. */
-function csvCell(value: string | number | null | undefined): string {
-  if (value === null || value === undefined) return '';
-  let text = String(value);
-  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
-
-const csvColumns = [
+const columns = [
   'communication_id', 'step_id', 'channel', 'recipient', 'template', 'template_language', 'template_version', 'provider', 'provider_id',
   'current_status', 'event_at', 'event_status', 'event_source', 'event_detail', 'subject', 'body',
 ] as const;
 
-/** One line per status event (a communication without events still gets one line). */
-export function communicationsCsv(data: CommunicationsExport): string {
-  const lines = [csvColumns.join(',')];
+/** One row per status event (a communication without events still gets one row). */
+export function communicationsTable(data: CommunicationsExport): SyncTable {
+  const rows: unknown[][] = [];
   for (const row of data.communications) {
     const events = row.events.length > 0 ? row.events : [{ at: row.createdAt, status: row.status, source: 'record', detail: null }];
     for (const event of events) {
-      lines.push(
-        [row.id, row.stepId, row.channel, row.recipient, row.template, row.templateLanguage, row.templateVersion, row.provider, row.providerId,
-          row.status, event.at, event.status, event.source, event.detail, row.subject, row.body].map(csvCell).join(','),
-      );
+      rows.push([row.id, row.stepId, row.channel, row.recipient, row.template, row.templateLanguage, row.templateVersion, row.provider, row.providerId,
+        row.status, event.at, event.status, event.source, event.detail, row.subject, row.body]);
     }
   }
-  return `${lines.join('\r\n')}\r\n`;
+  return table('Communications', columns, rows);
 }
+
+/** The table as CSV: quoted, and values a spreadsheet would run as a formula get a leading quote (csv.ts). */
+export const communicationsCsv = (data: CommunicationsExport): string => tableCsv(communicationsTable(data));

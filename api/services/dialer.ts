@@ -9,6 +9,7 @@ import type { PersonLedgerView } from '../../workflows/person-messages.js';
 import { casePermission, type CaseCallPermission } from './call-permission.js';
 import { isConversation } from './calls.js';
 import { csvCell, csvLine } from './csv.js';
+import { table, type SyncTable } from './tables.js';
 import { ApiError, invalidRequest } from '../errors.js';
 import { CallOutcome } from './tasks.js';
 
@@ -123,6 +124,15 @@ export async function campaign({ db, temporal, team, window, now = Date.now() }:
     });
   });
   return rows;
+}
+
+/** The export as a table (the .xlsx download): the CSV's columns and values, typed cells. */
+export function campaignTable(rows: readonly CampaignRow[]): SyncTable {
+  return table(
+    'Campaign',
+    campaignColumns,
+    rows.map((row) => [row.callRef, row.account, row.personRef, row.phone, row.name, row.timeZone, row.windowStart, row.windowEnd, row.windowStartLocal, row.windowEndLocal, row.callsAllowed, row.balance, row.currency]),
+  );
 }
 
 /** The export as CSV; the phone number as E.164 without the spreadsheet guard (dialers read it as it is). */

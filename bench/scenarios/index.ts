@@ -6,6 +6,7 @@ import { enrollmentThroughput } from './enrollment.js';
 import { paymentLatency } from './payment-latency.js';
 import { reportQueries } from './reports.js';
 import { strategySimulation } from './simulation.js';
+import { xlsxImport } from './xlsx-import.js';
 
 /** Sizes and settings of every scenario; `npm run bench` fills them from the command line. */
 export interface BenchSizes {
@@ -23,6 +24,7 @@ export interface BenchSizes {
   reportCases: number;
   reportRequests: number;
   dialerRows: number;
+  xlsxRows: number;
 }
 
 export const defaultSizes: BenchSizes = {
@@ -40,6 +42,7 @@ export const defaultSizes: BenchSizes = {
   reportCases: 100_000,
   reportRequests: 30,
   dialerRows: 1_000,
+  xlsxRows: 10_000,
 };
 
 export interface Scenario {
@@ -94,5 +97,11 @@ export const scenarios: Scenario[] = [
     id: 'dialer',
     needsStack: true,
     run: (stack, s) => dialerRoundTrip(withStack(stack), { rows: s.dialerRows, concurrency: s.concurrency }),
+  },
+  {
+    number: 7,
+    id: 'xlsx-import',
+    needsStack: true,
+    run: (stack, s) => xlsxImport(withStack(stack), { rows: s.xlsxRows }),
   },
 ];

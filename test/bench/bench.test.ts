@@ -8,6 +8,7 @@ import { enrollmentThroughput } from '../../bench/scenarios/enrollment.js';
 import { paymentLatency } from '../../bench/scenarios/payment-latency.js';
 import { reportQueries } from '../../bench/scenarios/reports.js';
 import { paymentModel, strategySimulation } from '../../bench/scenarios/simulation.js';
+import { xlsxImport } from '../../bench/scenarios/xlsx-import.js';
 
 /**
  * Every benchmark scenario at a tiny size on one shared stack, so `npm run bench` cannot rot:
@@ -85,6 +86,14 @@ describe('benchmark scenarios at a tiny size', () => {
     const result = await dialerRoundTrip(stack, { rows: 12, concurrency: 4 });
     expect(result.figures).toMatchObject({ exported_rows: 12, import_applied: 12, import_rejected: 0, repeat_duplicates: 12 });
     expect(result.figures.round_trip_ms).toBeGreaterThan(0);
+  });
+
+  it('7. xlsx import: every good row of the workbook created, every bad one rejected, a positive rate', async () => {
+    const result = await xlsxImport(stack, { rows: 120, pollMs: 100 });
+    expect(result.figures).toMatchObject({ created: 119, rejected: 1, total_rows_at_upload: 120 });
+    expect(result.figures.rows_per_s).toBeGreaterThan(0);
+    const { rows } = await stack.sql.query<{ n: string }>(`SELECT count(*) AS n FROM "Account" WHERE "externalId" LIKE 'XLSX-%'`);
+    expect(Number(rows[0]?.n)).toBe(119);
   });
 });
 

@@ -187,6 +187,10 @@ describe.skipIf(!hasChromium)('the web console in a real browser', () => {
 
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download CSV' }).click()]);
     expect(download.suggestedFilename()).toMatch(/^recovery-\d{4}-\d{2}-\d{2}\.csv$/);
+    const [workbook] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download .xlsx' }).click()]);
+    expect(workbook.suggestedFilename()).toMatch(/^recovery-\d{4}-\d{2}-\d{2}\.xlsx$/);
+    // A zip (PK): the workbook itself, not an error page.
+    expect((await readFile(await workbook.path())).subarray(0, 2).toString()).toBe('PK');
 
     await page.getByRole('tab', { name: 'Champion vs challenger' }).click();
     await page.getByRole('table', { name: 'Recovery' }).locator('th', { hasText: 'Arm' }).waitFor();
@@ -228,14 +232,17 @@ describe.skipIf(!hasChromium)('the web console in a real browser', () => {
       `CON-3,${strategyKey},USD,30000,12,Imported One,one@example.com,,${middayZone()},false`,
       `CON-4,${strategyKey},USD,not-money,12,Imported Two,two@example.com,,${middayZone()},false`,
     ].join('\n');
-    await page.getByLabel('File (CSV with a header row, or JSON Lines)').setInputFiles({ name: 'accounts.csv', mimeType: 'text/csv', buffer: Buffer.from(`${csv}\n`) });
+    await page.getByLabel('File (CSV with a header row, JSON Lines, or an .xlsx workbook)').setInputFiles({ name: 'accounts.csv', mimeType: 'text/csv', buffer: Buffer.from(`${csv}\n`) });
     await page.getByRole('button', { name: 'Upload' }).click();
     await page.getByRole('heading', { name: /Import completed/ }).waitFor({ timeout: 30_000 });
     expect(await page.getByTestId('import-progress').textContent()).toBe('2 of 2 rows: 1 created, 0 updated, 0 unchanged, 1 rejected');
-    const [rejected] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download rejected rows' }).click()]);
+    const [rejected] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download rejected rows CSV' }).click()]);
     expect(rejected.suggestedFilename()).toMatch(/^import-[0-9a-f-]+-rejected\.csv$/);
     const rejectedCsv = await readFile(await rejected.path(), 'utf8');
     expect(rejectedCsv).toContain('CON-4');
+    const [rejectedXlsx] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download rejected rows .xlsx' }).click()]);
+    expect(rejectedXlsx.suggestedFilename()).toMatch(/^import-[0-9a-f-]+-rejected\.xlsx$/);
+    expect((await readFile(await rejectedXlsx.path())).subarray(0, 2).toString()).toBe('PK');
     await shot(page, 'import');
     await page.close();
   });

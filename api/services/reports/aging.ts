@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Db } from '../../../lib/db.js';
-import { toCsv } from '../csv.js';
+import { table, tableCsv, type SyncTable } from '../tables.js';
 import { collectedByCase, num, type AsOf } from './as-of.js';
 import { agingBucketNames, bucketSql, daysPastDueOn, openAt } from './aging-buckets.js';
 import { caseInScope, type ReportScope } from './scope.js';
@@ -48,6 +48,8 @@ export async function agingReport({ db, at, scope }: { db: Db; at: AsOf; scope?:
   return { report: 'aging', asOf: at.date, rows };
 }
 
-export function agingCsv(report: TAgingReport): string {
-  return toCsv(['currency', 'bucket', 'cases', 'balance'], report.rows.map((row) => [row.currency, row.bucket, row.cases, row.balance]));
+export function agingTable(report: TAgingReport): SyncTable {
+  return table('Aging', ['currency', 'bucket', 'cases', 'balance'], report.rows.map((row) => [row.currency, row.bucket, row.cases, row.balance]));
 }
+
+export const agingCsv = (report: TAgingReport): string => tableCsv(agingTable(report));

@@ -11,9 +11,10 @@ export const ZReportQuery = z
   .object({
     /** End of this UTC day is the cut-off; today when absent. */
     asOf: ZCalendarDate.optional(),
-    format: z.enum(['json', 'csv']).default('json'),
+    format: z.enum(['json', 'csv', 'xlsx']).default('json'),
   })
   .strict();
+export type ReportFormat = z.infer<typeof ZReportQuery>['format'];
 
 export interface AsOf {
   /** YYYY-MM-DD */

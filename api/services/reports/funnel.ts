@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { Prisma } from '../../../generated/prisma/client.js';
 import type { Db } from '../../../lib/db.js';
-import { toCsv } from '../csv.js';
+import { table, tableCsv, type SyncTable } from '../tables.js';
 import { num, ratio } from './as-of.js';
 import { auditAction, failedStatuses, rightPartyOutcomes, sentStatuses } from './audit-vocabulary.js';
 import { pageFunnel, ZPageFunnelRow } from './page-funnel.js';
@@ -117,7 +117,7 @@ export async function funnelReport({ db, range, scope }: { db: Db; range: Period
 }
 
 /** One line per figure: section, key, metric, value. */
-export function funnelCsv(report: TFunnelReport): string {
+export function funnelTable(report: TFunnelReport): SyncTable {
   const rows: unknown[][] = [];
   for (const channel of report.channels) {
     for (const metric of ['attempts', 'sent', 'delivered', 'failed'] as const) rows.push(['channels', channel.channel, metric, channel[metric]]);
@@ -134,5 +134,7 @@ export function funnelCsv(report: TFunnelReport): string {
     const key = row.arm ? `${row.strategy}/${row.arm}` : row.strategy;
     for (const metric of ['messagesSent', 'linksOpened', 'identityConfirmed', 'paid', 'plan', 'promise', 'dispute'] as const) rows.push(['page', key, metric, row[metric]]);
   }
-  return toCsv(['section', 'key', 'metric', 'value'], rows);
+  return table('Funnel', ['section', 'key', 'metric', 'value'], rows);
 }
+
+export const funnelCsv = (report: TFunnelReport): string => tableCsv(funnelTable(report));

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Db } from '../../../lib/db.js';
-import { toCsv } from '../csv.js';
+import { table, tableCsv, type SyncTable } from '../tables.js';
 import { monthsBetween, num, ratio, type AsOf } from './as-of.js';
 import { caseInScope, type ReportScope } from './scope.js';
 
@@ -65,11 +65,14 @@ export async function liquidationReport({ db, at, scope }: { db: Db; at: AsOf; s
   return { report: 'liquidation', asOf: at.date, cohorts };
 }
 
-export function liquidationCsv(report: TLiquidationReport): string {
-  return toCsv(
+export function liquidationTable(report: TLiquidationReport): SyncTable {
+  return table(
+    'Liquidation',
     ['cohort', 'currency', 'cases', 'placed', 'month', 'collected', 'cumulativeCollected', 'cumulativeRate'],
     report.cohorts.flatMap((cohort) =>
       cohort.points.map((point) => [cohort.cohort, cohort.currency, cohort.cases, cohort.placed, point.month, point.collected, point.cumulativeCollected, point.cumulativeRate]),
     ),
   );
 }
+
+export const liquidationCsv = (report: TLiquidationReport): string => tableCsv(liquidationTable(report));

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { Prisma } from '../../../generated/prisma/client.js';
 import type { Db } from '../../../lib/db.js';
-import { toCsv } from '../csv.js';
+import { table, tableCsv, type SyncTable } from '../tables.js';
 import { num, ratio } from './as-of.js';
 import { arrangementOutcomeKinds, auditAction, rightPartyOutcomes } from './audit-vocabulary.js';
 import { within, type Period } from './period.js';
@@ -127,12 +127,13 @@ export async function officerReport({ db, range, scope }: { db: Db; range: Perio
   return { report: 'officers', asOf: range.date, from: range.from, rows: [...officers.values()].sort((a, b) => a.officer.localeCompare(b.officer)) };
 }
 
-export function officerCsv(report: TOfficerReport): string {
+export function officerTable(report: TOfficerReport): SyncTable {
   const kinds = (pick: (row: TOfficerRow) => Record<string, number>) => [...new Set(report.rows.flatMap((row) => Object.keys(pick(row))))].sort();
   const callKinds = kinds((row) => row.callOutcomes);
   const outcomeKinds = kinds((row) => row.outcomes);
   const currencies = kinds((row) => row.collectedOnArrangements);
-  return toCsv(
+  return table(
+    'Officers',
     [
       'officer',
       'tasksWorked',
@@ -159,3 +160,5 @@ export function officerCsv(report: TOfficerReport): string {
     ]),
   );
 }
+
+export const officerCsv = (report: TOfficerReport): string => tableCsv(officerTable(report));

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { Prisma } from '../../../generated/prisma/client.js';
 import type { Db } from '../../../lib/db.js';
-import { toCsv } from '../csv.js';
+import { table, tableCsv, type SyncTable } from '../tables.js';
 import { collectedByCase, num, ratio, type AsOf } from './as-of.js';
 import { caseInScope, type ReportScope } from './scope.js';
 
@@ -108,10 +108,13 @@ export async function recoveryReport({ db, at, groupBy, scope }: { db: Db; at: A
   return { report: 'recovery', asOf: at.date, groupBy: dimensions, rows, totals: [...totals.values()] };
 }
 
-export function recoveryCsv(report: TRecoveryReport): string {
+export function recoveryTable(report: TRecoveryReport): SyncTable {
   const header = ['currency', ...report.groupBy, 'cases', 'casesWithPayments', 'placed', 'collected', 'recoveryRate'];
-  return toCsv(
+  return table(
+    'Recovery',
     header,
     report.rows.map((row) => header.map((column) => row[column as keyof TRecoveryRow])),
   );
 }
+
+export const recoveryCsv = (report: TRecoveryReport): string => tableCsv(recoveryTable(report));

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Db } from '../../../lib/db.js';
-import { toCsv } from '../csv.js';
+import { table, tableCsv, type SyncTable } from '../tables.js';
 import { asOfDay, monthEnd, num, ratio, type AsOf } from './as-of.js';
 import { agingBucketNames, bucketSql, daysPastDueOn, openAt, type AgingBucket } from './aging-buckets.js';
 import { caseInScope, type ReportScope } from './scope.js';
@@ -71,9 +71,12 @@ export async function rollRateReport({ db, at, scope }: { db: Db; at: AsOf; scop
   return { report: 'roll-rates', asOf: at.date, from: from.date, to: to.date, transitions, buckets };
 }
 
-export function rollRateCsv(report: TRollRateReport): string {
-  return toCsv(
+export function rollRateTable(report: TRollRateReport): SyncTable {
+  return table(
+    'Roll rates',
     ['from', 'to', 'bucket', 'cases', 'rolledForward', 'stayed', 'improved', 'closed', 'rollRate'],
     report.buckets.map((row) => [report.from, report.to, row.bucket, row.cases, row.rolledForward, row.stayed, row.improved, row.closed, row.rollRate]),
   );
 }
+
+export const rollRateCsv = (report: TRollRateReport): string => tableCsv(rollRateTable(report));

@@ -1,11 +1,14 @@
 import { useState, type FormEvent } from 'react';
 import { useMutation, useQuery } from '@tanstack/react-query';
-import { api, apiKey, ApiProblem, download, unwrap } from '../api/client';
+import { api, apiKey, ApiProblem, unwrap } from '../api/client';
+import { DownloadButtons } from '../components/DownloadButtons';
 import type { ImportJob } from '../api/types';
 import { Problem } from '../components/Problem';
 import { when } from '../format';
 
-/** Upload a CSV or JSON Lines file; the job is followed until it finishes; rejected rows download as CSV. */
+const xlsxType = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+
+/** Upload a CSV, JSON Lines or .xlsx file; the job is followed until it finishes; rejected rows download as CSV or .xlsx. */
 export function ImportPage() {
   const [file, setFile] = useState<File | null>(null);
   const [strategy, setStrategy] = useState('');
@@ -15,7 +18,7 @@ export function ImportPage() {
   const upload = useMutation({
     mutationFn: async (): Promise<ImportJob> => {
       if (!file) throw new Error('choose a file');
-      const type = /\.(jsonl|ndjson)$/i.test(file.name) ? 'application/x-ndjson' : 'text/csv';
+      const type = /\.(jsonl|ndjson)$/i.test(file.name) ? 'application/x-ndjson' : /\.xlsx$/i.test(file.name) ? xlsxType : 'text/csv';
       // The body is the file itself, streamed by the API; openapi-fetch would serialise it as JSON.
       const response = await fetch(`/api/v1/accounts/import${strategy ? `?strategy=${encodeURIComponent(strategy)}` : ''}`, {
         method: 'POST',
@@ -46,8 +49,8 @@ export function ImportPage() {
       <h1>Import accounts</h1>
       <form onSubmit={submit} className="row" aria-label="Upload accounts">
         <div className="field">
-          <label htmlFor="import-file">File (CSV with a header row, or JSON Lines)</label>
-          <input id="import-file" type="file" accept=".csv,.jsonl,.ndjson,text/csv" onChange={(event) => setFile(event.target.files?.[0] ?? null)} required />
+          <label htmlFor="import-file">File (CSV with a header row, JSON Lines, or an .xlsx workbook)</label>
+          <input id="import-file" type="file" accept={`.csv,.jsonl,.ndjson,.xlsx,text/csv,${xlsxType}`} onChange={(event) => setFile(event.target.files?.[0] ?? null)} required />
         </div>
         <div className="field">
           <label htmlFor="import-strategy">Strategy for rows that name none</label>
@@ -58,7 +61,7 @@ export function ImportPage() {
         </button>
       </form>
       <p className="muted">
-        CSV columns: externalId, strategy, currency, balance (minor units), daysPastDue, debtorName, email, phone, timeZone, smsConsent, whatsapp, whatsappOptIn, address fields, portfolio.
+        Columns (CSV, or each sheet's first row in a workbook): externalId, strategy, currency, balance (minor units), daysPastDue, debtorName, email, phone, timeZone, smsConsent, whatsapp, whatsappOptIn, address fields, portfolio.
       </p>
       <Problem error={upload.error} />
       <Problem error={job.error} />
@@ -79,16 +82,12 @@ export function ImportPage() {
             started {when(j.startedAt)}; finished {when(j.finishedAt)}
           </p>
           {j.rejected > 0 && (
-            <button
-              type="button"
-              className="secondary"
-              onClick={() => {
-                setDownloadError(null);
-                download(j.links.rejected, `import-${j.jobId}-rejected.csv`).catch(setDownloadError);
-              }}
-            >
-              Download rejected rows
-            </button>
+            <DownloadButtons
+              label="Download rejected rows"
+              url={(format) => j.links.rejected.replace(/\.csv$/, `.${format}`)}
+              filename={(format) => `import-${j.jobId}-rejected.${format}`}
+              onError={setDownloadError}
+            />
           )}
           <Problem error={downloadError} />
         </section>

@@ -1,7 +1,8 @@
 import { useState } from 'react';
 import { useQuery } from '@tanstack/react-query';
 import { Bar, BarChart, CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
-import { api, download, unwrap } from '../api/client';
+import { api, unwrap } from '../api/client';
+import { DownloadButtons, type DownloadFormat } from '../components/DownloadButtons';
 import { Problem } from '../components/Problem';
 import { money, percent } from '../format';
 
@@ -19,11 +20,12 @@ type ReportId = (typeof reports)[number]['id'];
 const today = () => new Date().toISOString().slice(0, 10);
 const palette = ['#2f6fde', '#e08a00', '#27ae60', '#8e44ad', '#c0392b', '#16a085'];
 
-/** Each report as a chart with its table beside it and the same figures as CSV. */
+/** Each report as a chart with its table beside it and the same figures as CSV or .xlsx. */
 export function ReportsPage() {
   const [report, setReport] = useState<ReportId>('recovery');
   const [asOf, setAsOf] = useState(today());
-  const csvPath = report === 'arms' ? `/api/v1/reports/recovery?groupBy=strategy,arm&asOf=${asOf}&format=csv` : `/api/v1/reports/${report}?asOf=${asOf}&format=csv`;
+  const path = (format: DownloadFormat) =>
+    report === 'arms' ? `/api/v1/reports/recovery?groupBy=strategy,arm&asOf=${asOf}&format=${format}` : `/api/v1/reports/${report}?asOf=${asOf}&format=${format}`;
   const [downloadError, setDownloadError] = useState<unknown>(null);
   return (
     <div className="single reports">
@@ -33,16 +35,7 @@ export function ReportsPage() {
           <label htmlFor="as-of">As of</label>
           <input id="as-of" type="date" value={asOf} onChange={(event) => setAsOf(event.target.value || today())} />
         </div>
-        <button
-          type="button"
-          className="secondary"
-          onClick={() => {
-            setDownloadError(null);
-            download(csvPath, `${report}-${asOf}.csv`).catch(setDownloadError);
-          }}
-        >
-          Download CSV
-        </button>
+        <DownloadButtons label="Download" url={path} filename={(format) => `${report}-${asOf}.${format}`} onError={setDownloadError} />
       </div>
       <div role="tablist" aria-label="Reports" className="tabs">
         {reports.map(({ id, label }) => (
