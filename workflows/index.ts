@@ -1,3 +1,4 @@
 export { caseWorkflow } from './case.js';
 export { personWorkflow } from './person.js';
 export { skipTraceWorkflow } from './skip-trace.js';
+export { webhookDeliveryWorkflow } from './webhook-delivery.js';
