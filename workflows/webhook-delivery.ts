@@ -37,7 +37,8 @@ export async function webhookDeliveryWorkflow({ subscriptionId }: WebhookDeliver
       if (!result.more) await condition(() => woken, policy.pollMs);
     } catch (error) {
       // Retried for the whole allowance and never answered: the receiver has been down too long.
-      if (error instanceof ActivityFailure && error.cause instanceof TimeoutFailure) {
+      // (The server reports the last attempt's failure with retry state TIMEOUT when no retry fits.)
+      if (error instanceof ActivityFailure && (error.retryState === 'TIMEOUT' || error.cause instanceof TimeoutFailure)) {
         await setup.disableWebhookSubscription({ subscriptionId, failingForMs: policy.disableAfterMs });
         return 'disabled';
       }
