@@ -111,7 +111,8 @@ describe('outbound webhooks', () => {
       expect(arrived.map((event) => event.id)).toEqual(expected.filter((event) => event.caseId === caseId).map((event) => event.id));
       // In the case's own order (the reminder may go out before or after the promise is made).
       expect(arrived.map((event) => event.caseSeq)).toEqual(arrived.map((event) => event.caseSeq).sort((a, b) => a - b));
-      expect(arrived.map((event) => event.type).sort()).toEqual(['case.closed', 'case.opened', 'payment.received', 'payment.received', 'promise.kept', 'promise.made', 'step.sent']);
+      const history = (await engine.db.auditEvent.findMany({ where: { caseId, actor: 'workflow' }, orderBy: { id: 'asc' } })).map((row) => `${(row.data as { seq?: number }).seq}:${row.action}`);
+      expect(arrived.map((event) => event.type).sort(), history.join(' ')).toEqual(['case.closed', 'case.opened', 'payment.received', 'payment.received', 'promise.kept', 'promise.made', 'step.sent']);
       expect(arrived.at(-1)?.data).toMatchObject({ reason: 'paid', externalId: expect.stringMatching(/^HOOK-/) });
     }
 

@@ -26,6 +26,8 @@ export interface WebhookReceiver {
   url: string;
   /** Set once the subscription is made: requests are verified with it. */
   secret: string | null;
+  /** Secrets of other subscriptions, by the URL path they post to. */
+  secrets: Map<string, string>;
   /** Every request, in order, with the status it was answered. */
   requests: ReceivedWebhook[];
   /** The first valid, taken delivery of each event id, in arrival order (at `path` only, when given). */
@@ -47,6 +49,7 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
   const receiver: WebhookReceiver = {
     url: '',
     secret: null,
+    secrets: new Map(),
     requests,
     accepted(path) {
       const seen = new Set<string>();
@@ -60,9 +63,11 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
     void (async () => {
       const body = await bodyOf(request);
       let validSignature = false;
+      const path = (request.url ?? '').split('?')[0] ?? '';
+      const secret = receiver.secrets.get(path) ?? receiver.secret;
       try {
-        if (receiver.secret) {
-          new Webhook(receiver.secret).verify(body, request.headers as Record<string, string>);
+        if (secret) {
+          new Webhook(secret).verify(body, request.headers as Record<string, string>);
           validSignature = true;
         }
       } catch {
@@ -70,7 +75,7 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
       }
       const parsed = JSON.parse(body) as { type: string; data: Record<string, unknown> & { caseId: string; caseSeq: number } };
       const status = isDown ? 503 : validSignature ? 204 : 401;
-      requests.push({ path: (request.url ?? '').split('?')[0] ?? '', id: String(request.headers['webhook-id']), type: parsed.type, caseId: parsed.data.caseId, caseSeq: parsed.data.caseSeq, data: parsed.data, validSignature, status });
+      requests.push({ path, id: String(request.headers['webhook-id']), type: parsed.type, caseId: parsed.data.caseId, caseSeq: parsed.data.caseSeq, data: parsed.data, validSignature, status });
       response.writeHead(status).end();
     })();
   });
