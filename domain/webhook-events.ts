@@ -122,8 +122,8 @@ export function deriveWebhookEvents(events: readonly CaseEvent[], earlier: PlanS
         break;
       }
       case 'arrangement_kept':
+        // A settlement paid closes the case as settled instead (below).
         if (event.data.kind === 'promise') emit(WebhookEventType.promiseKept, { paidTotal: event.data.paidTotal });
-        if (event.data.kind === 'settlement') emit(WebhookEventType.settlementPaid, { paidTotal: event.data.paidTotal });
         break;
       case 'arrangement_broken':
         if (event.data.kind === 'promise') emit(WebhookEventType.promiseBroken, { paidTotal: event.data.paidTotal });
@@ -155,6 +155,8 @@ export function deriveWebhookEvents(events: readonly CaseEvent[], earlier: PlanS
       case 'closed':
         // An upheld dispute ends the case: the dispute is resolved, then the case closes.
         if (event.data.reason === 'dispute_upheld') emit(WebhookEventType.disputeResolved, { resolution: 'upheld' });
+        // The settlement's last payment closes the case as settled: the settlement is paid, then the case closes.
+        if (event.data.reason === 'settled') emit(WebhookEventType.settlementPaid, {});
         emit(WebhookEventType.caseClosed, { reason: event.data.reason });
         break;
       default:

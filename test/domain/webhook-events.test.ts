@@ -37,6 +37,7 @@ describe('outbound events from case history', () => {
       ['dispute.resolved', { resolution: 'upheld' }],
       ['case.closed', { reason: 'dispute_upheld' }],
     ]);
+    expect(deriveWebhookEvents([event(4, 'closed', { reason: 'settled' })]).map((item) => item.type)).toEqual(['settlement.paid', 'case.closed']);
     // A hardship hold is not a dispute; a duplicate send is not a message sent.
     expect(deriveWebhookEvents([event(4, 'hold_started', { kind: 'hardship', until: null }), event(5, 'step_done', { communicationId: 'c1', duplicate: true })])).toEqual([]);
   });

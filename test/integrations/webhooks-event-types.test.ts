@@ -73,6 +73,7 @@ describe('every outbound event type', () => {
     // Only payments: a second subscription's filter.
     const filtered = await engine.call('POST', '/api/v1/webhook-subscriptions', { key: engine.keys.integration, body: { url: receiver.url.replace('/hooks', '/payments'), eventTypes: ['payment.received'] } });
     expect(filtered.status, filtered.text).toBe(201);
+    receiver.secrets.set('/payments', String(filtered.body.secret));
 
     // A reply, a promise broken, a dispute opened and resolved.
     const disputed = await enroll(50_000);
