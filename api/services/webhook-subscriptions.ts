@@ -56,7 +56,7 @@ async function pendingCount(db: Db, subscriptionId: string) {
   return db.webhookDelivery.count({ where: { subscriptionId, status: 'pending' } });
 }
 
-/** Starts (or wakes) the subscription's delivery workflow; best effort, the projection wakes it again. */
+/** Starts (or wakes) the subscription's delivery workflow; best effort and not awaited: the projection wakes it again, and the workflow looks at the outbox by itself. */
 async function wake(temporal: Client, subscriptionId: string): Promise<void> {
   await temporal.workflow
     .signalWithStart('webhookDeliveryWorkflow', {
@@ -80,7 +80,7 @@ export async function createSubscription({ db, temporal, principal, url, eventTy
   const row = await db.webhookSubscription.create({
     data: { ownerKeyId: principal.keyId, team: principal.team, url, eventTypes: [...new Set(eventTypes)], description: description ?? null, secret: newSecret() },
   });
-  await wake(temporal, row.id);
+  void wake(temporal, row.id);
   // The secret is shown once, here: the receiver keeps it to verify signatures.
   return { ...view(row, 0), secret: row.secret };
 }
@@ -134,7 +134,7 @@ export async function updateSubscription({
     }
     return saved;
   });
-  if (updated.status === 'active') await wake(temporal, id);
+  if (updated.status === 'active') void wake(temporal, id);
   return view(updated, await pendingCount(db, id));
 }
 
@@ -186,6 +186,6 @@ export async function replaySubscription({ db, temporal, principal, id, from, to
        AND (cardinality(${row.eventTypes}::text[]) = 0 OR e."type" = ANY(${row.eventTypes}::text[]))
        AND (${row.team}::text IS NULL OR c."team" = ${row.team}::text)
     ON CONFLICT ("subscriptionId", "eventId") DO UPDATE SET "status" = 'pending', "replays" = "WebhookDelivery"."replays" + 1`;
-  await wake(temporal, id);
+  void wake(temporal, id);
   return { queued };
 }
