@@ -96,7 +96,8 @@ describe('outbound webhooks', () => {
     await engine.killChildWorkers('SIGKILL');
     for (const caseId of cases) await pay(caseId, `${caseId}-P2`, 30_000);
     await engine.startChildWorker().ready;
-    await expect.poll(async () => engine.db.webhookEvent.count({ where: { caseId: { in: cases }, type: 'case.closed' } }), { timeout: 60_000 }).toBe(3);
+    // Seven events per case: opened, reminder sent, promise made, two payments, promise kept, closed.
+    await expect.poll(async () => engine.db.webhookEvent.count({ where: { caseId: { in: cases } } }), { timeout: 60_000 }).toBe(21);
     receiver.up();
 
     const expected = await engine.db.webhookEvent.findMany({ where: { caseId: { in: cases } }, orderBy: { position: 'asc' } });
