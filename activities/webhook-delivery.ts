@@ -56,6 +56,18 @@ async function post(url: string, headers: Record<string, string>, body: string, 
   }
 }
 
+/**
+ * Outbox order, except that each case's events take its own order among the slots they hold: two
+ * projection writes of one case that committed out of order (a side effect's write racing the main
+ * loop's) still go out in the case's order while both wait.
+ */
+export function inCaseOrder<T extends { position: bigint; event: { caseId: string; caseSeq: number } }>(pending: readonly T[]): T[] {
+  const byCase = new Map<string, T[]>();
+  for (const delivery of pending) byCase.set(delivery.event.caseId, [...(byCase.get(delivery.event.caseId) ?? []), delivery]);
+  for (const list of byCase.values()) list.sort((a, b) => a.event.caseSeq - b.event.caseSeq || (a.position < b.position ? -1 : 1));
+  return pending.map((delivery) => byCase.get(delivery.event.caseId)!.shift()!);
+}
+
 export function createWebhookDeliveryActivities({ db, settings = defaultWebhookDelivery }: { db: Db; settings?: WebhookDeliverySettings | undefined }) {
   return {
     /** The retry and disabling policy, read once by each workflow run. */
@@ -72,10 +84,10 @@ export function createWebhookDeliveryActivities({ db, settings = defaultWebhookD
         where: { subscriptionId, status: 'pending' },
         orderBy: { position: 'asc' },
         take: settings.batchSize,
-        include: { event: { select: { payload: true } } },
+        include: { event: { select: { payload: true, caseId: true, caseSeq: true } } },
       });
       let delivered = 0;
-      for (const delivery of pending) {
+      for (const delivery of inCaseOrder(pending)) {
         Context.current().heartbeat(delivered);
         const body = JSON.stringify(delivery.event.payload);
         const at = new Date();
