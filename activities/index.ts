@@ -19,6 +19,7 @@ import { createSkipTraceActivities } from './skip-trace.js';
 import { createHttpSkipTraceVendor, type SkipTraceVendorSettings } from './skip-trace-vendor.js';
 import { createSmsSender, type SmsSender } from './sms-sender.js';
 import { createTaskActivities } from './tasks.js';
+import { createWebhookDeliveryActivities, type WebhookDeliverySettings } from './webhook-delivery.js';
 
 export interface ActivityDeps {
   db: Db;
@@ -42,10 +43,12 @@ export interface ActivityDeps {
   temporal?: Client | undefined;
   /** The payment processor autopay charges saved methods through; without it an autopay installment is recorded as not charged. */
   payments?: PaymentProcessor | undefined;
+  /** How outbound webhooks are retried, timed out and given up on (worker config `webhooks`); the defaults when absent. */
+  webhookDelivery?: WebhookDeliverySettings | undefined;
 }
 
 /** Every activity the case workflow calls, bound to its dependencies (built once per worker). */
-export function createActivities({ db, mailer, sms, whatsapp, outboxDir, mailDomain, communications, letterProvider, agencyProvider, skipTraceVendor, temporal, payments }: ActivityDeps) {
+export function createActivities({ db, mailer, sms, whatsapp, outboxDir, mailDomain, communications, letterProvider, agencyProvider, skipTraceVendor, temporal, payments, webhookDelivery }: ActivityDeps) {
   // Without settings from the config (older callers), links point at a local API and the
   // token secret is the one `npm start` shares under DATA_DIR (the outbox's parent folder).
   const settings: CommunicationSettings = communications ?? {
@@ -64,7 +67,8 @@ export function createActivities({ db, mailer, sms, whatsapp, outboxDir, mailDom
     ...withHeartbeats(createWhatsAppActivities({ db, whatsapp: whatsapp ?? createSmsSender({ outboxDir: path.join(outboxDir, 'whatsapp') }), settings })),
     ...createTaskActivities({ db }),
     ...createAgencyActivities({ db, outboxDir: path.join(outboxDir, 'agency'), provider: agencyProvider }),
-    ...createProjectionActivities({ db }),
+    ...createProjectionActivities({ db, temporal }),
+    ...createWebhookDeliveryActivities({ db, settings: webhookDelivery }),
     ...createPersonActivities({ temporal }),
     ...createSkipTraceActivities({ db, vendor: skipTraceVendor ? createHttpSkipTraceVendor(skipTraceVendor) : undefined }),
     ...createAutopayActivities({ db, payments }),

@@ -1,10 +1,12 @@
 import { ApplicationFailure, log } from '@temporalio/activity';
+import type { Client } from '@temporalio/client';
 import { wellFormedDeep } from '../domain/well-formed-text.js';
 import type { Db } from '../lib/db.js';
 import type { Prisma } from '../generated/prisma/client.js';
 import { verifyContactsUsed } from '../records/skip-trace-results.js';
 import { settleCaseTasks, touchesTasks } from '../records/task-queue.js';
 import type { CaseEvent, CaseEventOf, CaseState } from '../workflows/case-messages.js';
+import { wakeWebhookDelivery, writeWebhookOutbox } from './webhook-outbox.js';
 
 /**
  * The case's read model: its current state plus its events as audit rows, payments and contact
@@ -29,11 +31,12 @@ export interface ProjectCaseInput {
 /** The failure type of a projection the database refused for good: retrying cannot help. */
 export const projectionRejected = 'ProjectionRejected';
 
-export function createProjectionActivities({ db }: { db: Db }) {
+export function createProjectionActivities({ db, temporal }: { db: Db; temporal?: Client | undefined }) {
   return {
     async projectCase(input: ProjectCaseInput): Promise<void> {
+      let outbound: string[];
       try {
-        await writeProjection(db, input);
+        outbound = await writeProjection(db, input);
       } catch (error) {
         const { code, message, permanent } = describeFailure(error);
         // Debtor data stays out of the log: the case id and the database's code only.
@@ -44,6 +47,8 @@ export function createProjectionActivities({ db }: { db: Db }) {
         throw ApplicationFailure.retryable(`the case's read model could not be written: ${message}${code ? ` (${code})` : ''}`, 'ProjectionFailed');
       }
       if (input.catchingUp) await db.$executeRaw`DELETE FROM "ProjectionFailure" WHERE "caseId" = ${input.caseId}`;
+      // Committed: the outbound events are in the outbox; their subscriptions' deliveries start now.
+      if (outbound.length > 0) await wakeWebhookDelivery(temporal, outbound);
     },
   };
 }
@@ -73,10 +78,11 @@ export function describeFailure(error: unknown): { code: string | null; message:
   return { code, message: firstLine.slice(0, 300), permanent };
 }
 
-async function writeProjection(db: Db, input: ProjectCaseInput): Promise<void> {
+/** Writes the read model; answers the webhook subscriptions with new deliveries in the outbox. */
+async function writeProjection(db: Db, input: ProjectCaseInput): Promise<string[]> {
   // Ill-formed text from an older history is repaired, not refused: the case's record must be written.
   const { caseId, seq, state, events } = wellFormedDeep(input);
-  await db.$transaction(async (tx) => {
+  return db.$transaction(async (tx) => {
     const current = await tx.case.findUniqueOrThrow({ where: { id: caseId }, include: { account: true } });
     if (seq >= current.projectedSeq) {
       await tx.case.update({
@@ -94,7 +100,7 @@ async function writeProjection(db: Db, input: ProjectCaseInput): Promise<void> {
       });
       await tx.account.update({ where: { id: current.accountId }, data: { balance: state.balance } });
     }
-    if (events.length === 0) return;
+    if (events.length === 0) return [];
 
     // Events that may close or rescore tasks, and which of them this write records for the first time.
     const forQueue = events.filter(touchesTasks);
@@ -152,6 +158,9 @@ async function writeProjection(db: Db, input: ProjectCaseInput): Promise<void> {
         await tx.contact.updateMany({ where, data: { status: 'invalid' } });
       }
     }
+
+    // Events out (issue 22): the outbox is written with the change that causes it.
+    return writeWebhookOutbox(tx, current, events);
   });
 }
 

@@ -40,6 +40,7 @@ import { communicationsExportRoutes } from './routes/communications-export.js';
 import { templateRoutes } from './routes/templates.js';
 import { unsubscribeRoutes } from './routes/unsubscribe.js';
 import { webhookRoutes } from './routes/webhooks.js';
+import { webhookSubscriptionRoutes } from './routes/webhook-subscriptions.js';
 import { stripeWebhookRoutes } from './routes/stripe-webhooks.js';
 import { cardPaymentRoutes } from './routes/card-payments.js';
 
@@ -142,6 +143,7 @@ export async function buildApi({
   await app.register(communicationsExportRoutes(deps));
   await app.register(letterReturnRoutes(deps));
   await app.register(webhookRoutes(deps, deps.communications));
+  await app.register(webhookSubscriptionRoutes(deps));
   await app.register(callRoutes(deps));
   await app.register(dialerRoutes(deps));
   await app.register(voiceWebhookRoutes(deps));

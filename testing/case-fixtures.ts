@@ -88,6 +88,14 @@ export function recordingActivities(
     async collectSkipTraceBatch() {
       return [];
     },
+    // The case never delivers webhooks; its subscriptions' own workflow does (workflows/webhook-delivery.ts).
+    async webhookDeliveryPolicy() {
+      return { firstRetryMs: 1_000, maxRetryMs: 1_000, disableAfterMs: 60_000, pollMs: 60_000 };
+    },
+    async deliverWebhooks() {
+      return { delivered: 0, more: false, gone: true };
+    },
+    async disableWebhookSubscription() {},
   };
   return { activities, sent, projections, tasks, referrals, charges };
 }

@@ -53,6 +53,15 @@ export const ZWorkerEnv = ZTemporalEnv.extend(ZStorageEnv.shape)
     /** The skip-trace vendor's HTTP endpoint (POST /search, POST /batches, GET /batches/{id}) and its bearer token. */
     SKIP_TRACE_URL: z.url().optional(),
     SKIP_TRACE_TOKEN: ZOptional,
+    /** Outbound webhooks: first retry after a failed delivery (doubling up to WEBHOOK_RETRY_MAX_SECONDS). */
+    WEBHOOK_RETRY_FIRST_SECONDS: z.coerce.number().positive().max(86_400).default(5),
+    WEBHOOK_RETRY_MAX_SECONDS: z.coerce.number().positive().max(86_400).default(3_600),
+    /** A receiver failing this long has its subscription disabled, with an audit event and a manager's task (default 5 days). */
+    WEBHOOK_DISABLE_AFTER_SECONDS: z.coerce.number().positive().max(90 * 86_400).default(5 * 86_400),
+    /** How long one webhook POST may take. */
+    WEBHOOK_TIMEOUT_SECONDS: z.coerce.number().positive().max(120).default(10),
+    /** A delivery workflow's own look at the outbox, besides the projection's wake-ups. */
+    WEBHOOK_POLL_SECONDS: z.coerce.number().positive().max(86_400).default(60),
   })
   .superRefine((env, ctx) => {
     const twilio = [env.TWILIO_ACCOUNT_SID, env.TWILIO_AUTH_TOKEN, env.TWILIO_FROM];
@@ -82,6 +91,14 @@ export function loadWorkerConfig(env: Env = process.env) {
     /** Stripe for autopay's off-session charges; without it an autopay installment is recorded as not charged. */
     stripe: stripeSettingsOf(config),
     agencyProvider: config.AGENCY_PROVIDER_URL ? { url: config.AGENCY_PROVIDER_URL, token: config.AGENCY_PROVIDER_TOKEN } : undefined,
+    webhookDelivery: {
+      firstRetryMs: config.WEBHOOK_RETRY_FIRST_SECONDS * 1000,
+      maxRetryMs: Math.max(config.WEBHOOK_RETRY_FIRST_SECONDS, config.WEBHOOK_RETRY_MAX_SECONDS) * 1000,
+      disableAfterMs: config.WEBHOOK_DISABLE_AFTER_SECONDS * 1000,
+      pollMs: config.WEBHOOK_POLL_SECONDS * 1000,
+      timeoutMs: config.WEBHOOK_TIMEOUT_SECONDS * 1000,
+      batchSize: 50,
+    },
     skipTraceVendor: config.SKIP_TRACE_URL ? { url: config.SKIP_TRACE_URL, token: config.SKIP_TRACE_TOKEN } : undefined,
     outboxDir: path.resolve(config.DATA_DIR, 'outbox'),
     twilio:

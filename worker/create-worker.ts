@@ -41,6 +41,7 @@ function createActivityDeps(config: WorkerConfig, db: Db) {
     letterProvider: config.letterProvider,
     agencyProvider: config.agencyProvider,
     skipTraceVendor: config.skipTraceVendor,
+    webhookDelivery: config.webhookDelivery,
     payments: config.stripe ? createStripeProcessor(config.stripe) : undefined,
   };
 }

@@ -2,3 +2,4 @@ export { caseWorkflow } from './case.js';
 export { personWorkflow } from './person.js';
 export { skipTraceWorkflow } from './skip-trace.js';
 export { importWorkflow } from './import.js';
+export { webhookDeliveryWorkflow } from './webhook-delivery.js';

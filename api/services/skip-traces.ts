@@ -86,7 +86,7 @@ export async function requestSkipTraces({
 /** From a task (typically a `skip_trace` task after a wrong party): its case's debtor; the task closes itself when contacts are found. */
 export async function requestTaskSkipTrace({ db, temporal, taskId, mode, requestedBy, scope }: { db: Db; temporal: Client; taskId: string; mode: SkipTraceMode; requestedBy: string; scope: { team?: string } }) {
   const task = await db.task.findUnique({ where: { id: taskId }, select: { id: true, status: true, caseId: true, case: { select: { team: true, account: { select: { debtorId: true } } } } } });
-  if (!task || (scope.team && task.case.team !== scope.team)) throw notFound(`task "${taskId}"`);
+  if (!task?.case || task.caseId === null || (scope.team && task.case.team !== scope.team)) throw notFound(`task "${taskId}"`);
   if (task.status !== 'open' && task.status !== 'claimed') throw new ApiError(409, 'task_closed', `task is ${task.status}`);
   return start(db, temporal, { subjects: [{ debtorId: task.case.account.debtorId, caseId: task.caseId, taskId: task.id }], mode, requestedBy });
 }

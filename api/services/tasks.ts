@@ -44,6 +44,8 @@ export async function listTasks({
   scope: { team?: string };
 }) {
   const where: Prisma.TaskWhereInput = {
+    // The officers' queue is case work; a manager's task about the engine (a disabled webhook) is not.
+    caseId: { not: null },
     status,
     ...(kind ? { kind } : {}),
     ...(scope.team ? { case: { team: scope.team } } : {}),
@@ -64,7 +66,7 @@ export async function listTasks({
     total,
     items: rows.map((row) => ({
       id: row.id,
-      caseId: row.caseId,
+      caseId: row.caseId!,
       kind: row.kind,
       status: row.status,
       assignee: row.assignee,
@@ -74,15 +76,17 @@ export async function listTasks({
       createdAt: row.createdAt.toISOString(),
       claimedAt: row.claimedAt?.toISOString() ?? null,
       closedReason: row.closedReason,
-      case: { balance: row.case.balance, currency: row.case.currency, status: row.case.status, externalId: row.case.account.externalId },
+      // Never null: the query asks for case tasks only.
+      case: { balance: row.case!.balance, currency: row.case!.currency, status: row.case!.status, externalId: row.case!.account.externalId },
     })),
   };
 }
 
 async function taskRow(db: Db, id: string, scope: { team?: string }) {
   const row = await db.task.findUnique({ where: { id }, include: { case: { select: { team: true } } } });
-  if (!row || (scope.team && row.case.team !== scope.team)) throw notFound(`task "${id}"`);
-  return row;
+  // A task without a case (a manager's, about a disabled webhook) closes with what it asked for, not here.
+  if (!row?.case || row.caseId === null || (scope.team && row.case.team !== scope.team)) throw notFound(`task "${id}"`);
+  return { ...row, caseId: row.caseId, case: row.case };
 }
 
 export async function claimTask({ db, id, actor, scope }: { db: Db; id: string; actor: string; scope: { team?: string } }) {

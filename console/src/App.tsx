@@ -12,6 +12,7 @@ const DebtorRoute = lazy(() => import('./pages/DebtorRoute').then((module) => ({
 const StrategiesPage = lazy(() => import('./pages/Strategies').then((module) => ({ default: module.StrategiesPage })));
 const ReportsPage = lazy(() => import('./pages/Reports').then((module) => ({ default: module.ReportsPage })));
 const MyCaseloadPage = lazy(() => import('./pages/caseload/MyCaseloadPage').then((module) => ({ default: module.MyCaseloadPage })));
+const WebhooksPage = lazy(() => import('./pages/Webhooks').then((module) => ({ default: module.WebhooksPage })));
 const ImportPage = lazy(() => import('./pages/Import').then((module) => ({ default: module.ImportPage })));
 
 const pages: Record<PageId, { label: string; path: string }> = {
@@ -21,6 +22,7 @@ const pages: Record<PageId, { label: string; path: string }> = {
   strategies: { label: 'Strategies', path: '/strategies' },
   reports: { label: 'Reports', path: '/reports' },
   import: { label: 'Import', path: '/import' },
+  webhooks: { label: 'Webhooks', path: '/webhooks' },
 };
 
 export function App() {
@@ -64,6 +66,7 @@ export function App() {
             {allowed.includes('strategies') && <Route path="/strategies/:key" element={<StrategiesPage />} />}
             {allowed.includes('reports') && <Route path="/reports" element={<ReportsPage />} />}
             {allowed.includes('import') && <Route path="/import" element={<ImportPage />} />}
+            {allowed.includes('webhooks') && <Route path="/webhooks" element={<WebhooksPage />} />}
             <Route path="*" element={<Navigate to={first} replace />} />
           </Routes>
         </Suspense>

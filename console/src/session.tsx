@@ -68,11 +68,11 @@ export function useSession(): SessionState {
 /** The pages each role may open, in the order the navigation shows them. */
 export const pagesByRole: Record<Role, readonly PageId[]> = {
   officer: ['queue', 'cases', 'debtors'],
-  manager: ['queue', 'cases', 'debtors', 'strategies', 'reports', 'import'],
-  admin: ['queue', 'cases', 'debtors', 'strategies', 'reports', 'import'],
+  manager: ['queue', 'cases', 'debtors', 'strategies', 'reports', 'import', 'webhooks'],
+  admin: ['queue', 'cases', 'debtors', 'strategies', 'reports', 'import', 'webhooks'],
   auditor: ['cases', 'debtors', 'reports'],
-  integration: ['import'],
+  integration: ['import', 'webhooks'],
 };
 
-export type PageId = 'queue' | 'cases' | 'debtors' | 'strategies' | 'reports' | 'import';
+export type PageId = 'queue' | 'cases' | 'debtors' | 'strategies' | 'reports' | 'import' | 'webhooks';
 
