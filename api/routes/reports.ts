@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { caseScope } from '../access.js';
 import { errorResponses, inMediaTypes } from '../schemas.js';
 import type { ApiDeps } from '../deps.js';
 import { agingCsv, agingReport, ZAgingReport } from '../services/reports/aging.js';
@@ -12,12 +11,14 @@ import { officerCsv, officerReport, ZOfficerReport } from '../services/reports/o
 import { period, ZPeriodQuery } from '../services/reports/period.js';
 import { recoveryCsv, recoveryDimensions, recoveryReport, ZRecoveryReport, type RecoveryDimension } from '../services/reports/recovery.js';
 import { rollRateCsv, rollRateReport, ZRollRateReport } from '../services/reports/roll-rates.js';
+import { reportScopeOf } from '../services/reports/scope.js';
 
 /**
  * The reports a collections manager runs the business on, read from the database projection
  * (never from Temporal's visibility store). Every report takes `asOf` (YYYY-MM-DD, end of day
  * UTC) and `format=json|csv`. A key with a team (an officer's, typically) gets the figures of its
- * team's cases only, as in every case list (api/access.ts); managers and auditors see every case.
+ * team's cases only, as in every case list (api/access.ts), and a key with a client the cases of
+ * that client's portfolios (api/services/reports/scope.ts); other keys see every case.
  */
 
 const readers = ['manager', 'auditor', 'admin', 'officer'] as const;
@@ -58,7 +59,7 @@ export function reportRoutes({ db }: ApiDeps): FastifyPluginAsyncZod {
         },
       },
       async (request, reply) => {
-        const report = await recoveryReport({ db, at: asOf(request.query.asOf), groupBy: request.query.groupBy, scope: caseScope(request) });
+        const report = await recoveryReport({ db, at: asOf(request.query.asOf), groupBy: request.query.groupBy, scope: reportScopeOf(request) });
         return request.query.format === 'csv' ? sendCsv(reply, 'recovery', report.asOf, recoveryCsv(report)) : report;
       },
     );
@@ -75,7 +76,7 @@ export function reportRoutes({ db }: ApiDeps): FastifyPluginAsyncZod {
         },
       },
       async (request, reply) => {
-        const report = await agingReport({ db, at: asOf(request.query.asOf), scope: caseScope(request) });
+        const report = await agingReport({ db, at: asOf(request.query.asOf), scope: reportScopeOf(request) });
         return request.query.format === 'csv' ? sendCsv(reply, 'aging', report.asOf, agingCsv(report)) : report;
       },
     );
@@ -92,7 +93,7 @@ export function reportRoutes({ db }: ApiDeps): FastifyPluginAsyncZod {
         },
       },
       async (request, reply) => {
-        const report = await rollRateReport({ db, at: asOf(request.query.asOf), scope: caseScope(request) });
+        const report = await rollRateReport({ db, at: asOf(request.query.asOf), scope: reportScopeOf(request) });
         return request.query.format === 'csv' ? sendCsv(reply, 'roll-rates', report.asOf, rollRateCsv(report)) : report;
       },
     );
@@ -109,7 +110,7 @@ export function reportRoutes({ db }: ApiDeps): FastifyPluginAsyncZod {
         },
       },
       async (request, reply) => {
-        const report = await liquidationReport({ db, at: asOf(request.query.asOf), scope: caseScope(request) });
+        const report = await liquidationReport({ db, at: asOf(request.query.asOf), scope: reportScopeOf(request) });
         return request.query.format === 'csv' ? sendCsv(reply, 'liquidation', report.asOf, liquidationCsv(report)) : report;
       },
     );
@@ -126,7 +127,7 @@ export function reportRoutes({ db }: ApiDeps): FastifyPluginAsyncZod {
         },
       },
       async (request, reply) => {
-        const report = await funnelReport({ db, range: period(asOf(request.query.asOf), request.query.from), scope: caseScope(request) });
+        const report = await funnelReport({ db, range: period(asOf(request.query.asOf), request.query.from), scope: reportScopeOf(request) });
         return request.query.format === 'csv' ? sendCsv(reply, 'funnel', report.asOf, funnelCsv(report)) : report;
       },
     );
@@ -143,7 +144,7 @@ export function reportRoutes({ db }: ApiDeps): FastifyPluginAsyncZod {
         },
       },
       async (request, reply) => {
-        const report = await officerReport({ db, range: period(asOf(request.query.asOf), request.query.from), scope: caseScope(request) });
+        const report = await officerReport({ db, range: period(asOf(request.query.asOf), request.query.from), scope: reportScopeOf(request) });
         return request.query.format === 'csv' ? sendCsv(reply, 'officers', report.asOf, officerCsv(report)) : report;
       },
     );
