@@ -139,3 +139,16 @@ export async function undefinedPortfolios(db: Db): Promise<{ portfolio: string; 
     GROUP BY a."portfolio" ORDER BY a."portfolio"`;
   return rows;
 }
+
+/**
+ * A defined portfolio with a strategy list takes only those strategies (422 naming `body.strategy`);
+ * an undefined portfolio, or one without a list, takes any.
+ */
+export async function assertPortfolioStrategy(db: Db, portfolioKey: string | undefined, strategyKey: string): Promise<void> {
+  if (!portfolioKey) return;
+  const portfolio = await db.portfolio.findUnique({ where: { key: portfolioKey }, select: { strategies: true } });
+  if (!portfolio || portfolio.strategies.length === 0 || portfolio.strategies.includes(strategyKey)) return;
+  throw unprocessable('strategy_not_in_portfolio', `portfolio "${portfolioKey}" is worked with ${portfolio.strategies.join(', ')}, not "${strategyKey}"`, [
+    { path: 'body.strategy', message: `not one of portfolio "${portfolioKey}"'s strategies (${portfolio.strategies.join(', ')})` },
+  ]);
+}

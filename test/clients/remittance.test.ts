@@ -1,6 +1,8 @@
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiKey } from '../../api/services/api-keys.js';
+import { assertPortfolioStrategy } from '../../api/services/clients.js';
+import { chooseStrategyFor } from '../../api/services/segments.js';
 import { startEngine, type Engine } from '../../testing/engine.js';
 import { pdfText } from '../../testing/pdf-text.js';
 import { seedAfterOctober, seedDecember, seedRemittanceAccounts } from './remittance-fixture.js';
@@ -81,6 +83,19 @@ describe('clients and portfolios', () => {
 
     expect(await engine.db.portfolio.count({ where: { key: 'acme-new' } })).toBe(0);
     expect((await engine.db.portfolio.findUniqueOrThrow({ where: { key: 'globex-main' } })).name).toBe('Globex');
+  });
+
+  it("chooses a strategy by the portfolio's own segment rules first, and keeps its accounts to its strategies", async () => {
+    await engine.db.strategy.create({ data: { key: 'loans-soft', version: 1, name: 'loans-soft v1', status: 'active', definition: { key: 'loans-soft', steps: [] } } });
+    const rules = { segments: [{ id: 'small', match: { maxBalance: 50_000 }, strategy: 'loans-soft' }] };
+    expect((await engine.call('PUT', '/api/v1/clients/acme/portfolios/acme-loans', { body: portfolio('Acme loans', loans, { strategies: ['cards', 'loans-soft'], segmentRules: rules }) })).status).toBe(200);
+    expect(await chooseStrategyFor(engine.db, { externalId: 'L1', balance: 40_000, daysPastDue: 0, portfolio: 'acme-loans' })).toMatchObject({ strategy: 'loans-soft', segmentId: 'small', portfolioRules: 'acme-loans', ruleSetVersion: null });
+    // Above the portfolio's segment, and no global rules: nothing chosen.
+    expect(await chooseStrategyFor(engine.db, { externalId: 'L2', balance: 90_000, daysPastDue: 0, portfolio: 'acme-loans' })).toBeNull();
+    await expect(assertPortfolioStrategy(engine.db, 'acme-cards', 'loans-soft')).rejects.toMatchObject({ statusCode: 422, code: 'strategy_not_in_portfolio', fields: [{ path: 'body.strategy' }] });
+    // A portfolio nobody defined takes any strategy, as before.
+    await expect(assertPortfolioStrategy(engine.db, 'nobody-defined', 'anything')).resolves.toBeUndefined();
+    await expect(assertPortfolioStrategy(engine.db, 'acme-cards', 'cards')).resolves.toBeUndefined();
   });
 });
 
