@@ -42,7 +42,7 @@ async function list(db: Db): Promise<void> {
   for (const row of rows) {
     const state = row.revokedAt ? `revoked ${row.revokedAt.toISOString()}` : 'active';
     const used = row.lastUsedAt ? `last used ${row.lastUsedAt.toISOString()}` : 'never used';
-    process.stdout.write(`${row.id}  ${row.role.padEnd(11)} ${(row.team ?? '-').padEnd(12)} ${row.name}  (${state}; ${used})\n`);
+    process.stdout.write(`${row.id}  ${row.role.padEnd(11)} ${(row.team ?? '-').padEnd(12)} ${(row.client ?? '-').padEnd(12)} ${row.name}  (${state}; ${used})\n`);
   }
 }
 
