@@ -89,7 +89,7 @@ type PaymentRow = {
 async function pendingItems(db: Prisma.TransactionClient, clientId: string, end: Date): Promise<RemittanceItem[]> {
   const rows = await db.$queryRaw<PaymentRow[]>`
     SELECT p.id, p."caseId", p.reference, p.amount, p.currency, p."receivedAt", p."reversedAt",
-           (SELECT (e.data->>'amount')::int FROM "AuditEvent" e
+           (SELECT CASE WHEN e.data->>'amount' ~ '^[0-9]{1,9}$' THEN (e.data->>'amount')::int END FROM "AuditEvent" e
              WHERE e."caseId" = p."caseId" AND e.action = 'payment_reversed' AND e.data->>'reference' = p.reference
              ORDER BY e.at, e.id LIMIT 1) AS "reversedAmount",
            a."externalId", a.portfolio, a."daysPastDue", pf.commission
@@ -124,11 +124,11 @@ async function pendingItems(db: Prisma.TransactionClient, clientId: string, end:
 /** The events that decide a payment's recovery type, per case, in the order the case recorded them. */
 async function recoveryEvents(db: Prisma.TransactionClient, caseIds: string[]): Promise<Map<string, RecoveryEvent[]>> {
   const rows = await db.$queryRaw<{ caseId: string; action: string; kind: string | null; needsApproval: boolean | null; reference: string | null }[]>`
-    SELECT "caseId", action, data->>'kind' AS kind, (data->>'needsApproval')::boolean AS "needsApproval", data->>'reference' AS reference
+    SELECT "caseId", action, data->>'kind' AS kind, (data->>'needsApproval' = 'true') AS "needsApproval", data->>'reference' AS reference
     FROM "AuditEvent"
     WHERE "caseId" IN (${Prisma.join(caseIds)})
       AND action IN ('payment_applied', 'arrangement_made', 'arrangement_kept', 'arrangement_broken', 'arrangement_cancelled', 'placed', 'recalled')
-    ORDER BY "caseId", at, (data->>'seq')::int NULLS LAST, id`;
+    ORDER BY "caseId", at, CASE WHEN data->>'seq' ~ '^[0-9]{1,9}$' THEN (data->>'seq')::int END NULLS LAST, id`;
   const byCase = new Map<string, RecoveryEvent[]>();
   for (const row of rows) {
     const list = byCase.get(row.caseId) ?? [];
