@@ -127,7 +127,7 @@ export function recoveryTypeOf(events: readonly RecoveryEvent[], reference: stri
 
 // ---- periods (UTC months, YYYY-MM) ----
 
-export const ZPeriod = z.string().regex(/^20\d{2}-(0[1-9]|1[0-2])$/, 'a month as YYYY-MM (2000-2099)');
+export const ZPeriod = z.string().max(7).regex(/^20\d{2}-(0[1-9]|1[0-2])$/, 'a month as YYYY-MM (2000-2099)');
 
 export const periodOf = (at: Date): string => at.toISOString().slice(0, 7);
 

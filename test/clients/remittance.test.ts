@@ -219,6 +219,7 @@ describe('remittance statements', () => {
 
 describe('a key scoped to a client', () => {
   it('sees its client, statements and report figures only', async () => {
+    expect((await engine.call('GET', '/api/v1/session', { key: acmeAuditorKey })).body).toMatchObject({ role: 'auditor', team: null, client: 'acme' });
     const clients = await engine.call('GET', '/api/v1/clients', { key: acmeAuditorKey });
     expect(clients.body.items.map((row: { key: string }) => row.key)).toEqual(['acme']);
     expect((await engine.call('GET', '/api/v1/clients/globex/statements/2026-10', { key: acmeAuditorKey })).status).toBe(404);
