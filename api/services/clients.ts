@@ -1,4 +1,5 @@
 import type { FastifyRequest } from 'fastify';
+import { Prisma } from '../../generated/prisma/client.js';
 import type { TClientInput, TPortfolioInput } from '../../domain/portfolio.js';
 import type { Db } from '../../lib/db.js';
 import { ApiError, notFound, unprocessable, type FieldProblem } from '../errors.js';
@@ -70,7 +71,8 @@ export async function putPortfolio({
     name: input.name,
     regime: input.regime,
     strategies: input.strategies,
-    segmentRules: input.segmentRules ?? undefined,
+    // A PUT replaces: terms without segment rules clear the ones before.
+    segmentRules: input.segmentRules ?? Prisma.DbNull,
     commission: input.commission,
     remittance: input.remittance,
   };

@@ -93,6 +93,9 @@ describe('clients and portfolios', () => {
     // Above the portfolio's segment, and no global rules: nothing chosen.
     expect(await chooseStrategyFor(engine.db, { externalId: 'L2', balance: 90_000, daysPastDue: 0, portfolio: 'acme-loans' })).toBeNull();
     await expect(assertPortfolioStrategy(engine.db, 'acme-cards', 'loans-soft')).rejects.toMatchObject({ statusCode: 422, code: 'strategy_not_in_portfolio', fields: [{ path: 'body.strategy' }] });
+    // A PUT replaces the terms: without segment rules the portfolio's are gone.
+    expect((await engine.call('PUT', '/api/v1/clients/acme/portfolios/acme-loans', { body: portfolio('Acme loans', loans) })).body.segmentRules).toBeNull();
+    expect(await chooseStrategyFor(engine.db, { externalId: 'L1', balance: 40_000, daysPastDue: 0, portfolio: 'acme-loans' })).toBeNull();
     // A portfolio nobody defined takes any strategy, as before.
     await expect(assertPortfolioStrategy(engine.db, 'nobody-defined', 'anything')).resolves.toBeUndefined();
     await expect(assertPortfolioStrategy(engine.db, 'acme-cards', 'cards')).resolves.toBeUndefined();
