@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Db } from '../lib/db.js';
 import { actorOf, type Role } from './auth.js';
-import { notFound } from './errors.js';
+import { ApiError, notFound } from './errors.js';
 
 /**
  * Object- and property-level access (OWASP API1, API3), in one place:
@@ -18,6 +18,19 @@ import { notFound } from './errors.js';
 export function assertCaseAccess(request: FastifyRequest, caseRow: { id: string; team: string | null }): void {
   const team = request.principal?.team;
   if (team && caseRow.team !== team) throw notFound(`case "${caseRow.id}"`);
+}
+
+/**
+ * Routes a key scoped to a client (ApiKey.client) may use besides those of one case: its client,
+ * portfolios and statements, and the reports (scoped by api/services/reports/scope.ts). Lists
+ * that do not know clients yet refuse such a key rather than show another client's cases.
+ */
+const clientScopedPrefixes = ['/api/v1/clients', '/api/v1/reports/', '/api/v1/session'];
+
+function assertClientScopedRoute(request: FastifyRequest): void {
+  const url = request.routeOptions.url ?? '';
+  if (!request.routeOptions.config.roles || clientScopedPrefixes.some((prefix) => url.startsWith(prefix))) return;
+  throw new ApiError(403, 'client_scoped_key', `a key scoped to client "${request.principal?.client}" may read its client's portfolios, statements, reports and cases, not ${url}`);
 }
 
 /** The `where` fragment that limits a case query to the caller's team. */
@@ -58,10 +71,17 @@ const readOnlyMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
 export function registerAccessControl(app: FastifyInstance, db: Db): void {
   app.addHook('preHandler', async (request) => {
     const caseId = (request.params as { caseId?: unknown } | undefined)?.caseId;
-    if (!request.principal?.team || typeof caseId !== 'string') return;
-    const row = await db.case.findUnique({ where: { id: caseId }, select: { id: true, team: true } });
+    const client = request.principal?.client ?? null;
+    if (client !== null && typeof caseId !== 'string') assertClientScopedRoute(request);
+    if ((!request.principal?.team && client === null) || typeof caseId !== 'string') return;
+    const row = await db.case.findUnique({ where: { id: caseId }, select: { id: true, team: true, account: { select: { portfolio: true } } } });
     // A missing case is the route's own 404.
-    if (row) assertCaseAccess(request, row);
+    if (!row) return;
+    assertCaseAccess(request, row);
+    if (client !== null) {
+      const portfolio = row.account.portfolio === null ? null : await db.portfolio.findUnique({ where: { key: row.account.portfolio }, select: { client: { select: { key: true } } } });
+      if (portfolio?.client.key !== client) throw notFound(`case "${row.id}"`);
+    }
   });
 
   app.addHook('onResponse', async (request, reply) => {

@@ -20,6 +20,8 @@ export interface Principal {
   keyId: string;
   /** The team whose cases the key may see and act on; null sees every case. */
   team: string | null;
+  /** The client (creditor, a Client's key) whose portfolios, statements and report figures the key sees; null sees every client. */
+  client?: string | null;
 }
 
 declare module 'fastify' {
@@ -75,7 +77,7 @@ export function apiKeyTable(db: Db, { ttlMs = 10_000, maxEntries = 10_000 } = {}
       const cached = cache.get(hash);
       if (cached && cached.until > Date.now()) return cached.principal;
       const row = await db.apiKey.findUnique({ where: { hash } });
-      const principal = row && !row.revokedAt && isRole(row.role) ? { role: row.role, keyId: row.id, team: row.team } : null;
+      const principal = row && !row.revokedAt && isRole(row.role) ? { role: row.role, keyId: row.id, team: row.team, client: row.client } : null;
       // Unknown keys are cached too, so a flood of made-up keys does not reach the database.
       if (cache.size >= maxEntries) cache.clear();
       cache.set(hash, { principal, until: Date.now() + ttlMs });

@@ -43,6 +43,8 @@ import { webhookRoutes } from './routes/webhooks.js';
 import { webhookSubscriptionRoutes } from './routes/webhook-subscriptions.js';
 import { stripeWebhookRoutes } from './routes/stripe-webhooks.js';
 import { cardPaymentRoutes } from './routes/card-payments.js';
+import { clientRoutes } from './routes/clients.js';
+import { remittanceRoutes } from './routes/remittance.js';
 
 /**
  * Answers every route can give besides its own, said in its schema so the OpenAPI document is
@@ -130,6 +132,8 @@ export async function buildApi({
   await app.register(caseFileRoutes(deps));
   await app.register(importRoutes(deps));
   await app.register(reportRoutes(deps));
+  await app.register(clientRoutes(deps));
+  await app.register(remittanceRoutes(deps));
   await app.register(outcomeRoutes(deps));
   await app.register(paymentReversalRoutes(deps));
   await app.register(skipTraceRoutes(deps));

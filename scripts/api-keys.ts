@@ -1,7 +1,8 @@
 // `npm run api-keys -- <command>`: API keys in the ApiKey table (an admin's command; the API only
 // reads the table). Only a key's SHA-256 is stored: `create` prints the key once, never again.
 //
-//   create --role <role> --name <name> [--team <team>]   make a key and print it
+//   create --role <role> --name <name> [--team <team>] [--client <client>]   make a key and print it
+//                                                 (--client: the key sees that client's portfolios, statements and report figures only)
 //   list                                                 every key, without secrets
 //   revoke <id>                                          refuse the key from now on (within ~10 s)
 //
@@ -12,6 +13,7 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { roles, type Role } from '../api/auth.js';
 import { ZTeam } from '../api/schemas.js';
+import { ZClientKey } from '../domain/portfolio.js';
 import { createApiKey, listApiKeys, revokeApiKey } from '../api/services/api-keys.js';
 import { cliDatabaseUrl } from '../lib/cli-database.js';
 import { createDb, type Db } from '../lib/db.js';
@@ -22,14 +24,15 @@ const ZCreate = z.object({
   role: z.enum(roles as [Role, ...Role[]], { error: `--role must be one of ${roles.join(', ')}` }),
   name: z.string().trim().min(1, '--name is required').max(100),
   team: ZTeam.optional(),
+  client: ZClientKey.optional(),
 });
 
 async function create(db: Db, args: string[]): Promise<void> {
-  const { values } = parseArgs({ args, options: { role: { type: 'string' }, name: { type: 'string' }, team: { type: 'string' } } });
+  const { values } = parseArgs({ args, options: { role: { type: 'string' }, name: { type: 'string' }, team: { type: 'string' }, client: { type: 'string' } } });
   const parsed = ZCreate.safeParse({ ...values, name: values.name ?? '' });
   if (!parsed.success) throw new Error(parsed.error.issues.map((issue) => issue.message).join('\n'));
   const { key, row } = await createApiKey(db, { ...parsed.data, actor });
-  process.stdout.write(`created key ${row.id} (${row.role}${row.team ? `, team ${row.team}` : ''}) for ${row.name}\n`);
+  process.stdout.write(`created key ${row.id} (${row.role}${row.team ? `, team ${row.team}` : ''}${row.client ? `, client ${row.client}` : ''}) for ${row.name}\n`);
   process.stdout.write(`\n  ${key}\n\nThis is the only time the key is shown: store it now.\n`);
 }
 
@@ -39,7 +42,7 @@ async function list(db: Db): Promise<void> {
   for (const row of rows) {
     const state = row.revokedAt ? `revoked ${row.revokedAt.toISOString()}` : 'active';
     const used = row.lastUsedAt ? `last used ${row.lastUsedAt.toISOString()}` : 'never used';
-    process.stdout.write(`${row.id}  ${row.role.padEnd(11)} ${(row.team ?? '-').padEnd(12)} ${row.name}  (${state}; ${used})\n`);
+    process.stdout.write(`${row.id}  ${row.role.padEnd(11)} ${(row.team ?? '-').padEnd(12)} ${(row.client ?? '-').padEnd(12)} ${row.name}  (${state}; ${used})\n`);
   }
 }
 
@@ -63,7 +66,7 @@ const commands: Record<string, (db: Db) => Promise<void>> = {
 let db: Db | undefined;
 try {
   const run = command ? commands[command] : undefined;
-  if (!run) throw new Error('usage: npm run api-keys -- create --role <role> --name <name> [--team <team>] | list | revoke <id>');
+  if (!run) throw new Error('usage: npm run api-keys -- create --role <role> --name <name> [--team <team>] [--client <client>] | list | revoke <id>');
   db = createDb(await cliDatabaseUrl());
   await run(db);
 } catch (error) {

@@ -38,9 +38,9 @@ export function consoleRoutes({ distDir = consoleDistDir, payments }: { distDir?
         config: { roles },
         schema: {
           tags: ['session'],
-          summary: 'Who the presented key is: its role, a non-secret key id and its team',
+          summary: 'Who the presented key is: its role, a non-secret key id, its team and its client',
           response: {
-            200: z.object({ role: z.enum(roles), keyId: z.string(), team: z.string().nullable(), actor: z.string() }),
+            200: z.object({ role: z.enum(roles), keyId: z.string(), team: z.string().nullable(), client: z.string().nullable(), actor: z.string() }),
             ...errorResponses,
           },
         },
@@ -48,7 +48,7 @@ export function consoleRoutes({ distDir = consoleDistDir, payments }: { distDir?
       async (request) => {
         const principal = request.principal;
         if (!principal) throw new Error('authentication hook did not run');
-        return { role: principal.role, keyId: principal.keyId, team: principal.team, actor: actorOf(request) };
+        return { role: principal.role, keyId: principal.keyId, team: principal.team, client: principal.client ?? null, actor: actorOf(request) };
       },
     );
 

@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { caseScope } from '../access.js';
 import { downloadMediaTypes, sendTable } from '../downloads.js';
 import { errorResponses, inMediaTypes } from '../schemas.js';
 import type { ApiDeps } from '../deps.js';
@@ -14,12 +13,14 @@ import { officerTable, officerReport, ZOfficerReport } from '../services/reports
 import { period, ZPeriodQuery } from '../services/reports/period.js';
 import { recoveryTable, recoveryDimensions, recoveryReport, ZRecoveryReport, type RecoveryDimension } from '../services/reports/recovery.js';
 import { rollRateTable, rollRateReport, ZRollRateReport } from '../services/reports/roll-rates.js';
+import { reportScopeOf } from '../services/reports/scope.js';
 
 /**
  * The reports a collections manager runs the business on, read from the database projection
  * (never from Temporal's visibility store). Every report takes `asOf` (YYYY-MM-DD, end of day
  * UTC) and `format=json|csv|xlsx`. A key with a team (an officer's, typically) gets the figures of its
- * team's cases only, as in every case list (api/access.ts); managers and auditors see every case.
+ * team's cases only, as in every case list (api/access.ts), and a key with a client the cases of
+ * that client's portfolios (api/services/reports/scope.ts); other keys see every case.
  */
 
 const readers = ['manager', 'auditor', 'admin', 'officer'] as const;
@@ -60,7 +61,7 @@ export function reportRoutes({ db }: ApiDeps): FastifyPluginAsyncZod {
         },
       },
       async (request, reply) => {
-        const report = await recoveryReport({ db, at: asOf(request.query.asOf), groupBy: request.query.groupBy, scope: caseScope(request) });
+        const report = await recoveryReport({ db, at: asOf(request.query.asOf), groupBy: request.query.groupBy, scope: reportScopeOf(request) });
         return answer(reply, request.query.format, 'recovery', report, recoveryTable);
       },
     );
@@ -77,7 +78,7 @@ export function reportRoutes({ db }: ApiDeps): FastifyPluginAsyncZod {
         },
       },
       async (request, reply) => {
-        const report = await agingReport({ db, at: asOf(request.query.asOf), scope: caseScope(request) });
+        const report = await agingReport({ db, at: asOf(request.query.asOf), scope: reportScopeOf(request) });
         return answer(reply, request.query.format, 'aging', report, agingTable);
       },
     );
@@ -94,7 +95,7 @@ export function reportRoutes({ db }: ApiDeps): FastifyPluginAsyncZod {
         },
       },
       async (request, reply) => {
-        const report = await rollRateReport({ db, at: asOf(request.query.asOf), scope: caseScope(request) });
+        const report = await rollRateReport({ db, at: asOf(request.query.asOf), scope: reportScopeOf(request) });
         return answer(reply, request.query.format, 'roll-rates', report, rollRateTable);
       },
     );
@@ -111,7 +112,7 @@ export function reportRoutes({ db }: ApiDeps): FastifyPluginAsyncZod {
         },
       },
       async (request, reply) => {
-        const report = await liquidationReport({ db, at: asOf(request.query.asOf), scope: caseScope(request) });
+        const report = await liquidationReport({ db, at: asOf(request.query.asOf), scope: reportScopeOf(request) });
         return answer(reply, request.query.format, 'liquidation', report, liquidationTable);
       },
     );
@@ -128,7 +129,7 @@ export function reportRoutes({ db }: ApiDeps): FastifyPluginAsyncZod {
         },
       },
       async (request, reply) => {
-        const report = await funnelReport({ db, range: period(asOf(request.query.asOf), request.query.from), scope: caseScope(request) });
+        const report = await funnelReport({ db, range: period(asOf(request.query.asOf), request.query.from), scope: reportScopeOf(request) });
         return answer(reply, request.query.format, 'funnel', report, funnelTable);
       },
     );
@@ -145,7 +146,7 @@ export function reportRoutes({ db }: ApiDeps): FastifyPluginAsyncZod {
         },
       },
       async (request, reply) => {
-        const report = await officerReport({ db, range: period(asOf(request.query.asOf), request.query.from), scope: caseScope(request) });
+        const report = await officerReport({ db, range: period(asOf(request.query.asOf), request.query.from), scope: reportScopeOf(request) });
         return answer(reply, request.query.format, 'officers', report, officerTable);
       },
     );

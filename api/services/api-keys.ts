@@ -7,11 +7,11 @@ import type { Db } from '../../lib/db.js';
  * revoking are audit events.
  */
 
-export async function createApiKey(db: Db, { role, name, team, actor }: { role: Role; name: string; team?: string | undefined; actor: string }) {
+export async function createApiKey(db: Db, { role, name, team, client, actor }: { role: Role; name: string; team?: string | undefined; client?: string | undefined; actor: string }) {
   const key = generateApiKey();
   const row = await db.$transaction(async (tx) => {
-    const created = await tx.apiKey.create({ data: { name, role, team: team ?? null, hash: hashApiKey(key), createdBy: actor } });
-    await tx.auditEvent.create({ data: { actor, action: 'api_key_created', data: { keyId: created.id, name, role, team: team ?? null } } });
+    const created = await tx.apiKey.create({ data: { name, role, team: team ?? null, client: client ?? null, hash: hashApiKey(key), createdBy: actor } });
+    await tx.auditEvent.create({ data: { actor, action: 'api_key_created', data: { keyId: created.id, name, role, team: team ?? null, client: client ?? null } } });
     return created;
   });
   return { key, row };

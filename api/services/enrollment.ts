@@ -15,6 +15,7 @@ import { debtorForEnrollment } from './debtor-identity.js';
 import { identityHashesOf, identityKey } from './debtor-page/identity-facts.js';
 import { differingFields, enrollmentConflict, enrollmentFingerprint, type EnrollmentFingerprint } from './enrollment-conflicts.js';
 import { ownerAudit, ownerForNewCase } from './owners.js';
+import { assertPortfolioStrategy } from './clients.js';
 import { chooseStrategyFor } from './segments.js';
 import { activeStrategy, toVersion, type StrategyVersion } from './strategies.js';
 
@@ -169,7 +170,8 @@ export async function enrollAccount({
       { path: 'body.strategy', message: `no active strategy named "${strategyKey}"${choice ? ` (chosen by segment "${choice.segmentId}")` : ''}` },
     ]);
   }
-  const assignment = choice && { segment: choice.segmentId, arm: choice.arm, bucket: choice.bucket, ruleSetVersion: choice.ruleSetVersion };
+  await assertPortfolioStrategy(db, input.portfolio, strategy.key);
+  const assignment = choice && { segment: choice.segmentId, arm: choice.arm, bucket: choice.bucket, ruleSetVersion: choice.ruleSetVersion, ...(choice.portfolioRules ? { portfolioRules: choice.portfolioRules } : {}) };
   const accountId = randomUUID();
   const caseId = caseWorkflowId(accountId);
   const startedAt = new Date();

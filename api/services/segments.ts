@@ -64,8 +64,17 @@ export async function saveSegmentRules({ db, rules, actor }: { db: Db; rules: un
   return toView(row);
 }
 
-/** The strategy the active rules choose for a new account, with its segment, arm and rule-set version; null when nothing matches. */
-export async function chooseStrategyFor(db: Db, account: SegmentAccount): Promise<(StrategyChoice & { ruleSetVersion: number }) | null> {
+/**
+ * The strategy the rules choose for a new account, with its segment, arm and rule-set version; null
+ * when nothing matches. The account's portfolio's own rules (Portfolio.segmentRules) are tried
+ * first (`portfolioRules` names the portfolio, and there is no global version), then the active global set.
+ */
+export async function chooseStrategyFor(db: Db, account: SegmentAccount): Promise<(StrategyChoice & { ruleSetVersion: number | null; portfolioRules?: string }) | null> {
+  const portfolio = account.portfolio ? await db.portfolio.findUnique({ where: { key: account.portfolio }, select: { key: true, segmentRules: true } }) : null;
+  if (portfolio?.segmentRules) {
+    const own = chooseStrategy(portfolio.segmentRules as TSegmentRuleSet, account);
+    if (own) return { ...own, ruleSetVersion: null, portfolioRules: portfolio.key };
+  }
   const active = await activeSegmentRules(db);
   if (!active) return null;
   const choice = chooseStrategy(active.rules, account);

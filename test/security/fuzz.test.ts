@@ -48,7 +48,7 @@ interface Operation {
 }
 
 /** Tables written only by API requests (the worker and the import runner write the others in the background). */
-const apiTables = ['Strategy', 'Debtor', 'Contact', 'Account', 'Case', 'ApiKey', 'Template', 'ImportJob', 'InboundMessage'];
+const apiTables = ['Strategy', 'Debtor', 'Contact', 'Account', 'Case', 'ApiKey', 'Template', 'ImportJob', 'InboundMessage', 'Client', 'Portfolio', 'RemittanceStatement'];
 
 const hostileStrings = [
   '',
