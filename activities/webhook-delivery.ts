@@ -2,6 +2,7 @@ import { ApplicationFailure, Context } from '@temporalio/activity';
 import { Webhook } from 'standardwebhooks';
 import type { Db } from '../lib/db.js';
 import type { WebhookDeliveryPolicy, WebhookDeliveryRun } from '../workflows/webhook-delivery-messages.js';
+import { privateTargetReason } from '../lib/public-address.js';
 
 /**
  * Posting a subscription's outbound events (workflows/webhook-delivery.ts), signed by the
@@ -17,6 +18,8 @@ export interface WebhookDeliverySettings extends WebhookDeliveryPolicy {
   timeoutMs: number;
   /** Deliveries one run posts before it hands back to the workflow. */
   batchSize: number;
+  /** Receivers on loopback or private networks are posted to as well (WEBHOOK_ALLOW_PRIVATE_URLS). */
+  allowPrivateUrls: boolean;
 }
 
 export const defaultWebhookDelivery: WebhookDeliverySettings = {
@@ -26,6 +29,7 @@ export const defaultWebhookDelivery: WebhookDeliverySettings = {
   pollMs: 60_000,
   timeoutMs: 10_000,
   batchSize: 50,
+  allowPrivateUrls: false,
 };
 
 /** The failure type of a delivery the receiver did not take; Temporal retries it with backoff. */
@@ -87,11 +91,13 @@ export function createWebhookDeliveryActivities({ db, settings = defaultWebhookD
         include: { event: { select: { payload: true, caseId: true, caseSeq: true } } },
       });
       let delivered = 0;
+      // Checked before every run: the receiver's name may point elsewhere since it was saved.
+      const refused = settings.allowPrivateUrls || pending.length === 0 ? null : await privateTargetReason(subscription.url);
       for (const delivery of inCaseOrder(pending)) {
         Context.current().heartbeat(delivered);
         const body = JSON.stringify(delivery.event.payload);
         const at = new Date();
-        const answer = await post(subscription.url, signedHeaders(subscription.secret, delivery.eventId, body, at), body, settings.timeoutMs);
+        const answer = refused ? { status: null, error: `not sent: ${refused}` } : await post(subscription.url, signedHeaders(subscription.secret, delivery.eventId, body, at), body, settings.timeoutMs);
         const ok = answer.error === null;
         await db.webhookDelivery.update({
           where: { id: delivery.id },

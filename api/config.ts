@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { resolveLinkSecret } from '../domain/template-links.js';
-import { parseEnv, ZLogEnv, ZStorageEnv, ZTemporalEnv, type Env } from '../lib/env.js';
+import { parseEnv, ZLogEnv, ZStorageEnv, ZTemporalEnv, ZWebhookReceiverEnv, type Env } from '../lib/env.js';
 import { checkStripeEnv, stripeSettingsOf, ZStripeEnv } from '../payments/stripe-config.js';
 import { parseApiKeys } from './auth.js';
 import { ZApiSecurityEnv } from './security-config.js';
@@ -17,6 +17,7 @@ export const ZApiEnv = ZTemporalEnv.extend(ZStorageEnv.shape)
   .extend(ZApiSecurityEnv.shape)
   .extend(ZVoiceEnv.shape)
   .extend(ZStripeEnv.shape)
+  .extend(ZWebhookReceiverEnv.shape)
   .extend({
     PORT: z.coerce.number().int().min(0).max(65535).default(3000),
     HOST: z.string().default('127.0.0.1'),

@@ -15,6 +15,8 @@ export interface ApiDeps {
   communications?: ApiCommunicationSettings;
   /** Twilio Voice for click-to-call (api/services/voice-settings.ts); calls are refused when absent. */
   voice?: VoiceSettings | undefined;
+  /** Outbound webhook receivers may be on loopback or private networks (WEBHOOK_ALLOW_PRIVATE_URLS); default: public addresses only. */
+  allowPrivateWebhookUrls?: boolean;
   /** The payment processor (Stripe, or localstripe in tests and `npm start`); card payments answer 409 and /webhooks/stripe 403 without it. */
   payments?: PaymentProcessor;
 }

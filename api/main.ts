@@ -11,7 +11,7 @@ const config = loadApiConfig();
 requirePayloadKeys(config);
 const db = createDb(requireDatabaseUrl(config), { poolSize: config.DATABASE_POOL_SIZE });
 const temporal = await connectTemporalClient(config);
-const app = await buildApi({ deps: { db, temporal, communications: config.communications, voice: config.voice, ...(config.stripe ? { payments: createStripeProcessor(config.stripe) } : {}), imports: { dataDir: config.DATA_DIR } }, apiKeys: config.apiKeys, ...apiOptions(config), logLevel: config.LOG_LEVEL });
+const app = await buildApi({ deps: { db, temporal, communications: config.communications, voice: config.voice, ...(config.stripe ? { payments: createStripeProcessor(config.stripe) } : {}), imports: { dataDir: config.DATA_DIR }, allowPrivateWebhookUrls: config.WEBHOOK_ALLOW_PRIVATE_URLS }, apiKeys: config.apiKeys, ...apiOptions(config), logLevel: config.LOG_LEVEL });
 await app.listen({ port: config.PORT, host: config.HOST });
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

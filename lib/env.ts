@@ -34,6 +34,14 @@ export const ZPayloadEnv = z.object({
 });
 export type TPayloadEnv = z.infer<typeof ZPayloadEnv>;
 
+/**
+ * Outbound webhooks go only to public addresses (lib/public-address.ts); `true` lets them reach
+ * loopback and private networks too: tests, and receivers inside your own network on purpose.
+ */
+export const ZWebhookReceiverEnv = z.object({
+  WEBHOOK_ALLOW_PRIVATE_URLS: z.enum(['true', 'false']).optional().transform((value) => value === 'true'),
+});
+
 export const ZTemporalEnv = z.object({
   /** host:port of a Temporal frontend; unset means the embedded dev server (`npm start`). */
   TEMPORAL_ADDRESS: ZOptionalString,

@@ -1,6 +1,6 @@
-import PDFDocument from 'pdfkit';
 import type { TCaseFile } from '../domain/case-file.js';
 import { formatMoney } from '../domain/money.js';
+import { pdfReport, type PdfColumn } from './pdf-report.js';
 
 /**
  * The case file as a PDF a person reads (pdfkit, standard Helvetica like the letters): account
@@ -10,59 +10,20 @@ import { formatMoney } from '../domain/money.js';
  */
 
 const margin = 54;
-const pageWidth = 612; // US Letter
-const contentWidth = pageWidth - 2 * margin;
 
 /** Outcome terms that are amounts of money (integer minor units), shown formatted. */
 const moneyKey = /amount|payment|balance|total|waived/i;
 
-type Column = { text: string; width: number; align?: 'left' | 'right' };
-
 export function renderCaseFilePdf(file: TCaseFile, { compress = true }: { compress?: boolean } = {}): Promise<Buffer> {
   const asOf = new Date(file.asOf);
   const title = `Case file ${file.account.externalId}`;
-  const doc = new PDFDocument({
-    size: 'LETTER',
-    margins: { top: margin, bottom: margin + 18, left: margin, right: margin },
-    bufferPages: true,
-    compress,
-    info: { Title: title, Subject: `${file.purpose} case file`, Producer: 'dunning-engine', Creator: 'dunning-engine', CreationDate: asOf, ModDate: asOf },
-  });
-  const chunks: Buffer[] = [];
-  doc.on('data', (chunk: Buffer) => chunks.push(chunk));
-  const done = new Promise<Buffer>((resolve, reject) => {
-    doc.on('end', () => resolve(Buffer.concat(chunks)));
-    doc.on('error', reject);
-  });
-
+  const { doc, contentWidth, bottom, heading, row, finish } = pdfReport({ title, subject: `${file.purpose} case file`, at: asOf, margin, rowFontSize: 8.5, compress });
   const money = (minor: number) => formatMoney(minor, file.balance.currency);
-  const bottom = () => doc.page.height - doc.page.margins.bottom;
-
-  function heading(text: string) {
-    if (doc.y + 60 > bottom()) doc.addPage();
-    doc.moveDown(0.8).font('Helvetica-Bold').fontSize(12).text(text, margin, undefined, { width: contentWidth });
-    doc.moveTo(margin, doc.y + 1).lineTo(pageWidth - margin, doc.y + 1).lineWidth(0.5).stroke();
-    doc.moveDown(0.4).font('Helvetica').fontSize(9);
-  }
 
   function fields(pairs: [string, string | number | null][]) {
     for (const [label, value] of pairs) {
       doc.font('Helvetica-Bold').fontSize(9).text(`${label}: `, margin, undefined, { continued: true }).font('Helvetica').text(value === null ? '-' : String(value));
     }
-  }
-
-  function row(columns: Column[], { bold = false } = {}) {
-    doc.font(bold ? 'Helvetica-Bold' : 'Helvetica').fontSize(8.5);
-    const height = Math.max(...columns.map((column) => doc.heightOfString(column.text || ' ', { width: column.width - 4 })));
-    if (doc.y + height > bottom()) doc.addPage();
-    const top = doc.y;
-    let x = margin;
-    for (const column of columns) {
-      doc.text(column.text, x, top, { width: column.width - 4, align: column.align ?? 'left' });
-      x += column.width;
-    }
-    doc.x = margin;
-    doc.y = top + height + 2;
   }
 
   function paragraph(text: string, { indent = 0, italic = false } = {}) {
@@ -112,7 +73,7 @@ export function renderCaseFilePdf(file: TCaseFile, { compress = true }: { compre
   if (file.contacts.length === 0) paragraph('No contacts on record.', { italic: true });
 
   heading('Balance history');
-  const money4: Column[] = [{ text: 'Date', width: 110 }, { text: 'Entry', width: 150 }, { text: 'Amount', width: 84, align: 'right' }, { text: 'Change', width: 80, align: 'right' }, { text: 'Balance', width: 80, align: 'right' }];
+  const money4: PdfColumn[] = [{ text: 'Date', width: 110 }, { text: 'Entry', width: 150 }, { text: 'Amount', width: 84, align: 'right' }, { text: 'Change', width: 80, align: 'right' }, { text: 'Balance', width: 80, align: 'right' }];
   row(money4, { bold: true });
   row([{ text: short(file.case.startedAt), width: 110 }, { text: 'opening balance', width: 150 }, { text: '', width: 84 }, { text: '', width: 80 }, { text: money(file.balance.opening), width: 80, align: 'right' }]);
   for (const entry of file.balance.entries) {
@@ -191,13 +152,5 @@ export function renderCaseFilePdf(file: TCaseFile, { compress = true }: { compre
     row([{ text: short(event.at), width: 110 }, { text: event.action, width: 110 }, { text: [event.detail, event.stepId && `step ${event.stepId}`].filter(Boolean).join(' · '), width: contentWidth - 220 }]);
   }
 
-  const range = doc.bufferedPageRange();
-  for (let index = range.start; index < range.start + range.count; index++) {
-    doc.switchToPage(index);
-    // Writing inside the bottom margin would otherwise start a new page.
-    doc.page.margins.bottom = 0;
-    doc.font('Helvetica').fontSize(8).text(`${title} · page ${index + 1} of ${range.count}`, margin, doc.page.height - margin, { width: contentWidth, align: 'center', lineBreak: false });
-  }
-  doc.end();
-  return done;
+  return finish();
 }

@@ -208,6 +208,8 @@ export async function startEngine(options: EngineOptions = {}): Promise<Engine> 
       MAIL_FROM: testCommunications.mailFrom,
       MAIL_DOMAIN: communications.mailDomain,
       CREDITOR_NAME: testCommunications.creditorName,
+      // The tests' webhook receivers listen on loopback.
+      WEBHOOK_ALLOW_PRIVATE_URLS: 'true',
       ...(encrypted ? { PAYLOAD_KEYS: generatePayloadKey('test-1') } : {}),
       ...options.workerEnv,
     };

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { CommunicationSettings } from '../activities/communication-settings.js';
 import { whatsappAddress } from '../domain/channels/whatsapp.js';
 import { resolveLinkSecret } from '../domain/template-links.js';
-import { parseEnv, ZLogEnv, ZStorageEnv, ZTemporalEnv, type Env } from '../lib/env.js';
+import { parseEnv, ZLogEnv, ZStorageEnv, ZTemporalEnv, ZWebhookReceiverEnv, type Env } from '../lib/env.js';
 import { stripeSettingsOf, ZStripeEnv } from '../payments/stripe-config.js';
 
 const ZOptional = z
@@ -13,6 +13,7 @@ const ZOptional = z
 
 export const ZWorkerEnv = ZTemporalEnv.extend(ZStorageEnv.shape)
   .extend(ZLogEnv.shape)
+  .extend(ZWebhookReceiverEnv.shape)
   .extend(ZStripeEnv.shape)
   .extend({
     /** e.g. smtps://user:pass@smtp.example.com:465; unset writes .eml files to the outbox. */
@@ -98,6 +99,7 @@ export function loadWorkerConfig(env: Env = process.env) {
       pollMs: config.WEBHOOK_POLL_SECONDS * 1000,
       timeoutMs: config.WEBHOOK_TIMEOUT_SECONDS * 1000,
       batchSize: 50,
+      allowPrivateUrls: config.WEBHOOK_ALLOW_PRIVATE_URLS,
     },
     skipTraceVendor: config.SKIP_TRACE_URL ? { url: config.SKIP_TRACE_URL, token: config.SKIP_TRACE_TOKEN } : undefined,
     outboxDir: path.resolve(config.DATA_DIR, 'outbox'),

@@ -48,7 +48,7 @@ const roles = ['integration', 'manager', 'admin'] as const;
 /** Routes with roles run after authentication: the principal is there. */
 const principalOf = (request: FastifyRequest) => request.principal as Principal;
 
-export function webhookSubscriptionRoutes({ db, temporal }: Pick<ApiDeps, 'db' | 'temporal'>): FastifyPluginAsyncZod {
+export function webhookSubscriptionRoutes({ db, temporal, allowPrivateWebhookUrls = false }: Pick<ApiDeps, 'db' | 'temporal' | 'allowPrivateWebhookUrls'>): FastifyPluginAsyncZod {
   return async (app) => {
     app.get(
       '/api/v1/webhook-event-types',
@@ -70,7 +70,7 @@ export function webhookSubscriptionRoutes({ db, temporal }: Pick<ApiDeps, 'db' |
           response: { 201: ZSubscription.extend({ secret: z.string() }), ...errorResponses },
         },
       },
-      async (request, reply) => reply.code(201).send(await createSubscription({ db, temporal, principal: principalOf(request), ...request.body })),
+      async (request, reply) => reply.code(201).send(await createSubscription({ db, temporal, principal: principalOf(request), allowPrivateUrls: allowPrivateWebhookUrls, ...request.body })),
     );
 
     app.get(
@@ -102,7 +102,7 @@ export function webhookSubscriptionRoutes({ db, temporal }: Pick<ApiDeps, 'db' |
           response: { 200: ZSubscription, ...errorResponses },
         },
       },
-      async (request) => updateSubscription({ db, temporal, principal: principalOf(request), id: request.params.id, change: request.body }),
+      async (request) => updateSubscription({ db, temporal, principal: principalOf(request), id: request.params.id, change: request.body, allowPrivateUrls: allowPrivateWebhookUrls }),
     );
 
     app.delete(

@@ -1,5 +1,5 @@
-import PDFDocument from 'pdfkit';
 import { formatMoney } from '../../domain/money.js';
+import { pdfReport, type PdfColumn } from '../../records/pdf-report.js';
 import type { TRemittanceStatement } from './remittance.js';
 
 /**
@@ -10,48 +10,11 @@ import type { TRemittanceStatement } from './remittance.js';
  */
 
 const margin = 48;
-const pageWidth = 612; // US Letter
-const contentWidth = pageWidth - 2 * margin;
-
-type Column = { text: string; width: number; align?: 'left' | 'right' };
 
 export function renderRemittancePdf(statement: TRemittanceStatement): Promise<Buffer> {
   const title = `Remittance statement ${statement.client.name} ${statement.period}`;
   const stamp = new Date(statement.issuedAt ?? `${statement.period}-01T00:00:00Z`);
-  const doc = new PDFDocument({
-    size: 'LETTER',
-    margins: { top: margin, bottom: margin + 18, left: margin, right: margin },
-    bufferPages: true,
-    info: { Title: title, Subject: `${statement.status} remittance statement`, Producer: 'dunning-engine', Creator: 'dunning-engine', CreationDate: stamp, ModDate: stamp },
-  });
-  const chunks: Buffer[] = [];
-  doc.on('data', (chunk: Buffer) => chunks.push(chunk));
-  const done = new Promise<Buffer>((resolve, reject) => {
-    doc.on('end', () => resolve(Buffer.concat(chunks)));
-    doc.on('error', reject);
-  });
-  const bottom = () => doc.page.height - doc.page.margins.bottom;
-
-  function heading(text: string) {
-    if (doc.y + 60 > bottom()) doc.addPage();
-    doc.moveDown(0.8).font('Helvetica-Bold').fontSize(12).text(text, margin, undefined, { width: contentWidth });
-    doc.moveTo(margin, doc.y + 1).lineTo(pageWidth - margin, doc.y + 1).lineWidth(0.5).stroke();
-    doc.moveDown(0.4);
-  }
-
-  function row(columns: Column[], { bold = false } = {}) {
-    doc.font(bold ? 'Helvetica-Bold' : 'Helvetica').fontSize(8);
-    const height = Math.max(...columns.map((column) => doc.heightOfString(column.text || ' ', { width: column.width - 4 })));
-    if (doc.y + height > bottom()) doc.addPage();
-    const top = doc.y;
-    let x = margin;
-    for (const column of columns) {
-      doc.text(column.text, x, top, { width: column.width - 4, align: column.align ?? 'left' });
-      x += column.width;
-    }
-    doc.x = margin;
-    doc.y = top + height + 2;
-  }
+  const { doc, contentWidth, heading, row, finish } = pdfReport({ title, subject: `${statement.status} remittance statement`, at: stamp, margin, rowFontSize: 8 });
 
   doc.font('Helvetica-Bold').fontSize(15).text(title, margin, margin);
   doc
@@ -70,7 +33,7 @@ export function renderRemittancePdf(statement: TRemittanceStatement): Promise<Bu
     row([{ text: portfolio.key, width: 160 }, { text: portfolio.name, width: 180 }, { text: portfolio.regime, width: 90 }, { text: portfolio.remitBy, width: 86 }]);
   }
 
-  const header: Column[] = [
+  const header: PdfColumn[] = [
     { text: 'Date', width: 92 },
     { text: 'Portfolio', width: 62 },
     { text: 'Account', width: 52 },
@@ -122,12 +85,5 @@ export function renderRemittancePdf(statement: TRemittanceStatement): Promise<Bu
   }
   if (statement.totals.length === 0) doc.font('Helvetica-Oblique').fontSize(8).text('Nothing to remit this month.', margin);
 
-  const range = doc.bufferedPageRange();
-  for (let index = range.start; index < range.start + range.count; index++) {
-    doc.switchToPage(index);
-    doc.page.margins.bottom = 0;
-    doc.font('Helvetica').fontSize(8).text(`${title} · page ${index + 1} of ${range.count}`, margin, doc.page.height - margin, { width: contentWidth, align: 'center', lineBreak: false });
-  }
-  doc.end();
-  return done;
+  return finish();
 }

@@ -3,6 +3,7 @@ import type { Client } from '@temporalio/client';
 import type { WebhookEventType } from '../../domain/webhook-events.js';
 import type { Prisma, WebhookSubscription } from '../../generated/prisma/client.js';
 import type { Db } from '../../lib/db.js';
+import { privateTargetReason } from '../../lib/public-address.js';
 import type { Principal } from '../auth.js';
 import { notFound, unprocessable } from '../errors.js';
 import { taskQueue } from '../../workflows/case-messages.js';
@@ -76,7 +77,14 @@ async function ownSubscription(db: Db, principal: Principal, id: string): Promis
   return row;
 }
 
-export async function createSubscription({ db, temporal, principal, url, eventTypes, description }: { db: Db; temporal: Client; principal: Principal; url: string; eventTypes: WebhookEventType[]; description?: string | undefined }) {
+/** A receiver must be on the public internet unless the deployment allows private ones (lib/public-address.ts). */
+async function checkReceiver(url: string, allowPrivateUrls: boolean): Promise<void> {
+  const reason = allowPrivateUrls ? null : await privateTargetReason(url);
+  if (reason) throw unprocessable('private_receiver', `the receiver's address is not allowed: ${reason}`, [{ path: 'body.url', message: reason }]);
+}
+
+export async function createSubscription({ db, temporal, principal, url, eventTypes, description, allowPrivateUrls = false }: { db: Db; temporal: Client; principal: Principal; url: string; eventTypes: WebhookEventType[]; description?: string | undefined; allowPrivateUrls?: boolean }) {
+  await checkReceiver(url, allowPrivateUrls);
   const row = await db.webhookSubscription.create({
     data: { ownerKeyId: principal.keyId, team: principal.team, url, eventTypes: [...new Set(eventTypes)], description: description ?? null, secret: newSecret() },
   });
@@ -108,14 +116,17 @@ export async function updateSubscription({
   principal,
   id,
   change,
+  allowPrivateUrls = false,
 }: {
   db: Db;
   temporal: Client;
   principal: Principal;
   id: string;
+  allowPrivateUrls?: boolean;
   change: { url?: string | undefined; eventTypes?: WebhookEventType[] | undefined; description?: string | null | undefined; status?: 'active' | 'disabled' | undefined };
 }): Promise<SubscriptionView> {
   const row = await ownSubscription(db, principal, id);
+  if (change.url !== undefined) await checkReceiver(change.url, allowPrivateUrls);
   const enabling = change.status === 'active' && row.status !== 'active';
   const data: Prisma.WebhookSubscriptionUpdateInput = {
     ...(change.url !== undefined ? { url: change.url } : {}),

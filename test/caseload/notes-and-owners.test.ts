@@ -1,10 +1,10 @@
-import { inflateSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { envKeyId } from '../../api/auth.js';
 import { createApiKey } from '../../api/services/api-keys.js';
 import { startEngine, type Engine } from '../../testing/engine.js';
 import { testKeys } from '../../testing/api-client.js';
 import { seedWorkedCase, type SeededCase } from '../officers/case-file-fixture.js';
+import { pdfText } from '../../testing/pdf-text.js';
 
 /**
  * Case notes and owners over the real API on real PostgreSQL (no Temporal: neither needs the case
@@ -19,22 +19,6 @@ let engine: Engine;
 let east: SeededCase;
 let other: SeededCase;
 const officerId = envKeyId(testKeys.officer);
-
-/** The text a PDF shows: pdfkit writes each line as a TJ array of hex strings, in Flate streams. */
-function pdfText(pdf: Buffer): string {
-  const raw = pdf.toString('latin1');
-  return [...raw.matchAll(/stream\r?\n([\s\S]*?)\r?\nendstream/g)]
-    .map(([, body]) => {
-      try {
-        return inflateSync(Buffer.from(body ?? '', 'latin1')).toString('latin1');
-      } catch {
-        return body ?? '';
-      }
-    })
-    .flatMap((content) => [...content.matchAll(/\[(.*?)\] TJ/g)])
-    .map(([, parts]) => [...(parts ?? '').matchAll(/<([0-9a-f]*)>/g)].map(([, hex]) => Buffer.from(hex ?? '', 'hex').toString('latin1')).join(''))
-    .join('\n');
-}
 
 async function read(url: string, key: string): Promise<{ status: number; text: string }> {
   const response = await fetch(`${engine.baseUrl}${url}`, { headers: { authorization: `Bearer ${key}` } });

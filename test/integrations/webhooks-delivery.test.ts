@@ -3,7 +3,7 @@ import { freePort } from '../../lib/free-port.js';
 import { startEngine, type Engine } from '../../testing/engine.js';
 import { middayZone } from '../../testing/midday-zone.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../../testing/standins/webhook-receiver.js';
-import { consumerEarly, negotiationLimits } from '../support/strategies.js';
+import { webhookStrategy } from './webhook-strategy.js';
 
 /**
  * Outbound webhooks on the real engine (dev server, worker in a child process, PostgreSQL, a
@@ -17,16 +17,7 @@ import { consumerEarly, negotiationLimits } from '../support/strategies.js';
 
 let engine: Engine;
 let receiver: WebhookReceiver;
-const strategy = {
-  ...consumerEarly,
-  key: 'webhook-test',
-  steps: [
-    { id: 'reminder', at: 'P0D', action: 'email', template: 'reminder' },
-    { id: 'call', at: 'P300D', action: 'call' },
-  ],
-  negotiation: negotiationLimits,
-  contact: { allowedHours: { start: '00:00', end: '23:59' } },
-};
+const strategy = webhookStrategy('webhook-test');
 
 beforeAll(async () => {
   engine = await startEngine({

@@ -1,9 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { createWebhookDeliveryActivities, defaultWebhookDelivery } from '../../activities/webhook-delivery.js';
+import { buildApi } from '../../api/server.js';
 import { webhookEventTypes } from '../../domain/webhook-events.js';
+import { testApiKeys } from '../../testing/api-client.js';
 import { startEngine, type Engine } from '../../testing/engine.js';
 import { middayZone } from '../../testing/midday-zone.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../../testing/standins/webhook-receiver.js';
-import { consumerEarly, negotiationLimits } from '../support/strategies.js';
+import { webhookStrategy } from './webhook-strategy.js';
 
 /**
  * Every outbound event type on the real engine (time-skipping server, real activities and
@@ -15,16 +19,7 @@ import { consumerEarly, negotiationLimits } from '../support/strategies.js';
 let engine: Engine;
 let receiver: WebhookReceiver;
 let enrolled = 0;
-const strategy = {
-  ...consumerEarly,
-  key: 'webhook-types',
-  steps: [
-    { id: 'reminder', at: 'P0D', action: 'email', template: 'reminder' },
-    { id: 'call', at: 'P300D', action: 'call' },
-  ],
-  negotiation: negotiationLimits,
-  contact: { allowedHours: { start: '00:00', end: '23:59' } },
-};
+const strategy = webhookStrategy('webhook-types');
 
 beforeAll(async () => {
   engine = await startEngine({
@@ -147,5 +142,42 @@ describe('every outbound event type', () => {
     expect(byType('case.closed', settled)).toMatchObject({ reason: 'settled' });
     expect(byType('case.closed', placed)).toMatchObject({ reason: 'written_off' });
     expect(byType('case.placed', placed)).toMatchObject({ agency: expect.any(String) });
+  });
+});
+
+describe('receivers inside our own network', () => {
+  it('are refused unless the deployment allows them: 422 naming body.url, nothing saved', async () => {
+    // The same routes as the engine's API, built as a deployment without WEBHOOK_ALLOW_PRIVATE_URLS.
+    const app = await buildApi({ deps: { db: engine.db, temporal: engine.temporal }, apiKeys: testApiKeys, logLevel: 'silent' });
+    const headers = { authorization: `Bearer ${engine.keys.integration}` };
+    try {
+      const before = await engine.db.webhookSubscription.count();
+      for (const url of ['http://169.254.169.254/latest/meta-data', 'http://127.0.0.1:5432/', 'http://[::ffff:10.0.0.1]/hook', 'http://localhost:8080/hook']) {
+        const refused = await app.inject({ method: 'POST', url: '/api/v1/webhook-subscriptions', headers, payload: { url, eventTypes: [] } });
+        expect(refused.statusCode, url).toBe(422);
+        expect(refused.json()).toMatchObject({ error: { code: 'private_receiver', fields: [{ path: 'body.url', message: expect.stringContaining('private, loopback or link-local') }] } });
+      }
+      expect(await engine.db.webhookSubscription.count()).toBe(before);
+
+      // Moving an existing subscription inside is refused the same way, and it keeps its URL.
+      const existing = await engine.db.webhookSubscription.findFirstOrThrow({ where: { ownerKeyId: { not: '' } } });
+      const moved = await app.inject({ method: 'PATCH', url: `/api/v1/webhook-subscriptions/${existing.id}`, headers: { authorization: `Bearer ${engine.keys.admin}` }, payload: { url: 'http://10.1.2.3/hook' } });
+      expect(moved.statusCode).toBe(422);
+      expect((await engine.db.webhookSubscription.findUniqueOrThrow({ where: { id: existing.id } })).url).toBe(existing.url);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('are not posted to by a worker that does not allow them, even when saved before', async () => {
+    // A subscription saved while allowed, with an event pending; this worker's settings refuse loopback.
+    const event = await engine.db.webhookEvent.findFirstOrThrow({ orderBy: { position: 'asc' } });
+    const subscription = await engine.db.webhookSubscription.create({ data: { ownerKeyId: 'test', url: receiver.url.replace('/hooks', '/inside'), eventTypes: [], secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw' } });
+    await engine.db.webhookDelivery.create({ data: { subscriptionId: subscription.id, eventId: event.id, position: event.position } });
+    const activities = createWebhookDeliveryActivities({ db: engine.db, settings: { ...defaultWebhookDelivery, allowPrivateUrls: false } });
+    await expect(new MockActivityEnvironment().run(activities.deliverWebhooks.bind(activities), { subscriptionId: subscription.id })).rejects.toThrow(/not sent: the host 127\.0\.0\.1 is a private, loopback or link-local address/);
+    expect(await engine.db.webhookDelivery.findFirstOrThrow({ where: { subscriptionId: subscription.id } })).toMatchObject({ status: 'pending', attempts: 1, lastStatus: null, lastError: expect.stringContaining('not sent') });
+    expect(receiver.accepted('/inside')).toHaveLength(0);
+    await engine.db.webhookSubscription.delete({ where: { id: subscription.id } });
   });
 });

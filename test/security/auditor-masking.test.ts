@@ -1,4 +1,3 @@
-import { inflateSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildCaseFileFromDb } from '../../records/case-file.js';
 import { renderCaseFilePdf } from '../../records/case-file-pdf.js';
@@ -6,6 +5,7 @@ import { caseFileJson } from '../../domain/case-file.js';
 import { startEngine, type Engine } from '../../testing/engine.js';
 import { testKeys } from '../../testing/api-client.js';
 import { seedWorkedCase, type SeededCase } from '../officers/case-file-fixture.js';
+import { pdfText } from '../../testing/pdf-text.js';
 
 /**
  * Auditors read the record of a case without the debtor's personal data (API3): every answer an
@@ -18,22 +18,6 @@ import { seedWorkedCase, type SeededCase } from '../officers/case-file-fixture.j
 let engine: Engine;
 let seeded: SeededCase;
 let packageId = '';
-
-/** The text a PDF shows: pdfkit writes each line as a TJ array of hex strings, in Flate streams. */
-function pdfText(pdf: Buffer): string {
-  const raw = pdf.toString('latin1');
-  const streams = [...raw.matchAll(/stream\r?\n([\s\S]*?)\r?\nendstream/g)].map(([, body]) => {
-    try {
-      return inflateSync(Buffer.from(body ?? '', 'latin1')).toString('latin1');
-    } catch {
-      return body ?? '';
-    }
-  });
-  return streams
-    .flatMap((content) => [...content.matchAll(/\[(.*?)\] TJ/g)])
-    .map(([, parts]) => [...(parts ?? '').matchAll(/<([0-9a-f]*)>/g)].map(([, hex]) => Buffer.from(hex ?? '', 'hex').toString('latin1')).join(''))
-    .join('\n');
-}
 
 beforeAll(async () => {
   engine = await startEngine({ temporal: 'none' });

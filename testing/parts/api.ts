@@ -32,7 +32,7 @@ export async function startApi(stops: StopStack, options: ApiPartOptions) {
   let port = options.port;
   const open = async (imports: Partial<ImportSettings>) => {
     app = await buildApi({
-      deps: { db: options.db, temporal: options.temporal, communications: options.communications, voice: voiceSettingsFromEnv({ ...options.env, TWILIO_AUTH_TOKEN: options.communications.twilioAuthToken }), ...(options.payments ? { payments: options.payments } : {}), imports: { dataDir: options.dataDir, ...options.imports, ...imports } },
+      deps: { db: options.db, temporal: options.temporal, communications: options.communications, voice: voiceSettingsFromEnv({ ...options.env, TWILIO_AUTH_TOKEN: options.communications.twilioAuthToken }), ...(options.payments ? { payments: options.payments } : {}), imports: { dataDir: options.dataDir, ...options.imports, ...imports }, allowPrivateWebhookUrls: options.env.WEBHOOK_ALLOW_PRIVATE_URLS === 'true' },
       apiKeys: testApiKeys,
       ...apiOptions({ BODY_LIMIT: 1_048_576, RATE_LIMIT_PER_MINUTE: options.rateLimitPerMinute, CODEC_CORS_ORIGINS: ['http://127.0.0.1:8233'], ...options.env }),
       ...(options.logger ? { logger: options.logger } : { logLevel: 'silent' }),
