@@ -1,12 +1,16 @@
 // A worker in its own process, so its resident memory is its own: started by worker-process.ts
 // with `node --import tsx`, configured through BENCH_WORKER, answering memory probes over IPC.
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { NativeConnection, Worker } from '@temporalio/worker';
+import { createMailer } from '../../activities/mailer.js';
+import { createSmsSender } from '../../activities/sms-sender.js';
 import { dataConverter } from '../../lib/data-converter.js';
 import { temporalConnectionOptions } from '../../lib/temporal-connection.js';
 import { loadWorkerConfig, type WorkerConfig } from '../../worker/config.js';
 import { createCaseWorker } from '../../worker/create-worker.js';
 import { installWorkerRuntime } from '../../worker/runtime.js';
+import { createBareActivities } from '../workflows/bare-activities.js';
 import { trivialTaskQueue } from '../workflows/trivial.js';
 import type { ChildRequest, ChildSettings, ChildReply } from './worker-process.js';
 import { caseWorkerOptions } from './worker-options.js';
@@ -17,10 +21,14 @@ const send = (message: ChildReply) => {
   if (process.connected) process.send?.(message);
 };
 
-/** The bare-Temporal baseline's worker: the trivial workflow on its own task queue. */
+/** The bare-Temporal baselines' worker: their workflows on their own task queue, sending through the case worker's kind of mailer and SMS client. */
 async function createTrivialWorker(config: WorkerConfig) {
   const connection = await NativeConnection.connect(temporalConnectionOptions(config));
-  const worker = await Worker.create({ connection, taskQueue: trivialTaskQueue, workflowsPath: trivialWorkflowsPath, dataConverter: dataConverter(config) });
+  const activities = createBareActivities({
+    mailer: createMailer({ smtpUrl: config.SMTP_URL, from: config.MAIL_FROM, outboxDir: path.join(config.outboxDir, 'bare-email') }),
+    sms: createSmsSender({ twilio: config.twilio, outboxDir: path.join(config.outboxDir, 'bare-sms') }),
+  });
+  const worker = await Worker.create({ connection, taskQueue: trivialTaskQueue, workflowsPath: trivialWorkflowsPath, activities, dataConverter: dataConverter(config) });
   return { worker, connection };
 }
 

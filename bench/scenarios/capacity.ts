@@ -5,9 +5,11 @@ import { benchDefinition, middayZone, saveStrategy } from '../lib/bench-strategi
 import { openCasesInBulk } from '../lib/bulk-cases.js';
 import { cpuFigures, cpuSpent } from '../lib/cpu.js';
 import { progress } from '../lib/log.js';
+import { runPool } from '../lib/pool.js';
 import { eventually } from '../../testing/eventually.js';
 import { projectionBytes, temporalDiskBytes, type BenchStack } from '../lib/stack.js';
 import { perSecond, round } from '../lib/stats.js';
+import { trivialTaskQueue } from '../workflows/trivial.js';
 
 /**
  * Scenario 3: many open cases asleep on timers, then all woken by the same timer.
@@ -20,6 +22,11 @@ import { perSecond, round } from '../lib/stats.js';
  *
  * The due instant must fall after setup ends: a pilot batch (asleep on a far timer, not part of
  * the burst) measures this machine's setup speed, and the offset is set from it with a margin.
+ *
+ * Then the bare counterpart in the same run: as many plain workflows asleep on one timer, each
+ * sending one message through the same kind of mailer or SMS client when it fires
+ * (bench/workflows/trivial.ts), on the baseline worker; the ratio of the two rates is what the
+ * engine's step costs beyond Temporal's timer and one activity.
  */
 
 export type BurstChannel = 'email' | 'sms';
@@ -107,6 +114,8 @@ export async function openCaseCapacity(stack: BenchStack, { openCases, concurren
   const burstMs = allProjectedAt - dueAt;
   const cpuBurstEnd = await stack.cpu();
   const sent = sentSoFar() - sentBefore;
+  const bare = await bareBurst(stack, { count: openCases, concurrency, channel, run, sentSoFar, leadMs: (opened.startMs * 2) + timerMarginMs });
+  const burstRate = perSecond(openCases, burstMs);
 
   const notes = [
     `setup: projection rows inserted by SQL, workflows started directly with the Temporal client (the input enrollment builds); enrollment through the API is scenario 1`,
@@ -114,6 +123,8 @@ export async function openCaseCapacity(stack: BenchStack, { openCases, concurren
     `sends go to the ${channel === 'sms' ? 'Twilio stand-in (real twilio client over HTTP)' : 'SMTP sink (real nodemailer over SMTP)'}; burst progress sampled every 200 ms`,
     `disk: the dev server's temporal.sqlite* files; memory: process.memoryUsage() of the worker's own process`,
   ];
+  notes.push(`bare: ${openCases} workflows started with the Temporal client on the baseline worker's queue, asleep until one instant, each sending one ${channel} (no outbox, rules or read model); rate from that instant until the last message reached the stand-in`);
+  if (bare.overran) notes.push('WARNING: the bare workflows were still starting when their timer fired: the bare rate includes their starts');
   if (settledAt > dueAt || earlySends > 0) {
     notes.push(`WARNING: setup overran the common timer by ${round((settledAt - dueAt) / 1000)} s (${earlySends} sends before setup ended): the burst figures include setup`);
   }
@@ -140,7 +151,9 @@ export async function openCaseCapacity(stack: BenchStack, { openCases, concurren
       burst_99pct_sent_s: round((marks.p99 ?? Number.NaN) / 1000, 1),
       burst_all_sent_s: round((marks.all ?? Number.NaN) / 1000, 1),
       burst_all_projected_s: round(burstMs / 1000, 1),
-      burst_steps_per_s: round(perSecond(openCases, burstMs)),
+      burst_steps_per_s: round(burstRate),
+      bare_timer_sends_per_s: round(bare.perSecond),
+      ratio_burst_to_bare: round(burstRate / bare.perSecond, 2),
       worker_rss_peak_burst_mib: round(peakRss / mib),
       sends: sent,
       burst_polls_started_late_ms: Math.max(0, burstStart - dueAt),
@@ -149,4 +162,19 @@ export async function openCaseCapacity(stack: BenchStack, { openCases, concurren
     },
     notes,
   };
+}
+
+/** Scenario 3's bare counterpart: `count` bare timer workflows due at one instant; answers their send rate. */
+async function bareBurst(stack: BenchStack, { count, concurrency, channel, run, sentSoFar, leadMs }: { count: number; concurrency: number; channel: BurstChannel; run: string; sentSoFar: () => number; leadMs: number }) {
+  const dueAt = Date.now() + leadMs;
+  const before = sentSoFar();
+  const recipient = (index: number) => (channel === 'sms' ? `+1555${String(index % 10_000_000).padStart(7, '0')}` : `bare-${index}@bench.local`);
+  await runPool(count, concurrency, async (index) => {
+    await stack.temporal.workflow.start('bareTimerWorkflow', { taskQueue: trivialTaskQueue, workflowId: `bare-timer-${run}-${index}`, args: [dueAt, channel, recipient(index)] });
+  });
+  const overran = Date.now() > dueAt || sentSoFar() > before;
+  progress(`bare: ${count} timer workflows asleep; their timer fires in ${round((dueAt - Date.now()) / 1000)} s`);
+  await new Promise((resolve) => setTimeout(resolve, Math.max(0, dueAt - Date.now())));
+  const doneAt = await eventually(async () => sentSoFar() - before >= count && Date.now(), `${count} bare sends`, 60 * 60_000, 200);
+  return { perSecond: perSecond(count, doneAt - dueAt), overran };
 }

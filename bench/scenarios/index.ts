@@ -78,6 +78,7 @@ export const scenarios: Scenario[] = [
     number: 3,
     id: 'capacity',
     needsStack: true,
+    trivialWorker: true,
     run: (stack, s) => openCaseCapacity(withStack(stack), { openCases: s.capacityCount, concurrency: s.concurrency, channel: s.burstChannel }),
   },
   {
