@@ -114,6 +114,9 @@ export function inMediaTypes<T extends Record<string, z.ZodType>>(types: T): { c
 }
 
 /** The standard error answers every authenticated route can give. */
+/** An answer without a body (204: no content type to document). */
+export const noContent = z.null().meta({ type: 'null', description: 'No content' });
+
 export const errorResponses = {
   400: ZErrorResponse,
   401: ZErrorResponse,

@@ -4,7 +4,7 @@ import type { FastifyRequest } from 'fastify';
 import { WebhookEventType, webhookEventTypes } from '../../domain/webhook-events.js';
 import type { Principal } from '../auth.js';
 import type { ApiDeps } from '../deps.js';
-import { errorResponses, ZErrorResponse } from '../schemas.js';
+import { errorResponses, noContent, ZErrorResponse } from '../schemas.js';
 import { createSubscription, deleteSubscription, getSubscription, listDeliveries, listSubscriptions, replaySubscription, updateSubscription } from '../services/webhook-subscriptions.js';
 
 /**
@@ -107,7 +107,7 @@ export function webhookSubscriptionRoutes({ db, temporal, allowPrivateWebhookUrl
 
     app.delete(
       '/api/v1/webhook-subscriptions/:id',
-      { config: { roles }, schema: { tags: ['webhooks'], summary: 'Remove a subscription and its delivery log', params: ZIdParams, response: { 204: z.null(), ...errorResponses } } },
+      { config: { roles }, schema: { tags: ['webhooks'], summary: 'Remove a subscription and its delivery log', params: ZIdParams, response: { 204: noContent, ...errorResponses } } },
       async (request, reply) => {
         await deleteSubscription({ db, principal: principalOf(request), id: request.params.id });
         return reply.code(204).send(null);

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { ApiError } from '../errors.js';
-import { inMediaTypes, ZErrorResponse } from '../schemas.js';
+import { inMediaTypes, noContent, ZErrorResponse } from '../schemas.js';
 import type { ApiDeps } from '../deps.js';
 import type { ApiCommunicationSettings } from '../services/communication-settings.js';
 import { inboundEmailSignatureValid, receiveInboundEmail, receiveInboundSms, receiveSmsStatus, twilioSignatureValid, type TwilioForm } from '../services/inbound.js';
@@ -19,8 +19,6 @@ const ZTwilioStatus = z.looseObject({ MessageSid: z.string().min(1), MessageStat
 /** A raw RFC 822 message as bytes; described for the OpenAPI document as a binary string. */
 const ZRawMessage = z.any().describe('the raw RFC 822 message (message/rfc822, text/plain or application/octet-stream)');
 
-/** An answer without a body (no content type to document). */
-const noContent = z.null().meta({ type: 'null', description: 'No content' });
 
 const emailBodyLimit = 10 * 1024 * 1024;
 const webhookErrors = { 400: ZErrorResponse, 403: ZErrorResponse, 415: ZErrorResponse } as const;

@@ -72,8 +72,9 @@ describe('through the case workflow', () => {
     const escalated = await engine.call('POST', `/api/v1/cases/${caseId}/outcomes`, { key: testKeys.officer, body: { kind: 'escalate', to: 'legal', reason: 'assets found' } });
     expect(escalated.status).toBe(200);
 
-    const task = await eventually(() => engine.db.task.findFirst({ where: { caseId, kind: 'legal_review' }, include: { caseFile: true } }), 'the legal review task');
-    const stored = task.caseFile ?? (await eventually(() => engine.db.caseFilePackage.findFirst({ where: { taskId: task.id } }), 'the legal case file'));
+    const task = await eventually(() => engine.db.task.findFirst({ where: { caseId, kind: 'legal_review' } }), 'the legal review task');
+    // The package is written, then attached to the task (its location): wait for both.
+    const stored = await eventually(() => engine.db.caseFilePackage.findFirst({ where: { taskId: task.id, deliveredAt: { not: null } } }), 'the legal case file attached to the task');
     expect(stored).toMatchObject({ purpose: 'legal', taskId: task.id, location: `task:${task.id}` });
     const listed = await engine.call('GET', `/api/v1/cases/${caseId}/case-files`, { key: testKeys.auditor });
     expect(listed.body.items).toEqual([expect.objectContaining({ packageId: stored.id, purpose: 'legal', taskId: task.id })]);
