@@ -103,6 +103,7 @@ export const scenarios: Scenario[] = [
     number: 7,
     id: 'xlsx-import',
     needsStack: true,
+    trivialWorker: true,
     run: (stack, s) => xlsxImport(withStack(stack), { rows: s.xlsxRows }),
   },
 ];

@@ -3,6 +3,7 @@ import { PassThrough } from 'node:stream';
 import ExcelJS from 'exceljs';
 import { xlsxMediaType } from '../../api/services/tables.js';
 import type { ScenarioResult } from '../results.js';
+import { bareStartRate } from '../lib/bare-starts.js';
 import { benchDefinition, middayZone, saveStrategy } from '../lib/bench-strategies.js';
 import { progress } from '../lib/log.js';
 import { benchKeys, type BenchStack } from '../lib/stack.js';
@@ -14,7 +15,8 @@ import { quietTimeline } from '../lib/timelines.js';
  * `POST /api/v1/accounts/import` and followed until the job completes: the upload (stored, read
  * once to count its rows), then the rows read back by exceljs's streaming reader and enrolled by
  * the import runner (batches, a workflow start per good row). Rows per second from the upload's
- * first byte to the job's end.
+ * first byte to the job's end, and their ratio to plain Temporal's start rate measured just before
+ * in the same run (as many starts of an empty workflow, 16 callers: the import's rows in flight).
  */
 
 export interface XlsxImportOptions {
@@ -55,6 +57,8 @@ export async function xlsxImport(stack: BenchStack, { rows, pollMs = 250 }: Xlsx
   const timeZone = middayZone();
   const strategy = await saveStrategy(stack, benchDefinition(`bench-xlsx-${run}`, quietTimeline()));
   const file = await workbook(run, strategy.key, rows, timeZone);
+  progress(`xlsx import: ${rows} bare starts first`);
+  const bareRate = await bareStartRate(stack, { count: rows, concurrency: 16, label: `xlsx-${run}` });
   progress(`xlsx import: workbook of ${rows} rows, ${(file.length / 1024).toFixed(0)} KiB; uploading`);
 
   const start = performance.now();
@@ -91,6 +95,8 @@ export async function xlsxImport(stack: BenchStack, { rows, pollMs = 250 }: Xlsx
       upload_accepted_ms: round(acceptedMs),
       total_s: round(totalMs / 1000, 1),
       rows_per_s: round(perSecond(rows, totalMs)),
+      bare_starts_per_s: round(bareRate),
+      ratio_rows_to_bare_starts: round(perSecond(rows, totalMs) / bareRate, 2),
       created: job.created,
       rejected: job.rejected,
       total_rows_at_upload: accepted.totalRows ?? 0,

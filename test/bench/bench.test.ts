@@ -95,6 +95,8 @@ describe('benchmark scenarios at a tiny size', () => {
     const result = await xlsxImport(stack, { rows: 120, pollMs: 100 });
     expect(result.figures).toMatchObject({ created: 119, rejected: 1, total_rows_at_upload: 120 });
     expect(result.figures.rows_per_s).toBeGreaterThan(0);
+    expect(result.figures.bare_starts_per_s).toBeGreaterThan(0);
+    expect(result.figures.ratio_rows_to_bare_starts).toBeGreaterThan(0);
     const { rows } = await stack.sql.query<{ n: string }>(`SELECT count(*) AS n FROM "Account" WHERE "externalId" LIKE 'XLSX-%'`);
     expect(Number(rows[0]?.n)).toBe(119);
   });
