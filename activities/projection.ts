@@ -136,8 +136,8 @@ async function writeProjection(db: Db, input: ProjectCaseInput): Promise<string[
     const fresh = forQueue.filter((event) => !known.has(`${caseId}#${event.seq}`));
     if (fresh.length > 0) await settleCaseTasks(tx, caseId, fresh);
 
-    // A skip-traced contact a message reached is verified by that use.
-    const used = events.flatMap((event) => (event.type === 'step_done' && event.data?.communicationId && !event.data.duplicate ? [event.data.communicationId] : []));
+    // A skip-traced contact a message reached is verified by that use (a retried send included: the step's one send).
+    const used = events.flatMap((event) => (event.type === 'step_done' && event.data?.communicationId ? [event.data.communicationId] : []));
     if (used.length > 0) await verifyContactsUsed(tx, caseId, used);
 
     // A returned payment stays on record; reports stop counting it from its reversal on.

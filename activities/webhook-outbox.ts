@@ -1,6 +1,6 @@
 import type { Client } from '@temporalio/client';
 import { log } from '@temporalio/activity';
-import { deriveWebhookEvents, planStandingOf, webhookEventId } from '../domain/webhook-events.js';
+import { deriveWebhookEvents, planStandingOf, WebhookEventType, webhookEventId } from '../domain/webhook-events.js';
 import type { Prisma } from '../generated/prisma/client.js';
 import { taskQueue, type CaseEvent } from '../workflows/case-messages.js';
 import { webhookDeliveryWorkflowId, webhookOutboxSignal, type WebhookDeliveryInput } from '../workflows/webhook-delivery-messages.js';
@@ -31,6 +31,17 @@ function auditRowEvent(row: { action: string; at: Date; data: Prisma.JsonValue }
   return { seq, at: row.at.toISOString(), type: row.action, detail: typeof detail === 'string' ? detail : '', data: rest } as unknown as CaseEvent;
 }
 
+/**
+ * The communications of `events`' retried sends (`duplicate`: the attempt found the message made)
+ * that an earlier write already announced as `step.sent`; asked only when there is such a send.
+ */
+async function announcedSends(tx: Prisma.TransactionClient, caseId: string, events: readonly CaseEvent[]): Promise<Set<string>> {
+  const retried = new Set(events.flatMap((event) => (event.type === 'step_done' && event.data?.duplicate && event.data.communicationId ? [event.data.communicationId] : [])));
+  if (retried.size === 0) return new Set();
+  const announced = await tx.webhookEvent.findMany({ where: { caseId, type: WebhookEventType.stepSent }, select: { payload: true } });
+  return new Set(announced.map((row) => (row.payload as { data?: { communicationId?: string } }).data?.communicationId ?? '').filter((id) => retried.has(id)));
+}
+
 /** Writes the outbox rows of `events`; answers the subscriptions that have new deliveries, to wake after the commit. */
 export async function writeWebhookOutbox(tx: Prisma.TransactionClient, caseRow: OutboxCase, events: readonly CaseEvent[]): Promise<string[]> {
   if (events.length === 0) return [];
@@ -43,7 +54,7 @@ export async function writeWebhookOutbox(tx: Prisma.TransactionClient, caseRow: 
           .filter((event): event is CaseEvent => event !== null && event.seq < firstSeq),
       )
     : null;
-  const derived = deriveWebhookEvents(events, earlier);
+  const derived = deriveWebhookEvents(events, earlier, await announcedSends(tx, caseRow.id, events));
   if (derived.length === 0) return [];
 
   const perSeq = new Map<number, number>();

@@ -93,10 +93,12 @@ function installmentsCovered(plan: PlanStanding): Installment[] {
 /**
  * The outbound events of new case events, in the case's order. `earlier` is the plan in force
  * before them ({@link planStandingOf} over the stored history); a payment toward it that completes
- * installments is also a `plan.installment_paid` per installment.
+ * installments is also a `plan.installment_paid` per installment. `announced` holds the
+ * communications an earlier write already announced as `step.sent`.
  */
-export function deriveWebhookEvents(events: readonly CaseEvent[], earlier: PlanStanding | null = null): DerivedWebhookEvent[] {
+export function deriveWebhookEvents(events: readonly CaseEvent[], earlier: PlanStanding | null = null, announced: ReadonlySet<string> = new Set()): DerivedWebhookEvent[] {
   const out: DerivedWebhookEvent[] = [];
+  const sent = new Set(announced);
   let plan = earlier;
   for (const event of [...events].sort((a, b) => a.seq - b.seq)) {
     const emit = (type: WebhookEventType, data: Record<string, unknown> = {}) => out.push({ type, caseSeq: event.seq, at: event.at, data });
@@ -107,8 +109,13 @@ export function deriveWebhookEvents(events: readonly CaseEvent[], earlier: PlanS
         emit(WebhookEventType.caseOpened, { balance: event.data.balance });
         break;
       case 'step_done':
-        // A message that went out (not a note step, a task, or a send found already made).
-        if (event.data?.communicationId && !event.data.duplicate) emit(WebhookEventType.stepSent, { stepId: event.stepId ?? null, communicationId: event.data.communicationId });
+        // A message that went out (not a note step or a task), once per communication. A send
+        // retried after an interrupted attempt reports `duplicate` (that attempt found the message
+        // already made) and is still the step's one send; only a communication already announced is not.
+        if (event.data?.communicationId && !sent.has(event.data.communicationId)) {
+          sent.add(event.data.communicationId);
+          emit(WebhookEventType.stepSent, { stepId: event.stepId ?? null, communicationId: event.data.communicationId });
+        }
         break;
       case 'reply_received':
         // The debtor's words stay in the engine: the channel and what they meant go out.

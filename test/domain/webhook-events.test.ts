@@ -38,7 +38,18 @@ describe('outbound events from case history', () => {
       ['case.closed', { reason: 'dispute_upheld' }],
     ]);
     expect(deriveWebhookEvents([event(4, 'closed', { reason: 'settled' })]).map((item) => item.type)).toEqual(['settlement.paid', 'case.closed']);
-    // A hardship hold is not a dispute; a duplicate send is not a message sent.
-    expect(deriveWebhookEvents([event(4, 'hold_started', { kind: 'hardship', until: null }), event(5, 'step_done', { communicationId: 'c1', duplicate: true })])).toEqual([]);
+    // A hardship hold is not a dispute.
+    expect(deriveWebhookEvents([event(4, 'hold_started', { kind: 'hardship', until: null })])).toEqual([]);
+  });
+
+  it('announces each send once, including one retried after an interrupted attempt', () => {
+    // The attempt that sent it died before answering; the retry found the message made: still the step's one send.
+    const retried = event(5, 'step_done', { communicationId: 'c1', duplicate: true });
+    expect(deriveWebhookEvents([retried]).map((item) => [item.type, item.data.communicationId])).toEqual([['step.sent', 'c1']]);
+    // A communication an earlier write (or this one) already announced is not sent again.
+    expect(deriveWebhookEvents([retried], null, new Set(['c1']))).toEqual([]);
+    expect(deriveWebhookEvents([event(5, 'step_done', { communicationId: 'c1' }), event(6, 'step_done', { communicationId: 'c1', duplicate: true })]).map((item) => item.caseSeq)).toEqual([5]);
+    // A call task or a covered step is not a message sent.
+    expect(deriveWebhookEvents([event(7, 'step_done', { taskId: 't1' }), event(8, 'step_done', { coveredBy: 'case-2' })])).toEqual([]);
   });
 });

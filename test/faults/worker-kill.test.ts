@@ -85,6 +85,13 @@ describe('a worker killed with SIGKILL mid-send, mid-payment and mid-plan', () =
     expect(engine.twilio.requests.filter((request) => request.method === 'POST')).toHaveLength(1);
     for (const externalId of ['KILL-PAY', 'KILL-PLAN', 'KILL-SEND']) expect(counts.email.get(emailOf(externalId)), externalId).toBe(1);
     expect(sent.events.map((event) => event.status)).toContain('reconciled');
+    // The reconciled send (its retry answered `duplicate`) is still the step's one send: announced once as an outbound event.
+    const announced = await eventually(async () => {
+      const rows = await engine.db.webhookEvent.findMany({ where: { caseId: ids.send, type: 'step.sent' } });
+      const ofThisSend = rows.filter((row) => (row.payload as { data?: { communicationId?: string } }).data?.communicationId === sent.id);
+      return ofThisSend.length > 0 && ofThisSend;
+    }, 'the interrupted SMS announced as step.sent');
+    expect(announced).toHaveLength(1);
     const recovery = await sendRecovery(ids.send, killedAt, sent.events);
     // The dead attempt was given up for its missing heartbeats, not after its start-to-close minute.
     expect(recovery.timeoutType).toBe('TIMEOUT_TYPE_HEARTBEAT');
