@@ -6,7 +6,7 @@ import type { Prisma } from '../generated/prisma/client.js';
 import { verifyContactsUsed } from '../records/skip-trace-results.js';
 import { settleCaseTasks, touchesTasks } from '../records/task-queue.js';
 import type { CaseEvent, CaseEventOf, CaseState } from '../workflows/case-messages.js';
-import { wakeWebhookDelivery, writeWebhookOutbox } from './webhook-outbox.js';
+import { wakeAfterCommit, writeWebhookOutbox } from './webhook-outbox.js';
 
 /**
  * The case's read model: its current state plus its events as audit rows, payments and contact
@@ -48,7 +48,7 @@ export function createProjectionActivities({ db, temporal }: { db: Db; temporal?
       }
       if (input.catchingUp) await db.$executeRaw`DELETE FROM "ProjectionFailure" WHERE "caseId" = ${input.caseId}`;
       // Committed: the outbound events are in the outbox; their subscriptions' deliveries start now.
-      if (outbound.length > 0) await wakeWebhookDelivery(temporal, outbound);
+      if (outbound.length > 0) await wakeAfterCommit(temporal, outbound);
     },
   };
 }

@@ -2,8 +2,8 @@ import type { Client } from '@temporalio/client';
 import { log } from '@temporalio/activity';
 import { deriveWebhookEvents, planStandingOf, WebhookEventType, webhookEventId } from '../domain/webhook-events.js';
 import type { Prisma } from '../generated/prisma/client.js';
-import { taskQueue, type CaseEvent } from '../workflows/case-messages.js';
-import { webhookDeliveryWorkflowId, webhookOutboxSignal, type WebhookDeliveryInput } from '../workflows/webhook-delivery-messages.js';
+import type { CaseEvent } from '../workflows/case-messages.js';
+import { wakeWebhookDelivery } from '../workflows/webhook-delivery-messages.js';
 
 /**
  * The outbound events' outbox, written by the case projection in its own transaction
@@ -85,28 +85,10 @@ export async function writeWebhookOutbox(tx: Prisma.TransactionClient, caseRow: 
   return [...new Set(deliveries.map((delivery) => delivery.subscriptionId))];
 }
 
-/**
- * Wakes each subscription's delivery workflow (starting it if it is not running). Best effort:
- * a wake-up that cannot reach Temporal is caught up by the workflow's own look at the outbox.
- */
-export async function wakeWebhookDelivery(temporal: Client | undefined, subscriptionIds: readonly string[]): Promise<void> {
+/** Wakes the subscriptions' delivery workflows after the commit; a failure is logged (ids only) and caught up by their polling. */
+export async function wakeAfterCommit(temporal: Client | undefined, subscriptionIds: readonly string[]): Promise<void> {
   if (!temporal) return;
-  await Promise.all(
-    subscriptionIds.map((subscriptionId) =>
-      temporal.workflow
-        .signalWithStart('webhookDeliveryWorkflow', {
-          workflowId: webhookDeliveryWorkflowId(subscriptionId),
-          taskQueue,
-          args: [{ subscriptionId } satisfies WebhookDeliveryInput],
-          signal: webhookOutboxSignal,
-          signalArgs: [],
-        })
-        .then(
-          () => undefined,
-          (error: unknown) => {
-            log.warn('webhook delivery not woken', { subscriptionId, error: (error as Error).message });
-          },
-        ),
-    ),
-  );
+  await wakeWebhookDelivery(temporal, subscriptionIds, (subscriptionId, error) => {
+    log.warn('webhook delivery not woken', { subscriptionId, error: error.message });
+  });
 }

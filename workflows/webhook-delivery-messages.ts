@@ -1,4 +1,6 @@
+import type { Client } from '@temporalio/client';
 import { defineSignal } from '@temporalio/workflow';
+import { taskQueue } from './case-messages.js';
 
 /**
  * The webhook delivery workflow's contract with its clients (the projection wakes it, the API
@@ -33,4 +35,28 @@ export interface WebhookDeliveryRun {
   /** More pending deliveries than one run takes. */
   more: boolean;
   gone: boolean;
+}
+
+/**
+ * Wakes each subscription's delivery workflow, starting it if it is not running. Best effort: a
+ * wake-up that cannot reach Temporal is caught up by the workflow's own look at the outbox
+ * (`pollMs`); `onFailure` hears of it.
+ */
+export async function wakeWebhookDelivery(temporal: Client, subscriptionIds: readonly string[], onFailure: (subscriptionId: string, error: Error) => void = () => undefined): Promise<void> {
+  await Promise.all(
+    subscriptionIds.map((subscriptionId) =>
+      temporal.workflow
+        .signalWithStart('webhookDeliveryWorkflow', {
+          workflowId: webhookDeliveryWorkflowId(subscriptionId),
+          taskQueue,
+          args: [{ subscriptionId } satisfies WebhookDeliveryInput],
+          signal: webhookOutboxSignal,
+          signalArgs: [],
+        })
+        .then(
+          () => undefined,
+          (error: unknown) => onFailure(subscriptionId, error as Error),
+        ),
+    ),
+  );
 }

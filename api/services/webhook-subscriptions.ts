@@ -6,8 +6,7 @@ import type { Db } from '../../lib/db.js';
 import { privateTargetReason } from '../../lib/public-address.js';
 import type { Principal } from '../auth.js';
 import { notFound, unprocessable } from '../errors.js';
-import { taskQueue } from '../../workflows/case-messages.js';
-import { webhookDeliveryWorkflowId, webhookOutboxSignal, type WebhookDeliveryInput } from '../../workflows/webhook-delivery-messages.js';
+import { wakeWebhookDelivery } from '../../workflows/webhook-delivery-messages.js';
 
 /**
  * Subscriptions to outbound events (issue 22 "Events out"), per integration key: an integration
@@ -57,19 +56,6 @@ async function pendingCount(db: Db, subscriptionId: string) {
   return db.webhookDelivery.count({ where: { subscriptionId, status: 'pending' } });
 }
 
-/** Starts (or wakes) the subscription's delivery workflow; best effort and not awaited: the projection wakes it again, and the workflow looks at the outbox by itself. */
-async function wake(temporal: Client, subscriptionId: string): Promise<void> {
-  await temporal.workflow
-    .signalWithStart('webhookDeliveryWorkflow', {
-      workflowId: webhookDeliveryWorkflowId(subscriptionId),
-      taskQueue,
-      args: [{ subscriptionId } satisfies WebhookDeliveryInput],
-      signal: webhookOutboxSignal,
-      signalArgs: [],
-    })
-    .catch(() => undefined);
-}
-
 /** The subscription if the caller may see it; 404 otherwise, so ids cannot be probed. */
 async function ownSubscription(db: Db, principal: Principal, id: string): Promise<WebhookSubscription> {
   const row = await db.webhookSubscription.findUnique({ where: { id } });
@@ -88,7 +74,8 @@ export async function createSubscription({ db, temporal, principal, url, eventTy
   const row = await db.webhookSubscription.create({
     data: { ownerKeyId: principal.keyId, team: principal.team, url, eventTypes: [...new Set(eventTypes)], description: description ?? null, secret: newSecret() },
   });
-  void wake(temporal, row.id);
+  // Not awaited: the projection wakes it again, and the workflow looks at the outbox by itself.
+  void wakeWebhookDelivery(temporal, [row.id]);
   // The secret is shown once, here: the receiver keeps it to verify signatures.
   return { ...view(row, 0), secret: row.secret };
 }
@@ -145,7 +132,7 @@ export async function updateSubscription({
     }
     return saved;
   });
-  if (updated.status === 'active') void wake(temporal, id);
+  if (updated.status === 'active') void wakeWebhookDelivery(temporal, [id]);
   return view(updated, await pendingCount(db, id));
 }
 
@@ -197,6 +184,6 @@ export async function replaySubscription({ db, temporal, principal, id, from, to
        AND (cardinality(${row.eventTypes}::text[]) = 0 OR e."type" = ANY(${row.eventTypes}::text[]))
        AND (${row.team}::text IS NULL OR c."team" = ${row.team}::text)
     ON CONFLICT ("subscriptionId", "eventId") DO UPDATE SET "status" = 'pending', "replays" = "WebhookDelivery"."replays" + 1`;
-  void wake(temporal, id);
+  void wakeWebhookDelivery(temporal, [id]);
   return { queued };
 }
