@@ -1,3 +1,4 @@
+import { toMajorUnits } from '../domain/money.js';
 import { en, type Messages } from './messages-en.js';
 import { es } from './messages-es.js';
 
@@ -12,9 +13,7 @@ export const messagesFor = (language: PageLanguage): Messages => catalogs[langua
 
 /** Minor units in the person's locale: 1250.00 US$ reads "$1,250.00" in English and "US$1,250.00"-like in Spanish. */
 export function money(t: Messages, minor: number, currency: string): string {
-  const format = new Intl.NumberFormat(t.locale, { style: 'currency', currency });
-  const digits = format.resolvedOptions().maximumFractionDigits ?? 2;
-  return format.format(minor / 10 ** digits);
+  return new Intl.NumberFormat(t.locale, { style: 'currency', currency }).format(toMajorUnits(minor, currency));
 }
 
 /** A calendar date (YYYY-MM-DD) as words: "December 24, 2026" / "24 de diciembre de 2026". */

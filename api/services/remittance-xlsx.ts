@@ -1,4 +1,5 @@
 import ExcelJS from 'exceljs';
+import { minorDigits, toMajorUnits } from '../../domain/money.js';
 import type { TRemittanceStatement } from './remittance.js';
 
 /**
@@ -8,10 +9,9 @@ import type { TRemittanceStatement } from './remittance.js';
  * add up; the JSON answer carries the same figures in minor units.
  */
 
-const digitsOf = (currency: string) => new Intl.NumberFormat('en-US', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
-const major = (minor: number, currency: string) => minor / 10 ** digitsOf(currency);
+const major = toMajorUnits;
 const moneyFormat = (currency: string) => {
-  const digits = digitsOf(currency);
+  const digits = minorDigits(currency);
   return digits === 0 ? '#,##0' : `#,##0.${'0'.repeat(digits)}`;
 };
 

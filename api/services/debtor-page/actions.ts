@@ -12,6 +12,7 @@ import { recordOutcome } from '../outcomes.js';
 import { pageActor, PageEvent, recordPageEvent } from './events.js';
 import { defaultFirstDueDate, type PageAccount, type PagePerson } from './person.js';
 import type { Visit } from './visit.js';
+import { minorDigits } from '../../../domain/money.js';
 
 /**
  * The person's own acts on the page, each within what an officer could agree: outcomes go through
@@ -67,7 +68,7 @@ const fail = (problem: Problem): ActionResult => ({ ok: false, problem });
 
 /** "50", "50.5", "1,250.00" in major units → minor units, or null. */
 export function parseAmount(value: string, currency: string): number | null {
-  const digits = new Intl.NumberFormat('en-US', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
+  const digits = minorDigits(currency);
   const compact = value.replace(/[,\s]/g, '');
   const pattern = digits === 0 ? /^\d{1,9}$/ : new RegExp(`^\\d{1,9}(\\.\\d{1,${digits}})?$`);
   if (!pattern.test(compact)) return null;
