@@ -1,8 +1,8 @@
 import { DateTime } from 'luxon';
-import { z } from 'zod';
 import { amendedSchedule, rescheduledSchedule, type CurrentArrangement } from './arrangement-changes.js';
 import { planSchedule, type Installment } from './arrangements.js';
-import { calendarDateSchema } from './dates.js';
+import { outcomeShapeProblem } from './outcome-shape.js';
+import type { TOutcome } from './outcome-schema.js';
 import type { TNegotiationPolicy } from './negotiation-defaults.js';
 
 /**
@@ -11,73 +11,7 @@ import type { TNegotiationPolicy } from './negotiation-defaults.js';
  * the API's form preview both call {@link validateOutcome}.
  */
 
-/**
- * Builds the schema of an outcome. The workflow bundle evaluates this module in every new case,
- * and building zod schemas is a fifth of a new case's CPU on the worker (bench/README.md), while
- * only an officer's update needs it: so it is built on first use, once per module scope.
- */
-function buildOutcomeSchema() {
-  const ZDate = calendarDateSchema();
-  const ZAmount = z.number().int('must be a whole number of minor units (cents)').positive();
-  return z.discriminatedUnion('kind', [
-    z.object({ kind: z.literal('promise_to_pay'), amount: ZAmount, dueDate: ZDate }).strict(),
-    z
-      .object({
-        kind: z.literal('payment_plan'),
-        downPayment: z.number().int().nonnegative().default(0),
-        installments: z.number().int().min(1).max(120),
-        frequency: z.enum(['weekly', 'fortnightly', 'monthly']),
-        firstDueDate: ZDate,
-      })
-      .strict(),
-    z
-      .object({
-        kind: z.literal('settlement'),
-        /** The total the debtor pays to settle, minor units. */
-        amount: ZAmount,
-        /** 1 for a lump sum; a short plan otherwise. */
-        installments: z.number().int().min(1).max(6).default(1),
-        frequency: z.enum(['weekly', 'fortnightly', 'monthly']).default('monthly'),
-        firstDueDate: ZDate,
-      })
-      .strict(),
-    z.object({ kind: z.literal('settlement_decision'), approve: z.boolean(), note: z.string().max(2000).optional() }).strict(),
-    z.object({ kind: z.literal('dispute'), reason: z.string().min(1).max(2000) }).strict(),
-    z.object({ kind: z.literal('dispute_resolution'), upheld: z.boolean(), note: z.string().min(1).max(2000) }).strict(),
-    z.object({ kind: z.literal('hardship_pause'), until: ZDate, reason: z.string().min(1).max(2000) }).strict(),
-    z.object({ kind: z.literal('cease_contact'), reason: z.string().max(2000).optional() }).strict(),
-    z.object({ kind: z.literal('wrong_party'), note: z.string().max(2000).optional() }).strict(),
-    z.object({ kind: z.literal('deceased'), note: z.string().max(2000).optional() }).strict(),
-    z.object({ kind: z.literal('bankruptcy'), note: z.string().max(2000).optional() }).strict(),
-    z.object({ kind: z.literal('escalate'), to: z.enum(['legal', 'agency']), reason: z.string().min(1).max(2000) }).strict(),
-    z.object({ kind: z.literal('recall'), reason: z.string().min(1).max(2000) }).strict(),
-    z.object({ kind: z.literal('close'), reason: z.enum(['written_off', 'uncollectible']), note: z.string().min(1).max(2000) }).strict(),
-    // Account servicing: changes to the arrangement in force, each with the reason for the record.
-    z
-      .object({
-        kind: z.literal('arrangement_amend'),
-        /** What is left to pay, re-planned in this many installments. */
-        installments: z.number().int().min(1).max(120),
-        frequency: z.enum(['weekly', 'fortnightly', 'monthly']),
-        firstDueDate: ZDate,
-        reason: z.string().trim().min(1).max(2000),
-      })
-      .strict(),
-    z.object({ kind: z.literal('arrangement_reschedule'), dueDate: ZDate, reason: z.string().trim().min(1).max(2000) }).strict(),
-    z.object({ kind: z.literal('arrangement_cancel'), reason: z.string().trim().min(1).max(2000) }).strict(),
-    /** A manager's decision on what waits for approval: a new plan or settlement, or a change to one. */
-    z.object({ kind: z.literal('arrangement_decision'), approve: z.boolean(), note: z.string().max(2000).optional() }).strict(),
-  ]);
-}
-
-let outcomeSchemaBuilt: ReturnType<typeof buildOutcomeSchema> | undefined;
-
-/** The outcome schema, for request bodies and the workflow's check of callers other than the API. */
-export function outcomeSchema(): ReturnType<typeof buildOutcomeSchema> {
-  return (outcomeSchemaBuilt ??= buildOutcomeSchema());
-}
-
-export type TOutcome = z.infer<ReturnType<typeof outcomeSchema>>;
+export type { TOutcome } from './outcome-schema.js';
 export type OutcomeKind = TOutcome['kind'];
 
 export type ActorRole = 'officer' | 'manager' | 'admin' | 'integration' | 'auditor';
@@ -118,11 +52,8 @@ function money(minor: number): string {
 export function validateOutcome(outcome: TOutcome, context: OutcomeContext): OutcomeDecision {
   const { balance, policy, role, now } = context;
   // Callers other than the API (scripts, the Temporal CLI) reach the workflow unchecked.
-  const shape = outcomeSchema().safeParse(outcome);
-  if (!shape.success) {
-    const issue = shape.error.issues[0];
-    return refuse(issue?.path.join('.') || 'kind', issue?.message ?? 'not an outcome');
-  }
+  const shape = outcomeShapeProblem(outcome);
+  if (shape) return refuse(shape.field, shape.reason);
   if (context.closed) return refuse('kind', 'the case is closed');
   if (managerOnly.includes(outcome.kind) && !isManager(role)) {
     return refuse('kind', `${outcome.kind.replace(/_/g, ' ')} needs a manager`);

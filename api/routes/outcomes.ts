@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { outcomeSchema, type ActorRole } from '../../domain/outcomes.js';
+import { outcomeSchema } from '../../domain/outcome-schema.js';
+import type { ActorRole } from '../../domain/outcomes.js';
 import { actorOf } from '../auth.js';
 import { asLive, errorResponses, ZCaseIdParams, ZErrorResponse, ZLiveStatus } from '../schemas.js';
 import type { ApiDeps } from '../deps.js';

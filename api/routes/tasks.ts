@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { outcomeSchema, type ActorRole } from '../../domain/outcomes.js';
+import { outcomeSchema } from '../../domain/outcome-schema.js';
+import type { ActorRole } from '../../domain/outcomes.js';
 import { caseScope } from '../access.js';
 import { actorOf } from '../auth.js';
 import { asLive, errorResponses, ZErrorResponse, ZLiveStatus } from '../schemas.js';

@@ -37,6 +37,12 @@ describe('replay of recorded case histories', async () => {
     expect([...ids].filter((id) => !recorded.has(id)).sort()).toEqual([]);
   });
 
+  it('keeps zod out of the workflow bundle (each cached case would evaluate and hold its own copy: half its memory)', async () => {
+    const { code } = await caseWorkflowBundle();
+    expect(code).toContain('node_modules/luxon');
+    expect(code).not.toContain('node_modules/zod');
+  });
+
   it.each(files)('%s replays without a determinism error', async (file) => {
     const history = historyFromJSON(JSON.parse(await readFile(new URL(file, folder), 'utf8')));
     await expect(Worker.runReplayHistory({ workflowBundle: await caseWorkflowBundle() }, history, file)).resolves.toBeUndefined();
