@@ -33,9 +33,9 @@ export interface ImportSettings {
   /** Largest upload accepted, in bytes. @default 1 GiB */
   maxBytes?: number;
   /**
-   * Rows of a job in flight at once (enrollments and workflow starts). Each row waits on a few
-   * database round trips and one workflow start, so throughput grows with it until the database
-   * or Temporal is busy; 16 was the best measured on 2 cores. @default 16
+   * Rows of a job in flight at once when they go one by one (known accounts, named persons);
+   * a batch's new accounts are written together and then start twice this many workflows at
+   * once (import-batches.ts). 16 was the best measured on 2 cores. @default 16
    */
   concurrency?: number;
   /** Rows committed together with the cursor. @default 200 */

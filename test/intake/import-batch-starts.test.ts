@@ -1,0 +1,81 @@
+import type { Client } from '@temporalio/client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createImportBatches } from '../../api/services/import-batches.js';
+import type { ImportRowItem } from '../../api/services/import-files.js';
+import { startEngine, type Engine } from '../../testing/engine.js';
+import { eventually } from '../../testing/eventually.js';
+import { importActor } from '../../workflows/import-messages.js';
+import { consumerEarly } from '../support/strategies.js';
+
+/**
+ * An import's batch of new accounts is written in one transaction before its cases start
+ * (api/services/enrollment-batch.ts). An attempt that dies between the two (here Temporal stops
+ * answering after a few starts) leaves accounts without workflows; the retry replays the batch's
+ * lines, finishes the starts, and counts every row once, as created. Real PostgreSQL and Temporal
+ * dev server; the outage is a real client that refuses starts past a count.
+ */
+
+let engine: Engine;
+const strategy = { ...consumerEarly, key: 'batchstarts', steps: [{ id: 'reminder', at: 'P30D', action: 'email', template: 'reminder' }] };
+
+beforeAll(async () => {
+  engine = await startEngine({ worker: 'none' });
+  expect((await engine.call('POST', '/api/v1/strategies', { body: strategy })).status).toBe(201);
+}, 120_000);
+
+afterAll(async () => {
+  await engine?.stop();
+});
+
+/** The client, except that `workflow.start` fails once `allowed` starts have gone through. */
+function failingAfter(client: Client, allowed: number): Client {
+  let starts = 0;
+  const workflow = new Proxy(client.workflow, {
+    get(target, key, receiver) {
+      const value: unknown = Reflect.get(target, key, receiver);
+      if (key !== 'start') return value;
+      return async (...args: unknown[]) => {
+        if (++starts > allowed) throw new Error('Temporal is unavailable');
+        return (value as (...a: unknown[]) => Promise<unknown>).apply(target, args);
+      };
+    },
+  });
+  return new Proxy(client, { get: (target, key, receiver): unknown => (key === 'workflow' ? workflow : Reflect.get(target, key, receiver)) });
+}
+
+describe("an import batch whose starts fail after its rows were written", () => {
+  it('is finished by the retry, every row enrolled and counted once', async () => {
+    const count = 40;
+    const job = await engine.db.importJob.create({ data: { format: 'csv', createdBy: 'test', status: 'running' } });
+    const rows: ImportRowItem[] = Array.from({ length: count }, (_, index) => ({
+      line: index + 2,
+      result: {
+        ok: true,
+        account: { externalId: `BATCH-${index}`, strategy: strategy.key, currency: 'USD', balance: 1_000 + index, daysPastDue: 5, debtor: { name: `Debtor ${index}`, email: `b${index}@example.com`, timeZone: 'America/New_York', smsConsent: false } },
+      },
+    }));
+    const last = count + 1;
+    const batch = { jobId: job.id, team: null, rows, committedLine: 0, concurrency: 4, abandoned: () => false };
+
+    const dying = createImportBatches({ db: engine.db, temporal: failingAfter(engine.temporal, 10) });
+    await expect(dying.runBatch({ ...batch, replayThrough: 0 })).rejects.toThrow('Temporal is unavailable');
+    // Written together, not committed to the job: the cursor stays, the lines are marked in flight.
+    expect(await engine.db.account.count({ where: { externalId: { startsWith: 'BATCH-' } } })).toBe(count);
+    const stored = await engine.db.importJob.findUniqueOrThrow({ where: { id: job.id } });
+    expect(stored).toMatchObject({ committedLine: 0, inFlightLine: last, createdCount: 0 });
+    expect((await engine.temporal.workflow.count('WorkflowType = "caseWorkflow"')).count).toBeLessThan(count);
+
+    const retry = createImportBatches({ db: engine.db, temporal: engine.temporal });
+    expect(await retry.runBatch({ ...batch, replayThrough: stored.inFlightLine })).toBe(last);
+    expect(await engine.db.importJob.findUniqueOrThrow({ where: { id: job.id } })).toMatchObject({ committedLine: last, createdCount: count, updatedCount: 0, unchangedCount: 0, rejectedCount: 0 });
+    const accounts = await engine.db.account.findMany({ where: { externalId: { startsWith: 'BATCH-' } }, select: { debtorId: true, _count: { select: { cases: true } } } });
+    expect(accounts).toHaveLength(count);
+    expect(accounts.every((account) => account._count.cases === 1)).toBe(true);
+    expect(new Set(accounts.map((account) => account.debtorId)).size).toBe(count);
+    expect(await engine.db.contact.count({ where: { debtorId: { in: accounts.map((account) => account.debtorId) }, channel: 'email', source: 'import' } })).toBe(count);
+    expect(await engine.db.auditEvent.count({ where: { action: 'account_enrolled', actor: importActor(job.id) } })).toBe(count);
+    // A case workflow and a person workflow per account, each started once.
+    await eventually(async () => (await engine.temporal.workflow.count('WorkflowType = "caseWorkflow"')).count === count, 'a case workflow per account', 30_000, 250);
+    await eventually(async () => (await engine.temporal.workflow.count('WorkflowType = "personWorkflow"')).count === count, 'a person workflow per account', 30_000, 250);
+  }, 90_000);
+});
