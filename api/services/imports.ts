@@ -12,7 +12,6 @@ import {
   uploadSettledSignal,
   workflowLease,
 } from '../../workflows/import-messages.js';
-import { csvLine } from './csv.js';
 import { ApiError, notFound, unprocessable } from '../errors.js';
 import { checkImportFile, ImportFileError, importFile, removeImportFiles, storeUpload, type ImportFormat } from './import-files.js';
 import { activeStrategy } from './strategies.js';
@@ -196,23 +195,6 @@ export async function getImportJob({ db, jobId, scope }: { db: Db; jobId: string
   const job = await db.importJob.findFirst({ where: jobWhere(jobId, scope) });
   if (!job) throw notFound(`import "${jobId}"`);
   return importJobView(job);
-}
-
-/** The rejected rows as CSV (line, externalId, field, reason) in line order, read a page at a time. */
-export async function* rejectedRowsCsv({ db, jobId }: { db: Db; jobId: string }): AsyncGenerator<string> {
-  yield csvLine(['line', 'externalId', 'field', 'reason']);
-  let after: { line: number; field: string } | undefined;
-  for (;;) {
-    const page = await db.importRejection.findMany({
-      where: { jobId, ...(after ? { OR: [{ line: { gt: after.line } }, { line: after.line, field: { gt: after.field } }] } : {}) },
-      orderBy: [{ line: 'asc' }, { field: 'asc' }],
-      take: 1000,
-    });
-    for (const row of page) yield csvLine([row.line, row.externalId, row.field, row.reason]);
-    const last = page.at(-1);
-    if (!last || page.length < 1000) return;
-    after = { line: last.line, field: last.field };
-  }
 }
 
 /** Checks the job exists before a download starts streaming. */
