@@ -1,4 +1,6 @@
 import type { Client } from '@temporalio/client';
+import type { TAccountEnrollment } from '../../domain/account.js';
+import type { Db } from '../../lib/db.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createImportBatches } from '../../api/services/import-batches.js';
 import type { ImportRowItem } from '../../api/services/import-files.js';
@@ -11,8 +13,10 @@ import { consumerEarly } from '../support/strategies.js';
  * An import's batch of new accounts is written in one transaction before its cases start
  * (api/services/enrollment-batch.ts). An attempt that dies between the two (here Temporal stops
  * answering after a few starts) leaves accounts without workflows; the retry replays the batch's
- * lines, finishes the starts, and counts every row once, as created. Real PostgreSQL and Temporal
- * dev server; the outage is a real client that refuses starts past a count.
+ * lines, finishes the starts, and counts every row once, as created. An account another
+ * enrollment writes between the batch's look-up and its insert hands the batch to the one-by-one
+ * path, which answers it as a repeat. Real PostgreSQL and Temporal dev server; the outage is a
+ * real client that refuses starts past a count, the race a real enrollment made at that moment.
  */
 
 let engine: Engine;
@@ -43,16 +47,43 @@ function failingAfter(client: Client, allowed: number): Client {
   return new Proxy(client, { get: (target, key, receiver): unknown => (key === 'workflow' ? workflow : Reflect.get(target, key, receiver)) });
 }
 
-describe("an import batch whose starts fail after its rows were written", () => {
-  it('is finished by the retry, every row enrolled and counted once', async () => {
+/** The database, except that its first `account.findMany` (the batch's look-up) lets `race` run before it answers. */
+function racingAfterLookup(db: Db, race: () => Promise<void>): Db {
+  let raced = false;
+  const bound = (target: object, key: string | symbol): unknown => {
+    const value: unknown = Reflect.get(target, key);
+    return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+  };
+  const account = new Proxy(db.account, {
+    get(target, key) {
+      if (key !== 'findMany' || raced) return bound(target, key);
+      return async (...args: Parameters<Db['account']['findMany']>) => {
+        raced = true;
+        const found = await target.findMany(...args);
+        await race();
+        return found;
+      };
+    },
+  });
+  return new Proxy(db, { get: (target, key): unknown => (key === 'account' ? account : bound(target, key)) });
+}
+
+const account = (externalId: string, index: number): TAccountEnrollment => ({
+  externalId,
+  strategy: strategy.key,
+  currency: 'USD',
+  balance: 1_000 + index,
+  daysPastDue: 5,
+  debtor: { name: `Debtor ${index}`, email: `b${index}@example.com`, timeZone: 'America/New_York', smsConsent: false },
+});
+
+describe("an import batch's new accounts, written together", () => {
+  it('whose starts fail after the write is finished by the retry, every row enrolled and counted once', async () => {
     const count = 40;
     const job = await engine.db.importJob.create({ data: { format: 'csv', createdBy: 'test', status: 'running' } });
     const rows: ImportRowItem[] = Array.from({ length: count }, (_, index) => ({
       line: index + 2,
-      result: {
-        ok: true,
-        account: { externalId: `BATCH-${index}`, strategy: strategy.key, currency: 'USD', balance: 1_000 + index, daysPastDue: 5, debtor: { name: `Debtor ${index}`, email: `b${index}@example.com`, timeZone: 'America/New_York', smsConsent: false } },
-      },
+      result: { ok: true, account: account(`BATCH-${index}`, index) },
     }));
     const last = count + 1;
     const batch = { jobId: job.id, team: null, rows, committedLine: 0, concurrency: 4, abandoned: () => false };
@@ -78,4 +109,19 @@ describe("an import batch whose starts fail after its rows were written", () => 
     await eventually(async () => (await engine.temporal.workflow.count('WorkflowType = "caseWorkflow"')).count === count, 'a case workflow per account', 30_000, 250);
     await eventually(async () => (await engine.temporal.workflow.count('WorkflowType = "personWorkflow"')).count === count, 'a person workflow per account', 30_000, 250);
   }, 90_000);
+
+  it('hands every row to the one-by-one path when another enrollment takes an external id meanwhile', async () => {
+    const count = 12;
+    const job = await engine.db.importJob.create({ data: { format: 'csv', createdBy: 'test', status: 'running' } });
+    const rows: ImportRowItem[] = Array.from({ length: count }, (_, index) => ({ line: index + 2, result: { ok: true, account: account(`RACE-${index}`, index) } }));
+    // The same account, enrolled through the API after the batch looked and before it writes.
+    const race = async () => expect((await engine.call('POST', '/api/v1/accounts', { body: account('RACE-3', 3) })).status).toBe(201);
+    const batches = createImportBatches({ db: racingAfterLookup(engine.db, race), temporal: engine.temporal });
+    expect(await batches.runBatch({ jobId: job.id, team: null, rows, committedLine: 0, replayThrough: 0, concurrency: 4, abandoned: () => false })).toBe(count + 1);
+    expect(await engine.db.importJob.findUniqueOrThrow({ where: { id: job.id } })).toMatchObject({ createdCount: count - 1, unchangedCount: 1, rejectedCount: 0 });
+    const accounts = await engine.db.account.findMany({ where: { externalId: { startsWith: 'RACE-' } }, select: { externalId: true, _count: { select: { cases: true } } } });
+    expect(accounts).toHaveLength(count);
+    expect(accounts.every((row) => row._count.cases === 1)).toBe(true);
+    expect(await engine.db.auditEvent.count({ where: { action: 'account_enrolled', actor: importActor(job.id) } })).toBe(count - 1);
+  }, 60_000);
 });
