@@ -124,4 +124,30 @@ describe("an import batch's new accounts, written together", () => {
     expect(accounts.every((row) => row._count.cases === 1)).toBe(true);
     expect(await engine.db.auditEvent.count({ where: { action: 'account_enrolled', actor: importActor(job.id) } })).toBe(count - 1);
   }, 60_000);
+
+  it("refuses in the batch, with enrollment's reasons, a row of another team, an unknown strategy and one its portfolio does not use", async () => {
+    await engine.db.client.create({ data: { key: 'batch-client', name: 'Batch client', createdBy: 'test', portfolios: { create: { key: 'batch-cards', name: 'Cards', regime: 'first_party', strategies: ['cards-only'], commission: {}, remittance: {}, createdBy: 'test' } } } });
+    const job = await engine.db.importJob.create({ data: { format: 'csv', createdBy: 'test', status: 'running', team: 'north' } });
+    const rows: ImportRowItem[] = [
+      { line: 2, result: { ok: true, account: account('TEAM-OK', 1) } },
+      { line: 3, result: { ok: true, account: { ...account('TEAM-SOUTH', 2), team: 'south' } } },
+      { line: 4, result: { ok: true, account: { ...account('TEAM-UNKNOWN', 3), strategy: 'no-such-strategy' } } },
+      { line: 5, result: { ok: true, account: { ...account('TEAM-PORTFOLIO-1', 4), portfolio: 'batch-cards' } } },
+      { line: 6, result: { ok: true, account: { ...account('TEAM-PORTFOLIO-2', 5), portfolio: 'batch-cards' } } },
+    ];
+    const batches = createImportBatches({ db: engine.db, temporal: engine.temporal });
+    expect(await batches.runBatch({ jobId: job.id, team: 'north', rows, committedLine: 0, replayThrough: 0, concurrency: 4, abandoned: () => false })).toBe(6);
+    expect(await engine.db.importJob.findUniqueOrThrow({ where: { id: job.id } })).toMatchObject({ createdCount: 1, rejectedCount: 4 });
+    const rejections = await engine.db.importRejection.findMany({ where: { jobId: job.id }, orderBy: { line: 'asc' }, select: { line: true, field: true, reason: true } });
+    expect(rejections.map(({ line, field }) => ({ line, field }))).toEqual([
+      { line: 3, field: 'team' },
+      { line: 4, field: 'strategy' },
+      { line: 5, field: 'strategy' },
+      { line: 6, field: 'strategy' },
+    ]);
+    expect(rejections[1]?.reason).toMatch(/no active strategy named "no-such-strategy"/);
+    expect(rejections[2]?.reason).toMatch(/not one of portfolio "batch-cards"'s strategies/);
+    expect(await engine.db.case.findFirstOrThrow({ where: { account: { externalId: 'TEAM-OK' } } })).toMatchObject({ team: 'north' });
+    expect(await engine.db.account.count({ where: { externalId: { startsWith: 'TEAM-' } } })).toBe(1);
+  }, 60_000);
 });
