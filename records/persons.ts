@@ -49,13 +49,15 @@ export function personContactsOf(rows: ContactRow[]): Partial<Record<ContactMedi
   return contacts;
 }
 
-export async function personInputOf(db: Prisma.TransactionClient, debtorId: string): Promise<PersonInput> {
-  const debtor = await db.debtor.findUniqueOrThrow({ where: { id: debtorId }, include: { contacts: true } });
-  const accounts = await db.account.findMany({
-    where: { debtorId, cases: { some: { status: { not: 'closed' } } } },
-    select: { externalId: true, debtGroup: true, cases: { select: { id: true } } },
-    orderBy: { createdAt: 'asc' },
-  });
+type DebtorWithContacts = Prisma.DebtorGetPayload<{ include: { contacts: true } }>;
+interface OpenAccountRow {
+  externalId: string;
+  debtGroup: string | null;
+  cases: { id: string }[];
+}
+
+/** The person from its rows: the debtor with its contacts, and its accounts with an open case (oldest first). */
+function personInputFrom(debtor: DebtorWithContacts, accounts: OpenAccountRow[]): PersonInput {
   const preferences = preferencesOf(debtor.preferences);
   const contacts = personContactsOf(debtor.contacts);
   const phone = contacts.phone?.address ?? contacts.sms?.address;
@@ -75,4 +77,26 @@ export async function personInputOf(db: Prisma.TransactionClient, debtorId: stri
     account.cases.map((row) => ({ caseId: row.id, accountExternalId: account.externalId, debtGroup: debtGroupOf(account) })),
   );
   return { personId: debtor.id, name: debtor.name, timeZone: debtor.timeZone, facts, cases };
+}
+
+const openAccounts = {
+  select: { debtorId: true, externalId: true, debtGroup: true, cases: { select: { id: true } } },
+  orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+} satisfies Prisma.AccountFindManyArgs;
+
+export async function personInputOf(db: Prisma.TransactionClient, debtorId: string): Promise<PersonInput> {
+  const debtor = await db.debtor.findUniqueOrThrow({ where: { id: debtorId }, include: { contacts: true } });
+  const accounts = await db.account.findMany({ where: { debtorId, cases: { some: { status: { not: 'closed' } } } }, ...openAccounts });
+  return personInputFrom(debtor, accounts);
+}
+
+/** {@link personInputOf} of many persons in two statements (an import's batch): by debtor id. */
+export async function personInputsOf(db: Prisma.TransactionClient, debtorIds: string[]): Promise<Map<string, PersonInput>> {
+  const [debtors, accounts] = await Promise.all([
+    db.debtor.findMany({ where: { id: { in: debtorIds } }, include: { contacts: true } }),
+    db.account.findMany({ where: { debtorId: { in: debtorIds }, cases: { some: { status: { not: 'closed' } } } }, ...openAccounts }),
+  ]);
+  const byDebtor = new Map<string, OpenAccountRow[]>();
+  for (const account of accounts) byDebtor.set(account.debtorId, [...(byDebtor.get(account.debtorId) ?? []), account]);
+  return new Map(debtors.map((debtor) => [debtor.id, personInputFrom(debtor, byDebtor.get(debtor.id) ?? [])]));
 }

@@ -7,8 +7,8 @@ import { errorResponses, inMediaTypes, ZErrorResponse } from '../schemas.js';
 import type { ApiDeps } from '../deps.js';
 import { ImportFormat } from '../services/import-files.js';
 import { rejectedRowsTable } from '../services/import-rejections.js';
-import { adoptRunnerJobs, createImport, getImportJob, ImportStatus, rejectedRowsCsv, requireImportJob, type ImportSettings } from '../services/imports.js';
-import { xlsxMediaType, xlsxStream } from '../services/tables.js';
+import { adoptRunnerJobs, createImport, getImportJob, ImportStatus, requireImportJob, type ImportSettings } from '../services/imports.js';
+import { csvLines, xlsxMediaType, xlsxStream } from '../services/tables.js';
 
 /** Media types of an upload and the format each one means. */
 const formats: Record<string, ImportFormat> = {
@@ -133,7 +133,7 @@ export function importRoutes({ db, temporal, imports }: ApiDeps & { imports?: Im
           .type('text/csv; charset=utf-8')
           .header('content-disposition', `attachment; filename="import-${jobId}-rejected.csv"`)
           // A stream is sent as it is; the declared string is what the client receives.
-          .send(Readable.from(rejectedRowsCsv({ db, jobId })) as unknown as string);
+          .send(Readable.from(csvLines(rejectedRowsTable({ db, jobId }))) as unknown as string);
       },
     );
 

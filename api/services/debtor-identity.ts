@@ -26,7 +26,8 @@ import { normalizedName } from './debtor-matches.js';
 
 const contactSource = (actor: string) => (actor.startsWith('import:') ? 'import' : 'enrollment');
 
-function newContactRows(input: TAccountEnrollment, actor: string, at: Date) {
+/** The contact rows of a new person (without its debtorId), each with where it came from. */
+export function newContactRows(input: TAccountEnrollment, actor: string, at: Date) {
   return Object.entries(contactPointsOf(input.debtor)).map(([channel, contact]) => ({
     channel,
     value: contact.address,
@@ -60,22 +61,25 @@ function personIdentityHashes(input: TAccountEnrollment, identitySecret: string 
   return { ...(postalCodeHash ? { postalCodeHash } : {}), ...(birthDateHash ? { birthDateHash } : {}) };
 }
 
+/** The Debtor row of a new person (contacts aside: {@link newContactRows}). */
+export function newDebtorFields(input: TAccountEnrollment, identitySecret: string | undefined) {
+  return {
+    externalId: input.debtor.externalId ?? null,
+    name: input.debtor.name,
+    timeZone: input.debtor.timeZone,
+    language: input.debtor.language ?? 'en',
+    state: usStateOf(input.debtor.address) ?? null,
+    ...personIdentityHashes(input, identitySecret),
+  };
+}
+
 export async function debtorForEnrollment(tx: Prisma.TransactionClient, input: TAccountEnrollment, actor: string, at: Date, identitySecret?: string): Promise<string> {
   const contacts = newContactRows(input, actor, at);
   const externalId = input.debtor.externalId;
   const known = externalId === undefined ? null : await tx.debtor.findUnique({ where: { externalId }, select: { id: true, name: true, timeZone: true, mergedIntoId: true } });
-  const hashes = personIdentityHashes(input, identitySecret);
   if (!known) {
     const created = await tx.debtor.create({
-      data: {
-        externalId: externalId ?? null,
-        name: input.debtor.name,
-        timeZone: input.debtor.timeZone,
-        language: input.debtor.language ?? 'en',
-        state: usStateOf(input.debtor.address) ?? null,
-        ...hashes,
-        contacts: { create: contacts },
-      },
+      data: { ...newDebtorFields(input, identitySecret), contacts: { create: contacts } },
       select: { id: true }, // only the id is used: no read-back of the whole row
     });
     return created.id;
@@ -87,6 +91,7 @@ export async function debtorForEnrollment(tx: Prisma.TransactionClient, input: T
   ];
   if (differing.length > 0) throw identityConflict(externalId!, differing);
   const debtorId = await survivorOf(tx, known.id, known.mergedIntoId);
+  const hashes = personIdentityHashes(input, identitySecret);
   // A later account may bring facts the person's first did not: they fill what is missing, never overwrite.
   if (hashes.postalCodeHash) await tx.debtor.updateMany({ where: { id: debtorId, postalCodeHash: null }, data: { postalCodeHash: hashes.postalCodeHash } });
   if (hashes.birthDateHash) await tx.debtor.updateMany({ where: { id: debtorId, birthDateHash: null }, data: { birthDateHash: hashes.birthDateHash } });

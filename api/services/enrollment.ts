@@ -14,7 +14,7 @@ import { ApiError, unprocessable } from '../errors.js';
 import { debtorForEnrollment } from './debtor-identity.js';
 import { identityHashesOf, identityKey } from './debtor-page/identity-facts.js';
 import { differingFields, enrollmentConflict, enrollmentFingerprint, type EnrollmentFingerprint } from './enrollment-conflicts.js';
-import { ownerAudit, ownerForNewCase } from './owners.js';
+import { ownerAudit, ownerForNewCase, type RuleDecision } from './owners.js';
 import { assertPortfolioStrategy } from './clients.js';
 import { chooseStrategyFor } from './segments.js';
 import { activeStrategy, toVersion, type StrategyVersion } from './strategies.js';
@@ -36,7 +36,7 @@ export interface EnrollmentResult {
  * Starts the case, its person first: the person runs (signal-with-start) and counts the case
  * among its open ones before the case's first contact asks it.
  */
-async function startCase(temporal: Client, input: CaseInput, person?: PersonInput): Promise<void> {
+export async function startCase(temporal: Client, input: CaseInput, person?: PersonInput): Promise<void> {
   const { personId, externalId, debtGroup } = input.account;
   if (person && personId) await signalPerson(temporal, person, caseJoinedSignal, { caseId: input.caseId, accountExternalId: externalId, debtGroup: debtGroup ?? externalId });
   try {
@@ -65,7 +65,7 @@ function complianceAtEnrollment(input: TAccountEnrollment, startedAt: Date) {
   };
 }
 
-function caseInput(caseId: string, accountId: string, debtorId: string, input: TAccountEnrollment, strategy: StrategyVersion, startedAt: Date): CaseInput {
+export function caseInput(caseId: string, accountId: string, debtorId: string, input: TAccountEnrollment, strategy: StrategyVersion, startedAt: Date): CaseInput {
   return {
     caseId,
     startedAt: startedAt.toISOString(),
@@ -92,7 +92,7 @@ function caseInput(caseId: string, accountId: string, debtorId: string, input: T
  * 403; none named is its own), and cannot reach an existing account outside it (409, checked in
  * {@link enrollAccount}), so neither another team's case nor its balance can be touched.
  */
-function enrollmentInTeam(input: TAccountEnrollment, callerTeam: string | null | undefined): TAccountEnrollment {
+export function enrollmentInTeam(input: TAccountEnrollment, callerTeam: string | null | undefined): TAccountEnrollment {
   if (!callerTeam) return input;
   if (input.team !== undefined && input.team !== callerTeam) {
     throw new ApiError(403, 'forbidden', `this key may enroll accounts into team "${callerTeam}" only`, [
@@ -100,6 +100,86 @@ function enrollmentInTeam(input: TAccountEnrollment, callerTeam: string | null |
     ]);
   }
   return { ...input, team: callerTeam };
+}
+
+/** A new account's enrollment, decided before its rows are written: ids, start and strategy. */
+export interface NewEnrollment {
+  input: TAccountEnrollment;
+  accountId: string;
+  caseId: string;
+  startedAt: Date;
+  strategy: StrategyVersion;
+  choice: Awaited<ReturnType<typeof chooseStrategyFor>>;
+}
+
+/**
+ * Chooses the strategy of a new account (the named one, `named` as the caller looked it up, else
+ * the segment rules') and checks it against the portfolio; a 422 says why none fits. An import's
+ * batch passes a `portfolioCheck` that remembers its answers.
+ */
+export async function planNewEnrollment(
+  db: Db,
+  input: TAccountEnrollment,
+  named: StrategyVersion | null,
+  { portfolioCheck = assertPortfolioStrategy }: { portfolioCheck?: typeof assertPortfolioStrategy } = {},
+): Promise<NewEnrollment> {
+  // No strategy named: the segment rules choose it, and the champion/challenger arm.
+  const choice = input.strategy === undefined ? await chooseStrategyFor(db, input) : null;
+  const strategyKey = input.strategy ?? choice?.strategy;
+  if (strategyKey === undefined) {
+    throw unprocessable('no_segment', 'no strategy named and no segment rule matches the account', [
+      { path: 'body.strategy', message: 'name a strategy, or add a segment rule that matches this account (PUT /api/v1/segments)' },
+    ]);
+  }
+  const strategy = input.strategy === undefined ? await activeStrategy(db, strategyKey) : named;
+  if (!strategy) {
+    throw unprocessable('unknown_strategy', `no active strategy "${strategyKey}"`, [
+      { path: 'body.strategy', message: `no active strategy named "${strategyKey}"${choice ? ` (chosen by segment "${choice.segmentId}")` : ''}` },
+    ]);
+  }
+  await portfolioCheck(db, input.portfolio, strategy.key);
+  const accountId = randomUUID();
+  return { input, accountId, caseId: caseWorkflowId(accountId), startedAt: new Date(), strategy, choice };
+}
+
+/** What the assignment rules (owners.ts) see of a new case. */
+export function ownerSubject({ input, choice }: NewEnrollment) {
+  return { team: input.team ?? null, segment: choice?.segmentId ?? null, balance: input.balance, currency: input.currency };
+}
+
+/** The rows a new enrollment writes beside its debtor: the account, the case and their audit events (the owner's first). */
+export function newEnrollmentRows(
+  { input, accountId, caseId, startedAt, strategy, choice }: NewEnrollment,
+  { debtorId, owner, actor, identitySecret }: { debtorId: string; owner: RuleDecision | null; actor: string; identitySecret?: string | undefined },
+) {
+  const assignment = choice && { segment: choice.segmentId, arm: choice.arm, bucket: choice.bucket, ruleSetVersion: choice.ruleSetVersion, ...(choice.portfolioRules ? { portfolioRules: choice.portfolioRules } : {}) };
+  const segment = choice?.segmentId ?? null;
+  return {
+    account: {
+      id: accountId,
+      externalId: input.externalId,
+      debtorId,
+      currency: input.currency,
+      originalBalance: input.balance,
+      balance: input.balance,
+      daysPastDue: input.daysPastDue,
+      portfolio: input.portfolio ?? null,
+      timeBarred: input.timeBarred ?? false,
+      debtGroup: input.debtGroup ?? null,
+      last4Hash: identitySecret && input.accountLast4 ? identityHashesOf(identityKey(identitySecret), { accountLast4: input.accountLast4 }).last4Hash : null,
+    },
+    case: { id: caseId, accountId, strategyId: strategy.id, balance: input.balance, currency: input.currency, startedAt, arm: choice?.arm ?? null, team: input.team ?? null, segment, officer: owner?.officer ?? null },
+    audits: [
+      ...(owner ? [ownerAudit({ caseId, actor, before: null, after: owner.officer, data: { source: 'rules', ...owner } })] : []),
+      {
+        caseId,
+        actor,
+        action: 'account_enrolled',
+        // The fingerprint is what a repeat is compared with (enrollment-conflicts.ts).
+        data: { externalId: input.externalId, strategy: strategy.key, version: strategy.version, ...assignment, ...(input.team ? { team: input.team } : {}), fingerprint: enrollmentFingerprint(input) },
+      },
+    ],
+  };
 }
 
 export async function enrollAccount({
@@ -156,61 +236,19 @@ export async function enrollAccount({
     return { created: false, caseId: current.id };
   }
 
-  // No strategy named: the segment rules choose it, and the champion/challenger arm.
-  const choice = input.strategy === undefined ? await chooseStrategyFor(db, input) : null;
-  const strategyKey = input.strategy ?? choice?.strategy;
-  if (strategyKey === undefined) {
-    throw unprocessable('no_segment', 'no strategy named and no segment rule matches the account', [
-      { path: 'body.strategy', message: 'name a strategy, or add a segment rule that matches this account (PUT /api/v1/segments)' },
-    ]);
-  }
-  const strategy = input.strategy === undefined ? await activeStrategy(db, strategyKey) : namedStrategy;
-  if (!strategy) {
-    throw unprocessable('unknown_strategy', `no active strategy "${strategyKey}"`, [
-      { path: 'body.strategy', message: `no active strategy named "${strategyKey}"${choice ? ` (chosen by segment "${choice.segmentId}")` : ''}` },
-    ]);
-  }
-  await assertPortfolioStrategy(db, input.portfolio, strategy.key);
-  const assignment = choice && { segment: choice.segmentId, arm: choice.arm, bucket: choice.bucket, ruleSetVersion: choice.ruleSetVersion, ...(choice.portfolioRules ? { portfolioRules: choice.portfolioRules } : {}) };
-  const accountId = randomUUID();
-  const caseId = caseWorkflowId(accountId);
-  const startedAt = new Date();
+  const plan = await planNewEnrollment(db, input, namedStrategy);
+  const { accountId, caseId, startedAt, strategy } = plan;
   let debtorId = '';
   try {
     await db.$transaction(async (tx) => {
       // The person: found by debtor.externalId or created (debtor-identity.ts).
       debtorId = await debtorForEnrollment(tx, input, actor, startedAt, identitySecret);
-      await tx.account.create({
-        data: {
-          id: accountId,
-          externalId: input.externalId,
-          debtorId,
-          currency: input.currency,
-          originalBalance: input.balance,
-          balance: input.balance,
-          daysPastDue: input.daysPastDue,
-          portfolio: input.portfolio ?? null,
-          timeBarred: input.timeBarred ?? false,
-          debtGroup: input.debtGroup ?? null,
-          last4Hash: identitySecret && input.accountLast4 ? identityHashesOf(identityKey(identitySecret), { accountLast4: input.accountLast4 }).last4Hash : null,
-        },
-      });
       // The owner, by the manager's assignment rules (owners.ts); none when no rule matches.
-      const segment = choice?.segmentId ?? null;
-      const owner = await ownerForNewCase(tx, { team: input.team ?? null, segment, balance: input.balance, currency: input.currency });
-      await tx.case.create({
-        data: { id: caseId, accountId, strategyId: strategy.id, balance: input.balance, currency: input.currency, startedAt, arm: choice?.arm ?? null, team: input.team ?? null, segment, officer: owner?.officer ?? null },
-      });
-      if (owner) await tx.auditEvent.create({ data: ownerAudit({ caseId, actor, before: null, after: owner.officer, data: { source: 'rules', ...owner } }) });
-      await tx.auditEvent.create({
-        data: {
-          caseId,
-          actor,
-          action: 'account_enrolled',
-          // The fingerprint is what a repeat is compared with (enrollment-conflicts.ts).
-          data: { externalId: input.externalId, strategy: strategy.key, version: strategy.version, ...assignment, ...(input.team ? { team: input.team } : {}), fingerprint: enrollmentFingerprint(input) },
-        },
-      });
+      const owner = await ownerForNewCase(tx, ownerSubject(plan));
+      const rows = newEnrollmentRows(plan, { debtorId, owner, actor, identitySecret });
+      await tx.account.create({ data: rows.account });
+      await tx.case.create({ data: rows.case });
+      for (const audit of rows.audits) await tx.auditEvent.create({ data: audit });
     });
   } catch (error) {
     // A concurrent request with the same external id won the race: answer as a repeat.

@@ -3,7 +3,8 @@ import type { Table } from './tables.js';
 
 /**
  * An import's rejected rows as a download table (line, externalId, field, reason), in line order,
- * read from the database a page at a time however many there are.
+ * read from the database a page at a time however many there are: the one source of both
+ * downloads, rejected.csv (tables.ts `csvLines`) and rejected.xlsx (`xlsxStream`).
  */
 
 export const rejectionColumns = ['line', 'externalId', 'field', 'reason'] as const;

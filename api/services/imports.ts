@@ -12,7 +12,6 @@ import {
   uploadSettledSignal,
   workflowLease,
 } from '../../workflows/import-messages.js';
-import { csvLine } from './csv.js';
 import { ApiError, notFound, unprocessable } from '../errors.js';
 import { checkImportFile, ImportFileError, importFile, removeImportFiles, storeUpload, type ImportFormat } from './import-files.js';
 import { activeStrategy } from './strategies.js';
@@ -33,9 +32,9 @@ export interface ImportSettings {
   /** Largest upload accepted, in bytes. @default 1 GiB */
   maxBytes?: number;
   /**
-   * Rows of a job in flight at once (enrollments and workflow starts). Each row waits on a few
-   * database round trips and one workflow start, so throughput grows with it until the database
-   * or Temporal is busy; 16 was the best measured on 2 cores. @default 16
+   * Rows of a job in flight at once when they go one by one (known accounts, named persons);
+   * a batch's new accounts are written together and then start twice this many workflows at
+   * once (import-batches.ts). 16 was the best measured on 2 cores. @default 16
    */
   concurrency?: number;
   /** Rows committed together with the cursor. @default 200 */
@@ -196,23 +195,6 @@ export async function getImportJob({ db, jobId, scope }: { db: Db; jobId: string
   const job = await db.importJob.findFirst({ where: jobWhere(jobId, scope) });
   if (!job) throw notFound(`import "${jobId}"`);
   return importJobView(job);
-}
-
-/** The rejected rows as CSV (line, externalId, field, reason) in line order, read a page at a time. */
-export async function* rejectedRowsCsv({ db, jobId }: { db: Db; jobId: string }): AsyncGenerator<string> {
-  yield csvLine(['line', 'externalId', 'field', 'reason']);
-  let after: { line: number; field: string } | undefined;
-  for (;;) {
-    const page = await db.importRejection.findMany({
-      where: { jobId, ...(after ? { OR: [{ line: { gt: after.line } }, { line: after.line, field: { gt: after.field } }] } : {}) },
-      orderBy: [{ line: 'asc' }, { field: 'asc' }],
-      take: 1000,
-    });
-    for (const row of page) yield csvLine([row.line, row.externalId, row.field, row.reason]);
-    const last = page.at(-1);
-    if (!last || page.length < 1000) return;
-    after = { line: last.line, field: last.field };
-  }
 }
 
 /** Checks the job exists before a download starts streaming. */

@@ -148,6 +148,15 @@ export async function ownerForNewCase(tx: Tx, subject: AssignableCase): Promise<
   return rules ? decide(tx, rules, subject) : null;
 }
 
+/** Owners of many cases enrolled together (an import's batch): the rules read once, then each case decided in order, as one by one. */
+export async function ownersForNewCases(tx: Tx, subjects: AssignableCase[]): Promise<(RuleDecision | null)[]> {
+  const rules = await latestAssignmentRules(tx);
+  if (!rules) return subjects.map(() => null);
+  const owners: (RuleDecision | null)[] = [];
+  for (const subject of subjects) owners.push(await decide(tx, rules, subject));
+  return owners;
+}
+
 /** The audit event of an owner change. */
 export function ownerAudit({ caseId, actor, before, after, data }: { caseId: string; actor: string; before: string | null; after: string | null; data: Record<string, unknown> }) {
   return { caseId, actor, action: 'owner_assigned', before: { officer: before }, after: { officer: after }, data: data as Prisma.InputJsonObject };

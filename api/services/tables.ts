@@ -1,6 +1,6 @@
 import { PassThrough, type Readable } from 'node:stream';
 import ExcelJS from 'exceljs';
-import { toCsv } from './csv.js';
+import { csvLine, toCsv } from './csv.js';
 
 /**
  * A downloadable table (a report, an export, an import's rejections): a header and its rows, written
@@ -35,6 +35,12 @@ export function table(sheet: string, header: readonly string[], rows: readonly (
 /** A table in memory as CSV (csv.ts: quoting and the formula guard). */
 export function tableCsv({ header, rows }: SyncTable): string {
   return toCsv(header, rows);
+}
+
+/** Any table as CSV lines, streamed: its rows are read as the lines are sent. */
+export async function* csvLines({ header, rows }: Table): AsyncGenerator<string> {
+  yield csvLine(header);
+  for await (const row of rows) yield csvLine(row);
 }
 
 /** Excel refuses sheet names over 31 characters or with any of : \ / ? * [ ]. */
