@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
 import { usStateOf, type TAccountEnrollment } from '../../domain/account.js';
+import type { Regime } from '../../domain/portfolio.js';
 import { contactPointsOf } from '../../domain/account-contacts.js';
 import { candidateTimeZones } from '../../domain/regulation/zones.js';
 import type { Db } from '../../lib/db.js';
@@ -16,6 +17,7 @@ import { identityHashesOf, identityKey } from './debtor-page/identity-facts.js';
 import { differingFields, enrollmentConflict, enrollmentFingerprint, type EnrollmentFingerprint } from './enrollment-conflicts.js';
 import { ownerAudit, ownerForNewCase } from './owners.js';
 import { assertPortfolioStrategy } from './clients.js';
+import { portfolioRegime } from './portfolio-regime.js';
 import { chooseStrategyFor } from './segments.js';
 import { activeStrategy, toVersion, type StrategyVersion } from './strategies.js';
 
@@ -65,7 +67,7 @@ function complianceAtEnrollment(input: TAccountEnrollment, startedAt: Date) {
   };
 }
 
-function caseInput(caseId: string, accountId: string, debtorId: string, input: TAccountEnrollment, strategy: StrategyVersion, startedAt: Date): CaseInput {
+function caseInput(caseId: string, accountId: string, debtorId: string, input: TAccountEnrollment, strategy: StrategyVersion, startedAt: Date, regime: Regime | undefined): CaseInput {
   return {
     caseId,
     startedAt: startedAt.toISOString(),
@@ -81,6 +83,7 @@ function caseInput(caseId: string, accountId: string, debtorId: string, input: T
       // The person behind the account: its case asks the person before each contact.
       personId: debtorId,
       debtGroup: input.debtGroup ?? input.externalId,
+      ...(regime ? { regime } : {}),
     },
     strategy: { id: strategy.id, key: strategy.key, version: strategy.version, definition: strategy.definition },
   };
@@ -151,7 +154,7 @@ export async function enrollAccount({
     if (differing.length > 0) throw enrollmentConflict(input.externalId, differing);
     // Finish a start the first attempt may not have reached; a no-op when the case is running.
     if (current.status !== 'closed') {
-      await startCase(temporal, caseInput(current.id, existing.id, existing.debtorId, input, toVersion(current.strategy), current.startedAt), await personInputOf(db, existing.debtorId));
+      await startCase(temporal, caseInput(current.id, existing.id, existing.debtorId, input, toVersion(current.strategy), current.startedAt, await portfolioRegime(db, existing.portfolio ?? undefined)), await personInputOf(db, existing.debtorId));
     }
     return { created: false, caseId: current.id };
   }
@@ -170,7 +173,7 @@ export async function enrollAccount({
       { path: 'body.strategy', message: `no active strategy named "${strategyKey}"${choice ? ` (chosen by segment "${choice.segmentId}")` : ''}` },
     ]);
   }
-  await assertPortfolioStrategy(db, input.portfolio, strategy.key);
+  const [regime] = await Promise.all([portfolioRegime(db, input.portfolio), assertPortfolioStrategy(db, input.portfolio, strategy.key)]);
   const assignment = choice && { segment: choice.segmentId, arm: choice.arm, bucket: choice.bucket, ruleSetVersion: choice.ruleSetVersion, ...(choice.portfolioRules ? { portfolioRules: choice.portfolioRules } : {}) };
   const accountId = randomUUID();
   const caseId = caseWorkflowId(accountId);
@@ -217,6 +220,6 @@ export async function enrollAccount({
     if ((error as { code?: string }).code === 'P2002') return enrollAccount({ db, temporal, input, actor, allowBalanceChange, callerTeam, identitySecret });
     throw error;
   }
-  await startCase(temporal, caseInput(caseId, accountId, debtorId, input, strategy, startedAt), await personInputOf(db, debtorId));
+  await startCase(temporal, caseInput(caseId, accountId, debtorId, input, strategy, startedAt, regime), await personInputOf(db, debtorId));
   return { created: true, caseId };
 }
