@@ -135,3 +135,32 @@ describe('the generated validation notice', () => {
     expect(await engine.db.communication.count({ where: { caseId, template: 'validation-notice' } })).toBe(0);
   }, 60_000);
 });
+
+describe('the lint, where a strategy meets a collector\'s portfolio', () => {
+  it('refuses a new version that turns the notice off, naming the field and the portfolio', async () => {
+    const off = await engine.call('POST', '/api/v1/strategies', { body: { ...strategy, contact: { validationNotice: { required: false } } } });
+    expect(off.status).toBe(422);
+    expect(off.body.error.code).toBe('invalid_strategy_for_regime');
+    expect(off.body.error.fields).toEqual([{ path: 'body.contact.validationNotice.required', message: expect.stringContaining('(portfolio "northwind-collect", third_party)') }]);
+    // Turned off, with an email before the letter that carries the notice: the email step is named.
+    const late = await engine.call('POST', '/api/v1/strategies', {
+      body: {
+        ...strategy,
+        templates: { ...strategy.templates, notice: { channel: 'letter', body: `Dear {{debtor.name}}, validation information. ${collectionDisclosure.en}` } },
+        steps: [strategy.steps[0], { id: 'notice', at: 'P1D', action: 'letter', template: 'notice' }, strategy.steps[1]],
+        contact: { validationNotice: { generate: false, templates: ['notice'] } },
+      },
+    });
+    expect(late.status).toBe(422);
+    expect(late.body.error.fields.map((field: { path: string }) => field.path)).toEqual(['body.steps.0']);
+  });
+
+  it('refuses a collector\'s portfolio naming a strategy without the notice; a first-party one takes it', async () => {
+    const silent = { ...strategy, key: 'no-notice', contact: { validationNotice: { required: false } } };
+    expect((await engine.call('POST', '/api/v1/strategies', { body: silent })).status).toBe(201);
+    const refused = await engine.call('PUT', '/api/v1/clients/northwind/portfolios/northwind-bought', { body: { ...portfolio('debt_buyer'), strategies: [strategy.key, 'no-notice'] } });
+    expect(refused.status).toBe(422);
+    expect(refused.body.error.fields).toEqual([{ path: 'body.strategies.1', message: expect.stringMatching(/^strategy "no-notice" v1, contact\.validationNotice\.required: a debt buyer must give the validation notice/) }]);
+    expect((await engine.call('PUT', '/api/v1/clients/northwind/portfolios/northwind-own', { body: { ...portfolio('first_party'), strategies: [strategy.key, 'no-notice'] } })).status).toBe(200);
+  });
+});
