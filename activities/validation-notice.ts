@@ -1,5 +1,7 @@
 import { ApplicationFailure } from '@temporalio/activity';
-import { collectionDisclosure, isTemplateLanguage, type TemplateLanguage } from '../domain/disclosures.js';
+import { collectionDisclosure, isTemplateLanguage, unsubscribeLine, type TemplateLanguage } from '../domain/disclosures.js';
+import { verificationContent } from '../domain/ledger/verification-content.js';
+import { renderHtmlParagraphs } from '../domain/templates.js';
 import { validationNoticeText, type ValidationNoticeFacts } from '../domain/ledger/validation-notice-content.js';
 import { sendContentProblems, type ContentFacts } from '../domain/message-content.js';
 import { LinkPurpose, signLinkToken, tokenAddress } from '../domain/template-links.js';
@@ -7,7 +9,7 @@ import type { Db } from '../lib/db.js';
 import { renderValidationNoticeEmail } from '../records/validation-notice-email.js';
 import { noticeTitle, renderValidationNoticePdf } from '../records/validation-notice-pdf.js';
 import type { CommunicationSettings } from './communication-settings.js';
-import { addressLines } from './letter-pdf.js';
+import { addressLines, renderLetterPdf } from './letter-pdf.js';
 import type { LetterSender } from './letter-sender.js';
 import type { Mailer } from './mailer.js';
 import { createMessageKit } from './message-kit.js';
@@ -23,6 +25,8 @@ import { communicationIdFor, deliverOnce, SendFailureType, type SendResult } fro
 
 /** The template name the notice is stored under in the communications table. */
 export const validationNoticeTemplate = 'validation-notice';
+/** The template name the generated verification (or original creditor's name) is stored under. */
+export const verificationTemplate = 'verification';
 
 export interface SendValidationNoticeInput {
   caseId: string;
@@ -45,6 +49,10 @@ function collectorOf(sender: readonly string[]): ValidationNoticeFacts['collecto
   return { name: sender[0] ?? 'Collections Department', mailingAddress: sender.slice(1).join(', ') };
 }
 
+export interface SendVerificationInput extends Omit<SendValidationNoticeInput, 'notice'> {
+  notice: Omit<SendValidationNoticeInput['notice'], 'validationPeriodEnds'> & { documentsReference: string; originalCreditor?: string };
+}
+
 export function createValidationNoticeActivities({ db, mailer, letters, mailDomain, settings }: { db: Db; mailer: Mailer; letters: LetterSender; mailDomain: string; settings: CommunicationSettings }) {
   const { refusal } = createMessageKit({ db, settings });
 
@@ -61,6 +69,40 @@ export function createValidationNoticeActivities({ db, mailer, letters, mailDoma
   }
 
   return {
+    /** The answer to a dispute or an original-creditor request, generated from the itemization, as a letter or an email. */
+    async sendVerification(input: SendVerificationInput): Promise<SendResult> {
+      const known = await profile(input.caseId);
+      const language = input.language ?? known.language;
+      const { subject, paragraphs } = verificationContent({ creditor: known.creditor, ...input.notice, language, collector: collectorOf(settings.letterSender) });
+      const closing = [collectionDisclosure[language], ...(input.disclosures ?? [])];
+      const base = { db, caseId: input.caseId, stepId: input.stepId, idempotencyKey: input.idempotencyKey };
+      const stored = { template: verificationTemplate, templateLanguage: language, templateVersion: null };
+      const asMessage = { caseId: input.caseId, stepId: input.stepId, idempotencyKey: input.idempotencyKey, to: input.to, templateKey: verificationTemplate, account: { externalId: input.notice.accountNumber ?? '', currency: input.notice.currency, balance: input.notice.itemization.now, originalBalance: input.notice.itemization.onItemizationDate, debtor: { name: input.notice.consumer.name } } };
+      if (input.channel === 'letter') {
+        const body = [...paragraphs, ...closing].join('\n\n');
+        return deliverOnce({
+          ...base,
+          message: { channel: 'letter', ...stored, recipient: input.to, subject, body },
+          permit: () => refusal('letter', asMessage),
+          deliver: async (row) => {
+            const pdf = await renderLetterPdf({ sender: settings.letterSender, recipient: addressLines(input.to), date: row.createdAt, language: language === 'es' ? 'es-US' : 'en-US', subject, body });
+            return letters.send({ communicationId: row.id, addressLines: addressLines(input.to), pdf });
+          },
+        });
+      }
+      const id = communicationIdFor(input.idempotencyKey);
+      const token = signLinkToken(settings.linkSecret, LinkPurpose.reply, id);
+      const unsubscribeUrl = `${settings.publicUrl}/u/${signLinkToken(settings.linkSecret, LinkPurpose.unsubscribe, id)}`;
+      const text = [...paragraphs, ...closing, `${unsubscribeLine[language].replace('{{unsubscribeUrl}}', unsubscribeUrl)}`].join('\n\n');
+      const html = renderHtmlParagraphs(text, {}, unsubscribeUrl);
+      return deliverOnce({
+        ...base,
+        message: { channel: 'email', ...stored, recipient: input.to, subject, body: text, html },
+        permit: () => refusal('email', asMessage),
+        deliver: () => mailer.send({ to: input.to, subject, text, html, messageId: `<${id}@${mailDomain}>`, replyTo: tokenAddress('reply', token, mailDomain), envelopeFrom: tokenAddress('bounce', token, mailDomain), unsubscribeUrl }),
+      });
+    },
+
     async sendValidationNotice(input: SendValidationNoticeInput): Promise<SendResult> {
       const known = await profile(input.caseId);
       const language = input.language ?? known.language;

@@ -126,7 +126,7 @@ describe('the generated validation notice', () => {
     for (const line of ['Aviso de deuda: información de validación', 'Luis Peña', 'una deuda que usted le', 'Cantidad total de la deuda ahora:', '$1,250.00', '¿Cómo puede disputar la deuda?', collectionDisclosure.es]) {
       expect(lines).toContain(line);
     }
-    expect(lines.replace(/\n/g, ' ')).toContain(`antes del ${until}`);
+    expect(lines.replace(/\s+/g, ' ')).toContain(`antes del ${until}`);
   }, 60_000);
 
   it('is not generated for a first-party portfolio', async () => {
@@ -164,3 +164,51 @@ describe('the lint, where a strategy meets a collector\'s portfolio', () => {
     expect((await engine.call('PUT', '/api/v1/clients/northwind/portfolios/northwind-own', { body: { ...portfolio('first_party'), strategies: [strategy.key, 'no-notice'] } })).status).toBe(200);
   });
 });
+
+describe('a dispute and a request for the original creditor within the period', () => {
+  it('each holds collection until the generated answer is sent, then the case resumes', async () => {
+    const caseId = await enroll('VN-DISPUTE', 'northwind-collect', { name: 'Dana Spute' });
+    await eventually(() => engine.db.communication.findFirst({ where: { caseId, template: 'validation-notice', status: 'sent' } }), 'the notice letter');
+    const outcome = (key: string, body: Record<string, unknown>) => engine.call('POST', `/api/v1/cases/${caseId}/outcomes`, { key, body });
+
+    // A dispute: held, then verified with the itemization and where the documents are.
+    expect((await outcome(engine.keys.officer, { kind: 'dispute', reason: 'I paid part of this' })).status).toBe(200);
+    expect((await status(caseId)).hold).toMatchObject({ kind: 'dispute' });
+    expect((await outcome(engine.keys.manager, { kind: 'dispute_resolution', upheld: false, note: 'statements checked' })).status).toBe(200);
+    const verification = await eventually(() => engine.db.communication.findFirst({ where: { caseId, template: 'verification', status: 'sent' } }), 'the verification letter');
+    const verified = pdfText(await readFile(verification.documentPath ?? '')).replace(/-\n/g, '-').replace(/\s+/g, ' ');
+    expect(verified).toContain('Verification of your debt');
+    expect(verified).toContain('You wrote to us about the debt you owe to Northwind Bank (account number VN-DISPUTE).');
+    expect(verified).toContain('Total amount of the debt now:');
+    expect(verified).toContain('$1,250.00');
+    expect(verified).toContain(`kept in our file ${caseId}`);
+    expect((await status(caseId)).hold).toBeNull();
+
+    // A request for the original creditor: held until its name and address are sent.
+    expect((await outcome(engine.keys.officer, { kind: 'dispute', about: 'original_creditor', reason: 'letter of Dec 1 asks who the original creditor is' })).status).toBe(200);
+    const held = await status(caseId);
+    expect(held.hold).toMatchObject({ kind: 'dispute', reason: expect.stringContaining("asked for the original creditor's name and address") });
+    const { facts } = await engine.temporal.workflow.getHandle(caseId).query(contactFactsQuery);
+    expect(facts.history?.dispute).toMatchObject({ about: 'original_creditor', verificationSentAt: null });
+    const permission = await engine.call('GET', `/api/v1/cases/${caseId}`);
+    expect(permission.body.nextActionWhy).toMatch(/on hold \(dispute\)/);
+
+    const answered = await outcome(engine.keys.manager, { kind: 'dispute_resolution', upheld: false, note: 'creditor confirmed', originalCreditor: 'First Springfield Bank, 1 Bank Plaza, Springfield, IL 62701' });
+    expect(answered.status).toBe(200);
+    const answer = await eventually(async () => (await engine.db.communication.findMany({ where: { caseId, template: 'verification', status: 'sent' }, orderBy: { createdAt: 'asc' } }))[1], 'the original creditor letter');
+    const named = pdfText(await readFile(answer.documentPath ?? '')).replace(/-\n/g, '-').replace(/\s+/g, ' ');
+    expect(named).toContain('Your request for the original creditor');
+    expect(named).toContain('The original creditor is: First Springfield Bank, 1 Bank Plaza, Springfield, IL 62701.');
+    const resumed = await eventually(async () => {
+      const now = await status(caseId);
+      return now.hold === null && now.nextActionAt !== null && now;
+    }, 'the case to resume its timeline');
+    expect(resumed.nextActionWhy).not.toMatch(/hold/);
+    const after = await engine.temporal.workflow.getHandle(caseId).query(contactFactsQuery);
+    expect(after.facts.history?.dispute?.verificationSentAt).toEqual(expect.any(Number));
+    expect(resumed.history.filter((event) => event.type === 'compliance').map((event) => event.detail)).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^original creditor requested/), expect.stringMatching(/^verification sent/)]),
+    );
+  }, 60_000);
+});
+

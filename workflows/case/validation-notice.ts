@@ -129,3 +129,43 @@ async function sendNotice(run: CaseRun, route: { channel: 'email' | 'letter'; to
   }
   return true;
 }
+
+/**
+ * The answer to a dispute or an original-creditor request, generated from the case's ledger: the
+ * itemization, where the documents that show the debt are kept, and the original creditor when
+ * asked. By letter, else by email where the person consented to electronic delivery; with
+ * neither, an officer gets a task. Cases from before 'generated-verification' send the old letter.
+ */
+export async function sendGeneratedVerification(run: CaseRun, key: string, originalCreditor: string | undefined): Promise<boolean> {
+  if (!patched('generated-verification')) return false;
+  const { live } = run;
+  const route = noticeRoutes(live).sort((a, b) => (a.channel === 'letter' ? -1 : b.channel === 'letter' ? 1 : 0))[0];
+  const name = originalCreditor ? 'original creditor' : 'verification';
+  if (!route) {
+    live.sideEffects.push({ kind: 'task', task: { kind: 'notice', reason: `no address or consented email to send the ${name} answer to: send it by hand` } });
+    return true;
+  }
+  const facts = live.caseFacts();
+  const sent = await attempt(run, route.channel, () =>
+    sends.sendVerification({
+      caseId: live.caseId,
+      stepId: 'verification',
+      idempotencyKey: key,
+      channel: route.channel,
+      to: route.to,
+      notice: {
+        consumer: { name: live.account.debtor.name },
+        accountNumber: live.account.externalId,
+        currency: live.account.currency,
+        itemization: itemize(caseLedger(live)),
+        documentsReference: live.caseId,
+        ...(originalCreditor ? { originalCreditor } : {}),
+      },
+      disclosures: requiredDisclosures(facts),
+      compliance: live.contentFacts(),
+    }),
+  );
+  if (sent) live.record('step_done', `${name} answer sent by ${route.channel}`, { stepId: 'verification', data: { communicationId: sent.communicationId, duplicate: sent.duplicate } });
+  return true;
+}
+
