@@ -127,6 +127,13 @@ describe('the generated validation notice', () => {
       expect(lines).toContain(line);
     }
     expect(lines.replace(/\s+/g, ' ')).toContain(`antes del ${until}`);
+
+    // Returned undelivered, it was never provided: the validation period runs from a notice that is delivered.
+    const returned = await engine.call('POST', `/api/v1/communications/${notice.id}/returned`, { key: engine.keys.integration, body: { reason: 'moved', at: new Date(await engineNow()).toISOString() } });
+    expect(returned.status).toBe(200);
+    await eventually(async () => (await status(caseId)).history.some((event) => event.type === 'compliance' && event.detail.startsWith('validation notice returned undelivered')), 'the case to take the notice as not provided');
+    const { facts } = await engine.temporal.workflow.getHandle(caseId).query(contactFactsQuery);
+    expect(facts.history?.validationNoticeSentAt).toBeNull();
   }, 60_000);
 
   it('is not generated for a first-party portfolio', async () => {
