@@ -19,6 +19,7 @@ import { createSkipTraceActivities } from './skip-trace.js';
 import { createHttpSkipTraceVendor, type SkipTraceVendorSettings } from './skip-trace-vendor.js';
 import { createSmsSender, type SmsSender } from './sms-sender.js';
 import { createTaskActivities } from './tasks.js';
+import { createValidationNoticeActivities } from './validation-notice.js';
 import { createWebhookDeliveryActivities, type WebhookDeliverySettings } from './webhook-delivery.js';
 
 export interface ActivityDeps {
@@ -64,6 +65,7 @@ export function createActivities({ db, mailer, sms, whatsapp, outboxDir, mailDom
     // The sends heartbeat, so a worker that dies mid-send is noticed in seconds (case/activities.ts `sends`).
     ...withHeartbeats(createMessageActivities({ db, mailer, sms, letters, mailDomain, settings })),
     ...withHeartbeats(createConsolidatedActivities({ db, mailer, sms, mailDomain, settings })),
+    ...withHeartbeats(createValidationNoticeActivities({ db, mailer, letters, mailDomain, settings })),
     ...withHeartbeats(createWhatsAppActivities({ db, whatsapp: whatsapp ?? createSmsSender({ outboxDir: path.join(outboxDir, 'whatsapp') }), settings })),
     ...createTaskActivities({ db }),
     ...createAgencyActivities({ db, outboxDir: path.join(outboxDir, 'agency'), provider: agencyProvider }),

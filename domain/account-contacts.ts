@@ -11,7 +11,7 @@ import { candidateTimeZones } from './regulation/zones.js';
 /** One contact point per channel given. */
 export function contactPointsOf(debtor: TAccountEnrollment['debtor']): Partial<Record<ContactChannel, ContactPoint>> {
   const contacts: Partial<Record<ContactChannel, ContactPoint>> = {};
-  if (debtor.email) contacts.email = { address: debtor.email, valid: true, optedOut: false, consent: false };
+  if (debtor.email) contacts.email = { address: debtor.email, valid: true, optedOut: false, consent: debtor.emailConsent ?? false };
   if (debtor.phone) contacts.sms = { address: debtor.phone, valid: true, optedOut: false, consent: debtor.smsConsent };
   if (debtor.whatsapp) contacts.whatsapp = { address: debtor.whatsapp, valid: true, optedOut: false, consent: debtor.whatsappOptIn ?? false };
   if (debtor.address) {

@@ -41,6 +41,8 @@ export const ZDebtor = z
     timeZone: z.string().refine(isTimeZone, 'must be an IANA time zone such as America/Chicago'),
     /** Consent to receive SMS at `phone`, recorded with the enrollment. */
     smsConsent: z.boolean().default(false),
+    /** Consent (E-SIGN) to receive notices electronically at `email`: the validation notice goes by email only with it, else by letter. */
+    emailConsent: z.boolean().optional(),
     /** WhatsApp number (E.164; often the same as `phone`). */
     whatsapp: ZE164.optional(),
     /** The debtor opted in to WhatsApp at `whatsapp`, recorded with the enrollment (source and time, per number); absent is no. */

@@ -95,6 +95,8 @@ export interface DisputeRecord {
   source: string;
   /** When verification was sent; collection resumes from then. */
   verificationSentAt: number | null;
+  /** What the debtor asked: to dispute the debt (when absent) or the original creditor's name and address (12 CFR 1006.38(c)). */
+  about?: 'debt' | 'original_creditor';
 }
 
 /** What the frequency and validation rules need from the case's past. */

@@ -34,8 +34,23 @@ function buildOutcomeSchema() {
       })
       .strict(),
     z.object({ kind: z.literal('settlement_decision'), approve: z.boolean(), note: z.string().max(2000).optional() }).strict(),
-    z.object({ kind: z.literal('dispute'), reason: z.string().min(1).max(2000) }).strict(),
-    z.object({ kind: z.literal('dispute_resolution'), upheld: z.boolean(), note: z.string().min(1).max(2000) }).strict(),
+    z
+      .object({
+        kind: z.literal('dispute'),
+        reason: z.string().min(1).max(2000),
+        /** What the debtor asked: to dispute the debt (the default), or for the original creditor's name and address (12 CFR 1006.38(c)); both hold collection until answered. */
+        about: z.enum(['debt', 'original_creditor']).optional(),
+      })
+      .strict(),
+    z
+      .object({
+        kind: z.literal('dispute_resolution'),
+        upheld: z.boolean(),
+        note: z.string().min(1).max(2000),
+        /** The original creditor's name and address, answering a request for it (sent to the debtor with the itemization). */
+        originalCreditor: z.string().trim().min(1).max(400).optional(),
+      })
+      .strict(),
     z.object({ kind: z.literal('hardship_pause'), until: ZDate, reason: z.string().min(1).max(2000) }).strict(),
     z.object({ kind: z.literal('cease_contact'), reason: z.string().max(2000).optional() }).strict(),
     z.object({ kind: z.literal('wrong_party'), note: z.string().max(2000).optional() }).strict(),

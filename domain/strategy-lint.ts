@@ -1,4 +1,5 @@
 import { addIsoDuration, isIsoDuration } from './duration.js';
+import type { Regime } from './portfolio.js';
 import { isMessageAction, type MessageChannel } from './step-actions.js';
 import type { StepResult } from './step-conditions.js';
 import type { StrategyProblem, TStep, TStrategyDefinition } from './strategy.js';
@@ -191,12 +192,49 @@ function policyProblems(strategy: TStrategyDefinition): StrategyProblem[] {
   return problems;
 }
 
-/** Every lint problem of a parsed strategy, each with the path to its field. */
-export function lintStrategy(strategy: TStrategyDefinition): StrategyProblem[] {
+/** Regimes under which a collector owes the validation notice (12 CFR 1006.34): third-party collectors and debt buyers. */
+export const collectorRegimes: readonly Regime[] = ['third_party', 'debt_buyer'];
+
+/**
+ * Under a collector's regime the validation notice comes first: the engine generates it unless the
+ * strategy turns that off (`contact.validationNotice.generate: false`), and then a step sending a
+ * template that carries it must come before any other contact. A strategy that turns the notice
+ * off altogether, carries it in no step, or contacts the debtor before it fails, with the path of
+ * the offending field or step. Reads a stored definition defensively (older ones lack fields).
+ */
+export function regimeProblems(strategy: TStrategyDefinition, regime: Regime | undefined): StrategyProblem[] {
+  if (regime === undefined || !collectorRegimes.includes(regime)) return [];
+  const notice = strategy.contact?.validationNotice;
+  const regimeName = regime === 'debt_buyer' ? 'a debt buyer' : 'a third-party collector';
+  if (notice?.required === false) {
+    return [{ path: ['contact', 'validationNotice', 'required'], message: `${regimeName} must give the validation notice (12 CFR 1006.34): it cannot be turned off` }];
+  }
+  if (notice?.generate !== false) return [];
+  const templates = notice.templates ?? [];
+  const steps = strategy.steps ?? [];
+  const carrier = steps.findIndex((step) => isMessageAction(step.action) && step.template !== undefined && templates.includes(step.template));
+  if (carrier === -1) {
+    return [{ path: ['contact', 'validationNotice', 'generate'], message: `the generated notice is off and no step sends a template that carries it (contact.validationNotice.templates): ${regimeName} must send one first` }];
+  }
+  const carrierStep = steps[carrier];
+  // Offsets are in timeline order (strategy.ts): a step listed before the carrier runs before it.
+  return steps.flatMap((step, index) =>
+    index < carrier && (isMessageAction(step.action) || step.action === 'call')
+      ? [{ path: ['steps', index], message: `step "${step.id}" (${step.action}) contacts the debtor before the validation notice, which step "${carrierStep?.id ?? ''}" sends: ${regimeName} sends the notice first` }]
+      : [],
+  );
+}
+
+/**
+ * Every lint problem of a parsed strategy, each with the path to its field. With a `regime` (the
+ * portfolio's the strategy works for), the regime's rules too ({@link regimeProblems}).
+ */
+export function lintStrategy(strategy: TStrategyDefinition, { regime }: { regime?: Regime } = {}): StrategyProblem[] {
   const { steps } = strategy;
   return [
     ...steps.flatMap((step, index) => [...unreachableWhen(step, index, steps), ...unusedFieldProblems(step, index)]),
     ...fallbackProblems(strategy),
     ...policyProblems(strategy),
+    ...regimeProblems(strategy, regime),
   ];
 }

@@ -231,6 +231,12 @@ export const ZContactPolicy = z
           .describe('While true, collection waits once 5 days have passed since the first communication without the notice. ' +
             'Set `false` only where Reg F does not apply (a creditor\'s own debts).'),
         templates: z.array(ZSlug).default(() => []).describe('The templates that carry the validation information; sending one counts as sending the notice.'),
+        generate: z
+          .boolean()
+          .optional()
+          .describe('The engine generates the notice from the case\'s ledger (the model form, in the debtor\'s language) and sends it as the case\'s first ' +
+            'communication: by email where the person consented to electronic delivery, otherwise by letter. On by default for portfolios of ' +
+            'third-party collectors and debt buyers; `false` turns it off, and then a template in `templates` must carry the notice before any other contact.'),
         safetyMarginDays: z
           .number()
           .int()

@@ -54,6 +54,14 @@ export function recordingActivities(
       sent.push({ action: input.channel, stepId: input.stepId, idempotencyKey: input.idempotencyKey });
       return { communicationId: randomUUID(), providerId: null, duplicate: false };
     },
+    async sendVerification(input) {
+      sent.push({ action: input.channel, stepId: input.stepId, idempotencyKey: input.idempotencyKey });
+      return { communicationId: randomUUID(), providerId: null, duplicate: false };
+    },
+    async sendValidationNotice(input) {
+      sent.push({ action: input.channel, stepId: input.stepId, idempotencyKey: input.idempotencyKey });
+      return { communicationId: randomUUID(), providerId: null, duplicate: false };
+    },
     async createCallTask(input) {
       sent.push({ action: 'call', stepId: input.stepId });
       return { taskId: randomUUID() };

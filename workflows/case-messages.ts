@@ -4,6 +4,7 @@ import type { CaseFacts, ComplianceFacts, ComplianceFlag, ContactChannel, Contac
 import type { ComplianceEvent } from '../domain/regulation/events.js';
 import type { ContactAction, ContactPolicyInput, ContactRoute, ContactVerdict } from '../domain/regulation/index.js';
 import type { ActorRole, TOutcome } from '../domain/outcomes.js';
+import type { Regime } from '../domain/portfolio.js';
 import type { ReplyIntent } from '../domain/replies.js';
 import type { ContactOutcome } from '../domain/step-conditions.js';
 import type { TStrategyDefinition } from '../domain/strategy.js';
@@ -56,6 +57,8 @@ export interface CaseAccount {
   personId?: string;
   /** Debts the rules treat as one share a group (workflows/person-messages.ts); the external id when absent. */
   debtGroup?: string;
+  /** The regime of the account's portfolio (domain/portfolio.ts): collectors' regimes send the generated validation notice. */
+  regime?: Regime;
 }
 
 export interface CaseStrategy {

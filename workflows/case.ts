@@ -9,6 +9,7 @@ import { keepPersonMembership } from './case/person.js';
 import { CaseRun } from './case/run.js';
 import { runSideEffects } from './case/side-effects.js';
 import { dayMs, LiveCase } from './case/state.js';
+import { sendGeneratedValidationNotice } from './case/validation-notice.js';
 import { walkTimeline } from './case/walk.js';
 import {
   CloseReason,
@@ -191,6 +192,7 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
   );
 
   if (!input.carried) live.record('enrolled', `enrolled in ${input.strategy.key} v${input.strategy.version}`, { data: { balance: state.balance } });
+  await sendGeneratedValidationNotice(run);
 
   for (;;) {
     await runSideEffects(run);

@@ -3,6 +3,7 @@ import { Prisma } from '../../generated/prisma/client.js';
 import type { TClientInput, TPortfolioInput } from '../../domain/portfolio.js';
 import type { Db } from '../../lib/db.js';
 import { ApiError, notFound, unprocessable, type FieldProblem } from '../errors.js';
+import { assertStrategiesFitRegime } from './strategy-regimes.js';
 
 /**
  * Clients (creditors) and their portfolios. A portfolio is linked to accounts by its key, the
@@ -67,6 +68,7 @@ export async function putPortfolio({
   const client = await requireClient(db, clientKey, scope);
   const missing = await unknownStrategies(db, input);
   if (missing.length > 0) throw unprocessable('unknown_strategy', `${missing.length} strategy name(s) are not defined`, missing);
+  await assertStrategiesFitRegime(db, input);
   const data = {
     name: input.name,
     regime: input.regime,

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
 import { usStateOf, type TAccountEnrollment } from '../../domain/account.js';
+import type { Regime } from '../../domain/portfolio.js';
 import { contactPointsOf } from '../../domain/account-contacts.js';
 import { candidateTimeZones } from '../../domain/regulation/zones.js';
 import type { Db } from '../../lib/db.js';
@@ -16,6 +17,7 @@ import { identityHashesOf, identityKey } from './debtor-page/identity-facts.js';
 import { differingFields, enrollmentConflict, enrollmentFingerprint, type EnrollmentFingerprint } from './enrollment-conflicts.js';
 import { ownerAudit, ownerForNewCase, type RuleDecision } from './owners.js';
 import { assertPortfolioStrategy } from './clients.js';
+import { portfolioRegime } from './portfolio-regime.js';
 import { chooseStrategyFor } from './segments.js';
 import { activeStrategy, toVersion, type StrategyVersion } from './strategies.js';
 
@@ -65,7 +67,7 @@ function complianceAtEnrollment(input: TAccountEnrollment, startedAt: Date) {
   };
 }
 
-export function caseInput(caseId: string, accountId: string, debtorId: string, input: TAccountEnrollment, strategy: StrategyVersion, startedAt: Date): CaseInput {
+export function caseInput(caseId: string, accountId: string, debtorId: string, input: TAccountEnrollment, strategy: StrategyVersion, startedAt: Date, regime: Regime | undefined): CaseInput {
   return {
     caseId,
     startedAt: startedAt.toISOString(),
@@ -81,6 +83,7 @@ export function caseInput(caseId: string, accountId: string, debtorId: string, i
       // The person behind the account: its case asks the person before each contact.
       personId: debtorId,
       debtGroup: input.debtGroup ?? input.externalId,
+      ...(regime ? { regime } : {}),
     },
     strategy: { id: strategy.id, key: strategy.key, version: strategy.version, definition: strategy.definition },
   };
@@ -110,6 +113,8 @@ export interface NewEnrollment {
   startedAt: Date;
   strategy: StrategyVersion;
   choice: Awaited<ReturnType<typeof chooseStrategyFor>>;
+  /** The portfolio's regime, which the case carries (the generated validation notice of collectors' regimes). */
+  regime: Regime | undefined;
 }
 
 /**
@@ -121,7 +126,7 @@ export async function planNewEnrollment(
   db: Db,
   input: TAccountEnrollment,
   named: StrategyVersion | null,
-  { portfolioCheck = assertPortfolioStrategy }: { portfolioCheck?: typeof assertPortfolioStrategy } = {},
+  { portfolioCheck = assertPortfolioStrategy, regimeOf = portfolioRegime }: { portfolioCheck?: typeof assertPortfolioStrategy; regimeOf?: typeof portfolioRegime } = {},
 ): Promise<NewEnrollment> {
   // No strategy named: the segment rules choose it, and the champion/challenger arm.
   const choice = input.strategy === undefined ? await chooseStrategyFor(db, input) : null;
@@ -137,9 +142,9 @@ export async function planNewEnrollment(
       { path: 'body.strategy', message: `no active strategy named "${strategyKey}"${choice ? ` (chosen by segment "${choice.segmentId}")` : ''}` },
     ]);
   }
-  await portfolioCheck(db, input.portfolio, strategy.key);
+  const [regime] = await Promise.all([regimeOf(db, input.portfolio), portfolioCheck(db, input.portfolio, strategy.key)]);
   const accountId = randomUUID();
-  return { input, accountId, caseId: caseWorkflowId(accountId), startedAt: new Date(), strategy, choice };
+  return { input, accountId, caseId: caseWorkflowId(accountId), startedAt: new Date(), strategy, choice, regime };
 }
 
 /** What the assignment rules (owners.ts) see of a new case. */
@@ -231,13 +236,13 @@ export async function enrollAccount({
     if (differing.length > 0) throw enrollmentConflict(input.externalId, differing);
     // Finish a start the first attempt may not have reached; a no-op when the case is running.
     if (current.status !== 'closed') {
-      await startCase(temporal, caseInput(current.id, existing.id, existing.debtorId, input, toVersion(current.strategy), current.startedAt), await personInputOf(db, existing.debtorId));
+      await startCase(temporal, caseInput(current.id, existing.id, existing.debtorId, input, toVersion(current.strategy), current.startedAt, await portfolioRegime(db, existing.portfolio ?? undefined)), await personInputOf(db, existing.debtorId));
     }
     return { created: false, caseId: current.id };
   }
 
   const plan = await planNewEnrollment(db, input, namedStrategy);
-  const { accountId, caseId, startedAt, strategy } = plan;
+  const { accountId, caseId, startedAt, strategy, regime } = plan;
   let debtorId = '';
   try {
     await db.$transaction(async (tx) => {
@@ -255,6 +260,6 @@ export async function enrollAccount({
     if ((error as { code?: string }).code === 'P2002') return enrollAccount({ db, temporal, input, actor, allowBalanceChange, callerTeam, identitySecret });
     throw error;
   }
-  await startCase(temporal, caseInput(caseId, accountId, debtorId, input, strategy, startedAt), await personInputOf(db, debtorId));
+  await startCase(temporal, caseInput(caseId, accountId, debtorId, input, strategy, startedAt, regime), await personInputOf(db, debtorId));
   return { created: true, caseId };
 }

@@ -3,6 +3,7 @@ import { previewAccountOf, previewEventsOf, type TPreviewRequest } from '../../d
 import { parseStrategyDefinition, type TStrategyDefinition } from '../../domain/strategy.js';
 import type { Db } from '../../lib/db.js';
 import { conflict, notFound, unprocessable } from '../errors.js';
+import { assertFitsPortfolios } from './strategy-regimes.js';
 
 /**
  * Strategy versions and their lifecycle: draft → active → retired. Each saved definition is a
@@ -95,6 +96,7 @@ export async function createStrategyVersion({
   activate?: boolean;
 }): Promise<StrategyVersion> {
   const value = validDefinition(definition);
+  await assertFitsPortfolios(db, value);
   // Serialisable isolation: two saves of one key cannot both take the same version number.
   const row = await serializable(db, async (tx) => {
     const latest = await tx.strategy.findFirst({ where: { key: value.key }, orderBy: { version: 'desc' } });
@@ -119,6 +121,7 @@ export async function saveDraft({ db, key, definition, actor }: { db: Db; key: s
   if (value.key !== key) {
     throw unprocessable('key_mismatch', `the definition's key "${value.key}" is not "${key}"`, [{ path: 'key', message: `must be "${key}", the key in the path` }]);
   }
+  await assertFitsPortfolios(db, value);
   return serializable(db, async (tx) => {
     const draft = await tx.strategy.findFirst({ where: { key, status: StrategyStatus.draft }, orderBy: { version: 'desc' } });
     if (draft) {

@@ -35,6 +35,8 @@ export type ComplianceEvent =
    */
   | { type: 'validation_notice_returned'; at: number; source: string; sentAt?: number }
   | { type: 'dispute_received'; at: number; source: string }
+  /** The debtor asked for the original creditor's name and address: within the period it stops collection as a dispute does (1692g(b)). */
+  | { type: 'original_creditor_requested'; at: number; source: string }
   | { type: 'verification_sent'; at: number; source: string }
   | { type: 'opted_out'; channel: ContactChannel; at: number; source: string }
   | { type: 'opted_in'; channel: ContactChannel; at: number; source: string }
@@ -115,10 +117,10 @@ export function applyComplianceEvent<T extends ContactFacts>(facts: T, event: Co
     next.refusedMedia = [...refused, { medium, ...(address !== undefined ? { address } : {}), at, source }];
     changes.push(`the debtor refused ${medium}${address !== undefined ? ` to ${address}` : ''} (${source})`);
   };
-  const dispute = (at: number, source: string): void => {
+  const dispute = (at: number, source: string, about: 'debt' | 'original_creditor' = 'debt'): void => {
     if (history.dispute && history.dispute.verificationSentAt === null) return;
-    history.dispute = { receivedAt: at, source, verificationSentAt: null };
-    changes.push(`dispute received (${source}); collection waits for verification`);
+    history.dispute = { receivedAt: at, source, verificationSentAt: null, ...(about === 'original_creditor' ? { about } : {}) };
+    changes.push(about === 'original_creditor' ? `original creditor requested (${source}); collection waits for the answer` : `dispute received (${source}); collection waits for verification`);
   };
 
   switch (event.type) {
@@ -148,6 +150,9 @@ export function applyComplianceEvent<T extends ContactFacts>(facts: T, event: Co
     }
     case 'dispute_received':
       dispute(event.at, event.source);
+      break;
+    case 'original_creditor_requested':
+      dispute(event.at, event.source, 'original_creditor');
       break;
     case 'verification_sent':
       if (history.dispute && history.dispute.verificationSentAt === null) {

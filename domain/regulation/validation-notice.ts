@@ -74,8 +74,11 @@ export function disputeSuspension({
   return {
     kind: 'suspend',
     why:
-      `the debt was disputed on ${date(dispute.receivedAt, zones[0] ?? 'UTC')} (${dispute.source}) within the validation period; ` +
-      'collection waits until verification is sent (15 U.S.C. 1692g(b))',
+      dispute.about === 'original_creditor'
+        ? `the debtor asked for the original creditor on ${date(dispute.receivedAt, zones[0] ?? 'UTC')} (${dispute.source}) within the validation period; ` +
+          'collection waits until its name and address are sent (15 U.S.C. 1692g(b))'
+        : `the debt was disputed on ${date(dispute.receivedAt, zones[0] ?? 'UTC')} (${dispute.source}) within the validation period; ` +
+          'collection waits until verification is sent (15 U.S.C. 1692g(b))',
     cause: { rule: 'dispute', at: dispute.receivedAt, source: dispute.source },
   };
 }

@@ -14,15 +14,15 @@ const kinds = [
   'promise_to_pay', 'payment_plan', 'settlement', 'settlement_decision', 'dispute', 'dispute_resolution', 'hardship_pause', 'cease_contact', 'wrong_party',
   'deceased', 'bankruptcy', 'escalate', 'recall', 'close', 'arrangement_amend', 'arrangement_reschedule', 'arrangement_cancel', 'arrangement_decision',
 ];
-const fields = ['amount', 'dueDate', 'downPayment', 'installments', 'frequency', 'firstDueDate', 'approve', 'note', 'reason', 'upheld', 'until', 'to'];
+const fields = ['amount', 'dueDate', 'downPayment', 'installments', 'frequency', 'firstDueDate', 'approve', 'note', 'reason', 'upheld', 'until', 'to', 'about', 'originalCreditor'];
 
 /** Values near every field's edges, of every type. */
 const arbValue = fc.oneof(
   fc.constantFrom(0, 1, 2, 6, 7, 120, 121, -1, 1.5, 2 ** 53, Number.NaN, Number.POSITIVE_INFINITY, 50_000),
   fc.integer({ min: -5, max: 200 }),
   fc.constantFrom('2026-12-24', '2024-02-29', '2026-02-29', '2026-13-01', '1899-12-31', '1900-01-01', '2200-12-31', '2201-01-01', '26-12-24', '2026-12-24T00:00:00Z'),
-  fc.constantFrom('weekly', 'fortnightly', 'monthly', 'daily', 'legal', 'agency', 'written_off', 'uncollectible', 'paid'),
-  fc.constantFrom('', ' ', '   x  ', 'a reason', 'x'.repeat(2000), 'x'.repeat(2001), ` ${'x'.repeat(2000)} `),
+  fc.constantFrom('weekly', 'fortnightly', 'monthly', 'daily', 'legal', 'agency', 'written_off', 'uncollectible', 'paid', 'debt', 'original_creditor'),
+  fc.constantFrom('', ' ', '   x  ', 'a reason', 'x'.repeat(400), ` ${'x'.repeat(400)} `, 'x'.repeat(401), 'x'.repeat(2000), 'x'.repeat(2001), ` ${'x'.repeat(2000)} `),
   fc.boolean(),
   fc.constantFrom(null, [], {}),
 );
@@ -39,6 +39,8 @@ const valid = [
   { kind: 'settlement', amount: 30_000, firstDueDate: '2027-01-05' },
   { kind: 'settlement_decision', approve: true },
   { kind: 'dispute_resolution', upheld: false, note: 'verified' },
+  { kind: 'dispute', reason: 'who is the creditor?', about: 'original_creditor' },
+  { kind: 'dispute_resolution', upheld: false, note: 'answered', originalCreditor: ' First Bank, 1 Main St ' },
   { kind: 'close', reason: 'written_off', note: 'uncollectible after review' },
   { kind: 'arrangement_amend', installments: 3, frequency: 'fortnightly', firstDueDate: '2027-02-01', reason: 'hardship' },
   { kind: 'cease_contact' },

@@ -208,6 +208,37 @@ const scenarios = {
     await sleep('50 days');
     await handle.signal(paymentReceivedSignal, { reference: 'PAY-1', amount: 125_000, currency: 'USD', receivedAt: '2026-03-01T10:00:00Z' });
   },
+  /**
+   * The generated validation notice ('generated-validation-notice'): a third-party collector's
+   * case sends it by letter before its first step; a dispute within the period, rejected; paid.
+   */
+  'case-notice-v10': async (handle, sleep) => {
+    await sleep('1 day');
+    await handle.executeUpdate(recordOutcomeUpdate, { args: [{ outcome: { kind: 'dispute', reason: 'not my debt' }, by: 'officer:recorder', role: 'officer' }] });
+    await sleep('2 days');
+    await handle.executeUpdate(recordOutcomeUpdate, { args: [{ outcome: { kind: 'dispute_resolution', upheld: false, note: 'verified' }, by: 'manager:recorder', role: 'manager' }] });
+    await sleep('1 day');
+    await handle.signal(paymentReceivedSignal, { reference: 'PAY-1', amount: 125_000, currency: 'USD', receivedAt: '2026-01-05T10:00:00Z' });
+  },
+  /**
+   * The generated answers ('generated-verification'): a third-party collector's case disputed,
+   * verified from its ledger; then a request for the original creditor, held, answered with its
+   * name; paid.
+   */
+  'case-notice-verification-v10': async (handle, sleep) => {
+    const officer = { by: 'officer:recorder', role: 'officer' as const };
+    const manager = { by: 'manager:recorder', role: 'manager' as const };
+    await sleep('1 day');
+    await handle.executeUpdate(recordOutcomeUpdate, { args: [{ outcome: { kind: 'dispute', reason: 'not my debt' }, ...officer }] });
+    await sleep('2 days');
+    await handle.executeUpdate(recordOutcomeUpdate, { args: [{ outcome: { kind: 'dispute_resolution', upheld: false, note: 'verified' }, ...manager }] });
+    await sleep('1 day');
+    await handle.executeUpdate(recordOutcomeUpdate, { args: [{ outcome: { kind: 'dispute', about: 'original_creditor', reason: 'who was the original creditor?' }, ...officer }] });
+    await sleep('2 days');
+    await handle.executeUpdate(recordOutcomeUpdate, { args: [{ outcome: { kind: 'dispute_resolution', upheld: false, note: 'answered', originalCreditor: 'First Springfield Bank, Springfield, IL' }, ...manager }] });
+    await sleep('1 day');
+    await handle.signal(paymentReceivedSignal, { reference: 'PAY-1', amount: 125_000, currency: 'USD', receivedAt: '2026-01-08T10:00:00Z' });
+  },
 } satisfies Record<string, (handle: { signal: (...args: never[]) => Promise<void> } & Awaited<ReturnType<typeof startCase>>, sleep: (d: string) => Promise<void>, date: (plusDays: number) => Promise<string>) => Promise<void>>;
 
 /** Fallbacks, conditions on results and outcomes, and `on` branches, for the v3 history. */
@@ -280,6 +311,8 @@ const scenarioStrategies: Record<string, TStrategyDefinition> = {
 };
 /** Scenarios recorded from their first run (they continue as new): the run that wrote the marker. */
 const firstRunScenarios = new Set(['case-history-bound-v9']);
+/** Scenarios whose account belongs to a third-party collector's portfolio (the generated validation notice). */
+const noticeScenarios = new Set(['case-notice-v10', 'case-notice-verification-v10']);
 /** Scenarios whose agency refuses every referral for good. */
 const refusingAgency = new Set(['case-every-patch-v5']);
 /** Installments whose autopay charge the recording declines, per scenario. */
@@ -293,6 +326,7 @@ async function startCase(env: Env, taskQueue: string, id: string) {
       strategy({ ...consumerEarly, negotiation: { maxSettlementDiscountPercent: 30, officerAuthority: { maxSettlementDiscountPercent: 5, maxInstallments: 6 } } }),
   );
   const caseId = `${id}-${input.caseId}`;
+  if (noticeScenarios.has(id)) input.account.regime = 'third_party';
   if (!personScenarios.has(id)) return env.client.workflow.start(caseWorkflow, { taskQueue, workflowId: caseId, args: [{ ...input, caseId }] });
   // The person runs first and knows both accounts; the sibling started an hour earlier.
   const personId = personOf(caseId);

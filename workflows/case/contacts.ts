@@ -110,7 +110,9 @@ function returnedValidationNotice(live: LiveCase, source: string): void {
   if (!live.personGrants) return;
   const stepId = live.state.lastSent?.letter;
   const template = live.strategy.definition.steps.find((step) => step.id === stepId)?.template;
-  if (template === undefined || !(live.contactPolicy.validationNotice?.templates ?? []).includes(template)) return;
+  // The engine's generated notice (workflows/case/validation-notice.ts) is sent under its own step id.
+  const generated = stepId === 'validation-notice';
+  if (!generated && (template === undefined || !(live.contactPolicy.validationNotice?.templates ?? []).includes(template))) return;
   live.comply({ type: 'validation_notice_returned', at: live.now(), source });
 }
 

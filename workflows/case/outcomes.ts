@@ -6,6 +6,7 @@ import { validateOutcome, type OutcomeDecision } from '../../domain/outcomes.js'
 import { CloseReason, type Arrangement, type OutcomeRequest } from '../case-messages.js';
 import { cancelArrangement, changeArrangement, decideArrangement } from './arrangements.js';
 import type { LiveCase } from './state.js';
+import { requestOriginalCreditor } from './original-creditor.js';
 
 /**
  * Officers' and managers' outcomes (the `recordOutcome` update): validated against the strategy's
@@ -76,6 +77,10 @@ export function applyOutcome(live: LiveCase, request: OutcomeRequest, servicing:
       }
       return;
     case 'dispute':
+      if (outcome.about === 'original_creditor') {
+        requestOriginalCreditor(live, outcome.reason, by);
+        return;
+      }
       live.comply({ type: 'dispute_received', at: live.now(), source: by });
       live.endArrangement('arrangement_cancelled', 'arrangement cancelled by a dispute');
       live.startHold('dispute', outcome.reason);
@@ -88,7 +93,7 @@ export function applyOutcome(live: LiveCase, request: OutcomeRequest, servicing:
       } else {
         live.endHold(`dispute rejected by ${by}: ${outcome.note}; verification sent`);
         live.comply({ type: 'verification_sent', at: live.now(), source: by });
-        live.sideEffects.push({ kind: 'verification' });
+        live.sideEffects.push({ kind: 'verification', ...(outcome.originalCreditor ? { originalCreditor: outcome.originalCreditor } : {}) });
       }
       return;
     case 'hardship_pause':

@@ -4,6 +4,7 @@ import { channelSends, failureOf, records } from './activities.js';
 import { tellPerson, tellPersonOfContact } from './person.js';
 import type { CaseRun } from './run.js';
 import { attempt, placeWithAgency, projectForCaseFile, withRequiredDisclosures } from './steps.js';
+import { sendGeneratedVerification } from './validation-notice.js';
 
 /** The work handlers queue for the loop (they must stay synchronous): tasks, agency referrals, verification notices. */
 
@@ -45,7 +46,7 @@ export async function runSideEffects(run: CaseRun): Promise<void> {
       } else if (effect.kind === 'personContact') {
         if (live.unprojected.length > 0) await run.project();
         await tellPersonOfContact(run, effect.contact);
-      } else {
+      } else if (!(await sendGeneratedVerification(run, key, effect.originalCreditor))) {
         await sendNotice(run, 'verification', verificationTemplate, key);
       }
     }

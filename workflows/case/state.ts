@@ -48,7 +48,8 @@ export const dayMs = 86_400_000;
 export type SideEffect =
   | { kind: 'task'; task: { kind: string; reason: string } }
   | { kind: 'agency'; reason: string; agency?: string }
-  | { kind: 'verification' }
+  /** The answer to a dispute or an original-creditor request, generated from the ledger (`originalCreditor` for the latter). */
+  | { kind: 'verification'; originalCreditor?: string }
   /** A person-level fact the case learnt itself, for its person (`person-contact-grants`). */
   | { kind: 'person'; change: PersonChangeSignal }
   /** A contact made outside a grant (an officer's call), for the person's ledger. */

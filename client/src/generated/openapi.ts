@@ -1963,6 +1963,7 @@ export interface paths {
                                 timeZone: string;
                                 /** @default false */
                                 smsConsent?: boolean;
+                                emailConsent?: boolean;
                                 whatsapp?: string;
                                 whatsappOptIn?: boolean;
                                 address?: {
@@ -2754,6 +2755,7 @@ export interface paths {
                             timeZone: string;
                             /** @default false */
                             smsConsent?: boolean;
+                            emailConsent?: boolean;
                             whatsapp?: string;
                             whatsappOptIn?: boolean;
                             address?: {
@@ -9311,11 +9313,14 @@ export interface paths {
                         /** @enum {string} */
                         kind: "dispute";
                         reason: string;
+                        /** @enum {string} */
+                        about?: "debt" | "original_creditor";
                     } | {
                         /** @enum {string} */
                         kind: "dispute_resolution";
                         upheld: boolean;
                         note: string;
+                        originalCreditor?: string;
                     } | {
                         /** @enum {string} */
                         kind: "hardship_pause";
@@ -9634,11 +9639,14 @@ export interface paths {
                         /** @enum {string} */
                         kind: "dispute";
                         reason: string;
+                        /** @enum {string} */
+                        about?: "debt" | "original_creditor";
                     } | {
                         /** @enum {string} */
                         kind: "dispute_resolution";
                         upheld: boolean;
                         note: string;
+                        originalCreditor?: string;
                     } | {
                         /** @enum {string} */
                         kind: "hardship_pause";
@@ -11063,11 +11071,14 @@ export interface paths {
                             /** @enum {string} */
                             kind: "dispute";
                             reason: string;
+                            /** @enum {string} */
+                            about?: "debt" | "original_creditor";
                         } | {
                             /** @enum {string} */
                             kind: "dispute_resolution";
                             upheld: boolean;
                             note: string;
+                            originalCreditor?: string;
                         } | {
                             /** @enum {string} */
                             kind: "hardship_pause";
