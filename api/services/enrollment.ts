@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
 import { usStateOf, type TAccountEnrollment } from '../../domain/account.js';
+import { accountLedgerProblems, defaultWaterfall, ledgerTermsOf } from '../../domain/ledger/account-ledger.js';
 import { contactPointsOf } from '../../domain/account-contacts.js';
 import { candidateTimeZones } from '../../domain/regulation/zones.js';
 import type { Db } from '../../lib/db.js';
@@ -81,6 +82,7 @@ function caseInput(caseId: string, accountId: string, debtorId: string, input: T
       // The person behind the account: its case asks the person before each contact.
       personId: debtorId,
       debtGroup: input.debtGroup ?? input.externalId,
+      ...(input.ledger ? { ledger: ledgerTermsOf(input.ledger, defaultWaterfall) } : {}),
     },
     strategy: { id: strategy.id, key: strategy.key, version: strategy.version, definition: strategy.definition },
   };
@@ -100,6 +102,14 @@ function enrollmentInTeam(input: TAccountEnrollment, callerTeam: string | null |
     ]);
   }
   return { ...input, team: callerTeam };
+}
+
+/** The account's ledger as the agreement and the debtor's state allow it, or 422 naming each field (before anything is written). */
+function assertLedgerAllowed(input: TAccountEnrollment): void {
+  if (!input.ledger) return;
+  const problems = accountLedgerProblems({ ledger: input.ledger, balance: input.balance, state: usStateOf(input.debtor.address), today: new Date().toISOString().slice(0, 10) });
+  if (problems.length === 0) return;
+  throw unprocessable('ledger_refused', `the account's ledger cannot be opened: ${problems.map((problem) => `${problem.path}: ${problem.message}`).join('; ')}`, problems.map((problem) => ({ path: `body.${problem.path}`, message: problem.message })));
 }
 
 export async function enrollAccount({
@@ -123,6 +133,7 @@ export async function enrollAccount({
   identitySecret?: string | undefined;
 }): Promise<EnrollmentResult> {
   const input = enrollmentInTeam(requested, callerTeam);
+  assertLedgerAllowed(input);
   // A named strategy is looked up alongside the account (one round trip's wait, not two); unused on a repeat.
   const [existing, namedStrategy] = await Promise.all([
     db.account.findUnique({ where: { externalId: input.externalId }, include: { debtor: { select: { name: true, timeZone: true } }, cases: { include: { strategy: true } } } }),
