@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
 import { usStateOf, type TAccountEnrollment } from '../../domain/account.js';
-import { accountLedgerProblems, defaultWaterfall, ledgerTermsOf } from '../../domain/ledger/account-ledger.js';
+import { accountLedgerProblems, defaultWaterfall, ledgerTermsOf, openingEntry } from '../../domain/ledger/account-ledger.js';
+import { writeLedgerEntries } from '../../records/ledger-entries.js';
 import { contactPointsOf } from '../../domain/account-contacts.js';
 import { candidateTimeZones } from '../../domain/regulation/zones.js';
 import type { Db } from '../../lib/db.js';
@@ -213,6 +214,9 @@ export async function enrollAccount({
         data: { id: caseId, accountId, strategyId: strategy.id, balance: input.balance, currency: input.currency, startedAt, arm: choice?.arm ?? null, team: input.team ?? null, segment, officer: owner?.officer ?? null },
       });
       if (owner) await tx.auditEvent.create({ data: ownerAudit({ caseId, actor, before: null, after: owner.officer, data: { source: 'rules', ...owner } }) });
+      // The ledger's first entry as the case opens it (workflows/case/account-ledger.ts), so the read model has the parts from the start.
+      const opening = openingEntry({ terms: input.ledger && ledgerTermsOf(input.ledger, defaultWaterfall), balance: input.balance, startedOn: startedAt.toISOString().slice(0, 10) });
+      if (opening.kind === 'itemization') await writeLedgerEntries(tx, caseId, [{ position: 0, entry: opening, effect: opening.parts }]);
       await tx.auditEvent.create({
         data: {
           caseId,
