@@ -68,6 +68,21 @@ describe('account ledger on the engine', () => {
     const view = await engine.call('GET', `/api/v1/cases/${caseId}`);
     expect(view.body).toMatchObject({ balance: total, balanceParts: owed, live: true });
     expect((await engine.db.case.findUniqueOrThrow({ where: { id: caseId } })).balance).toBe(total);
+
+    // Paid again the same day: the recovery report says what of it was principal, interest and fees.
+    const now = new Date(await engine.testEnv.currentTimeMs());
+    const again = await engine.call('POST', `/api/v1/cases/${caseId}/payments`, { body: { reference: 'PAY-2', amount: 30_000, currency: 'USD', receivedAt: now.toISOString() } });
+    expect(again.status, again.text).toBe(202);
+    await expect.poll(async () => (await engine.call('GET', `/api/v1/cases/${caseId}/ledger`)).body.balance, { timeout: 20_000 }).toBe(total - 30_000);
+    const asOf = now.toISOString().slice(0, 10);
+    const report = await engine.call('GET', `/api/v1/reports/recovery?asOf=${asOf}`);
+    expect(report.status, report.text).toBe(200);
+    expect(report.body.rows.find((row: { strategy: string }) => row.strategy === 'ledger-test')).toMatchObject({
+      collected: 30_000,
+      collectedFees: 1_000,
+      collectedInterest: 6_958,
+      collectedPrincipal: 22_042,
+    });
   });
 
   it('adds an authorized fee, refuses another, and waives within authority or by a manager', async () => {

@@ -6452,6 +6452,9 @@ export interface paths {
                                 casesWithPayments: number;
                                 placed: number;
                                 collected: number;
+                                collectedPrincipal: number;
+                                collectedInterest: number;
+                                collectedFees: number;
                                 recoveryRate: number | null;
                             }[];
                             totals: {
@@ -6465,6 +6468,9 @@ export interface paths {
                                 casesWithPayments: number;
                                 placed: number;
                                 collected: number;
+                                collectedPrincipal: number;
+                                collectedInterest: number;
+                                collectedFees: number;
                                 recoveryRate: number | null;
                             }[];
                         };
