@@ -437,6 +437,8 @@ export interface CaseLedgerView {
   itemization: Itemization;
   entries: LedgerEntry[];
   terms: LedgerTerms | null;
+  /** Interest accrued since the last posting, through today: posted with the next payment, reversal, fee, waiver, adjustment or month end. */
+  accruedNotPosted: number;
 }
 export const ledgerQuery = defineQuery<CaseLedgerView | null>('ledger');
 

@@ -50,7 +50,7 @@ const ZCaseLedger = z.object({
   itemization: ZItemization.nullable(),
   entries: z.array(ZLedgerEntryView),
 });
-const ZLiveLedger = z.object({ currency: z.string(), balance: z.number().int(), parts: ZParts, itemization: ZItemization, entries: z.array(ZLedgerEntryView) });
+const ZLiveLedger = z.object({ currency: z.string(), balance: z.number().int(), parts: ZParts, itemization: ZItemization, entries: z.array(ZLedgerEntryView), accruedNotPosted: z.number().int() });
 
 const ZMinorUnits = z.number().int('must be a whole number of minor units (cents)').positive('must be above 0').max(2_147_483_647);
 const ZReason = z.string().trim().min(1).max(500);

@@ -75,6 +75,7 @@ export async function putPortfolio({
     segmentRules: input.segmentRules ?? Prisma.DbNull,
     commission: input.commission,
     remittance: input.remittance,
+    waterfall: input.waterfall,
   };
   return db.$transaction(async (tx) => {
     const before = await tx.portfolio.findUnique({ where: { key } });

@@ -3,6 +3,7 @@ import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/c
 import { WorkflowIdReusePolicy } from '@temporalio/common';
 import { usStateOf, type TAccountEnrollment } from '../../domain/account.js';
 import { accountLedgerProblems, defaultWaterfall, ledgerTermsOf, openingEntry } from '../../domain/ledger/account-ledger.js';
+import { waterfalls, type Waterfall } from '../../domain/ledger/allocation.js';
 import { writeLedgerEntries } from '../../records/ledger-entries.js';
 import { contactPointsOf } from '../../domain/account-contacts.js';
 import { candidateTimeZones } from '../../domain/regulation/zones.js';
@@ -67,7 +68,14 @@ function complianceAtEnrollment(input: TAccountEnrollment, startedAt: Date) {
   };
 }
 
-function caseInput(caseId: string, accountId: string, debtorId: string, input: TAccountEnrollment, strategy: StrategyVersion, startedAt: Date): CaseInput {
+/** The order the account's portfolio pays the parts in (the default when it has none or none is defined yet). */
+async function portfolioWaterfall(db: Db, portfolioKey: string | undefined): Promise<Waterfall> {
+  if (!portfolioKey) return defaultWaterfall;
+  const portfolio = await db.portfolio.findUnique({ where: { key: portfolioKey }, select: { waterfall: true } });
+  return portfolio && portfolio.waterfall in waterfalls ? (portfolio.waterfall as Waterfall) : defaultWaterfall;
+}
+
+function caseInput(caseId: string, accountId: string, debtorId: string, input: TAccountEnrollment, strategy: StrategyVersion, startedAt: Date, waterfall: Waterfall = defaultWaterfall): CaseInput {
   return {
     caseId,
     startedAt: startedAt.toISOString(),
@@ -83,7 +91,7 @@ function caseInput(caseId: string, accountId: string, debtorId: string, input: T
       // The person behind the account: its case asks the person before each contact.
       personId: debtorId,
       debtGroup: input.debtGroup ?? input.externalId,
-      ...(input.ledger ? { ledger: ledgerTermsOf(input.ledger, defaultWaterfall) } : {}),
+      ...(input.ledger ? { ledger: ledgerTermsOf(input.ledger, waterfall) } : {}),
     },
     strategy: { id: strategy.id, key: strategy.key, version: strategy.version, definition: strategy.definition },
   };
@@ -163,7 +171,7 @@ export async function enrollAccount({
     if (differing.length > 0) throw enrollmentConflict(input.externalId, differing);
     // Finish a start the first attempt may not have reached; a no-op when the case is running.
     if (current.status !== 'closed') {
-      await startCase(temporal, caseInput(current.id, existing.id, existing.debtorId, input, toVersion(current.strategy), current.startedAt), await personInputOf(db, existing.debtorId));
+      await startCase(temporal, caseInput(current.id, existing.id, existing.debtorId, input, toVersion(current.strategy), current.startedAt, input.ledger ? await portfolioWaterfall(db, input.portfolio) : defaultWaterfall), await personInputOf(db, existing.debtorId));
     }
     return { created: false, caseId: current.id };
   }
@@ -183,6 +191,8 @@ export async function enrollAccount({
     ]);
   }
   await assertPortfolioStrategy(db, input.portfolio, strategy.key);
+  // Only an account with a ledger of its own needs its portfolio's order (one with the balance alone has no parts to order).
+  const waterfall = input.ledger ? await portfolioWaterfall(db, input.portfolio) : defaultWaterfall;
   const assignment = choice && { segment: choice.segmentId, arm: choice.arm, bucket: choice.bucket, ruleSetVersion: choice.ruleSetVersion, ...(choice.portfolioRules ? { portfolioRules: choice.portfolioRules } : {}) };
   const accountId = randomUUID();
   const caseId = caseWorkflowId(accountId);
@@ -232,6 +242,6 @@ export async function enrollAccount({
     if ((error as { code?: string }).code === 'P2002') return enrollAccount({ db, temporal, input, actor, allowBalanceChange, callerTeam, identitySecret });
     throw error;
   }
-  await startCase(temporal, caseInput(caseId, accountId, debtorId, input, strategy, startedAt), await personInputOf(db, debtorId));
+  await startCase(temporal, caseInput(caseId, accountId, debtorId, input, strategy, startedAt, waterfall), await personInputOf(db, debtorId));
   return { created: true, caseId };
 }

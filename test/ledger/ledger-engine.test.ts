@@ -112,6 +112,20 @@ describe('account ledger on the engine', () => {
     expect((await status(caseId)).balance).toBe(102_000);
   });
 
+  it("pays by the portfolio's waterfall: a third-party portfolio that applies money to principal first", async () => {
+    expect((await engine.call('PUT', '/api/v1/clients/ledger-client', { body: { name: 'Ledger client' } })).status).toBe(201);
+    const terms = { name: 'Principal first', regime: 'third_party', strategies: ['ledger-test'], commission: { basis: 'age_band', bands: [{ fromDays: 0, ratePercent: 10 }] }, remittance: { dayOfMonth: 10 }, waterfall: 'principal_interest_fees' };
+    const portfolio = await engine.call('PUT', '/api/v1/clients/ledger-client/portfolios/principal-first', { body: terms });
+    expect(portfolio.status, portfolio.text).toBe(201);
+    expect(portfolio.body.waterfall).toBe('principal_interest_fees');
+    const created = await engine.call('POST', '/api/v1/accounts', { body: { ...account({ ...itemized(), interest: undefined }), portfolio: 'principal-first' } });
+    expect(created.status, created.text).toBe(201);
+    const caseId = String(created.body.caseId);
+    await expect.poll(async () => (await status(caseId).catch(() => null))?.status, { timeout: 20_000 }).toBe('open');
+    expect((await engine.call('POST', `/api/v1/cases/${caseId}/payments`, { body: { reference: 'PF-1', amount: 100_500, currency: 'USD' } })).status).toBe(202);
+    await expect.poll(async () => (await status(caseId)).balanceParts, { timeout: 20_000 }).toEqual({ principal: 0, interest: 3_500, fees: 1_000 });
+  });
+
   it('refuses a rate above the state cap, a fee the state forbids, a negative part: 422 naming the field, nothing written', async () => {
     const cases = [
       { body: account({ ...itemized(), interest: { annualRateBps: 2500 } }, 'NY'), path: 'body.ledger.interest.annualRateBps', message: /above NY's cap of 1600/ },

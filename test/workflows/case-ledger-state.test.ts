@@ -41,7 +41,11 @@ describe('case ledger', () => {
   it('posts interest when a payment comes, pays interest before principal, and a reversal unwinds exactly that payment', () => {
     const { live, later } = liveCase({ ledger: bearing });
     later(60);
+    // Seen but not posted until something happens.
+    expect(live.accountLedger!.accruedSincePosting()).toMatchObject({ days: 60, posted: 2_958 });
+    expect(live.accountLedger!.entries).toHaveLength(1);
     live.receivePayment(payment('PAY-1', 30_000));
+    expect(live.accountLedger!.accruedSincePosting()).toMatchObject({ days: 0, posted: 0 });
     // 60 days: 100,000 × 180,000 × 60 / (1,000,000 × 365) = 2958.9 → 2958 posted, the fraction carried.
     const ledger = live.accountLedger!;
     expect(ledger.entries.map((entry) => entry.kind)).toEqual(['itemization', 'interest', 'payment']);

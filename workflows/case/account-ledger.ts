@@ -65,15 +65,22 @@ export class AccountLedger {
     return this.state.balance;
   }
 
-  /** Posts the interest accrued since the last posting, through today (nothing when the terms bear none). */
-  accrueInterest(): void {
+  /** The interest accrued since the last posting through today, not posted (a query may show it; only an event posts it). */
+  accruedSincePosting(): { days: number; posted: number; carried: number } {
     const interest = this.terms?.interest;
     const { accrual } = this.state.accountLedger;
-    const today = this.today();
-    const days = daysBetween(accrual.through, today);
-    if (!interest || days <= 0) return;
+    const days = daysBetween(accrual.through, this.today());
+    if (!interest || days <= 0) return { days: 0, posted: 0, carried: accrual.carried };
     const parts = this.parts();
-    const { posted, carried } = accrue(interest.base === 'principal' ? parts.principal : total(parts), interest, days, accrual.carried);
+    return { days, ...accrue(interest.base === 'principal' ? parts.principal : total(parts), interest, days, accrual.carried) };
+  }
+
+  /** Posts the interest accrued since the last posting, through today (nothing when the terms bear none). */
+  accrueInterest(): void {
+    const { accrual } = this.state.accountLedger;
+    const today = this.today();
+    const { days, posted, carried } = this.accruedSincePosting();
+    if (days <= 0) return;
     this.state.accountLedger.accrual = { through: today, carried };
     if (posted > 0) this.post({ id: this.nextId('interest'), kind: 'interest', on: today, from: accrual.through, amount: posted, postedBy: 'case', reason: `${days} day(s) of contractual interest` });
   }

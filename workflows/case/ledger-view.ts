@@ -12,5 +12,6 @@ export function caseLedgerView(live: LiveCase): CaseLedgerView | null {
     itemization: ledger.itemization(),
     entries: [...ledger.entries],
     terms: ledger.terms ?? null,
+    accruedNotPosted: ledger.accruedSincePosting().posted,
   };
 }

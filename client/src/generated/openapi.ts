@@ -7516,6 +7516,7 @@ export interface paths {
                                     segmentRules: unknown;
                                     commission: unknown;
                                     remittance: unknown;
+                                    waterfall: string;
                                     updatedAt: string;
                                 }[];
                             }[];
@@ -7677,6 +7678,7 @@ export interface paths {
                                 segmentRules: unknown;
                                 commission: unknown;
                                 remittance: unknown;
+                                waterfall: string;
                                 updatedAt: string;
                             }[];
                         };
@@ -7846,6 +7848,7 @@ export interface paths {
                                 segmentRules: unknown;
                                 commission: unknown;
                                 remittance: unknown;
+                                waterfall: string;
                                 updatedAt: string;
                             }[];
                         };
@@ -7869,6 +7872,7 @@ export interface paths {
                                 segmentRules: unknown;
                                 commission: unknown;
                                 remittance: unknown;
+                                waterfall: string;
                                 updatedAt: string;
                             }[];
                         };
@@ -8087,6 +8091,11 @@ export interface paths {
                             frequency?: "monthly";
                             dayOfMonth: number;
                         };
+                        /**
+                         * @default fees_interest_principal
+                         * @enum {string}
+                         */
+                        waterfall?: "fees_interest_principal" | "principal_interest_fees";
                     };
                 };
             };
@@ -8105,6 +8114,7 @@ export interface paths {
                             segmentRules: unknown;
                             commission: unknown;
                             remittance: unknown;
+                            waterfall: string;
                             updatedAt: string;
                             accounts: number;
                         };
@@ -8124,6 +8134,7 @@ export interface paths {
                             segmentRules: unknown;
                             commission: unknown;
                             remittance: unknown;
+                            waterfall: string;
                             updatedAt: string;
                             accounts: number;
                         };
@@ -10228,6 +10239,7 @@ export interface paths {
                                     fees: number;
                                 };
                             }[];
+                            accruedNotPosted: number;
                         };
                     };
                 };
@@ -10483,6 +10495,7 @@ export interface paths {
                                     fees: number;
                                 };
                             }[];
+                            accruedNotPosted: number;
                         };
                     };
                 };

@@ -1,3 +1,6 @@
+-- AlterTable
+ALTER TABLE "Portfolio" ADD COLUMN     "waterfall" TEXT NOT NULL DEFAULT 'fees_interest_principal';
+
 -- CreateTable
 CREATE TABLE "LedgerEntry" (
     "id" TEXT NOT NULL,
