@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEngine, type Engine } from '../../testing/engine.js';
+import { pdfText } from '../../testing/pdf-text.js';
 import { ledgerQuery, statusQuery, type CaseStatus } from '../../workflows/case-messages.js';
 import { consumerEarly, negotiationLimits } from '../support/strategies.js';
 
@@ -68,6 +69,14 @@ describe('account ledger on the engine', () => {
     const view = await engine.call('GET', `/api/v1/cases/${caseId}`);
     expect(view.body).toMatchObject({ balance: total, balanceParts: owed, live: true });
     expect((await engine.db.case.findUniqueOrThrow({ where: { id: caseId } })).balance).toBe(total);
+    // The case file says the same, in JSON and in its PDF.
+    const file = await engine.call('GET', `/api/v1/cases/${caseId}/case-file`);
+    expect(file.status, file.text).toBe(200);
+    expect(file.body.ledger).toEqual({ parts: owed, itemization: ledger.itemization });
+    expect(file.body.balance.recorded).toBe(total);
+    const pdf = await fetch(`${engine.baseUrl}/api/v1/cases/${caseId}/case-file?format=pdf`, { headers: { authorization: `Bearer ${engine.keys.manager}` } });
+    const text = pdfText(Buffer.from(await pdf.arrayBuffer()));
+    expect(text).toContain('$1,000.00 / $69.58 / $10.00');
 
     // Paid again the same day: the recovery report says what of it was principal, interest and fees.
     const now = new Date(await engine.testEnv.currentTimeMs());

@@ -4901,6 +4901,29 @@ export interface paths {
                                     detail: string | null;
                                 }[];
                             };
+                            ledger?: {
+                                parts: {
+                                    /** @description integer minor units */
+                                    principal: number;
+                                    /** @description integer minor units */
+                                    interest: number;
+                                    /** @description integer minor units */
+                                    fees: number;
+                                };
+                                itemization: {
+                                    itemizationDate: string;
+                                    /** @description integer minor units */
+                                    onItemizationDate: number;
+                                    /** @description integer minor units */
+                                    interestSince: number;
+                                    /** @description integer minor units */
+                                    feesSince: number;
+                                    /** @description integer minor units */
+                                    paidOrCreditedSince: number;
+                                    /** @description integer minor units */
+                                    now: number;
+                                };
+                            };
                             payments: {
                                 reference: string;
                                 /** @description integer minor units */
@@ -5425,6 +5448,29 @@ export interface paths {
                                     balanceAfter: number;
                                     detail: string | null;
                                 }[];
+                            };
+                            ledger?: {
+                                parts: {
+                                    /** @description integer minor units */
+                                    principal: number;
+                                    /** @description integer minor units */
+                                    interest: number;
+                                    /** @description integer minor units */
+                                    fees: number;
+                                };
+                                itemization: {
+                                    itemizationDate: string;
+                                    /** @description integer minor units */
+                                    onItemizationDate: number;
+                                    /** @description integer minor units */
+                                    interestSince: number;
+                                    /** @description integer minor units */
+                                    feesSince: number;
+                                    /** @description integer minor units */
+                                    paidOrCreditedSince: number;
+                                    /** @description integer minor units */
+                                    now: number;
+                                };
                             };
                             payments: {
                                 reference: string;
