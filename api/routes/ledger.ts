@@ -52,7 +52,8 @@ const ZCaseLedger = z.object({
 });
 const ZLiveLedger = z.object({ currency: z.string(), balance: z.number().int(), parts: ZParts, itemization: ZItemization, entries: z.array(ZLedgerEntryView), accruedNotPosted: z.number().int() });
 
-const ZMinorUnits = z.number().int('must be a whole number of minor units (cents)').positive('must be above 0').max(2_147_483_647);
+/** Whole minor units; zero or negative is the case's to refuse (422 with the field), as bad amounts are at enrollment. */
+const ZMinorUnits = z.number().int('must be a whole number of minor units (cents)').max(2_147_483_647);
 const ZReason = z.string().trim().min(1).max(500);
 const ZFeeRequest = z.object({ feeType: z.enum(feeTypes), amount: ZMinorUnits, reason: ZReason }).strict();
 const ZWaiverRequest = z.object({ part: z.enum(['interest', 'fees']), amount: ZMinorUnits, reason: ZReason }).strict();

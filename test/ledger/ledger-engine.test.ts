@@ -107,6 +107,9 @@ describe('account ledger on the engine', () => {
     expect(unauthorized.status).toBe(422);
     expect(unauthorized.body.error.fields).toEqual([{ path: 'body.feeType', message: expect.stringMatching(/agreement does not authorize a collection fee/) }]);
 
+    const negative = await engine.call('POST', `/api/v1/cases/${caseId}/ledger/fees`, { key: engine.keys.officer, body: { feeType: 'late', amount: -100, reason: 'refund' } });
+    expect(negative.status).toBe(422);
+    expect(negative.body.error.fields).toEqual([{ path: 'body.amount', message: 'must be a whole number of minor units above 0' }]);
     const tooMuch = await engine.call('POST', `/api/v1/cases/${caseId}/ledger/waivers`, { key: engine.keys.officer, body: { part: 'interest', amount: 4_001, reason: 'goodwill' } });
     expect(tooMuch.status).toBe(422);
     expect(tooMuch.body.error.fields[0].path).toBe('body.amount');
