@@ -76,6 +76,7 @@ export async function putPortfolio({
     commission: input.commission,
     remittance: input.remittance,
     waterfall: input.waterfall,
+    accruesInterest: input.accruesInterest,
   };
   return db.$transaction(async (tx) => {
     const before = await tx.portfolio.findUnique({ where: { key } });

@@ -68,14 +68,23 @@ function complianceAtEnrollment(input: TAccountEnrollment, startedAt: Date) {
   };
 }
 
-/** The order the account's portfolio pays the parts in (the default when it has none or none is defined yet). */
-async function portfolioWaterfall(db: Db, portfolioKey: string | undefined): Promise<Waterfall> {
-  if (!portfolioKey) return defaultWaterfall;
-  const portfolio = await db.portfolio.findUnique({ where: { key: portfolioKey }, select: { waterfall: true } });
-  return portfolio && portfolio.waterfall in waterfalls ? (portfolio.waterfall as Waterfall) : defaultWaterfall;
+interface PortfolioLedgerTerms {
+  waterfall: Waterfall;
+  accruesInterest: boolean;
+}
+const noPortfolioTerms: PortfolioLedgerTerms = { waterfall: defaultWaterfall, accruesInterest: true };
+
+/** The order the account's portfolio pays the parts in and whether it lets interest accrue (the defaults when it has none or none is defined yet). */
+async function portfolioLedgerTerms(db: Db, portfolioKey: string | undefined): Promise<PortfolioLedgerTerms> {
+  if (!portfolioKey) return noPortfolioTerms;
+  const portfolio = await db.portfolio.findUnique({ where: { key: portfolioKey }, select: { waterfall: true, accruesInterest: true } });
+  if (!portfolio) return noPortfolioTerms;
+  return { waterfall: portfolio.waterfall in waterfalls ? (portfolio.waterfall as Waterfall) : defaultWaterfall, accruesInterest: portfolio.accruesInterest };
 }
 
-function caseInput(caseId: string, accountId: string, debtorId: string, input: TAccountEnrollment, strategy: StrategyVersion, startedAt: Date, waterfall: Waterfall = defaultWaterfall): CaseInput {
+function caseInput(caseId: string, accountId: string, debtorId: string, input: TAccountEnrollment, strategy: StrategyVersion, startedAt: Date, portfolio: PortfolioLedgerTerms = noPortfolioTerms): CaseInput {
+  // A portfolio that stops interest: the account's own terms bear none.
+  const ledger = input.ledger && (portfolio.accruesInterest ? input.ledger : { ...input.ledger, interest: undefined });
   return {
     caseId,
     startedAt: startedAt.toISOString(),
@@ -91,7 +100,7 @@ function caseInput(caseId: string, accountId: string, debtorId: string, input: T
       // The person behind the account: its case asks the person before each contact.
       personId: debtorId,
       debtGroup: input.debtGroup ?? input.externalId,
-      ...(input.ledger ? { ledger: ledgerTermsOf(input.ledger, waterfall) } : {}),
+      ...(ledger ? { ledger: ledgerTermsOf(ledger, portfolio.waterfall) } : {}),
     },
     strategy: { id: strategy.id, key: strategy.key, version: strategy.version, definition: strategy.definition },
   };
@@ -171,7 +180,7 @@ export async function enrollAccount({
     if (differing.length > 0) throw enrollmentConflict(input.externalId, differing);
     // Finish a start the first attempt may not have reached; a no-op when the case is running.
     if (current.status !== 'closed') {
-      await startCase(temporal, caseInput(current.id, existing.id, existing.debtorId, input, toVersion(current.strategy), current.startedAt, input.ledger ? await portfolioWaterfall(db, input.portfolio) : defaultWaterfall), await personInputOf(db, existing.debtorId));
+      await startCase(temporal, caseInput(current.id, existing.id, existing.debtorId, input, toVersion(current.strategy), current.startedAt, input.ledger ? await portfolioLedgerTerms(db, input.portfolio) : noPortfolioTerms), await personInputOf(db, existing.debtorId));
     }
     return { created: false, caseId: current.id };
   }
@@ -192,7 +201,7 @@ export async function enrollAccount({
   }
   await assertPortfolioStrategy(db, input.portfolio, strategy.key);
   // Only an account with a ledger of its own needs its portfolio's order (one with the balance alone has no parts to order).
-  const waterfall = input.ledger ? await portfolioWaterfall(db, input.portfolio) : defaultWaterfall;
+  const portfolioTerms = input.ledger ? await portfolioLedgerTerms(db, input.portfolio) : noPortfolioTerms;
   const assignment = choice && { segment: choice.segmentId, arm: choice.arm, bucket: choice.bucket, ruleSetVersion: choice.ruleSetVersion, ...(choice.portfolioRules ? { portfolioRules: choice.portfolioRules } : {}) };
   const accountId = randomUUID();
   const caseId = caseWorkflowId(accountId);
@@ -242,6 +251,6 @@ export async function enrollAccount({
     if ((error as { code?: string }).code === 'P2002') return enrollAccount({ db, temporal, input, actor, allowBalanceChange, callerTeam, identitySecret });
     throw error;
   }
-  await startCase(temporal, caseInput(caseId, accountId, debtorId, input, strategy, startedAt, waterfall), await personInputOf(db, debtorId));
+  await startCase(temporal, caseInput(caseId, accountId, debtorId, input, strategy, startedAt, portfolioTerms), await personInputOf(db, debtorId));
   return { created: true, caseId };
 }

@@ -138,6 +138,23 @@ describe('account ledger on the engine', () => {
     await expect.poll(async () => (await status(caseId)).balanceParts, { timeout: 20_000 }).toEqual({ principal: 0, interest: 3_500, fees: 1_000 });
   });
 
+  it('a portfolio that stops interest: an account enrolled with a rate accrues none', async () => {
+    const terms = { name: 'Interest waived at charge-off', regime: 'debt_buyer', strategies: ['ledger-test'], commission: { basis: 'age_band', bands: [{ fromDays: 0, ratePercent: 10 }] }, remittance: { dayOfMonth: 10 }, accruesInterest: false };
+    const portfolio = await engine.call('PUT', '/api/v1/clients/ledger-client/portfolios/no-interest', { body: terms });
+    expect(portfolio.status, portfolio.text).toBe(201);
+    expect(portfolio.body.accruesInterest).toBe(false);
+    const created = await engine.call('POST', '/api/v1/accounts', { body: { ...account(itemized()), portfolio: 'no-interest' } });
+    expect(created.status, created.text).toBe(201);
+    const caseId = String(created.body.caseId);
+    await expect.poll(async () => (await status(caseId).catch(() => null))?.status, { timeout: 20_000 }).toBe('open');
+    await engine.testEnv.sleep('40 days');
+    expect((await engine.call('POST', `/api/v1/cases/${caseId}/payments`, { body: { reference: 'NI-1', amount: 5_000, currency: 'USD' } })).status).toBe(202);
+    await expect.poll(async () => (await status(caseId)).balanceParts, { timeout: 20_000 }).toEqual({ principal: 100_000, interest: 0, fees: 0 });
+    const ledger = await engine.temporal.workflow.getHandle(caseId).query(ledgerQuery);
+    expect(ledger?.terms?.interest).toBeUndefined();
+    expect(ledger?.entries.map((entry) => entry.kind)).toEqual(['itemization', 'payment']);
+  });
+
   it('refuses a rate above the state cap, a fee the state forbids, a negative part: 422 naming the field, nothing written', async () => {
     const cases = [
       { body: account({ ...itemized(), interest: { annualRateBps: 2500 } }, 'NY'), path: 'body.ledger.interest.annualRateBps', message: /above NY's cap of 1600/ },

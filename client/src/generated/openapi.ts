@@ -7563,6 +7563,7 @@ export interface paths {
                                     commission: unknown;
                                     remittance: unknown;
                                     waterfall: string;
+                                    accruesInterest: boolean;
                                     updatedAt: string;
                                 }[];
                             }[];
@@ -7725,6 +7726,7 @@ export interface paths {
                                 commission: unknown;
                                 remittance: unknown;
                                 waterfall: string;
+                                accruesInterest: boolean;
                                 updatedAt: string;
                             }[];
                         };
@@ -7895,6 +7897,7 @@ export interface paths {
                                 commission: unknown;
                                 remittance: unknown;
                                 waterfall: string;
+                                accruesInterest: boolean;
                                 updatedAt: string;
                             }[];
                         };
@@ -7919,6 +7922,7 @@ export interface paths {
                                 commission: unknown;
                                 remittance: unknown;
                                 waterfall: string;
+                                accruesInterest: boolean;
                                 updatedAt: string;
                             }[];
                         };
@@ -8142,6 +8146,8 @@ export interface paths {
                          * @enum {string}
                          */
                         waterfall?: "fees_interest_principal" | "principal_interest_fees";
+                        /** @default true */
+                        accruesInterest?: boolean;
                     };
                 };
             };
@@ -8161,6 +8167,7 @@ export interface paths {
                             commission: unknown;
                             remittance: unknown;
                             waterfall: string;
+                            accruesInterest: boolean;
                             updatedAt: string;
                             accounts: number;
                         };
@@ -8181,6 +8188,7 @@ export interface paths {
                             commission: unknown;
                             remittance: unknown;
                             waterfall: string;
+                            accruesInterest: boolean;
                             updatedAt: string;
                             accounts: number;
                         };

@@ -1,5 +1,6 @@
 -- AlterTable
-ALTER TABLE "Portfolio" ADD COLUMN     "waterfall" TEXT NOT NULL DEFAULT 'fees_interest_principal';
+ALTER TABLE "Portfolio" ADD COLUMN     "accruesInterest" BOOLEAN NOT NULL DEFAULT true,
+ADD COLUMN     "waterfall" TEXT NOT NULL DEFAULT 'fees_interest_principal';
 
 -- CreateTable
 CREATE TABLE "LedgerEntry" (
