@@ -5,7 +5,8 @@ import type { Db } from '../lib/db.js';
 import type { Prisma } from '../generated/prisma/client.js';
 import { verifyContactsUsed } from '../records/skip-trace-results.js';
 import { settleCaseTasks, touchesTasks } from '../records/task-queue.js';
-import type { CaseEvent, CaseEventOf, CaseState } from '../workflows/case-messages.js';
+import type { CaseEvent, CaseEventOf, CaseState, ProjectedLedgerEntry } from '../workflows/case-messages.js';
+import { writeLedgerEntries } from '../records/ledger-entries.js';
 import { wakeAfterCommit, writeWebhookOutbox } from './webhook-outbox.js';
 
 /**
@@ -24,6 +25,8 @@ export interface ProjectCaseInput {
   seq: number;
   state: Pick<CaseState, 'status' | 'closeReason' | 'balance' | 'currentStep' | 'nextActionAt' | 'nextActionWhy'>;
   events: CaseEvent[];
+  /** Account ledger entries not yet written (cases of 'ledger-entries'); written idempotently by (case, entry id). */
+  ledger?: ProjectedLedgerEntry[];
   /** Set by the workflow while an earlier write failed: a success clears the operator's record. */
   catchingUp?: boolean;
 }
@@ -81,7 +84,7 @@ export function describeFailure(error: unknown): { code: string | null; message:
 /** Writes the read model; answers the webhook subscriptions with new deliveries in the outbox. */
 async function writeProjection(db: Db, input: ProjectCaseInput): Promise<string[]> {
   // Ill-formed text from an older history is repaired, not refused: the case's record must be written.
-  const { caseId, seq, state, events } = wellFormedDeep(input);
+  const { caseId, seq, state, events, ledger } = wellFormedDeep(input);
   return db.$transaction(async (tx) => {
     const current = await tx.case.findUniqueOrThrow({ where: { id: caseId }, include: { account: true } });
     if (seq >= current.projectedSeq) {
@@ -100,6 +103,8 @@ async function writeProjection(db: Db, input: ProjectCaseInput): Promise<string[
       });
       await tx.account.update({ where: { id: current.accountId }, data: { balance: state.balance } });
     }
+    // The ledger's rows with the case's balance they add up to, in the same transaction.
+    if (ledger && ledger.length > 0) await writeLedgerEntries(tx, caseId, ledger);
     if (events.length === 0) return [];
 
     // Events that may close or rescore tasks, and which of them this write records for the first time.

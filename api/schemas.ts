@@ -60,6 +60,8 @@ export const ZArrangementView = z.object({
 export const ZHoldView = z.object({ kind: z.string(), reason: z.string(), since: z.string(), until: z.string().nullable() });
 
 export const ZCaseDetail = ZCaseView.extend({
+  /** What the balance is made of (the account ledger); a case started before the ledger has it all as principal. */
+  balanceParts: z.object({ principal: z.number().int(), interest: z.number().int(), fees: z.number().int() }),
   /** From the live workflow; null when none is in force or the workflow could not be asked. */
   arrangement: ZArrangementView.nullable(),
   hold: ZHoldView.nullable(),

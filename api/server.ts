@@ -32,6 +32,7 @@ import { reportRoutes } from './routes/reports.js';
 import { segmentRoutes } from './routes/segments.js';
 import { skipTraceRoutes } from './routes/skip-traces.js';
 import { outcomeRoutes } from './routes/outcomes.js';
+import { ledgerRoutes } from './routes/ledger.js';
 import { paymentReversalRoutes } from './routes/payment-reversals.js';
 import { projectionFailureRoutes } from './routes/projection-failures.js';
 import { strategyRoutes } from './routes/strategies.js';
@@ -135,6 +136,7 @@ export async function buildApi({
   await app.register(clientRoutes(deps));
   await app.register(remittanceRoutes(deps));
   await app.register(outcomeRoutes(deps));
+  await app.register(ledgerRoutes(deps));
   await app.register(paymentReversalRoutes(deps));
   await app.register(skipTraceRoutes(deps));
   await app.register(taskRoutes(deps));

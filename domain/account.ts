@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { isTimeZone } from './contact-rules.js';
 import { templateLanguages } from './disclosures.js';
+import { ZAccountLedger } from './ledger/account-ledger-schema.js';
 import { isCurrency } from './money.js';
 
 /** An account placed for collection, as the API and imports receive it. Money in minor units. */
@@ -84,6 +85,11 @@ export const ZAccountEnrollment = z
     debtGroup: z.string().trim().min(1).max(100).optional(),
     /** The account number's last four digits, for the debtor page's identity check; stored only as a keyed hash. */
     accountLast4: z.string().regex(/^\d{4}$/, 'must be the last four digits of the account number').optional(),
+    /**
+     * What the balance is made of (itemization date and parts, interest terms, authorized fees;
+     * domain/ledger/account-ledger.ts). Absent: the ledger opens with the balance, all principal.
+     */
+    ledger: ZAccountLedger.optional(),
   })
   .strict();
 export type TAccountEnrollment = z.infer<typeof ZAccountEnrollment>;

@@ -86,6 +86,13 @@ export const ZCaseFile = z.object({
     recorded: ZMinor,
     entries: z.array(ZBalanceEntry),
   }),
+  /** What the balance is made of and Regulation F's itemization, from the account ledger; absent for a case started before it. */
+  ledger: z
+    .object({
+      parts: z.object({ principal: ZMinor, interest: ZMinor, fees: ZMinor }),
+      itemization: z.object({ itemizationDate: z.string(), onItemizationDate: ZMinor, interestSince: ZMinor, feesSince: ZMinor, paidOrCreditedSince: ZMinor, now: ZMinor }),
+    })
+    .optional(),
   payments: z.array(z.object({ reference: z.string(), amount: ZMinor, currency: z.string(), receivedAt: ZInstant, reversedAt: ZInstant.nullable() })),
   communications: z.array(
     z.object({
@@ -191,6 +198,8 @@ export interface CaseFileSource {
     optOutSource: string | null;
   }[];
   placement: { agency: string; balance: number; currency: string; placedAt: Date } | null;
+  /** The account ledger's parts and itemization (records/ledger-entries.ts); absent or null for a case without one. */
+  ledger?: { parts: { principal: number; interest: number; fees: number }; itemization: { itemizationDate: string; onItemizationDate: number; interestSince: number; feesSince: number; paidOrCreditedSince: number; now: number } } | null;
   payments: { reference: string; amount: number; currency: string; receivedAt: Date; reversedAt: Date | null }[];
   communications: {
     id: string;
@@ -356,6 +365,7 @@ export function buildCaseFile(source: CaseFileSource, purpose: CaseFilePurpose):
   const asOf = new Date(Math.max(...instants.map((instant) => instant.getTime())));
 
   return {
+    ...(source.ledger ? { ledger: { parts: { ...source.ledger.parts }, itemization: { ...source.ledger.itemization } } } : {}),
     version: caseFileVersion,
     purpose,
     asOf: iso(asOf),

@@ -15,7 +15,7 @@ export interface TNegotiationPolicy {
   reminderDaysBefore: number;
   onBroken: 'resume' | 'restart' | 'escalate_agency';
   reversalWindowDays: number;
-  officerAuthority: { maxSettlementDiscountPercent: number; maxInstallments: number };
+  officerAuthority: { maxSettlementDiscountPercent: number; maxInstallments: number; maxWaiver?: number };
 }
 
 export const negotiationDefaults: Readonly<TNegotiationPolicy> = Object.freeze({

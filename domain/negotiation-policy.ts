@@ -57,6 +57,12 @@ export const ZNegotiationPolicy = z
           .min(1)
           .default(negotiationDefaults.officerAuthority.maxInstallments)
           .describe('Most installments an officer agrees alone; above it a manager must record the plan.'),
+        maxWaiver: z
+          .number()
+          .int()
+          .min(0)
+          .optional()
+          .describe('Most interest or fees (minor units) an officer waives alone on a case, all waivers counted; above it a manager waives. Absent: 5000.'),
       })
       .strict()
       .default({ ...negotiationDefaults.officerAuthority })

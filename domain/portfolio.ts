@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { waterfalls, type Waterfall } from './ledger/allocation.js';
 import { ZCommission } from './remittance.js';
 import { ZSegmentRuleSet } from './segments.js';
 
@@ -62,6 +63,10 @@ export const ZPortfolioInput = z
     segmentRules: ZSegmentRuleSet.optional(),
     commission: ZCommission,
     remittance: ZRemittanceCycle,
+    /** The order its accounts' payments pay the parts of the balance (domain/ledger/allocation.ts); fees, then interest, then principal by default. */
+    waterfall: z.enum(Object.keys(waterfalls) as [Waterfall, ...Waterfall[]]).default('fees_interest_principal'),
+    /** `false`: its accounts bear no contractual interest in collection (e.g. the creditor waived it at charge-off), whatever they are enrolled with. */
+    accruesInterest: z.boolean().default(true),
   })
   .strict();
 export type TPortfolioInput = z.infer<typeof ZPortfolioInput>;

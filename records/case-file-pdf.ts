@@ -54,6 +54,15 @@ export function renderCaseFilePdf(file: TCaseFile, { compress = true }: { compre
     ['Portfolio', file.account.portfolio],
     ['Placed balance', money(file.account.originalBalance)],
     ['Current balance', money(file.balance.recorded)],
+    ...(file.ledger
+      ? ([
+          ['Principal / interest / fees', `${money(file.ledger.parts.principal)} / ${money(file.ledger.parts.interest)} / ${money(file.ledger.parts.fees)}`],
+          [
+            `Itemization (${file.ledger.itemization.itemizationDate})`,
+            `${money(file.ledger.itemization.onItemizationDate)} + interest ${money(file.ledger.itemization.interestSince)} + fees ${money(file.ledger.itemization.feesSince)} - paid or credited ${money(file.ledger.itemization.paidOrCreditedSince)} = ${money(file.ledger.itemization.now)}`,
+          ],
+        ] as [string, string][])
+      : []),
     ['Days past due at placement', file.account.daysPastDue],
     ['Debtor', file.debtor.name],
     ['Time zone', file.debtor.timeZone],

@@ -3,6 +3,7 @@ import { buildCaseFile, caseFileJson, caseFileVersion, type CaseFilePurpose, typ
 import type { Db } from '../lib/db.js';
 import { renderCaseFilePdf } from './case-file-pdf.js';
 import { caseCommunications } from './communications.js';
+import { caseLedgerRecord } from './ledger-entries.js';
 import { casePayments } from './payments.js';
 
 /**
@@ -32,6 +33,7 @@ export async function loadCaseFileSource(db: Db, caseId: string): Promise<CaseFi
       const auditEvents = await tx.auditEvent.findMany({ where: { caseId } });
       const tasks = await tx.task.findMany({ where: { caseId } });
       const notes = await tx.caseNote.findMany({ where: { caseId } });
+      const ledger = await caseLedgerRecord(tx, caseId);
       return {
         caseRow: row,
         account,
@@ -44,6 +46,7 @@ export async function loadCaseFileSource(db: Db, caseId: string): Promise<CaseFi
         auditEvents,
         tasks,
         notes,
+        ledger,
       };
     },
     { isolationLevel: 'RepeatableRead' },

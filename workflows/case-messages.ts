@@ -3,6 +3,10 @@ import type { Installment } from '../domain/arrangements.js';
 import type { CaseFacts, ComplianceFacts, ComplianceFlag, ContactChannel, ContactMedium, ContactPlace, ContactPoint } from '../domain/case-facts.js';
 import type { ComplianceEvent } from '../domain/regulation/events.js';
 import type { ContactAction, ContactPolicyInput, ContactRoute, ContactVerdict } from '../domain/regulation/index.js';
+import type { LedgerTerms } from '../domain/ledger/account-ledger.js';
+import type { FeeType } from '../domain/ledger/fees.js';
+import type { Components } from '../domain/ledger/components.js';
+import type { Itemization, LedgerEntry } from '../domain/ledger/ledger.js';
 import type { ActorRole, TOutcome } from '../domain/outcomes.js';
 import type { Regime } from '../domain/portfolio.js';
 import type { ReplyIntent } from '../domain/replies.js';
@@ -59,6 +63,8 @@ export interface CaseAccount {
   debtGroup?: string;
   /** The regime of the account's portfolio (domain/portfolio.ts): collectors' regimes send the generated validation notice. */
   regime?: Regime;
+  /** The ledger's itemization, interest terms, authorized fees and waterfall; absent: the balance, all principal, no interest. */
+  ledger?: LedgerTerms;
 }
 
 export interface CaseStrategy {
@@ -227,6 +233,11 @@ export interface CaseState {
   suspendedAt?: string | null;
   /** The arrangement last kept: a payment toward it that is returned reinstates it (patch `servicing-arrangement-changes`). */
   lastKept?: Arrangement | null;
+  /**
+   * The account's ledger (cases of the `ledger-entries` patch; workflows/case/account-ledger.ts):
+   * the balance is its entries' sum. Named apart from `ledger` below, which older cases carry.
+   */
+  accountLedger?: LedgerState;
   /** Every payment applied, so a returned one can be undone. */
   ledger?: { reference: string; amount: number; reversed: boolean; towardArrangement: boolean }[];
   /** Minor units forgiven by a paid settlement. */
@@ -253,6 +264,22 @@ export interface CaseState {
   person?: CasePerson | null;
   /** Set while autopay is on: each installment of an arrangement is charged on its due date (the saved method is in the CaseAutopay table, not in the history). */
   autopay?: { since: string; by: string } | null;
+}
+
+/** The part of the state the account ledger keeps (workflows/case/account-ledger.ts). */
+export interface LedgerState {
+  entries: LedgerEntry[];
+  /** Interest is posted through this date (`YYYY-MM-DD`, UTC); `carried` is the fraction not yet posted (domain/ledger/interest.ts). */
+  accrual: { through: string; carried: number };
+  /** How many entries the read model holds (workflows/case/projection.ts writes the rest). */
+  projected: number;
+}
+
+/** A ledger entry as the projection writes it (activities/projection.ts): its position and what it did to each part. */
+export interface ProjectedLedgerEntry {
+  position: number;
+  entry: LedgerEntry;
+  effect: Components;
 }
 
 /** The case's copy of its person's facts (workflows/person.ts broadcasts them with a version). */
@@ -384,6 +411,8 @@ export interface CaseStatus {
   ceased: boolean;
   placement: { agency: string; placedAt: string } | null;
   waived: number;
+  /** What the balance is made of; a case without a ledger (started before it) has it all as principal. */
+  balanceParts: Components;
   /** Set while the read model lags behind this live status (absent from cases that never lagged). */
   projection?: ProjectionLag | null;
   /** The person behind the account and the version of its facts the case uses (cases that ask their person). */
@@ -402,6 +431,30 @@ export const pauseSignal = defineSignal<[PauseRequest]>('pause');
 export const resumeSignal = defineSignal<[PauseRequest]>('resume');
 export const strategyVersionChangedSignal = defineSignal<[StrategyVersionChanged]>('strategyVersionChanged');
 export const statusQuery = defineQuery<CaseStatus>('status');
+
+/** The case's account ledger: its entries, the parts and the itemization they add up to; `null` for a case without one (started before it). */
+export interface CaseLedgerView {
+  currency: string;
+  balance: number;
+  parts: Components;
+  itemization: Itemization;
+  entries: LedgerEntry[];
+  terms: LedgerTerms | null;
+  /** Interest accrued since the last posting, through today: posted with the next payment, reversal, fee, waiver, adjustment or month end. */
+  accruedNotPosted: number;
+}
+export const ledgerQuery = defineQuery<CaseLedgerView | null>('ledger');
+
+/** An officer's fee or waiver on the account ledger; the validator refuses what the agreement, the state or the person's authority does not allow. */
+export type LedgerPostingRequest = {
+  amount: number;
+  reason: string;
+  /** Who, as the audit trail names them. */
+  by: string;
+  role: ActorRole;
+} & ({ kind: 'fee'; feeType: FeeType } | { kind: 'waiver'; part: 'interest' | 'fees' });
+/** Answers with the case's ledger after the entry, or fails with the reason (type `LedgerEntryRefused`). */
+export const postLedgerEntryUpdate = defineUpdate<CaseLedgerView, [LedgerPostingRequest]>('postLedgerEntry');
 /** Answers with the case's new status, or fails with the policy reason (type `OutcomeRefused`). */
 export const recordOutcomeUpdate = defineUpdate<CaseStatus, [OutcomeRequest]>('recordOutcome');
 

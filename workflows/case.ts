@@ -11,6 +11,8 @@ import { runSideEffects } from './case/side-effects.js';
 import { dayMs, LiveCase } from './case/state.js';
 import { sendGeneratedValidationNotice } from './case/validation-notice.js';
 import { walkTimeline } from './case/walk.js';
+import { caseLedgerView } from './case/ledger-view.js';
+import { applyLedgerPosting, validateLedgerPosting } from './case/ledger-postings.js';
 import {
   CloseReason,
   autopayChangedSignal,
@@ -28,9 +30,12 @@ import {
   recordOutcomeUpdate,
   resumeSignal,
   statusQuery,
+  ledgerQuery,
+  postLedgerEntryUpdate,
   strategyVersionChangedSignal,
   type CaseInput,
   type CaseState,
+  type LedgerPostingRequest,
   type OutcomeRequest,
   type StrategyVersionChanged,
 } from './case-messages.js';
@@ -85,6 +90,11 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
    * due the same day (strategy `contact.consolidate`).
    */
   const consolidatedMessages = personGrants && patched('person-consolidated-messages');
+  /**
+   * New cases keep an account ledger (itemization, interest, fees, payments, reversals) whose sum
+   * is the balance; cases started before keep their one-number balance, and so do their next runs.
+   */
+  const ledgerEntries = !input.carried && patched('ledger-entries');
   const live = new LiveCase({
     caseId: input.caseId,
     account: input.account,
@@ -94,6 +104,7 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
     carried: input.carried,
     personGrants,
     consolidatedMessages,
+    ledgerEntries,
   });
   const { state } = live;
   const run = new CaseRun(live, projects, boundedProjection);
@@ -140,6 +151,17 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
   });
 
   setHandler(statusQuery, () => live.status());
+  setHandler(ledgerQuery, () => caseLedgerView(live));
+
+  setHandler(
+    postLedgerEntryUpdate,
+    (request) => {
+      run.changes++;
+      applyLedgerPosting(live, request);
+      return caseLedgerView(live)!;
+    },
+    { validator: (request: LedgerPostingRequest) => validateLedgerPosting(live, request) },
+  );
 
   setHandler(strategyVersionChangedSignal, (change) => {
     run.changes++;

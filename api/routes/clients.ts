@@ -23,11 +23,15 @@ const ZPortfolioView = z.object({
   segmentRules: z.unknown().nullable(),
   commission: z.unknown(),
   remittance: z.unknown(),
+  /** The order payments pay the parts of the balance: `fees_interest_principal` or `principal_interest_fees`. */
+  waterfall: z.string(),
+  /** False: its accounts bear no contractual interest in collection. */
+  accruesInterest: z.boolean(),
   updatedAt: z.string(),
 });
 const ZClientView = z.object({ key: z.string(), name: z.string(), createdAt: z.string(), portfolios: z.array(ZPortfolioView) });
 
-type PortfolioRow = { key: string; name: string; regime: string; strategies: string[]; segmentRules: unknown; commission: unknown; remittance: unknown; updatedAt: Date };
+type PortfolioRow = { key: string; name: string; regime: string; strategies: string[]; segmentRules: unknown; commission: unknown; remittance: unknown; waterfall: string; accruesInterest: boolean; updatedAt: Date };
 const portfolioView = (row: PortfolioRow) => ({ ...row, segmentRules: row.segmentRules ?? null, updatedAt: row.updatedAt.toISOString() });
 const clientView = (row: { key: string; name: string; createdAt: Date; portfolios: PortfolioRow[] }) => ({
   key: row.key,

@@ -1,6 +1,7 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { SignalDefinition } from '@temporalio/common';
 import type { Db } from '../../lib/db.js';
+import { balancePartsOf } from '../../records/ledger-entries.js';
 import { casePayments } from '../../records/payments.js';
 import {
   debtorRepliedSignal,
@@ -78,13 +79,17 @@ function arrangementView({ kind, status, paidTotal, graceDays, agreedBy, agreedA
 /** The case as its projection and, unless `live` is false, its running workflow tell it. */
 export async function getCase({ db, temporal, caseId, live: askLive = true }: { db: Db; temporal: Client; caseId: string; live?: boolean }) {
   const row = await caseRow(db, caseId);
-  const [live, events, payments] = await Promise.all([
+  const [live, events, payments, recordedParts] = await Promise.all([
     askLive ? liveStatus(temporal, caseId) : null,
     db.auditEvent.findMany({ where: { caseId }, orderBy: [{ at: 'desc' }, { id: 'desc' }], take: 200 }),
     casePayments(db, caseId),
+    balancePartsOf(db, [caseId]),
   ]);
+  const view = caseView(row, live);
   return {
-    ...caseView(row, live),
+    ...view,
+    // Live parts where the workflow answers (a case from before the ledger has none: its balance is principal).
+    balanceParts: live?.balanceParts ?? recordedParts.get(caseId) ?? { principal: view.balance, interest: 0, fees: 0 },
     arrangement: live?.arrangement ? arrangementView(live.arrangement) : null,
     hold: live?.hold ?? null,
     readModelLag: live?.projection ?? null,

@@ -77,6 +77,8 @@ export async function putPortfolio({
     segmentRules: input.segmentRules ?? Prisma.DbNull,
     commission: input.commission,
     remittance: input.remittance,
+    waterfall: input.waterfall,
+    accruesInterest: input.accruesInterest,
   };
   return db.$transaction(async (tx) => {
     const before = await tx.portfolio.findUnique({ where: { key } });

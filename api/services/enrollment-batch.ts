@@ -4,7 +4,7 @@ import type { TAccountEnrollment } from '../../domain/account.js';
 import type { Db } from '../../lib/db.js';
 import { personInputsOf } from '../../records/persons.js';
 import { assertPortfolioStrategy } from './clients.js';
-import { portfolioRegime } from './portfolio-regime.js';
+import { noPortfolioTerms, portfolioTerms } from './portfolio-terms.js';
 import { newContactRows, newDebtorFields } from './debtor-identity.js';
 import { caseInput, enrollmentInTeam, newEnrollmentRows, ownerSubject, planNewEnrollment, startCase, type NewEnrollment } from './enrollment.js';
 import { createLimiter } from '../../lib/limiter.js';
@@ -85,8 +85,8 @@ export async function enrollNewAccounts({
   const portfolioCheck: typeof assertPortfolioStrategy = async (_db, portfolio, strategy) => {
     if (portfolio) await portfolioAnswer(JSON.stringify([portfolio, strategy]));
   };
-  const regimeAnswer = remembered((portfolio) => portfolioRegime(db, portfolio));
-  const regimeOf: typeof portfolioRegime = async (_db, portfolio) => (portfolio ? regimeAnswer(portfolio) : undefined);
+  const termsAnswer = remembered((portfolio) => portfolioTerms(db, portfolio));
+  const termsOf: typeof portfolioTerms = async (_db, portfolio) => (portfolio ? termsAnswer(portfolio) : noPortfolioTerms);
   const limit = createLimiter(concurrency);
   const planned = await Promise.all(
     fresh.map((row) =>
@@ -94,7 +94,7 @@ export async function enrollNewAccounts({
         try {
           const input = enrollmentInTeam(row.input, callerTeam);
           const named = input.strategy === undefined ? null : await strategyNamed(input.strategy);
-          return { line: row.line, plan: await planNewEnrollment(db, input, named, { portfolioCheck, regimeOf }) };
+          return { line: row.line, plan: await planNewEnrollment(db, input, named, { portfolioCheck, termsOf }) };
         } catch (error) {
           result.refused.set(row.line, error);
           return null;
@@ -134,7 +134,7 @@ export async function enrollNewAccounts({
         // The rows are committed: a retry of the batch finishes these starts one by one.
         if (abandoned()) throw new Error('this attempt was given up between starts');
         const debtorId = debtorIds[index]!;
-        await startCase(temporal, caseInput(plan.caseId, plan.accountId, debtorId, plan.input, plan.strategy, plan.startedAt, plan.regime), persons.get(debtorId));
+        await startCase(temporal, caseInput(plan.caseId, plan.accountId, debtorId, plan.input, plan.strategy, plan.startedAt, plan.portfolio), persons.get(debtorId));
         result.created.set(line, plan.caseId);
       }),
     ),

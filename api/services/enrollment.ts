@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
 import { usStateOf, type TAccountEnrollment } from '../../domain/account.js';
-import type { Regime } from '../../domain/portfolio.js';
+import { accountLedgerProblems, defaultWaterfall, ledgerTermsOf, openingEntry } from '../../domain/ledger/account-ledger.js';
+import { writeLedgerEntries } from '../../records/ledger-entries.js';
 import { contactPointsOf } from '../../domain/account-contacts.js';
 import { candidateTimeZones } from '../../domain/regulation/zones.js';
 import type { Db } from '../../lib/db.js';
@@ -17,7 +18,7 @@ import { identityHashesOf, identityKey } from './debtor-page/identity-facts.js';
 import { differingFields, enrollmentConflict, enrollmentFingerprint, type EnrollmentFingerprint } from './enrollment-conflicts.js';
 import { ownerAudit, ownerForNewCase, type RuleDecision } from './owners.js';
 import { assertPortfolioStrategy } from './clients.js';
-import { portfolioRegime } from './portfolio-regime.js';
+import { portfolioTerms, type PortfolioTerms } from './portfolio-terms.js';
 import { chooseStrategyFor } from './segments.js';
 import { activeStrategy, toVersion, type StrategyVersion } from './strategies.js';
 
@@ -67,7 +68,10 @@ function complianceAtEnrollment(input: TAccountEnrollment, startedAt: Date) {
   };
 }
 
-export function caseInput(caseId: string, accountId: string, debtorId: string, input: TAccountEnrollment, strategy: StrategyVersion, startedAt: Date, regime: Regime | undefined): CaseInput {
+export function caseInput(caseId: string, accountId: string, debtorId: string, input: TAccountEnrollment, strategy: StrategyVersion, startedAt: Date, portfolio: PortfolioTerms): CaseInput {
+  // A portfolio that stops interest: the account's own terms bear none.
+  const ledger = input.ledger && (portfolio.accruesInterest ? input.ledger : { ...input.ledger, interest: undefined });
+  const { regime } = portfolio;
   return {
     caseId,
     startedAt: startedAt.toISOString(),
@@ -84,6 +88,7 @@ export function caseInput(caseId: string, accountId: string, debtorId: string, i
       personId: debtorId,
       debtGroup: input.debtGroup ?? input.externalId,
       ...(regime ? { regime } : {}),
+      ...(ledger ? { ledger: ledgerTermsOf(ledger, portfolio.waterfall) } : {}),
     },
     strategy: { id: strategy.id, key: strategy.key, version: strategy.version, definition: strategy.definition },
   };
@@ -105,6 +110,18 @@ export function enrollmentInTeam(input: TAccountEnrollment, callerTeam: string |
   return { ...input, team: callerTeam };
 }
 
+/** The account's ledger as the agreement and the debtor's state allow it, or 422 naming each field (before anything is written). */
+function assertLedgerAllowed(input: TAccountEnrollment): void {
+  if (!input.ledger) return;
+  const problems = accountLedgerProblems({ ledger: input.ledger, balance: input.balance, state: usStateOf(input.debtor.address), today: new Date().toISOString().slice(0, 10) });
+  if (problems.length === 0) return;
+  throw unprocessable(
+    'ledger_refused',
+    `the account's ledger cannot be opened: ${problems.map((problem) => `${problem.path}: ${problem.message}`).join('; ')}`,
+    problems.map((problem) => ({ path: `body.${problem.path}`, message: problem.message })),
+  );
+}
+
 /** A new account's enrollment, decided before its rows are written: ids, start and strategy. */
 export interface NewEnrollment {
   input: TAccountEnrollment;
@@ -113,8 +130,8 @@ export interface NewEnrollment {
   startedAt: Date;
   strategy: StrategyVersion;
   choice: Awaited<ReturnType<typeof chooseStrategyFor>>;
-  /** The portfolio's regime, which the case carries (the generated validation notice of collectors' regimes). */
-  regime: Regime | undefined;
+  /** What the case takes from the account's portfolio: its regime, its waterfall, whether interest accrues. */
+  portfolio: PortfolioTerms;
 }
 
 /**
@@ -126,8 +143,9 @@ export async function planNewEnrollment(
   db: Db,
   input: TAccountEnrollment,
   named: StrategyVersion | null,
-  { portfolioCheck = assertPortfolioStrategy, regimeOf = portfolioRegime }: { portfolioCheck?: typeof assertPortfolioStrategy; regimeOf?: typeof portfolioRegime } = {},
+  { portfolioCheck = assertPortfolioStrategy, termsOf = portfolioTerms }: { portfolioCheck?: typeof assertPortfolioStrategy; termsOf?: typeof portfolioTerms } = {},
 ): Promise<NewEnrollment> {
+  assertLedgerAllowed(input);
   // No strategy named: the segment rules choose it, and the champion/challenger arm.
   const choice = input.strategy === undefined ? await chooseStrategyFor(db, input) : null;
   const strategyKey = input.strategy ?? choice?.strategy;
@@ -142,9 +160,9 @@ export async function planNewEnrollment(
       { path: 'body.strategy', message: `no active strategy named "${strategyKey}"${choice ? ` (chosen by segment "${choice.segmentId}")` : ''}` },
     ]);
   }
-  const [regime] = await Promise.all([regimeOf(db, input.portfolio), portfolioCheck(db, input.portfolio, strategy.key)]);
+  const [portfolio] = await Promise.all([termsOf(db, input.portfolio), portfolioCheck(db, input.portfolio, strategy.key)]);
   const accountId = randomUUID();
-  return { input, accountId, caseId: caseWorkflowId(accountId), startedAt: new Date(), strategy, choice, regime };
+  return { input, accountId, caseId: caseWorkflowId(accountId), startedAt: new Date(), strategy, choice, portfolio };
 }
 
 /** What the assignment rules (owners.ts) see of a new case. */
@@ -236,13 +254,13 @@ export async function enrollAccount({
     if (differing.length > 0) throw enrollmentConflict(input.externalId, differing);
     // Finish a start the first attempt may not have reached; a no-op when the case is running.
     if (current.status !== 'closed') {
-      await startCase(temporal, caseInput(current.id, existing.id, existing.debtorId, input, toVersion(current.strategy), current.startedAt, await portfolioRegime(db, existing.portfolio ?? undefined)), await personInputOf(db, existing.debtorId));
+      await startCase(temporal, caseInput(current.id, existing.id, existing.debtorId, input, toVersion(current.strategy), current.startedAt, await portfolioTerms(db, existing.portfolio ?? undefined)), await personInputOf(db, existing.debtorId));
     }
     return { created: false, caseId: current.id };
   }
 
   const plan = await planNewEnrollment(db, input, namedStrategy);
-  const { accountId, caseId, startedAt, strategy, regime } = plan;
+  const { accountId, caseId, startedAt, strategy, portfolio } = plan;
   let debtorId = '';
   try {
     await db.$transaction(async (tx) => {
@@ -254,12 +272,15 @@ export async function enrollAccount({
       await tx.account.create({ data: rows.account });
       await tx.case.create({ data: rows.case });
       for (const audit of rows.audits) await tx.auditEvent.create({ data: audit });
+      // The ledger's first entry as the case opens it (workflows/case/account-ledger.ts), so the read model has the parts from the start.
+      const opening = openingEntry({ terms: input.ledger && ledgerTermsOf(input.ledger, defaultWaterfall), balance: input.balance, startedOn: startedAt.toISOString().slice(0, 10) });
+      if (opening.kind === 'itemization') await writeLedgerEntries(tx, caseId, [{ position: 0, entry: opening, effect: opening.parts }]);
     });
   } catch (error) {
     // A concurrent request with the same external id won the race: answer as a repeat.
     if ((error as { code?: string }).code === 'P2002') return enrollAccount({ db, temporal, input, actor, allowBalanceChange, callerTeam, identitySecret });
     throw error;
   }
-  await startCase(temporal, caseInput(caseId, accountId, debtorId, input, strategy, startedAt, regime), await personInputOf(db, debtorId));
+  await startCase(temporal, caseInput(caseId, accountId, debtorId, input, strategy, startedAt, portfolio), await personInputOf(db, debtorId));
   return { created: true, caseId };
 }

@@ -24,28 +24,29 @@ afterAll(async () => {
 });
 
 describe('recovery', () => {
+  // Cases without an account ledger (the fixture writes none) count all they collected as principal.
   it('divides collected by placed per strategy and currency', async () => {
     const { status, body } = await get('/api/v1/reports/recovery?asOf=2026-03-31');
     expect(status).toBe(200);
     expect(body.groupBy).toEqual(['strategy']);
     expect(body.rows).toEqual([
       // c6 only: 5,000 of 30,000 (its reversal comes after the as-of date).
-      { currency: 'EUR', strategy: 'beta', cases: 1, casesWithPayments: 1, placed: 30_000, collected: 5_000, recoveryRate: 0.1667 },
+      { currency: 'EUR', strategy: 'beta', cases: 1, casesWithPayments: 1, placed: 30_000, collected: 5_000, collectedPrincipal: 5_000, collectedInterest: 0, collectedFees: 0, recoveryRate: 0.1667 },
       // c1 50,000 + c2 50,000 + c3 40,000 (its 10,000 was reversed in February) of 350,000.
-      { currency: 'USD', strategy: 'alpha', cases: 3, casesWithPayments: 3, placed: 350_000, collected: 140_000, recoveryRate: 0.4 },
+      { currency: 'USD', strategy: 'alpha', cases: 3, casesWithPayments: 3, placed: 350_000, collected: 140_000, collectedPrincipal: 140_000, collectedInterest: 0, collectedFees: 0, recoveryRate: 0.4 },
       // c4 only; its payment of 04-02 is after the as-of date.
-      { currency: 'USD', strategy: 'beta', cases: 1, casesWithPayments: 0, placed: 80_000, collected: 0, recoveryRate: 0 },
+      { currency: 'USD', strategy: 'beta', cases: 1, casesWithPayments: 0, placed: 80_000, collected: 0, collectedPrincipal: 0, collectedInterest: 0, collectedFees: 0, recoveryRate: 0 },
     ]);
     expect(body.totals).toEqual([
-      { currency: 'EUR', cases: 1, casesWithPayments: 1, placed: 30_000, collected: 5_000, recoveryRate: 0.1667 },
-      { currency: 'USD', cases: 4, casesWithPayments: 3, placed: 430_000, collected: 140_000, recoveryRate: 0.3256 },
+      { currency: 'EUR', cases: 1, casesWithPayments: 1, placed: 30_000, collected: 5_000, collectedPrincipal: 5_000, collectedInterest: 0, collectedFees: 0, recoveryRate: 0.1667 },
+      { currency: 'USD', cases: 4, casesWithPayments: 3, placed: 430_000, collected: 140_000, collectedPrincipal: 140_000, collectedInterest: 0, collectedFees: 0, recoveryRate: 0.3256 },
     ]);
   });
 
   it('counts a reversed payment until the day of its reversal', async () => {
     // On 02-16: c1 has 50,000, c3's 10,000 is not yet reversed, c2 has nothing; c6 has not started.
     const { body } = await get('/api/v1/reports/recovery?asOf=2026-02-16');
-    expect(body.rows).toEqual([{ currency: 'USD', strategy: 'alpha', cases: 3, casesWithPayments: 2, placed: 350_000, collected: 60_000, recoveryRate: 0.1714 }]);
+    expect(body.rows).toEqual([{ currency: 'USD', strategy: 'alpha', cases: 3, casesWithPayments: 2, placed: 350_000, collected: 60_000, collectedPrincipal: 60_000, collectedInterest: 0, collectedFees: 0, recoveryRate: 0.1714 }]);
   });
 
   it('groups by version, arm, portfolio and cohort', async () => {
@@ -88,10 +89,10 @@ describe('recovery', () => {
     expect(csv.headers.get('content-disposition')).toBe('attachment; filename="recovery-2026-03-31.csv"');
     expect(csv.text).toBe(
       [
-        'currency,portfolio,cases,casesWithPayments,placed,collected,recoveryRate',
-        'EUR,ACME,1,1,30000,5000,0.1667',
-        'USD,ACME,2,2,150000,100000,0.6667',
-        'USD,Globex,2,1,280000,40000,0.1429',
+        'currency,portfolio,cases,casesWithPayments,placed,collected,collectedPrincipal,collectedInterest,collectedFees,recoveryRate',
+        'EUR,ACME,1,1,30000,5000,5000,0,0,0.1667',
+        'USD,ACME,2,2,150000,100000,100000,0,0,0.6667',
+        'USD,Globex,2,1,280000,40000,40000,0,0,0.1429',
         '',
       ].join('\r\n'),
     );

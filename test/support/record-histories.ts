@@ -7,6 +7,7 @@ import { personWorkflow } from '../../workflows/person.js';
 import { caseJoinedSignal, personChangeSignal, personWorkflowId, type PersonInput } from '../../workflows/person-messages.js';
 import {
   autopayChangedSignal,
+  balanceAdjustedSignal,
   callAttemptedSignal,
   complianceFactSignal,
   contactChangedSignal,
@@ -17,6 +18,7 @@ import {
   recordOutcomeUpdate,
   resumeSignal,
 } from '../../workflows/case-messages.js';
+import type { LedgerTerms } from '../../domain/ledger/account-ledger.js';
 import type { TStrategyDefinition } from '../../domain/strategy.js';
 import type { CaseInput } from '../../workflows/case-messages.js';
 import { caseFixture, recordingActivities } from '../../testing/case-fixtures.js';
@@ -239,6 +241,21 @@ const scenarios = {
     await sleep('1 day');
     await handle.signal(paymentReceivedSignal, { reference: 'PAY-1', amount: 125_000, currency: 'USD', receivedAt: '2026-01-08T10:00:00Z' });
   },
+  /**
+   * The account ledger ('ledger-entries'): 18% interest on the principal posted at each month end
+   * and when something happens; a partial payment split by the waterfall, returned; the creditor's
+   * correction as an adjustment; then a payment of all but the interest since, and the timeline runs out.
+   */
+  'case-ledger-v10': async (handle, sleep) => {
+    await sleep('61 days');
+    await handle.signal(paymentReceivedSignal, { reference: 'PAY-1', amount: 40_000, currency: 'USD', receivedAt: '2026-03-07T10:00:00Z' });
+    await sleep('50 hours');
+    await handle.signal(paymentReversedSignal, { reference: 'PAY-1', reason: 'NSF' });
+    await sleep('26 hours');
+    await handle.signal(balanceAdjustedSignal, { balance: 120_000, reason: 'creditor credited a disputed charge', source: 'import' });
+    await sleep('10 days');
+    await handle.signal(paymentReceivedSignal, { reference: 'PAY-2', amount: 120_000, currency: 'USD', receivedAt: '2026-03-20T10:00:00Z' });
+  },
 } satisfies Record<string, (handle: { signal: (...args: never[]) => Promise<void> } & Awaited<ReturnType<typeof startCase>>, sleep: (d: string) => Promise<void>, date: (plusDays: number) => Promise<string>) => Promise<void>>;
 
 /** Fallbacks, conditions on results and outcomes, and `on` branches, for the v3 history. */
@@ -307,6 +324,7 @@ const scenarioStrategies: Record<string, TStrategyDefinition> = {
   'case-person-grants-v7': personStrategy,
   'case-person-bound-v9': personStrategy,
   'case-person-consolidated-v8': consolidatingStrategy,
+  'case-ledger-v10': strategy({ ...consumerEarly, key: 'consumer-ledger', steps: [{ id: 'reminder', at: 'P0D', action: 'email', template: 'reminder' }, { id: 'call', at: 'P120D', action: 'call' }] }),
   'case-history-bound-v9': strategy({ ...consumerEarly, negotiation: { maxInstallments: 120, minInstallment: 100, officerAuthority: { maxInstallments: 120 } } }),
 };
 /** Scenarios recorded from their first run (they continue as new): the run that wrote the marker. */
@@ -318,6 +336,17 @@ const refusingAgency = new Set(['case-every-patch-v5']);
 /** Installments whose autopay charge the recording declines, per scenario. */
 const autopayDeclines: Record<string, number[]> = { 'case-stripe-autopay-v9': [2] };
 
+/** The account ledger terms a scenario's account is enrolled with (domain/ledger/account-ledger.ts). */
+const scenarioLedgers: Record<string, LedgerTerms> = {
+  'case-ledger-v10': {
+    itemizationDate: '2025-12-31',
+    itemization: { principal: 120_000, interest: 4_000, fees: 1_000 },
+    interest: { annualRatePpm: 180_000, dayCount: 'actual/365', base: 'principal' },
+    authorizedFees: ['late'],
+    waterfall: 'fees_interest_principal',
+  },
+};
+
 type Env = TestWorkflowEnvironment;
 async function startCase(env: Env, taskQueue: string, id: string) {
   const input = caseFixture(
@@ -327,6 +356,8 @@ async function startCase(env: Env, taskQueue: string, id: string) {
   );
   const caseId = `${id}-${input.caseId}`;
   if (noticeScenarios.has(id)) input.account.regime = 'third_party';
+  const terms = scenarioLedgers[id];
+  if (terms) input.account.ledger = terms;
   if (!personScenarios.has(id)) return env.client.workflow.start(caseWorkflow, { taskQueue, workflowId: caseId, args: [{ ...input, caseId }] });
   // The person runs first and knows both accounts; the sibling started an hour earlier.
   const personId = personOf(caseId);

@@ -21,6 +21,8 @@ export async function project(live: LiveCase, projects: Projector, bounded: bool
   do {
     const events = live.unprojected;
     live.unprojected = [];
+    // Ledger entries since the last write go with it (cases of 'ledger-entries'); marked written once it succeeds.
+    const ledger = live.accountLedger?.unprojected();
     const write = projects.projectCase({
       caseId: live.caseId,
       seq: state.seq,
@@ -33,14 +35,17 @@ export async function project(live: LiveCase, projects: Projector, bounded: bool
         nextActionWhy: state.nextActionWhy,
       },
       events,
+      ...(ledger && ledger.rows.length > 0 ? { ledger: ledger.rows } : {}),
       ...(state.projection ? { catchingUp: true } : {}),
     });
     if (!bounded) {
       await write;
+      ledger?.written();
       continue;
     }
     try {
       await write;
+      ledger?.written();
     } catch (error) {
       if (isCancellation(error)) throw error;
       live.unprojected = [...events, ...live.unprojected];

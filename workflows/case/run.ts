@@ -39,9 +39,12 @@ export class CaseRun {
     await this.project();
     // A lagging read model is tried again on time even when the case has nothing else to do.
     const retryAt = projectionRetryAt(this.state);
-    const wake = retryAt === null ? until : until === null ? retryAt : Math.min(until, retryAt);
+    // A ledger that bears interest wakes the case at each month end to post the month's interest.
+    const accrualAt = this.live.accountLedger?.nextAccrualAt() ?? null;
+    const wake = [until, retryAt, accrualAt].reduce<number | null>((first, at) => (at === null ? first : first === null ? at : Math.min(first, at)), null);
     if (wake === null) await condition(() => this.changes !== seen);
     else if (wake > Date.now()) await condition(() => this.changes !== seen, wake - Date.now());
+    this.live.accountLedger?.accrueAtMonthEnd();
   }
 
   /**

@@ -1,4 +1,5 @@
 import { installmentStanding, scheduleTotal } from '../../domain/arrangements.js';
+import { AccountLedger } from './account-ledger.js';
 import type { CaseFacts } from '../../domain/case-facts.js';
 import { formatMoney } from '../../domain/money.js';
 import { withNegotiationDefaults, type TNegotiationPolicy } from '../../domain/negotiation-defaults.js';
@@ -69,6 +70,8 @@ export interface LiveCaseOptions {
   personGrants?: boolean;
   /** Due messages on the strategy's consolidating channels are told to the person and may go as one (patch `person-consolidated-messages`). */
   consolidatedMessages?: boolean;
+  /** A new case opens an account ledger whose sum is its balance (patch `ledger-entries`); a carried one keeps what it had. */
+  ledgerEntries?: boolean;
   /** The clock, epoch ms. */
   now?: () => number;
 }
@@ -97,8 +100,10 @@ export class LiveCase {
   /** Events not yet written to the database (a lagging read model's are carried through continue-as-new). */
   unprojected: CaseEvent[] = [];
   sideEffects: SideEffect[] = [];
+  /** The account ledger, for cases that keep one (workflows/case/account-ledger.ts); null: a one-number balance. */
+  readonly accountLedger: AccountLedger | null;
 
-  constructor({ caseId, account, strategy, startedAt, walksTimeline, carried, personGrants = false, consolidatedMessages = false, now = () => Date.now() }: LiveCaseOptions) {
+  constructor({ caseId, account, strategy, startedAt, walksTimeline, carried, personGrants = false, consolidatedMessages = false, ledgerEntries = false, now = () => Date.now() }: LiveCaseOptions) {
     this.caseId = caseId;
     this.account = account;
     this.startedAt = startedAt;
@@ -125,6 +130,7 @@ export class LiveCase {
       recent: [],
     };
     this.state.ledger ??= [];
+    this.accountLedger = carried ? AccountLedger.of(this.state, account.ledger, now) : ledgerEntries ? AccountLedger.open(this.state, account.ledger, account.balance, startedAt, now) : null;
     this.state.compliance ??= { timeZones: [account.debtor.timeZone], ...account.compliance };
     if (this.personGrants && account.personId) this.state.person ??= { personId: account.personId, name: account.debtor.name, version: 0, facts: null, told: 0 };
     // A lagging read model's events travel through continue-as-new beside the state.
@@ -273,6 +279,8 @@ export class LiveCase {
       // A closed case lingering for returned payments keeps the money on record but owes nothing.
       state.appliedPayments.push(payment.reference);
       state.ledger?.push({ reference: payment.reference, amount: payment.amount, reversed: false, towardArrangement: false });
+      // On the ledger too when nothing is owed (a paid or settled case), so that its return can be undone.
+      if (this.accountLedger?.balance() === 0) this.accountLedger.payment('payment', `payment:${payment.reference}`, payment.amount, 'payment');
       this.record('payment_applied', `payment ${payment.reference} of ${payment.amount} received after closing`, {
         data: { ...payment, balanceBefore: 0, balanceAfter: 0, overpaid: payment.amount },
       });
@@ -285,8 +293,10 @@ export class LiveCase {
     const { state } = this;
     const { reference, amount } = payment;
     state.appliedPayments.push(reference);
+    // The interest accrued until today is owed before the payment is split.
+    this.accountLedger?.accrueInterest();
     const before = state.balance;
-    state.balance = Math.max(0, before - amount);
+    state.balance = this.accountLedger ? this.accountLedger.payment('payment', `payment:${reference}`, amount, 'payment') : Math.max(0, before - amount);
     const arrangement = state.arrangement;
     const toward = Boolean(arrangement && arrangement.status === 'active');
     if (arrangement && toward) {
@@ -300,6 +310,8 @@ export class LiveCase {
     if (arrangement?.kind === 'settlement' && toward && arrangement.paidTotal >= scheduleTotal(arrangement.installments)) {
       state.waived = state.balance;
       state.balance = 0;
+      // The ledger forgives the rest as a credit of its own, which a returned payment undoes.
+      this.accountLedger?.payment('credit', `settlement-${state.seq + 1}`, state.waived, 'case', 'settled: the rest forgiven');
       this.close(CloseReason.settled, `settled; ${formatMoney(state.waived, this.account.currency)} waived`);
     } else if (state.balance === 0) {
       this.close(CloseReason.paid, 'paid in full');
@@ -317,12 +329,13 @@ export class LiveCase {
     const wasClosed = state.status === 'closed';
     if (wasClosed && (state.closeReason === CloseReason.paid || state.closeReason === CloseReason.settled)) {
       state.status = 'open';
-      state.balance = (state.waived ?? 0) + returned;
+      if (this.accountLedger && state.closeReason === CloseReason.settled) this.accountLedger.reverseSettlement(`payment ${reference} of the settlement was returned`);
+      state.balance = this.accountLedger ? this.accountLedger.reversal(`payment:${reference}`, returned, reason) : (state.waived ?? 0) + returned;
       state.waived = 0;
       state.closeReason = null;
       this.record('reopened', `reopened: payment ${reference} was returned (${reason})`, { data: { reference, reason } });
     } else if (!wasClosed) {
-      state.balance += returned;
+      state.balance = this.accountLedger ? this.accountLedger.reversal(`payment:${reference}`, returned, reason) : state.balance + returned;
     } else {
       return;
     }
@@ -368,7 +381,7 @@ export class LiveCase {
     const { state } = this;
     if (state.status === 'closed' || balance === state.balance) return;
     const before = state.balance;
-    state.balance = balance;
+    state.balance = this.accountLedger ? this.accountLedger.adjustTo(balance, reason, source) : balance;
     this.record('balance_adjusted', `balance adjusted by ${source}: ${reason}`, { data: { balanceBefore: before, balanceAfter: balance, source, reason } });
     if (balance === 0) this.close(CloseReason.paid, 'balance adjusted to zero');
   }
@@ -509,6 +522,7 @@ export class LiveCase {
       ceased: state.ceased ?? false,
       placement: state.placement ?? null,
       waived: state.waived ?? 0,
+      balanceParts: this.accountLedger?.parts() ?? { principal: state.balance, interest: 0, fees: 0 },
       ...(state.projection ? { projection: state.projection } : {}),
       ...(state.autopay ? { autopay: state.autopay } : {}),
       ...(state.person ? { person: { personId: state.person.personId, version: state.person.version, heldFor: state.person.heldFor ?? null } } : {}),

@@ -29,14 +29,18 @@ export const validationNoticeStepId = 'validation-notice';
 const isoDate = (at: number, zone = 'UTC') => DateTime.fromMillis(at, { zone }).toISODate() ?? '';
 
 /**
- * The case's ledger, as the notice and the verification itemize it. `state.ledger` once it holds
- * ledger entries (opened by an itemization); before that, one itemization entry (the account's
+ * The case's ledger, as the notice and the verification itemize it: the account ledger of cases
+ * that keep one (patch 'ledger-entries'), with the interest accrued through today posted first so
+ * the notice says what is owed today; for older cases one itemization entry (the account's
  * balance as placed, all principal, dated the case start) and what changed since as one
  * adjustment, so the amount now is always the case's balance.
  */
 export function caseLedger(live: LiveCase): LedgerEntry[] {
-  const kept = (live.state.ledger ?? []) as readonly unknown[];
-  if ((kept[0] as { kind?: unknown } | undefined)?.kind === 'itemization') return kept as LedgerEntry[];
+  const ledger = live.accountLedger;
+  if (ledger) {
+    ledger.accrueInterest();
+    return [...ledger.entries];
+  }
   const opening: LedgerEntry = { kind: 'itemization', id: 'itemization', on: isoDate(live.startedAt), postedBy: 'enrollment', parts: { principal: live.account.balance, interest: 0, fees: 0 } };
   const change = live.state.balance - live.account.balance;
   if (change === 0) return [opening];

@@ -56,6 +56,20 @@ export function collectedByCase(cutoff: Date): Prisma.Sql {
     GROUP BY p."caseId"`;
 }
 
+/**
+ * Per case with an account ledger, what its payments took from each part by `cutoff` (entries
+ * dated before it): payments (and the part of one kept after a partial return) less their
+ * reversals. Settlement forgiveness (credits) is not recovery. Cases without a ledger have no row.
+ */
+export function recoveredPartsByCase(cutoff: Date): Prisma.Sql {
+  const before = cutoff.toISOString().slice(0, 10);
+  return Prisma.sql`
+    SELECT l."caseId", -SUM(l.principal)::bigint AS principal, -SUM(l.interest)::bigint AS interest, -SUM(l.fees)::bigint AS fees
+    FROM "LedgerEntry" l
+    WHERE l."on" < ${before} AND (l.kind = 'payment' OR (l.kind = 'reversal' AND l.entry->>'of' LIKE 'payment:%'))
+    GROUP BY l."caseId"`;
+}
+
 /** A ratio rounded to 4 decimals, or null when there is nothing to divide by. */
 export function ratio(part: number, whole: number): number | null {
   return whole > 0 ? Math.round((part / whole) * 10_000) / 10_000 : null;

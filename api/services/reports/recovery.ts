@@ -2,14 +2,16 @@ import { z } from 'zod';
 import { Prisma } from '../../../generated/prisma/client.js';
 import type { Db } from '../../../lib/db.js';
 import { table, tableCsv, type SyncTable } from '../tables.js';
-import { collectedByCase, num, ratio, type AsOf } from './as-of.js';
+import { collectedByCase, num, ratio, recoveredPartsByCase, type AsOf } from './as-of.js';
 import { caseInScope, type ReportScope } from './scope.js';
 
 /**
  * Recovery: amount collected over amount placed, grouped by any of strategy, strategy version,
  * champion/challenger arm, portfolio (client) and placement cohort (month), always per currency.
  * Placed is the account's placed balance; collected counts payments received by the as-of date
- * and not reversed by then.
+ * and not reversed by then. Collected splits into principal, interest and fees by what the
+ * account ledger's payments took from each part (a case started before the ledger counts all of
+ * it as principal); the three add up to `collected` less any overpayment left unapplied.
  */
 
 export const recoveryDimensions = ['strategy', 'version', 'arm', 'portfolio', 'cohort'] as const;
@@ -36,6 +38,10 @@ export const ZRecoveryRow = z.object({
   casesWithPayments: z.number().int(),
   placed: z.number().int(),
   collected: z.number().int(),
+  /** What the payments paid of the principal, the interest and the fees. */
+  collectedPrincipal: z.number().int(),
+  collectedInterest: z.number().int(),
+  collectedFees: z.number().int(),
   /** collected / placed, 4 decimals. */
   recoveryRate: z.number().nullable(),
 });
@@ -62,31 +68,41 @@ interface RawRow {
   paying: bigint;
   placed: bigint;
   collected: bigint;
+  principal: bigint;
+  interest: bigint;
+  fees: bigint;
 }
 
 async function recoveryRows(db: Db, at: AsOf, groupBy: readonly RecoveryDimension[], scope: ReportScope | undefined): Promise<TRecoveryRow[]> {
   const keys = [Prisma.sql`c."currency"`, ...groupBy.map((dimension) => dimensionSql[dimension])];
   const selected = [Prisma.sql`c."currency" AS "currency"`, ...groupBy.map((dimension) => Prisma.sql`${dimensionSql[dimension]} AS ${Prisma.raw(`"${dimension}"`)}`)];
   const rows = await db.$queryRaw<RawRow[]>`
-    WITH collected AS (${collectedByCase(at.cutoff)})
+    WITH collected AS (${collectedByCase(at.cutoff)}), parts AS (${recoveredPartsByCase(at.cutoff)})
     SELECT ${Prisma.join(selected)},
            COUNT(*)::bigint AS cases,
            COUNT(col.amount)::bigint AS paying,
            SUM(a."originalBalance")::bigint AS placed,
-           COALESCE(SUM(col.amount), 0)::bigint AS collected
+           COALESCE(SUM(col.amount), 0)::bigint AS collected,
+           COALESCE(SUM(CASE WHEN pt."caseId" IS NULL THEN col.amount ELSE pt.principal END), 0)::bigint AS principal,
+           COALESCE(SUM(pt.interest), 0)::bigint AS interest,
+           COALESCE(SUM(pt.fees), 0)::bigint AS fees
     FROM "Case" c
     JOIN "Account" a ON a.id = c."accountId"
     JOIN "Strategy" s ON s.id = c."strategyId"
     LEFT JOIN collected col ON col."caseId" = c.id
+    LEFT JOIN parts pt ON pt."caseId" = c.id
     WHERE c."startedAt" < ${at.cutoff} ${caseInScope(scope)}
     GROUP BY ${Prisma.join(keys)}
     ORDER BY ${Prisma.join(keys)}`;
-  return rows.map(({ cases, paying, placed, collected, ...dimensions }) => ({
+  return rows.map(({ cases, paying, placed, collected, principal, interest, fees, ...dimensions }) => ({
     ...dimensions,
     cases: num(cases),
     casesWithPayments: num(paying),
     placed: num(placed),
     collected: num(collected),
+    collectedPrincipal: num(principal),
+    collectedInterest: num(interest),
+    collectedFees: num(fees),
     recoveryRate: ratio(num(collected), num(placed)),
   }));
 }
@@ -97,11 +113,14 @@ export async function recoveryReport({ db, at, groupBy, scope }: { db: Db; at: A
   const rows = await recoveryRows(db, at, dimensions, scope);
   const totals = new Map<string, TRecoveryRow>();
   for (const row of rows) {
-    const total = totals.get(row.currency) ?? { currency: row.currency, cases: 0, casesWithPayments: 0, placed: 0, collected: 0, recoveryRate: null };
+    const total = totals.get(row.currency) ?? { currency: row.currency, cases: 0, casesWithPayments: 0, placed: 0, collected: 0, collectedPrincipal: 0, collectedInterest: 0, collectedFees: 0, recoveryRate: null };
     total.cases += row.cases;
     total.casesWithPayments += row.casesWithPayments;
     total.placed += row.placed;
     total.collected += row.collected;
+    total.collectedPrincipal += row.collectedPrincipal;
+    total.collectedInterest += row.collectedInterest;
+    total.collectedFees += row.collectedFees;
     total.recoveryRate = ratio(total.collected, total.placed);
     totals.set(row.currency, total);
   }
@@ -109,7 +128,7 @@ export async function recoveryReport({ db, at, groupBy, scope }: { db: Db; at: A
 }
 
 export function recoveryTable(report: TRecoveryReport): SyncTable {
-  const header = ['currency', ...report.groupBy, 'cases', 'casesWithPayments', 'placed', 'collected', 'recoveryRate'];
+  const header = ['currency', ...report.groupBy, 'cases', 'casesWithPayments', 'placed', 'collected', 'collectedPrincipal', 'collectedInterest', 'collectedFees', 'recoveryRate'];
   return table(
     'Recovery',
     header,

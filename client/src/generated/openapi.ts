@@ -1987,6 +1987,32 @@ export interface paths {
                             timeBarred?: boolean;
                             debtGroup?: string;
                             accountLast4?: string;
+                            ledger?: {
+                                /** Format: date */
+                                itemizationDate: string;
+                                itemization: {
+                                    principal: number;
+                                    /** @default 0 */
+                                    interest?: number;
+                                    /** @default 0 */
+                                    fees?: number;
+                                };
+                                interest?: {
+                                    annualRateBps: number;
+                                    /**
+                                     * @default actual/365
+                                     * @enum {string}
+                                     */
+                                    dayCount?: "actual/365" | "actual/360";
+                                    /**
+                                     * @default principal
+                                     * @enum {string}
+                                     */
+                                    base?: "principal" | "balance";
+                                };
+                                /** @default [] */
+                                authorizedFees?: ("late" | "returned_payment" | "collection" | "convenience")[];
+                            };
                             externalId?: string;
                             strategy?: string;
                         };
@@ -2779,6 +2805,32 @@ export interface paths {
                         timeBarred?: boolean;
                         debtGroup?: string;
                         accountLast4?: string;
+                        ledger?: {
+                            /** Format: date */
+                            itemizationDate: string;
+                            itemization: {
+                                principal: number;
+                                /** @default 0 */
+                                interest?: number;
+                                /** @default 0 */
+                                fees?: number;
+                            };
+                            interest?: {
+                                annualRateBps: number;
+                                /**
+                                 * @default actual/365
+                                 * @enum {string}
+                                 */
+                                dayCount?: "actual/365" | "actual/360";
+                                /**
+                                 * @default principal
+                                 * @enum {string}
+                                 */
+                                base?: "principal" | "balance";
+                            };
+                            /** @default [] */
+                            authorizedFees?: ("late" | "returned_payment" | "collection" | "convenience")[];
+                        };
                     };
                 };
             };
@@ -2816,6 +2868,11 @@ export interface paths {
                                     optedOut: boolean;
                                     consent: boolean;
                                 };
+                            };
+                            balanceParts: {
+                                principal: number;
+                                interest: number;
+                                fees: number;
                             };
                             arrangement: {
                                 /** @enum {string} */
@@ -2907,6 +2964,11 @@ export interface paths {
                                     optedOut: boolean;
                                     consent: boolean;
                                 };
+                            };
+                            balanceParts: {
+                                principal: number;
+                                interest: number;
+                                fees: number;
                             };
                             arrangement: {
                                 /** @enum {string} */
@@ -3355,6 +3417,11 @@ export interface paths {
                                     optedOut: boolean;
                                     consent: boolean;
                                 };
+                            };
+                            balanceParts: {
+                                principal: number;
+                                interest: number;
+                                fees: number;
                             };
                             arrangement: {
                                 /** @enum {string} */
@@ -4836,6 +4903,29 @@ export interface paths {
                                     detail: string | null;
                                 }[];
                             };
+                            ledger?: {
+                                parts: {
+                                    /** @description integer minor units */
+                                    principal: number;
+                                    /** @description integer minor units */
+                                    interest: number;
+                                    /** @description integer minor units */
+                                    fees: number;
+                                };
+                                itemization: {
+                                    itemizationDate: string;
+                                    /** @description integer minor units */
+                                    onItemizationDate: number;
+                                    /** @description integer minor units */
+                                    interestSince: number;
+                                    /** @description integer minor units */
+                                    feesSince: number;
+                                    /** @description integer minor units */
+                                    paidOrCreditedSince: number;
+                                    /** @description integer minor units */
+                                    now: number;
+                                };
+                            };
                             payments: {
                                 reference: string;
                                 /** @description integer minor units */
@@ -5360,6 +5450,29 @@ export interface paths {
                                     balanceAfter: number;
                                     detail: string | null;
                                 }[];
+                            };
+                            ledger?: {
+                                parts: {
+                                    /** @description integer minor units */
+                                    principal: number;
+                                    /** @description integer minor units */
+                                    interest: number;
+                                    /** @description integer minor units */
+                                    fees: number;
+                                };
+                                itemization: {
+                                    itemizationDate: string;
+                                    /** @description integer minor units */
+                                    onItemizationDate: number;
+                                    /** @description integer minor units */
+                                    interestSince: number;
+                                    /** @description integer minor units */
+                                    feesSince: number;
+                                    /** @description integer minor units */
+                                    paidOrCreditedSince: number;
+                                    /** @description integer minor units */
+                                    now: number;
+                                };
                             };
                             payments: {
                                 reference: string;
@@ -6387,6 +6500,9 @@ export interface paths {
                                 casesWithPayments: number;
                                 placed: number;
                                 collected: number;
+                                collectedPrincipal: number;
+                                collectedInterest: number;
+                                collectedFees: number;
                                 recoveryRate: number | null;
                             }[];
                             totals: {
@@ -6400,6 +6516,9 @@ export interface paths {
                                 casesWithPayments: number;
                                 placed: number;
                                 collected: number;
+                                collectedPrincipal: number;
+                                collectedInterest: number;
+                                collectedFees: number;
                                 recoveryRate: number | null;
                             }[];
                         };
@@ -7445,6 +7564,8 @@ export interface paths {
                                     segmentRules: unknown;
                                     commission: unknown;
                                     remittance: unknown;
+                                    waterfall: string;
+                                    accruesInterest: boolean;
                                     updatedAt: string;
                                 }[];
                             }[];
@@ -7606,6 +7727,8 @@ export interface paths {
                                 segmentRules: unknown;
                                 commission: unknown;
                                 remittance: unknown;
+                                waterfall: string;
+                                accruesInterest: boolean;
                                 updatedAt: string;
                             }[];
                         };
@@ -7775,6 +7898,8 @@ export interface paths {
                                 segmentRules: unknown;
                                 commission: unknown;
                                 remittance: unknown;
+                                waterfall: string;
+                                accruesInterest: boolean;
                                 updatedAt: string;
                             }[];
                         };
@@ -7798,6 +7923,8 @@ export interface paths {
                                 segmentRules: unknown;
                                 commission: unknown;
                                 remittance: unknown;
+                                waterfall: string;
+                                accruesInterest: boolean;
                                 updatedAt: string;
                             }[];
                         };
@@ -8016,6 +8143,13 @@ export interface paths {
                             frequency?: "monthly";
                             dayOfMonth: number;
                         };
+                        /**
+                         * @default fees_interest_principal
+                         * @enum {string}
+                         */
+                        waterfall?: "fees_interest_principal" | "principal_interest_fees";
+                        /** @default true */
+                        accruesInterest?: boolean;
                     };
                 };
             };
@@ -8034,6 +8168,8 @@ export interface paths {
                             segmentRules: unknown;
                             commission: unknown;
                             remittance: unknown;
+                            waterfall: string;
+                            accruesInterest: boolean;
                             updatedAt: string;
                             accounts: number;
                         };
@@ -8053,6 +8189,8 @@ export interface paths {
                             segmentRules: unknown;
                             commission: unknown;
                             remittance: unknown;
+                            waterfall: string;
+                            accruesInterest: boolean;
                             updatedAt: string;
                             accounts: number;
                         };
@@ -9809,6 +9947,730 @@ export interface paths {
                 };
                 /** @description Default Response */
                 414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                fields?: {
+                                    path: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                fields?: {
+                                    path: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                fields?: {
+                                    path: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cases/{caseId}/ledger": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The account ledger: entries with what each did to principal, interest and fees, the parts and Regulation F's itemization */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    caseId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            caseId: string;
+                            currency: string;
+                            keepsLedger: boolean;
+                            balance: number;
+                            parts: {
+                                principal: number;
+                                interest: number;
+                                fees: number;
+                            };
+                            itemization: {
+                                itemizationDate: string;
+                                onItemizationDate: number;
+                                interestSince: number;
+                                feesSince: number;
+                                paidOrCreditedSince: number;
+                                now: number;
+                            } | null;
+                            entries: {
+                                id: string;
+                                /** @enum {string} */
+                                kind: "itemization" | "interest" | "fee" | "payment" | "credit" | "waiver" | "reversal" | "adjustment";
+                                on: string;
+                                postedBy: string;
+                                reason?: string;
+                                amount?: number;
+                                parts?: {
+                                    principal: number;
+                                    interest: number;
+                                    fees: number;
+                                };
+                                from?: string;
+                                feeType?: string;
+                                applied?: {
+                                    principal: number;
+                                    interest: number;
+                                    fees: number;
+                                };
+                                unapplied?: number;
+                                /** @enum {string} */
+                                part?: "interest" | "fees";
+                                of?: string;
+                                effect?: {
+                                    principal: number;
+                                    interest: number;
+                                    fees: number;
+                                };
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                fields?: {
+                                    path: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                fields?: {
+                                    path: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                fields?: {
+                                    path: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                fields?: {
+                                    path: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                fields?: {
+                                    path: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                fields?: {
+                                    path: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                fields?: {
+                                    path: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cases/{caseId}/ledger/fees": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Add a fee the agreement authorizes and the state allows; 422 with the reason otherwise */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    caseId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        feeType: "late" | "returned_payment" | "collection" | "convenience";
+                        amount: number;
+                        reason: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            currency: string;
+                            balance: number;
+                            parts: {
+                                principal: number;
+                                interest: number;
+                                fees: number;
+                            };
+                            itemization: {
+                                itemizationDate: string;
+                                onItemizationDate: number;
+                                interestSince: number;
+                                feesSince: number;
+                                paidOrCreditedSince: number;
+                                now: number;
+                            };
+                            entries: {
+                                id: string;
+                                /** @enum {string} */
+                                kind: "itemization" | "interest" | "fee" | "payment" | "credit" | "waiver" | "reversal" | "adjustment";
+                                on: string;
+                                postedBy: string;
+                                reason?: string;
+                                amount?: number;
+                                parts?: {
+                                    principal: number;
+                                    interest: number;
+                                    fees: number;
+                                };
+                                from?: string;
+                                feeType?: string;
+                                applied?: {
+                                    principal: number;
+                                    interest: number;
+                                    fees: number;
+                                };
+                                unapplied?: number;
+                                /** @enum {string} */
+                                part?: "interest" | "fees";
+                                of?: string;
+                                effect?: {
+                                    principal: number;
+                                    interest: number;
+                                    fees: number;
+                                };
+                            }[];
+                            accruedNotPosted: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                fields?: {
+                                    path: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                fields?: {
+                                    path: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                fields?: {
+                                    path: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                fields?: {
+                                    path: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                fields?: {
+                                    path: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                fields?: {
+                                    path: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                fields?: {
+                                    path: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                fields?: {
+                                    path: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                fields?: {
+                                    path: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cases/{caseId}/ledger/waivers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Waive interest or fees: an officer within the strategy's authority, a manager above it; 422 with the reason otherwise */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    caseId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        part: "interest" | "fees";
+                        amount: number;
+                        reason: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            currency: string;
+                            balance: number;
+                            parts: {
+                                principal: number;
+                                interest: number;
+                                fees: number;
+                            };
+                            itemization: {
+                                itemizationDate: string;
+                                onItemizationDate: number;
+                                interestSince: number;
+                                feesSince: number;
+                                paidOrCreditedSince: number;
+                                now: number;
+                            };
+                            entries: {
+                                id: string;
+                                /** @enum {string} */
+                                kind: "itemization" | "interest" | "fee" | "payment" | "credit" | "waiver" | "reversal" | "adjustment";
+                                on: string;
+                                postedBy: string;
+                                reason?: string;
+                                amount?: number;
+                                parts?: {
+                                    principal: number;
+                                    interest: number;
+                                    fees: number;
+                                };
+                                from?: string;
+                                feeType?: string;
+                                applied?: {
+                                    principal: number;
+                                    interest: number;
+                                    fees: number;
+                                };
+                                unapplied?: number;
+                                /** @enum {string} */
+                                part?: "interest" | "fees";
+                                of?: string;
+                                effect?: {
+                                    principal: number;
+                                    interest: number;
+                                    fees: number;
+                                };
+                            }[];
+                            accruedNotPosted: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                fields?: {
+                                    path: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                fields?: {
+                                    path: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                fields?: {
+                                    path: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                fields?: {
+                                    path: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                fields?: {
+                                    path: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                fields?: {
+                                    path: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                422: {
                     headers: {
                         [name: string]: unknown;
                     };

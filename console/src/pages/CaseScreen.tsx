@@ -44,6 +44,14 @@ export function CaseScreen({ caseId, task, onTaskDone }: { caseId: string; task:
           <dd data-testid="balance">
             {money(c.balance, c.currency)} <span className="muted">of {money(c.originalBalance, c.currency)}</span>
           </dd>
+          {c.balanceParts.interest > 0 || c.balanceParts.fees > 0 ? (
+            <>
+              <dt>Made of</dt>
+              <dd data-testid="balance-parts">
+                principal {money(c.balanceParts.principal, c.currency)}, interest {money(c.balanceParts.interest, c.currency)}, fees {money(c.balanceParts.fees, c.currency)}
+              </dd>
+            </>
+          ) : null}
           <dt>Strategy</dt>
           <dd>
             {c.strategy.key} v{c.strategy.version}

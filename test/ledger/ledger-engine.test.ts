@@ -1,0 +1,171 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startEngine, type Engine } from '../../testing/engine.js';
+import { pdfText } from '../../testing/pdf-text.js';
+import { ledgerQuery, statusQuery, type CaseStatus } from '../../workflows/case-messages.js';
+import { consumerEarly, negotiationLimits } from '../support/strategies.js';
+
+/**
+ * The account ledger on the real engine (time-skipping server, PostgreSQL, the API): an account
+ * enrolled with its itemization and 18% interest accrues 60 days, pays part (fees, then interest,
+ * then principal), the payment is returned; the live status, the ledger's read model and the
+ * itemization agree to the cent. Fees and waivers go through the case's validator; bad input is
+ * refused 422 naming the field, with nothing written.
+ */
+
+let engine: Engine;
+let enrolled = 0;
+const strategy = { ...consumerEarly, key: 'ledger-test', steps: [{ id: 'reminder', at: 'P0D', action: 'email', template: 'reminder' }, { id: 'call', at: 'P300D', action: 'call' }], negotiation: { ...negotiationLimits } };
+
+beforeAll(async () => {
+  engine = await startEngine({ temporal: 'time-skipping', api: true, worker: 'in-process', strategies: [strategy] });
+});
+afterAll(() => engine?.stop());
+
+const status = (caseId: string): Promise<CaseStatus> => engine.temporal.workflow.getHandle(caseId).query(statusQuery);
+const address = (region: string) => ({ line1: '1 Main St', city: 'Springfield', region, postalCode: '62701', country: 'US' });
+const account = (ledger: unknown, region = 'IL', balance = 105_000) => ({
+  externalId: `LEDGER-${++enrolled}`,
+  strategy: 'ledger-test',
+  currency: 'USD',
+  balance,
+  debtor: { name: 'Lena Ledger', email: 'lena@example.com', timeZone: 'America/Chicago', address: address(region) },
+  ledger,
+});
+const today = () => new Date().toISOString().slice(0, 10);
+const itemized = () => ({ itemizationDate: today(), itemization: { principal: 100_000, interest: 4_000, fees: 1_000 }, interest: { annualRateBps: 1800 }, authorizedFees: ['late'] });
+
+describe('account ledger on the engine', () => {
+  it('accrues 60 days, pays part by the waterfall, is reversed: status, ledger and itemization agree to the cent', async () => {
+    const created = await engine.call('POST', '/api/v1/accounts', { body: account(itemized()) });
+    expect(created.status, created.text).toBe(201);
+    const caseId = String(created.body.caseId);
+    expect(created.body.balanceParts).toEqual({ principal: 100_000, interest: 4_000, fees: 1_000 });
+    await expect.poll(async () => (await engine.call('GET', `/api/v1/cases/${caseId}/ledger`)).body.entries?.length, { timeout: 20_000 }).toBe(1);
+
+    await engine.testEnv.sleep('60 days');
+    // 100,000 × 18% × 60 / 365 = 2958.90: 2958 posted, however the month ends split it.
+    const interest = 2_958;
+    const paid = await engine.call('POST', `/api/v1/cases/${caseId}/payments`, { body: { reference: 'PAY-1', amount: 30_000, currency: 'USD' } });
+    expect(paid.status, paid.text).toBe(202);
+    await expect.poll(async () => (await status(caseId)).balance, { timeout: 20_000 }).toBe(105_000 + interest - 30_000);
+    // Fees 1,000, then interest 4,000 + 2,958, then 22,042 of principal.
+    expect((await status(caseId)).balanceParts).toEqual({ principal: 77_958, interest: 0, fees: 0 });
+    const live = await engine.temporal.workflow.getHandle(caseId).query(ledgerQuery);
+    expect(live?.entries.filter((entry) => entry.kind === 'interest').reduce((sum, entry) => sum + (entry.kind === 'interest' ? entry.amount : 0), 0)).toBe(interest);
+    expect(live?.entries.find((entry) => entry.id === 'payment:PAY-1')).toMatchObject({ applied: { fees: 1_000, interest: 6_958, principal: 22_042 }, unapplied: 0 });
+
+    await expect.poll(async () => engine.db.payment.count({ where: { caseId, reference: 'PAY-1' } }), { timeout: 20_000 }).toBe(1);
+    const returned = await engine.call('POST', `/api/v1/cases/${caseId}/payments/PAY-1/reversal`, { body: { reason: 'NSF' } });
+    expect(returned.status, returned.text).toBe(202);
+    const owed = { principal: 100_000, interest: 4_000 + interest, fees: 1_000 };
+    await expect.poll(async () => (await status(caseId)).balanceParts, { timeout: 20_000 }).toEqual(owed);
+
+    const total = owed.principal + owed.interest + owed.fees;
+    await expect.poll(async () => (await engine.call('GET', `/api/v1/cases/${caseId}/ledger`)).body.balance, { timeout: 20_000 }).toBe(total);
+    const ledger = (await engine.call('GET', `/api/v1/cases/${caseId}/ledger`)).body;
+    expect(ledger).toMatchObject({ keepsLedger: true, balance: total, parts: owed });
+    expect(ledger.itemization).toEqual({ itemizationDate: today(), onItemizationDate: 105_000, interestSince: interest, feesSince: 0, paidOrCreditedSince: 0, now: total });
+    expect(ledger.entries.at(-1)).toMatchObject({ kind: 'reversal', of: 'payment:PAY-1', effect: { fees: 1_000, interest: 6_958, principal: 22_042 } });
+    const view = await engine.call('GET', `/api/v1/cases/${caseId}`);
+    expect(view.body).toMatchObject({ balance: total, balanceParts: owed, live: true });
+    expect((await engine.db.case.findUniqueOrThrow({ where: { id: caseId } })).balance).toBe(total);
+    // The case file says the same, in JSON and in its PDF.
+    const file = await engine.call('GET', `/api/v1/cases/${caseId}/case-file`);
+    expect(file.status, file.text).toBe(200);
+    expect(file.body.ledger).toEqual({ parts: owed, itemization: ledger.itemization });
+    expect(file.body.balance.recorded).toBe(total);
+    const pdf = await fetch(`${engine.baseUrl}/api/v1/cases/${caseId}/case-file?format=pdf`, { headers: { authorization: `Bearer ${engine.keys.manager}` } });
+    const text = pdfText(Buffer.from(await pdf.arrayBuffer()));
+    expect(text).toContain('$1,000.00 / $69.58 / $10.00');
+
+    // Paid again the same day: the recovery report says what of it was principal, interest and fees.
+    const now = new Date(await engine.testEnv.currentTimeMs());
+    const again = await engine.call('POST', `/api/v1/cases/${caseId}/payments`, { body: { reference: 'PAY-2', amount: 30_000, currency: 'USD', receivedAt: now.toISOString() } });
+    expect(again.status, again.text).toBe(202);
+    await expect.poll(async () => (await engine.call('GET', `/api/v1/cases/${caseId}/ledger`)).body.balance, { timeout: 20_000 }).toBe(total - 30_000);
+    const asOf = now.toISOString().slice(0, 10);
+    const report = await engine.call('GET', `/api/v1/reports/recovery?asOf=${asOf}`);
+    expect(report.status, report.text).toBe(200);
+    expect(report.body.rows.find((row: { strategy: string }) => row.strategy === 'ledger-test')).toMatchObject({
+      collected: 30_000,
+      collectedFees: 1_000,
+      collectedInterest: 6_958,
+      collectedPrincipal: 22_042,
+    });
+  });
+
+  it('adds an authorized fee, refuses another, and waives within authority or by a manager', async () => {
+    const created = await engine.call('POST', '/api/v1/accounts', { body: account({ ...itemized(), interest: undefined }) });
+    expect(created.status, created.text).toBe(201);
+    const caseId = String(created.body.caseId);
+    await expect.poll(async () => (await status(caseId).catch(() => null))?.status, { timeout: 20_000 }).toBe('open');
+
+    const fee = await engine.call('POST', `/api/v1/cases/${caseId}/ledger/fees`, { key: engine.keys.officer, body: { feeType: 'late', amount: 2_500, reason: 'late charge under section 4 of the agreement' } });
+    expect(fee.status, fee.text).toBe(200);
+    expect(fee.body.parts).toEqual({ principal: 100_000, interest: 4_000, fees: 3_500 });
+    const unauthorized = await engine.call('POST', `/api/v1/cases/${caseId}/ledger/fees`, { key: engine.keys.officer, body: { feeType: 'collection', amount: 2_500, reason: 'collection cost' } });
+    expect(unauthorized.status).toBe(422);
+    expect(unauthorized.body.error.fields).toEqual([{ path: 'body.feeType', message: expect.stringMatching(/agreement does not authorize a collection fee/) }]);
+
+    const negative = await engine.call('POST', `/api/v1/cases/${caseId}/ledger/fees`, { key: engine.keys.officer, body: { feeType: 'late', amount: -100, reason: 'refund' } });
+    expect(negative.status).toBe(422);
+    expect(negative.body.error.fields).toEqual([{ path: 'body.amount', message: 'must be a whole number of minor units above 0' }]);
+    const tooMuch = await engine.call('POST', `/api/v1/cases/${caseId}/ledger/waivers`, { key: engine.keys.officer, body: { part: 'interest', amount: 4_001, reason: 'goodwill' } });
+    expect(tooMuch.status).toBe(422);
+    expect(tooMuch.body.error.fields[0].path).toBe('body.amount');
+    const officer = await engine.call('POST', `/api/v1/cases/${caseId}/ledger/waivers`, { key: engine.keys.officer, body: { part: 'fees', amount: 3_500, reason: 'goodwill' } });
+    expect(officer.status, officer.text).toBe(200);
+    const aboveAuthority = await engine.call('POST', `/api/v1/cases/${caseId}/ledger/waivers`, { key: engine.keys.officer, body: { part: 'interest', amount: 2_000, reason: 'hardship' } });
+    expect(aboveAuthority.status).toBe(422);
+    expect(aboveAuthority.body.error.message).toMatch(/above an officer's authority of 5000; a manager must waive it/);
+    const manager = await engine.call('POST', `/api/v1/cases/${caseId}/ledger/waivers`, { key: engine.keys.manager, body: { part: 'interest', amount: 2_000, reason: 'hardship' } });
+    expect(manager.status, manager.text).toBe(200);
+    expect(manager.body.parts).toEqual({ principal: 100_000, interest: 2_000, fees: 0 });
+    expect((await status(caseId)).balance).toBe(102_000);
+  });
+
+  it("pays by the portfolio's waterfall: a third-party portfolio that applies money to principal first", async () => {
+    expect((await engine.call('PUT', '/api/v1/clients/ledger-client', { body: { name: 'Ledger client' } })).status).toBe(201);
+    const terms = { name: 'Principal first', regime: 'third_party', strategies: ['ledger-test'], commission: { basis: 'age_band', bands: [{ fromDays: 0, ratePercent: 10 }] }, remittance: { dayOfMonth: 10 }, waterfall: 'principal_interest_fees' };
+    const portfolio = await engine.call('PUT', '/api/v1/clients/ledger-client/portfolios/principal-first', { body: terms });
+    expect(portfolio.status, portfolio.text).toBe(201);
+    expect(portfolio.body.waterfall).toBe('principal_interest_fees');
+    const created = await engine.call('POST', '/api/v1/accounts', { body: { ...account({ ...itemized(), interest: undefined }), portfolio: 'principal-first' } });
+    expect(created.status, created.text).toBe(201);
+    const caseId = String(created.body.caseId);
+    await expect.poll(async () => (await status(caseId).catch(() => null))?.status, { timeout: 20_000 }).toBe('open');
+    expect((await engine.call('POST', `/api/v1/cases/${caseId}/payments`, { body: { reference: 'PF-1', amount: 100_500, currency: 'USD' } })).status).toBe(202);
+    await expect.poll(async () => (await status(caseId)).balanceParts, { timeout: 20_000 }).toEqual({ principal: 0, interest: 3_500, fees: 1_000 });
+  });
+
+  it('a portfolio that stops interest: an account enrolled with a rate accrues none', async () => {
+    const terms = { name: 'Interest waived at charge-off', regime: 'debt_buyer', strategies: ['ledger-test'], commission: { basis: 'age_band', bands: [{ fromDays: 0, ratePercent: 10 }] }, remittance: { dayOfMonth: 10 }, accruesInterest: false };
+    const portfolio = await engine.call('PUT', '/api/v1/clients/ledger-client/portfolios/no-interest', { body: terms });
+    expect(portfolio.status, portfolio.text).toBe(201);
+    expect(portfolio.body.accruesInterest).toBe(false);
+    const created = await engine.call('POST', '/api/v1/accounts', { body: { ...account(itemized()), portfolio: 'no-interest' } });
+    expect(created.status, created.text).toBe(201);
+    const caseId = String(created.body.caseId);
+    await expect.poll(async () => (await status(caseId).catch(() => null))?.status, { timeout: 20_000 }).toBe('open');
+    await engine.testEnv.sleep('40 days');
+    expect((await engine.call('POST', `/api/v1/cases/${caseId}/payments`, { body: { reference: 'NI-1', amount: 5_000, currency: 'USD' } })).status).toBe(202);
+    await expect.poll(async () => (await status(caseId)).balanceParts, { timeout: 20_000 }).toEqual({ principal: 100_000, interest: 0, fees: 0 });
+    const ledger = await engine.temporal.workflow.getHandle(caseId).query(ledgerQuery);
+    expect(ledger?.terms?.interest).toBeUndefined();
+    expect(ledger?.entries.map((entry) => entry.kind)).toEqual(['itemization', 'payment']);
+  });
+
+  it('refuses a rate above the state cap, a fee the state forbids, a negative part: 422 naming the field, nothing written', async () => {
+    const cases = [
+      { body: account({ ...itemized(), interest: { annualRateBps: 2500 } }, 'NY'), path: 'body.ledger.interest.annualRateBps', message: /above NY's cap of 1600/ },
+      { body: account({ ...itemized(), interest: undefined, authorizedFees: ['collection'] }, 'CA'), path: 'body.ledger.authorizedFees.0', message: /CA does not allow a collection fee/ },
+      { body: account({ ...itemized(), itemization: { principal: 106_000, interest: -1_000 } }), path: 'body.ledger.itemization.interest', message: /0 or more/ },
+    ];
+    for (const { body, path, message } of cases) {
+      const answer = await engine.call('POST', '/api/v1/accounts', { body });
+      expect(answer.status, answer.text).toBe(422);
+      expect(answer.body.error).toMatchObject({ code: 'ledger_refused', fields: [{ path, message: expect.stringMatching(message) }] });
+      expect(await engine.db.account.count({ where: { externalId: body.externalId } })).toBe(0);
+    }
+  });
+});
