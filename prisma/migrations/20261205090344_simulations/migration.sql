@@ -18,9 +18,10 @@ CREATE TABLE "Simulation" (
     "plan" JSONB NOT NULL,
     "modelId" TEXT NOT NULL,
     "caseIds" TEXT[],
-    "chunkSize" INTEGER NOT NULL,
+    "chunkStarts" INTEGER[],
     "chunksTotal" INTEGER NOT NULL,
     "chunksDone" INTEGER NOT NULL DEFAULT 0,
+    "totals" JSONB,
     "summary" JSONB,
     "error" TEXT,
     "createdBy" TEXT NOT NULL,
@@ -35,7 +36,7 @@ CREATE TABLE "Simulation" (
 CREATE TABLE "SimulationChunk" (
     "simulationId" TEXT NOT NULL,
     "chunk" INTEGER NOT NULL,
-    "totals" JSONB NOT NULL,
+    "cases" INTEGER NOT NULL,
     "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
 
     CONSTRAINT "SimulationChunk_pkey" PRIMARY KEY ("simulationId","chunk")
