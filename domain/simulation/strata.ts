@@ -57,7 +57,8 @@ export function stratumKeyString(fields: Partial<StratumFields>): string {
 export function ratesLookup(model: TResponseModel): (fields: StratumFields) => TResponseRates {
   const cache = new Map<string, TResponseRates>();
   return (fields) => {
-    const key = stratumKeyString(fields);
+    // The hot path: one string per contact, not an array joined.
+    const key = `${fields.action}|${fields.channel}|${fields.balanceBand}|${fields.daysPastDueBand}|${fields.daysSinceContactBand}`;
     let rates = cache.get(key);
     if (!rates) {
       let best = -1;

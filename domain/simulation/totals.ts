@@ -10,7 +10,7 @@ export function emptyTotals({ arms, runs, horizonDays }: { arms: number; runs: n
   return Array.from({ length: arms }, () => Array.from({ length: runs }, () => emptyArmRunTotals(horizonDays)));
 }
 
-export function addCount(counts: Record<string, number>, key: string, by = 1): void {
+function addCount(counts: Record<string, number>, key: string, by = 1): void {
   counts[key] = (counts[key] ?? 0) + by;
 }
 

@@ -149,6 +149,37 @@ describe('simulateChunk', () => {
     expect(simulateChunk(chunk({ model: busy, seed: 8 }))).not.toEqual(whole);
   });
 
+  it('gives the same totals from the tree of remembered walks as from walking every case directly', () => {
+    const busy = model({ pay_full: 0.04, pay_part: 0.12, promise_kept: 0.03, promise_broken: 0.08, reply: 0.05, dispute: 0.02, opt_out: 0.08, bounce: 0.06 }, { backgroundDailyPayFull: 0.002, partShare: 0.6 });
+    const conditional = strategy({
+      key: 'sim-conditions',
+      name: 'Simulated, with balance conditions and a narrow window',
+      templates: plainTemplates,
+      steps: [
+        { id: 'reminder', at: 'P0D', action: 'email', template: 'reminder' },
+        { id: 'nudge', at: 'P2D', action: 'sms', template: 'nudge', fallback: 'letter' },
+        { id: 'big-call', at: 'P5D', action: 'call', when: { minBalance: 40_000 } },
+        { id: 'letter', at: 'P9D', action: 'letter', template: 'demand' },
+        { id: 'nudge-2', at: 'P12DT3H', action: 'sms', template: 'nudge' },
+        { id: 'small-email', at: 'P20D', action: 'email', template: 'reminder', when: { maxBalance: 30_000 } },
+        { id: 'reminder-2', at: 'P33DT7H', action: 'email', template: 'reminder' },
+        { id: 'agency', at: 'P70D', action: 'agency_referral' },
+      ],
+      contact: { allowedHours: { start: '09:00', end: '12:00' } },
+    });
+    const restart = { ...conditional, on: { ...conditional.on, brokenPromise: 'restart' as const } };
+    const population = Array.from({ length: 120 }, (_, index) =>
+      simulatedCase(index, { balance: 20_000 + ((index * 7_919) % 60_000), timeZone: ['America/Chicago', 'America/New_York', 'Pacific/Honolulu'][index % 3] as string }),
+    );
+    const input = chunk({ cases: population, model: busy, runs: 4, horizonDays: 120, arms: [{ label: 'resume', definition: conditional }, { label: 'restart', definition: restart }, { label: 'basic', definition }] });
+    const direct = simulateChunk(input, { walk: 'direct' });
+    expect(simulateChunk(input)).toEqual(direct);
+    // The population meets what the tree must get right: holds, bounces, opt-outs, broken promises, part payments.
+    const all = direct.flat();
+    for (const kind of ['bounce', 'opt_out', 'promise_broken', 'pay_part']) expect(all.some((run) => (run.responses[kind] ?? 0) > 0), kind).toBe(true);
+    expect(all.some((run) => Object.keys(run.holds).length > 0)).toBe(true);
+  });
+
   it('holds a step by the contact rules and counts the hold by its rule', () => {
     const narrow = { ...definition, contact: { ...definition.contact, allowedHours: { start: '09:00', end: '10:00' } } };
     const [[totals]] = simulateChunk(chunk({ cases: [cases[0] as SimulatedCase], arms: [{ label: 'narrow', definition: narrow }], runs: 1 })) as [[NonNullable<ReturnType<typeof simulateChunk>[0][0]>]];
