@@ -4,7 +4,8 @@ import { ZResponseModel } from '../../domain/simulation/contract.js';
 import { actorOf } from '../auth.js';
 import { errorResponses, ZErrorResponse } from '../schemas.js';
 import type { ApiDeps } from '../deps.js';
-import { findResponseModel, listResponseModels, responseModelVersions, saveResponseModel, ResponseModelSource, ZResponseModelBody, ZResponseModelName, type ResponseModelView } from '../services/response-models.js';
+import { fitAndSaveResponseModel, findResponseModel, listResponseModels, responseModelVersions, saveResponseModel, ResponseModelSource, ZFitRequest, ZResponseModelBody, ZResponseModelName, type ResponseModelView } from '../services/response-models.js';
+import { unprocessable } from '../errors.js';
 
 /**
  * The simulator's response models (what debtors do when contacted): saved by hand or fitted from
@@ -39,14 +40,19 @@ export function responseModelRoutes({ db }: ApiDeps): FastifyPluginAsyncZod {
           tags: ['simulations'],
           summary: 'Save a response model as the next version of its name',
           description:
-            'The body is edited by hand (`model`): base rates per contact, strata by step action, channel, balance band, days-past-due band and ' +
-            'days-since-contact band, each set of rates adding up to at most 1 (the responses to one contact exclude each other).',
-          body: z.object({ name: ZResponseModelName, model: ZResponseModelBody }).strict(),
+            'Either edited by hand (`model`): base rates per contact, strata by step action, channel, balance band, days-past-due band and ' +
+            'days-since-contact band, each set of rates adding up to at most 1 (the responses to one contact exclude each other); or fitted ' +
+            "(`fit`) from the engine's own history of a period: each contact and the first thing that followed within the window, thin strata " +
+            'shrunk toward the base rates by `priorStrength`.',
+          body: z.object({ name: ZResponseModelName, model: ZResponseModelBody.optional(), fit: ZFitRequest.optional() }).strict(),
           response: { 201: ZResponseModelView, 422: ZErrorResponse, ...errorResponses },
         },
       },
       async (request, reply) => {
-        const saved = await saveResponseModel({ db, name: request.body.name, body: request.body.model, source: ResponseModelSource.manual, actor: actorOf(request) });
+        const { name, model, fit } = request.body;
+        if ((model === undefined) === (fit === undefined)) throw unprocessable('invalid_response_model', 'give `model` (edited by hand) or `fit` (from history), one of them', [{ path: 'body.model', message: 'give `model` or `fit`, one of them' }]);
+        const actor = actorOf(request);
+        const saved = model ? await saveResponseModel({ db, name, body: model, source: ResponseModelSource.manual, actor }) : await fitAndSaveResponseModel({ db, name, fit: fit!, actor });
         return reply.code(201).send(view(saved));
       },
     );

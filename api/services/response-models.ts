@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { responseKinds, ZResponseModel, type TResponseModel, type TResponseRates } from '../../domain/simulation/contract.js';
 import type { Db } from '../../lib/db.js';
+import { fitFromHistory } from '../../records/simulation-history.js';
 import { notFound, unprocessable, type FieldProblem } from '../errors.js';
 import { serializable } from './strategies.js';
 
@@ -70,6 +71,45 @@ export async function saveResponseModel({ db, name, body, source, actor }: { db:
     return created;
   });
   return toView(row);
+}
+
+/** Fitting a model from the engine's own history: the contacts of a period and what followed each within the window. */
+export const ZFitRequest = z
+  .object({
+    /** First and last day (UTC) of the contacts to learn from. */
+    from: z.iso.date(),
+    to: z.iso.date(),
+    /** Only the accounts of this portfolio. */
+    portfolio: z.string().trim().min(1).max(64).optional(),
+    responseWindowDays: z.number().int().min(1).max(60).default(14),
+    /** How many observations' weight the base rates carry in a stratum (a Beta prior): thin strata lean on them. */
+    priorStrength: z.number().min(0).max(100_000).default(20),
+    minObservations: z.number().int().min(0).max(100_000).optional(),
+  })
+  .strict();
+export type TFitRequest = z.infer<typeof ZFitRequest>;
+
+/** Fits a model from the history of `fit`'s period and saves it as the next version of `name`. */
+export async function fitAndSaveResponseModel({ db, name, fit, actor }: { db: Db; name: string; fit: TFitRequest; actor: string }): Promise<ResponseModelView> {
+  const from = new Date(`${fit.from}T00:00:00.000Z`);
+  const to = new Date(`${fit.to}T00:00:00.000Z`);
+  to.setUTCDate(to.getUTCDate() + 1);
+  if (to <= from) throw unprocessable('invalid_fit', 'body.fit.to: the period ends before it starts', [{ path: 'body.fit.to', message: 'must be on or after body.fit.from' }]);
+  const { name: _name, version: _version, ...body } = await fitFromHistory(db, {
+    from,
+    to,
+    ...(fit.portfolio ? { portfolio: fit.portfolio } : {}),
+    name,
+    version: 1,
+    responseWindowDays: fit.responseWindowDays,
+    priorStrength: fit.priorStrength,
+    ...(fit.minObservations !== undefined ? { minObservations: fit.minObservations } : {}),
+  });
+  if ((body.fittedFrom?.cases ?? 0) === 0) {
+    const path = fit.portfolio ? 'body.fit.portfolio' : 'body.fit.from';
+    throw unprocessable('no_history', `${path}: no cases with history in the period to fit from`, [{ path, message: 'no cases with history in the period to fit from' }]);
+  }
+  return saveResponseModel({ db, name, body, source: ResponseModelSource.fitted, actor });
 }
 
 /** The newest version of every name. */

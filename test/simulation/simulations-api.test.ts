@@ -95,6 +95,28 @@ describe('response models', () => {
     expect((await call('GET', '/api/v1/response-models/baseline/9')).status).toBe(404);
   });
 
+  it("are fitted from the engine's history", async () => {
+    // The first 40 cases were emailed now; 10 of them paid in full a day later.
+    const now = Date.now();
+    for (let index = 0; index < 40; index++) {
+      const caseId = `sim-case-${String(index).padStart(3, '0')}`;
+      await engine.db.communication.create({ data: { caseId, stepId: 'reminder', channel: 'email', template: 't', recipient: 'r', body: 'b', idempotencyKey: `fit-${index}`, status: 'sent', createdAt: new Date(now), sentAt: new Date(now) } });
+      const account = await engine.db.account.findFirstOrThrow({ where: { cases: { some: { id: caseId } } } });
+      if (index < 10) await engine.db.payment.create({ data: { caseId, reference: `fit-pay-${index}`, amount: account.originalBalance, currency: 'USD', receivedAt: new Date(now + 86_400_000) } });
+    }
+    const day = (offset: number) => new Date(now + offset * 86_400_000).toISOString().slice(0, 10);
+    const fitted = await call('POST', '/api/v1/response-models', { name: 'fitted', fit: { from: day(-1), to: day(10), responseWindowDays: 7, priorStrength: 5 } });
+    expect(fitted.status, fitted.text).toBe(201);
+    expect(fitted.body).toMatchObject({ name: 'fitted', version: 1, source: 'fitted', model: { name: 'fitted', version: 1, responseWindowDays: 7, fittedFrom: { cases: 120 } } });
+    expect(fitted.body.model.base.pay_full).toBeGreaterThan(0.1);
+
+    const empty = await call('POST', '/api/v1/response-models', { name: 'fitted', fit: { from: '2020-01-01', to: '2020-02-01' } });
+    expect(empty.status).toBe(422);
+    expect(empty.body.error.fields).toEqual([{ path: 'body.fit.from', message: expect.stringContaining('no cases') }]);
+    const both = await call('POST', '/api/v1/response-models', { name: 'fitted', model: modelBody, fit: { from: day(-1), to: day(1) } });
+    expect(both.body.error.fields[0].path).toBe('body.model');
+  });
+
   it('refuses rates that are not probabilities, or add up to more than 1, naming them', async () => {
     const over = await call('POST', '/api/v1/response-models', { name: 'bad', model: { ...modelBody, base: rates({ pay_full: 0.6, reply: 0.6 }) } });
     expect(over.status).toBe(422);

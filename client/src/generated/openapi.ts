@@ -7599,7 +7599,7 @@ export interface paths {
         put?: never;
         /**
          * Save a response model as the next version of its name
-         * @description The body is edited by hand (`model`): base rates per contact, strata by step action, channel, balance band, days-past-due band and days-since-contact band, each set of rates adding up to at most 1 (the responses to one contact exclude each other).
+         * @description Either edited by hand (`model`): base rates per contact, strata by step action, channel, balance band, days-past-due band and days-since-contact band, each set of rates adding up to at most 1 (the responses to one contact exclude each other); or fitted (`fit`) from the engine's own history of a period: each contact and the first thing that followed within the window, thin strata shrunk toward the base rates by `priorStrength`.
          */
         post: {
             parameters: {
@@ -7612,7 +7612,7 @@ export interface paths {
                 content: {
                     "application/json": {
                         name: string;
-                        model: {
+                        model?: {
                             responseWindowDays: number;
                             partShare: number;
                             priorStrength: number;
@@ -7652,6 +7652,18 @@ export interface paths {
                                 to: string;
                                 cases: number;
                             };
+                        };
+                        fit?: {
+                            /** Format: date */
+                            from: string;
+                            /** Format: date */
+                            to: string;
+                            portfolio?: string;
+                            /** @default 14 */
+                            responseWindowDays?: number;
+                            /** @default 20 */
+                            priorStrength?: number;
+                            minObservations?: number;
                         };
                     };
                 };
