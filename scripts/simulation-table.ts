@@ -27,9 +27,9 @@ export function simulationTable(summary: SimulationSummary): string {
   const lines: Line[] = [
     { label: 'recovery rate', figure: (arm) => arm.recoveryRate, format: percent },
     { label: 'recovered', figure: (arm) => arm.recovered, format: money },
-    { label: 'recovered by day 30', figure: (arm) => arm.recoveredBy.d30, format: money },
-    { label: 'recovered by day 60', figure: (arm) => arm.recoveredBy.d60, format: money },
-    { label: 'recovered by day 90', figure: (arm) => arm.recoveredBy.d90, format: money },
+    { label: 'recovery by day 30', figure: (arm) => arm.recoveredBy.d30, format: percent },
+    { label: 'recovery by day 60', figure: (arm) => arm.recoveredBy.d60, format: percent },
+    { label: 'recovery by day 90', figure: (arm) => arm.recoveredBy.d90, format: percent },
     { label: 'contacts per case', figure: (arm) => arm.contactsPerCase, format: decimal },
     { label: 'cost per dollar collected', figure: (arm) => arm.costPerDollarCollected, format: decimal },
     ...keysOf((arm) => arm.holds).map((rule): Line => ({ label: `held: ${rule}`, figure: (arm) => arm.holds[rule], format: decimal })),
