@@ -45,7 +45,8 @@ export function responseModelRoutes({ db }: ApiDeps): FastifyPluginAsyncZod {
             "(`fit`) from the engine's own history of a period: each contact and the first thing that followed within the window, thin strata " +
             'shrunk toward the base rates by `priorStrength`.',
           body: z.object({ name: ZResponseModelName, model: ZResponseModelBody.optional(), fit: ZFitRequest.optional() }).strict(),
-          response: { 201: ZResponseModelView, 422: ZErrorResponse, ...errorResponses },
+          // A model of many strata can pass the body limit (413).
+          response: { 201: ZResponseModelView, 413: ZErrorResponse, 422: ZErrorResponse, ...errorResponses },
         },
       },
       async (request, reply) => {

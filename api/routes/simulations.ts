@@ -97,7 +97,7 @@ export function simulationRoutes({ db, temporal }: ApiDeps): FastifyPluginAsyncZ
             '(the champion and challenger of a segment). Both arms meet the same simulated debtors with the same random draws. ' +
             'Answers 202 at once; `GET /api/v1/simulations/{id}` gives the progress and, when completed, the summary with 95% intervals over the runs.',
           body: ZSimulationRequest,
-          response: { 202: ZSimulationView, 422: ZErrorResponse, ...errorResponses },
+          response: { 202: ZSimulationView, 413: ZErrorResponse, 422: ZErrorResponse, ...errorResponses },
         },
       },
       async (request, reply) => reply.code(202).send(view(await startSimulation({ db, temporal, request: request.body, actor: actorOf(request) }))),
