@@ -46,6 +46,9 @@ import { stripeWebhookRoutes } from './routes/stripe-webhooks.js';
 import { cardPaymentRoutes } from './routes/card-payments.js';
 import { clientRoutes } from './routes/clients.js';
 import { remittanceRoutes } from './routes/remittance.js';
+import { responseModelRoutes } from './routes/response-models.js';
+import { simulationRoutes } from './routes/simulations.js';
+import { championChallengerRoutes } from './routes/champion-challenger.js';
 
 /**
  * Answers every route can give besides its own, said in its schema so the OpenAPI document is
@@ -133,6 +136,9 @@ export async function buildApi({
   await app.register(caseFileRoutes(deps));
   await app.register(importRoutes(deps));
   await app.register(reportRoutes(deps));
+  await app.register(responseModelRoutes(deps));
+  await app.register(simulationRoutes(deps));
+  await app.register(championChallengerRoutes(deps));
   await app.register(clientRoutes(deps));
   await app.register(remittanceRoutes(deps));
   await app.register(outcomeRoutes(deps));

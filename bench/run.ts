@@ -12,7 +12,7 @@ import { describeTuning, parseTuning } from './lib/worker-options.js';
 import { defaultSizes, scenarios, type BenchSizes } from './scenarios/index.js';
 
 const usage = `usage: npm run bench -- [options]
-  --only 1,2,3,4,5,6,7     scenarios to run (default: all)
+  --only 1,2,3,4,5,6,7,8   scenarios to run (default: all)
   --enroll N              1: accounts enrolled, and bare starts (${defaultSizes.enrollCount})
   --concurrency N         concurrent callers / starts (${defaultSizes.concurrency})
   --pay-cases N           2: open cases (${defaultSizes.payCases})
@@ -23,6 +23,10 @@ const usage = `usage: npm run bench -- [options]
   --burst-channel C       3: email or sms (${defaultSizes.burstChannel})
   --sim-cases N           4: simulated cases (${defaultSizes.simCases})
   --sim-days N            4: simulated days (${defaultSizes.simDays})
+  --simulator-cases N     8: cases of the pure simulator (${defaultSizes.simulatorCases})
+  --simulator-days N      8: horizon in days (${defaultSizes.simulatorDays})
+  --simulator-runs N      8: Monte Carlo runs (${defaultSizes.simulatorRuns})
+  --simulator-arms N      8: 1 (champion) or 2 (champion and challenger) (${defaultSizes.simulatorArms})
   --seed N                random seed (${defaultSizes.seed})
   --report-cases N        5: cases seeded into the projection (${defaultSizes.reportCases})
   --report-requests N     5: timed requests per route (${defaultSizes.reportRequests})
@@ -47,6 +51,10 @@ const { values } = parseArgs({
     'burst-channel': { type: 'string' },
     'sim-cases': { type: 'string' },
     'sim-days': { type: 'string' },
+    'simulator-cases': { type: 'string' },
+    'simulator-days': { type: 'string' },
+    'simulator-runs': { type: 'string' },
+    'simulator-arms': { type: 'string' },
     seed: { type: 'string' },
     'report-cases': { type: 'string' },
     'report-requests': { type: 'string' },
@@ -73,6 +81,8 @@ function count(name: keyof typeof values, fallback: number): number {
 
 const channel = values['burst-channel'] ?? defaultSizes.burstChannel;
 if (channel !== 'email' && channel !== 'sms') throw new Error(`--burst-channel must be email or sms, not "${channel}"`);
+const simulatorArms = count('simulator-arms', defaultSizes.simulatorArms);
+if (simulatorArms !== 1 && simulatorArms !== 2) throw new Error(`--simulator-arms must be 1 or 2, not "${simulatorArms}"`);
 const sizes: BenchSizes = {
   enrollCount: count('enroll', defaultSizes.enrollCount),
   concurrency: count('concurrency', defaultSizes.concurrency),
@@ -84,6 +94,10 @@ const sizes: BenchSizes = {
   burstChannel: channel,
   simCases: count('sim-cases', defaultSizes.simCases),
   simDays: count('sim-days', defaultSizes.simDays),
+  simulatorCases: count('simulator-cases', defaultSizes.simulatorCases),
+  simulatorDays: count('simulator-days', defaultSizes.simulatorDays),
+  simulatorRuns: count('simulator-runs', defaultSizes.simulatorRuns),
+  simulatorArms,
   seed: count('seed', defaultSizes.seed),
   reportCases: count('report-cases', defaultSizes.reportCases),
   reportRequests: count('report-requests', defaultSizes.reportRequests),

@@ -16,6 +16,7 @@ import { startTemporalDevServer } from '../lib/temporal-dev-server.js';
 import { createStripeProcessor } from '../payments/stripe-processor.js';
 import { loadWorkerConfig } from '../worker/config.js';
 import { createImportWorker } from '../worker/create-import-worker.js';
+import { createSimulationWorker } from '../worker/create-simulation-worker.js';
 import { createCaseWorker } from '../worker/create-worker.js';
 import { installWorkerRuntime } from '../worker/runtime.js';
 import { seedDemo } from './seed.js';
@@ -111,14 +112,16 @@ async function main(): Promise<void> {
   const { worker, close: closeWorker } = await createCaseWorker(workerConfig);
   // Bulk imports: their own task queue, in the worker's process (worker/create-import-worker.ts).
   const imports = await createImportWorker(workerConfig);
-  const running = Promise.all([worker.run(), imports.worker.run()]);
+  // Strategy simulations, likewise (worker/create-simulation-worker.ts).
+  const simulations = await createSimulationWorker(workerConfig);
+  const running = Promise.all([worker.run(), imports.worker.run(), simulations.worker.run()]);
   stops.unshift({
     name: 'worker',
     stop: async () => {
       // The SDK's own signal handler may have begun the shutdown.
-      for (const each of [worker, imports.worker]) if (each.getState() === 'RUNNING') each.shutdown();
+      for (const each of [worker, imports.worker, simulations.worker]) if (each.getState() === 'RUNNING') each.shutdown();
       await running;
-      await Promise.all([closeWorker(), imports.close()]);
+      await Promise.all([closeWorker(), imports.close(), simulations.close()]);
     },
   });
 

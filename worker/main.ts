@@ -2,6 +2,7 @@ import { requirePayloadKeys } from '../lib/env.js';
 import { createLogger } from '../lib/logger.js';
 import { loadWorkerConfig } from './config.js';
 import { createImportWorker } from './create-import-worker.js';
+import { createSimulationWorker } from './create-simulation-worker.js';
 import { createCaseWorker } from './create-worker.js';
 import { installWorkerRuntime } from './runtime.js';
 
@@ -13,8 +14,10 @@ installWorkerRuntime(config.LOG_LEVEL);
 const { worker, close } = await createCaseWorker(config);
 // Bulk imports have a queue of their own in the same process (worker/create-import-worker.ts).
 const imports = await createImportWorker(config);
-log.info({ taskQueues: [worker.options.taskQueue, imports.worker.options.taskQueue], namespace: config.TEMPORAL_NAMESPACE }, 'worker started');
+// Strategy simulations too (worker/create-simulation-worker.ts).
+const simulations = await createSimulationWorker(config);
+log.info({ taskQueues: [worker.options.taskQueue, imports.worker.options.taskQueue, simulations.worker.options.taskQueue], namespace: config.TEMPORAL_NAMESPACE }, 'worker started');
 // Worker.run() resolves after SIGINT/SIGTERM have drained in-flight tasks (the SDK installs the handlers).
-await Promise.all([worker.run(), imports.worker.run()]);
-await Promise.all([close(), imports.close()]);
+await Promise.all([worker.run(), imports.worker.run(), simulations.worker.run()]);
+await Promise.all([close(), imports.close(), simulations.close()]);
 log.info('worker stopped');

@@ -1,4 +1,5 @@
 import { chooseStrategy, ZSegmentRuleSet, type SegmentAccount, type StrategyChoice, type TSegmentRuleSet } from '../../domain/segments.js';
+import type { Prisma } from '../../generated/prisma/client.js';
 import type { Db } from '../../lib/db.js';
 import { notFound, unprocessable, type FieldProblem } from '../errors.js';
 import { serializable, StrategyStatus } from './strategies.js';
@@ -29,8 +30,11 @@ export async function requireSegmentRules(db: Db): Promise<SegmentRuleSetView> {
   return active;
 }
 
-/** Validates and stores a rule set as the new active version; every strategy it names must be active. */
-export async function saveSegmentRules({ db, rules, actor }: { db: Db; rules: unknown; actor: string }): Promise<SegmentRuleSetView> {
+/**
+ * Validates and stores a rule set as the new active version; every strategy it names must be active.
+ * `audit` is one more audit event written in the same transaction (a promotion says why).
+ */
+export async function saveSegmentRules({ db, rules, actor, audit }: { db: Db; rules: unknown; actor: string; audit?: { action: string; data: Prisma.InputJsonValue } }): Promise<SegmentRuleSetView> {
   const parsed = ZSegmentRuleSet.safeParse(rules);
   if (!parsed.success) {
     const fields = parsed.error.issues.map((issue) => ({ path: ['body', ...issue.path.map(String)].join('.'), message: issue.message }));
@@ -59,6 +63,7 @@ export async function saveSegmentRules({ db, rules, actor }: { db: Db; rules: un
         data: { segments: value.segments.map((segment) => segment.id) },
       },
     });
+    if (audit) await tx.auditEvent.create({ data: { actor, action: audit.action, after: { version: created.version }, data: audit.data } });
     return created;
   });
   return toView(row);

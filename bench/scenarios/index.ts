@@ -6,6 +6,7 @@ import { enrollmentThroughput } from './enrollment.js';
 import { paymentLatency } from './payment-latency.js';
 import { reportQueries } from './reports.js';
 import { strategySimulation } from './simulation.js';
+import { simulatorThroughput } from './simulator.js';
 import { xlsxImport } from './xlsx-import.js';
 
 /** Sizes and settings of every scenario; `npm run bench` fills them from the command line. */
@@ -20,6 +21,10 @@ export interface BenchSizes {
   burstChannel: BurstChannel;
   simCases: number;
   simDays: number;
+  simulatorCases: number;
+  simulatorDays: number;
+  simulatorRuns: number;
+  simulatorArms: 1 | 2;
   seed: number;
   reportCases: number;
   reportRequests: number;
@@ -38,6 +43,10 @@ export const defaultSizes: BenchSizes = {
   burstChannel: 'sms',
   simCases: 1_000,
   simDays: 120,
+  simulatorCases: 10_000,
+  simulatorDays: 180,
+  simulatorRuns: 20,
+  simulatorArms: 1,
   seed: 42,
   reportCases: 100_000,
   reportRequests: 30,
@@ -105,5 +114,11 @@ export const scenarios: Scenario[] = [
     needsStack: true,
     trivialWorker: true,
     run: (stack, s) => xlsxImport(withStack(stack), { rows: s.xlsxRows }),
+  },
+  {
+    number: 8,
+    id: 'simulator',
+    needsStack: false,
+    run: async (_stack, s) => simulatorThroughput({ cases: s.simulatorCases, days: s.simulatorDays, runs: s.simulatorRuns, arms: s.simulatorArms, seed: s.seed }),
   },
 ];

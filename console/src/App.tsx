@@ -13,6 +13,7 @@ const StrategiesPage = lazy(() => import('./pages/Strategies').then((module) => 
 const ReportsPage = lazy(() => import('./pages/Reports').then((module) => ({ default: module.ReportsPage })));
 const MyCaseloadPage = lazy(() => import('./pages/caseload/MyCaseloadPage').then((module) => ({ default: module.MyCaseloadPage })));
 const WebhooksPage = lazy(() => import('./pages/Webhooks').then((module) => ({ default: module.WebhooksPage })));
+const SimulationsPage = lazy(() => import('./pages/Simulations').then((module) => ({ default: module.SimulationsPage })));
 const ImportPage = lazy(() => import('./pages/Import').then((module) => ({ default: module.ImportPage })));
 
 const pages: Record<PageId, { label: string; path: string }> = {
@@ -21,6 +22,7 @@ const pages: Record<PageId, { label: string; path: string }> = {
   debtors: { label: 'Debtors', path: '/debtors' },
   strategies: { label: 'Strategies', path: '/strategies' },
   reports: { label: 'Reports', path: '/reports' },
+  simulations: { label: 'Simulations', path: '/simulations' },
   import: { label: 'Import', path: '/import' },
   webhooks: { label: 'Webhooks', path: '/webhooks' },
 };
@@ -65,6 +67,8 @@ export function App() {
             {allowed.includes('strategies') && <Route path="/strategies" element={<StrategiesPage />} />}
             {allowed.includes('strategies') && <Route path="/strategies/:key" element={<StrategiesPage />} />}
             {allowed.includes('reports') && <Route path="/reports" element={<ReportsPage />} />}
+            {allowed.includes('simulations') && <Route path="/simulations" element={<SimulationsPage />} />}
+            {allowed.includes('simulations') && <Route path="/simulations/:id" element={<SimulationsPage />} />}
             {allowed.includes('import') && <Route path="/import" element={<ImportPage />} />}
             {allowed.includes('webhooks') && <Route path="/webhooks" element={<WebhooksPage />} />}
             <Route path="*" element={<Navigate to={first} replace />} />

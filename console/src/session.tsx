@@ -68,11 +68,11 @@ export function useSession(): SessionState {
 /** The pages each role may open, in the order the navigation shows them. */
 export const pagesByRole: Record<Role, readonly PageId[]> = {
   officer: ['queue', 'cases', 'debtors'],
-  manager: ['queue', 'cases', 'debtors', 'strategies', 'reports', 'import', 'webhooks'],
-  admin: ['queue', 'cases', 'debtors', 'strategies', 'reports', 'import', 'webhooks'],
+  manager: ['queue', 'cases', 'debtors', 'strategies', 'reports', 'simulations', 'import', 'webhooks'],
+  admin: ['queue', 'cases', 'debtors', 'strategies', 'reports', 'simulations', 'import', 'webhooks'],
   auditor: ['cases', 'debtors', 'reports'],
   integration: ['import', 'webhooks'],
 };
 
-export type PageId = 'queue' | 'cases' | 'debtors' | 'strategies' | 'reports' | 'import' | 'webhooks';
+export type PageId = 'queue' | 'cases' | 'debtors' | 'strategies' | 'reports' | 'simulations' | 'import' | 'webhooks';
 

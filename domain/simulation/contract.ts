@@ -97,6 +97,8 @@ export interface ArmRunTotals {
   holds: Record<string, number>;
   /** Cases by how they ended: paid, placed, timeline_complete, disputed, horizon, … */
   endings: Record<string, number>;
+  /** Responses drawn, by kind (pay_full, reply, …; `background` for a payment without a contact). */
+  responses: Record<string, number>;
 }
 
 /** totals[arm][run]. */

@@ -1,6 +1,7 @@
 import { createLogger } from '../../lib/logger.js';
 import { loadWorkerConfig } from '../../worker/config.js';
 import { createImportWorker } from '../../worker/create-import-worker.js';
+import { createSimulationWorker } from '../../worker/create-simulation-worker.js';
 import { createCaseWorker } from '../../worker/create-worker.js';
 import { installWorkerRuntime } from '../../worker/runtime.js';
 
@@ -16,9 +17,10 @@ const bundle = bundlePath ? { workflowBundle: { codePath: bundlePath } } : {};
 const caseWorker = await createCaseWorker(config, bundle);
 // Imports run in the worker process too, so a kill -9 interrupts them as it would in production.
 const importWorker = await createImportWorker(config, bundle);
-const running = Promise.all([caseWorker.worker.run(), importWorker.worker.run()]);
+const simulationWorker = await createSimulationWorker(config, bundle);
+const running = Promise.all([caseWorker.worker.run(), importWorker.worker.run(), simulationWorker.worker.run()]);
 // The parent waits for this line (on stdout whatever LOG_LEVEL is).
 process.stdout.write('worker ready\n');
 log.info({ pid: process.pid }, 'worker started');
 await running;
-await Promise.all([caseWorker.close(), importWorker.close()]);
+await Promise.all([caseWorker.close(), importWorker.close(), simulationWorker.close()]);

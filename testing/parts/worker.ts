@@ -4,6 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadWorkerConfig } from '../../worker/config.js';
 import { createImportWorker, type ImportWorkerOptions } from '../../worker/create-import-worker.js';
+import { createSimulationWorker } from '../../worker/create-simulation-worker.js';
 import { createCaseWorker, type CaseWorkerOptions } from '../../worker/create-worker.js';
 import type { StopStack } from '../stop-stack.js';
 import { caseWorkflowBundle } from '../workflow-bundle.js';
@@ -27,7 +28,7 @@ export async function startInProcessWorker(stops: StopStack, env: Record<string,
   return { worker: caseWorker.worker, stop };
 }
 
-/** The import worker (createImportWorker) in this process, for engines whose workers do not run in children. */
+/** The import and simulation workers in this process, for engines whose workers do not run in children. */
 export async function startInProcessImportWorker(stops: StopStack, env: Record<string, string>, options: ImportWorkerOptions = {}) {
   const encrypted = env.PAYLOAD_KEYS !== undefined;
   const importWorker = await createImportWorker(loadWorkerConfig(env), { workflowBundle: await caseWorkflowBundle({ encrypted }), ...options });
@@ -36,6 +37,14 @@ export async function startInProcessImportWorker(stops: StopStack, env: Record<s
     if (importWorker.worker.getState() === 'RUNNING') importWorker.worker.shutdown();
     await running;
     await importWorker.close();
+  });
+  // Simulations beside the imports: the same engines run them.
+  const simulationWorker = await createSimulationWorker(loadWorkerConfig(env), { workflowBundle: await caseWorkflowBundle({ encrypted }), ...options });
+  const simulating = simulationWorker.worker.run();
+  stops.push('simulation worker', async () => {
+    if (simulationWorker.worker.getState() === 'RUNNING') simulationWorker.worker.shutdown();
+    await simulating;
+    await simulationWorker.close();
   });
 }
 

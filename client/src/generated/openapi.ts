@@ -7528,6 +7528,2448 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/response-models": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The newest version of every response model */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                id: string;
+                                name: string;
+                                version: number;
+                                /** @enum {string} */
+                                source: "fitted" | "manual";
+                                createdAt: string;
+                                createdBy: string;
+                                model: {
+                                    name: string;
+                                    version: number;
+                                    responseWindowDays: number;
+                                    partShare: number;
+                                    priorStrength: number;
+                                    base: {
+                                        pay_full: number;
+                                        pay_part: number;
+                                        promise_kept: number;
+                                        promise_broken: number;
+                                        reply: number;
+                                        dispute: number;
+                                        opt_out: number;
+                                        bounce: number;
+                                    };
+                                    backgroundDailyPayFull: number;
+                                    strata: {
+                                        key: {
+                                            action?: string;
+                                            channel?: string;
+                                            balanceBand?: string;
+                                            daysPastDueBand?: string;
+                                            daysSinceContactBand?: string;
+                                        };
+                                        rates: {
+                                            pay_full: number;
+                                            pay_part: number;
+                                            promise_kept: number;
+                                            promise_broken: number;
+                                            reply: number;
+                                            dispute: number;
+                                            opt_out: number;
+                                            bounce: number;
+                                        };
+                                        observations: number;
+                                    }[];
+                                    fittedFrom?: {
+                                        from: string;
+                                        to: string;
+                                        cases: number;
+                                    };
+                                };
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                fields?: {
+                                    path: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                fields?: {
+                                    path: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                fields?: {
+                                    path: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                fields?: {
+                                    path: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                fields?: {
+                                    path: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                fields?: {
+                                    path: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Save a response model as the next version of its name
+         * @description Either edited by hand (`model`): base rates per contact, strata by step action, channel, balance band, days-past-due band and days-since-contact band, each set of rates adding up to at most 1 (the responses to one contact exclude each other); or fitted (`fit`) from the engine's own history of a period: each contact and the first thing that followed within the window, thin strata shrunk toward the base rates by `priorStrength`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name: string;
+                        model?: {
+                            responseWindowDays: number;
+                            partShare: number;
+                            priorStrength: number;
+                            base: {
+                                pay_full: number;
+                                pay_part: number;
+                                promise_kept: number;
+                                promise_broken: number;
+                                reply: number;
+                                dispute: number;
+                                opt_out: number;
+                                bounce: number;
+                            };
+                            backgroundDailyPayFull: number;
+                            strata: {
+                                key: {
+                                    action?: string;
+                                    channel?: string;
+                                    balanceBand?: string;
+                                    daysPastDueBand?: string;
+                                    daysSinceContactBand?: string;
+                                };
+                                rates: {
+                                    pay_full: number;
+                                    pay_part: number;
+                                    promise_kept: number;
+                                    promise_broken: number;
+                                    reply: number;
+                                    dispute: number;
+                                    opt_out: number;
+                                    bounce: number;
+                                };
+                                observations: number;
+                            }[];
+                            fittedFrom?: {
+                                from: string;
+                                to: string;
+                                cases: number;
+                            };
+                        };
+                        fit?: {
+                            /** Format: date */
+                            from: string;
+                            /** Format: date */
+                            to: string;
+                            portfolio?: string;
+                            /** @default 14 */
+                            responseWindowDays?: number;
+                            /** @default 20 */
+                            priorStrength?: number;
+                            minObservations?: number;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            name: string;
+                            version: number;
+                            /** @enum {string} */
+                            source: "fitted" | "manual";
+                            createdAt: string;
+                            createdBy: string;
+                            model: {
+                                name: string;
+                                version: number;
+                                responseWindowDays: number;
+                                partShare: number;
+                                priorStrength: number;
+                                base: {
+                                    pay_full: number;
+                                    pay_part: number;
+                                    promise_kept: number;
+                                    promise_broken: number;
+                                    reply: number;
+                                    dispute: number;
+                                    opt_out: number;
+                                    bounce: number;
+                                };
+                                backgroundDailyPayFull: number;
+                                strata: {
+                                    key: {
+                                        action?: string;
+                                        channel?: string;
+                                        balanceBand?: string;
+                                        daysPastDueBand?: string;
+                                        daysSinceContactBand?: string;
+                                    };
+                                    rates: {
+                                        pay_full: number;
+                                        pay_part: number;
+                                        promise_kept: number;
+                                        promise_broken: number;
+                                        reply: number;
+                                        dispute: number;
+                                        opt_out: number;
+                                        bounce: number;
+                                    };
+                                    observations: number;
+                                }[];
+                                fittedFrom?: {
+                                    from: string;
+                                    to: string;
+                                    cases: number;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                fields?: {
+                                    path: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                fields?: {
+                                    path: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                fields?: {
+                                    path: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                fields?: {
+                                    path: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                fields?: {
+                                    path: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                fields?: {
+                                    path: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                fields?: {
+                                    path: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                fields?: {
+                                    path: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/response-models/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every version of a response model, newest first */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                id: string;
+                                name: string;
+                                version: number;
+                                /** @enum {string} */
+                                source: "fitted" | "manual";
+                                createdAt: string;
+                                createdBy: string;
+                                model: {
+                                    name: string;
+                                    version: number;
+                                    responseWindowDays: number;
+                                    partShare: number;
+                                    priorStrength: number;
+                                    base: {
+                                        pay_full: number;
+                                        pay_part: number;
+                                        promise_kept: number;
+                                        promise_broken: number;
+                                        reply: number;
+                                        dispute: number;
+                                        opt_out: number;
+                                        bounce: number;
+                                    };
+                                    backgroundDailyPayFull: number;
+                                    strata: {
+                                        key: {
+                                            action?: string;
+                                            channel?: string;
+                                            balanceBand?: string;
+                                            daysPastDueBand?: string;
+                                            daysSinceContactBand?: string;
+                                        };
+                                        rates: {
+                                            pay_full: number;
+                                            pay_part: number;
+                                            promise_kept: number;
+                                            promise_broken: number;
+                                            reply: number;
+                                            dispute: number;
+                                            opt_out: number;
+                                            bounce: number;
+                                        };
+                                        observations: number;
+                                    }[];
+                                    fittedFrom?: {
+                                        from: string;
+                                        to: string;
+                                        cases: number;
+                                    };
+                                };
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                fields?: {
+                                    path: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                fields?: {
+                                    path: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                fields?: {
+                                    path: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                fields?: {
+                                    path: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                fields?: {
+                                    path: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                fields?: {
+                                    path: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                fields?: {
+                                    path: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/response-models/{name}/{version}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One version of a response model */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    name: string;
+                    version: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            name: string;
+                            version: number;
+                            /** @enum {string} */
+                            source: "fitted" | "manual";
+                            createdAt: string;
+                            createdBy: string;
+                            model: {
+                                name: string;
+                                version: number;
+                                responseWindowDays: number;
+                                partShare: number;
+                                priorStrength: number;
+                                base: {
+                                    pay_full: number;
+                                    pay_part: number;
+                                    promise_kept: number;
+                                    promise_broken: number;
+                                    reply: number;
+                                    dispute: number;
+                                    opt_out: number;
+                                    bounce: number;
+                                };
+                                backgroundDailyPayFull: number;
+                                strata: {
+                                    key: {
+                                        action?: string;
+                                        channel?: string;
+                                        balanceBand?: string;
+                                        daysPastDueBand?: string;
+                                        daysSinceContactBand?: string;
+                                    };
+                                    rates: {
+                                        pay_full: number;
+                                        pay_part: number;
+                                        promise_kept: number;
+                                        promise_broken: number;
+                                        reply: number;
+                                        dispute: number;
+                                        opt_out: number;
+                                        bounce: number;
+                                    };
+                                    observations: number;
+                                }[];
+                                fittedFrom?: {
+                                    from: string;
+                                    to: string;
+                                    cases: number;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                fields?: {
+                                    path: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                fields?: {
+                                    path: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                fields?: {
+                                    path: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                fields?: {
+                                    path: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                fields?: {
+                                    path: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                fields?: {
+                                    path: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                fields?: {
+                                    path: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/simulations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The newest simulations first */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                id: string;
+                                /** @enum {string} */
+                                status: "queued" | "running" | "completed" | "cancelled" | "failed";
+                                createdAt: string;
+                                createdBy: string;
+                                startedAt: string | null;
+                                finishedAt: string | null;
+                                error: string | null;
+                                arms: {
+                                    label: string;
+                                    strategy: {
+                                        key: string;
+                                        version: number;
+                                    } | null;
+                                }[];
+                                scope: {
+                                    portfolio?: string;
+                                    segment?: string;
+                                    strategy?: string;
+                                };
+                                split: string | null;
+                                runs: number;
+                                horizonDays: number;
+                                seed: number;
+                                simulationStartsAt: string;
+                                costs: {
+                                    [key: string]: number;
+                                };
+                                model: {
+                                    name: string;
+                                    version: number;
+                                };
+                                cases: number;
+                                progress: {
+                                    chunksDone: number;
+                                    chunksTotal: number;
+                                };
+                                summary: {
+                                    runs: number;
+                                    cases: number;
+                                    arms: {
+                                        label: string;
+                                        recoveryRate: {
+                                            mean: number | null;
+                                            low: number | null;
+                                            high: number | null;
+                                        };
+                                        recovered: {
+                                            mean: number | null;
+                                            low: number | null;
+                                            high: number | null;
+                                        };
+                                        recoveredBy: {
+                                            d30: {
+                                                mean: number | null;
+                                                low: number | null;
+                                                high: number | null;
+                                            };
+                                            d60: {
+                                                mean: number | null;
+                                                low: number | null;
+                                                high: number | null;
+                                            };
+                                            d90: {
+                                                mean: number | null;
+                                                low: number | null;
+                                                high: number | null;
+                                            };
+                                        };
+                                        contactsPerCase: {
+                                            mean: number | null;
+                                            low: number | null;
+                                            high: number | null;
+                                        };
+                                        costPerDollarCollected: {
+                                            mean: number | null;
+                                            low: number | null;
+                                            high: number | null;
+                                        };
+                                        holds: {
+                                            [key: string]: {
+                                                mean: number | null;
+                                                low: number | null;
+                                                high: number | null;
+                                            };
+                                        };
+                                        endings: {
+                                            [key: string]: {
+                                                mean: number | null;
+                                                low: number | null;
+                                                high: number | null;
+                                            };
+                                        };
+                                        curve: {
+                                            mean: number | null;
+                                            low: number | null;
+                                            high: number | null;
+                                            day: number;
+                                        }[];
+                                    }[];
+                                    difference?: {
+                                        mean: number | null;
+                                        low: number | null;
+                                        high: number | null;
+                                    };
+                                } | null;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                fields?: {
+                                    path: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                fields?: {
+                                    path: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                fields?: {
+                                    path: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                fields?: {
+                                    path: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                fields?: {
+                                    path: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                fields?: {
+                                    path: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Simulate one or two strategy versions on the open cases of a portfolio or segment (a durable job)
+         * @description Arms: `arms` (one or two: a stored `strategy` and `version`, its active version without one, or an unsaved `definition`) or `split` (the champion and challenger of a segment). Both arms meet the same simulated debtors with the same random draws. Answers 202 at once; `GET /api/v1/simulations/{id}` gives the progress and, when completed, the summary with 95% intervals over the runs.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        arms?: {
+                            strategy?: string;
+                            version?: number;
+                            definition?: {
+                                [key: string]: unknown;
+                            };
+                            label?: string;
+                        }[];
+                        split?: string;
+                        portfolio?: string;
+                        segment?: string;
+                        strategy?: string;
+                        runs: number;
+                        /** @default 180 */
+                        horizonDays?: number;
+                        /** @default 1 */
+                        seed?: number;
+                        /** Format: date-time */
+                        startedAt?: string;
+                        /** @default {} */
+                        costs?: {
+                            email?: number;
+                            sms?: number;
+                            letter?: number;
+                            call?: number;
+                        };
+                        chunkCases?: number;
+                        model: {
+                            name: string;
+                            version?: number;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            /** @enum {string} */
+                            status: "queued" | "running" | "completed" | "cancelled" | "failed";
+                            createdAt: string;
+                            createdBy: string;
+                            startedAt: string | null;
+                            finishedAt: string | null;
+                            error: string | null;
+                            arms: {
+                                label: string;
+                                strategy: {
+                                    key: string;
+                                    version: number;
+                                } | null;
+                            }[];
+                            scope: {
+                                portfolio?: string;
+                                segment?: string;
+                                strategy?: string;
+                            };
+                            split: string | null;
+                            runs: number;
+                            horizonDays: number;
+                            seed: number;
+                            simulationStartsAt: string;
+                            costs: {
+                                [key: string]: number;
+                            };
+                            model: {
+                                name: string;
+                                version: number;
+                            };
+                            cases: number;
+                            progress: {
+                                chunksDone: number;
+                                chunksTotal: number;
+                            };
+                            summary: {
+                                runs: number;
+                                cases: number;
+                                arms: {
+                                    label: string;
+                                    recoveryRate: {
+                                        mean: number | null;
+                                        low: number | null;
+                                        high: number | null;
+                                    };
+                                    recovered: {
+                                        mean: number | null;
+                                        low: number | null;
+                                        high: number | null;
+                                    };
+                                    recoveredBy: {
+                                        d30: {
+                                            mean: number | null;
+                                            low: number | null;
+                                            high: number | null;
+                                        };
+                                        d60: {
+                                            mean: number | null;
+                                            low: number | null;
+                                            high: number | null;
+                                        };
+                                        d90: {
+                                            mean: number | null;
+                                            low: number | null;
+                                            high: number | null;
+                                        };
+                                    };
+                                    contactsPerCase: {
+                                        mean: number | null;
+                                        low: number | null;
+                                        high: number | null;
+                                    };
+                                    costPerDollarCollected: {
+                                        mean: number | null;
+                                        low: number | null;
+                                        high: number | null;
+                                    };
+                                    holds: {
+                                        [key: string]: {
+                                            mean: number | null;
+                                            low: number | null;
+                                            high: number | null;
+                                        };
+                                    };
+                                    endings: {
+                                        [key: string]: {
+                                            mean: number | null;
+                                            low: number | null;
+                                            high: number | null;
+                                        };
+                                    };
+                                    curve: {
+                                        mean: number | null;
+                                        low: number | null;
+                                        high: number | null;
+                                        day: number;
+                                    }[];
+                                }[];
+                                difference?: {
+                                    mean: number | null;
+                                    low: number | null;
+                                    high: number | null;
+                                };
+                            } | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                fields?: {
+                                    path: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                fields?: {
+                                    path: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                fields?: {
+                                    path: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                fields?: {
+                                    path: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                fields?: {
+                                    path: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                fields?: {
+                                    path: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                fields?: {
+                                    path: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                fields?: {
+                                    path: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/simulations/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A simulation: its progress, and its summary once completed */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            /** @enum {string} */
+                            status: "queued" | "running" | "completed" | "cancelled" | "failed";
+                            createdAt: string;
+                            createdBy: string;
+                            startedAt: string | null;
+                            finishedAt: string | null;
+                            error: string | null;
+                            arms: {
+                                label: string;
+                                strategy: {
+                                    key: string;
+                                    version: number;
+                                } | null;
+                            }[];
+                            scope: {
+                                portfolio?: string;
+                                segment?: string;
+                                strategy?: string;
+                            };
+                            split: string | null;
+                            runs: number;
+                            horizonDays: number;
+                            seed: number;
+                            simulationStartsAt: string;
+                            costs: {
+                                [key: string]: number;
+                            };
+                            model: {
+                                name: string;
+                                version: number;
+                            };
+                            cases: number;
+                            progress: {
+                                chunksDone: number;
+                                chunksTotal: number;
+                            };
+                            summary: {
+                                runs: number;
+                                cases: number;
+                                arms: {
+                                    label: string;
+                                    recoveryRate: {
+                                        mean: number | null;
+                                        low: number | null;
+                                        high: number | null;
+                                    };
+                                    recovered: {
+                                        mean: number | null;
+                                        low: number | null;
+                                        high: number | null;
+                                    };
+                                    recoveredBy: {
+                                        d30: {
+                                            mean: number | null;
+                                            low: number | null;
+                                            high: number | null;
+                                        };
+                                        d60: {
+                                            mean: number | null;
+                                            low: number | null;
+                                            high: number | null;
+                                        };
+                                        d90: {
+                                            mean: number | null;
+                                            low: number | null;
+                                            high: number | null;
+                                        };
+                                    };
+                                    contactsPerCase: {
+                                        mean: number | null;
+                                        low: number | null;
+                                        high: number | null;
+                                    };
+                                    costPerDollarCollected: {
+                                        mean: number | null;
+                                        low: number | null;
+                                        high: number | null;
+                                    };
+                                    holds: {
+                                        [key: string]: {
+                                            mean: number | null;
+                                            low: number | null;
+                                            high: number | null;
+                                        };
+                                    };
+                                    endings: {
+                                        [key: string]: {
+                                            mean: number | null;
+                                            low: number | null;
+                                            high: number | null;
+                                        };
+                                    };
+                                    curve: {
+                                        mean: number | null;
+                                        low: number | null;
+                                        high: number | null;
+                                        day: number;
+                                    }[];
+                                }[];
+                                difference?: {
+                                    mean: number | null;
+                                    low: number | null;
+                                    high: number | null;
+                                };
+                            } | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                fields?: {
+                                    path: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                fields?: {
+                                    path: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                fields?: {
+                                    path: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                fields?: {
+                                    path: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                fields?: {
+                                    path: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                fields?: {
+                                    path: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                fields?: {
+                                    path: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/simulations/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Stop a simulation between chunks (it ends cancelled, without a summary) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            /** @enum {string} */
+                            status: "queued" | "running" | "completed" | "cancelled" | "failed";
+                            createdAt: string;
+                            createdBy: string;
+                            startedAt: string | null;
+                            finishedAt: string | null;
+                            error: string | null;
+                            arms: {
+                                label: string;
+                                strategy: {
+                                    key: string;
+                                    version: number;
+                                } | null;
+                            }[];
+                            scope: {
+                                portfolio?: string;
+                                segment?: string;
+                                strategy?: string;
+                            };
+                            split: string | null;
+                            runs: number;
+                            horizonDays: number;
+                            seed: number;
+                            simulationStartsAt: string;
+                            costs: {
+                                [key: string]: number;
+                            };
+                            model: {
+                                name: string;
+                                version: number;
+                            };
+                            cases: number;
+                            progress: {
+                                chunksDone: number;
+                                chunksTotal: number;
+                            };
+                            summary: {
+                                runs: number;
+                                cases: number;
+                                arms: {
+                                    label: string;
+                                    recoveryRate: {
+                                        mean: number | null;
+                                        low: number | null;
+                                        high: number | null;
+                                    };
+                                    recovered: {
+                                        mean: number | null;
+                                        low: number | null;
+                                        high: number | null;
+                                    };
+                                    recoveredBy: {
+                                        d30: {
+                                            mean: number | null;
+                                            low: number | null;
+                                            high: number | null;
+                                        };
+                                        d60: {
+                                            mean: number | null;
+                                            low: number | null;
+                                            high: number | null;
+                                        };
+                                        d90: {
+                                            mean: number | null;
+                                            low: number | null;
+                                            high: number | null;
+                                        };
+                                    };
+                                    contactsPerCase: {
+                                        mean: number | null;
+                                        low: number | null;
+                                        high: number | null;
+                                    };
+                                    costPerDollarCollected: {
+                                        mean: number | null;
+                                        low: number | null;
+                                        high: number | null;
+                                    };
+                                    holds: {
+                                        [key: string]: {
+                                            mean: number | null;
+                                            low: number | null;
+                                            high: number | null;
+                                        };
+                                    };
+                                    endings: {
+                                        [key: string]: {
+                                            mean: number | null;
+                                            low: number | null;
+                                            high: number | null;
+                                        };
+                                    };
+                                    curve: {
+                                        mean: number | null;
+                                        low: number | null;
+                                        high: number | null;
+                                        day: number;
+                                    }[];
+                                }[];
+                                difference?: {
+                                    mean: number | null;
+                                    low: number | null;
+                                    high: number | null;
+                                };
+                            } | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                fields?: {
+                                    path: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                fields?: {
+                                    path: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                fields?: {
+                                    path: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                fields?: {
+                                    path: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                fields?: {
+                                    path: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                fields?: {
+                                    path: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                fields?: {
+                                    path: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                fields?: {
+                                    path: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/champion-challenger": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Champion vs challenger per segment: recovery rate with its 95% interval per arm, and whether the difference is significant
+         * @description Recovery rate = collected / placed; its interval comes from the ratio estimator standard error, and the challenger − champion difference is tested by a two-sided z-test with unequal variances (Welch) at α = 0.05, with no verdict under 30 cases per arm. The share of cases paying is compared by a two-proportion z-test as a second view.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    asOf?: string;
+                    format?: "json" | "csv" | "xlsx";
+                    segment?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            report: "champion-challenger";
+                            asOf: string;
+                            alpha: number;
+                            minCasesPerArm: number;
+                            method: string;
+                            comparisons: {
+                                currency: string;
+                                segment: string | null;
+                                arms: {
+                                    arm: string;
+                                    strategies: string[];
+                                    cases: number;
+                                    casesWithPayments: number;
+                                    placed: number;
+                                    collected: number;
+                                    recoveryRate: number | null;
+                                    low: number | null;
+                                    high: number | null;
+                                }[];
+                                recovery: {
+                                    /** @enum {string} */
+                                    test: "welch_z_ratio" | "two_proportion_z";
+                                    difference: number | null;
+                                    low: number | null;
+                                    high: number | null;
+                                    z: number | null;
+                                    pValue: number | null;
+                                    /** @enum {string} */
+                                    verdict: "significant" | "not_significant" | "too_few_cases";
+                                } | null;
+                                payingShare: {
+                                    /** @enum {string} */
+                                    test: "welch_z_ratio" | "two_proportion_z";
+                                    difference: number | null;
+                                    low: number | null;
+                                    high: number | null;
+                                    z: number | null;
+                                    pValue: number | null;
+                                    /** @enum {string} */
+                                    verdict: "significant" | "not_significant" | "too_few_cases";
+                                } | null;
+                            }[];
+                        };
+                        "text/csv": string;
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                fields?: {
+                                    path: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                fields?: {
+                                    path: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                fields?: {
+                                    path: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                fields?: {
+                                    path: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                fields?: {
+                                    path: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                fields?: {
+                                    path: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/segments/{segmentId}/promote": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Promote a segment's challenger: it becomes the segment's strategy and the split ends (a new segment rules version, audited with the comparison) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    segmentId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        reason?: string;
+                    } | null;
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            version: number;
+                            createdAt: string;
+                            createdBy: string;
+                            segments: {
+                                [key: string]: unknown;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                fields?: {
+                                    path: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                fields?: {
+                                    path: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                fields?: {
+                                    path: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                fields?: {
+                                    path: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                fields?: {
+                                    path: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                fields?: {
+                                    path: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                fields?: {
+                                    path: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                fields?: {
+                                    path: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                fields?: {
+                                    path: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/clients": {
         parameters: {
             query?: never;

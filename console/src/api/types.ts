@@ -18,3 +18,7 @@ export type ImportJob = Json<paths['/api/v1/imports/{jobId}']['get']['responses'
 export type CaseNote = Json<paths['/api/v1/cases/{caseId}/notes']['get']['responses'][200]>['items'][number];
 export type Callback = Json<paths['/api/v1/cases/{caseId}/callbacks']['get']['responses'][200]>['items'][number];
 export type CallPermission = Json<paths['/api/v1/cases/{caseId}/call-permission']['get']['responses'][200]>;
+export type Simulation = Json<paths['/api/v1/simulations/{id}']['get']['responses'][200]>;
+export type SimulationSummary = NonNullable<Simulation['summary']>;
+export type SimulationRequest = Json<NonNullable<paths['/api/v1/simulations']['post']['requestBody']>>;
+export type ResponseModelView = Json<paths['/api/v1/response-models']['get']['responses'][200]>['items'][number];

@@ -11,6 +11,7 @@ import { StrategyEditor } from '../editor/StrategyEditor';
 import { lineOf, rangeOfPath } from '../editor/yaml-paths';
 import { when } from '../format';
 import { PreviewTimeline } from './PreviewTimeline';
+import { SimulateDraft } from './SimulateDraft';
 
 const newStrategyYaml = `key: my-strategy
 name: My strategy
@@ -159,6 +160,7 @@ function StrategyWorkbench({ strategyKey }: { strategyKey: string | null }) {
         initialText={base ? definitionYaml(base.definition) : newStrategyYaml}
         sourceLabel={base ? `v${base.version} (${base.status})` : 'a new strategy'}
         previewVersion={draft?.version ?? active?.version ?? null}
+        activeVersion={active?.version ?? null}
         onSaved={(saved) => {
           setEditing(null);
           refresh();
@@ -194,12 +196,15 @@ function DefinitionEditor({
   initialText,
   sourceLabel,
   previewVersion,
+  activeVersion,
   onSaved,
 }: {
   strategyKey: string | null;
   initialText: string;
   sourceLabel: string;
   previewVersion: number | null;
+  /** The version new cases start on: a draft is simulated against it. */
+  activeVersion: number | null;
   onSaved: (saved: StrategyVersion) => void;
 }) {
   const textRef = useRef(initialText);
@@ -279,6 +284,7 @@ function DefinitionEditor({
           {save.isPending ? 'Saving…' : 'Save as draft'}
         </button>
         {dirty && !save.isPending && <span className="muted"> unsaved changes</span>}
+        {strategyKey && activeVersion !== null && <SimulateDraft strategyKey={strategyKey} activeVersion={activeVersion} definition={() => parseText(textRef.current).definition} />}
         {save.isSuccess && (
           <span role="status" className="ok">
             {' '}
