@@ -27,6 +27,7 @@ const usage = `usage: npm run bench -- [options]
   --simulator-days N      8: horizon in days (${defaultSizes.simulatorDays})
   --simulator-runs N      8: Monte Carlo runs (${defaultSizes.simulatorRuns})
   --simulator-arms N      8: 1 (champion) or 2 (champion and challenger) (${defaultSizes.simulatorArms})
+  --simulator-shared P    8: percent of cases whose person has two accounts (${defaultSizes.simulatorSharedPercent})
   --seed N                random seed (${defaultSizes.seed})
   --report-cases N        5: cases seeded into the projection (${defaultSizes.reportCases})
   --report-requests N     5: timed requests per route (${defaultSizes.reportRequests})
@@ -55,6 +56,7 @@ const { values } = parseArgs({
     'simulator-days': { type: 'string' },
     'simulator-runs': { type: 'string' },
     'simulator-arms': { type: 'string' },
+    'simulator-shared': { type: 'string' },
     seed: { type: 'string' },
     'report-cases': { type: 'string' },
     'report-requests': { type: 'string' },
@@ -98,6 +100,7 @@ const sizes: BenchSizes = {
   simulatorDays: count('simulator-days', defaultSizes.simulatorDays),
   simulatorRuns: count('simulator-runs', defaultSizes.simulatorRuns),
   simulatorArms,
+  simulatorSharedPercent: values['simulator-shared'] === undefined ? defaultSizes.simulatorSharedPercent : Math.min(100, Math.max(0, Number(values['simulator-shared']) || 0)),
   seed: count('seed', defaultSizes.seed),
   reportCases: count('report-cases', defaultSizes.reportCases),
   reportRequests: count('report-requests', defaultSizes.reportRequests),

@@ -25,6 +25,7 @@ export interface BenchSizes {
   simulatorDays: number;
   simulatorRuns: number;
   simulatorArms: 1 | 2;
+  simulatorSharedPercent: number;
   seed: number;
   reportCases: number;
   reportRequests: number;
@@ -47,6 +48,7 @@ export const defaultSizes: BenchSizes = {
   simulatorDays: 180,
   simulatorRuns: 20,
   simulatorArms: 1,
+  simulatorSharedPercent: 0,
   seed: 42,
   reportCases: 100_000,
   reportRequests: 30,
@@ -119,6 +121,6 @@ export const scenarios: Scenario[] = [
     number: 8,
     id: 'simulator',
     needsStack: false,
-    run: async (_stack, s) => simulatorThroughput({ cases: s.simulatorCases, days: s.simulatorDays, runs: s.simulatorRuns, arms: s.simulatorArms, seed: s.seed }),
+    run: async (_stack, s) => simulatorThroughput({ cases: s.simulatorCases, days: s.simulatorDays, runs: s.simulatorRuns, arms: s.simulatorArms, seed: s.seed, sharedPersons: s.simulatorSharedPercent / 100 }),
   },
 ];

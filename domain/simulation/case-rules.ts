@@ -24,6 +24,8 @@ export interface Sink {
   partShare: number;
   /** Collects each case's trace when given (the fidelity test); the hot path records none. */
   traces?: Map<string, SimulationTraceEntry[]>;
+  /** How each case ended, with the traces. */
+  endings?: Map<string, string>;
 }
 
 /** How a strategy answers what the debtor does: a promise's term and grace, a broken promise's branch, a dispute's. */

@@ -212,6 +212,7 @@ export function simulatePerson({
   function end(run: CaseRun, ending: string): void {
     run.ended = ending;
     addCount(totals.endings, ending);
+    sink.endings?.set(run.simulated.caseId, ending);
   }
 
   function schedule(run: CaseRun, event: PendingEvent): void {

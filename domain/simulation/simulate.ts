@@ -103,14 +103,15 @@ export function simulateTraces({
   startedAt: number;
   horizonDays: number;
   costs?: TChannelCosts;
-}): { totals: ArmRunTotals; traces: Map<string, SimulationTraceEntry[]> } {
+}): { totals: ArmRunTotals; traces: Map<string, SimulationTraceEntry[]>; endings: Map<string, string> } {
   const totals = emptyTotals({ arms: 1, runs: 1, horizonDays })[0]?.[0] as ArmRunTotals;
   const traces = new Map<string, SimulationTraceEntry[]>();
+  const endings = new Map<string, string>();
   const lookup = ratesLookup(model);
   for (const group of casesByPerson(cases)) {
     const groupResponders = group.map((simulated) => responders?.get(simulated.caseId) ?? modelResponder(model, randomStream(streamSeed(seed, run, simulated.caseId)), lookup));
-    simulatePerson({ cases: group, definition, responders: groupResponders, sink: { totals, startedAt, horizonDays, costs, traces, partShare: model.partShare } });
+    simulatePerson({ cases: group, definition, responders: groupResponders, sink: { totals, startedAt, horizonDays, costs, traces, endings, partShare: model.partShare } });
   }
   cumulate(totals.recoveredByDay);
-  return { totals, traces };
+  return { totals, traces, endings };
 }

@@ -44,9 +44,14 @@ export class WalkForest {
   }
 
   rootFor(simulated: SimulatedCase): TreeRoot {
+    // The rules read a phone number (its area code's zones) and a postal address (its state), but
+    // an email address only where the debtor refused that address: otherwise it is left out, so
+    // debtors alike but for their email share one walk.
+    const email = simulated.contacts.email;
+    const contacts = email && !simulated.compliance?.refusedMedia?.length ? { ...simulated.contacts, email: { ...email, address: email.address === '' ? '' : '@' } } : simulated.contacts;
     const key = JSON.stringify([
       simulated.timeZone,
-      simulated.contacts,
+      contacts,
       simulated.compliance ?? null,
       this.balanceClass(simulated.balance),
       this.readsDaysPastDue ? simulated.daysPastDue : null,
@@ -128,7 +133,7 @@ export function simulateSingleCase({ simulated, root, forest, responder, sink }:
 
   /** Where an answer at `at` takes effect: before the next entry, or at its instant inside a hold. */
   function place(at: number): { key: string; where: { pos: number } | { at: number } } {
-    const held = node.entries[position]?.heldBefore ?? node.tailHeld;
+    const held = at >= (node.entries[position]?.heldFrom ?? node.tailHeldFrom);
     return held ? { key: `t${at}`, where: { at } } : { key: `p${position}`, where: { pos: position } };
   }
 
@@ -227,7 +232,7 @@ export function simulateSingleCase({ simulated, root, forest, responder, sink }:
    */
   function wake(now: number): void {
     if (suspended) return;
-    const held = node.entries[position]?.heldBefore ?? node.tailHeld;
+    const held = now >= (node.entries[position]?.heldFrom ?? node.tailHeldFrom);
     if (held) node = childOf(root, node, `w${now}`, { kind: 'wake', at: now });
   }
 

@@ -31,8 +31,8 @@ export interface TreeEntry {
   contact: boolean;
   /** The rule that held a `held` entry. */
   holdRule: string | undefined;
-  /** Whether the walk sat in a hold of the contact rules at some point since the previous entry. */
-  heldBefore: boolean;
+  /** Since when the walk sat in a hold of the contact rules before this entry (Infinity: it did not). */
+  heldFrom: number;
 }
 
 /** An answer that changes the walk; `pos` is the entry before which it takes effect, `at` an instant inside a hold. */
@@ -50,8 +50,8 @@ export class TreeNode {
     readonly inputs: readonly TreeInput[],
     readonly entries: readonly TreeEntry[],
     readonly end: { reason: string; at: number },
-    /** Whether the walk sat in a hold after its last entry. */
-    readonly tailHeld: boolean,
+    /** Since when the walk sat in a hold after its last entry (Infinity: it did not). */
+    readonly tailHeldFrom: number,
   ) {}
 }
 
@@ -87,7 +87,7 @@ function walkWith(root: TreeRoot, inputs: readonly TreeInput[]): TreeNode {
   const { definition, account, startedAt, horizonDays } = root;
   const horizon = startedAt + horizonDays * dayMs;
   const entries: TreeEntry[] = [];
-  let heldSince = false;
+  let heldSince = Infinity;
   const pending = [...inputs];
   const bounces = new Set(inputs.flatMap((input) => (input.kind === 'bounce' ? [input.pos] : [])));
   let walk: TimelineWalk;
@@ -106,9 +106,9 @@ function walkWith(root: TreeRoot, inputs: readonly TreeInput[]): TreeNode {
         result: entry.result,
         contact: entry.outcome === 'run' && isContact(entry),
         holdRule: entry.outcome === 'held' ? root.holdRule(walk, move, now) : undefined,
-        heldBefore: heldSince,
+        heldFrom: heldSince,
       });
-      heldSince = false;
+      heldSince = Infinity;
     },
   });
   let now = startedAt;
@@ -137,7 +137,7 @@ function walkWith(root: TreeRoot, inputs: readonly TreeInput[]): TreeNode {
     const step = walk.move(now);
     if (step.kind === 'end') return new TreeNode(inputs, entries, { reason: step.reason, at: now }, heldSince);
     if (step.kind === 'wait') {
-      if (step.move.held) heldSince = true;
+      if (step.move.held) heldSince = Math.min(heldSince, now);
       const timed = pending.reduce((earliest, input) => (input.kind !== 'bounce' && input.pos === undefined && input.at !== undefined ? Math.min(earliest, input.at) : earliest), Infinity);
       const wake = timed < step.until ? timed : step.until;
       if (wake > horizon) return new TreeNode(inputs, entries, { reason: 'horizon', at: horizon }, heldSince);
