@@ -206,12 +206,16 @@ describe('simulations', () => {
   });
 
   it('stop when cancelled, without a summary', async () => {
-    const started = await call('POST', '/api/v1/simulations', { arms: [{ strategy: 'consumer-early' }, { strategy: 'sim-gentle' }], runs: 1000, model: { name: 'baseline' }, chunkCases: 10 });
+    // One case a chunk: about a hundred activities, so the simulation is still running when it is
+    // cancelled however fast the simulator is (ten-case chunks could all finish first).
+    const started = await call('POST', '/api/v1/simulations', { arms: [{ strategy: 'consumer-early' }, { strategy: 'sim-gentle' }], runs: 1000, model: { name: 'baseline' }, chunkCases: 1 });
     expect(started.status).toBe(202);
     // Once its chunks run: the time-skipping server does not know an activity scheduled but not yet
     // started when the workflow asks to cancel it (ACTIVITY_UNKNOWN), which the dev server and a cluster do.
-    await eventually(async () => (await call('GET', `/api/v1/simulations/${started.body.id}`)).body.status === 'running', 'the simulation to run');
-    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    await eventually(async () => {
+      const { body } = await call('GET', `/api/v1/simulations/${started.body.id}`);
+      return body.status === 'running' && body.progress.chunksDone > 0;
+    }, 'the simulation to run');
     const cancelled = await call('POST', `/api/v1/simulations/${started.body.id}/cancel`);
     expect(cancelled.status).toBe(202);
     const done = await finished(started.body.id, 30_000).catch(async (error: unknown) => {
