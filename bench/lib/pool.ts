@@ -19,17 +19,6 @@ export async function runPool(count: number, concurrency: number, task: (index: 
   if (failure !== undefined) throw failure instanceof Error ? failure : new Error(JSON.stringify(failure));
 }
 
-/** A seeded pseudo-random generator (mulberry32): the same seed gives the same sequence. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 /** A Fisher–Yates shuffled copy of `items`, driven by `random`. */
 export function shuffled<T>(items: readonly T[], random: () => number): T[] {

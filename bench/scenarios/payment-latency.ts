@@ -3,7 +3,8 @@ import type { ScenarioResult } from '../results.js';
 import { benchDefinition, middayZone, saveStrategy } from '../lib/bench-strategies.js';
 import { openCasesInBulk, type BulkCase } from '../lib/bulk-cases.js';
 import { cpuFigures, cpuSpent } from '../lib/cpu.js';
-import { seededRandom, shuffled } from '../lib/pool.js';
+import { randomStream } from '../../domain/simulation/random.js';
+import { shuffled } from '../lib/pool.js';
 import { benchKeys, type BenchStack } from '../lib/stack.js';
 import { percentiles, perSecond, round, since } from '../lib/stats.js';
 import { quietTimeline } from '../lib/timelines.js';
@@ -58,7 +59,7 @@ export async function paymentLatency(stack: BenchStack, options: PaymentLatencyO
   const opened = await openCasesInBulk(stack, { strategy, count: openCases, startedAt: new Date(), timeZone, label: `pay-${run}`, concurrency });
 
   // A seeded shuffle spreads payments over the cases; a case paid again expects the sum.
-  const order = shuffled(opened.cases, seededRandom(seed));
+  const order = shuffled(opened.cases, randomStream(seed));
   const expected = new Map(opened.cases.map((c) => [c.caseId, c.balance]));
   const postMs: number[] = [];
   const liveMs: number[] = [];

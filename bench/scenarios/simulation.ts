@@ -8,7 +8,8 @@ import type { ScenarioResult } from '../results.js';
 import { benchDefinition, longTimeline } from '../lib/bench-strategies.js';
 import { progress } from '../lib/log.js';
 import { skippingClock } from '../lib/skipping-clock.js';
-import { runPool, seededRandom } from '../lib/pool.js';
+import { randomStream } from '../../domain/simulation/random.js';
+import { runPool } from '../lib/pool.js';
 import { perSecond, round, since } from '../lib/stats.js';
 
 /**
@@ -41,7 +42,7 @@ const dayMs = 86_400_000;
  * has not paid in full is referred to the agency at the end of the timeline.
  */
 export function paymentModel(cases: number, days: number, seed: number): { payments: PlannedPayment[]; expectedPaid: number } {
-  const random = seededRandom(seed);
+  const random = randomStream(seed);
   const day = (from: number, to: number) => from + Math.floor(random() * Math.max(1, to - from + 1));
   const lastDay = days - 1;
   const payments: PlannedPayment[] = [];

@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { percentiles } from '../../../bench/lib/stats.js';
-import { seededRandom } from '../../../bench/lib/pool.js';
+import { randomStream } from '../../../domain/simulation/random.js';
 import { startEngine, type Engine } from '../../../testing/engine.js';
 import { eventually } from '../../../testing/eventually.js';
 import { installWorkerRuntime } from '../../../worker/runtime.js';
@@ -83,8 +83,8 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   });
 }
 
-const random = seededRandom(seed);
-const caseRandom = seededRandom(seed * 7919 + 1);
+const random = randomStream(seed);
+const caseRandom = randomStream(seed * 7919 + 1);
 const tally = newTally();
 const history: Kill[] = [];
 const cases: Promise<ChaosCase>[] = [];
