@@ -47,6 +47,11 @@ export function caseLedger(live: LiveCase): LedgerEntry[] {
   return [opening, { kind: 'adjustment', id: 'since-enrollment', on: isoDate(live.now()), postedBy: 'case', amount: change, reason: 'payments, reversals and corrections since enrollment' }];
 }
 
+/** What the notice and the verification say about the account: the consumer, the account, the itemization from the ledger. */
+function noticeFacts(live: LiveCase) {
+  return { consumer: { name: live.account.debtor.name }, accountNumber: live.account.externalId, currency: live.account.currency, itemization: itemize(caseLedger(live)) };
+}
+
 /** Whether this case's portfolio and strategy call for the generated notice. */
 export function generatesValidationNotice(live: LiveCase): boolean {
   const { regime } = live.account;
@@ -112,13 +117,7 @@ async function sendNotice(run: CaseRun, route: { channel: 'email' | 'letter'; to
       idempotencyKey: run.idempotencyKey(validationNoticeStepId),
       channel: route.channel,
       to: route.to,
-      notice: {
-        consumer: { name: live.account.debtor.name },
-        accountNumber: live.account.externalId,
-        currency: live.account.currency,
-        itemization: itemize(caseLedger(live)),
-        validationPeriodEnds: isoDate(periodEnd, zones[0]),
-      },
+      notice: { ...noticeFacts(live), validationPeriodEnds: isoDate(periodEnd, zones[0]) },
       disclosures: requiredDisclosures(facts),
       compliance: live.contentFacts(),
     }),
@@ -157,14 +156,7 @@ export async function sendGeneratedVerification(run: CaseRun, key: string, origi
       idempotencyKey: key,
       channel: route.channel,
       to: route.to,
-      notice: {
-        consumer: { name: live.account.debtor.name },
-        accountNumber: live.account.externalId,
-        currency: live.account.currency,
-        itemization: itemize(caseLedger(live)),
-        documentsReference: live.caseId,
-        ...(originalCreditor ? { originalCreditor } : {}),
-      },
+      notice: { ...noticeFacts(live), documentsReference: live.caseId, ...(originalCreditor ? { originalCreditor } : {}) },
       disclosures: requiredDisclosures(facts),
       compliance: live.contentFacts(),
     }),
