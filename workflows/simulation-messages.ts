@@ -1,3 +1,4 @@
+import { defineSignal } from '@temporalio/workflow';
 import type { TChannelCosts } from '../domain/simulation/contract.js';
 import type { TStrategyDefinition } from '../domain/strategy.js';
 
@@ -11,6 +12,13 @@ import type { TStrategyDefinition } from '../domain/strategy.js';
 export const simulationTaskQueue = 'simulations';
 
 export const simulationWorkflowId = (simulationId: string) => `simulation-${simulationId}`;
+
+/**
+ * Stop after the chunks in flight (POST .../cancel). A signal, not a workflow cancellation: the
+ * chunks are seconds of work, and a cancelled activity that had not started yet made the
+ * time-skipping test server fail the workflow's task (ACTIVITY_UNKNOWN), so the simulation never ended.
+ */
+export const cancelSimulationSignal = defineSignal('cancelSimulation');
 
 export const SimulationStatus = { queued: 'queued', running: 'running', completed: 'completed', cancelled: 'cancelled', failed: 'failed' } as const;
 export type SimulationStatus = (typeof SimulationStatus)[keyof typeof SimulationStatus];

@@ -1,13 +1,14 @@
-import { ApplicationFailure, CancellationScope, ContinueAsNew, continueAsNew, isCancellation, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, CancellationScope, ContinueAsNew, continueAsNew, isCancellation, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { SimulationActivities } from '../api/services/simulation-chunks.js';
-import { SimulationStatus, type SimulationInput } from './simulation-messages.js';
+import { cancelSimulationSignal, SimulationStatus, type SimulationInput } from './simulation-messages.js';
 
 /**
  * A strategy simulation (POST /api/v1/simulations), one workflow per Simulation row. It runs the
  * simulation's chunks of cases a few at a time (api/services/simulation-chunks.ts): each chunk
  * adds its totals to the row and marks itself done in one transaction, so a chunk retried after a
  * worker died counts once. When every chunk is in, the totals are summarized into the row.
- * Cancelling the workflow (POST .../cancel) stops it between chunks and marks the row cancelled.
+ * POST .../cancel signals it to stop after the chunks in flight and mark the row cancelled (so does
+ * a cancellation of the workflow, from the Temporal CLI).
  */
 
 /** Chunks at once: two keep a two-core worker busy without starving its other queues. */
@@ -29,20 +30,29 @@ const jobs = proxyActivities<SimulationActivities>({
 });
 
 export async function simulationWorkflow({ simulationId, nextChunk = 0 }: SimulationInput): Promise<SimulationStatus> {
+  let cancelRequested = false;
+  setHandler(cancelSimulationSignal, () => {
+    cancelRequested = true;
+  });
+  const cancelled = async () => {
+    await jobs.endSimulation({ simulationId, status: SimulationStatus.cancelled });
+    return SimulationStatus.cancelled;
+  };
   try {
     const { chunksTotal } = await jobs.beginSimulation({ simulationId });
     for (let first = nextChunk; first < chunksTotal; first += chunksInFlight) {
+      if (cancelRequested) return await cancelled();
       if (first > nextChunk && workflowInfo().continueAsNewSuggested) await continueAsNew<typeof simulationWorkflow>({ simulationId, nextChunk: first });
       const wave = Array.from({ length: Math.min(chunksInFlight, chunksTotal - first) }, (_, index) => first + index);
       await Promise.all(wave.map((chunk) => chunks.runSimulationChunk({ simulationId, chunk })));
     }
+    if (cancelRequested) return await cancelled();
     await jobs.finishSimulation({ simulationId });
     return SimulationStatus.completed;
   } catch (error) {
     if (error instanceof ContinueAsNew) throw error;
     if (isCancellation(error)) {
-      await CancellationScope.nonCancellable(() => jobs.endSimulation({ simulationId, status: SimulationStatus.cancelled }));
-      return SimulationStatus.cancelled;
+      return await CancellationScope.nonCancellable(cancelled);
     }
     const message = error instanceof ApplicationFailure || error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error);
     await jobs.endSimulation({ simulationId, status: SimulationStatus.failed, error: message });

@@ -59,12 +59,15 @@ const ZFeeRequest = z.object({ feeType: z.enum(feeTypes), amount: ZMinorUnits, r
 const ZWaiverRequest = z.object({ part: z.enum(['interest', 'fees']), amount: ZMinorUnits, reason: ZReason }).strict();
 
 const negotiators = ['officer', 'manager', 'admin'] as const;
+/** Who reads a case (api/routes/cases.ts). */
+const readers = ['manager', 'officer', 'auditor', 'admin'] as const;
 
 export function ledgerRoutes({ db, temporal }: ApiDeps): FastifyPluginAsyncZod {
   return async (app) => {
     app.get(
       '/api/v1/cases/:caseId/ledger',
       {
+        config: { roles: readers },
         schema: {
           tags: ['cases'],
           summary: "The account ledger: entries with what each did to principal, interest and fees, the parts and Regulation F's itemization",

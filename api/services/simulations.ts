@@ -5,7 +5,7 @@ import type { TSegmentRule, TSegmentRuleSet } from '../../domain/segments.js';
 import type { Prisma } from '../../generated/prisma/client.js';
 import type { Db } from '../../lib/db.js';
 import { chunkStarts, openCases } from '../../records/simulated-cases.js';
-import { finishedSimulationStatuses, SimulationStatus, simulationTaskQueue, simulationWorkflowId, type PlannedArm, type SimulationPlan } from '../../workflows/simulation-messages.js';
+import { cancelSimulationSignal, finishedSimulationStatuses, SimulationStatus, simulationTaskQueue, simulationWorkflowId, type PlannedArm, type SimulationPlan } from '../../workflows/simulation-messages.js';
 import { simulationWorkflow } from '../../workflows/simulation.js';
 import { ApiError, conflict, notFound, unprocessable, type FieldProblem } from '../errors.js';
 import { ZInstant } from '../schemas.js';
@@ -224,7 +224,7 @@ export async function cancelSimulation({ db, temporal, id, actor }: { db: Db; te
   const simulation = await requireSimulation(db, id);
   if (finishedSimulationStatuses.includes(simulation.status as SimulationStatus)) throw conflict('simulation_finished', `simulation "${id}" is already ${simulation.status}`);
   try {
-    await temporal.workflow.getHandle(simulationWorkflowId(id)).cancel();
+    await temporal.workflow.getHandle(simulationWorkflowId(id)).signal(cancelSimulationSignal);
   } catch (error) {
     if (!(error instanceof WorkflowNotFoundError)) throw error;
     // No workflow to stop (it never started, or ended without writing its end): the row says so.
