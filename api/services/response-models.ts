@@ -14,11 +14,12 @@ import { serializable } from './strategies.js';
 export const ResponseModelSource = { fitted: 'fitted', manual: 'manual' } as const;
 export type ResponseModelSource = (typeof ResponseModelSource)[keyof typeof ResponseModelSource];
 
+/** At most 100 characters: it is a path parameter, and the router takes no longer one (test/security/http-layer.test.ts). */
 export const ZResponseModelName = z
   .string()
   .trim()
   .min(1)
-  .max(120)
+  .max(100)
   .regex(/^[\w.@-]+$/, 'letters, digits and _ . @ - only');
 
 /** A hand-edited model: everything but its name and version, which the store gives. */

@@ -44,7 +44,7 @@ export const ZStratumKey = z.object({
  * stands on (a fitted model shrinks thin strata toward the base rates by `priorStrength`).
  */
 export const ZResponseModel = z.object({
-  name: z.string().min(1).max(120),
+  name: z.string().min(1).max(100),
   version: z.number().int().min(1),
   /** Days after a contact within which its response is drawn. */
   responseWindowDays: z.number().int().min(1).max(60),
