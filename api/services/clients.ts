@@ -4,6 +4,7 @@ import type { TClientInput, TPortfolioInput } from '../../domain/portfolio.js';
 import type { Db } from '../../lib/db.js';
 import { ApiError, notFound, unprocessable, type FieldProblem } from '../errors.js';
 import { assertStrategiesFitRegime } from './strategy-regimes.js';
+import { assertStrategyInPortfolio, portfolioTerms } from './portfolio-terms.js';
 
 /**
  * Clients (creditors) and their portfolios. A portfolio is linked to accounts by its key, the
@@ -151,10 +152,5 @@ export async function undefinedPortfolios(db: Db): Promise<{ portfolio: string; 
  * an undefined portfolio, or one without a list, takes any.
  */
 export async function assertPortfolioStrategy(db: Db, portfolioKey: string | undefined, strategyKey: string): Promise<void> {
-  if (!portfolioKey) return;
-  const portfolio = await db.portfolio.findUnique({ where: { key: portfolioKey }, select: { strategies: true } });
-  if (!portfolio || portfolio.strategies.length === 0 || portfolio.strategies.includes(strategyKey)) return;
-  throw unprocessable('strategy_not_in_portfolio', `portfolio "${portfolioKey}" is worked with ${portfolio.strategies.join(', ')}, not "${strategyKey}"`, [
-    { path: 'body.strategy', message: `not one of portfolio "${portfolioKey}"'s strategies (${portfolio.strategies.join(', ')})` },
-  ]);
+  assertStrategyInPortfolio(portfolioKey, await portfolioTerms(db, portfolioKey), strategyKey);
 }

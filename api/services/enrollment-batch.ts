@@ -3,7 +3,6 @@ import type { Client } from '@temporalio/client';
 import type { TAccountEnrollment } from '../../domain/account.js';
 import type { Db } from '../../lib/db.js';
 import { personInputsOf } from '../../records/persons.js';
-import { assertPortfolioStrategy } from './clients.js';
 import { noPortfolioTerms, portfolioTerms } from './portfolio-terms.js';
 import { newContactRows, newDebtorFields } from './debtor-identity.js';
 import { caseInput, enrollmentInTeam, newEnrollmentRows, ownerSubject, planNewEnrollment, startCase, type NewEnrollment } from './enrollment.js';
@@ -78,13 +77,6 @@ export async function enrollNewAccounts({
   const fresh = candidates.filter((row) => !taken.has(row.input.externalId) && (taken.add(row.input.externalId), true));
 
   const strategyNamed = remembered((key) => activeStrategy(db, key));
-  const portfolioAnswer = remembered((key) => {
-    const [portfolio, strategy] = JSON.parse(key) as [string, string];
-    return assertPortfolioStrategy(db, portfolio, strategy);
-  });
-  const portfolioCheck: typeof assertPortfolioStrategy = async (_db, portfolio, strategy) => {
-    if (portfolio) await portfolioAnswer(JSON.stringify([portfolio, strategy]));
-  };
   const termsAnswer = remembered((portfolio) => portfolioTerms(db, portfolio));
   const termsOf: typeof portfolioTerms = async (_db, portfolio) => (portfolio ? termsAnswer(portfolio) : noPortfolioTerms);
   const limit = createLimiter(concurrency);
@@ -94,7 +86,7 @@ export async function enrollNewAccounts({
         try {
           const input = enrollmentInTeam(row.input, callerTeam);
           const named = input.strategy === undefined ? null : await strategyNamed(input.strategy);
-          return { line: row.line, plan: await planNewEnrollment(db, input, named, { portfolioCheck, termsOf }) };
+          return { line: row.line, plan: await planNewEnrollment(db, input, named, { termsOf }) };
         } catch (error) {
           result.refused.set(row.line, error);
           return null;

@@ -17,8 +17,7 @@ import { debtorForEnrollment } from './debtor-identity.js';
 import { identityHashesOf, identityKey } from './debtor-page/identity-facts.js';
 import { differingFields, enrollmentConflict, enrollmentFingerprint, type EnrollmentFingerprint } from './enrollment-conflicts.js';
 import { ownerAudit, ownerForNewCase, type RuleDecision } from './owners.js';
-import { assertPortfolioStrategy } from './clients.js';
-import { portfolioTerms, type PortfolioTerms } from './portfolio-terms.js';
+import { assertStrategyInPortfolio, portfolioTerms, type PortfolioTerms } from './portfolio-terms.js';
 import { chooseStrategyFor } from './segments.js';
 import { activeStrategy, toVersion, type StrategyVersion } from './strategies.js';
 
@@ -137,13 +136,13 @@ export interface NewEnrollment {
 /**
  * Chooses the strategy of a new account (the named one, `named` as the caller looked it up, else
  * the segment rules') and checks it against the portfolio; a 422 says why none fits. An import's
- * batch passes a `portfolioCheck` that remembers its answers.
+ * batch passes a `termsOf` that remembers its answers.
  */
 export async function planNewEnrollment(
   db: Db,
   input: TAccountEnrollment,
   named: StrategyVersion | null,
-  { portfolioCheck = assertPortfolioStrategy, termsOf = portfolioTerms }: { portfolioCheck?: typeof assertPortfolioStrategy; termsOf?: typeof portfolioTerms } = {},
+  { termsOf = portfolioTerms }: { termsOf?: typeof portfolioTerms } = {},
 ): Promise<NewEnrollment> {
   assertLedgerAllowed(input);
   // No strategy named: the segment rules choose it, and the champion/challenger arm.
@@ -160,7 +159,8 @@ export async function planNewEnrollment(
       { path: 'body.strategy', message: `no active strategy named "${strategyKey}"${choice ? ` (chosen by segment "${choice.segmentId}")` : ''}` },
     ]);
   }
-  const [portfolio] = await Promise.all([termsOf(db, input.portfolio), portfolioCheck(db, input.portfolio, strategy.key)]);
+  const portfolio = await termsOf(db, input.portfolio);
+  assertStrategyInPortfolio(input.portfolio, portfolio, strategy.key);
   const accountId = randomUUID();
   return { input, accountId, caseId: caseWorkflowId(accountId), startedAt: new Date(), strategy, choice, portfolio };
 }
