@@ -5,6 +5,7 @@ import { api, unwrap } from '../api/client';
 import { DownloadButtons, type DownloadFormat } from '../components/DownloadButtons';
 import { Problem } from '../components/Problem';
 import { money, percent } from '../format';
+import { ChampionChallengerStats } from './ChampionChallengerStats';
 
 const reports = [
   { id: 'recovery', label: 'Recovery' },
@@ -48,6 +49,7 @@ export function ReportsPage() {
       <section role="tabpanel" id="report-panel" aria-labelledby={`tab-${report}`} className="report-panel">
         {report === 'recovery' && <RecoveryReport asOf={asOf} groupBy="strategy" />}
         {report === 'arms' && <RecoveryReport asOf={asOf} groupBy="strategy,arm" />}
+        {report === 'arms' && <ChampionChallengerStats asOf={asOf} />}
         {report === 'aging' && <AgingReport asOf={asOf} />}
         {report === 'roll-rates' && <RollRateReport asOf={asOf} />}
         {report === 'liquidation' && <LiquidationReport asOf={asOf} />}
