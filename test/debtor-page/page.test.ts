@@ -15,9 +15,11 @@ import { enrollPerson, facts, hiddenValue, linkIn, pageClient, pageStrategy } fr
 
 let engine: Engine;
 const strategy = pageStrategy('page-api');
+// The strategy asks for the account number's last four; its client "acme" wants the date of birth instead.
+const portfolioStrategy = pageStrategy('page-portfolio', { selfService: { identity: ['last4'], identityByPortfolio: { acme: ['birth_date'] } } });
 
 beforeAll(async () => {
-  engine = await startEngine({ twilio: true, strategies: [strategy] });
+  engine = await startEngine({ twilio: true, strategies: [strategy, portfolioStrategy] });
 });
 afterAll(() => engine?.stop());
 
@@ -30,6 +32,17 @@ async function smsLinkFor(phone: string): Promise<string> {
 }
 
 const status = (caseId: string) => engine.temporal.workflow.getHandle(caseId).query(statusQuery);
+
+/** Opens the person's link and confirms who they are by the account number's last four; the page's form token. */
+async function signedIn(phone: string) {
+  const link = await smsLinkFor(phone);
+  const browser = pageClient();
+  const opened = await browser.get(link);
+  expect((await browser.post(link, { csrf: hiddenValue(opened.text, 'csrf'), method: 'last4', last4: facts.accountLast4 })).status).toBe(303);
+  const page = await browser.get(`${link}?lang=en`);
+  const csrf = hiddenValue(page.text, 'csrf');
+  return { link, browser, page, act: (form: Record<string, string>) => browser.submit(link, { csrf, lang: 'en', ...form }) };
+}
 
 describe('the debtor page', () => {
   it('shows nothing before identity, locks after three wrong answers, refuses altered and expired links', async () => {
@@ -191,5 +204,78 @@ describe('the debtor page', () => {
     expect(promise.text).toContain('the debt is disputed');
     const outcome = await engine.db.auditEvent.findFirstOrThrow({ where: { caseId, action: 'outcome_recorded' } });
     expect(outcome.data).toMatchObject({ kind: 'dispute', by: 'debtor_page' });
+  });
+
+  it("asks for the check the account's portfolio names, else the strategy's, and takes no other", async () => {
+    await enrollPerson(engine, portfolioStrategy.key, 'PAGE-ACME', { name: 'Eva Marsh', phone: '+15555550174' }, 125_000, { portfolio: 'acme' });
+    await enrollPerson(engine, portfolioStrategy.key, 'PAGE-GLOBEX', { name: 'Hugo Vance', phone: '+15555550175' }, 125_000, { portfolio: 'globex' });
+
+    // acme: the date of birth only, even when the link asks for another check.
+    const acmeLink = await smsLinkFor('+15555550174');
+    const acme = pageClient();
+    const opened = await acme.get(acmeLink);
+    expect(opened.text).toContain('name="birthDate"');
+    expect(opened.text).not.toMatch(/name="(lastName|postalCode|last4)"/);
+    expect(opened.text).not.toContain('Confirm another way');
+    expect((await acme.get(`${acmeLink}?method=last_name_zip`)).text).not.toContain('name="lastName"');
+    // The right answers to checks this portfolio does not use are wrong answers, and count.
+    const csrf = hiddenValue(opened.text, 'csrf');
+    const byZip = await acme.post(acmeLink, { csrf, method: 'last_name_zip', lastName: 'Marsh', postalCode: facts.postalCode });
+    expect(byZip.status).toBe(422);
+    expect(byZip.text).toContain('2 tries left');
+    expect(byZip.text).not.toContain('$1,250.00');
+    const byLast4 = await acme.post(acmeLink, { csrf, method: 'last4', last4: facts.accountLast4 });
+    expect(byLast4.text).toContain('One try left');
+    expect(acme.cookies.has('dp_session')).toBe(false);
+    expect((await acme.post(acmeLink, { csrf, method: 'birth_date', birthDate: facts.birthDate })).status).toBe(303);
+    expect((await acme.get(acmeLink)).text).toContain('PAGE-ACME');
+    const acmeCase = await engine.db.case.findFirstOrThrow({ where: { account: { externalId: 'PAGE-ACME' } } });
+    const attempts = await engine.db.auditEvent.findMany({ where: { caseId: acmeCase.id, action: { startsWith: 'debtor_page_identity' } }, orderBy: { id: 'asc' } });
+    expect(attempts.map((event) => [event.action, (event.data as { method?: string }).method])).toEqual([
+      [PageEvent.identityFailed, 'last_name_zip'],
+      [PageEvent.identityFailed, 'last4'],
+      [PageEvent.identityConfirmed, 'birth_date'],
+    ]);
+
+    // globex is not named: the strategy's own check, the last four.
+    const globexLink = await smsLinkFor('+15555550175');
+    const globex = pageClient();
+    const globexPage = await globex.get(globexLink);
+    expect(globexPage.text).toContain('name="last4"');
+    expect(globexPage.text).not.toMatch(/name="(lastName|birthDate)"/);
+    const globexCsrf = hiddenValue(globexPage.text, 'csrf');
+    expect((await globex.post(globexLink, { csrf: globexCsrf, method: 'birth_date', birthDate: facts.birthDate })).status).toBe(422);
+    expect((await globex.post(globexLink, { csrf: globexCsrf, method: 'last4', last4: facts.accountLast4 })).status).toBe(303);
+  });
+
+  it('takes a promise to pay on a date, within the policy, and shows it with its schedule beside the validation rights', async () => {
+    const caseId = await enrollPerson(engine, strategy.key, 'PAGE-PROMISE', { name: 'Iris Vale', phone: '+15555550176' });
+    const { page, act } = await signedIn('+15555550176');
+    expect(page.text).toContain('Your rights');
+    expect(page.text).toContain('You may dispute all or part of this debt');
+    expect(page.text).toContain('Promise to pay on a date');
+
+    const dueDate = DateTime.utc().plus({ days: 10 }).toISODate();
+    const zero = await act({ action: 'promise', caseId, amount: '0', dueDate });
+    expect(zero.text).toContain('Enter an amount greater than zero');
+    const past = await act({ action: 'promise', caseId, amount: '300', dueDate: DateTime.utc().minus({ days: 1 }).toISODate() });
+    expect(past.text).toContain('The date is in the past');
+    expect((await status(caseId)).arrangement).toBeNull();
+
+    const promised = await act({ action: 'promise', caseId, amount: '300.00', dueDate });
+    expect(promised.status).toBe(200);
+    expect(promised.text).toContain('We noted your promise to pay $300.00 on');
+    const live = await status(caseId);
+    expect(live.arrangement).toMatchObject({ kind: 'promise', status: 'active', agreedBy: 'debtor_page', installments: [expect.objectContaining({ amount: 30_000, dueDate })] });
+    // Its schedule on the page; no second arrangement offered while it stands.
+    expect(promised.text).toContain('Your promise to pay');
+    const longDate = new Intl.DateTimeFormat('en-US', { dateStyle: 'long', timeZone: 'UTC' }).format(new Date(`${dueDate}T00:00:00Z`));
+    expect(promised.text).toMatch(new RegExp(`<tr><td>${longDate}</td><td class="num">\\$300\\.00</td><td class="num">\\$0\\.00</td></tr>`));
+    expect(promised.text).not.toContain('Choose this plan');
+    expect(promised.text).not.toContain('Promise to pay on a date');
+    const second = await act({ action: 'promise', caseId, amount: '100', dueDate });
+    expect(second.status).toBe(422);
+    expect((await status(caseId)).arrangement?.installments).toHaveLength(1);
+    expect(await engine.db.auditEvent.count({ where: { caseId, action: PageEvent.promise } })).toBe(1);
   });
 });
