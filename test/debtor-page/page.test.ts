@@ -278,4 +278,22 @@ describe('the debtor page', () => {
     expect((await status(caseId)).arrangement?.installments).toHaveLength(1);
     expect(await engine.db.auditEvent.count({ where: { caseId, action: PageEvent.promise } })).toBe(1);
   });
+
+  it("itemizes the balance into the case ledger's principal, interest and fees, in English and Spanish", async () => {
+    const ledger = { itemizationDate: DateTime.utc().minus({ days: 40 }).toISODate(), itemization: { principal: 100_000, interest: 15_000, fees: 10_000 } };
+    await enrollPerson(engine, strategy.key, 'PAGE-PARTS', { name: 'Ruth Ives', phone: '+15555550177' }, 125_000, { ledger });
+    const { link, browser, page } = await signedIn('+15555550177');
+    const rows = (text: string) => [...text.matchAll(/<dt class="part">([^<]+)<\/dt><dd>([^<]+)<\/dd>/g)].map((match) => [match[1], match[2]]);
+    expect(rows(page.text)).toEqual([
+      ['of which principal', '$1,000.00'],
+      ['of which interest', '$150.00'],
+      ['of which fees', '$100.00'],
+    ]);
+    const spanish = await browser.get(`${link}?lang=es`);
+    expect(rows(spanish.text).map(([label]) => label)).toEqual(['de ello, capital', 'de ello, intereses', 'de ello, cargos']);
+    // A case without a ledger of its own: all of it principal.
+    const plain = await signedIn('+15555550176');
+    expect(rows(plain.page.text)[0]).toEqual(['of which principal', '$1,250.00']);
+  });
 });
+

@@ -1,15 +1,17 @@
 import type { Client } from '@temporalio/client';
+import type { Components } from '../../../domain/ledger/components.js';
 import { DateTime } from 'luxon';
 import { ZNegotiationPolicy, type TNegotiationPolicy } from '../../../domain/negotiation-policy.js';
 import { planOffers, type PlanOffer } from '../../../domain/plan-offers.js';
 import type { Db } from '../../../lib/db.js';
+import { balancePartsOf } from '../../../records/ledger-entries.js';
 import { statusQuery, type CaseStatus } from '../../../workflows/case-messages.js';
 
 /**
  * What a person who confirmed who they are sees: each open account with its creditor, balance and
- * how it adds up, any promise or plan with its schedule, a dispute hold, and the plans the
+ * how it adds up (principal, interest and fees from the case's ledger), any promise or plan with its schedule, a dispute hold, and the plans the
  * strategy's policy offers. The live status comes from the case (statusQuery); when the case does
- * not answer in time the read model stands in (balance only).
+ * not answer in time the read model stands in (balance and the ledger's parts).
  */
 
 export interface PageAccount {
@@ -18,6 +20,8 @@ export interface PageAccount {
   creditor: string;
   currency: string;
   balance: number;
+  /** What the balance is made of (the case's ledger; all principal for a case without one). */
+  parts: Components;
   originalBalance: number;
   /** Payments received and not reversed, minor units. */
   paid: number;
@@ -95,6 +99,7 @@ export async function pagePerson({
       const definition = row.strategy.definition as { negotiation?: unknown } | null;
       const policy = ZNegotiationPolicy.parse(definition?.negotiation ?? {});
       const balance = live?.balance ?? row.balance;
+      const parts = live?.balanceParts ?? (await balancePartsOf(db, [row.id])).get(row.id) ?? { principal: balance, interest: 0, fees: 0 };
       const disputed = live?.hold?.kind === 'dispute';
       const arrangement = live?.arrangement ?? null;
       return {
@@ -103,6 +108,7 @@ export async function pagePerson({
         creditor: creditorName,
         currency: account.currency,
         balance,
+        parts,
         originalBalance: account.originalBalance,
         paid: row.payments.reduce((sum, payment) => sum + payment.amount, 0),
         waived: live?.waived ?? 0,
