@@ -1,6 +1,7 @@
 import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PageEvent } from '../../api/services/debtor-page/events.js';
+import { lockedUntil } from '../../api/services/debtor-page/identity.js';
 import { startEngine, type Engine } from '../../testing/engine.js';
 import { eventually } from '../../testing/eventually.js';
 import { statusQuery } from '../../workflows/case-messages.js';
@@ -94,6 +95,12 @@ describe('the debtor page', () => {
     expect(audited.map((event) => event.action)).toEqual([PageEvent.identityFailed, PageEvent.identityFailed, PageEvent.identityFailed, PageEvent.identityLocked]);
     // The answers themselves are never recorded.
     expect(JSON.stringify(audited.map((event) => event.data))).not.toContain('13579');
+    // Another browser is locked too: the lock is the person's, not the session's.
+    expect((await pageClient().get(link)).status).toBe(423);
+    // The lock lasts 30 minutes from the last wrong answer (the trail is append-only: the check is asked at a later instant).
+    const lastWrong = audited[2]!.at.getTime();
+    expect((await lockedUntil(engine.db, account.debtor.id))?.getTime()).toBe(lastWrong + 30 * 60_000);
+    expect(await lockedUntil(engine.db, account.debtor.id, new Date(lastWrong + 30 * 60_000 + 1))).toBeNull();
 
     // Expired: the message was written longer ago than the strategy's link lifetime (30 days).
     const communication = await engine.db.communication.findFirstOrThrow({ where: { caseId, channel: 'sms' } });
