@@ -2,7 +2,9 @@ import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PageEvent } from '../../api/services/debtor-page/events.js';
 import { lockedUntil } from '../../api/services/debtor-page/identity.js';
+import { collectionDisclosure } from '../../domain/disclosures.js';
 import { startEngine, type Engine } from '../../testing/engine.js';
+import { middayZone } from '../../testing/midday-zone.js';
 import { eventually } from '../../testing/eventually.js';
 import { statusQuery } from '../../workflows/case-messages.js';
 import { enrollPerson, facts, hiddenValue, linkIn, pageClient, pageStrategy } from './support.js';
@@ -19,8 +21,18 @@ const strategy = pageStrategy('page-api');
 // The strategy asks for the account number's last four; its client "acme" wants the date of birth instead.
 const portfolioStrategy = pageStrategy('page-portfolio', { selfService: { identity: ['last4'], identityByPortfolio: { acme: ['birth_date'] } } });
 
+// The link in an email as well.
+const emailStrategy = {
+  ...pageStrategy('page-email'),
+  templates: { reminder: { channel: 'email', subject: 'Your balance of {{balance}}', body: `Hello {{debtor.name}}, pay or set up a plan online: {{links.pay}}\n\n${collectionDisclosure.en}` } },
+  steps: [
+    { id: 'reminder', at: 'PT0S', action: 'email', template: 'reminder' },
+    { id: 'call', at: 'P30D', action: 'call' },
+  ],
+};
+
 beforeAll(async () => {
-  engine = await startEngine({ twilio: true, strategies: [strategy, portfolioStrategy] });
+  engine = await startEngine({ twilio: true, smtp: true, strategies: [strategy, portfolioStrategy, emailStrategy] });
 });
 afterAll(() => engine?.stop());
 
@@ -301,6 +313,35 @@ describe('the debtor page', () => {
     // A case without a ledger of its own: all of it principal.
     const plain = await signedIn('+15555550176');
     expect(rows(plain.page.text)[0]).toEqual(['of which principal', '$1,250.00']);
+  });
+
+  it("opens from an email's link too; a person the engine holds nothing to check is asked to call, and sees nothing", async () => {
+    const emailLink = async (to: string) => {
+      const mail = await eventually(async () => engine.smtp.messages.find((message) => message.envelope.to.includes(to)) ?? false, `an email to ${to}`);
+      return linkIn(mail.parsed.text ?? '');
+    };
+    const caseId = await enrollPerson(engine, emailStrategy.key, 'PAGE-MAIL', { name: 'Tess Moon', phone: '+15555550178', email: 'tess@example.com' });
+    const link = await emailLink('tess@example.com');
+    const browser = pageClient();
+    const opened = await browser.get(link);
+    expect(opened.text).toContain('First, confirm who you are');
+    expect((await browser.post(link, { csrf: hiddenValue(opened.text, 'csrf'), method: 'last4', last4: facts.accountLast4 })).status).toBe(303);
+    expect((await browser.get(link)).text).toContain('PAGE-MAIL');
+    const email = await engine.db.communication.findFirstOrThrow({ where: { caseId, channel: 'email' } });
+    const visitEvent = await engine.db.auditEvent.findFirstOrThrow({ where: { caseId, action: PageEvent.opened } });
+    expect(visitEvent.data).toMatchObject({ communicationId: email.id, strategy: emailStrategy.key });
+
+    const bare = await engine.call('POST', '/api/v1/accounts', {
+      key: engine.keys.integration,
+      body: { externalId: 'PAGE-BARE', strategy: emailStrategy.key, currency: 'USD', balance: 9_900, debtor: { name: 'Uma Bare', email: 'uma@example.com', timeZone: middayZone() } },
+    });
+    expect(bare.status).toBe(201);
+    const bareLink = await emailLink('uma@example.com');
+    const page = await pageClient().get(bareLink);
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('We cannot confirm who you are online. Please call us.');
+    expect(page.text).not.toContain('<form');
+    expect(page.text).not.toMatch(/PAGE-BARE|\$99\.00/);
   });
 });
 

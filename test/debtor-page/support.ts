@@ -32,7 +32,7 @@ export async function enrollPerson(
   engine: Engine,
   strategy: string | null,
   externalId: string,
-  debtor: { name: string; phone: string; language?: string },
+  debtor: { name: string; phone: string; language?: string; email?: string },
   balance = 125_000,
   account: Record<string, unknown> = {},
 ): Promise<string> {
