@@ -1,26 +1,35 @@
 import { DateTime } from 'luxon';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assignArm } from '../../domain/segments.js';
 import { startEngine, type Engine } from '../../testing/engine.js';
 import { eventually } from '../../testing/eventually.js';
+import { hasChromium, shot, signIn, startEngineAndBrowser } from '../console/browser.js';
 import { enrollPerson, facts, hiddenValue, linkIn, pageClient, pageStrategy } from './support.js';
 
 /**
  * The funnel report's page rows from what people really did on the page (dev server, the case
  * workflow, PostgreSQL, the Twilio stand-in, localstripe): a champion/challenger split of two
  * strategies, each person texted their link by the case; some open it, some confirm who they are,
- * and then pay, choose a plan, promise or dispute. The report tells the two arms apart at each step.
+ * and then pay, choose a plan, promise or dispute. The report tells the two arms apart at each step,
+ * and the console's funnel report shows them to a manager (Chromium).
  */
 
 let engine: Engine;
+let browser: Browser | undefined;
 const champion = pageStrategy('funnel-champion');
 const challenger = pageStrategy('funnel-challenger');
 const segment = 'page-split';
 
 beforeAll(async () => {
-  engine = await startEngine({ twilio: true, stripe: true, strategies: [champion, challenger] });
+  const options = { twilio: true, stripe: true, strategies: [champion, challenger] };
+  if (hasChromium) [engine, browser] = await startEngineAndBrowser(options);
+  else engine = await startEngine(options);
 });
-afterAll(() => engine?.stop());
+afterAll(async () => {
+  await browser?.close();
+  await engine?.stop();
+});
 
 /** External ids the split puts in `arm` (the arm is a hash of the segment and the id, so it can be chosen). */
 function idsIn(arm: 'champion' | 'challenger', count: number): string[] {
@@ -100,5 +109,18 @@ describe('the funnel report and the debtor page', () => {
       { strategy: challenger.key, arm: 'challenger', messagesSent: 4, linksOpened: 3, identityConfirmed: 3, paid: 0, plan: 1, promise: 1, dispute: 1, openRate: 0.75, conversionRate: 0.6667 },
       { strategy: champion.key, arm: 'champion', messagesSent: 2, linksOpened: 2, identityConfirmed: 1, paid: 1, plan: 0, promise: 0, dispute: 0, openRate: 1, conversionRate: 0.5 },
     ]);
+  });
+
+  it.skipIf(!hasChromium)("shows the page's funnel per strategy and arm in the console's funnel report", async () => {
+    const page = await browser!.newPage({ viewport: { width: 1440, height: 1000 } });
+    await signIn(engine, page, engine.keys.manager, 'manager');
+    await page.goto(`${engine.baseUrl}/console/reports`);
+    await page.getByRole('tab', { name: 'Funnel' }).click();
+    const table = page.getByRole('table', { name: 'Debtor page funnel' });
+    const row = (strategy: string) => table.locator('tbody tr', { hasText: strategy }).locator('td').allTextContents();
+    await expect.poll(() => row(challenger.key)).toEqual([challenger.key, 'challenger', '4', '3', '3', '0', '1', '1', '1', '75.0%', '66.7%']);
+    expect(await row(champion.key)).toEqual([champion.key, 'champion', '2', '2', '1', '1', '0', '0', '0', '100.0%', '50.0%']);
+    await shot(page, 'reports-funnel-debtor-page');
+    await page.close();
   });
 });

@@ -5,6 +5,7 @@ import { api, unwrap } from '../api/client';
 import { DownloadButtons, type DownloadFormat } from '../components/DownloadButtons';
 import { Problem } from '../components/Problem';
 import { money, percent } from '../format';
+import { PageFunnelTable } from './reports/PageFunnelTable';
 
 const reports = [
   { id: 'recovery', label: 'Recovery' },
@@ -357,6 +358,7 @@ function FunnelReport({ asOf }: { asOf: string }) {
           )}
         </tbody>
       </table>
+      {data && <PageFunnelTable rows={data.page} />}
     </div>
   );
 }
