@@ -61,6 +61,16 @@ export function identityPage(
 
 function itemization(t: Messages, account: PageAccount): SafeHtml {
   const m = (minor: number) => money(t, minor, account.currency);
+  const ledger = account.itemization;
+  if (ledger) {
+    // The ledger's own itemization (Regulation F): it adds up to the balance now.
+    return html`<details><summary>${t.accounts.itemization}</summary><dl>
+    <dt>${t.accounts.owedOn(day(t, ledger.itemizationDate))}</dt><dd>${m(ledger.onItemizationDate)}</dd>
+    <dt>${t.accounts.interestSince}</dt><dd>+${m(ledger.interestSince)}</dd>
+    <dt>${t.accounts.feesSince}</dt><dd>+${m(ledger.feesSince)}</dd>
+    <dt>${t.accounts.paid}</dt><dd>−${m(ledger.paidOrCreditedSince)}</dd>
+    <dt>${t.accounts.current}</dt><dd>${m(ledger.now)}</dd>${balancePartsRows(t, account.parts, account.currency)}</dl></details>`;
+  }
   return html`<details><summary>${t.accounts.itemization}</summary><dl>
     <dt>${t.accounts.placed}</dt><dd>${m(account.originalBalance)}</dd>
     ${account.paid ? html`<dt>${t.accounts.paid}</dt><dd>−${m(account.paid)}</dd>` : ''}

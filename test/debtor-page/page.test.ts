@@ -298,21 +298,32 @@ describe('the debtor page', () => {
     expect(await engine.db.auditEvent.count({ where: { caseId, action: PageEvent.promise } })).toBe(1);
   });
 
-  it("itemizes the balance into the case ledger's principal, interest and fees, in English and Spanish", async () => {
-    const ledger = { itemizationDate: DateTime.utc().minus({ days: 40 }).toISODate(), itemization: { principal: 100_000, interest: 15_000, fees: 10_000 } };
-    await enrollPerson(engine, strategy.key, 'PAGE-PARTS', { name: 'Ruth Ives', phone: '+15555550177' }, 125_000, { ledger });
-    const { link, browser, page } = await signedIn('+15555550177');
-    const rows = (text: string) => [...text.matchAll(/<dt class="part">([^<]+)<\/dt><dd>([^<]+)<\/dd>/g)].map((match) => [match[1], match[2]]);
-    expect(rows(page.text)).toEqual([
+  it("itemizes the balance from the case's ledger (owed on its date, interest, fees, payments since) and its parts, in English and Spanish", async () => {
+    const itemizationDate = DateTime.utc().minus({ days: 40 }).toISODate();
+    const ledger = { itemizationDate, itemization: { principal: 100_000, interest: 15_000, fees: 10_000 }, authorizedFees: ['late'] };
+    const caseId = await enrollPerson(engine, strategy.key, 'PAGE-PARTS', { name: 'Ruth Ives', phone: '+15555550177' }, 125_000, { ledger });
+    const { link, browser } = await signedIn('+15555550177');
+    // An officer adds a late fee the agreement authorizes: the page's itemization carries it.
+    const fee = await engine.call('POST', `/api/v1/cases/${caseId}/ledger/fees`, { key: engine.keys.officer, body: { feeType: 'late', amount: 2_500, reason: 'late charge under the agreement' } });
+    expect(fee.status).toBe(200);
+    const itemized = (text: string) => {
+      const block = /<details><summary>[^<]*<\/summary><dl>([^]*?)<\/dl><\/details>/.exec(text)?.[1] ?? '';
+      return [...block.matchAll(/<dt(?: class="part")?>([^<]+)<\/dt><dd>([^<]+)<\/dd>/g)].map((match) => [match[1], match[2]]);
+    };
+    const owedOn = new Intl.DateTimeFormat('en-US', { dateStyle: 'long', timeZone: 'UTC' }).format(new Date(`${itemizationDate}T00:00:00Z`));
+    expect(itemized((await browser.get(`${link}?lang=en`)).text)).toEqual([
+      [`Owed on ${owedOn}`, '$1,250.00'],
+      ['Interest since', '+$0.00'],
+      ['Fees since', '+$25.00'],
+      ['Payments and credits since', '−$0.00'],
+      ['Balance now', '$1,275.00'],
       ['of which principal', '$1,000.00'],
       ['of which interest', '$150.00'],
-      ['of which fees', '$100.00'],
+      ['of which fees', '$125.00'],
     ]);
-    const spanish = await browser.get(`${link}?lang=es`);
-    expect(rows(spanish.text).map(([label]) => label)).toEqual(['de ello, capital', 'de ello, intereses', 'de ello, cargos']);
-    // A case without a ledger of its own: all of it principal.
-    const plain = await signedIn('+15555550176');
-    expect(rows(plain.page.text)[0]).toEqual(['of which principal', '$1,250.00']);
+    const spanish = itemized((await browser.get(`${link}?lang=es`)).text).map(([label]) => label);
+    expect(spanish.slice(1)).toEqual(['Intereses desde entonces', 'Cargos desde entonces', 'Pagos y créditos desde entonces', 'Saldo actual', 'de ello, capital', 'de ello, intereses', 'de ello, cargos']);
+    expect(spanish[0]).toMatch(/^Adeudado al \d+ de \w+ de \d{4}$/);
   });
 
   it("opens from an email's link too; a person the engine holds nothing to check is asked to call, and sees nothing", async () => {

@@ -4,8 +4,9 @@ import { DateTime } from 'luxon';
 import { ZNegotiationPolicy, type TNegotiationPolicy } from '../../../domain/negotiation-policy.js';
 import { planOffers, type PlanOffer } from '../../../domain/plan-offers.js';
 import type { Db } from '../../../lib/db.js';
-import { balancePartsOf } from '../../../records/ledger-entries.js';
-import { statusQuery, type CaseStatus } from '../../../workflows/case-messages.js';
+import { balancePartsOf, caseLedgerRecord } from '../../../records/ledger-entries.js';
+import { ledgerQuery, statusQuery, type CaseStatus } from '../../../workflows/case-messages.js';
+import type { Itemization } from '../../../domain/ledger/ledger.js';
 
 /**
  * What a person who confirmed who they are sees: each open account with its creditor, balance and
@@ -22,6 +23,8 @@ export interface PageAccount {
   balance: number;
   /** What the balance is made of (the case's ledger; all principal for a case without one). */
   parts: Components;
+  /** Regulation F's itemization from the case's ledger (owed on the itemization date, interest, fees, payments and credits since); null for a case without one. */
+  itemization: Itemization | null;
   originalBalance: number;
   /** Payments received and not reversed, minor units. */
   paid: number;
@@ -45,11 +48,12 @@ export interface PagePerson {
 
 const liveWithin = 3_000;
 
-async function liveStatus(temporal: Client, caseId: string): Promise<CaseStatus | null> {
+/** The case's answer to `query`, or null when it does not answer within {@link liveWithin}. */
+async function live<T>(query: Promise<T>): Promise<T | null> {
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), liveWithin)));
   try {
-    return await Promise.race([temporal.workflow.getHandle(caseId).query(statusQuery).catch(() => null), late]);
+    return await Promise.race([query.catch(() => null), late]);
   } finally {
     clearTimeout(timer);
   }
@@ -95,13 +99,14 @@ export async function pagePerson({
   const cases = person.accounts.flatMap((account) => account.cases.map((row) => ({ account, row })));
   const accounts = await Promise.all(
     cases.map(async ({ account, row }): Promise<PageAccount> => {
-      const live = await liveStatus(temporal, row.id);
+      const handle = temporal.workflow.getHandle(row.id);
+      const [status, ledger] = await Promise.all([live(handle.query(statusQuery)), live(handle.query(ledgerQuery))]);
       const definition = row.strategy.definition as { negotiation?: unknown } | null;
       const policy = ZNegotiationPolicy.parse(definition?.negotiation ?? {});
-      const balance = live?.balance ?? row.balance;
-      const parts = live?.balanceParts ?? (await balancePartsOf(db, [row.id])).get(row.id) ?? { principal: balance, interest: 0, fees: 0 };
-      const disputed = live?.hold?.kind === 'dispute';
-      const arrangement = live?.arrangement ?? null;
+      const balance = status?.balance ?? row.balance;
+      const parts = status?.balanceParts ?? (await balancePartsOf(db, [row.id])).get(row.id) ?? { principal: balance, interest: 0, fees: 0 };
+      const disputed = status?.hold?.kind === 'dispute';
+      const arrangement = status?.arrangement ?? null;
       return {
         caseId: row.id,
         externalId: account.externalId,
@@ -109,15 +114,16 @@ export async function pagePerson({
         currency: account.currency,
         balance,
         parts,
+        itemization: ledger?.itemization ?? (await caseLedgerRecord(db, row.id))?.itemization ?? null,
         originalBalance: account.originalBalance,
         paid: row.payments.reduce((sum, payment) => sum + payment.amount, 0),
-        waived: live?.waived ?? 0,
-        closed: (live?.status ?? row.status) === 'closed',
+        waived: status?.waived ?? 0,
+        closed: (status?.status ?? row.status) === 'closed',
         disputed,
         arrangement,
         policy,
         offers: arrangement || disputed || balance <= 0 ? [] : planOffers({ balance, policy, firstDueDate, now }),
-        live: live !== null,
+        live: status !== null,
       };
     }),
   );
