@@ -217,6 +217,8 @@ describe('the debtor page', () => {
     expect(disputed.text).toContain('We received your dispute');
     const live = await status(caseId);
     expect(live.hold).toMatchObject({ kind: 'dispute' });
+    // The timeline waits on the hold: no next step until someone resolves the dispute.
+    expect({ at: live.nextActionAt, why: live.nextActionWhy }).toEqual({ at: null, why: expect.stringMatching(/disput/i) });
     // Collection waits as it does for an officer's dispute: no plan or promise while it holds.
     const promise = await act({ action: 'promise', caseId, amount: '10', dueDate: DateTime.utc().plus({ days: 3 }).toISODate() });
     expect(promise.status).toBe(422);
