@@ -4,11 +4,20 @@ import { money } from './i18n.js';
 import type { Messages } from './messages-en.js';
 
 /**
- * What the balance owed now is made of, from the case's ledger: principal, interest and fees (a
- * collector says what it collects; Regulation F's itemization). Rows of the itemization's list,
- * below "Balance now"; they add up to it.
+ * What the balance is made of, on the debtor's page: principal, interest and fees from the
+ * case's ledger (`balanceParts` of its status), which add up to the balance shown above them.
+ * Its own words here, so the page's catalogs stay the page's.
  */
-export function balancePartsRows(t: Messages, parts: Components, currency: string): SafeHtml {
-  const m = (minor: number) => money(t, minor, currency);
-  return html`<dt class="part">${t.accounts.parts.principal}</dt><dd>${m(parts.principal)}</dd><dt class="part">${t.accounts.parts.interest}</dt><dd>${m(parts.interest)}</dd><dt class="part">${t.accounts.parts.fees}</dt><dd>${m(parts.fees)}</dd>`;
+
+const labels: Record<string, Record<keyof Components, string>> = {
+  en: { principal: 'Principal', interest: 'Interest', fees: 'Fees' },
+  es: { principal: 'Capital', interest: 'Intereses', fees: 'Cargos' },
+};
+
+/** The parts as `<dt>/<dd>` pairs for the itemization's list; nothing when the case did not say. */
+export function balancePartsRows(t: Messages, account: { balanceParts?: Components | null; currency: string }): SafeHtml | '' {
+  const parts = account.balanceParts;
+  if (!parts) return '';
+  const words = labels[t.lang] ?? labels.en!;
+  return html`${(['principal', 'interest', 'fees'] as const).map((part) => html`<dt class="part">${words[part]}</dt><dd class="part" data-part="${part}">${money(t, parts[part], account.currency)}</dd>`)}`;
 }

@@ -40,7 +40,6 @@ export const en = {
     paid: 'Payments and credits since',
     waived: 'Waived',
     current: 'Balance now',
-    parts: { principal: 'of which principal', interest: 'of which interest', fees: 'of which fees' },
     validation: 'Your rights',
     validationText:
       'You may dispute all or part of this debt. If you dispute it, we stop collecting until we send you verification. You can also ask for the name and address of the original creditor.',

@@ -42,7 +42,6 @@ export const es: Messages = {
     paid: 'Pagos y créditos desde entonces',
     waived: 'Condonado',
     current: 'Saldo actual',
-    parts: { principal: 'de ello, capital', interest: 'de ello, intereses', fees: 'de ello, cargos' },
     validation: 'Sus derechos',
     validationText:
       'Puede disputar toda o parte de esta deuda. Si la disputa, dejamos de cobrarla hasta enviarle la verificación. También puede pedir el nombre y la dirección del acreedor original.',

@@ -69,13 +69,13 @@ function itemization(t: Messages, account: PageAccount): SafeHtml {
     <dt>${t.accounts.interestSince}</dt><dd>+${m(ledger.interestSince)}</dd>
     <dt>${t.accounts.feesSince}</dt><dd>+${m(ledger.feesSince)}</dd>
     <dt>${t.accounts.paid}</dt><dd>−${m(ledger.paidOrCreditedSince)}</dd>
-    <dt>${t.accounts.current}</dt><dd>${m(ledger.now)}</dd>${balancePartsRows(t, account.parts, account.currency)}</dl></details>`;
+    <dt>${t.accounts.current}</dt><dd>${m(ledger.now)}</dd>${balancePartsRows(t, account)}</dl></details>`;
   }
   return html`<details><summary>${t.accounts.itemization}</summary><dl>
     <dt>${t.accounts.placed}</dt><dd>${m(account.originalBalance)}</dd>
     ${account.paid ? html`<dt>${t.accounts.paid}</dt><dd>−${m(account.paid)}</dd>` : ''}
     ${account.waived ? html`<dt>${t.accounts.waived}</dt><dd>−${m(account.waived)}</dd>` : ''}
-    <dt>${t.accounts.current}</dt><dd>${m(account.balance)}</dd>${balancePartsRows(t, account.parts, account.currency)}</dl></details>`;
+    <dt>${t.accounts.current}</dt><dd>${m(account.balance)}</dd>${balancePartsRows(t, account)}</dl></details>`;
 }
 
 function arrangementBlock(t: Messages, account: PageAccount, autopay: boolean): SafeHtml | string {

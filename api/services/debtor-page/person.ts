@@ -1,18 +1,17 @@
 import type { Client } from '@temporalio/client';
-import type { Components } from '../../../domain/ledger/components.js';
 import { DateTime } from 'luxon';
 import { ZNegotiationPolicy, type TNegotiationPolicy } from '../../../domain/negotiation-policy.js';
 import { planOffers, type PlanOffer } from '../../../domain/plan-offers.js';
 import type { Db } from '../../../lib/db.js';
-import { balancePartsOf, caseLedgerRecord } from '../../../records/ledger-entries.js';
-import { ledgerQuery, statusQuery, type CaseStatus } from '../../../workflows/case-messages.js';
 import type { Itemization } from '../../../domain/ledger/ledger.js';
+import { caseLedgerRecord } from '../../../records/ledger-entries.js';
+import { ledgerQuery, statusQuery, type CaseStatus } from '../../../workflows/case-messages.js';
 
 /**
  * What a person who confirmed who they are sees: each open account with its creditor, balance and
- * how it adds up (principal, interest and fees from the case's ledger), any promise or plan with its schedule, a dispute hold, and the plans the
- * strategy's policy offers. The live status comes from the case (statusQuery); when the case does
- * not answer in time the read model stands in (balance and the ledger's parts).
+ * how it adds up (the ledger's itemization and parts), any promise or plan with its schedule, a
+ * dispute hold, and the plans the strategy's policy offers. The live status comes from the case (statusQuery); when the case does
+ * not answer in time the read model stands in (balance only).
  */
 
 export interface PageAccount {
@@ -21,10 +20,8 @@ export interface PageAccount {
   creditor: string;
   currency: string;
   balance: number;
-  /** What the balance is made of (the case's ledger; all principal for a case without one). */
-  parts: Components;
-  /** Regulation F's itemization from the case's ledger (owed on the itemization date, interest, fees, payments and credits since); null for a case without one. */
-  itemization: Itemization | null;
+  /** What the balance is made of (the case's ledger); null when the case did not answer. */
+  balanceParts?: CaseStatus['balanceParts'] | null;
   originalBalance: number;
   /** Payments received and not reversed, minor units. */
   paid: number;
@@ -36,6 +33,8 @@ export interface PageAccount {
   offers: PlanOffer[];
   /** Whether the figures are the case's own (false: the read model's, the case did not answer). */
   live: boolean;
+  /** Regulation F's itemization from the case's ledger (owed on the itemization date, interest, fees, payments and credits since); null for a case without one. */
+  itemization: Itemization | null;
 }
 
 export interface PagePerson {
@@ -49,7 +48,7 @@ export interface PagePerson {
 const liveWithin = 3_000;
 
 /** The case's answer to `query`, or null when it does not answer within {@link liveWithin}. */
-async function live<T>(query: Promise<T>): Promise<T | null> {
+async function liveAnswer<T>(query: Promise<T>): Promise<T | null> {
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), liveWithin)));
   try {
@@ -57,6 +56,14 @@ async function live<T>(query: Promise<T>): Promise<T | null> {
   } finally {
     clearTimeout(timer);
   }
+}
+
+const liveStatus = (temporal: Client, caseId: string): Promise<CaseStatus | null> => liveAnswer(temporal.workflow.getHandle(caseId).query(statusQuery));
+
+/** The ledger's itemization: the case's own, else the read model's; null for a case without a ledger. */
+async function itemizationOf(db: Db, temporal: Client, caseId: string): Promise<Itemization | null> {
+  const ledger = await liveAnswer(temporal.workflow.getHandle(caseId).query(ledgerQuery));
+  return ledger?.itemization ?? (await caseLedgerRecord(db, caseId))?.itemization ?? null;
 }
 
 /** The first due date plans are offered with: a week from today (UTC calendar day), as a default the person may change. */
@@ -99,31 +106,29 @@ export async function pagePerson({
   const cases = person.accounts.flatMap((account) => account.cases.map((row) => ({ account, row })));
   const accounts = await Promise.all(
     cases.map(async ({ account, row }): Promise<PageAccount> => {
-      const handle = temporal.workflow.getHandle(row.id);
-      const [status, ledger] = await Promise.all([live(handle.query(statusQuery)), live(handle.query(ledgerQuery))]);
+      const live = await liveStatus(temporal, row.id);
       const definition = row.strategy.definition as { negotiation?: unknown } | null;
       const policy = ZNegotiationPolicy.parse(definition?.negotiation ?? {});
-      const balance = status?.balance ?? row.balance;
-      const parts = status?.balanceParts ?? (await balancePartsOf(db, [row.id])).get(row.id) ?? { principal: balance, interest: 0, fees: 0 };
-      const disputed = status?.hold?.kind === 'dispute';
-      const arrangement = status?.arrangement ?? null;
+      const balance = live?.balance ?? row.balance;
+      const disputed = live?.hold?.kind === 'dispute';
+      const arrangement = live?.arrangement ?? null;
       return {
         caseId: row.id,
         externalId: account.externalId,
         creditor: creditorName,
         currency: account.currency,
         balance,
-        parts,
-        itemization: ledger?.itemization ?? (await caseLedgerRecord(db, row.id))?.itemization ?? null,
+        balanceParts: live?.balanceParts ?? null,
         originalBalance: account.originalBalance,
         paid: row.payments.reduce((sum, payment) => sum + payment.amount, 0),
-        waived: status?.waived ?? 0,
-        closed: (status?.status ?? row.status) === 'closed',
+        waived: live?.waived ?? 0,
+        closed: (live?.status ?? row.status) === 'closed',
         disputed,
         arrangement,
         policy,
         offers: arrangement || disputed || balance <= 0 ? [] : planOffers({ balance, policy, firstDueDate, now }),
-        live: status !== null,
+        live: live !== null,
+        itemization: await itemizationOf(db, temporal, row.id),
       };
     }),
   );
