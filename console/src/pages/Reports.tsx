@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { useQuery } from '@tanstack/react-query';
 import { Bar, BarChart, CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { api, unwrap } from '../api/client';
+import { PageFunnelTable } from './reports/PageFunnelTable';
 import { DownloadButtons, type DownloadFormat } from '../components/DownloadButtons';
 import { Problem } from '../components/Problem';
 import { money, percent } from '../format';
@@ -359,6 +360,7 @@ function FunnelReport({ asOf }: { asOf: string }) {
           )}
         </tbody>
       </table>
+      {data && <PageFunnelTable rows={data.page} />}
     </div>
   );
 }
