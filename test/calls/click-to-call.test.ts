@@ -161,6 +161,54 @@ describe('click-to-call', () => {
     expect(otherCase.body.error.fields[0].path).toBe('body.taskId');
   });
 
+  it('holds a callback that comes due by the contact rules like any other call: the day\'s calls used, its task is refused at dial time', async () => {
+    const zone = zoneAtLocalHour(14);
+    const caseId = await enroll(engine, { strategy: 'calls-capped', externalId: 'CALL-CALLBACK', person: 'P-CALLBACK', phone: '+15555550181', timeZone: zone });
+    // 14:xx on the debtor's clock: the callback's time is permitted when it is booked.
+    const at = DateTime.utc().plus({ seconds: 3 });
+    const booked = await engine.call('POST', `/api/v1/cases/${caseId}/callbacks`, { key: engine.keys.officer, body: { at: at.toISO(), note: 'after the meeting' } });
+    expect(booked.status, booked.text).toBe(201);
+    // Meanwhile the day's two calls are used (no answer, twice).
+    expect((await dial(engine, caseId)).status).toBe(201);
+    expect((await dial(engine, caseId)).status).toBe(201);
+    const dialed = engine.twilio.calls.length;
+
+    const taskIds = async () => (await engine.call('GET', '/api/v1/tasks?kind=call', { key: engine.keys.officer })).body.items.map((task: { id: string }) => task.id);
+    await eventually(async () => (await taskIds()).includes(booked.body.taskId), 'the callback to reach the queue', 20_000, 500);
+    // The queue's may-I-call says not before 08:00 tomorrow; the officer claims the callback and is refused at dial time.
+    const permission = await engine.call('GET', `/api/v1/call-permissions?caseIds=${caseId}`, { key: engine.keys.officer });
+    expect(permission.body.items[0]).toMatchObject({ caseId, permitted: false, windowStartLocal: '08:00' });
+    expect((await engine.call('POST', `/api/v1/tasks/${booked.body.taskId}/claim`, { key: engine.keys.officer })).status).toBe(200);
+    const refused = await dial(engine, caseId, { taskId: booked.body.taskId });
+    expect(refused.status, refused.text).toBe(409);
+    expect(refused.body.error).toMatchObject({ code: 'call_not_permitted', reason: expect.stringMatching(/2 calls/) });
+    expect(DateTime.fromISO(refused.body.error.nextPermittedAt, { zone }).toFormat('HH:mm')).toBe('08:00');
+    expect(engine.twilio.calls).toHaveLength(dialed);
+    expect(await engine.db.call.count({ where: { caseId } })).toBe(2);
+  });
+
+  it("dials the debtor's own number before one a skip trace found, and the found one once an officer confirms it", async () => {
+    const zone = zoneAtLocalHour(15);
+    const caseId = await enroll(engine, { strategy: 'calls-plain', externalId: 'CALL-TRACED', person: 'P-TRACED', phone: '+15555550185', timeZone: zone });
+    const { account } = await engine.db.case.findUniqueOrThrow({ where: { id: caseId }, select: { account: { select: { debtorId: true } } } });
+    // Enrollment keeps the mobile number as an SMS contact; the skip trace adds a phone line, unconfirmed.
+    const traced = await engine.db.contact.create({ data: { debtorId: account.debtorId, channel: 'phone', value: '+15555550186', source: 'skip_trace', confidence: 70 } });
+    const campaignPhone = async () => {
+      await engine.db.case.update({ where: { id: caseId }, data: { team: 'traced' } });
+      const json = await engine.call('GET', '/api/v1/dialer/campaign?team=traced&window=now&format=json', { key: engine.keys.officer });
+      return json.body.items.map((row: { phone: string }) => row.phone);
+    };
+    expect(await campaignPhone()).toEqual(['+15555550185']);
+    expect((await dial(engine, caseId)).status).toBe(201);
+    expect(engine.twilio.calls.at(-1)?.form.Twiml).toContain('<Number>+15555550185</Number>');
+
+    const confirmed = await engine.call('PATCH', `/api/v1/debtors/${account.debtorId}/contacts/${traced.id}`, { key: engine.keys.officer, body: { verified: true, reason: 'the debtor gave it as her line' } });
+    expect(confirmed.status, confirmed.text).toBe(200);
+    expect(await campaignPhone()).toEqual(['+15555550186']);
+    expect((await dial(engine, caseId)).status).toBe(201);
+    expect(engine.twilio.calls.at(-1)?.form.Twiml).toContain('<Number>+15555550186</Number>');
+  });
+
   it('rings the line configured for the key; refuses a request without a line, and a forged Twilio callback', async () => {
     const zone = zoneAtLocalHour(12);
     const caseId = await enroll(engine, { strategy: 'calls-plain', externalId: 'CALL-BAD', person: 'P-BAD', phone: '+15555550151', timeZone: zone });
