@@ -13,11 +13,12 @@ import { hasChromium, shot, signIn, startEngineAndBrowser } from './browser.js';
 /**
  * The officer's day (issue 19's proof) in Debian's Chromium, one session against the real engine:
  * the worker and the Temporal dev server, PostgreSQL, the Twilio stand-in (click-to-call over
- * HTTP), localstripe (the card read out by phone) and a skip-trace vendor on loopback. The
- * officer opens "my cases", tries a debtor at 21:xx their time (refused with the next permitted
- * time, nothing dialed) and one at 09:xx (rung and bridged, disposition saved), writes a note that
- * the debtor screen shows too, books the callback the person asked for (in "my callbacks today"),
- * takes a card payment by phone, and confirms the phone number a skip trace found.
+ * HTTP), localstripe (the card read out by phone) and a skip-trace vendor on loopback. A manager
+ * gives the officer a case on its screen (audited); the officer opens "my cases", tries a debtor
+ * at 21:xx their time (refused with the next permitted time, nothing dialed) and one at 09:xx
+ * (rung and bridged, disposition saved), writes a note that the debtor screen shows too, books
+ * the callback the person asked for (in "my callbacks today"), takes a card payment by phone, and
+ * confirms the phone number a skip trace found; an auditor reads that screen with the note masked.
  */
 
 const zone = zoneAtLocalHour(9);
@@ -44,10 +45,8 @@ describe.skipIf(!hasChromium)("the officer's day in a real browser", () => {
     expect((await engine.call('POST', '/api/v1/strategies', { body: callStrategy('officers-day') })).status).toBe(201);
     late = await enroll(engine, { strategy: 'officers-day', externalId: 'DAY-LATE', person: 'P-DAY-LATE', phone: '+15555550191', timeZone: zoneAtLocalHour(21) });
     morning = await enroll(engine, { strategy: 'officers-day', externalId: 'DAY-MORNING', person: 'P-DAY-MORNING', phone: '+15555550192', timeZone: zone });
-    // The manager gives both to the officer, and sends the morning debtor to the skip-trace vendor.
-    for (const caseId of [late, morning]) {
-      expect((await engine.call('PUT', `/api/v1/cases/${caseId}/owner`, { body: { officer: envKeyId(testKeys.officer) } })).status).toBe(200);
-    }
+    // The manager gives the morning case to the officer (the late one on the screen, below), and sends its debtor to the skip-trace vendor.
+    expect((await engine.call('PUT', `/api/v1/cases/${morning}/owner`, { body: { officer: envKeyId(testKeys.officer) } })).status).toBe(200);
     const traced = await engine.call('POST', '/api/v1/skip-traces', { body: { caseIds: [morning], mode: 'http' } });
     expect(traced.status, traced.text).toBe(202);
     await eventually(async () => {
@@ -63,6 +62,21 @@ describe.skipIf(!hasChromium)("the officer's day in a real browser", () => {
   });
 
   it('my cases, a call refused at 21:xx and placed at 09:xx, a note on case and debtor screen, a callback, a phone payment, a skip-traced phone confirmed', async () => {
+    // The manager reassigns the late case on its screen: an unknown key is refused naming the field, the officer's key is taken, audited.
+    const manager = await browser.newPage({ viewport: { width: 1440, height: 1100 } });
+    await signIn(engine, manager, testKeys.manager, 'manager');
+    await manager.goto(`${engine.baseUrl}/console/cases/${late}`);
+    await manager.getByLabel(/^New owner/).fill('no-such-key');
+    await manager.getByRole('button', { name: 'Reassign' }).click();
+    await expect.poll(() => manager.getByRole('alert').filter({ hasText: 'Not reassigned' }).textContent()).toContain('body.officer');
+    await manager.getByLabel(/^New owner/).fill(envKeyId(testKeys.officer));
+    await manager.getByLabel(/^Reassignment note/).fill('evening shift');
+    await manager.getByRole('button', { name: 'Reassign' }).click();
+    await expect.poll(() => manager.getByTestId('owner').textContent()).toBe(`Officer key ${envKeyId(testKeys.officer)}`);
+    const audit = await engine.db.auditEvent.findFirstOrThrow({ where: { caseId: late, action: 'owner_assigned' } });
+    expect(audit).toMatchObject({ before: { officer: null }, after: { officer: envKeyId(testKeys.officer) }, actor: expect.stringMatching(/^manager:/) });
+    await manager.close();
+
     // The officer works in the morning debtor's zone, so "today" is the same day for both.
     const page = await browser.newPage({ viewport: { width: 1440, height: 1400 }, timezoneId: zone });
     await signIn(engine, page, testKeys.officer, 'officer');
@@ -146,5 +160,15 @@ describe.skipIf(!hasChromium)("the officer's day in a real browser", () => {
     expect(await engine.db.caseNote.count({ where: { caseId: morning } })).toBe(1);
     expect((await engine.db.callback.findFirstOrThrow({ where: { caseId: morning } })).at.toISOString()).toBe(soon.toUTC().toISO());
     await page.close();
+
+    // An auditor reading the same debtor screen sees that there is a note, not what it says.
+    const auditor = await browser.newPage({ viewport: { width: 1440, height: 1100 } });
+    await signIn(engine, auditor, testKeys.auditor, 'auditor');
+    await auditor.goto(`${engine.baseUrl}/console/debtors/${contact.debtorId}`);
+    await auditor.getByText('Note text is masked for your role.').waitFor();
+    const masked = auditor.getByRole('list', { name: "Notes on the person's accounts, newest first" });
+    await expect.poll(() => masked.textContent()).toContain('account DAY-MORNING');
+    expect(await masked.textContent()).not.toContain('Spouse answered');
+    await auditor.close();
   });
 });
