@@ -16,7 +16,9 @@ import { callStrategy, caseStatus, dial, enroll, officerLine, personOf, zoneAtLo
 let engine: Engine;
 beforeAll(async () => {
   // The second officer's key has its own line configured; the first officer gives one with each call.
-  engine = await startEngine({ twilio: true, workerEnv: { CALL_OFFICER_LINES: `${hashApiKey(testKeys.officer2).slice(0, 12)}:+15555550112` } });
+  // The manager's key has a browser line (a softphone's Twilio Client identity).
+  const lines = [`${hashApiKey(testKeys.officer2).slice(0, 12)}:+15555550112`, `${hashApiKey(testKeys.manager).slice(0, 12)}:client:desk_manager`];
+  engine = await startEngine({ twilio: true, workerEnv: { CALL_OFFICER_LINES: lines.join(',') } });
   for (const [key, cap] of [['calls-plain', undefined], ['calls-capped', 2]] as const) {
     const saved = await engine.call('POST', '/api/v1/strategies', { body: callStrategy(key, cap) });
     expect(saved.status, saved.text).toBe(201);
@@ -215,11 +217,24 @@ describe('click-to-call', () => {
     const configured = await engine.call('POST', `/api/v1/cases/${caseId}/calls`, { key: engine.keys.officer2, body: {} });
     expect(configured.status, configured.text).toBe(201);
     expect(engine.twilio.calls.at(-1)?.form.To).toBe('+15555550112');
+    const managerBrowser = await engine.call('POST', `/api/v1/cases/${caseId}/calls`, { key: engine.keys.manager, body: {} });
+    expect(managerBrowser.status, managerBrowser.text).toBe(201);
+    expect(engine.twilio.calls.at(-1)?.form.To).toBe('client:desk_manager');
     const noLine = await engine.call('POST', `/api/v1/cases/${caseId}/calls`, { key: engine.keys.officer, body: {} });
     expect(noLine.status).toBe(400);
     expect(noLine.body.error.fields[0].path).toBe('body.officerPhone');
     const badLine = await engine.call('POST', `/api/v1/cases/${caseId}/calls`, { key: engine.keys.officer, body: { officerPhone: '555-0111' } });
     expect(badLine.status).toBe(400);
+    expect(badLine.body.error.fields[0]).toMatchObject({ path: 'body.officerPhone', message: expect.stringContaining('client:alice') });
+    // A browser line: the softphone signed in under a Twilio Client identity rings, then the debtor is bridged.
+    const browserLine = await engine.call('POST', `/api/v1/cases/${caseId}/calls`, { key: engine.keys.officer, body: { officerPhone: 'client:officer_ana' } });
+    expect(browserLine.status, browserLine.text).toBe(201);
+    const rung = engine.twilio.calls.at(-1);
+    expect(rung?.form.To).toBe('client:officer_ana');
+    expect(rung?.form.Twiml).toContain('<Number>+15555550151</Number>');
+    await engine.twilio.runCall(rung?.sid ?? '', { durationSeconds: 12 });
+    const listed = await engine.call('GET', `/api/v1/cases/${caseId}/calls`, { key: engine.keys.officer });
+    expect(listed.body.items[0]).toMatchObject({ callId: browserLine.body.callId, connected: true, durationSeconds: 12 });
     const auditor = await engine.call('POST', `/api/v1/cases/${caseId}/calls`, { key: engine.keys.auditor, body: { officerPhone: officerLine } });
     expect(auditor.status).toBe(403);
     // A closed case takes no calls.
