@@ -154,6 +154,24 @@ describe('skip tracing', () => {
     }
   });
 
+  it('rides out a vendor outage on a CSV batch as well: the same file is sent again until taken, once, and its results stored once', async () => {
+    const { caseId, debtorId } = await enroll('SKIP-5', 'Di Outage');
+    const seen = vendor.requests.length;
+    vendor.failNext(2);
+    const started = await engine.call('POST', '/api/v1/skip-traces', { body: { caseIds: [caseId], mode: 'csv' } });
+    expect(started.status, started.text).toBe(202);
+    const batch = await batchDone(started.body.batchId);
+    expect(batch.requests).toEqual([expect.objectContaining({ status: 'completed', found: 1, error: null })]);
+    const sent = vendor.requests.slice(seen).filter((each) => each.path === '/batches');
+    expect(sent.map((each) => each.status)).toEqual([503, 503, 201]);
+    // One request, sent three times under one key and with the same file: the vendor can tell a retry from a new batch.
+    expect(new Set(sent.map((each) => each.idempotencyKey)).size).toBe(1);
+    expect(sent[0]?.idempotencyKey).toBeTruthy();
+    expect(new Set(sent.map((each) => each.body)).size).toBe(1);
+    expect(sent.every((each) => each.authorized)).toBe(true);
+    expect(await engine.db.contact.count({ where: { debtorId, source: 'skip_trace' } })).toBe(1);
+  });
+
   it('ends a request the vendor refuses for good as failed, with the reason, and keeps the task open', async () => {
     const { caseId } = await enroll('SKIP-4', 'Nia Refused');
     expect((await engine.call('POST', `/api/v1/cases/${caseId}/outcomes`, { key: testKeys.officer, body: { kind: 'wrong_party' } })).status).toBe(200);
