@@ -113,6 +113,18 @@ describe('skip tracing', () => {
     expect(confirmed.body.verifiedAt).not.toBeNull();
     expect(await engine.db.auditEvent.count({ where: { debtorId, action: 'debtor_contact_changed', data: { path: ['reason'], equals: 'confirmed on the phone' } } })).toBe(1);
 
+    // The queue is scored again as the contacts change: with the email confirmed too, nothing is new to try;
+    // a number an officer adds is (source officer), and moves the call up again.
+    expect((await engine.db.task.findUniqueOrThrow({ where: { id: call.id } })).priority).toBe(call.priority + 5);
+    const email = traced.find((contact) => contact.channel === 'email') ?? { contactId: '' };
+    expect((await engine.call('PATCH', `/api/v1/debtors/${debtorId}/contacts/${email.contactId}`, { key: testKeys.officer, body: { verified: true, reason: 'replied from it' } })).status).toBe(200);
+    const settled = await engine.db.task.findUniqueOrThrow({ where: { id: call.id } });
+    expect(settled.priority).toBe(call.priority);
+    expect(settled.priorityReasons).not.toContain('new contact to try (+5)');
+    const added = await engine.call('POST', `/api/v1/debtors/${debtorId}/contacts`, { key: testKeys.officer, body: { channel: 'phone', value: '+15555550178', source: 'officer' } });
+    expect(added.status, added.text).toBe(201);
+    expect((await engine.db.task.findUniqueOrThrow({ where: { id: call.id } })).priority).toBe(call.priority + 5);
+
     // A closed task asks nothing more.
     const again = await engine.call('POST', `/api/v1/tasks/${task.id}/skip-trace`, { key: testKeys.officer, body: {} });
     expect(again.status).toBe(409);
