@@ -217,6 +217,7 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
   await sendGeneratedValidationNotice(run);
 
   for (;;) {
+    run.beginPlan();
     await runSideEffects(run);
     await keepPersonMembership(run);
     if (pendingStrategy) {

@@ -256,6 +256,16 @@ const scenarios = {
     await sleep('10 days');
     await handle.signal(paymentReceivedSignal, { reference: 'PAY-2', amount: 120_000, currency: 'USD', receivedAt: '2026-03-20T10:00:00Z' });
   },
+  /**
+   * 'wait-from-plan' (desk): the loop's wait plans again when a signal or update landed after its
+   * pass began; an officer's wrong-party outcome a day in (a hold and a skip-trace task), then paid.
+   */
+  'case-desk-wait-from-plan-v11': async (handle, sleep) => {
+    await sleep('26 hours');
+    await handle.executeUpdate(recordOutcomeUpdate, { args: [{ outcome: { kind: 'wrong_party', note: 'says he is not the debtor' }, by: 'officer:recorder', role: 'officer' }] });
+    await sleep('50 hours');
+    await handle.signal(paymentReceivedSignal, { reference: 'PAY-1', amount: 125_000, currency: 'USD', receivedAt: '2026-01-04T10:00:00Z' });
+  },
 } satisfies Record<string, (handle: { signal: (...args: never[]) => Promise<void> } & Awaited<ReturnType<typeof startCase>>, sleep: (d: string) => Promise<void>, date: (plusDays: number) => Promise<string>) => Promise<void>>;
 
 /** Fallbacks, conditions on results and outcomes, and `on` branches, for the v3 history. */

@@ -22504,7 +22504,7 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
-                        /** @description the officer's line; the key's configured line when absent */
+                        /** @description the officer's line: a phone number, or a browser softphone's Twilio Client identity (`client:alice`); the key's configured line when absent */
                         officerPhone?: string;
                         /** @description record the call (default: CALL_RECORDING) */
                         record?: boolean;
