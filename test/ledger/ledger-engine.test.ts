@@ -94,6 +94,45 @@ describe('account ledger on the engine', () => {
     });
   });
 
+  it("a third-party account's notices itemize from the ledger: the verification answered after 60 days of interest agrees with the status, the ledger and the case file to the cent", async () => {
+    expect((await engine.call('PUT', '/api/v1/clients/notice-client', { body: { name: 'Notice Bank' } })).status).toBe(201);
+    const terms = { name: 'Collected for Notice Bank', regime: 'third_party', strategies: ['ledger-test'], commission: { basis: 'age_band', bands: [{ fromDays: 0, ratePercent: 10 }] }, remittance: { dayOfMonth: 10 } };
+    expect((await engine.call('PUT', '/api/v1/clients/notice-client/portfolios/notice-collect', { body: terms })).status).toBe(201);
+    const created = await engine.call('POST', '/api/v1/accounts', { body: { ...account(itemized()), portfolio: 'notice-collect' } });
+    expect(created.status, created.text).toBe(201);
+    const caseId = String(created.body.caseId);
+    const sent = (template: string) => engine.db.communication.findMany({ where: { caseId, template, status: 'sent' }, orderBy: { createdAt: 'asc' } });
+    // The notice on day 0 (by letter: no consent to electronic delivery) says no interest yet.
+    await expect.poll(async () => (await sent('validation-notice')).length, { timeout: 20_000 }).toBe(1);
+    const [notice] = await sent('validation-notice');
+    expect(notice?.body).toContain('You were charged this amount in interest: + $0.00');
+    expect(notice?.body).toContain('Total amount of the debt now: $1,050.00');
+
+    await engine.testEnv.sleep('60 days');
+    const outcome = (key: string, body: Record<string, unknown>) => engine.call('POST', `/api/v1/cases/${caseId}/outcomes`, { key, body });
+    expect((await outcome(engine.keys.officer, { kind: 'dispute', reason: 'the amount is wrong' })).status).toBe(200);
+    expect((await outcome(engine.keys.manager, { kind: 'dispute_resolution', upheld: false, note: 'statements checked' })).status).toBe(200);
+    await expect.poll(async () => (await sent('verification')).length, { timeout: 20_000 }).toBe(1);
+    const [verification] = await sent('verification');
+
+    // 100,000 × 18% × 60 / 365 = 2958.90: 2958 posted when the verification was written.
+    const interest = 2_958;
+    const owed = { principal: 100_000, interest: 4_000 + interest, fees: 1_000 };
+    const total = owed.principal + owed.interest + owed.fees;
+    const live = await status(caseId);
+    expect(live).toMatchObject({ balance: total, balanceParts: owed });
+    await expect.poll(async () => (await engine.call('GET', `/api/v1/cases/${caseId}/ledger`)).body.balance, { timeout: 20_000 }).toBe(total);
+    const ledger = (await engine.call('GET', `/api/v1/cases/${caseId}/ledger`)).body;
+    expect(ledger.itemization).toEqual({ itemizationDate: today(), onItemizationDate: 105_000, interestSince: interest, feesSince: 0, paidOrCreditedSince: 0, now: total });
+    for (const line of ['you owed: $1,050.00', 'You were charged this amount in interest: + $29.58', 'You were charged this amount in fees: + $0.00', 'You paid or were credited this amount toward the debt: – $0.00', 'Total amount of the debt now: $1,079.58']) {
+      expect(verification?.body).toContain(line);
+    }
+    const file = await engine.call('GET', `/api/v1/cases/${caseId}/case-file`);
+    expect(file.status, file.text).toBe(200);
+    expect(file.body.ledger).toEqual({ parts: owed, itemization: ledger.itemization });
+    expect(file.body.balance.recorded).toBe(total);
+  });
+
   it('adds an authorized fee, refuses another, and waives within authority or by a manager', async () => {
     const created = await engine.call('POST', '/api/v1/accounts', { body: account({ ...itemized(), interest: undefined }) });
     expect(created.status, created.text).toBe(201);
