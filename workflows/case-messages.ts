@@ -270,7 +270,12 @@ export interface CaseState {
 export interface LedgerState {
   entries: LedgerEntry[];
   /** Interest is posted through this date (`YYYY-MM-DD`, UTC); `carried` is the fraction not yet posted (domain/ledger/interest.ts). */
-  accrual: { through: string; carried: number };
+  accrual: {
+    through: string;
+    carried: number;
+    /** Interest stopped since this date, and why (domain/ledger/interest-stops.ts); it accrues again from the day the stop ends. */
+    stopped?: { since: string; why: string };
+  };
   /** How many entries the read model holds (workflows/case/projection.ts writes the rest). */
   projected: number;
 }
@@ -442,6 +447,8 @@ export interface CaseLedgerView {
   terms: LedgerTerms | null;
   /** Interest accrued since the last posting, through today: posted with the next payment, reversal, fee, waiver, adjustment or month end. */
   accruedNotPosted: number;
+  /** Interest does not accrue since this date, and why (a dispute awaiting its answer, a bankruptcy...); null while it accrues. */
+  interestStopped: { since: string; why: string } | null;
 }
 export const ledgerQuery = defineQuery<CaseLedgerView | null>('ledger');
 

@@ -133,6 +133,27 @@ describe('account ledger on the engine', () => {
     expect(file.body.balance.recorded).toBe(total);
   });
 
+  it('posts no interest while a dispute awaits its answer, and accrues again once it is answered', async () => {
+    const created = await engine.call('POST', '/api/v1/accounts', { body: account(itemized()) });
+    expect(created.status, created.text).toBe(201);
+    const caseId = String(created.body.caseId);
+    await expect.poll(async () => (await status(caseId).catch(() => null))?.status, { timeout: 20_000 }).toBe('open');
+    const outcome = (key: string, body: Record<string, unknown>) => engine.call('POST', `/api/v1/cases/${caseId}/outcomes`, { key, body });
+    const ledger = () => engine.temporal.workflow.getHandle(caseId).query(ledgerQuery);
+
+    await engine.testEnv.sleep('10 days');
+    expect((await outcome(engine.keys.officer, { kind: 'dispute', reason: 'the amount is wrong' })).status).toBe(200);
+    await expect.poll(async () => (await ledger())?.interestStopped?.why, { timeout: 20_000 }).toMatch(/^dispute \(15 U\.S\.C\. 1692g\(b\)/);
+    await engine.testEnv.sleep('30 days');
+    expect((await ledger())?.accruedNotPosted).toBe(0);
+    expect((await outcome(engine.keys.manager, { kind: 'dispute_resolution', upheld: false, note: 'statements checked' })).status).toBe(200);
+    await expect.poll(async () => (await ledger())?.interestStopped, { timeout: 20_000 }).toBeNull();
+    await engine.testEnv.sleep('20 days');
+    expect((await engine.call('POST', `/api/v1/cases/${caseId}/payments`, { body: { reference: 'STOP-1', amount: 1_000, currency: 'USD' } })).status).toBe(202);
+    // 10 days before the dispute and 20 after its answer: 100,000 × 18% × 30 / 365 = 1479.45 → 1479, not 60 days' 2958.
+    await expect.poll(async () => (await status(caseId)).balanceParts, { timeout: 20_000 }).toEqual({ principal: 100_000, interest: 4_000 + 1_479, fees: 0 });
+  });
+
   it('adds an authorized fee, refuses another, and waives within authority or by a manager', async () => {
     const created = await engine.call('POST', '/api/v1/accounts', { body: account({ ...itemized(), interest: undefined }) });
     expect(created.status, created.text).toBe(201);

@@ -256,6 +256,19 @@ const scenarios = {
     await sleep('10 days');
     await handle.signal(paymentReceivedSignal, { reference: 'PAY-2', amount: 120_000, currency: 'USD', receivedAt: '2026-03-20T10:00:00Z' });
   },
+  /**
+   * Interest stops while a dispute awaits its answer ('interest-stops'): 18% interest for ten days,
+   * none for the thirty the dispute is held, again after its answer; then paid in full.
+   */
+  'case-ledger-interest-stops-v11': async (handle, sleep) => {
+    const officer = { by: 'officer:recorder', role: 'officer' as const };
+    await sleep('250 hours');
+    await handle.executeUpdate(recordOutcomeUpdate, { args: [{ outcome: { kind: 'dispute', reason: 'the amount is wrong' }, ...officer }] });
+    await sleep('730 hours');
+    await handle.executeUpdate(recordOutcomeUpdate, { args: [{ outcome: { kind: 'dispute_resolution', upheld: false, note: 'verified' }, by: 'manager:recorder', role: 'manager' }] });
+    await sleep('490 hours');
+    await handle.signal(paymentReceivedSignal, { reference: 'PAY-1', amount: 200_000, currency: 'USD', receivedAt: '2026-03-07T10:00:00Z' });
+  },
 } satisfies Record<string, (handle: { signal: (...args: never[]) => Promise<void> } & Awaited<ReturnType<typeof startCase>>, sleep: (d: string) => Promise<void>, date: (plusDays: number) => Promise<string>) => Promise<void>>;
 
 /** Fallbacks, conditions on results and outcomes, and `on` branches, for the v3 history. */
@@ -325,6 +338,7 @@ const scenarioStrategies: Record<string, TStrategyDefinition> = {
   'case-person-bound-v9': personStrategy,
   'case-person-consolidated-v8': consolidatingStrategy,
   'case-ledger-v10': strategy({ ...consumerEarly, key: 'consumer-ledger', steps: [{ id: 'reminder', at: 'P0D', action: 'email', template: 'reminder' }, { id: 'call', at: 'P120D', action: 'call' }] }),
+  'case-ledger-interest-stops-v11': strategy({ ...consumerEarly, key: 'consumer-ledger', steps: [{ id: 'reminder', at: 'P0D', action: 'email', template: 'reminder' }, { id: 'call', at: 'P120D', action: 'call' }] }),
   'case-history-bound-v9': strategy({ ...consumerEarly, negotiation: { maxInstallments: 120, minInstallment: 100, officerAuthority: { maxInstallments: 120 } } }),
 };
 /** Scenarios recorded from their first run (they continue as new): the run that wrote the marker. */
@@ -339,6 +353,13 @@ const autopayDeclines: Record<string, number[]> = { 'case-stripe-autopay-v9': [2
 /** The account ledger terms a scenario's account is enrolled with (domain/ledger/account-ledger.ts). */
 const scenarioLedgers: Record<string, LedgerTerms> = {
   'case-ledger-v10': {
+    itemizationDate: '2025-12-31',
+    itemization: { principal: 120_000, interest: 4_000, fees: 1_000 },
+    interest: { annualRatePpm: 180_000, dayCount: 'actual/365', base: 'principal' },
+    authorizedFees: ['late'],
+    waterfall: 'fees_interest_principal',
+  },
+  'case-ledger-interest-stops-v11': {
     itemizationDate: '2025-12-31',
     itemization: { principal: 120_000, interest: 4_000, fees: 1_000 },
     interest: { annualRatePpm: 180_000, dayCount: 'actual/365', base: 'principal' },
