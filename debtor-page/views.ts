@@ -1,5 +1,6 @@
 import type { IdentityMethod } from '../domain/self-service-policy.js';
 import type { PageAccount, PagePerson } from '../api/services/debtor-page/person.js';
+import { balancePartsRows } from './balance-parts.js';
 import { html, type SafeHtml } from './html.js';
 import { day, money } from './i18n.js';
 import type { Messages } from './messages-en.js';
@@ -64,7 +65,7 @@ function itemization(t: Messages, account: PageAccount): SafeHtml {
     <dt>${t.accounts.placed}</dt><dd>${m(account.originalBalance)}</dd>
     ${account.paid ? html`<dt>${t.accounts.paid}</dt><dd>−${m(account.paid)}</dd>` : ''}
     ${account.waived ? html`<dt>${t.accounts.waived}</dt><dd>−${m(account.waived)}</dd>` : ''}
-    <dt>${t.accounts.current}</dt><dd>${m(account.balance)}</dd></dl></details>`;
+    <dt>${t.accounts.current}</dt><dd>${m(account.balance)}</dd>${balancePartsRows(t, account)}</dl></details>`;
 }
 
 function arrangementBlock(t: Messages, account: PageAccount, autopay: boolean): SafeHtml | string {

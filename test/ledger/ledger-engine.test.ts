@@ -1,4 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pagePerson } from '../../api/services/debtor-page/person.js';
+import { agingReport } from '../../api/services/reports/aging.js';
+import { asOfDay } from '../../api/services/reports/as-of.js';
+import { messagesFor } from '../../debtor-page/i18n.js';
+import { accountsPage } from '../../debtor-page/views.js';
 import { startEngine, type Engine } from '../../testing/engine.js';
 import { pdfText } from '../../testing/pdf-text.js';
 import { ledgerQuery, statusQuery, type CaseStatus } from '../../workflows/case-messages.js';
@@ -98,7 +103,8 @@ describe('account ledger on the engine', () => {
     expect((await engine.call('PUT', '/api/v1/clients/notice-client', { body: { name: 'Notice Bank' } })).status).toBe(201);
     const terms = { name: 'Collected for Notice Bank', regime: 'third_party', strategies: ['ledger-test'], commission: { basis: 'age_band', bands: [{ fromDays: 0, ratePercent: 10 }] }, remittance: { dayOfMonth: 10 } };
     expect((await engine.call('PUT', '/api/v1/clients/notice-client/portfolios/notice-collect', { body: terms })).status).toBe(201);
-    const created = await engine.call('POST', '/api/v1/accounts', { body: { ...account(itemized()), portfolio: 'notice-collect' } });
+    const enrollment = { ...account(itemized()), portfolio: 'notice-collect' };
+    const created = await engine.call('POST', '/api/v1/accounts', { body: enrollment });
     expect(created.status, created.text).toBe(201);
     const caseId = String(created.body.caseId);
     const sent = (template: string) => engine.db.communication.findMany({ where: { caseId, template, status: 'sent' }, orderBy: { createdAt: 'asc' } });
@@ -131,6 +137,21 @@ describe('account ledger on the engine', () => {
     expect(file.status, file.text).toBe(200);
     expect(file.body.ledger).toEqual({ parts: owed, itemization: ledger.itemization });
     expect(file.body.balance.recorded).toBe(total);
+
+    // The debtor's page shows the same parts under the balance.
+    const { debtorId } = await engine.db.account.findFirstOrThrow({ where: { externalId: enrollment.externalId }, select: { debtorId: true } });
+    const person = await pagePerson({ db: engine.db, temporal: engine.temporal, debtorId, creditorName: 'Notice Bank' });
+    expect(person?.accounts[0]?.balanceParts).toEqual(owed);
+    const t = messagesFor('en');
+    const page = accountsPage({ t, title: 'Accounts', brand: 'Notice Bank', switchHref: '#' }, { action: '/p/x', csrf: 'x', person: person!, payments: false, autopay: new Set(), today: today(), firstDueDate: today(), planLatest: today() });
+    for (const [part, shown] of [['principal', '$1,000.00'], ['interest', '$69.58'], ['fees', '$10.00']]) expect(page).toContain(`<dd class="part" data-part="${part}">${shown}</dd>`);
+
+    // The aging report's balance of the client's open case is the ledger's, in its parts, on that day.
+    const asOf = new Date(await engine.testEnv.currentTimeMs()).toISOString().slice(0, 10);
+    const aging = await agingReport({ db: engine.db, at: asOfDay(asOf), scope: { client: 'notice-client' } });
+    const filled = aging.rows.filter((row) => row.cases > 0);
+    expect(filled).toEqual([expect.objectContaining({ currency: 'USD', cases: 1, balance: total, ...owed })]);
+    for (const row of aging.rows) expect(row.principal + row.interest + row.fees).toBe(row.balance);
   });
 
   it('posts no interest while a dispute awaits its answer, and accrues again once it is answered', async () => {

@@ -112,16 +112,16 @@ describe('aging and roll rates', () => {
     // c1: 20 + 80 days = 100, owes 50,000; c3: 100 + 56 = 156, owes 160,000; c4: 170 + 16 = 186;
     // c6: 45 + 39 = 84, owes 25,000 EUR. c2 closed on 03-05, c5 not started.
     expect(nonEmpty).toEqual([
-      { currency: 'EUR', bucket: '61-90', cases: 1, balance: 25_000 },
-      { currency: 'USD', bucket: '91-120', cases: 1, balance: 50_000 },
-      { currency: 'USD', bucket: '121-180', cases: 1, balance: 160_000 },
-      { currency: 'USD', bucket: '180+', cases: 1, balance: 80_000 },
+      { currency: 'EUR', bucket: '61-90', cases: 1, balance: 25_000, principal: 25_000, interest: 0, fees: 0 },
+      { currency: 'USD', bucket: '91-120', cases: 1, balance: 50_000, principal: 50_000, interest: 0, fees: 0 },
+      { currency: 'USD', bucket: '121-180', cases: 1, balance: 160_000, principal: 160_000, interest: 0, fees: 0 },
+      { currency: 'USD', bucket: '180+', cases: 1, balance: 80_000, principal: 80_000, interest: 0, fees: 0 },
     ]);
     expect(body.rows.map((row: { bucket: string }) => row.bucket).slice(0, 7)).toEqual(['current', '1-30', '31-60', '61-90', '91-120', '121-180', '180+']);
     expect(body.rows).toHaveLength(14);
     const csv = await get('/api/v1/reports/aging?asOf=2026-03-31&format=csv');
-    expect(csv.text.split('\r\n')[0]).toBe('currency,bucket,cases,balance');
-    expect(csv.text).toContain('USD,121-180,1,160000');
+    expect(csv.text.split('\r\n')[0]).toBe('currency,bucket,cases,balance,principal,interest,fees');
+    expect(csv.text).toContain('USD,121-180,1,160000,160000,0,0');
   });
 
   it('follows the cases open at one month-end to the next', async () => {

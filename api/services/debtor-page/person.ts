@@ -18,6 +18,8 @@ export interface PageAccount {
   creditor: string;
   currency: string;
   balance: number;
+  /** What the balance is made of (the case's ledger); null when the case did not answer. */
+  balanceParts?: CaseStatus['balanceParts'] | null;
   originalBalance: number;
   /** Payments received and not reversed, minor units. */
   paid: number;
@@ -103,6 +105,7 @@ export async function pagePerson({
         creditor: creditorName,
         currency: account.currency,
         balance,
+        balanceParts: live?.balanceParts ?? null,
         originalBalance: account.originalBalance,
         paid: row.payments.reduce((sum, payment) => sum + payment.amount, 0),
         waived: live?.waived ?? 0,

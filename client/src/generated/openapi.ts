@@ -6680,6 +6680,9 @@ export interface paths {
                                 bucket: "current" | "1-30" | "31-60" | "61-90" | "91-120" | "121-180" | "180+";
                                 cases: number;
                                 balance: number;
+                                principal: number;
+                                interest: number;
+                                fees: number;
                             }[];
                         };
                         "text/csv": string;
