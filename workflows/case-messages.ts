@@ -238,6 +238,8 @@ export interface CaseState {
    * the balance is its entries' sum. Named apart from `ledger` below, which older cases carry.
    */
   accountLedger?: LedgerState;
+  /** Since when the generated validation notice could not be sent (workflows/case/validation-notice.ts): collection holds, one task was made. */
+  validationNoticeUnsent?: { since: string } | null;
   /** Every payment applied, so a returned one can be undone. */
   ledger?: { reference: string; amount: number; reversed: boolean; towardArrangement: boolean }[];
   /** Minor units forgiven by a paid settlement. */

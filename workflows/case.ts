@@ -9,7 +9,7 @@ import { keepPersonMembership } from './case/person.js';
 import { CaseRun } from './case/run.js';
 import { runSideEffects } from './case/side-effects.js';
 import { dayMs, LiveCase } from './case/state.js';
-import { sendGeneratedValidationNotice } from './case/validation-notice.js';
+import { holdForValidationNotice, sendGeneratedValidationNotice } from './case/validation-notice.js';
 import { walkTimeline } from './case/walk.js';
 import { caseLedgerView } from './case/ledger-view.js';
 import { applyLedgerPosting, validateLedgerPosting } from './case/ledger-postings.js';
@@ -239,6 +239,7 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
       const { unprojected } = live;
       return continueAsNew<typeof caseWorkflow>({ ...input, strategy: live.strategy, carried: unprojected.length > 0 ? { ...state, unprojected } : state });
     }
+    if (await holdForValidationNotice(run)) continue;
     if (state.status === 'paused') {
       await run.waitUntil(null, 'paused');
       continue;

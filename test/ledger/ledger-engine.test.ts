@@ -6,7 +6,7 @@ import { messagesFor } from '../../debtor-page/i18n.js';
 import { accountsPage } from '../../debtor-page/views.js';
 import { startEngine, type Engine } from '../../testing/engine.js';
 import { pdfText } from '../../testing/pdf-text.js';
-import { ledgerQuery, statusQuery, type CaseStatus } from '../../workflows/case-messages.js';
+import { contactChangedSignal, ledgerQuery, statusQuery, strategyVersionChangedSignal, type CaseStatus } from '../../workflows/case-messages.js';
 import { consumerEarly, negotiationLimits } from '../support/strategies.js';
 
 /**
@@ -173,6 +173,52 @@ describe('account ledger on the engine', () => {
     expect((await engine.call('POST', `/api/v1/cases/${caseId}/payments`, { body: { reference: 'STOP-1', amount: 1_000, currency: 'USD' } })).status).toBe(202);
     // 10 days before the dispute and 20 after its answer: 100,000 × 18% × 30 / 365 = 1479.45 → 1479, not 60 days' 2958.
     await expect.poll(async () => (await status(caseId)).balanceParts, { timeout: 20_000 }).toEqual({ principal: 100_000, interest: 4_000 + 1_479, fees: 0 });
+  });
+
+  it('a notice that cannot be sent holds collection with one task across continue-as-new; sent on day 60 when an address comes, it itemizes 60 days of interest', async () => {
+    expect((await engine.call('PUT', '/api/v1/clients/unsent-client', { body: { name: 'Unsent Bank' } })).status).toBe(201);
+    const terms = { name: 'Collected for Unsent Bank', regime: 'third_party', strategies: ['ledger-test'], commission: { basis: 'age_band', bands: [{ fromDays: 0, ratePercent: 10 }] }, remittance: { dayOfMonth: 10 } };
+    expect((await engine.call('PUT', '/api/v1/clients/unsent-client/portfolios/unsent-collect', { body: terms })).status).toBe(201);
+    // An email without consent to electronic delivery, and no postal address: nothing can carry the notice.
+    const enrollment = { ...account(itemized()), portfolio: 'unsent-collect', debtor: { name: 'Nora Noaddress', email: 'nora@example.com', timeZone: 'America/Chicago' } };
+    const created = await engine.call('POST', '/api/v1/accounts', { body: enrollment });
+    expect(created.status, created.text).toBe(201);
+    const caseId = String(created.body.caseId);
+    const handle = engine.temporal.workflow.getHandle(caseId);
+    await expect.poll(async () => (await status(caseId).catch(() => null))?.nextActionWhy, { timeout: 20_000 }).toMatch(/^validation notice not sent/);
+    const noticeTasks = () => engine.db.task.count({ where: { caseId, kind: 'notice' } });
+    await expect.poll(noticeTasks, { timeout: 20_000 }).toBe(1);
+
+    // Many changes later the case continues as new: still one task, still holding.
+    const { runId: firstRun } = await handle.describe();
+    const other = { id: 'other', key: 'other-strategy', version: 2, definition: strategy };
+    // (Not a flood: a continue-as-new that keeps meeting new signals is refused and tried again.)
+    for (let batch = 0; (await handle.describe()).runId === firstRun; batch++) {
+      expect(batch, 'the case should continue as new after about a thousand events').toBeLessThan(100);
+      for (let each = 0; each < 10; each++) await handle.signal(strategyVersionChangedSignal, { strategy: other as never, by: 'test', reason: 'a change that does not concern this case' });
+      await status(caseId);
+    }
+    await expect.poll(async () => (await status(caseId).catch(() => null))?.nextActionWhy, { timeout: 20_000 }).toMatch(/^validation notice not sent/);
+    expect(await noticeTasks()).toBe(1);
+    expect(await engine.db.communication.count({ where: { caseId } })).toBe(0);
+
+    await engine.testEnv.sleep('60 days');
+    expect(await engine.db.communication.count({ where: { caseId } })).toBe(0);
+    await handle.signal(contactChangedSignal, { channel: 'letter', address: 'Nora Noaddress | 1 Main St | Springfield, IL 62701 | US', valid: true, source: 'skip_trace' });
+    await expect.poll(async () => engine.db.communication.count({ where: { caseId, template: 'validation-notice', status: 'sent' } }), { timeout: 20_000 }).toBe(1);
+    const notice = await engine.db.communication.findFirstOrThrow({ where: { caseId, template: 'validation-notice' } });
+    // 100,000 × 18% × 60 / 365 = 2958.90: 2958 posted when the notice was written; the notice, the status and the ledger agree.
+    const owed = { principal: 100_000, interest: 4_000 + 2_958, fees: 1_000 };
+    await expect.poll(async () => (await status(caseId)).history.some((event) => event.stepId === 'validation-notice' && event.type === 'step_done'), { timeout: 20_000 }).toBe(true);
+    expect(await status(caseId)).toMatchObject({ balance: 107_958, balanceParts: owed });
+    const ledger = await handle.query(ledgerQuery);
+    expect(ledger?.itemization).toMatchObject({ onItemizationDate: 105_000, interestSince: 2_958, feesSince: 0, paidOrCreditedSince: 0, now: 107_958 });
+    for (const line of ['You were charged this amount in interest: + $29.58', 'Total amount of the debt now: $1,079.58']) expect(notice.body).toContain(line);
+    // The timeline resumes after it: the reminder goes within the debtor's hours.
+    await expect.poll(async () => (await status(caseId)).nextActionWhy, { timeout: 20_000 }).not.toMatch(/validation notice/);
+    await engine.testEnv.sleep('1 day');
+    await expect.poll(async () => engine.db.communication.count({ where: { caseId, template: 'reminder' } }), { timeout: 20_000 }).toBe(1);
+    expect(await noticeTasks()).toBe(1);
   });
 
   it('adds an authorized fee, refuses another, and waives within authority or by a manager', async () => {
