@@ -5,6 +5,7 @@ import type { ComplianceEvent } from '../domain/regulation/events.js';
 import type { ContactAction, ContactPolicyInput, ContactRoute, ContactVerdict } from '../domain/regulation/index.js';
 import type { LedgerTerms } from '../domain/ledger/account-ledger.js';
 import type { FeeType } from '../domain/ledger/fees.js';
+import type { Waterfall } from '../domain/ledger/allocation.js';
 import type { Components } from '../domain/ledger/components.js';
 import type { Itemization, LedgerEntry } from '../domain/ledger/ledger.js';
 import type { ActorRole, TOutcome } from '../domain/outcomes.js';
@@ -453,6 +454,15 @@ export interface CaseLedgerView {
   interestStopped: { since: string; why: string } | null;
 }
 export const ledgerQuery = defineQuery<CaseLedgerView | null>('ledger');
+
+/** The portfolio's ledger terms changed (api/services/portfolio-ledger-terms.ts): its open cases follow them from now on. */
+export interface LedgerTermsChanged {
+  waterfall: Waterfall;
+  accruesInterest: boolean;
+  /** Who, as the audit trail names them. */
+  by: string;
+}
+export const ledgerTermsChangedSignal = defineSignal<[LedgerTermsChanged]>('ledgerTermsChanged');
 
 /** An officer's fee or waiver on the account ledger; the validator refuses what the agreement, the state or the person's authority does not allow. */
 export type LedgerPostingRequest = {

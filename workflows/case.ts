@@ -13,6 +13,7 @@ import { holdForValidationNotice, sendGeneratedValidationNotice } from './case/v
 import { walkTimeline } from './case/walk.js';
 import { caseLedgerView } from './case/ledger-view.js';
 import { applyLedgerPosting, validateLedgerPosting } from './case/ledger-postings.js';
+import { changeLedgerTerms } from './case/ledger-terms.js';
 import {
   CloseReason,
   autopayChangedSignal,
@@ -31,6 +32,7 @@ import {
   resumeSignal,
   statusQuery,
   ledgerQuery,
+  ledgerTermsChangedSignal,
   postLedgerEntryUpdate,
   strategyVersionChangedSignal,
   type CaseInput,
@@ -162,6 +164,11 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
     },
     { validator: (request: LedgerPostingRequest) => validateLedgerPosting(live, request) },
   );
+
+  setHandler(ledgerTermsChangedSignal, (change) => {
+    run.changes++;
+    changeLedgerTerms(live, change);
+  });
 
   setHandler(strategyVersionChangedSignal, (change) => {
     run.changes++;

@@ -298,6 +298,27 @@ describe('account ledger on the engine', () => {
     expect(ledger?.entries.map((entry) => entry.kind)).toEqual(['itemization', 'payment']);
   });
 
+  it("a change to the portfolio's waterfall and interest reaches its open cases", async () => {
+    expect((await engine.call('PUT', '/api/v1/clients/terms-client', { body: { name: 'Terms Bank' } })).status).toBe(201);
+    const terms = { name: 'Terms that change', regime: 'first_party', strategies: ['ledger-test'], commission: { basis: 'age_band', bands: [{ fromDays: 0, ratePercent: 10 }] }, remittance: { dayOfMonth: 10 } };
+    expect((await engine.call('PUT', '/api/v1/clients/terms-client/portfolios/changing', { body: terms })).status).toBe(201);
+    const lag = await lagDays();
+    const created = await engine.call('POST', '/api/v1/accounts', { body: { ...account(itemized()), portfolio: 'changing' } });
+    expect(created.status, created.text).toBe(201);
+    const caseId = String(created.body.caseId);
+    await expect.poll(async () => (await status(caseId).catch(() => null))?.status, { timeout: 20_000 }).toBe('open');
+
+    await engine.testEnv.sleep('10 days');
+    const changed = await engine.call('PUT', '/api/v1/clients/terms-client/portfolios/changing', { body: { ...terms, waterfall: 'principal_interest_fees', accruesInterest: false } });
+    expect(changed.status, changed.text).toBe(200);
+    await expect.poll(async () => (await engine.temporal.workflow.getHandle(caseId).query(ledgerQuery))?.terms, { timeout: 20_000 }).toMatchObject({ waterfall: 'principal_interest_fees' });
+    expect((await engine.temporal.workflow.getHandle(caseId).query(ledgerQuery))?.terms?.interest).toBeUndefined();
+    await engine.testEnv.sleep('10 days');
+    expect((await engine.call('POST', `/api/v1/cases/${caseId}/payments`, { body: { reference: 'TERMS-1', amount: 100_000, currency: 'USD' } })).status).toBe(202);
+    // Principal first now, and interest only for the ten days before the change.
+    await expect.poll(async () => (await status(caseId)).balanceParts, { timeout: 20_000 }).toEqual({ principal: 0, interest: 4_000 + interestFor(lag + 10), fees: 1_000 });
+  });
+
   it('refuses a rate above the state cap, a fee the state forbids, a negative part: 422 naming the field, nothing written', async () => {
     const cases = [
       { body: account({ ...itemized(), interest: { annualRateBps: 2500 } }, 'NY'), path: 'body.ledger.interest.annualRateBps', message: /above NY's cap of 1600/ },
