@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pagePerson } from '../../api/services/debtor-page/person.js';
 import { agingReport } from '../../api/services/reports/aging.js';
 import { asOfDay } from '../../api/services/reports/as-of.js';
+import { liquidationReport } from '../../api/services/reports/liquidation.js';
 import { messagesFor } from '../../debtor-page/i18n.js';
 import { accrue, daysBetween } from '../../domain/ledger/interest.js';
 import { formatMoney } from '../../domain/money.js';
@@ -317,6 +318,17 @@ describe('account ledger on the engine', () => {
     expect((await engine.call('POST', `/api/v1/cases/${caseId}/payments`, { body: { reference: 'TERMS-1', amount: 100_000, currency: 'USD' } })).status).toBe(202);
     // Principal first now, and interest only for the ten days before the change.
     await expect.poll(async () => (await status(caseId)).balanceParts, { timeout: 20_000 }).toEqual({ principal: 0, interest: 4_000 + interestFor(lag + 10), fees: 1_000 });
+
+    // The liquidation curve says what the client's collections paid: 100,000 of principal, then 2,000 of interest.
+    expect((await engine.call('POST', `/api/v1/cases/${caseId}/payments`, { body: { reference: 'TERMS-2', amount: 2_000, currency: 'USD' } })).status).toBe(202);
+    await expect.poll(async () => engine.db.ledgerEntry.count({ where: { caseId, kind: 'payment' } }), { timeout: 20_000 }).toBe(2);
+    await expect.poll(async () => engine.db.payment.count({ where: { caseId } }), { timeout: 20_000 }).toBe(2);
+    const asOf = new Date(await engine.testEnv.currentTimeMs()).toISOString().slice(0, 10);
+    const liquidation = await liquidationReport({ db: engine.db, at: asOfDay(asOf), scope: { client: 'terms-client' } });
+    const points = liquidation.cohorts.flatMap((cohort) => cohort.points);
+    expect(points.reduce((sum, point) => sum + point.collected, 0)).toBe(102_000);
+    expect(points.filter((point) => point.collected > 0)).toEqual([expect.objectContaining({ collected: 102_000, collectedPrincipal: 100_000, collectedInterest: 2_000, collectedFees: 0 })]);
+    for (const point of points) expect(point.collectedPrincipal + point.collectedInterest + point.collectedFees).toBe(point.collected);
   });
 
   it('refuses a rate above the state cap, a fee the state forbids, a negative part: 422 naming the field, nothing written', async () => {

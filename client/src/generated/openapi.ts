@@ -7019,6 +7019,9 @@ export interface paths {
                                     collected: number;
                                     cumulativeCollected: number;
                                     cumulativeRate: number | null;
+                                    collectedPrincipal: number;
+                                    collectedInterest: number;
+                                    collectedFees: number;
                                 }[];
                             }[];
                         };
