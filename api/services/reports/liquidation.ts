@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Db } from '../../../lib/db.js';
 import { table, tableCsv, type SyncTable } from '../tables.js';
 import { monthsBetween, num, ratio, type AsOf } from './as-of.js';
+import { collectedPartsByMonth } from './collected-parts.js';
 import { caseInScope, type ReportScope } from './scope.js';
 
 /**
@@ -28,6 +29,10 @@ export const ZLiquidationReport = z.object({
           cumulativeCollected: z.number().int(),
           /** cumulativeCollected / placed, 4 decimals. */
           cumulativeRate: z.number().nullable(),
+          /** What the month's collections paid of the principal, the interest and the fees (api/services/reports/collected-parts.ts). */
+          collectedPrincipal: z.number().int(),
+          collectedInterest: z.number().int(),
+          collectedFees: z.number().int(),
         }),
       ),
     }),
@@ -50,6 +55,7 @@ export async function liquidationReport({ db, at, scope }: { db: Db; at: AsOf; s
     FROM "Payment" p JOIN "Case" c ON c.id = p."caseId"
     WHERE c."startedAt" < ${at.cutoff} AND p."receivedAt" < ${at.cutoff} AND (p."reversedAt" IS NULL OR p."reversedAt" >= ${at.cutoff}) ${caseInScope(scope)}
     GROUP BY 1, 2, 3`;
+  const parts = await collectedPartsByMonth(db, at, scope);
   const cohorts = placed.map((row) => {
     const age = Math.max(0, monthsBetween(row.cohort, at.date));
     let cumulative = 0;
@@ -58,7 +64,16 @@ export async function liquidationReport({ db, at, scope }: { db: Db; at: AsOf; s
         .filter((payment) => payment.cohort === row.cohort && payment.currency === row.currency && payment.month === month)
         .reduce((sum, payment) => sum + num(payment.amount), 0);
       cumulative += collected;
-      return { month, collected, cumulativeCollected: cumulative, cumulativeRate: ratio(cumulative, num(row.placed)) };
+      const split = parts.find((part) => part.cohort === row.cohort && part.currency === row.currency && part.month === month);
+      return {
+        month,
+        collected,
+        cumulativeCollected: cumulative,
+        cumulativeRate: ratio(cumulative, num(row.placed)),
+        collectedPrincipal: split?.principal ?? 0,
+        collectedInterest: split?.interest ?? 0,
+        collectedFees: split?.fees ?? 0,
+      };
     });
     return { cohort: row.cohort, currency: row.currency, cases: num(row.cases), placed: num(row.placed), points };
   });
@@ -68,9 +83,21 @@ export async function liquidationReport({ db, at, scope }: { db: Db; at: AsOf; s
 export function liquidationTable(report: TLiquidationReport): SyncTable {
   return table(
     'Liquidation',
-    ['cohort', 'currency', 'cases', 'placed', 'month', 'collected', 'cumulativeCollected', 'cumulativeRate'],
+    ['cohort', 'currency', 'cases', 'placed', 'month', 'collected', 'cumulativeCollected', 'cumulativeRate', 'collectedPrincipal', 'collectedInterest', 'collectedFees'],
     report.cohorts.flatMap((cohort) =>
-      cohort.points.map((point) => [cohort.cohort, cohort.currency, cohort.cases, cohort.placed, point.month, point.collected, point.cumulativeCollected, point.cumulativeRate]),
+      cohort.points.map((point) => [
+        cohort.cohort,
+        cohort.currency,
+        cohort.cases,
+        cohort.placed,
+        point.month,
+        point.collected,
+        point.cumulativeCollected,
+        point.cumulativeRate,
+        point.collectedPrincipal,
+        point.collectedInterest,
+        point.collectedFees,
+      ]),
     ),
   );
 }
