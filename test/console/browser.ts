@@ -41,3 +41,13 @@ export async function signIn(engine: Engine, page: Page, key: string, role: stri
 }
 
 export const shot = (page: Page, name: string) => page.screenshot({ path: path.join(screenshots, `${name}.png`), fullPage: true });
+
+/** Types a card into localstripe's fake card Element (its inputs are named by their placeholders). */
+export async function enterCard(page: Page, number: string) {
+  const element = page.getByTestId('card-element');
+  await element.getByPlaceholder('number').fill(number);
+  await element.getByPlaceholder('exp_month').fill('12');
+  await element.getByPlaceholder('exp_year').fill('30');
+  await element.getByPlaceholder('cvc').fill('123');
+  await element.getByPlaceholder('postal_code').fill('60601');
+}

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Engine } from '../../testing/engine.js';
 import { testKeys } from '../../testing/api-client.js';
 import { callStrategy, enroll, officerLine, zoneAtLocalHour } from '../calls/support.js';
+import { expectCallRefused } from './call-steps.js';
 import { hasChromium, shot, signIn, startEngineAndBrowser } from './browser.js';
 
 /**
@@ -44,13 +45,7 @@ describe.skipIf(!hasChromium)('click-to-call in a real browser', () => {
     await shot(page, 'calls-queue');
 
     await page.goto(`${engine.baseUrl}/console/cases/${late}`);
-    await expect.poll(() => page.getByTestId('may-i-call').textContent()).toMatch(/^Not now, from .*\(08:00 debtor's time\)/);
-    await page.getByLabel(/Your phone/).fill(officerLine);
-    await page.getByRole('button', { name: 'Call debtor' }).click();
-    const refused = page.getByRole('alert').filter({ hasText: 'Not dialed' });
-    await refused.waitFor();
-    expect(await refused.textContent()).toMatch(/next permitted at \d{4}-\d{2}-\d{2}T/);
-    expect(engine.twilio.calls).toHaveLength(0);
+    await expectCallRefused(page, engine);
     await shot(page, 'calls-refused');
 
     await page.goto(`${engine.baseUrl}/console/cases/${morning}`);

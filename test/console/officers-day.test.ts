@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { envKeyId } from '../../api/auth.js';
 import type { Engine } from '../../testing/engine.js';
@@ -8,7 +8,8 @@ import { eventually } from '../../testing/eventually.js';
 import { startSkipTraceVendor, type SkipTraceVendorStandIn } from '../../testing/standins/skip-trace-vendor.js';
 import { statusQuery } from '../../workflows/case-messages.js';
 import { callStrategy, enroll, officerLine, zoneAtLocalHour } from '../calls/support.js';
-import { hasChromium, shot, signIn, startEngineAndBrowser } from './browser.js';
+import { expectCallRefused } from './call-steps.js';
+import { enterCard, hasChromium, shot, signIn, startEngineAndBrowser } from './browser.js';
 
 /**
  * The officer's day (issue 19's proof) in Debian's Chromium, one session against the real engine:
@@ -27,16 +28,6 @@ let browser: Browser;
 let vendor: SkipTraceVendorStandIn;
 let late = '';
 let morning = '';
-
-/** Types a card into localstripe's fake card Element (its inputs are named by their placeholders). */
-async function enterCard(page: Page, number: string) {
-  const element = page.getByTestId('card-element');
-  await element.getByPlaceholder('number').fill(number);
-  await element.getByPlaceholder('exp_month').fill('12');
-  await element.getByPlaceholder('exp_year').fill('30');
-  await element.getByPlaceholder('cvc').fill('123');
-  await element.getByPlaceholder('postal_code').fill('60601');
-}
 
 describe.skipIf(!hasChromium)("the officer's day in a real browser", () => {
   beforeAll(async () => {
@@ -87,13 +78,7 @@ describe.skipIf(!hasChromium)("the officer's day in a real browser", () => {
 
     // 21:xx on the debtor's clock: refused with the next permitted time, nothing dialed.
     await mine.getByRole('link', { name: 'DAY-LATE' }).click();
-    await expect.poll(() => page.getByTestId('may-i-call').textContent()).toMatch(/^Not now, from .*\(08:00 debtor's time\)/);
-    await page.getByLabel(/Your phone/).fill(officerLine);
-    await page.getByRole('button', { name: 'Call debtor' }).click();
-    const refused = page.getByRole('alert').filter({ hasText: 'Not dialed' });
-    await refused.waitFor();
-    expect(await refused.textContent()).toMatch(/next permitted at \d{4}-\d{2}-\d{2}T/);
-    expect(engine.twilio.calls).toHaveLength(0);
+    await expectCallRefused(page, engine);
     await shot(page, 'officers-day-refused');
 
     // 09:xx: the officer's line rings and the debtor is bridged; the disposition is saved.

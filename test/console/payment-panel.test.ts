@@ -1,10 +1,10 @@
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testKeys } from '../../testing/api-client.js';
 import type { Engine } from '../../testing/engine.js';
 import { statusQuery } from '../../workflows/case-messages.js';
 import { consumerEarly } from '../support/strategies.js';
-import { hasChromium, shot, signIn, startEngineAndBrowser } from './browser.js';
+import { enterCard, hasChromium, shot, signIn, startEngineAndBrowser } from './browser.js';
 
 /**
  * The officer's payment panel on the case screen in Debian's Chromium, against the real engine and
@@ -19,16 +19,6 @@ const strategy = { ...consumerEarly, key: 'payment-panel-test', steps: [{ id: 'r
 let engine: Engine;
 let browser: Browser;
 let caseId: string;
-
-/** Types a card into localstripe's fake card Element (its inputs are named by their placeholders). */
-async function enterCard(page: Page, number: string) {
-  const element = page.getByTestId('card-element');
-  await element.getByPlaceholder('number').fill(number);
-  await element.getByPlaceholder('exp_month').fill('12');
-  await element.getByPlaceholder('exp_year').fill('30');
-  await element.getByPlaceholder('cvc').fill('123');
-  await element.getByPlaceholder('postal_code').fill('60601');
-}
 
 const balance = async () => (await engine.temporal.workflow.getHandle(caseId).query(statusQuery)).balance;
 
