@@ -63,6 +63,13 @@ export const ZWorkerEnv = ZTemporalEnv.extend(ZStorageEnv.shape)
     WEBHOOK_TIMEOUT_SECONDS: z.coerce.number().positive().max(120).default(10),
     /** A delivery workflow's own look at the outbox, besides the projection's wake-ups. */
     WEBHOOK_POLL_SECONDS: z.coerce.number().positive().max(86_400).default(60),
+    /**
+     * The worker process's memory budget (resident, MiB): the case worker's workflow cache is
+     * sized so that it fits (worker/cache-size.ts). Below about 700 MiB only a minimal cache fits.
+     */
+    WORKER_MEMORY_MB: z.coerce.number().int().min(256).max(1_048_576).default(1_400),
+    /** Cases due within this many minutes make the working set the cache is sized from, at start. */
+    WORKER_CACHE_WINDOW_MINUTES: z.coerce.number().int().min(1).max(10_080).default(60),
   })
   .superRefine((env, ctx) => {
     const twilio = [env.TWILIO_ACCOUNT_SID, env.TWILIO_AUTH_TOKEN, env.TWILIO_FROM];

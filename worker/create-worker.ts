@@ -11,6 +11,7 @@ import { requireDatabaseUrl } from '../lib/env.js';
 import { temporalConnectionOptions } from '../lib/temporal-connection.js';
 import { taskQueue } from '../workflows/case-messages.js';
 import { whatsappTwilioSettings, type WorkerConfig } from './config.js';
+import { sizeCaseCache } from './working-set.js';
 
 import { bundlerOptions, workflowsPath } from './workflows-path.js';
 
@@ -74,6 +75,8 @@ export type CaseWorkerOptions = Partial<
  */
 export async function createCaseWorker(config: WorkerConfig, { workflowBundle, activities, connection: given, ...options }: CaseWorkerOptions = {}) {
   const deps = activities ? undefined : createActivityDeps(config, createWorkerDb(config));
+  // The cache from the working set and WORKER_MEMORY_MB, unless the caller names a size (the bench, tests).
+  const cache = options.maxCachedWorkflows === undefined ? await sizeCaseCache(config, deps?.db) : undefined;
   const connection = given ?? (await NativeConnection.connect(temporalConnectionOptions(config)));
   const worker = await Worker.create({
     connection,
@@ -95,10 +98,13 @@ export async function createCaseWorker(config: WorkerConfig, { workflowBundle, a
     // busy to take a task within 3 s gets it back on the shared queue and replays its history.
     stickyQueueScheduleToStartTimeout: '3 seconds',
     ...options,
+    ...(cache ? { maxCachedWorkflows: cache.size } : {}),
     activities: deps ? createActivities(deps) : activities,
   });
   return {
     worker,
+    /** How the cache was sized at start (undefined when the caller named its size). */
+    cache,
     close: async () => {
       deps?.mailer.close();
       await deps?.temporalConnection.close();

@@ -11,7 +11,9 @@ const config = loadWorkerConfig();
 requirePayloadKeys(config);
 const log = createLogger({ level: config.LOG_LEVEL, name: 'worker' });
 installWorkerRuntime(config.LOG_LEVEL);
-const { worker, close } = await createCaseWorker(config);
+const { worker, close, cache } = await createCaseWorker(config);
+// Fixed until the next start: a restart sizes the cache again from the working set then.
+log.info({ maxCachedWorkflows: cache?.size, bound: cache?.bound, workingSet: cache?.workingSet, fitsMemoryBudget: cache?.fits, memoryBudgetMiB: config.WORKER_MEMORY_MB }, 'workflow cache sized');
 // Bulk imports have a queue of their own in the same process (worker/create-import-worker.ts).
 const imports = await createImportWorker(config);
 // Strategy simulations too (worker/create-simulation-worker.ts).

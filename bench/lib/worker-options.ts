@@ -46,5 +46,5 @@ export function parseTuning(text: string | undefined): WorkerTuning {
 
 export function describeTuning(tuning: WorkerTuning): string {
   const parts = tuningKeys.filter((key) => tuning[key] !== undefined).map((key) => `${key}=${tuning[key]}`);
-  return parts.length > 0 ? parts.join(', ') : 'SDK defaults';
+  return parts.length > 0 ? parts.join(', ') : 'defaults (cache sized at start from the working set and WORKER_MEMORY_MB)';
 }
