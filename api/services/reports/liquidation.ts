@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Db } from '../../../lib/db.js';
 import { table, tableCsv, type SyncTable } from '../tables.js';
+import { aggregatesCover, paidFromAggregates, placedFromAggregates, type PaidRow, type PlacedRow } from '../../../records/liquidation-aggregates.js';
 import { monthsBetween, num, ratio, type AsOf } from './as-of.js';
 import { caseInScope, type ReportScope } from './scope.js';
 
@@ -35,21 +36,40 @@ export const ZLiquidationReport = z.object({
 });
 export type TLiquidationReport = z.infer<typeof ZLiquidationReport>;
 
-export async function liquidationReport({ db, at, scope }: { db: Db; at: AsOf; scope?: ReportScope }): Promise<TLiquidationReport> {
-  const placed = await db.$queryRaw<{ cohort: string; currency: string; cases: bigint; placed: bigint }[]>`
+/** Where the report's figures come from: the rows, or the aggregates the triggers keep (records/liquidation-aggregates.ts). */
+export type LiquidationSource = 'rows' | 'aggregates';
+
+/** Placed per cohort and currency, and collected per month since placement, from the rows. */
+export async function liquidationFromRows(db: Db, at: AsOf, scope?: ReportScope): Promise<{ placed: PlacedRow[]; paid: PaidRow[] }> {
+  const placed = await db.$queryRaw<PlacedRow[]>`
     SELECT to_char(date_trunc('month', c."startedAt"), 'YYYY-MM') AS cohort, c."currency" AS currency,
            COUNT(*)::bigint AS cases, SUM(a."originalBalance")::bigint AS placed
     FROM "Case" c JOIN "Account" a ON a.id = c."accountId"
     WHERE c."startedAt" < ${at.cutoff} ${caseInScope(scope)}
     GROUP BY 1, 2
     ORDER BY 1, 2`;
-  const paid = await db.$queryRaw<{ cohort: string; currency: string; month: number; amount: bigint }[]>`
+  const paid = await db.$queryRaw<PaidRow[]>`
     SELECT to_char(date_trunc('month', c."startedAt"), 'YYYY-MM') AS cohort, c."currency" AS currency,
            GREATEST(0, EXTRACT(YEAR FROM age(p."receivedAt", c."startedAt")) * 12 + EXTRACT(MONTH FROM age(p."receivedAt", c."startedAt")))::int AS month,
            SUM(p.amount)::bigint AS amount
     FROM "Payment" p JOIN "Case" c ON c.id = p."caseId"
     WHERE c."startedAt" < ${at.cutoff} AND p."receivedAt" < ${at.cutoff} AND (p."reversedAt" IS NULL OR p."reversedAt" >= ${at.cutoff}) ${caseInScope(scope)}
     GROUP BY 1, 2, 3`;
+  return { placed, paid };
+}
+
+/**
+ * The aggregates answer a report of every case (no team or client scope) whose as-of date nothing
+ * is dated after; any other report reads the rows.
+ */
+async function chooseSource(db: Db, at: AsOf, scope: ReportScope | undefined): Promise<LiquidationSource> {
+  if (scope?.team || scope?.client) return 'rows';
+  return (await aggregatesCover(db, at.cutoff)) ? 'aggregates' : 'rows';
+}
+
+export async function liquidationReport({ db, at, scope, source }: { db: Db; at: AsOf; scope?: ReportScope; source?: LiquidationSource }): Promise<TLiquidationReport> {
+  const from = source ?? (await chooseSource(db, at, scope));
+  const { placed, paid } = from === 'aggregates' ? { placed: await placedFromAggregates(db), paid: await paidFromAggregates(db) } : await liquidationFromRows(db, at, scope);
   const cohorts = placed.map((row) => {
     const age = Math.max(0, monthsBetween(row.cohort, at.date));
     let cumulative = 0;
