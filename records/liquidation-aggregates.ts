@@ -4,11 +4,8 @@ import type { Db } from '../lib/db.js';
  * The liquidation report's pre-aggregated figures: placed amounts per cohort and currency, and
  * payments not reversed per cohort, currency and month since placement. Triggers on Case,
  * Account and Payment keep them in the transaction of every write (migration
- * 20261205120033_liquidation_aggregates), so they are always the rows' figures *as of now*.
- *
- * They answer an as-of date only when nothing is dated on or after its cut-off (no case started,
- * no payment received or reversed): then "as of now" and "as of that day" are the same. Today's
- * report is that case; an earlier date, or rows dated ahead, read the rows.
+ * 20261205120850_report_aggregates), so they are always the rows' figures *as of now*; they
+ * answer an as-of date when `aggregatesCover` (aggregates-cover.ts) says so.
  */
 
 export interface PlacedRow {
@@ -23,16 +20,6 @@ export interface PaidRow {
   currency: string;
   month: number;
   amount: bigint;
-}
-
-/** True when the aggregates equal the rows' figures at `cutoff`: nothing is dated on or after it. */
-export async function aggregatesCover(db: Db, cutoff: Date): Promise<boolean> {
-  // Three index lookups (Case_startedAt_idx, Payment_receivedAt_idx, Payment_reversedAt_idx).
-  const [row] = await db.$queryRaw<{ later: boolean }[]>`
-    SELECT EXISTS (SELECT 1 FROM "Case" WHERE "startedAt" >= ${cutoff})
-        OR EXISTS (SELECT 1 FROM "Payment" WHERE "receivedAt" >= ${cutoff})
-        OR EXISTS (SELECT 1 FROM "Payment" WHERE "reversedAt" >= ${cutoff}) AS later`;
-  return row?.later === false;
 }
 
 /** Placed per cohort and currency, as the rows' `GROUP BY` gives them (cohorts with cases only). */

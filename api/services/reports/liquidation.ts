@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import type { Db } from '../../../lib/db.js';
 import { table, tableCsv, type SyncTable } from '../tables.js';
-import { aggregatesCover, paidFromAggregates, placedFromAggregates, type PaidRow, type PlacedRow } from '../../../records/liquidation-aggregates.js';
+import { paidFromAggregates, placedFromAggregates, type PaidRow, type PlacedRow } from '../../../records/liquidation-aggregates.js';
 import { monthsBetween, num, ratio, type AsOf } from './as-of.js';
+import { reportSource, type ReportSource } from './report-source.js';
 import { caseInScope, type ReportScope } from './scope.js';
 
 /**
@@ -36,9 +37,6 @@ export const ZLiquidationReport = z.object({
 });
 export type TLiquidationReport = z.infer<typeof ZLiquidationReport>;
 
-/** Where the report's figures come from: the rows, or the aggregates the triggers keep (records/liquidation-aggregates.ts). */
-export type LiquidationSource = 'rows' | 'aggregates';
-
 /** Placed per cohort and currency, and collected per month since placement, from the rows. */
 export async function liquidationFromRows(db: Db, at: AsOf, scope?: ReportScope): Promise<{ placed: PlacedRow[]; paid: PaidRow[] }> {
   const placed = await db.$queryRaw<PlacedRow[]>`
@@ -58,17 +56,8 @@ export async function liquidationFromRows(db: Db, at: AsOf, scope?: ReportScope)
   return { placed, paid };
 }
 
-/**
- * The aggregates answer a report of every case (no team or client scope) whose as-of date nothing
- * is dated after; any other report reads the rows.
- */
-async function chooseSource(db: Db, at: AsOf, scope: ReportScope | undefined): Promise<LiquidationSource> {
-  if (scope?.team || scope?.client) return 'rows';
-  return (await aggregatesCover(db, at.cutoff)) ? 'aggregates' : 'rows';
-}
-
-export async function liquidationReport({ db, at, scope, source }: { db: Db; at: AsOf; scope?: ReportScope; source?: LiquidationSource }): Promise<TLiquidationReport> {
-  const from = source ?? (await chooseSource(db, at, scope));
+export async function liquidationReport({ db, at, scope, source }: { db: Db; at: AsOf; scope?: ReportScope; source?: ReportSource }): Promise<TLiquidationReport> {
+  const from = source ?? (await reportSource(db, at, scope));
   const { placed, paid } = from === 'aggregates' ? { placed: await placedFromAggregates(db), paid: await paidFromAggregates(db) } : await liquidationFromRows(db, at, scope);
   const cohorts = placed.map((row) => {
     const age = Math.max(0, monthsBetween(row.cohort, at.date));

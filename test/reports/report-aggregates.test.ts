@@ -2,18 +2,21 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createProjectionActivities } from '../../activities/projection.js';
 import { asOfDay } from '../../api/services/reports/as-of.js';
+import { agingReport } from '../../api/services/reports/aging.js';
 import { liquidationFromRows, liquidationReport } from '../../api/services/reports/liquidation.js';
-import { aggregatesCover, paidFromAggregates, placedFromAggregates } from '../../records/liquidation-aggregates.js';
+import { aggregatesCover } from '../../records/aggregates-cover.js';
+import { paidFromAggregates, placedFromAggregates } from '../../records/liquidation-aggregates.js';
 import { startEngine, type Engine } from '../../testing/engine.js';
 import type { CaseEvent } from '../../workflows/case-messages.js';
 import { seedPortfolio } from './portfolio-fixture.js';
 
 /**
- * The liquidation report's aggregates (kept by triggers in the writing transaction) equal the
- * figures computed from the rows: after the fixture portfolio, after a case's life written by the
- * projection (payments, a reversal, arm assignment, a new placed amount, the close), and after
- * random sequences of writes. "As of now" is a cut-off after every date: there the rows count
- * every case and every payment not reversed, which is what the aggregates hold.
+ * The liquidation and aging reports' aggregates (kept by triggers in the writing transaction)
+ * equal the figures computed from the rows: after the fixture portfolio, after a case's life
+ * written by the projection (payments, a reversal, arm assignment, a new placed amount, the
+ * close), and after random sequences of writes. "As of now" is a cut-off after every date: there
+ * the rows count every case and every payment not reversed, which is what the aggregates hold;
+ * the aging report is compared at dates from today on, where the buckets differ.
  */
 
 let engine: Engine;
@@ -32,20 +35,38 @@ async function bothSources() {
   const rows = await liquidationFromRows(engine.db, everything);
   const placed = (list: { cohort: string; currency: string; cases: bigint; placed: bigint }[]) => sorted(list).map((row) => ({ ...row, cases: Number(row.cases), placed: Number(row.placed) }));
   const paid = (list: { cohort: string; currency: string; month: number; amount: bigint }[]) => sorted(list).map((row) => ({ ...row, amount: Number(row.amount) }));
+  // The open cases per currency and day they became delinquent, with what they still owe.
+  const open = (list: { currency: string; due: Date; cases: bigint; owed: bigint }[]) =>
+    list.map((row) => `${row.currency} ${row.due.toISOString().slice(0, 10)} ${Number(row.cases)} ${Number(row.owed)}`).sort();
+  const openRows = await engine.db.$queryRaw<{ currency: string; due: Date; cases: bigint; owed: bigint }[]>`
+    SELECT c."currency", c."startedAt"::date - a."daysPastDue" AS due, COUNT(*)::bigint AS cases,
+           SUM(GREATEST(a."originalBalance" - COALESCE((SELECT SUM(p."amount") FROM "Payment" p WHERE p."caseId" = c."id" AND p."reversedAt" IS NULL), 0), 0))::bigint AS owed
+    FROM "Case" c JOIN "Account" a ON a."id" = c."accountId" WHERE c."closedAt" IS NULL GROUP BY 1, 2`;
+  const openAggregates = await engine.db.$queryRaw<{ currency: string; due: Date; cases: bigint; owed: bigint }[]>`
+    SELECT "currency", "dueSince" AS due, "cases"::bigint AS cases, "owed" FROM "AgingOpen" WHERE "cases" <> 0 OR "owed" <> 0`;
   return {
-    rows: { placed: placed(rows.placed), paid: paid(rows.paid) },
-    aggregates: { placed: placed(await placedFromAggregates(engine.db)), paid: paid(await paidFromAggregates(engine.db)) },
+    rows: { placed: placed(rows.placed), paid: paid(rows.paid), open: open(openRows) },
+    aggregates: { placed: placed(await placedFromAggregates(engine.db)), paid: paid(await paidFromAggregates(engine.db)), open: open(openAggregates) },
   };
+}
+
+/** The aging report from both sources at dates from today on (nothing is dated after them). */
+async function expectAgingEqual() {
+  for (const days of [0, 45, 200, 800]) {
+    const at = asOfDay(new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10));
+    expect(await agingReport({ db: engine.db, at, source: 'aggregates' })).toEqual(await agingReport({ db: engine.db, at, source: 'rows' }));
+  }
 }
 
 async function expectEqual() {
   const { rows, aggregates } = await bothSources();
   expect(aggregates).toEqual(rows);
+  await expectAgingEqual();
   return rows;
 }
 
-describe('the liquidation aggregates', () => {
-  it('equal the rows after the fixture portfolio, and today\'s report reads them with the same figures', async () => {
+describe('the liquidation and aging aggregates', () => {
+  it('equal the rows after the fixture portfolio, and today\'s reports read them with the same figures', async () => {
     const rows = await expectEqual();
     // c1..c6 in four cohorts (two currencies in February); the reversed February payment of c3 is out, c6's is out too now.
     expect(rows.placed.map((row) => `${row.cohort} ${row.currency} ${row.cases} ${row.placed}`)).toEqual([
@@ -60,6 +81,9 @@ describe('the liquidation aggregates', () => {
     const fromAggregates = await liquidationReport({ db: engine.db, at: today, source: 'aggregates' });
     expect(fromAggregates).toEqual(await liquidationReport({ db: engine.db, at: today, source: 'rows' }));
     expect(await liquidationReport({ db: engine.db, at: today })).toEqual(fromAggregates);
+    // c1, c3, c4, c5, c6 are open (c2 closed paid); c6 owes all 30,000 again, its payment reversed.
+    expect(rows.open).toEqual(['EUR 2026-01-06 1 30000', 'USD 2025-10-26 1 160000', 'USD 2025-12-21 1 50000', 'USD 2025-09-26 1 72000', 'USD 2026-04-05 1 10000'].sort());
+    expect(await agingReport({ db: engine.db, at: today })).toEqual(await agingReport({ db: engine.db, at: today, source: 'rows' }));
     // The fixture's as-of date has rows dated after it: the aggregates do not answer for it.
     expect(await aggregatesCover(engine.db, asOfDay('2026-03-31').cutoff)).toBe(false);
   });
@@ -104,10 +128,10 @@ describe('the liquidation aggregates', () => {
     ]);
   });
 
-  it('equal the rows after any sequence of writes: payments, reversals and their undoing, deletions, a case moved, a new placed amount', async () => {
+  it('equal the rows after any sequence of writes: payments, reversals and their undoing, deletions, a case moved, closed or opened, a new placed amount or days past due', async () => {
     const db = engine.db;
     const caseIds = ['c1', 'c2', 'c3', 'c4', 'c5', 'c6', 'agg'];
-    const day = fc.integer({ min: 0, max: 400 }).map((offset) => new Date(Date.UTC(2026, 0, 1, 12) + offset * 86_400_000));
+    const day = fc.integer({ min: 0, max: 300 }).map((offset) => new Date(Date.UTC(2026, 0, 1, 12) + offset * 86_400_000));
     const operation = fc.oneof(
       fc.record({ kind: fc.constant('pay' as const), caseIndex: fc.nat(caseIds.length - 1), amount: fc.integer({ min: 1, max: 90_000 }), at: day }),
       fc.record({ kind: fc.constant('reverse' as const), pick: fc.nat(), at: day }),
@@ -115,6 +139,8 @@ describe('the liquidation aggregates', () => {
       fc.record({ kind: fc.constant('delete' as const), pick: fc.nat() }),
       fc.record({ kind: fc.constant('move' as const), caseIndex: fc.nat(caseIds.length - 1), at: day, currency: fc.constantFrom('USD', 'EUR') }),
       fc.record({ kind: fc.constant('replace' as const), caseIndex: fc.nat(caseIds.length - 1), amount: fc.integer({ min: 1_000, max: 500_000 }) }),
+      fc.record({ kind: fc.constant('close' as const), caseIndex: fc.nat(caseIds.length - 1), at: fc.option(day, { nil: null }) }),
+      fc.record({ kind: fc.constant('dpd' as const), caseIndex: fc.nat(caseIds.length - 1), days: fc.integer({ min: 0, max: 400 }) }),
     );
     let reference = 0;
     await fc.assert(
@@ -132,9 +158,12 @@ describe('the liquidation aggregates', () => {
             else await db.payment.update({ where: { id: payment.id }, data: { reversedAt: op.kind === 'reverse' ? op.at : null } });
           } else if (op.kind === 'move') {
             await db.case.update({ where: { id: caseIds[op.caseIndex]! }, data: { startedAt: op.at, currency: op.currency } });
+          } else if (op.kind === 'close') {
+            // Closed on a day, or opened again (null).
+            await db.case.update({ where: { id: caseIds[op.caseIndex]! }, data: { closedAt: op.at, status: op.at ? 'closed' : 'open' } });
           } else {
             const { accountId } = await db.case.findUniqueOrThrow({ where: { id: caseIds[op.caseIndex]! }, select: { accountId: true } });
-            await db.account.update({ where: { id: accountId }, data: { originalBalance: op.amount } });
+            await db.account.update({ where: { id: accountId }, data: op.kind === 'dpd' ? { daysPastDue: op.days } : { originalBalance: op.amount } });
           }
         }
         const { rows, aggregates } = await bothSources();
@@ -142,13 +171,16 @@ describe('the liquidation aggregates', () => {
       }),
       { numRuns: 25 },
     );
+    // Every day above is in 2026 before December: the aging reports from today on agree too.
+    await expectAgingEqual();
   });
 
   it('fill in the migration for the rows already there (the backfill gives what the triggers kept)', async () => {
     const kept = await bothSources();
     await engine.db.$executeRaw`DELETE FROM "LiquidationCohort"`;
     await engine.db.$executeRaw`DELETE FROM "LiquidationCollected"`;
-    // The migration's own backfill statements, run again on an emptied table.
+    await engine.db.$executeRaw`DELETE FROM "AgingOpen"`;
+    // The migration's own backfill statements, run again on emptied tables.
     await engine.db.$executeRaw`
       INSERT INTO "LiquidationCohort" ("cohort", "currency", "cases", "placed")
       SELECT "liquidation_cohort"(c."startedAt"), c."currency", COUNT(*), SUM(a."originalBalance") FROM "Case" c JOIN "Account" a ON a."id" = c."accountId" GROUP BY 1, 2`;
@@ -156,6 +188,7 @@ describe('the liquidation aggregates', () => {
       INSERT INTO "LiquidationCollected" ("cohort", "currency", "month", "collected")
       SELECT "liquidation_cohort"(c."startedAt"), c."currency", "liquidation_month"(p."receivedAt", c."startedAt"), SUM(p."amount")
       FROM "Payment" p JOIN "Case" c ON c."id" = p."caseId" WHERE p."reversedAt" IS NULL GROUP BY 1, 2, 3`;
+    await engine.db.$executeRaw`SELECT "aging_rebuild"()`;
     const { rows, aggregates } = await bothSources();
     expect(aggregates).toEqual(rows);
     expect(rows).toEqual(kept.rows);
@@ -166,5 +199,6 @@ describe('the liquidation aggregates', () => {
     const { rows, aggregates } = await bothSources();
     expect(rows.paid).toEqual([]);
     expect(aggregates).toEqual(rows);
+    await expectAgingEqual();
   });
 });

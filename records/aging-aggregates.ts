@@ -1,0 +1,26 @@
+import { Prisma } from '../generated/prisma/client.js';
+import type { Db } from '../lib/db.js';
+
+/**
+ * The aging report's pre-aggregated figures: the open cases and what they still owe (placed less
+ * payments not reversed, never below zero) per currency and the day each became delinquent (its
+ * start less its days past due at placement), so the bucket of any as-of date follows from the
+ * day alone. Triggers on Case, Account and Payment keep them through each case's share (AgingCase)
+ * in the transaction of every write (migration 20261205120850_report_aggregates); they answer an
+ * as-of date when `aggregatesCover` (aggregates-cover.ts) says so.
+ */
+
+export interface AgingFound {
+  currency: string;
+  bucket: string;
+  cases: bigint;
+  balance: bigint;
+}
+
+/** Cases and balance per currency and bucket, the bucket named by `bucketOf(days past due on the date)`. */
+export function agingFromAggregates(db: Db, date: string, bucketOf: (daysPastDue: Prisma.Sql) => Prisma.Sql): Promise<AgingFound[]> {
+  return db.$queryRaw<AgingFound[]>`
+    SELECT "currency", ${bucketOf(Prisma.sql`(${date}::date - "dueSince")`)} AS bucket, SUM("cases")::bigint AS cases, SUM("owed")::bigint AS balance
+    FROM "AgingOpen" WHERE "cases" > 0
+    GROUP BY 1, 2`;
+}
