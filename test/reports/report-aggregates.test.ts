@@ -4,6 +4,7 @@ import { createProjectionActivities } from '../../activities/projection.js';
 import { asOfDay } from '../../api/services/reports/as-of.js';
 import { agingReport } from '../../api/services/reports/aging.js';
 import { liquidationFromRows, liquidationReport } from '../../api/services/reports/liquidation.js';
+import { recoveryReport, type RecoveryDimension } from '../../api/services/reports/recovery.js';
 import { aggregatesCover } from '../../records/aggregates-cover.js';
 import { paidFromAggregates, placedFromAggregates } from '../../records/liquidation-aggregates.js';
 import { startEngine, type Engine } from '../../testing/engine.js';
@@ -11,10 +12,10 @@ import type { CaseEvent } from '../../workflows/case-messages.js';
 import { seedPortfolio } from './portfolio-fixture.js';
 
 /**
- * The liquidation and aging reports' aggregates (kept by triggers in the writing transaction)
- * equal the figures computed from the rows: after the fixture portfolio, after a case's life
- * written by the projection (payments, a reversal, arm assignment, a new placed amount, the
- * close), and after random sequences of writes. "As of now" is a cut-off after every date: there
+ * The liquidation, aging and recovery reports' aggregates (kept by triggers in the writing
+ * transaction) equal the figures computed from the rows: after the fixture portfolio, after a
+ * case's life written by the projection (payments, a reversal, arm assignment, a new placed
+ * amount, the close), and after random sequences of writes (ledger entries among them). "As of now" is a cut-off after every date: there
  * the rows count every case and every payment not reversed, which is what the aggregates hold;
  * the aging report is compared at dates from today on, where the buckets differ.
  */
@@ -50,22 +51,28 @@ async function bothSources() {
   };
 }
 
-/** The aging report from both sources at dates from today on (nothing is dated after them). */
-async function expectAgingEqual() {
+const groupings: RecoveryDimension[][] = [[], ['strategy'], ['version'], ['arm'], ['portfolio', 'cohort'], ['strategy', 'version', 'arm', 'portfolio', 'cohort']];
+
+/** The aging report from both sources at dates from today on (nothing is dated after them), and the recovery report by every grouping. */
+async function expectReportsEqual() {
   for (const days of [0, 45, 200, 800]) {
     const at = asOfDay(new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10));
     expect(await agingReport({ db: engine.db, at, source: 'aggregates' })).toEqual(await agingReport({ db: engine.db, at, source: 'rows' }));
+  }
+  const today = asOfDay(new Date().toISOString().slice(0, 10));
+  for (const groupBy of groupings) {
+    expect(await recoveryReport({ db: engine.db, at: today, groupBy, source: 'aggregates' })).toEqual(await recoveryReport({ db: engine.db, at: today, groupBy, source: 'rows' }));
   }
 }
 
 async function expectEqual() {
   const { rows, aggregates } = await bothSources();
   expect(aggregates).toEqual(rows);
-  await expectAgingEqual();
+  await expectReportsEqual();
   return rows;
 }
 
-describe('the liquidation and aging aggregates', () => {
+describe('the report aggregates', () => {
   it('equal the rows after the fixture portfolio, and today\'s reports read them with the same figures', async () => {
     const rows = await expectEqual();
     // c1..c6 in four cohorts (two currencies in February); the reversed February payment of c3 is out, c6's is out too now.
@@ -128,7 +135,7 @@ describe('the liquidation and aging aggregates', () => {
     ]);
   });
 
-  it('equal the rows after any sequence of writes: payments, reversals and their undoing, deletions, a case moved, closed or opened, a new placed amount or days past due', async () => {
+  it('equal the rows after any sequence of writes: payments, reversals and their undoing, deletions, a case moved, closed or opened, an arm, a portfolio, ledger entries, a new placed amount or days past due', async () => {
     const db = engine.db;
     const caseIds = ['c1', 'c2', 'c3', 'c4', 'c5', 'c6', 'agg'];
     const day = fc.integer({ min: 0, max: 300 }).map((offset) => new Date(Date.UTC(2026, 0, 1, 12) + offset * 86_400_000));
@@ -141,6 +148,15 @@ describe('the liquidation and aging aggregates', () => {
       fc.record({ kind: fc.constant('replace' as const), caseIndex: fc.nat(caseIds.length - 1), amount: fc.integer({ min: 1_000, max: 500_000 }) }),
       fc.record({ kind: fc.constant('close' as const), caseIndex: fc.nat(caseIds.length - 1), at: fc.option(day, { nil: null }) }),
       fc.record({ kind: fc.constant('dpd' as const), caseIndex: fc.nat(caseIds.length - 1), days: fc.integer({ min: 0, max: 400 }) }),
+      fc.record({ kind: fc.constant('arm' as const), caseIndex: fc.nat(caseIds.length - 1), arm: fc.constantFrom('champion', 'challenger', null) }),
+      fc.record({ kind: fc.constant('portfolio' as const), caseIndex: fc.nat(caseIds.length - 1), portfolio: fc.constantFrom('ACME', 'Globex', null) }),
+      fc.record({
+        kind: fc.constant('ledger' as const),
+        caseIndex: fc.nat(caseIds.length - 1),
+        entry: fc.constantFrom('payment', 'reversal', 'interest'),
+        parts: fc.tuple(fc.integer({ min: -5_000, max: 5_000 }), fc.integer({ min: -500, max: 500 }), fc.integer({ min: -100, max: 100 })),
+        at: day,
+      }),
     );
     let reference = 0;
     await fc.assert(
@@ -158,21 +174,35 @@ describe('the liquidation and aging aggregates', () => {
             else await db.payment.update({ where: { id: payment.id }, data: { reversedAt: op.kind === 'reverse' ? op.at : null } });
           } else if (op.kind === 'move') {
             await db.case.update({ where: { id: caseIds[op.caseIndex]! }, data: { startedAt: op.at, currency: op.currency } });
+          } else if (op.kind === 'arm') {
+            await db.case.update({ where: { id: caseIds[op.caseIndex]! }, data: { arm: op.arm } });
+          } else if (op.kind === 'ledger') {
+            // A ledger payment (or its reversal, or an interest accrual the report leaves out) with what it did to each part.
+            const caseId = caseIds[op.caseIndex]!;
+            const [principal, interest, fees] = op.parts;
+            const entryId = `${op.entry}:L-${++reference}`;
+            await db.ledgerEntry.create({
+              data: { caseId, entryId, position: reference, kind: op.entry, on: op.at.toISOString().slice(0, 10), amount: 0, principal, interest, fees, postedBy: 'test', entry: op.entry === 'reversal' ? { of: `payment:L-${reference - 1}` } : {} },
+            });
           } else if (op.kind === 'close') {
             // Closed on a day, or opened again (null).
             await db.case.update({ where: { id: caseIds[op.caseIndex]! }, data: { closedAt: op.at, status: op.at ? 'closed' : 'open' } });
           } else {
             const { accountId } = await db.case.findUniqueOrThrow({ where: { id: caseIds[op.caseIndex]! }, select: { accountId: true } });
-            await db.account.update({ where: { id: accountId }, data: op.kind === 'dpd' ? { daysPastDue: op.days } : { originalBalance: op.amount } });
+            const data = op.kind === 'dpd' ? { daysPastDue: op.days } : op.kind === 'portfolio' ? { portfolio: op.portfolio } : { originalBalance: op.amount };
+            await db.account.update({ where: { id: accountId }, data });
           }
         }
         const { rows, aggregates } = await bothSources();
         expect(aggregates).toEqual(rows);
+        const today = asOfDay(new Date().toISOString().slice(0, 10));
+        const groupBy = groupings[operations.length % groupings.length]!;
+        expect(await recoveryReport({ db, at: today, groupBy, source: 'aggregates' })).toEqual(await recoveryReport({ db, at: today, groupBy, source: 'rows' }));
       }),
       { numRuns: 25 },
     );
     // Every day above is in 2026 before December: the aging reports from today on agree too.
-    await expectAgingEqual();
+    await expectReportsEqual();
   });
 
   it('fill in the migration for the rows already there (the backfill gives what the triggers kept)', async () => {
@@ -180,6 +210,7 @@ describe('the liquidation and aging aggregates', () => {
     await engine.db.$executeRaw`DELETE FROM "LiquidationCohort"`;
     await engine.db.$executeRaw`DELETE FROM "LiquidationCollected"`;
     await engine.db.$executeRaw`DELETE FROM "AgingOpen"`;
+    await engine.db.$executeRaw`DELETE FROM "RecoveryGroup"`;
     // The migration's own backfill statements, run again on emptied tables.
     await engine.db.$executeRaw`
       INSERT INTO "LiquidationCohort" ("cohort", "currency", "cases", "placed")
@@ -189,9 +220,11 @@ describe('the liquidation and aging aggregates', () => {
       SELECT "liquidation_cohort"(c."startedAt"), c."currency", "liquidation_month"(p."receivedAt", c."startedAt"), SUM(p."amount")
       FROM "Payment" p JOIN "Case" c ON c."id" = p."caseId" WHERE p."reversedAt" IS NULL GROUP BY 1, 2, 3`;
     await engine.db.$executeRaw`SELECT "aging_rebuild"()`;
+    await engine.db.$executeRaw`SELECT "recovery_rebuild"()`;
     const { rows, aggregates } = await bothSources();
     expect(aggregates).toEqual(rows);
     expect(rows).toEqual(kept.rows);
+    await expectReportsEqual();
   });
 
   it('are emptied with the rows by a TRUNCATE, which fires no row trigger', async () => {
@@ -199,6 +232,6 @@ describe('the liquidation and aging aggregates', () => {
     const { rows, aggregates } = await bothSources();
     expect(rows.paid).toEqual([]);
     expect(aggregates).toEqual(rows);
-    await expectAgingEqual();
+    await expectReportsEqual();
   });
 });

@@ -38,17 +38,50 @@ CREATE TABLE "AgingCase" (
     CONSTRAINT "AgingCase_pkey" PRIMARY KEY ("caseId")
 );
 
+-- CreateTable
+CREATE TABLE "RecoveryGroup" (
+    "key" TEXT NOT NULL,
+    "currency" TEXT NOT NULL,
+    "strategyId" TEXT NOT NULL,
+    "arm" TEXT,
+    "portfolio" TEXT,
+    "cohort" TEXT NOT NULL,
+    "cases" INTEGER NOT NULL,
+    "paying" INTEGER NOT NULL,
+    "placed" BIGINT NOT NULL,
+    "collected" BIGINT NOT NULL,
+    "principal" BIGINT NOT NULL,
+    "interest" BIGINT NOT NULL,
+    "fees" BIGINT NOT NULL,
+
+    CONSTRAINT "RecoveryGroup_pkey" PRIMARY KEY ("key")
+);
+
+-- CreateTable
+CREATE TABLE "RecoveryCase" (
+    "caseId" TEXT NOT NULL,
+    "key" TEXT NOT NULL,
+    "paying" INTEGER NOT NULL,
+    "placed" BIGINT NOT NULL,
+    "collected" BIGINT NOT NULL,
+    "principal" BIGINT NOT NULL,
+    "interest" BIGINT NOT NULL,
+    "fees" BIGINT NOT NULL,
+
+    CONSTRAINT "RecoveryCase_pkey" PRIMARY KEY ("caseId")
+);
+
 -- CreateIndex
 CREATE INDEX "Case_closedAt_idx" ON "Case"("closedAt");
 
 -- CreateIndex
 CREATE INDEX "Payment_reversedAt_idx" ON "Payment"("reversedAt");
 
--- The liquidation and aging reports' aggregates (records/liquidation-aggregates.ts,
--- records/aging-aggregates.ts) are kept by triggers, so every write of a case, an account or a
+-- The liquidation, aging and recovery reports' aggregates (records/liquidation-aggregates.ts,
+-- records/aging-aggregates.ts, records/recovery-aggregates.ts) are kept by triggers, so every write of a case, an account or a
 -- payment updates them in its own transaction:
 -- the projection's, enrollment's, an import's. Writes wait while the backfill below runs.
-LOCK TABLE "Case", "Account", "Payment" IN SHARE ROW EXCLUSIVE MODE;
+LOCK TABLE "Case", "Account", "Payment", "LedgerEntry" IN SHARE ROW EXCLUSIVE MODE;
 
 -- A case's placement cohort (the month it started) and a payment's month since placement, as the
 -- report computed them from the rows.
@@ -190,6 +223,104 @@ CREATE TRIGGER "Account_aging" AFTER UPDATE OF "originalBalance", "daysPastDue" 
   FOR EACH ROW WHEN (OLD."originalBalance" IS DISTINCT FROM NEW."originalBalance" OR OLD."daysPastDue" IS DISTINCT FROM NEW."daysPastDue")
   EXECUTE FUNCTION "aging_account_changed"();
 
+-- The recovery report's groups (records/recovery-aggregates.ts): each case's share is kept in
+-- RecoveryCase and added into RecoveryGroup, as for aging. A case counts in its group (currency,
+-- strategy version, arm, portfolio, cohort) with its placed balance, its payments not reversed,
+-- and what its account ledger's payments (less their reversals) took from each part; a case
+-- without such ledger entries counts all it collected as principal.
+CREATE FUNCTION "recovery_add"(p_key TEXT, p_currency TEXT, p_strategy TEXT, p_arm TEXT, p_portfolio TEXT, p_cohort TEXT, p_cases INTEGER, p_paying INTEGER,
+                               p_placed BIGINT, p_collected BIGINT, p_principal BIGINT, p_interest BIGINT, p_fees BIGINT) RETURNS void LANGUAGE sql AS $$
+  INSERT INTO "RecoveryGroup" ("key", "currency", "strategyId", "arm", "portfolio", "cohort", "cases", "paying", "placed", "collected", "principal", "interest", "fees")
+  VALUES (p_key, p_currency, p_strategy, p_arm, p_portfolio, p_cohort, p_cases, p_paying, p_placed, p_collected, p_principal, p_interest, p_fees)
+  ON CONFLICT ("key") DO UPDATE SET
+    "cases" = "RecoveryGroup"."cases" + EXCLUDED."cases", "paying" = "RecoveryGroup"."paying" + EXCLUDED."paying",
+    "placed" = "RecoveryGroup"."placed" + EXCLUDED."placed", "collected" = "RecoveryGroup"."collected" + EXCLUDED."collected",
+    "principal" = "RecoveryGroup"."principal" + EXCLUDED."principal", "interest" = "RecoveryGroup"."interest" + EXCLUDED."interest",
+    "fees" = "RecoveryGroup"."fees" + EXCLUDED."fees"
+$$;
+-- One case's share from the rows (no row for a case that does not exist).
+CREATE FUNCTION "recovery_share"(p_case TEXT) RETURNS TABLE ("key" TEXT, "currency" TEXT, "strategyId" TEXT, "arm" TEXT, "portfolio" TEXT, "cohort" TEXT,
+                                                            "paying" INTEGER, "placed" BIGINT, "collected" BIGINT, "principal" BIGINT, "interest" BIGINT, "fees" BIGINT)
+LANGUAGE sql STABLE AS $$
+  SELECT json_build_array(c."currency", c."strategyId", c."arm", a."portfolio", "liquidation_cohort"(c."startedAt"))::text,
+         c."currency", c."strategyId", c."arm", a."portfolio", "liquidation_cohort"(c."startedAt"),
+         (col.n > 0)::int, a."originalBalance"::bigint, COALESCE(col.amount, 0),
+         CASE WHEN pt.n > 0 THEN pt.principal ELSE COALESCE(col.amount, 0) END,
+         CASE WHEN pt.n > 0 THEN pt.interest ELSE 0 END,
+         CASE WHEN pt.n > 0 THEN pt.fees ELSE 0 END
+  FROM "Case" c
+  JOIN "Account" a ON a."id" = c."accountId"
+  CROSS JOIN LATERAL (SELECT COUNT(*) AS n, SUM(p."amount")::bigint AS amount FROM "Payment" p WHERE p."caseId" = c."id" AND p."reversedAt" IS NULL) col
+  CROSS JOIN LATERAL (
+    SELECT COUNT(*) AS n, -SUM(l."principal")::bigint AS principal, -SUM(l."interest")::bigint AS interest, -SUM(l."fees")::bigint AS fees
+    FROM "LedgerEntry" l
+    WHERE l."caseId" = c."id" AND (l."kind" = 'payment' OR (l."kind" = 'reversal' AND l."entry"->>'of' LIKE 'payment:%'))) pt
+  WHERE c."id" = p_case
+$$;
+CREATE FUNCTION "recovery_refresh"(p_case TEXT) RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+  prior RECORD;
+  share RECORD;
+BEGIN
+  DELETE FROM "RecoveryCase" WHERE "caseId" = p_case RETURNING * INTO prior;
+  IF FOUND THEN
+    UPDATE "RecoveryGroup" SET "cases" = "cases" - 1, "paying" = "paying" - prior."paying", "placed" = "placed" - prior."placed",
+           "collected" = "collected" - prior."collected", "principal" = "principal" - prior."principal", "interest" = "interest" - prior."interest", "fees" = "fees" - prior."fees"
+    WHERE "key" = prior."key";
+  END IF;
+  SELECT * INTO share FROM "recovery_share"(p_case);
+  IF FOUND THEN
+    INSERT INTO "RecoveryCase" ("caseId", "key", "paying", "placed", "collected", "principal", "interest", "fees")
+    VALUES (p_case, share."key", share."paying", share."placed", share."collected", share."principal", share."interest", share."fees");
+    PERFORM "recovery_add"(share."key", share."currency", share."strategyId", share."arm", share."portfolio", share."cohort", 1, share."paying",
+                           share."placed", share."collected", share."principal", share."interest", share."fees");
+  END IF;
+END
+$$;
+CREATE FUNCTION "recovery_case_changed"() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM "recovery_refresh"(CASE WHEN TG_OP = 'DELETE' THEN OLD."id" ELSE NEW."id" END);
+  RETURN NULL;
+END
+$$;
+CREATE TRIGGER "Case_recovery_insert_delete" AFTER INSERT OR DELETE ON "Case"
+  FOR EACH ROW EXECUTE FUNCTION "recovery_case_changed"();
+CREATE TRIGGER "Case_recovery_update" AFTER UPDATE OF "strategyId", "arm", "startedAt", "currency", "accountId" ON "Case"
+  FOR EACH ROW WHEN (OLD."strategyId" IS DISTINCT FROM NEW."strategyId" OR OLD."arm" IS DISTINCT FROM NEW."arm" OR OLD."startedAt" IS DISTINCT FROM NEW."startedAt"
+                     OR OLD."currency" IS DISTINCT FROM NEW."currency" OR OLD."accountId" IS DISTINCT FROM NEW."accountId")
+  EXECUTE FUNCTION "recovery_case_changed"();
+CREATE FUNCTION "recovery_case_row_changed"() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP IN ('UPDATE', 'DELETE') THEN PERFORM "recovery_refresh"(OLD."caseId"); END IF;
+  IF TG_OP = 'INSERT' OR (TG_OP = 'UPDATE' AND NEW."caseId" IS DISTINCT FROM OLD."caseId") THEN PERFORM "recovery_refresh"(NEW."caseId"); END IF;
+  RETURN NULL;
+END
+$$;
+CREATE TRIGGER "Payment_recovery" AFTER INSERT OR UPDATE OR DELETE ON "Payment"
+  FOR EACH ROW EXECUTE FUNCTION "recovery_case_row_changed"();
+CREATE TRIGGER "LedgerEntry_recovery" AFTER INSERT OR UPDATE OR DELETE ON "LedgerEntry"
+  FOR EACH ROW EXECUTE FUNCTION "recovery_case_row_changed"();
+CREATE FUNCTION "recovery_account_changed"() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM "recovery_refresh"(c."id") FROM "Case" c WHERE c."accountId" = NEW."id";
+  RETURN NULL;
+END
+$$;
+CREATE TRIGGER "Account_recovery" AFTER UPDATE OF "originalBalance", "portfolio" ON "Account"
+  FOR EACH ROW WHEN (OLD."originalBalance" IS DISTINCT FROM NEW."originalBalance" OR OLD."portfolio" IS DISTINCT FROM NEW."portfolio")
+  EXECUTE FUNCTION "recovery_account_changed"();
+CREATE FUNCTION "recovery_rebuild"() RETURNS void LANGUAGE sql AS $$
+  DELETE FROM "RecoveryCase";
+  DELETE FROM "RecoveryGroup";
+  INSERT INTO "RecoveryCase" ("caseId", "key", "paying", "placed", "collected", "principal", "interest", "fees")
+    SELECT c."id", s."key", s."paying", s."placed", s."collected", s."principal", s."interest", s."fees"
+    FROM "Case" c CROSS JOIN LATERAL "recovery_share"(c."id") s;
+  INSERT INTO "RecoveryGroup" ("key", "currency", "strategyId", "arm", "portfolio", "cohort", "cases", "paying", "placed", "collected", "principal", "interest", "fees")
+    SELECT s."key", s."currency", s."strategyId", s."arm", s."portfolio", s."cohort", COUNT(*), SUM(s."paying"), SUM(s."placed"), SUM(s."collected"), SUM(s."principal"), SUM(s."interest"), SUM(s."fees")
+    FROM "Case" c CROSS JOIN LATERAL "recovery_share"(c."id") s
+    GROUP BY 1, 2, 3, 4, 5, 6;
+$$;
+
 -- Every open case's share from the rows: the backfill, and after a TRUNCATE (which fires no row trigger).
 CREATE FUNCTION "aging_rebuild"() RETURNS void LANGUAGE sql AS $$
   DELETE FROM "AgingCase";
@@ -208,16 +339,20 @@ CREATE FUNCTION "report_aggregates_truncated"() RETURNS trigger LANGUAGE plpgsql
 BEGIN
   IF TG_TABLE_NAME = 'Payment' THEN
     DELETE FROM "LiquidationCollected";
+  ELSIF TG_TABLE_NAME = 'LedgerEntry' THEN
+    NULL;
   ELSE
     DELETE FROM "LiquidationCohort";
     DELETE FROM "LiquidationCollected";
   END IF;
   PERFORM "aging_rebuild"();
+  PERFORM "recovery_rebuild"();
   RETURN NULL;
 END
 $$;
 CREATE TRIGGER "Payment_report_aggregates_truncate" AFTER TRUNCATE ON "Payment" FOR EACH STATEMENT EXECUTE FUNCTION "report_aggregates_truncated"();
 CREATE TRIGGER "Case_report_aggregates_truncate" AFTER TRUNCATE ON "Case" FOR EACH STATEMENT EXECUTE FUNCTION "report_aggregates_truncated"();
+CREATE TRIGGER "LedgerEntry_report_aggregates_truncate" AFTER TRUNCATE ON "LedgerEntry" FOR EACH STATEMENT EXECUTE FUNCTION "report_aggregates_truncated"();
 
 -- Backfill from the rows already there.
 INSERT INTO "LiquidationCohort" ("cohort", "currency", "cases", "placed")
@@ -230,3 +365,4 @@ INSERT INTO "LiquidationCollected" ("cohort", "currency", "month", "collected")
   WHERE p."reversedAt" IS NULL
   GROUP BY 1, 2, 3;
 SELECT "aging_rebuild"();
+SELECT "recovery_rebuild"();
