@@ -211,14 +211,8 @@ describe('the report aggregates', () => {
     await engine.db.$executeRaw`DELETE FROM "LiquidationCollected"`;
     await engine.db.$executeRaw`DELETE FROM "AgingOpen"`;
     await engine.db.$executeRaw`DELETE FROM "RecoveryGroup"`;
-    // The migration's own backfill statements, run again on emptied tables.
-    await engine.db.$executeRaw`
-      INSERT INTO "LiquidationCohort" ("cohort", "currency", "cases", "placed")
-      SELECT "liquidation_cohort"(c."startedAt"), c."currency", COUNT(*), SUM(a."originalBalance") FROM "Case" c JOIN "Account" a ON a."id" = c."accountId" GROUP BY 1, 2`;
-    await engine.db.$executeRaw`
-      INSERT INTO "LiquidationCollected" ("cohort", "currency", "month", "collected")
-      SELECT "liquidation_cohort"(c."startedAt"), c."currency", "liquidation_month"(p."receivedAt", c."startedAt"), SUM(p."amount")
-      FROM "Payment" p JOIN "Case" c ON c."id" = p."caseId" WHERE p."reversedAt" IS NULL GROUP BY 1, 2, 3`;
+    // The migration's own backfill, run again on emptied tables.
+    await engine.db.$executeRaw`SELECT "liquidation_rebuild"()`;
     await engine.db.$executeRaw`SELECT "aging_rebuild"()`;
     await engine.db.$executeRaw`SELECT "recovery_rebuild"()`;
     const { rows, aggregates } = await bothSources();

@@ -334,17 +334,25 @@ CREATE FUNCTION "aging_rebuild"() RETURNS void LANGUAGE sql AS $$
     SELECT "currency", "dueSince", COUNT(*), SUM("owed") FROM "AgingCase" GROUP BY 1, 2;
 $$;
 
+-- The liquidation tables from the rows: the backfill, and after a TRUNCATE.
+CREATE FUNCTION "liquidation_rebuild"() RETURNS void LANGUAGE sql AS $$
+  DELETE FROM "LiquidationCohort";
+  DELETE FROM "LiquidationCollected";
+  INSERT INTO "LiquidationCohort" ("cohort", "currency", "cases", "placed")
+    SELECT "liquidation_cohort"(c."startedAt"), c."currency", COUNT(*), SUM(a."originalBalance")
+    FROM "Case" c JOIN "Account" a ON a."id" = c."accountId"
+    GROUP BY 1, 2;
+  INSERT INTO "LiquidationCollected" ("cohort", "currency", "month", "collected")
+    SELECT "liquidation_cohort"(c."startedAt"), c."currency", "liquidation_month"(p."receivedAt", c."startedAt"), SUM(p."amount")
+    FROM "Payment" p JOIN "Case" c ON c."id" = p."caseId"
+    WHERE p."reversedAt" IS NULL
+    GROUP BY 1, 2, 3;
+$$;
+
 -- TRUNCATE fires no row triggers: emptying the rows empties what they added up to.
 CREATE FUNCTION "report_aggregates_truncated"() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  IF TG_TABLE_NAME = 'Payment' THEN
-    DELETE FROM "LiquidationCollected";
-  ELSIF TG_TABLE_NAME = 'LedgerEntry' THEN
-    NULL;
-  ELSE
-    DELETE FROM "LiquidationCohort";
-    DELETE FROM "LiquidationCollected";
-  END IF;
+  PERFORM "liquidation_rebuild"();
   PERFORM "aging_rebuild"();
   PERFORM "recovery_rebuild"();
   RETURN NULL;
@@ -355,14 +363,6 @@ CREATE TRIGGER "Case_report_aggregates_truncate" AFTER TRUNCATE ON "Case" FOR EA
 CREATE TRIGGER "LedgerEntry_report_aggregates_truncate" AFTER TRUNCATE ON "LedgerEntry" FOR EACH STATEMENT EXECUTE FUNCTION "report_aggregates_truncated"();
 
 -- Backfill from the rows already there.
-INSERT INTO "LiquidationCohort" ("cohort", "currency", "cases", "placed")
-  SELECT "liquidation_cohort"(c."startedAt"), c."currency", COUNT(*), SUM(a."originalBalance")
-  FROM "Case" c JOIN "Account" a ON a."id" = c."accountId"
-  GROUP BY 1, 2;
-INSERT INTO "LiquidationCollected" ("cohort", "currency", "month", "collected")
-  SELECT "liquidation_cohort"(c."startedAt"), c."currency", "liquidation_month"(p."receivedAt", c."startedAt"), SUM(p."amount")
-  FROM "Payment" p JOIN "Case" c ON c."id" = p."caseId"
-  WHERE p."reversedAt" IS NULL
-  GROUP BY 1, 2, 3;
+SELECT "liquidation_rebuild"();
 SELECT "aging_rebuild"();
 SELECT "recovery_rebuild"();
