@@ -309,16 +309,31 @@ $$;
 CREATE TRIGGER "Account_recovery" AFTER UPDATE OF "originalBalance", "portfolio" ON "Account"
   FOR EACH ROW WHEN (OLD."originalBalance" IS DISTINCT FROM NEW."originalBalance" OR OLD."portfolio" IS DISTINCT FROM NEW."portfolio")
   EXECUTE FUNCTION "recovery_account_changed"();
-CREATE FUNCTION "recovery_rebuild"() RETURNS void LANGUAGE sql AS $$
+CREATE FUNCTION "recovery_rebuild"() RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
   DELETE FROM "RecoveryCase";
   DELETE FROM "RecoveryGroup";
+  -- What recovery_share gives one case, for every case at once.
+  CREATE TEMP TABLE "recovery_shares" AS
+    SELECT c."id" AS "caseId", json_build_array(c."currency", c."strategyId", c."arm", a."portfolio", "liquidation_cohort"(c."startedAt"))::text AS "key",
+           c."currency", c."strategyId", c."arm", a."portfolio", "liquidation_cohort"(c."startedAt") AS "cohort",
+           (col.n IS NOT NULL)::int AS "paying", a."originalBalance"::bigint AS "placed", COALESCE(col.amount, 0) AS "collected",
+           CASE WHEN pt.n IS NOT NULL THEN pt.principal ELSE COALESCE(col.amount, 0) END AS "principal",
+           CASE WHEN pt.n IS NOT NULL THEN pt.interest ELSE 0 END AS "interest",
+           CASE WHEN pt.n IS NOT NULL THEN pt.fees ELSE 0 END AS "fees"
+    FROM "Case" c
+    JOIN "Account" a ON a."id" = c."accountId"
+    LEFT JOIN (SELECT "caseId", COUNT(*) AS n, SUM("amount")::bigint AS amount FROM "Payment" WHERE "reversedAt" IS NULL GROUP BY 1) col ON col."caseId" = c."id"
+    LEFT JOIN (
+      SELECT "caseId", COUNT(*) AS n, -SUM("principal")::bigint AS principal, -SUM("interest")::bigint AS interest, -SUM("fees")::bigint AS fees
+      FROM "LedgerEntry" WHERE "kind" = 'payment' OR ("kind" = 'reversal' AND "entry"->>'of' LIKE 'payment:%') GROUP BY 1) pt ON pt."caseId" = c."id";
   INSERT INTO "RecoveryCase" ("caseId", "key", "paying", "placed", "collected", "principal", "interest", "fees")
-    SELECT c."id", s."key", s."paying", s."placed", s."collected", s."principal", s."interest", s."fees"
-    FROM "Case" c CROSS JOIN LATERAL "recovery_share"(c."id") s;
+    SELECT "caseId", "key", "paying", "placed", "collected", "principal", "interest", "fees" FROM "recovery_shares";
   INSERT INTO "RecoveryGroup" ("key", "currency", "strategyId", "arm", "portfolio", "cohort", "cases", "paying", "placed", "collected", "principal", "interest", "fees")
-    SELECT s."key", s."currency", s."strategyId", s."arm", s."portfolio", s."cohort", COUNT(*), SUM(s."paying"), SUM(s."placed"), SUM(s."collected"), SUM(s."principal"), SUM(s."interest"), SUM(s."fees")
-    FROM "Case" c CROSS JOIN LATERAL "recovery_share"(c."id") s
-    GROUP BY 1, 2, 3, 4, 5, 6;
+    SELECT "key", "currency", "strategyId", "arm", "portfolio", "cohort", COUNT(*), SUM("paying"), SUM("placed"), SUM("collected"), SUM("principal"), SUM("interest"), SUM("fees")
+    FROM "recovery_shares" GROUP BY 1, 2, 3, 4, 5, 6;
+  DROP TABLE "recovery_shares";
+END
 $$;
 
 -- Every open case's share from the rows: the backfill, and after a TRUNCATE (which fires no row trigger).
@@ -326,9 +341,10 @@ CREATE FUNCTION "aging_rebuild"() RETURNS void LANGUAGE sql AS $$
   DELETE FROM "AgingCase";
   DELETE FROM "AgingOpen";
   INSERT INTO "AgingCase" ("caseId", "currency", "dueSince", "owed")
-    SELECT c."id", c."currency", c."startedAt"::date - a."daysPastDue",
-           GREATEST(a."originalBalance" - COALESCE((SELECT SUM(p."amount") FROM "Payment" p WHERE p."caseId" = c."id" AND p."reversedAt" IS NULL), 0), 0)
-    FROM "Case" c JOIN "Account" a ON a."id" = c."accountId"
+    SELECT c."id", c."currency", c."startedAt"::date - a."daysPastDue", GREATEST(a."originalBalance" - COALESCE(col.amount, 0), 0)
+    FROM "Case" c
+    JOIN "Account" a ON a."id" = c."accountId"
+    LEFT JOIN (SELECT "caseId", SUM("amount")::bigint AS amount FROM "Payment" WHERE "reversedAt" IS NULL GROUP BY 1) col ON col."caseId" = c."id"
     WHERE c."closedAt" IS NULL;
   INSERT INTO "AgingOpen" ("currency", "dueSince", "cases", "owed")
     SELECT "currency", "dueSince", COUNT(*), SUM("owed") FROM "AgingCase" GROUP BY 1, 2;
