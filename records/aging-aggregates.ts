@@ -6,7 +6,7 @@ import type { Db } from '../lib/db.js';
  * payments not reversed, never below zero) per currency and the day each became delinquent (its
  * start less its days past due at placement), so the bucket of any as-of date follows from the
  * day alone. Triggers on Case, Account and Payment keep them through each case's share (AgingCase)
- * in the transaction of every write (migration 20261205120850_report_aggregates); they answer an
+ * in the transaction of every write (migration 20261205121825_report_aggregates); they answer an
  * as-of date when `aggregatesCover` (aggregates-cover.ts) says so.
  */
 

@@ -4,7 +4,7 @@ import type { Db } from '../lib/db.js';
  * The liquidation report's pre-aggregated figures: placed amounts per cohort and currency, and
  * payments not reversed per cohort, currency and month since placement. Triggers on Case,
  * Account and Payment keep them in the transaction of every write (migration
- * 20261205120850_report_aggregates), so they are always the rows' figures *as of now*; they
+ * 20261205121825_report_aggregates), so they are always the rows' figures *as of now*; they
  * answer an as-of date when `aggregatesCover` (aggregates-cover.ts) says so.
  */
 
