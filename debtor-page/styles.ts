@@ -15,7 +15,7 @@ h2{font-size:1.25rem;margin:0 0 .5rem}
 h3{font-size:1.05rem;margin:1.25rem 0 .5rem}
 section.card{background:#fff;border:1px solid #d0d5dc;border-radius:.5rem;padding:1rem;margin:0 0 1rem}
 dl{display:grid;grid-template-columns:1fr auto;gap:.25rem 1rem;margin:0}
-dt{color:#3d4551}dd{margin:0;text-align:right;font-variant-numeric:tabular-nums}
+dt{color:#3d4551}dt.part{padding-left:1rem}dd{margin:0;text-align:right;font-variant-numeric:tabular-nums}
 .balance{font-size:1.5rem;font-weight:700}
 label{display:block;font-weight:600;margin:.75rem 0 .25rem}
 .hint{display:block;font-weight:400;color:#3d4551;font-size:.9rem}

@@ -1,5 +1,6 @@
 import type { IdentityMethod } from '../domain/self-service-policy.js';
 import type { PageAccount, PagePerson } from '../api/services/debtor-page/person.js';
+import { balancePartsRows } from './balance-parts.js';
 import { html, type SafeHtml } from './html.js';
 import { day, money } from './i18n.js';
 import type { Messages } from './messages-en.js';
@@ -60,11 +61,21 @@ export function identityPage(
 
 function itemization(t: Messages, account: PageAccount): SafeHtml {
   const m = (minor: number) => money(t, minor, account.currency);
+  const ledger = account.itemization;
+  if (ledger) {
+    // The ledger's own itemization (Regulation F): it adds up to the balance now.
+    return html`<details><summary>${t.accounts.itemization}</summary><dl>
+    <dt>${t.accounts.owedOn(day(t, ledger.itemizationDate))}</dt><dd>${m(ledger.onItemizationDate)}</dd>
+    <dt>${t.accounts.interestSince}</dt><dd>+${m(ledger.interestSince)}</dd>
+    <dt>${t.accounts.feesSince}</dt><dd>+${m(ledger.feesSince)}</dd>
+    <dt>${t.accounts.paid}</dt><dd>−${m(ledger.paidOrCreditedSince)}</dd>
+    <dt>${t.accounts.current}</dt><dd>${m(ledger.now)}</dd>${balancePartsRows(t, account)}</dl></details>`;
+  }
   return html`<details><summary>${t.accounts.itemization}</summary><dl>
     <dt>${t.accounts.placed}</dt><dd>${m(account.originalBalance)}</dd>
     ${account.paid ? html`<dt>${t.accounts.paid}</dt><dd>−${m(account.paid)}</dd>` : ''}
     ${account.waived ? html`<dt>${t.accounts.waived}</dt><dd>−${m(account.waived)}</dd>` : ''}
-    <dt>${t.accounts.current}</dt><dd>${m(account.balance)}</dd></dl></details>`;
+    <dt>${t.accounts.current}</dt><dd>${m(account.balance)}</dd>${balancePartsRows(t, account)}</dl></details>`;
 }
 
 function arrangementBlock(t: Messages, account: PageAccount, autopay: boolean): SafeHtml | string {

@@ -68,6 +68,16 @@ export function walkPersonOf(account: PreviewAccount): WalkPerson {
   };
 }
 
+/** A walk's own state at a moment (the cursor is never changed in place, so it is shared). */
+export interface WalkState {
+  readonly balance: number;
+  readonly lastContactOutcome: ContactOutcome | null;
+  readonly cursor: TimelineCursor;
+  readonly shiftMs: number;
+  readonly suspendedAt: number | null;
+  readonly lastHold: string | null;
+}
+
 export class TimelineWalk {
   readonly definition: TStrategyDefinition;
   readonly account: PreviewAccount;
@@ -193,6 +203,15 @@ export class TimelineWalk {
       }
     }
     return this.balance === 0;
+  }
+
+  /** What the walk has come to (all but its person, which its caller keeps): {@link restore} takes a walk back to it. */
+  save(): WalkState {
+    return { balance: this.balance, lastContactOutcome: this.lastContactOutcome, cursor: this.cursor, shiftMs: this.shiftMs, suspendedAt: this.suspendedAt, lastHold: this.lastHold };
+  }
+
+  restore(state: WalkState): void {
+    ({ balance: this.balance, lastContactOutcome: this.lastContactOutcome, cursor: this.cursor, shiftMs: this.shiftMs, suspendedAt: this.suspendedAt, lastHold: this.lastHold } = state);
   }
 
   /** Stops the timeline's clock (an arrangement, a hold); {@link resume} pushes the remaining steps back by the pause. */

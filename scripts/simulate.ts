@@ -140,7 +140,10 @@ async function main(): Promise<void> {
     }
     await new Promise((resolve) => setTimeout(resolve, 500));
     const poll = await fetch(`${env.API_URL}/api/v1/simulations/${simulation.id}`, { headers: { authorization: headers.authorization } });
-    simulation = (await poll.json()) as Simulation;
+    const answer = (await poll.json()) as Simulation & { error?: { message?: string } };
+    // A refused poll (the key revoked, the API restarted on another database) ends the wait with the API's words.
+    if (!poll.ok) fail(`${out.isTTY ? '\n' : ''}the API answered ${poll.status} for simulation ${simulation.id}: ${answer.error?.message ?? poll.statusText}`);
+    simulation = answer;
   }
   out.write(`${out.isTTY ? '\r' : ''}${bar(simulation)}\n`);
   if (simulation.status !== 'completed' || !simulation.summary) fail(`simulation ${simulation.id} ${simulation.status}${simulation.error ? `: ${simulation.error}` : ''}`);

@@ -5,6 +5,7 @@ import type { ComplianceEvent } from '../domain/regulation/events.js';
 import type { ContactAction, ContactPolicyInput, ContactRoute, ContactVerdict } from '../domain/regulation/index.js';
 import type { LedgerTerms } from '../domain/ledger/account-ledger.js';
 import type { FeeType } from '../domain/ledger/fees.js';
+import type { Waterfall } from '../domain/ledger/allocation.js';
 import type { Components } from '../domain/ledger/components.js';
 import type { Itemization, LedgerEntry } from '../domain/ledger/ledger.js';
 import type { ActorRole, TOutcome } from '../domain/outcomes.js';
@@ -238,6 +239,8 @@ export interface CaseState {
    * the balance is its entries' sum. Named apart from `ledger` below, which older cases carry.
    */
   accountLedger?: LedgerState;
+  /** Since when the generated validation notice could not be sent (workflows/case/validation-notice.ts): collection holds, one task was made. */
+  validationNoticeUnsent?: { since: string } | null;
   /** Every payment applied, so a returned one can be undone. */
   ledger?: { reference: string; amount: number; reversed: boolean; towardArrangement: boolean }[];
   /** Minor units forgiven by a paid settlement. */
@@ -270,7 +273,12 @@ export interface CaseState {
 export interface LedgerState {
   entries: LedgerEntry[];
   /** Interest is posted through this date (`YYYY-MM-DD`, UTC); `carried` is the fraction not yet posted (domain/ledger/interest.ts). */
-  accrual: { through: string; carried: number };
+  accrual: {
+    through: string;
+    carried: number;
+    /** Interest stopped since this date, and why (domain/ledger/interest-stops.ts); it accrues again from the day the stop ends. */
+    stopped?: { since: string; why: string };
+  };
   /** How many entries the read model holds (workflows/case/projection.ts writes the rest). */
   projected: number;
 }
@@ -442,8 +450,19 @@ export interface CaseLedgerView {
   terms: LedgerTerms | null;
   /** Interest accrued since the last posting, through today: posted with the next payment, reversal, fee, waiver, adjustment or month end. */
   accruedNotPosted: number;
+  /** Interest does not accrue since this date, and why (a dispute awaiting its answer, a bankruptcy...); null while it accrues. */
+  interestStopped: { since: string; why: string } | null;
 }
 export const ledgerQuery = defineQuery<CaseLedgerView | null>('ledger');
+
+/** The portfolio's ledger terms changed (api/services/portfolio-ledger-terms.ts): its open cases follow them from now on. */
+export interface LedgerTermsChanged {
+  waterfall: Waterfall;
+  accruesInterest: boolean;
+  /** Who, as the audit trail names them. */
+  by: string;
+}
+export const ledgerTermsChangedSignal = defineSignal<[LedgerTermsChanged]>('ledgerTermsChanged');
 
 /** An officer's fee or waiver on the account ledger; the validator refuses what the agreement, the state or the person's authority does not allow. */
 export type LedgerPostingRequest = {

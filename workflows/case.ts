@@ -9,10 +9,11 @@ import { keepPersonMembership } from './case/person.js';
 import { CaseRun } from './case/run.js';
 import { runSideEffects } from './case/side-effects.js';
 import { dayMs, LiveCase } from './case/state.js';
-import { sendGeneratedValidationNotice } from './case/validation-notice.js';
+import { holdForValidationNotice, sendGeneratedValidationNotice } from './case/validation-notice.js';
 import { walkTimeline } from './case/walk.js';
 import { caseLedgerView } from './case/ledger-view.js';
 import { applyLedgerPosting, validateLedgerPosting } from './case/ledger-postings.js';
+import { changeLedgerTerms } from './case/ledger-terms.js';
 import {
   CloseReason,
   autopayChangedSignal,
@@ -31,6 +32,7 @@ import {
   resumeSignal,
   statusQuery,
   ledgerQuery,
+  ledgerTermsChangedSignal,
   postLedgerEntryUpdate,
   strategyVersionChangedSignal,
   type CaseInput,
@@ -163,6 +165,11 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
     { validator: (request: LedgerPostingRequest) => validateLedgerPosting(live, request) },
   );
 
+  setHandler(ledgerTermsChangedSignal, (change) => {
+    run.changes++;
+    changeLedgerTerms(live, change);
+  });
+
   setHandler(strategyVersionChangedSignal, (change) => {
     run.changes++;
     // Applied at the top of the loop, never while a step is in flight.
@@ -217,6 +224,7 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
   await sendGeneratedValidationNotice(run);
 
   for (;;) {
+    run.beginPlan();
     await runSideEffects(run);
     await keepPersonMembership(run);
     if (pendingStrategy) {
@@ -239,6 +247,7 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
       const { unprojected } = live;
       return continueAsNew<typeof caseWorkflow>({ ...input, strategy: live.strategy, carried: unprojected.length > 0 ? { ...state, unprojected } : state });
     }
+    if (await holdForValidationNotice(run)) continue;
     if (state.status === 'paused') {
       await run.waitUntil(null, 'paused');
       continue;

@@ -7,10 +7,10 @@ import type { ApiDeps } from '../deps.js';
 import { casePermission } from '../services/call-permission.js';
 import { CallRefused, listCalls, placeCall, recordDisposition } from '../services/calls.js';
 import { CallOutcome } from '../services/tasks.js';
+import { officerLineMessage, officerLinePattern } from '../services/voice-settings.js';
 import { notFound } from '../errors.js';
 
 const callers = ['officer', 'manager', 'admin'] as const;
-const E164 = /^\+[1-9]\d{1,14}$/;
 
 export const ZCallPermission = z.object({
   caseId: z.string(),
@@ -108,7 +108,11 @@ export function callRoutes({ db, temporal, voice, communications }: ApiDeps): Fa
           params: ZCaseIdParams,
           body: z
             .object({
-              officerPhone: z.string().regex(E164, 'an E.164 number such as +15555550100').optional().describe("the officer's line; the key's configured line when absent"),
+              officerPhone: z
+                .string()
+                .regex(officerLinePattern, officerLineMessage)
+                .optional()
+                .describe("the officer's line: a phone number, or a browser softphone's Twilio Client identity (`client:alice`); the key's configured line when absent"),
               record: z.boolean().optional().describe('record the call (default: CALL_RECORDING)'),
               taskId: z.uuid().optional().describe('the call task it is placed for: completing the task reports this call'),
             })

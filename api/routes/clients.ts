@@ -4,6 +4,7 @@ import { ZClientInput, ZClientKey, ZPortfolioInput } from '../../domain/portfoli
 import { actorOf } from '../auth.js';
 import { errorResponses, maxPathParamLength, ZErrorResponse } from '../schemas.js';
 import type { ApiDeps } from '../deps.js';
+import { portfolioLedgerTerms, tellOpenCasesOfTerms } from '../services/portfolio-ledger-terms.js';
 import { clientScopeOf, listClients, portfolioAccounts, putClient, putPortfolio, requireClient, requirePortfolio, undefinedPortfolios } from '../services/clients.js';
 
 /**
@@ -43,7 +44,7 @@ const clientView = (row: { key: string; name: string; createdAt: Date; portfolio
 const ZClientParams = z.object({ clientKey: ZClientKey });
 const ZPortfolioParams = ZClientParams.extend({ portfolioKey: z.string().trim().min(1).max(maxPathParamLength) });
 
-export function clientRoutes({ db }: ApiDeps): FastifyPluginAsyncZod {
+export function clientRoutes({ db, temporal }: ApiDeps): FastifyPluginAsyncZod {
   return async (app) => {
     app.get(
       '/api/v1/clients',
@@ -99,6 +100,7 @@ export function clientRoutes({ db }: ApiDeps): FastifyPluginAsyncZod {
         },
       },
       async (request, reply) => {
+        const termsBefore = await portfolioLedgerTerms(db, request.params.portfolioKey);
         const { row, created, accounts } = await putPortfolio({
           db,
           clientKey: request.params.clientKey,
@@ -107,6 +109,7 @@ export function clientRoutes({ db }: ApiDeps): FastifyPluginAsyncZod {
           actor: actorOf(request),
           scope: clientScopeOf(request),
         });
+        await tellOpenCasesOfTerms({ db, temporal, portfolio: row.key, before: termsBefore, after: { waterfall: request.body.waterfall, accruesInterest: request.body.accruesInterest }, by: actorOf(request) });
         return reply.code(created ? 201 : 200).send({ ...portfolioView(row), accounts });
       },
     );

@@ -72,7 +72,7 @@ export function importRoutes({ db, temporal, imports }: ApiDeps & { imports?: Im
           description:
             `Send the file as the body with Content-Type text/csv, application/x-ndjson or ${xlsxMediaType} (curl --data-binary @file). ` +
             'CSV columns: externalId, strategy, currency, balance (minor units), daysPastDue, debtorName, email, phone, timeZone, ' +
-            'smsConsent, whatsapp, whatsappOptIn, language (en or es), timeBarred (yes/no), addressLine1, addressLine2, city, region, postalCode, country, portfolio. JSON lines are account enrollments. ' +
+            'smsConsent, emailConsent (yes/no: consent to electronic delivery of notices), whatsapp, whatsappOptIn, language (en or es), timeBarred (yes/no), addressLine1, addressLine2, city, region, postalCode, country, portfolio. JSON lines are account enrollments. ' +
             'A workbook (.xlsx) holds the CSV columns: each visible sheet starts with its header row; a rejected row names its sheet and cell in the reason, and its line is the row number, counted on across sheets. ' +
             'Rows are idempotent by externalId; a changed balance updates the account and its open case. ' +
             "A key with a team imports into its own team only, row by row as in POST /api/v1/accounts: a row naming another team, or an existing account outside the key's team, is a rejected row with its reason; the job belongs to the team and other teams' keys do not see it.",

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import twilio from 'twilio';
+import { numberToDial } from '../../domain/calls/number-to-dial.js';
 import { recordingDisclosure, recordingDisclosureText } from '../../domain/calls/recording-consent.js';
 import type { ContactVerdict } from '../../domain/regulation/index.js';
 import { Prisma } from '../../generated/prisma/client.js';
@@ -40,10 +41,10 @@ function refusal(verdict: ContactVerdict | ContactGrant): CallRefused | null {
   return new CallRefused(409, 'call_not_permitted', verdict.reason, verdict.until === null ? null : new Date(verdict.until).toISOString());
 }
 
-/** The number the debtor is called on: a valid phone contact first, else the mobile (SMS) number. */
+/** The number the debtor is called on (domain/calls/number-to-dial.ts: a trusted phone line first). */
 async function debtorNumber(db: Db, debtorId: string): Promise<string | null> {
   const rows = await db.contact.findMany({ where: { debtorId, channel: { in: ['phone', 'sms'] }, status: 'valid', retiredAt: null }, orderBy: { createdAt: 'asc' } });
-  return (rows.find((row) => row.channel === 'phone') ?? rows[0])?.value ?? null;
+  return numberToDial(rows);
 }
 
 export type CallRow = Awaited<ReturnType<Db['call']['findUniqueOrThrow']>>;

@@ -3,6 +3,7 @@ import { parse } from 'csv-parse/sync';
 import { DateTime } from 'luxon';
 import { z } from 'zod';
 import type { Db } from '../../lib/db.js';
+import { numberToDial } from '../../domain/calls/number-to-dial.js';
 import { textProblem } from '../../domain/well-formed-text.js';
 import { callAttemptedSignal } from '../../workflows/case-messages.js';
 import type { PersonLedgerView } from '../../workflows/person-messages.js';
@@ -91,13 +92,18 @@ export async function campaign({ db, temporal, team, window, now = Date.now() }:
   });
   const debtorIds = [...new Set(cases.map((row) => row.account.debtorId))];
   const contacts = await db.contact.findMany({ where: { debtorId: { in: debtorIds }, channel: { in: ['phone', 'sms'] }, status: 'valid', retiredAt: null }, orderBy: { createdAt: 'asc' } });
-  // A phone contact first, else the mobile (SMS) number, as click-to-call dials.
-  const chosen = new Map<string, { value: string; channel: string }>();
+  // The number click-to-call would dial, per person.
+  const byDebtor = new Map<string, typeof contacts>();
   for (const contact of contacts) {
-    const had = chosen.get(contact.debtorId);
-    if (!had || (contact.channel === 'phone' && had.channel !== 'phone')) chosen.set(contact.debtorId, contact);
+    const own = byDebtor.get(contact.debtorId);
+    if (own) own.push(contact);
+    else byDebtor.set(contact.debtorId, [contact]);
   }
-  const numbers = new Map([...chosen].map(([debtorId, contact]) => [debtorId, contact.value]));
+  const numbers = new Map<string, string>();
+  for (const [debtorId, own] of byDebtor) {
+    const number = numberToDial(own);
+    if (number) numbers.set(debtorId, number);
+  }
   const callable = cases.filter((row) => numbers.has(row.account.debtorId));
   const ledgers = new Map<string, Promise<PersonLedgerView | null>>();
   const permissions = await pool(callable, 16, (row) => casePermission({ temporal, caseId: row.id, now, timeZone: row.account.debtor.timeZone, ledgers }));

@@ -17,7 +17,12 @@ export interface VoiceSettings {
   officerLines: Record<string, string>;
 }
 
-const E164 = /^\+[1-9]\d{1,14}$/;
+/**
+ * An officer's line: a phone number (E.164), or a browser line, the Twilio Client identity a
+ * softphone registered with (`client:alice`; Twilio rings every device signed in under it).
+ */
+export const officerLinePattern = /^(\+[1-9]\d{1,14}|client:[A-Za-z0-9_]{1,121})$/;
+export const officerLineMessage = 'an E.164 number such as +15555550100, or a browser line such as client:alice';
 
 const ZOfficerLines = z
   .string()
@@ -25,11 +30,12 @@ const ZOfficerLines = z
   .transform((value, ctx) => {
     const lines: Record<string, string> = {};
     for (const entry of (value ?? '').split(',').map((each) => each.trim()).filter(Boolean)) {
-      const cut = entry.lastIndexOf(':');
+      // Key ids hold no colon; a browser line does (`keyId:client:alice`).
+      const cut = entry.indexOf(':');
       const key = entry.slice(0, cut).trim();
       const line = entry.slice(cut + 1).trim();
-      if (cut <= 0 || !E164.test(line)) {
-        ctx.addIssue({ code: 'custom', message: `"${entry}" is not keyId:+E164` });
+      if (cut <= 0 || !officerLinePattern.test(line)) {
+        ctx.addIssue({ code: 'custom', message: `"${entry}" is not keyId:+E164 or keyId:client:identity` });
         return z.NEVER;
       }
       lines[key] = line;
@@ -44,7 +50,7 @@ export const ZVoiceEnv = z.object({
   TWILIO_API_BASE: z.url().optional(),
   /** `on` records click-to-call calls by default (with the disclosure the debtor's state requires). */
   CALL_RECORDING: z.enum(['on', 'off']).default('off'),
-  /** `keyId:+15555550100,keyId:+1...`: the line click-to-call rings first for each API key. */
+  /** `keyId:+15555550100,keyId:client:alice,...`: the line click-to-call rings first for each API key (a phone, or a browser softphone's Twilio Client identity). */
   CALL_OFFICER_LINES: ZOfficerLines,
 });
 

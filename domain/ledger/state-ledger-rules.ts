@@ -1,4 +1,5 @@
 import type { FeeType } from './fees.js';
+import type { InterestStopCondition } from './interest-stops.js';
 
 /**
  * State limits on interest and fees, as data (like domain/regulation/state-overrides.ts): a new
@@ -16,6 +17,8 @@ export interface StateLedgerRule {
   maxAnnualRatePpm?: number;
   /** Fee types the state does not let a collector add, whatever the agreement says. */
   forbiddenFees?: readonly FeeType[];
+  /** Conditions during which the state lets no interest accrue, beyond the federal ones (domain/ledger/interest-stops.ts). */
+  interestStops?: readonly InterestStopCondition[];
 }
 
 export type StateLedgerRuleTable = Readonly<Record<string, StateLedgerRule>>;

@@ -2,6 +2,7 @@ import type { TStrategyDefinition } from '../strategy.js';
 import type { ArmRunTotals, SimulatedCase, SimulationChunkInput, SimulationTotals, SimulationTraceEntry, TChannelCosts, TResponseModel } from './contract.js';
 import type { Sink } from './case-rules.js';
 import { simulatePerson } from './person-walk.js';
+import { JointForest, simulateSharedPerson } from './shared-person.js';
 import { randomStream, streamSeed } from './random.js';
 import { modelResponder, type Responder } from './responders.js';
 import { simulateSingleCase, WalkForest } from './single-case.js';
@@ -30,8 +31,18 @@ export { modelResponder } from './responders.js';
  * Cases of one person (`personKey`) share their contact points and compliance facts, so caps and
  * opt-outs count across their accounts; they are walked together (person-walk.ts). A chunk must
  * therefore hold all the cases of a person. A person with one case, the common one, is read from
- * a tree of remembered walks (single-case.ts), which gives the same totals much faster.
+ * a tree of remembered walks (single-case.ts), which gives the same totals much faster; a person
+ * with two or three, from a tree of remembered joint walks (person-tree.ts, shared-person.ts).
  */
+
+/**
+ * The largest person read from remembered joint walks (person-tree.ts): each answer that changes
+ * one case's walk walks all the person's cases again from there, so the tree's cost grows with the
+ * square of their number and a larger person is walked directly.
+ */
+const maxJointCases = 3;
+/** A child walks on from the answer that made it, about half a walk: past two a run, the tree costs more than it saves. */
+const jointWalksPerRun = 2;
 
 /** Cases grouped by person, in the order each person first appears. */
 export function casesByPerson(cases: readonly SimulatedCase[]): SimulatedCase[][] {
@@ -58,12 +69,26 @@ export function simulateChunk(input: SimulationChunkInput, { walk = 'tree' }: { 
   const responderOf = (simulated: SimulatedCase, run: number) => modelResponder(model, randomStream(streamSeed(seed, run, simulated.caseId)), lookup);
   arms.forEach((arm, armIndex) => {
     const forest = new WalkForest(arm.definition, startedAt, horizonDays);
+    const joint = new JointForest(forest);
     const sinks: Sink[] = Array.from({ length: runs }, (_, run) => ({ totals: totals[armIndex]?.[run] as ArmRunTotals, startedAt, horizonDays, costs, partShare: model.partShare }));
     for (const group of persons) {
       const [single] = group;
       if (walk === 'tree' && single && group.length === 1) {
         const root = forest.rootFor(single);
         for (let run = 0; run < runs; run++) simulateSingleCase({ simulated: single, root, forest, responder: responderOf(single, run), sink: sinks[run] as Sink });
+        continue;
+      }
+      if (walk === 'tree' && group.length <= maxJointCases) {
+        const root = joint.rootFor(group);
+        for (let run = 0; run < runs; run++) {
+          const responders = group.map((simulated) => responderOf(simulated, run));
+          // Where the debtors answer so often that nearly every run walks anew, walking directly costs less (and gives the same).
+          if (root.walks > (root.reads + 4) * jointWalksPerRun) simulatePerson({ cases: group, definition: arm.definition, responders, sink: sinks[run] as Sink });
+          else {
+            simulateSharedPerson({ group, root, joint, responders, sink: sinks[run] as Sink });
+            root.reads++;
+          }
+        }
         continue;
       }
       for (let run = 0; run < runs; run++) {

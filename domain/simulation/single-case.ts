@@ -43,19 +43,18 @@ export class WalkForest {
     return `${this.minBalances.map((min) => (balance >= min ? 1 : 0)).join('')}/${this.maxBalances.map((max) => (balance <= max ? 1 : 0)).join('')}`;
   }
 
-  rootFor(simulated: SimulatedCase): TreeRoot {
+  /** All the walk reads of a case: cases with the same key walk alike. */
+  walkKey(simulated: SimulatedCase): string {
     // The rules read a phone number (its area code's zones) and a postal address (its state), but
     // an email address only where the debtor refused that address: otherwise it is left out, so
     // debtors alike but for their email share one walk.
     const email = simulated.contacts.email;
     const contacts = email && !simulated.compliance?.refusedMedia?.length ? { ...simulated.contacts, email: { ...email, address: email.address === '' ? '' : '@' } } : simulated.contacts;
-    const key = JSON.stringify([
-      simulated.timeZone,
-      contacts,
-      simulated.compliance ?? null,
-      this.balanceClass(simulated.balance),
-      this.readsDaysPastDue ? simulated.daysPastDue : null,
-    ]);
+    return JSON.stringify([simulated.timeZone, contacts, simulated.compliance ?? null, this.balanceClass(simulated.balance), this.readsDaysPastDue ? simulated.daysPastDue : null]);
+  }
+
+  rootFor(simulated: SimulatedCase): TreeRoot {
+    const key = this.walkKey(simulated);
     let root = this.roots.get(key);
     if (!root) {
       root = treeRoot({ definition: this.definition, account: accountOf(simulated), startedAt: this.startedAt, horizonDays: this.horizonDays, holdRule });

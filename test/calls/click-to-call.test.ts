@@ -16,7 +16,9 @@ import { callStrategy, caseStatus, dial, enroll, officerLine, personOf, zoneAtLo
 let engine: Engine;
 beforeAll(async () => {
   // The second officer's key has its own line configured; the first officer gives one with each call.
-  engine = await startEngine({ twilio: true, workerEnv: { CALL_OFFICER_LINES: `${hashApiKey(testKeys.officer2).slice(0, 12)}:+15555550112` } });
+  // The manager's key has a browser line (a softphone's Twilio Client identity).
+  const lines = [`${hashApiKey(testKeys.officer2).slice(0, 12)}:+15555550112`, `${hashApiKey(testKeys.manager).slice(0, 12)}:client:desk_manager`];
+  engine = await startEngine({ twilio: true, workerEnv: { CALL_OFFICER_LINES: lines.join(',') } });
   for (const [key, cap] of [['calls-plain', undefined], ['calls-capped', 2]] as const) {
     const saved = await engine.call('POST', '/api/v1/strategies', { body: callStrategy(key, cap) });
     expect(saved.status, saved.text).toBe(201);
@@ -161,17 +163,78 @@ describe('click-to-call', () => {
     expect(otherCase.body.error.fields[0].path).toBe('body.taskId');
   });
 
+  it('holds a callback that comes due by the contact rules like any other call: the day\'s calls used, its task is refused at dial time', async () => {
+    const zone = zoneAtLocalHour(14);
+    const caseId = await enroll(engine, { strategy: 'calls-capped', externalId: 'CALL-CALLBACK', person: 'P-CALLBACK', phone: '+15555550181', timeZone: zone });
+    // 14:xx on the debtor's clock: the callback's time is permitted when it is booked.
+    const at = DateTime.utc().plus({ seconds: 3 });
+    const booked = await engine.call('POST', `/api/v1/cases/${caseId}/callbacks`, { key: engine.keys.officer, body: { at: at.toISO(), note: 'after the meeting' } });
+    expect(booked.status, booked.text).toBe(201);
+    // Meanwhile the day's two calls are used (no answer, twice).
+    expect((await dial(engine, caseId)).status).toBe(201);
+    expect((await dial(engine, caseId)).status).toBe(201);
+    const dialed = engine.twilio.calls.length;
+
+    const taskIds = async () => (await engine.call('GET', '/api/v1/tasks?kind=call', { key: engine.keys.officer })).body.items.map((task: { id: string }) => task.id);
+    await eventually(async () => (await taskIds()).includes(booked.body.taskId), 'the callback to reach the queue', 20_000, 500);
+    // The queue's may-I-call says not before 08:00 tomorrow; the officer claims the callback and is refused at dial time.
+    const permission = await engine.call('GET', `/api/v1/call-permissions?caseIds=${caseId}`, { key: engine.keys.officer });
+    expect(permission.body.items[0]).toMatchObject({ caseId, permitted: false, windowStartLocal: '08:00' });
+    expect((await engine.call('POST', `/api/v1/tasks/${booked.body.taskId}/claim`, { key: engine.keys.officer })).status).toBe(200);
+    const refused = await dial(engine, caseId, { taskId: booked.body.taskId });
+    expect(refused.status, refused.text).toBe(409);
+    expect(refused.body.error).toMatchObject({ code: 'call_not_permitted', reason: expect.stringMatching(/2 calls/) });
+    expect(DateTime.fromISO(refused.body.error.nextPermittedAt, { zone }).toFormat('HH:mm')).toBe('08:00');
+    expect(engine.twilio.calls).toHaveLength(dialed);
+    expect(await engine.db.call.count({ where: { caseId } })).toBe(2);
+  });
+
+  it("dials the debtor's own number before one a skip trace found, and the found one once an officer confirms it", async () => {
+    const zone = zoneAtLocalHour(15);
+    const caseId = await enroll(engine, { strategy: 'calls-plain', externalId: 'CALL-TRACED', person: 'P-TRACED', phone: '+15555550185', timeZone: zone });
+    const { account } = await engine.db.case.findUniqueOrThrow({ where: { id: caseId }, select: { account: { select: { debtorId: true } } } });
+    // Enrollment keeps the mobile number as an SMS contact; the skip trace adds a phone line, unconfirmed.
+    const traced = await engine.db.contact.create({ data: { debtorId: account.debtorId, channel: 'phone', value: '+15555550186', source: 'skip_trace', confidence: 70 } });
+    const campaignPhone = async () => {
+      await engine.db.case.update({ where: { id: caseId }, data: { team: 'traced' } });
+      const json = await engine.call('GET', '/api/v1/dialer/campaign?team=traced&window=now&format=json', { key: engine.keys.officer });
+      return json.body.items.map((row: { phone: string }) => row.phone);
+    };
+    expect(await campaignPhone()).toEqual(['+15555550185']);
+    expect((await dial(engine, caseId)).status).toBe(201);
+    expect(engine.twilio.calls.at(-1)?.form.Twiml).toContain('<Number>+15555550185</Number>');
+
+    const confirmed = await engine.call('PATCH', `/api/v1/debtors/${account.debtorId}/contacts/${traced.id}`, { key: engine.keys.officer, body: { verified: true, reason: 'the debtor gave it as her line' } });
+    expect(confirmed.status, confirmed.text).toBe(200);
+    expect(await campaignPhone()).toEqual(['+15555550186']);
+    expect((await dial(engine, caseId)).status).toBe(201);
+    expect(engine.twilio.calls.at(-1)?.form.Twiml).toContain('<Number>+15555550186</Number>');
+  });
+
   it('rings the line configured for the key; refuses a request without a line, and a forged Twilio callback', async () => {
     const zone = zoneAtLocalHour(12);
     const caseId = await enroll(engine, { strategy: 'calls-plain', externalId: 'CALL-BAD', person: 'P-BAD', phone: '+15555550151', timeZone: zone });
     const configured = await engine.call('POST', `/api/v1/cases/${caseId}/calls`, { key: engine.keys.officer2, body: {} });
     expect(configured.status, configured.text).toBe(201);
     expect(engine.twilio.calls.at(-1)?.form.To).toBe('+15555550112');
+    const managerBrowser = await engine.call('POST', `/api/v1/cases/${caseId}/calls`, { key: engine.keys.manager, body: {} });
+    expect(managerBrowser.status, managerBrowser.text).toBe(201);
+    expect(engine.twilio.calls.at(-1)?.form.To).toBe('client:desk_manager');
     const noLine = await engine.call('POST', `/api/v1/cases/${caseId}/calls`, { key: engine.keys.officer, body: {} });
     expect(noLine.status).toBe(400);
     expect(noLine.body.error.fields[0].path).toBe('body.officerPhone');
     const badLine = await engine.call('POST', `/api/v1/cases/${caseId}/calls`, { key: engine.keys.officer, body: { officerPhone: '555-0111' } });
     expect(badLine.status).toBe(400);
+    expect(badLine.body.error.fields[0]).toMatchObject({ path: 'body.officerPhone', message: expect.stringContaining('client:alice') });
+    // A browser line: the softphone signed in under a Twilio Client identity rings, then the debtor is bridged.
+    const browserLine = await engine.call('POST', `/api/v1/cases/${caseId}/calls`, { key: engine.keys.officer, body: { officerPhone: 'client:officer_ana' } });
+    expect(browserLine.status, browserLine.text).toBe(201);
+    const rung = engine.twilio.calls.at(-1);
+    expect(rung?.form.To).toBe('client:officer_ana');
+    expect(rung?.form.Twiml).toContain('<Number>+15555550151</Number>');
+    await engine.twilio.runCall(rung?.sid ?? '', { durationSeconds: 12 });
+    const listed = await engine.call('GET', `/api/v1/cases/${caseId}/calls`, { key: engine.keys.officer });
+    expect(listed.body.items[0]).toMatchObject({ callId: browserLine.body.callId, connected: true, durationSeconds: 12 });
     const auditor = await engine.call('POST', `/api/v1/cases/${caseId}/calls`, { key: engine.keys.auditor, body: { officerPhone: officerLine } });
     expect(auditor.status).toBe(403);
     // A closed case takes no calls.

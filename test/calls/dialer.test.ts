@@ -1,5 +1,6 @@
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApiKey } from '../../api/services/api-keys.js';
 import { campaignColumns } from '../../api/services/dialer.js';
 import { startEngine, type Engine } from '../../testing/engine.js';
 import { eventually } from '../../testing/eventually.js';
@@ -99,6 +100,23 @@ describe('the dialer', () => {
     expect(refused.status, refused.text).toBe(409);
     expect(await campaign('now')).toEqual([]);
     expect((await caseStatus(engine, callable)).history.filter((event) => event.type === 'call_attempted')).toHaveLength(2);
+  });
+
+  it("keeps a team key to its own team: the campaign is its team's, another team's is refused, and another team's case is a bad row", async () => {
+    const { key } = await createApiKey(engine.db, { role: 'officer', name: 'dialer-team-officer', team: 'dialers', actor: 'test' });
+    const own = await engine.call('GET', '/api/v1/dialer/campaign?window=today&format=json', { key });
+    expect(own.status, own.text).toBe(200);
+    expect(own.body.team).toBe('dialers');
+    expect(own.body.items.some((row: { callRef: string }) => row.callRef === otherTeam)).toBe(false);
+    expect((await engine.call('GET', '/api/v1/dialer/campaign?team=elsewhere&window=now', { key })).status).toBe(403);
+
+    const placed = new Date(Date.now() - 60_000).toISOString();
+    const csv = ['call_id,call_ref,placed_at,connected,right_party,outcome', `T-1,${otherTeam},${placed},no,no,no_answer`].join('\n');
+    const answer = await engine.call('POST', '/api/v1/dialer/dispositions', { key, raw: { contentType: 'text/csv', data: csv } });
+    expect(answer.status, answer.text).toBe(200);
+    expect(answer.body).toMatchObject({ rows: 1, applied: 0 });
+    expect(answer.body.rejected.map((problem: { line: number; field: string }) => `${problem.line}:${problem.field}`)).toEqual(['2:call_ref']);
+    expect(await engine.db.call.count({ where: { caseId: otherTeam } })).toBe(0);
   });
 
   it('refuses a file without the required columns, naming them', async () => {

@@ -156,6 +156,12 @@ describe.skipIf(!hasChromium)('the debtor page in a real browser', () => {
     const paidRow = page.getByRole('row').filter({ hasText: '$416.66' }).first();
     expect(await paidRow.textContent()).toContain('$416.66$416.66');
     expect(await page.getByText('$833.34').count()).toBeGreaterThan(0);
+    // How the balance adds up, opened: what is left of it is principal (the ledger's parts).
+    await page.getByText('How the balance adds up').click();
+    await expect.poll(() => page.locator('dt.part').first().isVisible()).toBe(true);
+    expect(await page.locator('dt.part').allTextContents()).toEqual(['Principal', 'Interest', 'Fees']);
+    expect(await page.locator('dd.part').allTextContents()).toEqual(['$833.34', '$0.00', '$0.00']);
+    expect(await axeProblems(page)).toEqual([]);
     await shot(page, 'debtor-page-accounts-desktop');
     await context.close();
   });

@@ -27,12 +27,21 @@ export function pageStrategy(key: string, extra: Record<string, unknown> = {}) {
 
 export const facts = { postalCode: '60601', birthDate: '1980-04-23', accountLast4: '4321' };
 
-export async function enrollPerson(engine: Engine, strategy: string, externalId: string, debtor: { name: string; phone: string; language?: string }, balance = 125_000): Promise<string> {
+/** Enrolls a person's account; `strategy` null leaves the choice to the segment rules; `account` adds enrollment fields (portfolio, ...). */
+export async function enrollPerson(
+  engine: Engine,
+  strategy: string | null,
+  externalId: string,
+  debtor: { name: string; phone: string; language?: string; email?: string },
+  balance = 125_000,
+  account: Record<string, unknown> = {},
+): Promise<string> {
   const response = await engine.call('POST', '/api/v1/accounts', {
     key: engine.keys.integration,
     body: {
       externalId,
-      strategy,
+      ...(strategy ? { strategy } : {}),
+      ...account,
       currency: 'USD',
       balance,
       accountLast4: facts.accountLast4,

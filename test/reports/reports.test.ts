@@ -112,16 +112,16 @@ describe('aging and roll rates', () => {
     // c1: 20 + 80 days = 100, owes 50,000; c3: 100 + 56 = 156, owes 160,000; c4: 170 + 16 = 186;
     // c6: 45 + 39 = 84, owes 25,000 EUR. c2 closed on 03-05, c5 not started.
     expect(nonEmpty).toEqual([
-      { currency: 'EUR', bucket: '61-90', cases: 1, balance: 25_000 },
-      { currency: 'USD', bucket: '91-120', cases: 1, balance: 50_000 },
-      { currency: 'USD', bucket: '121-180', cases: 1, balance: 160_000 },
-      { currency: 'USD', bucket: '180+', cases: 1, balance: 80_000 },
+      { currency: 'EUR', bucket: '61-90', cases: 1, balance: 25_000, principal: 25_000, interest: 0, fees: 0 },
+      { currency: 'USD', bucket: '91-120', cases: 1, balance: 50_000, principal: 50_000, interest: 0, fees: 0 },
+      { currency: 'USD', bucket: '121-180', cases: 1, balance: 160_000, principal: 160_000, interest: 0, fees: 0 },
+      { currency: 'USD', bucket: '180+', cases: 1, balance: 80_000, principal: 80_000, interest: 0, fees: 0 },
     ]);
     expect(body.rows.map((row: { bucket: string }) => row.bucket).slice(0, 7)).toEqual(['current', '1-30', '31-60', '61-90', '91-120', '121-180', '180+']);
     expect(body.rows).toHaveLength(14);
     const csv = await get('/api/v1/reports/aging?asOf=2026-03-31&format=csv');
-    expect(csv.text.split('\r\n')[0]).toBe('currency,bucket,cases,balance');
-    expect(csv.text).toContain('USD,121-180,1,160000');
+    expect(csv.text.split('\r\n')[0]).toBe('currency,bucket,cases,balance,principal,interest,fees');
+    expect(csv.text).toContain('USD,121-180,1,160000,160000,0,0');
   });
 
   it('follows the cases open at one month-end to the next', async () => {
@@ -163,9 +163,9 @@ describe('liquidation curves', () => {
         cases: 2,
         placed: 150_000,
         points: [
-          { month: 0, collected: 20_000, cumulativeCollected: 20_000, cumulativeRate: 0.1333 },
-          { month: 1, collected: 80_000, cumulativeCollected: 100_000, cumulativeRate: 0.6667 },
-          { month: 2, collected: 0, cumulativeCollected: 100_000, cumulativeRate: 0.6667 },
+          { month: 0, collected: 20_000, cumulativeCollected: 20_000, cumulativeRate: 0.1333, collectedPrincipal: 20_000, collectedInterest: 0, collectedFees: 0 },
+          { month: 1, collected: 80_000, cumulativeCollected: 100_000, cumulativeRate: 0.6667, collectedPrincipal: 80_000, collectedInterest: 0, collectedFees: 0 },
+          { month: 2, collected: 0, cumulativeCollected: 100_000, cumulativeRate: 0.6667, collectedPrincipal: 0, collectedInterest: 0, collectedFees: 0 },
         ],
       },
       {
@@ -174,8 +174,8 @@ describe('liquidation curves', () => {
         cases: 1,
         placed: 30_000,
         points: [
-          { month: 0, collected: 5_000, cumulativeCollected: 5_000, cumulativeRate: 0.1667 },
-          { month: 1, collected: 0, cumulativeCollected: 5_000, cumulativeRate: 0.1667 },
+          { month: 0, collected: 5_000, cumulativeCollected: 5_000, cumulativeRate: 0.1667, collectedPrincipal: 5_000, collectedInterest: 0, collectedFees: 0 },
+          { month: 1, collected: 0, cumulativeCollected: 5_000, cumulativeRate: 0.1667, collectedPrincipal: 0, collectedInterest: 0, collectedFees: 0 },
         ],
       },
       {
@@ -184,17 +184,17 @@ describe('liquidation curves', () => {
         cases: 1,
         placed: 200_000,
         points: [
-          { month: 0, collected: 0, cumulativeCollected: 0, cumulativeRate: 0 },
-          { month: 1, collected: 40_000, cumulativeCollected: 40_000, cumulativeRate: 0.2 },
+          { month: 0, collected: 0, cumulativeCollected: 0, cumulativeRate: 0, collectedPrincipal: 0, collectedInterest: 0, collectedFees: 0 },
+          { month: 1, collected: 40_000, cumulativeCollected: 40_000, cumulativeRate: 0.2, collectedPrincipal: 40_000, collectedInterest: 0, collectedFees: 0 },
         ],
       },
-      { cohort: '2026-03', currency: 'USD', cases: 1, placed: 80_000, points: [{ month: 0, collected: 0, cumulativeCollected: 0, cumulativeRate: 0 }] },
+      { cohort: '2026-03', currency: 'USD', cases: 1, placed: 80_000, points: [{ month: 0, collected: 0, cumulativeCollected: 0, cumulativeRate: 0, collectedPrincipal: 0, collectedInterest: 0, collectedFees: 0 }] },
     ]);
     const csv = await get('/api/v1/reports/liquidation?asOf=2026-03-31&format=csv');
     expect(csv.text.split('\r\n').slice(0, 3)).toEqual([
-      'cohort,currency,cases,placed,month,collected,cumulativeCollected,cumulativeRate',
-      '2026-01,USD,2,150000,0,20000,20000,0.1333',
-      '2026-01,USD,2,150000,1,80000,100000,0.6667',
+      'cohort,currency,cases,placed,month,collected,cumulativeCollected,cumulativeRate,collectedPrincipal,collectedInterest,collectedFees',
+      '2026-01,USD,2,150000,0,20000,20000,0.1333,20000,0,0',
+      '2026-01,USD,2,150000,1,80000,100000,0.6667,80000,0,0',
     ]);
   });
 });

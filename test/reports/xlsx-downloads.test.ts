@@ -88,7 +88,7 @@ describe('downloads as .xlsx', () => {
   it('offers every report as a workbook with the CSV’s columns and values', async () => {
     const aging = await sameTable('/api/v1/reports/aging');
     expect(aging.sheet).toBe('Aging');
-    expect(aging.rows[0]).toEqual(['currency', 'bucket', 'cases', 'balance']);
+    expect(aging.rows[0]).toEqual(['currency', 'bucket', 'cases', 'balance', 'principal', 'interest', 'fees']);
     expect(aging.rows.length).toBeGreaterThan(1);
     // Numbers stay numbers in the workbook: a spreadsheet sums them.
     const book = new ExcelJS.Workbook();

@@ -113,6 +113,18 @@ describe('skip tracing', () => {
     expect(confirmed.body.verifiedAt).not.toBeNull();
     expect(await engine.db.auditEvent.count({ where: { debtorId, action: 'debtor_contact_changed', data: { path: ['reason'], equals: 'confirmed on the phone' } } })).toBe(1);
 
+    // The queue is scored again as the contacts change: with the email confirmed too, nothing is new to try;
+    // a number an officer adds is (source officer), and moves the call up again.
+    expect((await engine.db.task.findUniqueOrThrow({ where: { id: call.id } })).priority).toBe(call.priority + 5);
+    const email = traced.find((contact) => contact.channel === 'email') ?? { contactId: '' };
+    expect((await engine.call('PATCH', `/api/v1/debtors/${debtorId}/contacts/${email.contactId}`, { key: testKeys.officer, body: { verified: true, reason: 'replied from it' } })).status).toBe(200);
+    const settled = await engine.db.task.findUniqueOrThrow({ where: { id: call.id } });
+    expect(settled.priority).toBe(call.priority);
+    expect(settled.priorityReasons).not.toContain('new contact to try (+5)');
+    const added = await engine.call('POST', `/api/v1/debtors/${debtorId}/contacts`, { key: testKeys.officer, body: { channel: 'phone', value: '+15555550178', source: 'officer' } });
+    expect(added.status, added.text).toBe(201);
+    expect((await engine.db.task.findUniqueOrThrow({ where: { id: call.id } })).priority).toBe(call.priority + 5);
+
     // A closed task asks nothing more.
     const again = await engine.call('POST', `/api/v1/tasks/${task.id}/skip-trace`, { key: testKeys.officer, body: {} });
     expect(again.status).toBe(409);
@@ -152,6 +164,24 @@ describe('skip tracing', () => {
       const found = await engine.db.contact.findFirstOrThrow({ where: { debtorId, source: 'skip_trace' } });
       expect(found).toMatchObject({ channel: 'phone', value: `+1555555${String(name.length).padStart(4, '0')}`, confidence: 70, verifiedAt: null });
     }
+  });
+
+  it('rides out a vendor outage on a CSV batch as well: the same file is sent again until taken, once, and its results stored once', async () => {
+    const { caseId, debtorId } = await enroll('SKIP-5', 'Di Outage');
+    const seen = vendor.requests.length;
+    vendor.failNext(2);
+    const started = await engine.call('POST', '/api/v1/skip-traces', { body: { caseIds: [caseId], mode: 'csv' } });
+    expect(started.status, started.text).toBe(202);
+    const batch = await batchDone(started.body.batchId);
+    expect(batch.requests).toEqual([expect.objectContaining({ status: 'completed', found: 1, error: null })]);
+    const sent = vendor.requests.slice(seen).filter((each) => each.path === '/batches');
+    expect(sent.map((each) => each.status)).toEqual([503, 503, 201]);
+    // One request, sent three times under one key and with the same file: the vendor can tell a retry from a new batch.
+    expect(new Set(sent.map((each) => each.idempotencyKey)).size).toBe(1);
+    expect(sent[0]?.idempotencyKey).toBeTruthy();
+    expect(new Set(sent.map((each) => each.body)).size).toBe(1);
+    expect(sent.every((each) => each.authorized)).toBe(true);
+    expect(await engine.db.contact.count({ where: { debtorId, source: 'skip_trace' } })).toBe(1);
   });
 
   it('ends a request the vendor refuses for good as failed, with the reason, and keeps the task open', async () => {

@@ -244,5 +244,18 @@ describe('simulations', () => {
       env: { ...process.env, API_URL: engine.baseUrl, API_KEY: testKeys.manager },
     }).catch((error: { code: number; stderr: string }) => error);
     expect(refused).toMatchObject({ code: 1, stderr: expect.stringContaining('runs:') });
+    // The CLI passes on the API's refusal naming the field: an unknown version, a segment with no cases, a million runs.
+    const cli = (...args: string[]) =>
+      exec(process.execPath, ['--import', 'tsx', 'scripts/simulate.ts', '--model', 'baseline', ...args], { env: { ...process.env, API_URL: engine.baseUrl, API_KEY: testKeys.manager } }).catch(
+        (error: { code: number; stderr: string }) => error,
+      );
+    const [version, segment, million] = await Promise.all([
+      cli('--strategy', 'consumer-early@7', '--runs', '5'),
+      cli('--strategy', 'consumer-early', '--segment', 'empty-segment', '--runs', '5'),
+      cli('--strategy', 'consumer-early', '--runs', '1000000'),
+    ]);
+    expect(version).toMatchObject({ code: 1, stderr: expect.stringMatching(/\(422\)[\s\S]*arms\.0\.version: strategy "consumer-early" has no version 7/) });
+    expect(segment).toMatchObject({ code: 1, stderr: expect.stringMatching(/\(422\)[\s\S]*\n  segment: /) });
+    expect(million).toMatchObject({ code: 1, stderr: expect.stringMatching(/\(400\)[\s\S]*\n  runs: /) });
   });
 });

@@ -256,6 +256,39 @@ const scenarios = {
     await sleep('10 days');
     await handle.signal(paymentReceivedSignal, { reference: 'PAY-2', amount: 120_000, currency: 'USD', receivedAt: '2026-03-20T10:00:00Z' });
   },
+  /**
+   * 'wait-from-plan' (desk): the loop's wait plans again when a signal or update landed after its
+   * pass began; an officer's wrong-party outcome a day in (a hold and a skip-trace task), then paid.
+   */
+  'case-desk-wait-from-plan-v11': async (handle, sleep) => {
+    await sleep('26 hours');
+    await handle.executeUpdate(recordOutcomeUpdate, { args: [{ outcome: { kind: 'wrong_party', note: 'says he is not the debtor' }, by: 'officer:recorder', role: 'officer' }] });
+    await sleep('50 hours');
+    await handle.signal(paymentReceivedSignal, { reference: 'PAY-1', amount: 125_000, currency: 'USD', receivedAt: '2026-01-04T10:00:00Z' });
+  },
+  /**
+   * Interest stops while a dispute awaits its answer ('interest-stops'): 18% interest for ten days,
+   * none for the thirty the dispute is held, again after its answer; then paid in full.
+   */
+  'case-ledger-interest-stops-v11': async (handle, sleep) => {
+    const officer = { by: 'officer:recorder', role: 'officer' as const };
+    await sleep('250 hours');
+    await handle.executeUpdate(recordOutcomeUpdate, { args: [{ outcome: { kind: 'dispute', reason: 'the amount is wrong' }, ...officer }] });
+    await sleep('730 hours');
+    await handle.executeUpdate(recordOutcomeUpdate, { args: [{ outcome: { kind: 'dispute_resolution', upheld: false, note: 'verified' }, by: 'manager:recorder', role: 'manager' }] });
+    await sleep('490 hours');
+    await handle.signal(paymentReceivedSignal, { reference: 'PAY-1', amount: 200_000, currency: 'USD', receivedAt: '2026-03-07T10:00:00Z' });
+  },
+  /**
+   * A collector's notice with nowhere to go ('validation-notice-holds'): one task, collection
+   * held; a postal address arrives, the notice goes by letter, the timeline resumes; paid in full.
+   */
+  'case-ledger-notice-unsent-v11': async (handle, sleep) => {
+    await sleep('50 hours');
+    await handle.signal(contactChangedSignal, { channel: 'letter', address: 'Ana Ruiz | 1 Main St | Chicago, IL 60601 | US', valid: true, source: 'skip_trace' });
+    await sleep('30 hours');
+    await handle.signal(paymentReceivedSignal, { reference: 'PAY-1', amount: 125_000, currency: 'USD', receivedAt: '2026-01-08T10:00:00Z' });
+  },
 } satisfies Record<string, (handle: { signal: (...args: never[]) => Promise<void> } & Awaited<ReturnType<typeof startCase>>, sleep: (d: string) => Promise<void>, date: (plusDays: number) => Promise<string>) => Promise<void>>;
 
 /** Fallbacks, conditions on results and outcomes, and `on` branches, for the v3 history. */
@@ -325,12 +358,15 @@ const scenarioStrategies: Record<string, TStrategyDefinition> = {
   'case-person-bound-v9': personStrategy,
   'case-person-consolidated-v8': consolidatingStrategy,
   'case-ledger-v10': strategy({ ...consumerEarly, key: 'consumer-ledger', steps: [{ id: 'reminder', at: 'P0D', action: 'email', template: 'reminder' }, { id: 'call', at: 'P120D', action: 'call' }] }),
+  'case-ledger-interest-stops-v11': strategy({ ...consumerEarly, key: 'consumer-ledger', steps: [{ id: 'reminder', at: 'P0D', action: 'email', template: 'reminder' }, { id: 'call', at: 'P120D', action: 'call' }] }),
   'case-history-bound-v9': strategy({ ...consumerEarly, negotiation: { maxInstallments: 120, minInstallment: 100, officerAuthority: { maxInstallments: 120 } } }),
 };
 /** Scenarios recorded from their first run (they continue as new): the run that wrote the marker. */
 const firstRunScenarios = new Set(['case-history-bound-v9']);
 /** Scenarios whose account belongs to a third-party collector's portfolio (the generated validation notice). */
-const noticeScenarios = new Set(['case-notice-v10', 'case-notice-verification-v10']);
+const noticeScenarios = new Set(['case-notice-v10', 'case-notice-verification-v10', 'case-ledger-notice-unsent-v11']);
+/** Scenarios whose debtor has no postal address, and an email without consent to electronic delivery. */
+const noAddressScenarios = new Set(['case-ledger-notice-unsent-v11']);
 /** Scenarios whose agency refuses every referral for good. */
 const refusingAgency = new Set(['case-every-patch-v5']);
 /** Installments whose autopay charge the recording declines, per scenario. */
@@ -339,6 +375,13 @@ const autopayDeclines: Record<string, number[]> = { 'case-stripe-autopay-v9': [2
 /** The account ledger terms a scenario's account is enrolled with (domain/ledger/account-ledger.ts). */
 const scenarioLedgers: Record<string, LedgerTerms> = {
   'case-ledger-v10': {
+    itemizationDate: '2025-12-31',
+    itemization: { principal: 120_000, interest: 4_000, fees: 1_000 },
+    interest: { annualRatePpm: 180_000, dayCount: 'actual/365', base: 'principal' },
+    authorizedFees: ['late'],
+    waterfall: 'fees_interest_principal',
+  },
+  'case-ledger-interest-stops-v11': {
     itemizationDate: '2025-12-31',
     itemization: { principal: 120_000, interest: 4_000, fees: 1_000 },
     interest: { annualRatePpm: 180_000, dayCount: 'actual/365', base: 'principal' },
@@ -356,6 +399,7 @@ async function startCase(env: Env, taskQueue: string, id: string) {
   );
   const caseId = `${id}-${input.caseId}`;
   if (noticeScenarios.has(id)) input.account.regime = 'third_party';
+  if (noAddressScenarios.has(id)) delete input.account.contacts.letter;
   const terms = scenarioLedgers[id];
   if (terms) input.account.ledger = terms;
   if (!personScenarios.has(id)) return env.client.workflow.start(caseWorkflow, { taskQueue, workflowId: caseId, args: [{ ...input, caseId }] });

@@ -198,7 +198,8 @@ export async function startTwilioStandIn(
   function createCall(form: Record<string, string>): Reply {
     const to = form.To;
     if (!to) return [400, twilioError(400, 21201, "No 'To' number is specified")];
-    if (!E164.test(to) || rejected.has(to)) return [400, twilioError(400, 21211, `Invalid 'To' Phone Number: ${to}`)];
+    // A phone number, or a Twilio Client identity (a browser softphone), as Twilio's Calls resource takes.
+    if (!(E164.test(to) || /^client:[A-Za-z0-9_]{1,121}$/.test(to)) || rejected.has(to)) return [400, twilioError(400, 21211, `Invalid 'To' Phone Number: ${to}`)];
     if (!form.From) return [400, twilioError(400, 21213, "No 'From' number is specified")];
     if (!form.Url && !form.Twiml && !form.ApplicationSid) return [400, twilioError(400, 21205, "Url, Twiml or ApplicationSid is required")];
     const sid = `CA${hex(16)}`;

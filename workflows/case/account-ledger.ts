@@ -1,4 +1,6 @@
+import { inWorkflowContext, patched } from '@temporalio/workflow';
 import { openingEntry, type LedgerTerms } from '../../domain/ledger/account-ledger.js';
+import { interestStop, interestStopConditions, type InterestStopCondition } from '../../domain/ledger/interest-stops.js';
 import { total, type Components } from '../../domain/ledger/components.js';
 import { accrue, daysBetween } from '../../domain/ledger/interest.js';
 import { effect, itemize, ledgerParts, paymentEntry, type Itemization, type LedgerEntry } from '../../domain/ledger/ledger.js';
@@ -9,11 +11,16 @@ import type { CaseState, LedgerState, ProjectedLedgerEntry } from '../case-messa
  * is an entry (domain/ledger/ledger.ts) and the balance is their sum. Interest accrues without an
  * event per day: it is posted, through the day, when something happens (a payment, a reversal, an
  * adjustment, a fee, a waiver) and at each month end, on the timer the case already sleeps on
- * (case/run.ts wakes it). Plain code without Temporal, like case/state.ts.
+ * (case/run.ts wakes it). Interest stops while a hold or a flag that a rule names lasts
+ * (domain/ledger/interest-stops.ts; cases of the `interest-stops` patch). Plain code, like
+ * case/state.ts, but for that patch.
  */
 
 /** `YYYY-MM-DD` of an epoch ms, UTC. */
 const dayOf = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+
+/** Cases from before 'interest-stops' accrue through holds, as they did; outside a workflow (unit tests of the state) the rule applies. */
+const stopsInterest = () => !inWorkflowContext() || patched('interest-stops');
 
 export class AccountLedger {
   constructor(
@@ -65,35 +72,68 @@ export class AccountLedger {
     return this.state.balance;
   }
 
-  /** The interest accrued since the last posting through today, not posted (a query may show it; only an event posts it). */
-  accruedSincePosting(): { days: number; posted: number; carried: number } {
+  /** The interest accrued since the last posting through `through` (today), not posted (a query may show it; only an event posts it); none while stopped. */
+  accruedSincePosting(through = this.today()): { days: number; posted: number; carried: number } {
     const interest = this.terms?.interest;
     const { accrual } = this.state.accountLedger;
-    const days = daysBetween(accrual.through, this.today());
+    const days = accrual.stopped ? 0 : daysBetween(accrual.through, through);
     if (!interest || days <= 0) return { days: 0, posted: 0, carried: accrual.carried };
     const parts = this.parts();
     return { days, ...accrue(interest.base === 'principal' ? parts.principal : total(parts), interest, days, accrual.carried) };
   }
 
-  /** Posts the interest accrued since the last posting, through today (nothing when the terms bear none). */
+  /** Posts the interest accrued since the last posting, through today (nothing when the terms bear none, or while stopped). */
   accrueInterest(): void {
+    this.followInterestStops();
+    this.postInterestThrough(this.today());
+  }
+
+  private postInterestThrough(through: string): void {
     const { accrual } = this.state.accountLedger;
-    const today = this.today();
-    const { days, posted, carried } = this.accruedSincePosting();
+    const { days, posted, carried } = this.accruedSincePosting(through);
     if (days <= 0) return;
-    this.state.accountLedger.accrual = { through: today, carried };
-    if (posted > 0) this.post({ id: this.nextId('interest'), kind: 'interest', on: today, from: accrual.through, amount: posted, postedBy: 'case', reason: `${days} day(s) of contractual interest` });
+    this.state.accountLedger.accrual = { through, carried };
+    if (posted > 0) this.post({ id: this.nextId('interest'), kind: 'interest', on: through, from: accrual.through, amount: posted, postedBy: 'case', reason: `${days} day(s) of contractual interest` });
+  }
+
+  /**
+   * Starts or ends an interest stop as the case's holds and flags change: a stop posts the
+   * interest up to the day it began and none after; its end lets interest accrue again from that
+   * day, without the days between.
+   */
+  private followInterestStops(): void {
+    if (!this.terms?.interest) return;
+    const ledger = this.state.accountLedger;
+    const { hold, compliance } = this.state;
+    const flags = compliance?.flags ?? {};
+    const stop = interestStop({
+      hold: hold && (interestStopConditions as readonly string[]).includes(hold.kind) ? { kind: hold.kind as InterestStopCondition, since: Date.parse(hold.since) } : null,
+      flags: { ...(flags.bankruptcy ? { bankruptcy: flags.bankruptcy } : {}), ...(flags.deceased ? { deceased: flags.deceased } : {}) },
+      state: compliance?.state,
+    });
+    const today = this.today();
+    if (stop && !ledger.accrual.stopped) {
+      if (!stopsInterest()) return;
+      const since = dayOf(Math.min(stop.since, this.now()));
+      this.postInterestThrough(since);
+      ledger.accrual = { ...ledger.accrual, stopped: { since, why: stop.why } };
+    } else if (!stop && ledger.accrual.stopped) {
+      const { through, carried } = ledger.accrual;
+      ledger.accrual = { through: through > today ? through : today, carried };
+    }
   }
 
   /** When the case should wake to post a month's interest: the first instant of the month after the last posting; null when nothing accrues. */
   nextAccrualAt(): number | null {
-    if (!this.terms?.interest || this.state.status === 'closed' || this.balance() <= 0) return null;
+    if (!this.terms?.interest || this.state.status === 'closed' || this.balance() <= 0 || this.state.accountLedger.accrual.stopped) return null;
     const through = new Date(`${this.state.accountLedger.accrual.through}T00:00:00Z`);
     return Date.UTC(through.getUTCFullYear(), through.getUTCMonth() + 1, 1);
   }
 
   /** A woken case posts the interest of the months that ended (case/run.ts). */
   accrueAtMonthEnd(): void {
+    // A hold or a flag that came or went while the case waited starts or ends a stop on the day it did.
+    this.followInterestStops();
     const at = this.nextAccrualAt();
     if (at !== null && this.now() >= at) this.accrueInterest();
   }

@@ -13,5 +13,6 @@ export function caseLedgerView(live: LiveCase): CaseLedgerView | null {
     entries: [...ledger.entries],
     terms: ledger.terms ?? null,
     accruedNotPosted: ledger.accruedSincePosting().posted,
+    interestStopped: live.state.accountLedger?.accrual.stopped ?? null,
   };
 }

@@ -1,4 +1,4 @@
-import { CancellationScope, condition, workflowInfo } from '@temporalio/workflow';
+import { CancellationScope, condition, patched, workflowInfo } from '@temporalio/workflow';
 import type { Projector } from './activities.js';
 import { project, projectionRetryAt } from './projection.js';
 import type { LiveCase } from './state.js';
@@ -12,6 +12,8 @@ export class CaseRun {
   changes = 0;
   /** The value of `changes` the loop last planned from, so an update can answer with the plan it caused. */
   planned = 0;
+  /** The value of `changes` when this pass of the loop began to plan (see {@link beginPlan}); taken by the next wait. */
+  private planSeen: number | null = null;
 
   constructor(
     readonly live: LiveCase,
@@ -29,8 +31,21 @@ export class CaseRun {
     return project(this.live, this.projects, this.boundedProjection);
   }
 
+  /** Marks the start of a pass of the loop: a signal or update after it makes the pass's wait plan again. */
+  beginPlan(): void {
+    this.planSeen = this.changes;
+  }
+
   /** Records what the case waits for, then sleeps until `until` or a signal, whichever is first. */
   async waitUntil(until: number | null, why: string): Promise<void> {
+    // Since 'wait-from-plan': a signal or update that landed after the pass began planning (while
+    // the person was told of the next step, say) is planned for now; before, the pass slept on the
+    // plan made without it until its timer (an officer's outcome then waited a day for its task).
+    // Taken once, so a part that loops over waits of its own plans again from the second on.
+    const planSeen = this.planSeen;
+    this.planSeen = null;
+    const fromPlan = planSeen !== null && patched('wait-from-plan');
+    if (fromPlan && this.changes !== planSeen) return;
     // Taken first: a signal that lands while the projection runs must still cut the wait short.
     const seen = this.changes;
     this.state.nextActionAt = until === null ? null : new Date(until).toISOString();

@@ -70,8 +70,10 @@ function noticeRoutes(live: LiveCase): { channel: 'email' | 'letter'; to: string
 /**
  * Sends the generated notice before anything else, unless the case already made a communication
  * (a carried-over run, a notice sent outside the engine). Waits while the contact rules hold the
- * email (the debtor's local hours); a barred email falls back to the letter; with no way to reach
- * the debtor an officer gets a task, and the five-day rule holds collection until one is sent.
+ * email (the debtor's local hours); a barred email falls back to the letter. With no way to reach
+ * the debtor (no address, every channel refused) an officer gets one task and the case holds
+ * collection until the notice is sent ({@link holdForValidationNotice}); cases from before
+ * 'validation-notice-holds' got the task and went on with their timeline.
  */
 export async function sendGeneratedValidationNotice(run: CaseRun): Promise<void> {
   const { live } = run;
@@ -79,12 +81,21 @@ export async function sendGeneratedValidationNotice(run: CaseRun): Promise<void>
   const communicated = (at: number | null | undefined) => at !== null && at !== undefined;
   if (!generatesValidationNotice(live) || communicated(history?.validationNoticeSentAt) || communicated(history?.firstCommunicationAt)) return;
   if (!patched('generated-validation-notice')) return;
+  await tryValidationNotice(run);
+}
+
+/** Why the timeline waits while the notice cannot be sent. */
+const unsentWhy = 'validation notice not sent: no postal address or email with consent to electronic delivery, or every channel refused it; no collection contact until it is sent (12 CFR 1006.34)';
+
+/** Every route in turn, until the notice is sent or none is left. */
+async function tryValidationNotice(run: CaseRun): Promise<void> {
+  const { live } = run;
   const barred = new Set<string>();
   for (;;) {
     if (live.state.status === 'closed') return;
     const route = noticeRoutes(live).find((each) => !barred.has(each.channel));
     if (!route) {
-      live.sideEffects.push({ kind: 'task', task: { kind: 'notice', reason: 'no address or consented email to send the validation notice to: send it by hand and record it' } });
+      noNoticeRoute(run);
       return;
     }
     const verdict = evaluateContact({ channel: route.channel, action: 'validation_notice', now: Date.now(), facts: live.caseFacts(), policy: live.contactPolicy });
@@ -97,9 +108,44 @@ export async function sendGeneratedValidationNotice(run: CaseRun): Promise<void>
       await run.waitUntil(verdict.until, `validation notice by ${route.channel}: ${verdict.reason}`);
       continue;
     }
-    if (await sendNotice(run, route)) return;
+    if (await sendNotice(run, route)) {
+      live.state.validationNoticeUnsent = null;
+      return;
+    }
     barred.add(route.channel);
   }
+}
+
+/** No route carries the notice: one task for an officer, whatever the runs and the retries, and collection holds. */
+function noNoticeRoute(run: CaseRun): void {
+  const { live } = run;
+  const task = { kind: 'notice', reason: 'no address or consented email to send the validation notice to: send it by hand and record it' } as const;
+  if (!patched('validation-notice-holds')) {
+    live.sideEffects.push({ kind: 'task', task });
+    return;
+  }
+  if (live.state.validationNoticeUnsent) return;
+  live.state.validationNoticeUnsent = { since: new Date(live.now()).toISOString() };
+  live.record('step_skipped', unsentWhy, { stepId: validationNoticeStepId });
+  live.sideEffects.push({ kind: 'task', task: { kind: 'notice', reason: 'no address or consented email to send the validation notice to, or every channel refused it: add an address or send it by hand and record it; collection waits until then' } });
+}
+
+/**
+ * The loop's hold while the generated notice could not be sent: waits for a change (a new
+ * address, consent to electronic delivery, the notice recorded as sent by hand, the case closed),
+ * then tries again. Returns true when it waited, so the loop plans anew.
+ */
+export async function holdForValidationNotice(run: CaseRun): Promise<boolean> {
+  const { state } = run.live;
+  if (!state.validationNoticeUnsent) return false;
+  const sentAt = state.compliance?.history?.validationNoticeSentAt;
+  if (state.status === 'closed' || (sentAt !== null && sentAt !== undefined)) {
+    state.validationNoticeUnsent = null;
+    return false;
+  }
+  await run.waitUntil(null, unsentWhy);
+  await tryValidationNotice(run);
+  return true;
 }
 
 /** One attempt on one route; true once the notice is sent. */

@@ -3,12 +3,14 @@ import { DateTime } from 'luxon';
 import { ZNegotiationPolicy, type TNegotiationPolicy } from '../../../domain/negotiation-policy.js';
 import { planOffers, type PlanOffer } from '../../../domain/plan-offers.js';
 import type { Db } from '../../../lib/db.js';
-import { statusQuery, type CaseStatus } from '../../../workflows/case-messages.js';
+import type { Itemization } from '../../../domain/ledger/ledger.js';
+import { caseLedgerRecord } from '../../../records/ledger-entries.js';
+import { ledgerQuery, statusQuery, type CaseStatus } from '../../../workflows/case-messages.js';
 
 /**
  * What a person who confirmed who they are sees: each open account with its creditor, balance and
- * how it adds up, any promise or plan with its schedule, a dispute hold, and the plans the
- * strategy's policy offers. The live status comes from the case (statusQuery); when the case does
+ * how it adds up (the ledger's itemization and parts), any promise or plan with its schedule, a
+ * dispute hold, and the plans the strategy's policy offers. The live status comes from the case (statusQuery); when the case does
  * not answer in time the read model stands in (balance only).
  */
 
@@ -18,6 +20,8 @@ export interface PageAccount {
   creditor: string;
   currency: string;
   balance: number;
+  /** What the balance is made of (the case's ledger); null when the case did not answer. */
+  balanceParts?: CaseStatus['balanceParts'] | null;
   originalBalance: number;
   /** Payments received and not reversed, minor units. */
   paid: number;
@@ -29,6 +33,8 @@ export interface PageAccount {
   offers: PlanOffer[];
   /** Whether the figures are the case's own (false: the read model's, the case did not answer). */
   live: boolean;
+  /** Regulation F's itemization from the case's ledger (owed on the itemization date, interest, fees, payments and credits since); null for a case without one. */
+  itemization: Itemization | null;
 }
 
 export interface PagePerson {
@@ -41,14 +47,23 @@ export interface PagePerson {
 
 const liveWithin = 3_000;
 
-async function liveStatus(temporal: Client, caseId: string): Promise<CaseStatus | null> {
+/** The case's answer to `query`, or null when it does not answer within {@link liveWithin}. */
+async function liveAnswer<T>(query: Promise<T>): Promise<T | null> {
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), liveWithin)));
   try {
-    return await Promise.race([temporal.workflow.getHandle(caseId).query(statusQuery).catch(() => null), late]);
+    return await Promise.race([query.catch(() => null), late]);
   } finally {
     clearTimeout(timer);
   }
+}
+
+const liveStatus = (temporal: Client, caseId: string): Promise<CaseStatus | null> => liveAnswer(temporal.workflow.getHandle(caseId).query(statusQuery));
+
+/** The ledger's itemization: the case's own, else the read model's; null for a case without a ledger. */
+async function itemizationOf(db: Db, temporal: Client, caseId: string): Promise<Itemization | null> {
+  const ledger = await liveAnswer(temporal.workflow.getHandle(caseId).query(ledgerQuery));
+  return ledger?.itemization ?? (await caseLedgerRecord(db, caseId))?.itemization ?? null;
 }
 
 /** The first due date plans are offered with: a week from today (UTC calendar day), as a default the person may change. */
@@ -103,6 +118,7 @@ export async function pagePerson({
         creditor: creditorName,
         currency: account.currency,
         balance,
+        balanceParts: live?.balanceParts ?? null,
         originalBalance: account.originalBalance,
         paid: row.payments.reduce((sum, payment) => sum + payment.amount, 0),
         waived: live?.waived ?? 0,
@@ -112,6 +128,7 @@ export async function pagePerson({
         policy,
         offers: arrangement || disputed || balance <= 0 ? [] : planOffers({ balance, policy, firstDueDate, now }),
         live: live !== null,
+        itemization: await itemizationOf(db, temporal, row.id),
       };
     }),
   );

@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import type { Db } from '../../../lib/db.js';
 import { table, tableCsv, type SyncTable } from '../tables.js';
-import { paidFromAggregates, placedFromAggregates, type PaidRow, type PlacedRow } from '../../../records/liquidation-aggregates.js';
+import { paidFromAggregates, paidPartsFromAggregates, placedFromAggregates, type PaidRow, type PlacedRow } from '../../../records/liquidation-aggregates.js';
 import { monthsBetween, num, ratio, type AsOf } from './as-of.js';
+import { collectedPartsByMonth, type CollectedParts } from './collected-parts.js';
 import { reportSource, type ReportSource } from './report-source.js';
 import { caseInScope, type ReportScope } from './scope.js';
 
@@ -30,6 +31,10 @@ export const ZLiquidationReport = z.object({
           cumulativeCollected: z.number().int(),
           /** cumulativeCollected / placed, 4 decimals. */
           cumulativeRate: z.number().nullable(),
+          /** What the month's collections paid of the principal, the interest and the fees (api/services/reports/collected-parts.ts). */
+          collectedPrincipal: z.number().int(),
+          collectedInterest: z.number().int(),
+          collectedFees: z.number().int(),
         }),
       ),
     }),
@@ -37,8 +42,14 @@ export const ZLiquidationReport = z.object({
 });
 export type TLiquidationReport = z.infer<typeof ZLiquidationReport>;
 
-/** Placed per cohort and currency, and collected per month since placement, from the rows. */
-export async function liquidationFromRows(db: Db, at: AsOf, scope?: ReportScope): Promise<{ placed: PlacedRow[]; paid: PaidRow[] }> {
+interface LiquidationFound {
+  placed: PlacedRow[];
+  paid: PaidRow[];
+  parts: CollectedParts[];
+}
+
+/** Placed per cohort and currency, and collected per month since placement with its parts, from the rows. */
+export async function liquidationFromRows(db: Db, at: AsOf, scope?: ReportScope): Promise<LiquidationFound> {
   const placed = await db.$queryRaw<PlacedRow[]>`
     SELECT to_char(date_trunc('month', c."startedAt"), 'YYYY-MM') AS cohort, c."currency" AS currency,
            COUNT(*)::bigint AS cases, SUM(a."originalBalance")::bigint AS placed
@@ -53,12 +64,26 @@ export async function liquidationFromRows(db: Db, at: AsOf, scope?: ReportScope)
     FROM "Payment" p JOIN "Case" c ON c.id = p."caseId"
     WHERE c."startedAt" < ${at.cutoff} AND p."receivedAt" < ${at.cutoff} AND (p."reversedAt" IS NULL OR p."reversedAt" >= ${at.cutoff}) ${caseInScope(scope)}
     GROUP BY 1, 2, 3`;
-  return { placed, paid };
+  const parts = await collectedPartsByMonth(db, at, scope);
+  return { placed, paid, parts };
+}
+
+/** The same from the aggregates the triggers keep (records/liquidation-aggregates.ts). */
+async function liquidationFromAggregates(db: Db): Promise<LiquidationFound> {
+  const parts = (await paidPartsFromAggregates(db)).map((row) => ({
+    cohort: row.cohort,
+    currency: row.currency,
+    month: row.month,
+    principal: num(row.principal),
+    interest: num(row.interest),
+    fees: num(row.fees),
+  }));
+  return { placed: await placedFromAggregates(db), paid: await paidFromAggregates(db), parts };
 }
 
 export async function liquidationReport({ db, at, scope, source }: { db: Db; at: AsOf; scope?: ReportScope; source?: ReportSource }): Promise<TLiquidationReport> {
   const from = source ?? (await reportSource(db, at, scope));
-  const { placed, paid } = from === 'aggregates' ? { placed: await placedFromAggregates(db), paid: await paidFromAggregates(db) } : await liquidationFromRows(db, at, scope);
+  const { placed, paid, parts } = from === 'aggregates' ? await liquidationFromAggregates(db) : await liquidationFromRows(db, at, scope);
   const cohorts = placed.map((row) => {
     const age = Math.max(0, monthsBetween(row.cohort, at.date));
     let cumulative = 0;
@@ -67,7 +92,16 @@ export async function liquidationReport({ db, at, scope, source }: { db: Db; at:
         .filter((payment) => payment.cohort === row.cohort && payment.currency === row.currency && payment.month === month)
         .reduce((sum, payment) => sum + num(payment.amount), 0);
       cumulative += collected;
-      return { month, collected, cumulativeCollected: cumulative, cumulativeRate: ratio(cumulative, num(row.placed)) };
+      const split = parts.find((part) => part.cohort === row.cohort && part.currency === row.currency && part.month === month);
+      return {
+        month,
+        collected,
+        cumulativeCollected: cumulative,
+        cumulativeRate: ratio(cumulative, num(row.placed)),
+        collectedPrincipal: split?.principal ?? 0,
+        collectedInterest: split?.interest ?? 0,
+        collectedFees: split?.fees ?? 0,
+      };
     });
     return { cohort: row.cohort, currency: row.currency, cases: num(row.cases), placed: num(row.placed), points };
   });
@@ -77,9 +111,21 @@ export async function liquidationReport({ db, at, scope, source }: { db: Db; at:
 export function liquidationTable(report: TLiquidationReport): SyncTable {
   return table(
     'Liquidation',
-    ['cohort', 'currency', 'cases', 'placed', 'month', 'collected', 'cumulativeCollected', 'cumulativeRate'],
+    ['cohort', 'currency', 'cases', 'placed', 'month', 'collected', 'cumulativeCollected', 'cumulativeRate', 'collectedPrincipal', 'collectedInterest', 'collectedFees'],
     report.cohorts.flatMap((cohort) =>
-      cohort.points.map((point) => [cohort.cohort, cohort.currency, cohort.cases, cohort.placed, point.month, point.collected, point.cumulativeCollected, point.cumulativeRate]),
+      cohort.points.map((point) => [
+        cohort.cohort,
+        cohort.currency,
+        cohort.cases,
+        cohort.placed,
+        point.month,
+        point.collected,
+        point.cumulativeCollected,
+        point.cumulativeRate,
+        point.collectedPrincipal,
+        point.collectedInterest,
+        point.collectedFees,
+      ]),
     ),
   );
 }

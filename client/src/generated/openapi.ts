@@ -5718,7 +5718,7 @@ export interface paths {
         put?: never;
         /**
          * Import accounts from a CSV (header row), JSON Lines or .xlsx file, streamed; answers 202 with the job
-         * @description Send the file as the body with Content-Type text/csv, application/x-ndjson or application/vnd.openxmlformats-officedocument.spreadsheetml.sheet (curl --data-binary @file). CSV columns: externalId, strategy, currency, balance (minor units), daysPastDue, debtorName, email, phone, timeZone, smsConsent, whatsapp, whatsappOptIn, language (en or es), timeBarred (yes/no), addressLine1, addressLine2, city, region, postalCode, country, portfolio. JSON lines are account enrollments. A workbook (.xlsx) holds the CSV columns: each visible sheet starts with its header row; a rejected row names its sheet and cell in the reason, and its line is the row number, counted on across sheets. Rows are idempotent by externalId; a changed balance updates the account and its open case. A key with a team imports into its own team only, row by row as in POST /api/v1/accounts: a row naming another team, or an existing account outside the key's team, is a rejected row with its reason; the job belongs to the team and other teams' keys do not see it.
+         * @description Send the file as the body with Content-Type text/csv, application/x-ndjson or application/vnd.openxmlformats-officedocument.spreadsheetml.sheet (curl --data-binary @file). CSV columns: externalId, strategy, currency, balance (minor units), daysPastDue, debtorName, email, phone, timeZone, smsConsent, emailConsent (yes/no: consent to electronic delivery of notices), whatsapp, whatsappOptIn, language (en or es), timeBarred (yes/no), addressLine1, addressLine2, city, region, postalCode, country, portfolio. JSON lines are account enrollments. A workbook (.xlsx) holds the CSV columns: each visible sheet starts with its header row; a rejected row names its sheet and cell in the reason, and its line is the row number, counted on across sheets. Rows are idempotent by externalId; a changed balance updates the account and its open case. A key with a team imports into its own team only, row by row as in POST /api/v1/accounts: a row naming another team, or an existing account outside the key's team, is a rejected row with its reason; the job belongs to the team and other teams' keys do not see it.
          */
         post: {
             parameters: {
@@ -6680,6 +6680,9 @@ export interface paths {
                                 bucket: "current" | "1-30" | "31-60" | "61-90" | "91-120" | "121-180" | "180+";
                                 cases: number;
                                 balance: number;
+                                principal: number;
+                                interest: number;
+                                fees: number;
                             }[];
                         };
                         "text/csv": string;
@@ -7016,6 +7019,9 @@ export interface paths {
                                     collected: number;
                                     cumulativeCollected: number;
                                     cumulativeRate: number | null;
+                                    collectedPrincipal: number;
+                                    collectedInterest: number;
+                                    collectedFees: number;
                                 }[];
                             }[];
                         };
@@ -22504,7 +22510,7 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
-                        /** @description the officer's line; the key's configured line when absent */
+                        /** @description the officer's line: a phone number, or a browser softphone's Twilio Client identity (`client:alice`); the key's configured line when absent */
                         officerPhone?: string;
                         /** @description record the call (default: CALL_RECORDING) */
                         record?: boolean;

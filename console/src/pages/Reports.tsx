@@ -2,9 +2,11 @@ import { useState } from 'react';
 import { useQuery } from '@tanstack/react-query';
 import { Bar, BarChart, CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { api, unwrap } from '../api/client';
+import { PageFunnelTable } from './reports/PageFunnelTable';
 import { DownloadButtons, type DownloadFormat } from '../components/DownloadButtons';
 import { Problem } from '../components/Problem';
 import { money, percent } from '../format';
+import { ChampionChallengerStats } from './ChampionChallengerStats';
 
 const reports = [
   { id: 'recovery', label: 'Recovery' },
@@ -48,6 +50,7 @@ export function ReportsPage() {
       <section role="tabpanel" id="report-panel" aria-labelledby={`tab-${report}`} className="report-panel">
         {report === 'recovery' && <RecoveryReport asOf={asOf} groupBy="strategy" />}
         {report === 'arms' && <RecoveryReport asOf={asOf} groupBy="strategy,arm" />}
+        {report === 'arms' && <ChampionChallengerStats asOf={asOf} />}
         {report === 'aging' && <AgingReport asOf={asOf} />}
         {report === 'roll-rates' && <RollRateReport asOf={asOf} />}
         {report === 'liquidation' && <LiquidationReport asOf={asOf} />}
@@ -357,6 +360,7 @@ function FunnelReport({ asOf }: { asOf: string }) {
           )}
         </tbody>
       </table>
+      {data && <PageFunnelTable rows={data.page} />}
     </div>
   );
 }

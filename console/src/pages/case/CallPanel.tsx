@@ -65,7 +65,7 @@ export function CallPanel({ caseId, taskId }: { caseId: string; taskId?: string 
       {calls && (
         <form className="row" onSubmit={submit} aria-label="Call the debtor">
           <div className="field">
-            <label htmlFor="officer-line">Your phone (E.164; empty: your key's line)</label>
+            <label htmlFor="officer-line">Your phone (E.164, or a browser line client:identity; empty: your key's line)</label>
             <input id="officer-line" value={line} onChange={(event) => setLine(event.target.value)} placeholder="+15555550100" inputMode="tel" />
           </div>
           <label className="check">
