@@ -8,7 +8,9 @@ import type { BenchStack } from './stack.js';
  * an audit event per case. Only the read side matters here; no workflow runs for these cases.
  *
  * Mix (by a hash of the row number): 55% open, 5% paused, 15% paid, 5% settled, 12% referred,
- * 8% timeline complete; a third of the cases have an officer.
+ * 8% timeline complete; a third of the cases have an officer. Nothing is dated after now (a
+ * payment or a close in the future would be a clock error), so today's reports are today's. The report aggregates are rebuilt
+ * from the rows at the end (their triggers are off while it inserts).
  */
 export async function seedProjection(stack: BenchStack, { count, strategies, label }: { count: number; strategies: CaseStrategy[]; label: string }): Promise<void> {
   const client = await stack.sql.connect();
@@ -16,6 +18,10 @@ export async function seedProjection(stack: BenchStack, { count, strategies, lab
     await client.query('BEGIN');
     // Prisma keeps instants as UTC in timestamp columns.
     await client.query(`SET LOCAL TIME ZONE 'UTC'`);
+    // The report aggregates' row triggers are off for the bulk insert (each would update its group's
+    // row once per seeded row, all in this one transaction) and rebuilt from the rows below, as the
+    // migration's backfill does: the same tables, filled once.
+    await client.query(`SET LOCAL session_replication_role = replica`);
     await client.query(
       `CREATE TEMP TABLE seed ON COMMIT DROP AS
        SELECT i,
@@ -46,7 +52,7 @@ export async function seedProjection(stack: BenchStack, { count, strategies, lab
               CASE WHEN status = 'open' THEN now() + make_interval(days => i % 30) END,
               CASE WHEN status = 'open' THEN 'next step is due' WHEN status = 'paused' THEN 'paused' END,
               officer, started_at,
-              CASE WHEN status = 'closed' THEN started_at + make_interval(days => 1 + i % 60) END,
+              CASE WHEN status = 'closed' THEN LEAST(started_at + make_interval(days => 1 + i % 60), now()) END,
               started_at, 3
          FROM seed`,
       `INSERT INTO "Payment" ("id", "caseId", "reference", "amount", "currency", "receivedAt")
@@ -54,7 +60,7 @@ export async function seedProjection(stack: BenchStack, { count, strategies, lab
               CASE WHEN close_reason = 'paid' THEN original - (original / 10) * partials
                    WHEN close_reason = 'settled' THEN (original - (original / 10) * partials) * 8 / 10
                    ELSE original / 10 END,
-              'USD', started_at + make_interval(days => 5 * k)
+              'USD', LEAST(started_at + make_interval(days => 5 * k), now())
          FROM seed, LATERAL generate_series(1, CASE WHEN close_reason IN ('paid', 'settled') THEN 1 ELSE partials END) AS k
         WHERE close_reason IN ('paid', 'settled') OR partials > 0`,
       `INSERT INTO "Communication" ("id", "caseId", "stepId", "channel", "template", "recipient", "subject", "body", "idempotencyKey", "provider", "providerId", "status", "createdAt", "sentAt", "updatedAt")
@@ -76,6 +82,10 @@ export async function seedProjection(stack: BenchStack, { count, strategies, lab
          FROM seed`,
     ];
     for (const statement of statements) await client.query(statement);
+    const { rows: rebuilds } = await client.query<{ name: string }>(`SELECT proname AS name FROM pg_proc WHERE proname IN ('liquidation_rebuild', 'aging_rebuild', 'recovery_rebuild')`);
+    // Statistics first: the new rows are all this transaction's.
+    if (rebuilds.length > 0) await client.query('ANALYZE');
+    for (const { name } of rebuilds) await client.query(`SELECT "${name}"()`);
     await client.query('COMMIT');
     await client.query('ANALYZE');
   } catch (error) {

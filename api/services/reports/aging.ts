@@ -1,9 +1,11 @@
 import { z } from 'zod';
 import type { Db } from '../../../lib/db.js';
+import { agingFromAggregates, type AgingFound } from '../../../records/aging-aggregates.js';
 import { table, tableCsv, type SyncTable } from '../tables.js';
 import { collectedByCase, num, type AsOf } from './as-of.js';
 import { agingBucketNames, bucketSql, daysPastDueOn, openAt } from './aging-buckets.js';
 import { owedPartsByCase } from './owed-parts.js';
+import { reportSource, type ReportSource } from './report-source.js';
 import { caseInScope, type ReportScope } from './scope.js';
 
 /**
@@ -33,8 +35,9 @@ export const ZAgingReport = z.object({
 });
 export type TAgingReport = z.infer<typeof ZAgingReport>;
 
-export async function agingReport({ db, at, scope }: { db: Db; at: AsOf; scope?: ReportScope }): Promise<TAgingReport> {
-  const found = await db.$queryRaw<{ currency: string; bucket: string; cases: bigint; principal: bigint; interest: bigint; fees: bigint }[]>`
+/** Cases and what they owe of each part per currency and bucket, from the rows. */
+export function agingFromRows(db: Db, at: AsOf, scope?: ReportScope): Promise<AgingFound[]> {
+  return db.$queryRaw<AgingFound[]>`
     WITH collected AS (${collectedByCase(at.cutoff)}), owed AS (${owedPartsByCase(at.cutoff)})
     SELECT c."currency" AS currency,
            ${bucketSql(daysPastDueOn(at.date))} AS bucket,
@@ -48,6 +51,11 @@ export async function agingReport({ db, at, scope }: { db: Db; at: AsOf; scope?:
     LEFT JOIN owed ow ON ow."caseId" = c.id
     WHERE ${openAt(at.cutoff)} ${caseInScope(scope)}
     GROUP BY 1, 2`;
+}
+
+export async function agingReport({ db, at, scope, source }: { db: Db; at: AsOf; scope?: ReportScope; source?: ReportSource }): Promise<TAgingReport> {
+  const from = source ?? (await reportSource(db, at, scope));
+  const found = from === 'aggregates' ? await agingFromAggregates(db, at.date, bucketSql) : await agingFromRows(db, at, scope);
   const currencies = [...new Set(found.map((row) => row.currency))].sort();
   const rows = currencies.flatMap((currency) =>
     agingBucketNames.map((bucket) => {

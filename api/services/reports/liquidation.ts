@@ -1,8 +1,10 @@
 import { z } from 'zod';
 import type { Db } from '../../../lib/db.js';
 import { table, tableCsv, type SyncTable } from '../tables.js';
+import { paidFromAggregates, paidPartsFromAggregates, placedFromAggregates, type PaidRow, type PlacedRow } from '../../../records/liquidation-aggregates.js';
 import { monthsBetween, num, ratio, type AsOf } from './as-of.js';
-import { collectedPartsByMonth } from './collected-parts.js';
+import { collectedPartsByMonth, type CollectedParts } from './collected-parts.js';
+import { reportSource, type ReportSource } from './report-source.js';
 import { caseInScope, type ReportScope } from './scope.js';
 
 /**
@@ -40,15 +42,22 @@ export const ZLiquidationReport = z.object({
 });
 export type TLiquidationReport = z.infer<typeof ZLiquidationReport>;
 
-export async function liquidationReport({ db, at, scope }: { db: Db; at: AsOf; scope?: ReportScope }): Promise<TLiquidationReport> {
-  const placed = await db.$queryRaw<{ cohort: string; currency: string; cases: bigint; placed: bigint }[]>`
+interface LiquidationFound {
+  placed: PlacedRow[];
+  paid: PaidRow[];
+  parts: CollectedParts[];
+}
+
+/** Placed per cohort and currency, and collected per month since placement with its parts, from the rows. */
+export async function liquidationFromRows(db: Db, at: AsOf, scope?: ReportScope): Promise<LiquidationFound> {
+  const placed = await db.$queryRaw<PlacedRow[]>`
     SELECT to_char(date_trunc('month', c."startedAt"), 'YYYY-MM') AS cohort, c."currency" AS currency,
            COUNT(*)::bigint AS cases, SUM(a."originalBalance")::bigint AS placed
     FROM "Case" c JOIN "Account" a ON a.id = c."accountId"
     WHERE c."startedAt" < ${at.cutoff} ${caseInScope(scope)}
     GROUP BY 1, 2
     ORDER BY 1, 2`;
-  const paid = await db.$queryRaw<{ cohort: string; currency: string; month: number; amount: bigint }[]>`
+  const paid = await db.$queryRaw<PaidRow[]>`
     SELECT to_char(date_trunc('month', c."startedAt"), 'YYYY-MM') AS cohort, c."currency" AS currency,
            GREATEST(0, EXTRACT(YEAR FROM age(p."receivedAt", c."startedAt")) * 12 + EXTRACT(MONTH FROM age(p."receivedAt", c."startedAt")))::int AS month,
            SUM(p.amount)::bigint AS amount
@@ -56,6 +65,25 @@ export async function liquidationReport({ db, at, scope }: { db: Db; at: AsOf; s
     WHERE c."startedAt" < ${at.cutoff} AND p."receivedAt" < ${at.cutoff} AND (p."reversedAt" IS NULL OR p."reversedAt" >= ${at.cutoff}) ${caseInScope(scope)}
     GROUP BY 1, 2, 3`;
   const parts = await collectedPartsByMonth(db, at, scope);
+  return { placed, paid, parts };
+}
+
+/** The same from the aggregates the triggers keep (records/liquidation-aggregates.ts). */
+async function liquidationFromAggregates(db: Db): Promise<LiquidationFound> {
+  const parts = (await paidPartsFromAggregates(db)).map((row) => ({
+    cohort: row.cohort,
+    currency: row.currency,
+    month: row.month,
+    principal: num(row.principal),
+    interest: num(row.interest),
+    fees: num(row.fees),
+  }));
+  return { placed: await placedFromAggregates(db), paid: await paidFromAggregates(db), parts };
+}
+
+export async function liquidationReport({ db, at, scope, source }: { db: Db; at: AsOf; scope?: ReportScope; source?: ReportSource }): Promise<TLiquidationReport> {
+  const from = source ?? (await reportSource(db, at, scope));
+  const { placed, paid, parts } = from === 'aggregates' ? await liquidationFromAggregates(db) : await liquidationFromRows(db, at, scope);
   const cohorts = placed.map((row) => {
     const age = Math.max(0, monthsBetween(row.cohort, at.date));
     let cumulative = 0;

@@ -3,6 +3,7 @@ import { Prisma } from '../../../generated/prisma/client.js';
 import type { Db } from '../../../lib/db.js';
 import { table, tableCsv, type SyncTable } from '../tables.js';
 import { collectedByCase, num, ratio, recoveredPartsByCase, type AsOf } from './as-of.js';
+import { reportSource, type ReportSource } from './report-source.js';
 import { caseInScope, type ReportScope } from './scope.js';
 
 /**
@@ -23,6 +24,15 @@ const dimensionSql: Record<RecoveryDimension, Prisma.Sql> = {
   arm: Prisma.sql`c."arm"`,
   portfolio: Prisma.sql`a."portfolio"`,
   cohort: Prisma.sql`to_char(date_trunc('month', c."startedAt"), 'YYYY-MM')`,
+};
+
+/** The same dimensions over the groups the triggers keep (RecoveryGroup g, its strategy s). */
+const aggregateDimensionSql: Record<RecoveryDimension, Prisma.Sql> = {
+  strategy: Prisma.sql`s."key"`,
+  version: Prisma.sql`s."version"`,
+  arm: Prisma.sql`g."arm"`,
+  portfolio: Prisma.sql`g."portfolio"`,
+  cohort: Prisma.sql`g."cohort"`,
 };
 
 export const ZRecoveryRow = z.object({
@@ -73,10 +83,11 @@ interface RawRow {
   fees: bigint;
 }
 
-async function recoveryRows(db: Db, at: AsOf, groupBy: readonly RecoveryDimension[], scope: ReportScope | undefined): Promise<TRecoveryRow[]> {
+/** Per group, from the rows. */
+function rowsFromRows(db: Db, at: AsOf, groupBy: readonly RecoveryDimension[], scope: ReportScope | undefined): Promise<RawRow[]> {
   const keys = [Prisma.sql`c."currency"`, ...groupBy.map((dimension) => dimensionSql[dimension])];
   const selected = [Prisma.sql`c."currency" AS "currency"`, ...groupBy.map((dimension) => Prisma.sql`${dimensionSql[dimension]} AS ${Prisma.raw(`"${dimension}"`)}`)];
-  const rows = await db.$queryRaw<RawRow[]>`
+  return db.$queryRaw<RawRow[]>`
     WITH collected AS (${collectedByCase(at.cutoff)}), parts AS (${recoveredPartsByCase(at.cutoff)})
     SELECT ${Prisma.join(selected)},
            COUNT(*)::bigint AS cases,
@@ -94,6 +105,25 @@ async function recoveryRows(db: Db, at: AsOf, groupBy: readonly RecoveryDimensio
     WHERE c."startedAt" < ${at.cutoff} ${caseInScope(scope)}
     GROUP BY ${Prisma.join(keys)}
     ORDER BY ${Prisma.join(keys)}`;
+}
+
+/** Per group, from the groups the triggers keep (migration report_aggregates): a few hundred rows, not every case. */
+function rowsFromAggregates(db: Db, groupBy: readonly RecoveryDimension[]): Promise<RawRow[]> {
+  const keys = [Prisma.sql`g."currency"`, ...groupBy.map((dimension) => aggregateDimensionSql[dimension])];
+  const selected = [Prisma.sql`g."currency" AS "currency"`, ...groupBy.map((dimension) => Prisma.sql`${aggregateDimensionSql[dimension]} AS ${Prisma.raw(`"${dimension}"`)}`)];
+  return db.$queryRaw<RawRow[]>`
+    SELECT ${Prisma.join(selected)},
+           SUM(g."cases")::bigint AS cases, SUM(g."paying")::bigint AS paying, SUM(g."placed")::bigint AS placed, SUM(g."collected")::bigint AS collected,
+           SUM(g."principal")::bigint AS principal, SUM(g."interest")::bigint AS interest, SUM(g."fees")::bigint AS fees
+    FROM "RecoveryGroup" g
+    JOIN "Strategy" s ON s.id = g."strategyId"
+    WHERE g."cases" > 0
+    GROUP BY ${Prisma.join(keys)}
+    ORDER BY ${Prisma.join(keys)}`;
+}
+
+async function recoveryRows(db: Db, at: AsOf, groupBy: readonly RecoveryDimension[], scope: ReportScope | undefined, source: ReportSource): Promise<TRecoveryRow[]> {
+  const rows = source === 'aggregates' ? await rowsFromAggregates(db, groupBy) : await rowsFromRows(db, at, groupBy, scope);
   return rows.map(({ cases, paying, placed, collected, principal, interest, fees, ...dimensions }) => ({
     ...dimensions,
     cases: num(cases),
@@ -107,10 +137,10 @@ async function recoveryRows(db: Db, at: AsOf, groupBy: readonly RecoveryDimensio
   }));
 }
 
-export async function recoveryReport({ db, at, groupBy, scope }: { db: Db; at: AsOf; groupBy: readonly RecoveryDimension[]; scope?: ReportScope }): Promise<TRecoveryReport> {
+export async function recoveryReport({ db, at, groupBy, scope, source }: { db: Db; at: AsOf; groupBy: readonly RecoveryDimension[]; scope?: ReportScope; source?: ReportSource }): Promise<TRecoveryReport> {
   // A version means nothing without its strategy.
   const dimensions = recoveryDimensions.filter((dimension) => groupBy.includes(dimension) || (dimension === 'strategy' && groupBy.includes('version')));
-  const rows = await recoveryRows(db, at, dimensions, scope);
+  const rows = await recoveryRows(db, at, dimensions, scope, source ?? (await reportSource(db, at, scope)));
   const totals = new Map<string, TRecoveryRow>();
   for (const row of rows) {
     const total = totals.get(row.currency) ?? { currency: row.currency, cases: 0, casesWithPayments: 0, placed: 0, collected: 0, collectedPrincipal: 0, collectedInterest: 0, collectedFees: 0, recoveryRate: null };

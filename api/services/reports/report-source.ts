@@ -1,0 +1,16 @@
+import type { Db } from '../../../lib/db.js';
+import { aggregatesCover } from '../../../records/aggregates-cover.js';
+import type { AsOf } from './as-of.js';
+import type { ReportScope } from './scope.js';
+
+/** Where a report's figures come from: the rows, or the aggregates the triggers keep (records/*-aggregates.ts). */
+export type ReportSource = 'rows' | 'aggregates';
+
+/**
+ * The aggregates answer a report of every case (no team or client scope) whose as-of date nothing
+ * is dated after (records/aggregates-cover.ts); any other report reads the rows.
+ */
+export async function reportSource(db: Db, at: AsOf, scope: ReportScope | undefined): Promise<ReportSource> {
+  if (scope?.team || scope?.client) return 'rows';
+  return (await aggregatesCover(db, at.cutoff)) ? 'aggregates' : 'rows';
+}
