@@ -22,8 +22,8 @@ export interface SimulatorOptions {
   arms: 1 | 2;
   seed: number;
   /**
-   * Share of cases whose person has another account in the portfolio. Those are walked directly,
-   * together (person-walk.ts), at about 3 ms a case and run instead of the tree's tens of µs.
+   * Share of cases whose person has another account in the portfolio. A person of two or three
+   * accounts is read from remembered joint walks (person-tree.ts); four or more are walked directly.
    */
   sharedPersons: number;
 }
