@@ -208,12 +208,16 @@ describe('account ledger on the engine', () => {
     // Many changes later the case continues as new: still one task, still holding.
     const { runId: firstRun } = await handle.describe();
     const other = { id: 'other', key: 'other-strategy', version: 2, definition: strategy };
-    // (Not a flood: a continue-as-new that keeps meeting new signals is refused and tried again.)
-    for (let batch = 0; (await handle.describe()).runId === firstRun; batch++) {
-      expect(batch, 'the case should continue as new after about a thousand events').toBeLessThan(100);
+    // Signals until the history passes the case's bound (a thousand events), then one at a time:
+    // a continue-as-new that meets a new signal is refused and tried again, so a flood would race it.
+    for (let batch = 0; (await handle.describe()).historyLength <= 1_000; batch++) {
+      expect(batch, 'the history should pass a thousand events').toBeLessThan(100);
       for (let each = 0; each < 10; each++) await handle.signal(strategyVersionChangedSignal, { strategy: other as never, by: 'test', reason: 'a change that does not concern this case' });
       await status(caseId);
     }
+    // One more wakes the case past its bound, and that pass continues as new.
+    await handle.signal(strategyVersionChangedSignal, { strategy: other as never, by: 'test', reason: 'a change that does not concern this case' });
+    await expect.poll(async () => (await handle.describe()).runId, { timeout: 60_000 }).not.toBe(firstRun);
     await expect.poll(async () => (await status(caseId).catch(() => null))?.nextActionWhy, { timeout: 20_000 }).toMatch(/^validation notice not sent/);
     expect(await noticeTasks()).toBe(1);
     expect(await engine.db.communication.count({ where: { caseId } })).toBe(0);
