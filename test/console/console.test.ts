@@ -180,7 +180,8 @@ describe.skipIf(!hasChromium)('the web console in a real browser', () => {
     const row = table.locator('tr', { hasText: strategyKey });
     await row.waitFor();
     // Two cases placed 1,500.00, 200.00 collected on one of them.
-    expect(await row.textContent()).toBe(`${strategyKey}21$1,500.00$200.00${((20_000 / 150_000) * 100).toFixed(1)}%`);
+    // Collected 200.00, all of it principal (no interest or fees on these accounts).
+    expect(await row.textContent()).toBe(`${strategyKey}21$1,500.00$200.00$200.00$0.00$0.00${((20_000 / 150_000) * 100).toFixed(1)}%`);
     // One bar per strategy, drawn by recharts as an SVG path.
     await page.locator('[data-testid="chart"] .recharts-bar-rectangle path').first().waitFor();
     expect(await page.locator('[data-testid="chart"] .recharts-bar-rectangle path').count()).toBeGreaterThan(0);
@@ -197,7 +198,15 @@ describe.skipIf(!hasChromium)('the web console in a real browser', () => {
     await page.getByRole('table', { name: 'Recovery' }).locator('th', { hasText: 'Arm' }).waitFor();
     await shot(page, 'reports-champion-challenger');
     await page.getByRole('tab', { name: 'Aging' }).click();
-    await page.getByRole('table', { name: 'Aging' }).waitFor();
+    const aging = page.getByRole('table', { name: 'Aging' });
+    await aging.waitFor();
+    // 1,300.00 still owed (1,000.00 + 300.00), all of it principal: balance, principal, interest, fees per bucket.
+    const cents = (text: string) => Math.round(Number(text.replace(/[^0-9.]/g, '')) * 100);
+    const owed = async () => {
+      const cells = await aging.locator('tbody tr').evaluateAll((rows) => rows.map((tr) => [...tr.querySelectorAll('td')].slice(2).map((td) => td.textContent ?? '')));
+      return [0, 1, 2, 3].map((column) => cells.reduce((sum, row) => sum + cents(row[column] ?? ''), 0));
+    };
+    await expect.poll(owed).toEqual([130_000, 130_000, 0, 0]);
     await shot(page, 'reports-aging');
 
     await page.close();

@@ -108,6 +108,9 @@ function RecoveryReport({ asOf, groupBy }: { asOf: string; groupBy: 'strategy' |
             <th scope="col">Paying</th>
             <th scope="col">Placed</th>
             <th scope="col">Collected</th>
+            <th scope="col">of it principal</th>
+            <th scope="col">interest</th>
+            <th scope="col">fees</th>
             <th scope="col">Recovery</th>
           </tr>
         </thead>
@@ -120,6 +123,9 @@ function RecoveryReport({ asOf, groupBy }: { asOf: string; groupBy: 'strategy' |
               <td>{row.casesWithPayments}</td>
               <td>{money(row.placed, row.currency)}</td>
               <td>{money(row.collected, row.currency)}</td>
+              <td>{money(row.collectedPrincipal, row.currency)}</td>
+              <td>{money(row.collectedInterest, row.currency)}</td>
+              <td>{money(row.collectedFees, row.currency)}</td>
               <td>{percent(row.recoveryRate)}</td>
             </tr>
           ))}
@@ -179,6 +185,9 @@ function AgingReport({ asOf }: { asOf: string }) {
             <th scope="col">Bucket</th>
             <th scope="col">Cases</th>
             <th scope="col">Balance</th>
+            <th scope="col">Principal</th>
+            <th scope="col">Interest</th>
+            <th scope="col">Fees</th>
           </tr>
         </thead>
         <tbody>
@@ -187,6 +196,9 @@ function AgingReport({ asOf }: { asOf: string }) {
               <td>{row.bucket}</td>
               <td>{row.cases}</td>
               <td>{money(row.balance, row.currency)}</td>
+              <td>{money(row.principal, row.currency)}</td>
+              <td>{money(row.interest, row.currency)}</td>
+              <td>{money(row.fees, row.currency)}</td>
             </tr>
           ))}
         </tbody>
