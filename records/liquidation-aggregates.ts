@@ -40,16 +40,16 @@ export function placedFromAggregates(db: Db): Promise<PlacedRow[]> {
     ORDER BY 1, 2`;
 }
 
-/** Collected per cohort, currency and month since placement (months with payments still counted only). */
-export function paidFromAggregates(db: Db): Promise<PaidRow[]> {
-  return db.$queryRaw<PaidRow[]>`
-    SELECT "cohort", "currency", "month", "collected" AS amount
-    FROM "LiquidationCollected" WHERE "collected" <> 0`;
-}
-
-/** What the payments still counted paid of each part per cohort, currency and month since placement. */
-export function paidPartsFromAggregates(db: Db): Promise<PaidPartsRow[]> {
-  return db.$queryRaw<PaidPartsRow[]>`
-    SELECT "cohort", "currency", "month", "principal", "interest", "fees"
-    FROM "LiquidationCollected" WHERE "principal" <> 0 OR "interest" <> 0 OR "fees" <> 0`;
+/**
+ * Collected per cohort, currency and month since placement (months with payments still counted
+ * only), and what it paid of each part (months where a part moved), from one read of the table.
+ */
+export async function collectedFromAggregates(db: Db): Promise<{ paid: PaidRow[]; parts: PaidPartsRow[] }> {
+  const rows = await db.$queryRaw<(PaidPartsRow & { amount: bigint })[]>`
+    SELECT "cohort", "currency", "month", "collected" AS amount, "principal", "interest", "fees"
+    FROM "LiquidationCollected" WHERE "collected" <> 0 OR "principal" <> 0 OR "interest" <> 0 OR "fees" <> 0`;
+  return {
+    paid: rows.filter((row) => row.amount !== 0n).map(({ cohort, currency, month, amount }) => ({ cohort, currency, month, amount })),
+    parts: rows.filter((row) => row.principal !== 0n || row.interest !== 0n || row.fees !== 0n).map(({ cohort, currency, month, principal, interest, fees }) => ({ cohort, currency, month, principal, interest, fees })),
+  };
 }

@@ -7,7 +7,7 @@ import { liquidationFromRows, liquidationReport } from '../../api/services/repor
 import { recoveryReport, type RecoveryDimension } from '../../api/services/reports/recovery.js';
 import { aggregatesCover } from '../../records/aggregates-cover.js';
 import { owedPartsByCase } from '../../api/services/reports/owed-parts.js';
-import { paidFromAggregates, paidPartsFromAggregates, placedFromAggregates } from '../../records/liquidation-aggregates.js';
+import { collectedFromAggregates, placedFromAggregates } from '../../records/liquidation-aggregates.js';
 import { startEngine, type Engine } from '../../testing/engine.js';
 import type { CaseEvent, ProjectedLedgerEntry } from '../../workflows/case-messages.js';
 import { seedPortfolio } from './portfolio-fixture.js';
@@ -60,12 +60,13 @@ async function bothSources() {
   const openAggregates = await engine.db.$queryRaw<Open[]>`
     SELECT "currency", "dueSince" AS due, "cases"::bigint AS cases, "principal", "interest", "fees" FROM "AgingOpen"
     WHERE "cases" <> 0 OR "principal" <> 0 OR "interest" <> 0 OR "fees" <> 0`;
+  const collected = await collectedFromAggregates(engine.db);
   return {
     rows: { placed: placed(rows.placed), paid: paid(rows.paid), parts: parts(rows.parts), open: open(openRows) },
     aggregates: {
       placed: placed(await placedFromAggregates(engine.db)),
-      paid: paid(await paidFromAggregates(engine.db)),
-      parts: parts(await paidPartsFromAggregates(engine.db)),
+      paid: paid(collected.paid),
+      parts: parts(collected.parts),
       open: open(openAggregates),
     },
   };

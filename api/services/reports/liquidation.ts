@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Db } from '../../../lib/db.js';
 import { table, tableCsv, type SyncTable } from '../tables.js';
-import { paidFromAggregates, paidPartsFromAggregates, placedFromAggregates, type PaidRow, type PlacedRow } from '../../../records/liquidation-aggregates.js';
+import { collectedFromAggregates, placedFromAggregates, type PaidRow, type PlacedRow } from '../../../records/liquidation-aggregates.js';
 import { monthsBetween, num, ratio, type AsOf } from './as-of.js';
 import { collectedPartsByMonth, type CollectedParts } from './collected-parts.js';
 import { reportSource, type ReportSource } from './report-source.js';
@@ -70,15 +70,12 @@ export async function liquidationFromRows(db: Db, at: AsOf, scope?: ReportScope)
 
 /** The same from the aggregates the triggers keep (records/liquidation-aggregates.ts). */
 async function liquidationFromAggregates(db: Db): Promise<LiquidationFound> {
-  const parts = (await paidPartsFromAggregates(db)).map((row) => ({
-    cohort: row.cohort,
-    currency: row.currency,
-    month: row.month,
-    principal: num(row.principal),
-    interest: num(row.interest),
-    fees: num(row.fees),
-  }));
-  return { placed: await placedFromAggregates(db), paid: await paidFromAggregates(db), parts };
+  const { paid, parts } = await collectedFromAggregates(db);
+  return {
+    placed: await placedFromAggregates(db),
+    paid,
+    parts: parts.map((row) => ({ cohort: row.cohort, currency: row.currency, month: row.month, principal: num(row.principal), interest: num(row.interest), fees: num(row.fees) })),
+  };
 }
 
 export async function liquidationReport({ db, at, scope, source }: { db: Db; at: AsOf; scope?: ReportScope; source?: ReportSource }): Promise<TLiquidationReport> {
