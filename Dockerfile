@@ -25,6 +25,7 @@ RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist/console dist/console
 COPY activities activities
 COPY api api
+COPY debtor-page debtor-page
 COPY domain domain
 COPY lib lib
 COPY payments payments
