@@ -82,7 +82,7 @@ export async function seedProjection(stack: BenchStack, { count, strategies, lab
          FROM seed`,
     ];
     for (const statement of statements) await client.query(statement);
-    const { rows: rebuilds } = await client.query<{ name: string }>(`SELECT proname AS name FROM pg_proc WHERE proname IN ('liquidation_rebuild', 'aging_rebuild', 'recovery_rebuild')`);
+    const { rows: rebuilds } = await client.query<{ name: string }>(`SELECT proname AS name FROM pg_proc WHERE proname IN ('liquidation_rebuild', 'aging_rebuild', 'recovery_rebuild', 'funnel_rebuild', 'roll_rate_rebuild')`);
     // Statistics first: the new rows are all this transaction's.
     if (rebuilds.length > 0) await client.query('ANALYZE');
     for (const { name } of rebuilds) await client.query(`SELECT "${name}"()`);
