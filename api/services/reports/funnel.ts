@@ -59,11 +59,10 @@ export async function funnelReport({ db, range, scope, source }: { db: Db; range
   const from = source ?? scopedSource(scope);
   const [channels, [tasks], events, skipped, page] = await Promise.all([
     from === 'aggregates' ? channelsFromAggregates(db, range.start, range.cutoff, { sent: sentStatuses, failed: failedStatuses }) : channelsFromRows(db, range, scope),
-    // The call outcome column arrives with the officer work queue; read it without depending on it.
     db.$queryRaw<{ created: bigint; worked: bigint; rpc: bigint }[]>`
       SELECT COUNT(*) FILTER (WHERE t.kind = 'call' AND ${within(Prisma.sql`t."createdAt"`, range)})::bigint AS created,
              COUNT(*) FILTER (WHERE ${within(Prisma.sql`t."completedAt"`, range)})::bigint AS worked,
-             COUNT(*) FILTER (WHERE ${within(Prisma.sql`t."completedAt"`, range)} AND to_jsonb(t) ->> 'outcome' IN (${list(rightPartyOutcomes)}))::bigint AS rpc
+             COUNT(*) FILTER (WHERE ${within(Prisma.sql`t."completedAt"`, range)} AND t."outcome" IN (${list(rightPartyOutcomes)}))::bigint AS rpc
       FROM "Task" t
       WHERE TRUE ${caseIdInScope(Prisma.sql`t."caseId"`, scope)}`,
     db.$queryRaw<{ action: string; kind: string | null; channel: string | null; intent: string | null; count: bigint }[]>`
