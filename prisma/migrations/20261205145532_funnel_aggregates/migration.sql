@@ -23,23 +23,22 @@ CREATE FUNCTION "funnel_communication_add"(p_day DATE, p_channel TEXT, p_status 
 $$;
 
 -- A communication counts on the UTC day it was created, with its channel, its status now and its
--- case's strategy version and arm.
+-- case's strategy version and arm. What a write takes away and adds is applied in the order of the
+-- groups' keys, as in every trigger here, so two writes never wait on each other's groups in a cycle.
 CREATE FUNCTION "funnel_communication_changed"() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
-  c RECORD;
+  d RECORD;
 BEGIN
-  IF TG_OP IN ('UPDATE', 'DELETE') THEN
-    SELECT "strategyId", "arm" INTO c FROM "Case" WHERE "id" = OLD."caseId";
-    IF FOUND THEN
-      PERFORM "funnel_communication_add"(OLD."createdAt"::date, OLD."channel", OLD."status", c."strategyId", c."arm", -1);
-    END IF;
-  END IF;
-  IF TG_OP IN ('INSERT', 'UPDATE') THEN
-    SELECT "strategyId", "arm" INTO c FROM "Case" WHERE "id" = NEW."caseId";
-    IF FOUND THEN
-      PERFORM "funnel_communication_add"(NEW."createdAt"::date, NEW."channel", NEW."status", c."strategyId", c."arm", 1);
-    END IF;
-  END IF;
+  FOR d IN
+    SELECT m.day, m."channel", m."status", c."strategyId", c."arm", m.n
+    FROM (SELECT OLD."createdAt"::date AS day, OLD."channel", OLD."status", OLD."caseId", -1 AS n WHERE TG_OP IN ('UPDATE', 'DELETE')
+          UNION ALL
+          SELECT NEW."createdAt"::date, NEW."channel", NEW."status", NEW."caseId", 1 WHERE TG_OP IN ('INSERT', 'UPDATE')) m
+    JOIN "Case" c ON c."id" = m."caseId"
+    ORDER BY json_build_array(m.day, m."channel", m."status", c."strategyId", c."arm")::text
+  LOOP
+    PERFORM "funnel_communication_add"(d.day, d."channel", d."status", d."strategyId", d."arm", d.n);
+  END LOOP;
   RETURN NULL;
 END
 $$;
@@ -53,9 +52,17 @@ CREATE TRIGGER "Communication_funnel_update" AFTER UPDATE OF "status", "channel"
 
 -- A case given another strategy version or arm moves its communications to its new group.
 CREATE FUNCTION "funnel_case_changed"() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+  d RECORD;
 BEGIN
-  PERFORM "funnel_communication_add"(g.day, g."channel", g."status", OLD."strategyId", OLD."arm", -g.n), "funnel_communication_add"(g.day, g."channel", g."status", NEW."strategyId", NEW."arm", g.n)
-    FROM (SELECT "createdAt"::date AS day, "channel", "status", COUNT(*)::int AS n FROM "Communication" WHERE "caseId" = NEW."id" GROUP BY 1, 2, 3) g;
+  FOR d IN
+    SELECT g.day, g."channel", g."status", side."strategyId", side."arm", g.n * side.sign AS n
+    FROM (SELECT "createdAt"::date AS day, "channel", "status", COUNT(*)::int AS n FROM "Communication" WHERE "caseId" = NEW."id" GROUP BY 1, 2, 3) g
+    CROSS JOIN (VALUES (OLD."strategyId", OLD."arm", -1), (NEW."strategyId", NEW."arm", 1)) AS side("strategyId", "arm", sign)
+    ORDER BY json_build_array(g.day, g."channel", g."status", side."strategyId", side."arm")::text
+  LOOP
+    PERFORM "funnel_communication_add"(d.day, d."channel", d."status", d."strategyId", d."arm", d.n);
+  END LOOP;
   RETURN NULL;
 END
 $$;
@@ -107,13 +114,19 @@ CREATE FUNCTION "roll_rate_add"(p_due DATE, p_started TIMESTAMP(3), p_closed TIM
   ON CONFLICT ("key") DO UPDATE SET "cases" = "RollRateCases"."cases" + EXCLUDED."cases"
 $$;
 CREATE FUNCTION "roll_rate_case_changed"() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+  d RECORD;
 BEGIN
-  IF TG_OP IN ('UPDATE', 'DELETE') THEN
-    PERFORM "roll_rate_add"(OLD."startedAt"::date - a."daysPastDue", OLD."startedAt", OLD."closedAt", -1) FROM "Account" a WHERE a."id" = OLD."accountId";
-  END IF;
-  IF TG_OP IN ('INSERT', 'UPDATE') THEN
-    PERFORM "roll_rate_add"(NEW."startedAt"::date - a."daysPastDue", NEW."startedAt", NEW."closedAt", 1) FROM "Account" a WHERE a."id" = NEW."accountId";
-  END IF;
+  FOR d IN
+    SELECT m."startedAt"::date - a."daysPastDue" AS due, m."startedAt", m."closedAt", m.n
+    FROM (SELECT OLD."startedAt", OLD."closedAt", OLD."accountId", -1 AS n WHERE TG_OP IN ('UPDATE', 'DELETE')
+          UNION ALL
+          SELECT NEW."startedAt", NEW."closedAt", NEW."accountId", 1 WHERE TG_OP IN ('INSERT', 'UPDATE')) m
+    JOIN "Account" a ON a."id" = m."accountId"
+    ORDER BY json_build_array(m."startedAt"::date - a."daysPastDue", date_trunc('month', m."startedAt")::date, date_trunc('month', m."closedAt")::date)::text
+  LOOP
+    PERFORM "roll_rate_add"(d.due, d."startedAt", d."closedAt", d.n);
+  END LOOP;
   RETURN NULL;
 END
 $$;
@@ -124,9 +137,17 @@ CREATE TRIGGER "Case_roll_rate_update" AFTER UPDATE OF "startedAt", "closedAt", 
   FOR EACH ROW WHEN (OLD."startedAt" IS DISTINCT FROM NEW."startedAt" OR OLD."closedAt" IS DISTINCT FROM NEW."closedAt" OR OLD."accountId" IS DISTINCT FROM NEW."accountId")
   EXECUTE FUNCTION "roll_rate_case_changed"();
 CREATE FUNCTION "roll_rate_account_changed"() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+  d RECORD;
 BEGIN
-  PERFORM "roll_rate_add"(c."startedAt"::date - OLD."daysPastDue", c."startedAt", c."closedAt", -1), "roll_rate_add"(c."startedAt"::date - NEW."daysPastDue", c."startedAt", c."closedAt", 1)
-    FROM "Case" c WHERE c."accountId" = NEW."id";
+  FOR d IN
+    SELECT c."startedAt"::date - side.dpd AS due, c."startedAt", c."closedAt", side.n
+    FROM "Case" c CROSS JOIN (VALUES (OLD."daysPastDue", -1), (NEW."daysPastDue", 1)) AS side(dpd, n)
+    WHERE c."accountId" = NEW."id"
+    ORDER BY json_build_array(c."startedAt"::date - side.dpd, date_trunc('month', c."startedAt")::date, date_trunc('month', c."closedAt")::date)::text
+  LOOP
+    PERFORM "roll_rate_add"(d.due, d."startedAt", d."closedAt", d.n);
+  END LOOP;
   RETURN NULL;
 END
 $$;
