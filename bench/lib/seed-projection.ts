@@ -30,7 +30,7 @@ export async function seedProjection(stack: BenchStack, { count, strategies, lab
               (ARRAY['reminder','nudge','letter','call','agency'])[1 + (i * 13) % 5] AS step,
               CASE WHEN b < 55 THEN 'open' WHEN b < 60 THEN 'paused' ELSE 'closed' END AS status,
               CASE WHEN b < 60 THEN NULL WHEN b < 75 THEN 'paid' WHEN b < 80 THEN 'settled' WHEN b < 92 THEN 'referred' ELSE 'timeline_complete' END AS close_reason,
-              10000 + (i * 7919) % 500000 AS original,
+              10000 + (i::bigint * 7919) % 500000 AS original,
               now() - make_interval(days => (i * 17) % 365, secs => i % 86400) AS started_at,
               CASE WHEN i % 3 = 0 THEN 'officer-' || (i % 20) END AS officer,
               30 + (i * 31) % 330 AS days_past_due,
@@ -82,7 +82,7 @@ export async function seedProjection(stack: BenchStack, { count, strategies, lab
          FROM seed`,
     ];
     for (const statement of statements) await client.query(statement);
-    const { rows: rebuilds } = await client.query<{ name: string }>(`SELECT proname AS name FROM pg_proc WHERE proname IN ('liquidation_rebuild', 'aging_rebuild', 'recovery_rebuild')`);
+    const { rows: rebuilds } = await client.query<{ name: string }>(`SELECT proname AS name FROM pg_proc WHERE proname IN ('liquidation_rebuild', 'aging_rebuild', 'recovery_rebuild', 'funnel_rebuild', 'roll_rate_rebuild')`);
     // Statistics first: the new rows are all this transaction's.
     if (rebuilds.length > 0) await client.query('ANALYZE');
     for (const { name } of rebuilds) await client.query(`SELECT "${name}"()`);

@@ -1,18 +1,21 @@
 import { z } from 'zod';
 import { Prisma } from '../../../generated/prisma/client.js';
 import type { Db } from '../../../lib/db.js';
+import { channelsFromAggregates } from '../../../records/funnel-aggregates.js';
 import { table, tableCsv, type SyncTable } from '../tables.js';
 import { num, ratio } from './as-of.js';
 import { auditAction, failedStatuses, rightPartyOutcomes, sentStatuses } from './audit-vocabulary.js';
 import { pageFunnel, ZPageFunnelRow } from './page-funnel.js';
 import { within, type Period } from './period.js';
+import { scopedSource, type ReportSource } from './report-source.js';
 import { caseIdInScope, type ReportScope } from './scope.js';
 
 /**
  * The contact and outcome funnel over a period: attempts by channel and what became of them,
  * calls worked and right-party contacts, replies, arrangements made and kept, disputes, opt-outs,
- * holds and the steps the contact rules ruled out. Communications and tasks come from their
- * tables; everything negotiated comes from the audit trail (see audit-vocabulary.ts).
+ * holds and the steps the contact rules ruled out. Communications come from their daily
+ * aggregates (records/funnel-aggregates.ts), or their rows for a team or client scope; tasks from
+ * their table; everything negotiated from the audit trail (see audit-vocabulary.ts).
  */
 
 const ZCount = z.object({ key: z.string(), count: z.number().int() });
@@ -40,9 +43,8 @@ export type TFunnelReport = z.infer<typeof ZFunnelReport>;
 
 const list = (values: readonly string[]) => Prisma.join(values.map((value) => Prisma.sql`${value}`));
 
-export async function funnelReport({ db, range, scope }: { db: Db; range: Period; scope?: ReportScope }): Promise<TFunnelReport> {
-  const [channels, [tasks], events, skipped, page] = await Promise.all([
-    db.$queryRaw<{ channel: string; attempts: bigint; sent: bigint; delivered: bigint; failed: bigint }[]>`
+function channelsFromRows(db: Db, range: Period, scope: ReportScope | undefined) {
+  return db.$queryRaw<{ channel: string; attempts: bigint; sent: bigint; delivered: bigint; failed: bigint }[]>`
       SELECT channel,
              COUNT(*)::bigint AS attempts,
              COUNT(*) FILTER (WHERE status IN (${list(sentStatuses)}))::bigint AS sent,
@@ -50,12 +52,17 @@ export async function funnelReport({ db, range, scope }: { db: Db; range: Period
              COUNT(*) FILTER (WHERE status IN (${list(failedStatuses)}))::bigint AS failed
       FROM "Communication"
       WHERE ${within(Prisma.sql`"createdAt"`, range)} ${caseIdInScope(Prisma.sql`"caseId"`, scope)}
-      GROUP BY channel ORDER BY channel`,
-    // The call outcome column arrives with the officer work queue; read it without depending on it.
+      GROUP BY channel ORDER BY channel`;
+}
+
+export async function funnelReport({ db, range, scope, source }: { db: Db; range: Period; scope?: ReportScope; source?: ReportSource }): Promise<TFunnelReport> {
+  const from = source ?? scopedSource(scope);
+  const [channels, [tasks], events, skipped, page] = await Promise.all([
+    from === 'aggregates' ? channelsFromAggregates(db, range.start, range.cutoff, { sent: sentStatuses, failed: failedStatuses }) : channelsFromRows(db, range, scope),
     db.$queryRaw<{ created: bigint; worked: bigint; rpc: bigint }[]>`
       SELECT COUNT(*) FILTER (WHERE t.kind = 'call' AND ${within(Prisma.sql`t."createdAt"`, range)})::bigint AS created,
              COUNT(*) FILTER (WHERE ${within(Prisma.sql`t."completedAt"`, range)})::bigint AS worked,
-             COUNT(*) FILTER (WHERE ${within(Prisma.sql`t."completedAt"`, range)} AND to_jsonb(t) ->> 'outcome' IN (${list(rightPartyOutcomes)}))::bigint AS rpc
+             COUNT(*) FILTER (WHERE ${within(Prisma.sql`t."completedAt"`, range)} AND t."outcome" IN (${list(rightPartyOutcomes)}))::bigint AS rpc
       FROM "Task" t
       WHERE TRUE ${caseIdInScope(Prisma.sql`t."caseId"`, scope)}`,
     db.$queryRaw<{ action: string; kind: string | null; channel: string | null; intent: string | null; count: bigint }[]>`
@@ -77,7 +84,7 @@ export async function funnelReport({ db, range, scope }: { db: Db; range: Period
       FROM "AuditEvent"
       WHERE action = ${auditAction.stepSkipped} AND ${within(Prisma.sql`at`, range)} ${caseIdInScope(Prisma.sql`"caseId"`, scope)}
       GROUP BY 1 ORDER BY 2 DESC, 1`,
-    pageFunnel({ db, range, scope }),
+    pageFunnel({ db, range, scope, source: from }),
   ]);
 
   const count = (action: string, test: (row: (typeof events)[number]) => boolean = () => true) =>

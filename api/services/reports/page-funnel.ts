@@ -1,10 +1,12 @@
 import { z } from 'zod';
 import { Prisma } from '../../../generated/prisma/client.js';
 import type { Db } from '../../../lib/db.js';
+import { sentFromAggregates } from '../../../records/funnel-aggregates.js';
 import { PageEvent } from '../debtor-page/events.js';
 import { num, ratio } from './as-of.js';
 import { sentStatuses } from './audit-vocabulary.js';
 import { within, type Period } from './period.js';
+import type { ReportSource } from './report-source.js';
 import { caseIdInScope, caseInScope, type ReportScope } from './scope.js';
 
 /**
@@ -37,9 +39,12 @@ export type TPageFunnelRow = z.infer<typeof ZPageFunnelRow>;
 const list = (values: readonly string[]) => Prisma.join(values.map((value) => Prisma.sql`${value}`));
 const pageActions = [PageEvent.opened, PageEvent.identityConfirmed, PageEvent.paid, PageEvent.plan, PageEvent.promise, PageEvent.dispute] as const;
 
-export async function pageFunnel({ db, range, scope }: { db: Db; range: Period; scope?: ReportScope | undefined }): Promise<TPageFunnelRow[]> {
+/** Messages sent per strategy and arm, from the funnel's aggregates (records/funnel-aggregates.ts) or the rows. */
+export async function pageFunnel({ db, range, scope, source = 'rows' }: { db: Db; range: Period; scope?: ReportScope | undefined; source?: ReportSource }): Promise<TPageFunnelRow[]> {
   const [sent, events] = await Promise.all([
-    db.$queryRaw<{ strategy: string; arm: string | null; count: bigint }[]>`
+    source === 'aggregates'
+      ? sentFromAggregates(db, range.start, range.cutoff, sentStatuses)
+      : db.$queryRaw<{ strategy: string; arm: string | null; count: bigint }[]>`
       SELECT s.key AS strategy, c.arm AS arm, COUNT(*)::bigint AS count
       FROM "Communication" m JOIN "Case" c ON c.id = m."caseId" JOIN "Strategy" s ON s.id = c."strategyId"
       WHERE m.status IN (${list(sentStatuses)}) AND ${within(Prisma.sql`m."createdAt"`, range)} ${caseInScope(scope)}

@@ -11,6 +11,14 @@ export type ReportSource = 'rows' | 'aggregates';
  * is dated after (records/aggregates-cover.ts); any other report reads the rows.
  */
 export async function reportSource(db: Db, at: AsOf, scope: ReportScope | undefined): Promise<ReportSource> {
-  if (scope?.team || scope?.client) return 'rows';
+  if (scopedSource(scope) === 'rows') return 'rows';
   return (await aggregatesCover(db, at.cutoff)) ? 'aggregates' : 'rows';
+}
+
+/**
+ * Aggregates keyed by the dates themselves (the funnel's communications per day, the roll rates'
+ * cases per month) answer any date; only a team or client scope, not one of their dimensions, reads the rows.
+ */
+export function scopedSource(scope: ReportScope | undefined): ReportSource {
+  return scope?.team || scope?.client ? 'rows' : 'aggregates';
 }

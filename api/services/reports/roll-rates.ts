@@ -1,14 +1,17 @@
 import { z } from 'zod';
 import type { Db } from '../../../lib/db.js';
+import { transitionsFromAggregates } from '../../../records/roll-rate-aggregates.js';
 import { table, tableCsv, type SyncTable } from '../tables.js';
 import { asOfDay, monthEnd, num, ratio, type AsOf } from './as-of.js';
 import { agingBucketNames, bucketSql, daysPastDueOn, openAt, type AgingBucket } from './aging-buckets.js';
+import { scopedSource, type ReportSource } from './report-source.js';
 import { caseInScope, type ReportScope } from './scope.js';
 
 /**
  * Roll rates from one month-end to the next: of the cases open in each bucket at the earlier
  * month-end, how many were in which bucket (or closed) at the later one. The later month-end is
- * the as-of date when it is the last day of its month, else the month-end before it.
+ * the as-of date when it is the last day of its month, else the month-end before it. Every case's
+ * figures come from the aggregates (records/roll-rate-aggregates.ts), one team's or client's from the rows.
  */
 
 const ZToBucket = z.enum([...agingBucketNames, 'closed']);
@@ -38,10 +41,13 @@ export const ZRollRateReport = z.object({
 });
 export type TRollRateReport = z.infer<typeof ZRollRateReport>;
 
-export async function rollRateReport({ db, at, scope }: { db: Db; at: AsOf; scope?: ReportScope }): Promise<TRollRateReport> {
+export async function rollRateReport({ db, at, scope, source }: { db: Db; at: AsOf; scope?: ReportScope; source?: ReportSource }): Promise<TRollRateReport> {
   const to = asOfDay(monthEnd(at.date, 0) === at.date ? at.date : monthEnd(at.date, 1));
   const from = asOfDay(monthEnd(to.date, 1));
-  const found = await db.$queryRaw<{ fromBucket: AgingBucket; toBucket: AgingBucket | 'closed'; cases: bigint }[]>`
+  const fromAggregates = (source ?? scopedSource(scope)) === 'aggregates';
+  const found = fromAggregates
+    ? await transitionsFromAggregates<AgingBucket>(db, from, to, bucketSql)
+    : await db.$queryRaw<{ fromBucket: AgingBucket; toBucket: AgingBucket | 'closed'; cases: bigint }[]>`
     SELECT ${bucketSql(daysPastDueOn(from.date))} AS "fromBucket",
            CASE WHEN ${openAt(to.cutoff)} THEN ${bucketSql(daysPastDueOn(to.date))} ELSE 'closed' END AS "toBucket",
            COUNT(*)::bigint AS cases
