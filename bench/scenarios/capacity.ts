@@ -5,6 +5,7 @@ import { benchDefinition, middayZone, saveStrategy } from '../lib/bench-strategi
 import { openCasesInBulk } from '../lib/bulk-cases.js';
 import { cpuFigures, cpuSpent } from '../lib/cpu.js';
 import { progress } from '../lib/log.js';
+import { markPhase } from '../lib/profile-phases.js';
 import { runPool } from '../lib/pool.js';
 import { eventually } from '../../testing/eventually.js';
 import { projectionBytes, temporalDiskBytes, type BenchStack } from '../lib/stack.js';
@@ -126,6 +127,7 @@ export async function openCaseCapacity(stack: BenchStack, { openCases, concurren
   const marks: Partial<Record<'first' | 'p50' | 'p95' | 'p99' | 'all', number>> = {};
   const burstStart = Date.now();
   const cpuBurstStart = await stack.cpu();
+  markPhase('burst', 'start');
   let lastReport = Date.now();
   const allProjectedAt = await eventually(async () => {
     if (Date.now() - lastReport > 10_000) {
@@ -143,6 +145,7 @@ export async function openCaseCapacity(stack: BenchStack, { openCases, concurren
     return marks.all !== undefined && (await countOnStep(stack, burstStrategy.id, 'monday')) >= openCases && Date.now();
   }, `${openCases} due steps to run`, 60 * 60_000, 200);
   const burstMs = allProjectedAt - dueAt;
+  markPhase('burst', 'end');
   const cpuBurstEnd = await stack.cpu();
   const sent = sentSoFar() - sentBefore;
   const bare = await bareBurst(stack, { count: openCases, concurrency, channel, run, sentSoFar, leadMs: (opened.startMs * 2) + timerMarginMs });
