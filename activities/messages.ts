@@ -100,7 +100,7 @@ export function createMessageActivities({
         message: { channel: 'sms', ...stored(resolved), recipient: input.to, body },
         note: fitted.truncated ? `shortened to ${fitted.length.segments} segment(s) at the end of its free text ("...")` : undefined,
         permit: permitWith(content, 'sms', input),
-        ...smsDelivery({ db, sms, to: input.to, body, statusCallback }),
+        ...smsDelivery({ db, sms, to: input.to, body, statusCallback, length: fitted.length }),
       });
     },
 

@@ -1,4 +1,4 @@
-import { smsLength } from '../domain/template-sms.js';
+import { smsLength, type SmsLength } from '../domain/template-sms.js';
 import type { Db } from '../lib/db.js';
 import type { Delivery, OutboxRow } from './outbox.js';
 import type { SmsSender } from './sms-sender.js';
@@ -17,6 +17,7 @@ export function smsDelivery({
   body,
   statusCallback,
   sharedByTemplate,
+  length: counted,
 }: {
   db: Db;
   sms: SmsSender;
@@ -24,6 +25,8 @@ export function smsDelivery({
   body: string;
   statusCallback: string | undefined;
   sharedByTemplate?: string;
+  /** The body's length when the caller counted it already (fitting it to the segment limit). */
+  length?: SmsLength;
 }) {
   const ownedElsewhere = (row: OutboxRow) => async (sid: string) =>
     (await db.communication.count({
@@ -32,7 +35,7 @@ export function smsDelivery({
   return {
     reconcile: (row: OutboxRow) => sms.find({ communicationId: row.id, to, body, since: row.sendingAt ?? row.createdAt, exclude: ownedElsewhere(row) }),
     deliver: async (row: OutboxRow): Promise<Delivery> => {
-      const length = smsLength(body);
+      const length = counted ?? smsLength(body);
       const delivery = await sms.send({ communicationId: row.id, to, body, ...(statusCallback ? { statusCallback } : {}) });
       return { ...delivery, segments: delivery.segments ?? length.segments, encoding: length.encoding };
     },

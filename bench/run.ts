@@ -20,6 +20,7 @@ const usage = `usage: npm run bench -- [options]
   --pay-rate N            2: payments per second (${defaultSizes.payRate})
   --pay-poll-ms N         2: read-back interval (${defaultSizes.payPollMs})
   --capacity N            3: open cases woken together (${defaultSizes.capacityCount})
+  --capacity-memory-only  3: stop after the asleep memory figures (no burst, no bare counterpart)
   --burst-channel C       3: email or sms (${defaultSizes.burstChannel})
   --sim-cases N           4: simulated cases (${defaultSizes.simCases})
   --sim-days N            4: simulated days (${defaultSizes.simDays})
@@ -49,6 +50,7 @@ const { values } = parseArgs({
     'pay-rate': { type: 'string' },
     'pay-poll-ms': { type: 'string' },
     capacity: { type: 'string' },
+    'capacity-memory-only': { type: 'boolean' },
     'burst-channel': { type: 'string' },
     'sim-cases': { type: 'string' },
     'sim-days': { type: 'string' },
@@ -93,6 +95,7 @@ const sizes: BenchSizes = {
   payRate: count('pay-rate', defaultSizes.payRate),
   payPollMs: count('pay-poll-ms', defaultSizes.payPollMs),
   capacityCount: count('capacity', defaultSizes.capacityCount),
+  capacityMemoryOnly: values['capacity-memory-only'] ?? false,
   burstChannel: channel,
   simCases: count('sim-cases', defaultSizes.simCases),
   simDays: count('sim-days', defaultSizes.simDays),

@@ -1,4 +1,5 @@
 import { SegmentedMessage } from 'sms-segments-calculator';
+import { gsm7Length } from './sms-length-fast.js';
 
 /**
  * SMS length as carriers bill it. GSM-7 fits 160 characters in one segment (153 per part when
@@ -14,6 +15,9 @@ export interface SmsLength {
 }
 
 export function smsLength(body: string): SmsLength {
+  // Plain GSM-7 (nearly every reminder) is counted without the library's quadratic segment builder.
+  const fast = gsm7Length(body);
+  if (fast) return fast;
   const message = new SegmentedMessage(body);
   return { segments: message.segmentsCount, encoding: message.encodingName, characters: message.numberOfCharacters };
 }

@@ -5,6 +5,7 @@ import { benchDefinition, middayZone, saveStrategy } from '../lib/bench-strategi
 import { openCasesInBulk } from '../lib/bulk-cases.js';
 import { cpuFigures, cpuSpent } from '../lib/cpu.js';
 import { progress } from '../lib/log.js';
+import { markPhase } from '../lib/profile-phases.js';
 import { runPool } from '../lib/pool.js';
 import { eventually } from '../../testing/eventually.js';
 import { projectionBytes, temporalDiskBytes, type BenchStack } from '../lib/stack.js';
@@ -38,6 +39,8 @@ export interface CapacityOptions {
   channel: BurstChannel;
   /** Added to the estimated setup time when placing the common timer; default 20 s. */
   timerMarginMs?: number;
+  /** Stop after the "asleep" figures (memory, disk): no burst, no bare counterpart; the cases sleep on a far timer. */
+  memoryOnly?: boolean;
 }
 
 const mib = 2 ** 20;
@@ -55,7 +58,7 @@ async function countOnStep(stack: BenchStack, strategyId: string, step: string):
   return Number(rows[0]?.n ?? 0);
 }
 
-export async function openCaseCapacity(stack: BenchStack, { openCases, concurrency, channel, timerMarginMs = 20_000 }: CapacityOptions): Promise<ScenarioResult> {
+export async function openCaseCapacity(stack: BenchStack, { openCases, concurrency, channel, timerMarginMs = 20_000, memoryOnly = false }: CapacityOptions): Promise<ScenarioResult> {
   const run = randomUUID().slice(0, 8);
   const timeZone = middayZone();
   const sentSoFar = () => (channel === 'sms' ? stack.twilio.messages.length : stack.smtp.messages.length);
@@ -74,7 +77,8 @@ export async function openCaseCapacity(stack: BenchStack, { openCases, concurren
   // 1.8× the pilot's time per case), so the lead has more room there.
   const slowdown = openCases > stack.worker.cachedWorkflows ? 2.5 : 1.2;
   const leadSeconds = Math.ceil((perCaseMs * openCases * slowdown + timerMarginMs) / 1000);
-  const burstStrategy = await saveStrategy(stack, benchDefinition(`bench-burst-${run}`, timeline(channel, `PT${leadSeconds}S`)));
+  // Memory only: the cases sleep on the pilot's far timer, so a slow setup cannot wake them.
+  const burstStrategy = await saveStrategy(stack, benchDefinition(`bench-burst-${run}`, timeline(channel, memoryOnly ? 'P30D' : `PT${leadSeconds}S`)));
   const startedAt = new Date();
   const dueAt = startedAt.getTime() + leadSeconds * 1000;
   const sentBefore = sentSoFar();
@@ -87,6 +91,34 @@ export async function openCaseCapacity(stack: BenchStack, { openCases, concurren
   const diskAsleep = await temporalDiskBytes(stack);
   const projectionAsleep = await projectionBytes(stack);
   const earlySends = sentSoFar() - sentBefore;
+  const asleepFigures = {
+    setup_insert_s: round(opened.insertMs / 1000),
+    setup_start_calls_per_s: round(perSecond(openCases, opened.startMs)),
+    setup_all_asleep_s: round(opened.settledMs / 1000),
+    worker_rss_idle_mib: round(idle.rss / mib),
+    worker_rss_asleep_mib: round(asleep.rss / mib),
+    worker_rss_per_open_case_kib: round((asleep.rss - idle.rss) / openCases / 1024, 2),
+    worker_heap_used_idle_mib: round(idle.heapUsed / mib),
+    worker_heap_used_asleep_mib: round(asleep.heapUsed / mib),
+    worker_external_asleep_mib: round(asleep.external / mib),
+    temporal_disk_asleep_mib: round(diskAsleep / mib),
+    temporal_disk_per_open_case_kib: round((diskAsleep - diskIdle) / openCases / 1024, 2),
+    projection_per_open_case_kib: round((projectionAsleep - projectionIdle) / openCases / 1024, 2),
+  };
+  const setupNotes = [
+    `setup: projection rows inserted by SQL, workflows started directly with the Temporal client (the input enrollment builds); enrollment through the API is scenario 1`,
+    `pilot: ${pilotCount} cases opened first to size the timer (asleep for 30 days, not in the burst); baselines for memory and disk were taken after it`,
+    `disk: the dev server's temporal.sqlite* files; memory: process.memoryUsage() of the worker's own process`,
+  ];
+  if (memoryOnly) {
+    return {
+      id: 'capacity',
+      title: '3. Open-case capacity (memory only: no burst)',
+      settings: { openCases, setupConcurrency: concurrency, memoryOnly, timeZone, cachedWorkflows: stack.worker.cachedWorkflows },
+      figures: { ...asleepFigures, ...cpuFigures('setup', cpuSpent(cpuSetupStart, cpuSetupEnd)) },
+      notes: [...setupNotes, 'memory only (--capacity-memory-only): the cases sleep on a 30-day timer; the burst and its bare counterpart were not run'],
+    };
+  }
 
   // The burst: sample progress until every case has sent and projected its step.
   progress(`all ${openCases} cases asleep; rss ${round(asleep.rss / mib)} MiB; the common timer fires in ${round((dueAt - Date.now()) / 1000)} s`);
@@ -95,6 +127,7 @@ export async function openCaseCapacity(stack: BenchStack, { openCases, concurren
   const marks: Partial<Record<'first' | 'p50' | 'p95' | 'p99' | 'all', number>> = {};
   const burstStart = Date.now();
   const cpuBurstStart = await stack.cpu();
+  markPhase('burst', 'start');
   let lastReport = Date.now();
   const allProjectedAt = await eventually(async () => {
     if (Date.now() - lastReport > 10_000) {
@@ -112,16 +145,15 @@ export async function openCaseCapacity(stack: BenchStack, { openCases, concurren
     return marks.all !== undefined && (await countOnStep(stack, burstStrategy.id, 'monday')) >= openCases && Date.now();
   }, `${openCases} due steps to run`, 60 * 60_000, 200);
   const burstMs = allProjectedAt - dueAt;
+  markPhase('burst', 'end');
   const cpuBurstEnd = await stack.cpu();
   const sent = sentSoFar() - sentBefore;
   const bare = await bareBurst(stack, { count: openCases, concurrency, channel, run, sentSoFar, leadMs: (opened.startMs * 2) + timerMarginMs });
   const burstRate = perSecond(openCases, burstMs);
 
   const notes = [
-    `setup: projection rows inserted by SQL, workflows started directly with the Temporal client (the input enrollment builds); enrollment through the API is scenario 1`,
-    `pilot: ${pilotCount} cases opened first to size the timer (asleep for 30 days, not in the burst); baselines for memory and disk were taken after it`,
+    ...setupNotes,
     `sends go to the ${channel === 'sms' ? 'Twilio stand-in (real twilio client over HTTP)' : 'SMTP sink (real nodemailer over SMTP)'}; burst progress sampled every 200 ms`,
-    `disk: the dev server's temporal.sqlite* files; memory: process.memoryUsage() of the worker's own process`,
   ];
   notes.push(`bare: ${openCases} workflows started with the Temporal client on the baseline worker's queue, asleep until one instant, each sending one ${channel} (no outbox, rules or read model); rate from that instant until the last message reached the stand-in`);
   if (bare.overran) notes.push('WARNING: the bare workflows were still starting when their timer fired: the bare rate includes their starts');
@@ -133,17 +165,7 @@ export async function openCaseCapacity(stack: BenchStack, { openCases, concurren
     title: '3. Open-case capacity and the "Monday 8 a.m." burst',
     settings: { openCases, setupConcurrency: concurrency, burstChannel: channel, timeZone, timerLeadSeconds: leadSeconds, cachedWorkflows: stack.worker.cachedWorkflows },
     figures: {
-      setup_insert_s: round(opened.insertMs / 1000),
-      setup_start_calls_per_s: round(perSecond(openCases, opened.startMs)),
-      setup_all_asleep_s: round(opened.settledMs / 1000),
-      worker_rss_idle_mib: round(idle.rss / mib),
-      worker_rss_asleep_mib: round(asleep.rss / mib),
-      worker_rss_per_open_case_kib: round((asleep.rss - idle.rss) / openCases / 1024, 2),
-      worker_heap_used_asleep_mib: round(asleep.heapUsed / mib),
-      worker_external_asleep_mib: round(asleep.external / mib),
-      temporal_disk_asleep_mib: round(diskAsleep / mib),
-      temporal_disk_per_open_case_kib: round((diskAsleep - diskIdle) / openCases / 1024, 2),
-      projection_per_open_case_kib: round((projectionAsleep - projectionIdle) / openCases / 1024, 2),
+      ...asleepFigures,
       idle_before_timer_s: round((dueAt - settledAt) / 1000),
       burst_first_send_s: round((marks.first ?? Number.NaN) / 1000, 2),
       burst_50pct_sent_s: round((marks.p50 ?? Number.NaN) / 1000, 1),

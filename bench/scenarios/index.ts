@@ -18,6 +18,8 @@ export interface BenchSizes {
   payRate: number;
   payPollMs: number;
   capacityCount: number;
+  /** Scenario 3 stops after the asleep memory figures. */
+  capacityMemoryOnly: boolean;
   burstChannel: BurstChannel;
   simCases: number;
   simDays: number;
@@ -41,6 +43,7 @@ export const defaultSizes: BenchSizes = {
   payRate: 20,
   payPollMs: 10,
   capacityCount: 20_000,
+  capacityMemoryOnly: false,
   burstChannel: 'sms',
   simCases: 1_000,
   simDays: 120,
@@ -90,7 +93,7 @@ export const scenarios: Scenario[] = [
     id: 'capacity',
     needsStack: true,
     trivialWorker: true,
-    run: (stack, s) => openCaseCapacity(withStack(stack), { openCases: s.capacityCount, concurrency: s.concurrency, channel: s.burstChannel }),
+    run: (stack, s) => openCaseCapacity(withStack(stack), { openCases: s.capacityCount, concurrency: s.concurrency, channel: s.burstChannel, memoryOnly: s.capacityMemoryOnly }),
   },
   {
     number: 4,
