@@ -1,4 +1,4 @@
-import { isCancellation, log } from '@temporalio/workflow';
+import { CancellationScope, isCancellation, log } from '@temporalio/workflow';
 import type { CaseState } from '../case-messages.js';
 import { failureOf, type Projector } from './activities.js';
 import type { LiveCase } from './state.js';
@@ -15,7 +15,13 @@ const projectionRetry = { firstMs: 60_000, maxMs: 3_600_000 };
 /** Events kept for a lagging read model at most; older ones are dropped (and counted) to bound the case's memory. */
 const maxUnprojected = 500;
 
-/** Writes the state and the events since the last write; loops while signals add more. */
+/**
+ * Writes the state and the events since the last write; loops while signals add more. A write the
+ * worker reports cancelled while the case itself is not (seen under load: a local attempt that
+ * failed to get a connection, then recorded as cancelled) is a failed write like any other, not
+ * the case's end. (Before, it failed the whole case; no running case can have met that path, so
+ * this needs no patch.)
+ */
 export async function project(live: LiveCase, projects: Projector, bounded: boolean): Promise<void> {
   const { state } = live;
   do {
@@ -47,7 +53,7 @@ export async function project(live: LiveCase, projects: Projector, bounded: bool
       await write;
       ledger?.written();
     } catch (error) {
-      if (isCancellation(error)) throw error;
+      if (isCancellation(error) && CancellationScope.current().consideredCancelled) throw error;
       live.unprojected = [...events, ...live.unprojected];
       projectionFailed(live, error);
       return;
