@@ -258,7 +258,10 @@ export async function enrollAccount({
     if (differing.length > 0) throw enrollmentConflict(input.externalId, differing);
     // Finish a start the first attempt may not have reached; a no-op when the case is running.
     if (current.status !== 'closed') {
-      await startCase(temporal, caseInput(current.id, existing.id, existing.debtorId, input, toVersion(current.strategy), current.startedAt, await portfolioTerms(db, existing.portfolio ?? undefined)), await personInputOf(db, existing.debtorId));
+      // A person whose only open case this is needs no workflow before it (as for a new person).
+      const person = await personInputOf(db, existing.debtorId);
+      const alone = person.cases.every((ref) => ref.caseId === current.id);
+      await startCase(temporal, caseInput(current.id, existing.id, existing.debtorId, input, toVersion(current.strategy), current.startedAt, await portfolioTerms(db, existing.portfolio ?? undefined)), alone ? null : person);
     }
     return { created: false, caseId: current.id };
   }
