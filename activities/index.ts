@@ -71,7 +71,7 @@ export function createActivities({ db, mailer, sms, whatsapp, outboxDir, mailDom
     ...createAgencyActivities({ db, outboxDir: path.join(outboxDir, 'agency'), provider: agencyProvider }),
     ...createProjectionActivities({ db, temporal }),
     ...createWebhookDeliveryActivities({ db, settings: webhookDelivery }),
-    ...createPersonActivities({ temporal }),
+    ...createPersonActivities({ temporal, db }),
     ...createSkipTraceActivities({ db, vendor: skipTraceVendor ? createHttpSkipTraceVendor(skipTraceVendor) : undefined }),
     ...createAutopayActivities({ db, payments }),
   };

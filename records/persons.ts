@@ -89,14 +89,3 @@ export async function personInputOf(db: Prisma.TransactionClient, debtorId: stri
   const accounts = await db.account.findMany({ where: { debtorId, cases: { some: { status: { not: 'closed' } } } }, ...openAccounts });
   return personInputFrom(debtor, accounts);
 }
-
-/** {@link personInputOf} of many persons in two statements (an import's batch): by debtor id. */
-export async function personInputsOf(db: Prisma.TransactionClient, debtorIds: string[]): Promise<Map<string, PersonInput>> {
-  const [debtors, accounts] = await Promise.all([
-    db.debtor.findMany({ where: { id: { in: debtorIds } }, include: { contacts: true } }),
-    db.account.findMany({ where: { debtorId: { in: debtorIds }, cases: { some: { status: { not: 'closed' } } } }, ...openAccounts }),
-  ]);
-  const byDebtor = new Map<string, OpenAccountRow[]>();
-  for (const account of accounts) byDebtor.set(account.debtorId, [...(byDebtor.get(account.debtorId) ?? []), account]);
-  return new Map(debtors.map((debtor) => [debtor.id, personInputFrom(debtor, byDebtor.get(debtor.id) ?? [])]));
-}

@@ -60,6 +60,13 @@ export interface CaseAccount {
    * case asks its person workflow before every contact and shares what it learns about the person.
    */
   personId?: string;
+  /**
+   * Whether enrollment started the person's workflow. Absent on cases enrolled before this was
+   * said (enrollment always started it, and the case told it at once that no message was due);
+   * false for a new person with this one account: the case starts its person the first time it
+   * talks to it (workflows/case/person-start.ts), so a new case costs one workflow, not two.
+   */
+  personStarted?: boolean;
   /** Debts the rules treat as one share a group (workflows/person-messages.ts); the external id when absent. */
   debtGroup?: string;
   /** The regime of the account's portfolio (domain/portfolio.ts): collectors' regimes send the generated validation notice. */
@@ -308,6 +315,8 @@ export interface CasePerson {
   left?: boolean;
   /** The due message step last told to the person (`caseDue`), so it is told only when it changes. */
   dueTold?: string;
+  /** The person's workflow may not run yet (`CaseAccount.personStarted` false): the case's next word to it starts it. */
+  unstarted?: boolean;
 }
 
 /** A read model that lags behind the case (activities/projection.ts failed; the case goes on). */

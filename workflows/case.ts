@@ -6,6 +6,7 @@ import { callFacts, changeContact, receiveReply, recordCallAttempt, recordCompli
 import { legacyStep } from './case/legacy-loop.js';
 import { applyOutcome, validateOutcomeRequest } from './case/outcomes.js';
 import { keepPersonMembership } from './case/person.js';
+import { notePersonStart } from './case/person-start.js';
 import { CaseRun } from './case/run.js';
 import { runSideEffects } from './case/side-effects.js';
 import { dayMs, LiveCase } from './case/state.js';
@@ -109,6 +110,7 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
     ledgerEntries,
   });
   const { state } = live;
+  notePersonStart(live, input);
   const run = new CaseRun(live, projects, boundedProjection);
   let pendingStrategy: StrategyVersionChanged | null = null;
 

@@ -7,6 +7,7 @@ import type { ContactVerdict } from '../../domain/regulation/index.js';
 import { Prisma } from '../../generated/prisma/client.js';
 import type { Db } from '../../lib/db.js';
 import { createTwilioClient } from '../../lib/twilio-client.js';
+import { grantStartingPerson } from '../../records/person-grants.js';
 import { callAttemptedSignal, callFactsQuery, contactPermissionQuery } from '../../workflows/case-messages.js';
 import { grantContactUpdate, personWorkflowId, type ContactGrant, type ContactGrantRequest } from '../../workflows/person-messages.js';
 import { ApiError, conflict, invalidRequest, notFound } from '../errors.js';
@@ -91,7 +92,7 @@ function bridgeTwiml({ publicUrl, callId, from, to, record, disclose }: { public
 }
 
 /** Asks the person (following a merge once) whether the call may be placed now; a permitted one is counted. */
-async function grantFromPerson(temporal: Client, personId: string, request: ContactGrantRequest): Promise<ContactGrant | null> {
+async function grantFromPerson(db: Db, temporal: Client, personId: string, request: ContactGrantRequest): Promise<ContactGrant | null> {
   let asked = personId;
   for (let hop = 0; hop < 3; hop++) {
     try {
@@ -99,8 +100,12 @@ async function grantFromPerson(temporal: Client, personId: string, request: Cont
       if (!grant.mergedInto) return grant;
       asked = grant.mergedInto;
     } catch (error) {
-      if (error instanceof WorkflowNotFoundError) return null;
-      throw error;
+      if (!(error instanceof WorkflowNotFoundError)) throw error;
+      // A new person's workflow starts with its first contact (records/person-grants.ts); a merged one no longer answers.
+      if (hop > 0) return null;
+      const grant = await grantStartingPerson(temporal, db, asked, request);
+      if (!grant.mergedInto) return grant;
+      asked = grant.mergedInto;
     }
   }
   return null;
@@ -163,7 +168,7 @@ export async function placeCall({
   }
   if (facts.personId && facts.grantRequest) {
     // The grant id is the one the case's callAttempted reports the call under (workflows/case/contacts.ts): counted once.
-    const grant = await grantFromPerson(temporal, facts.personId, { ...facts.grantRequest, grantId: `call:${callId}:${placedAt.toISOString()}` });
+    const grant = await grantFromPerson(db, temporal, facts.personId, { ...facts.grantRequest, grantId: `call:${callId}:${placedAt.toISOString()}` });
     const refusedByPerson = grant ? refusal(grant) : null;
     if (refusedByPerson) {
       await auditRefusal(db, caseId, actor, refusedByPerson);

@@ -73,7 +73,7 @@ export function newDebtorFields(input: TAccountEnrollment, identitySecret: strin
   };
 }
 
-export async function debtorForEnrollment(tx: Prisma.TransactionClient, input: TAccountEnrollment, actor: string, at: Date, identitySecret?: string): Promise<string> {
+export async function debtorForEnrollment(tx: Prisma.TransactionClient, input: TAccountEnrollment, actor: string, at: Date, identitySecret?: string): Promise<{ debtorId: string; created: boolean }> {
   const contacts = newContactRows(input, actor, at);
   const externalId = input.debtor.externalId;
   const known = externalId === undefined ? null : await tx.debtor.findUnique({ where: { externalId }, select: { id: true, name: true, timeZone: true, mergedIntoId: true } });
@@ -82,7 +82,7 @@ export async function debtorForEnrollment(tx: Prisma.TransactionClient, input: T
       data: { ...newDebtorFields(input, identitySecret), contacts: { create: contacts } },
       select: { id: true }, // only the id is used: no read-back of the whole row
     });
-    return created.id;
+    return { debtorId: created.id, created: true };
   }
   const differing = [
     // "ANA  RUIZ" is Ana Ruiz: the creditor's systems differ in case and spacing, not in the person.
@@ -102,7 +102,7 @@ export async function debtorForEnrollment(tx: Prisma.TransactionClient, input: T
       await tx.contact.update({ where: { id: existing.id }, data: { consent: true, consentAt: at, consentSource: contact.source } });
     }
   }
-  return debtorId;
+  return { debtorId, created: false };
 }
 
 /** The person a merged person now lives in (merges chain: A into B, then B into C). */

@@ -4,11 +4,12 @@ import { combinedPreferences, preferenceChanges } from '../../domain/debtor-pref
 import { preferencesOf } from '../../domain/debtor-preferences.js';
 import { Prisma } from '../../generated/prisma/client.js';
 import type { Db } from '../../lib/db.js';
-import { debtGroupOf, personContactsOf } from '../../records/persons.js';
+import { debtGroupOf, personContactsOf, personInputOf } from '../../records/persons.js';
 import { caseJoinedSignal, caseLeftSignal, personMergedSignal, type PersonCaseRef, type PersonChange } from '../../workflows/person-messages.js';
 import { ApiError, unprocessable } from '../errors.js';
 import { assertNotMerged, findPerson, type PersonScope } from './debtor-access.js';
 import { lockPersons, resyncPerson, signalPersonNow, stateChanges, tellPerson } from './debtor-writes.js';
+import { ensurePersonRunning } from './person-workflow.js';
 
 /**
  * Merging two persons a manager confirmed are one (match suggestions), and undoing it. A merge
@@ -77,6 +78,8 @@ interface Told {
  */
 async function tellMerge(db: Db, temporal: Client, merge: MergeView, told: Told | null, actor: string, undone: boolean): Promise<void> {
   const moved = await openCaseRefs(db, merge.accountIds);
+  // The merged person signals the survivor itself (what it knew; or, undone, that it takes its cases back): the survivor must run.
+  await ensurePersonRunning(temporal, await personInputOf(db, merge.survivor));
   await signalPersonNow(db, temporal, merge.merged, personMergedSignal, { into: undone ? null : merge.survivor, by: actor, mergeId: merge.mergeId });
   for (const ref of moved) {
     if (undone) {

@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import type { TAccountEnrollment } from '../../domain/account.js';
 import type { Db } from '../../lib/db.js';
-import { personInputsOf } from '../../records/persons.js';
 import { noPortfolioTerms, portfolioTerms } from './portfolio-terms.js';
 import { newContactRows, newDebtorFields } from './debtor-identity.js';
 import { caseInput, enrollmentInTeam, newEnrollmentRows, ownerSubject, planNewEnrollment, startCase, type NewEnrollment } from './enrollment.js';
@@ -13,7 +12,8 @@ import { activeStrategy } from './strategies.js';
 /**
  * New accounts enrolled together (an import's batch): the same decisions as one enrollment
  * (enrollment.ts), with the batch's lookups shared, its rows written in one transaction of a few
- * multi-row inserts, then each case and its person started, `concurrency` at a time.
+ * multi-row inserts, then each case started, `concurrency` at a time (each debtor is a new person
+ * with one account, whom its case starts when it first talks to it).
  *
  * Only what is surely new goes this way: accounts no row in the database names yet, whose debtor
  * is a person of their own (no `debtor.externalId`, whose find-or-create is one by one). The rest,
@@ -119,14 +119,13 @@ export async function enrollNewAccounts({
     throw error;
   }
 
-  const persons = await personInputsOf(db, debtorIds);
   await Promise.all(
     plans.map(({ line, plan }, index) =>
       limit(async () => {
         // The rows are committed: a retry of the batch finishes these starts one by one.
         if (abandoned()) throw new Error('this attempt was given up between starts');
-        const debtorId = debtorIds[index]!;
-        await startCase(temporal, caseInput(plan.caseId, plan.accountId, debtorId, plan.input, plan.strategy, plan.startedAt, plan.portfolio), persons.get(debtorId));
+        // Each debtor is a new person with this one account: its case starts it when it needs it.
+        await startCase(temporal, caseInput(plan.caseId, plan.accountId, debtorIds[index]!, plan.input, plan.strategy, plan.startedAt, plan.portfolio), null);
         result.created.set(line, plan.caseId);
       }),
     ),

@@ -35,17 +35,21 @@ export interface EnrollmentResult {
 }
 
 /**
- * Starts the case, its person first: the person runs (signal-with-start) and counts the case
- * among its open ones before the case's first contact asks it.
+ * Starts the case. With `person` (a person who may have other accounts), its person first: the
+ * person runs (signal-with-start) and counts the case among its open ones before the case's first
+ * contact asks it. Without (a person created by this enrollment, with this one account), the case
+ * alone: it starts its person the first time it talks to it (workflows/case/person-start.ts), so
+ * a new case costs Temporal and the worker one workflow, not two.
  */
-export async function startCase(temporal: Client, input: CaseInput, person?: PersonInput): Promise<void> {
+export async function startCase(temporal: Client, input: CaseInput, person: PersonInput | null): Promise<void> {
   const { personId, externalId, debtGroup } = input.account;
   if (person && personId) await signalPerson(temporal, person, caseJoinedSignal, { caseId: input.caseId, accountExternalId: externalId, debtGroup: debtGroup ?? externalId });
+  const started: CaseInput = personId ? { ...input, account: { ...input.account, personStarted: person !== null } } : input;
   try {
     await temporal.workflow.start(caseWorkflow, {
       taskQueue,
       workflowId: input.caseId,
-      args: [input],
+      args: [started],
       // A closed case is never silently restarted by a repeated enrollment.
       workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
     });
@@ -254,7 +258,10 @@ export async function enrollAccount({
     if (differing.length > 0) throw enrollmentConflict(input.externalId, differing);
     // Finish a start the first attempt may not have reached; a no-op when the case is running.
     if (current.status !== 'closed') {
-      await startCase(temporal, caseInput(current.id, existing.id, existing.debtorId, input, toVersion(current.strategy), current.startedAt, await portfolioTerms(db, existing.portfolio ?? undefined)), await personInputOf(db, existing.debtorId));
+      // A person whose only open case this is needs no workflow before it (as for a new person).
+      const person = await personInputOf(db, existing.debtorId);
+      const alone = person.cases.every((ref) => ref.caseId === current.id);
+      await startCase(temporal, caseInput(current.id, existing.id, existing.debtorId, input, toVersion(current.strategy), current.startedAt, await portfolioTerms(db, existing.portfolio ?? undefined)), alone ? null : person);
     }
     return { created: false, caseId: current.id };
   }
@@ -262,10 +269,11 @@ export async function enrollAccount({
   const plan = await planNewEnrollment(db, input, namedStrategy);
   const { accountId, caseId, startedAt, strategy, portfolio } = plan;
   let debtorId = '';
+  let newPerson = false;
   try {
     await db.$transaction(async (tx) => {
       // The person: found by debtor.externalId or created (debtor-identity.ts).
-      debtorId = await debtorForEnrollment(tx, input, actor, startedAt, identitySecret);
+      ({ debtorId, created: newPerson } = await debtorForEnrollment(tx, input, actor, startedAt, identitySecret));
       // The owner, by the manager's assignment rules (owners.ts); none when no rule matches.
       const owner = await ownerForNewCase(tx, ownerSubject(plan));
       const rows = newEnrollmentRows(plan, { debtorId, owner, actor, identitySecret });
@@ -281,6 +289,7 @@ export async function enrollAccount({
     if ((error as { code?: string }).code === 'P2002') return enrollAccount({ db, temporal, input, actor, allowBalanceChange, callerTeam, identitySecret });
     throw error;
   }
-  await startCase(temporal, caseInput(caseId, accountId, debtorId, input, strategy, startedAt, portfolio), await personInputOf(db, debtorId));
+  // A person this enrollment created has this one account: its case starts it when it needs it.
+  await startCase(temporal, caseInput(caseId, accountId, debtorId, input, strategy, startedAt, portfolio), newPerson ? null : await personInputOf(db, debtorId));
   return { created: true, caseId };
 }

@@ -17,3 +17,12 @@ export async function signalPerson<Arg>(temporal: Client, input: PersonInput, si
     signalArgs: [arg],
   });
 }
+
+/**
+ * Starts the person's workflow when it is not running (a new person's case starts it only when it
+ * first talks to it), and leaves a running one alone: for a caller about to make another workflow
+ * signal it, which a workflow can only do to one that runs.
+ */
+export async function ensurePersonRunning(temporal: Client, input: PersonInput): Promise<void> {
+  await temporal.workflow.start('personWorkflow', { taskQueue, workflowId: personWorkflowId(input.personId), args: [input], workflowIdConflictPolicy: 'USE_EXISTING' });
+}

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signalPerson } from '../../api/services/person-workflow.js';
+import { ensurePersonRunning, signalPerson } from '../../api/services/person-workflow.js';
 import { personInputOf } from '../../records/persons.js';
 import type { Engine } from '../../testing/engine.js';
 import { eventually } from '../../testing/eventually.js';
@@ -25,6 +25,8 @@ describe('a merge of two persons', () => {
     const [personA, personB] = [await debtorIdOf(engine, caseA), await debtorIdOf(engine, caseB)];
     expect(personA).not.toBe(personB);
 
+    // Each person has one account, so neither runs yet; the survivor is started first, as the API's merge does (debtor-merges.ts).
+    await ensurePersonRunning(engine.temporal, await personInputOf(engine.db, personB));
     await signalPerson(engine.temporal, await personInputOf(engine.db, personA), personMergedSignal, { into: personB, by: 'manager:test', mergeId: 'merge-1' });
     await eventually(async () => (await caseStatus(engine, caseA)).person?.personId === personB, 'the case of the merged person to answer to the other');
     expect((await personStatus(engine, personB)).cases.filter((ref) => ref.open).map((ref) => ref.caseId).sort()).toEqual([caseA, caseB].sort());

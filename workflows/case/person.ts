@@ -1,4 +1,4 @@
-import { getExternalWorkflowHandle, isCancellation, log } from '@temporalio/workflow';
+import { isCancellation, log } from '@temporalio/workflow';
 import { stepContact } from '../../domain/regulation/index.js';
 import type { TStep } from '../../domain/strategy.js';
 import {
@@ -8,7 +8,6 @@ import {
   caseLeftSignal,
   contactRecordedSignal,
   personChangeSignal,
-  personWorkflowId,
   type ConsolidatedAccount,
   type ContactGrant,
   type ContactGrantRequest,
@@ -18,6 +17,7 @@ import {
   type PersonContact,
 } from '../person-messages.js';
 import { failureOf, personCalls } from './activities.js';
+import { signalPerson } from './person-start.js';
 import type { CaseRun } from './run.js';
 
 /**
@@ -44,7 +44,9 @@ export async function askPerson(run: CaseRun, step: TStep, key: string): Promise
   let grant: ContactGrant;
   try {
     // One ask per attempt: a retried activity repeats it, a later attempt (after a hold) asks anew.
-    grant = await personCalls.requestContactGrant({ personId: person.personId, grantId: `${key}@${Date.now()}`, ...request });
+    // A person the case must start is started by this first ask (records/person-grants.ts, person-start.ts).
+    grant = await personCalls.requestContactGrant({ personId: person.personId, grantId: `${key}@${Date.now()}`, ...request, ...(person.unstarted ? { startPerson: true } : {}) });
+    delete person.unstarted;
   } catch (error) {
     if (isCancellation(error)) throw error;
     const { type, message } = failureOf(error);
@@ -77,7 +79,7 @@ export async function askPerson(run: CaseRun, step: TStep, key: string): Promise
 /** The consolidated message of `grantId` did not go out: the person stops counting the listed accounts as covered. */
 export async function tellPersonConsolidationFailed(run: CaseRun, grantId: string): Promise<void> {
   const person = run.state.person;
-  if (person) await signalPerson(person.personId, (handle) => handle.signal(consolidationFailedSignal, { grantId }));
+  if (person) await signalPerson(person, consolidationFailedSignal, { grantId });
 }
 
 /** What the case asks its person for `step` (sent under `key`), without the attempt's grant id; null when the step contacts nobody. */
@@ -118,31 +120,19 @@ export async function tellPersonDue(run: CaseRun, step: TStep | null, at: number
   const told = JSON.stringify(due);
   if (person.dueTold === told) return;
   // Kept only once told: a person not running yet hears of it on the next plan.
-  if (await signalPerson(person.personId, (handle) => handle.signal(caseDueSignal, { caseId: live.caseId, due }))) person.dueTold = told;
-}
-
-/** Signals the person; one not running (never started, or gone) is not the case's failure. Answers whether it went. */
-async function signalPerson(personId: string, send: (handle: ReturnType<typeof getExternalWorkflowHandle>) => Promise<void>): Promise<boolean> {
-  try {
-    await send(getExternalWorkflowHandle(personWorkflowId(personId)));
-    return true;
-  } catch (error) {
-    if (isCancellation(error)) throw error;
-    log.warn('signal to the person failed', { personId, error: error instanceof Error ? error.message : String(error) });
-    return false;
-  }
+  if (await signalPerson(person, caseDueSignal, { caseId: live.caseId, due })) person.dueTold = told;
 }
 
 /** A person-level fact the case learnt, for the person, which tells the other cases. */
 export function tellPerson(run: CaseRun, change: PersonChangeSignal): Promise<void> {
   const person = run.state.person;
-  return person ? signalPerson(person.personId, (handle) => handle.signal(personChangeSignal, change)).then(() => undefined) : Promise.resolve();
+  return person ? signalPerson(person, personChangeSignal, change).then(() => undefined) : Promise.resolve();
 }
 
 /** A contact made outside a grant (an officer's call), for the person's ledger. */
 export function tellPersonOfContact(run: CaseRun, contact: PersonContact): Promise<void> {
   const person = run.state.person;
-  return person ? signalPerson(person.personId, (handle) => handle.signal(contactRecordedSignal, contact)).then(() => undefined) : Promise.resolve();
+  return person ? signalPerson(person, contactRecordedSignal, contact).then(() => undefined) : Promise.resolve();
 }
 
 /**
@@ -156,5 +146,5 @@ export async function keepPersonMembership(run: CaseRun): Promise<void> {
   if (!person || closed === Boolean(person.left)) return;
   person.left = closed;
   const ref = { caseId: live.caseId, accountExternalId: live.account.externalId, debtGroup: live.debtGroup() };
-  await signalPerson(person.personId, (handle) => (closed ? handle.signal(caseLeftSignal, { caseId: live.caseId }) : handle.signal(caseJoinedSignal, ref)));
+  await (closed ? signalPerson(person, caseLeftSignal, { caseId: live.caseId }) : signalPerson(person, caseJoinedSignal, ref));
 }
