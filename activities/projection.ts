@@ -103,9 +103,10 @@ async function writeProjection(db: Db, input: ProjectCaseInput): Promise<string[
       });
       await tx.account.update({ where: { id: current.accountId }, data: { balance: state.balance } });
     }
-    // The ledger's rows with the case's balance they add up to, in the same transaction.
-    if (ledger && ledger.length > 0) await writeLedgerEntries(tx, caseId, ledger);
-    if (events.length === 0) return [];
+    if (events.length === 0) {
+      await writeMoneyRows(tx, caseId, ledger, []);
+      return [];
+    }
 
     // Events that may close or rescore tasks, and which of them this write records for the first time.
     const forQueue = events.filter(touchesTasks);
@@ -124,19 +125,6 @@ async function writeProjection(db: Db, input: ProjectCaseInput): Promise<string[
       skipDuplicates: true,
     });
 
-    const payments = events.filter((event): event is CaseEventOf<'payment_applied'> => event.type === 'payment_applied');
-    if (payments.length > 0) {
-      await tx.payment.createMany({
-        data: payments.map(({ data }) => ({
-          caseId,
-          reference: data.reference,
-          amount: data.amount,
-          currency: data.currency,
-          receivedAt: new Date(data.receivedAt),
-        })),
-        skipDuplicates: true,
-      });
-    }
     // The queue follows the case in the same transaction: settled tasks close, the rest are rescored.
     const fresh = forQueue.filter((event) => !known.has(`${caseId}#${event.seq}`));
     if (fresh.length > 0) await settleCaseTasks(tx, caseId, fresh);
@@ -144,12 +132,6 @@ async function writeProjection(db: Db, input: ProjectCaseInput): Promise<string[
     // A skip-traced contact a message reached is verified by that use (a retried send included: the step's one send).
     const used = events.flatMap((event) => (event.type === 'step_done' && event.data?.communicationId ? [event.data.communicationId] : []));
     if (used.length > 0) await verifyContactsUsed(tx, caseId, used);
-
-    // A returned payment stays on record; reports stop counting it from its reversal on.
-    for (const event of events) {
-      if (event.type !== 'payment_reversed') continue;
-      await tx.payment.updateMany({ where: { caseId, reference: event.data.reference, reversedAt: null }, data: { reversedAt: new Date(event.at) } });
-    }
 
     for (const event of events) {
       const change = contactChange(event);
@@ -165,8 +147,40 @@ async function writeProjection(db: Db, input: ProjectCaseInput): Promise<string[
     }
 
     // Events out (issue 22): the outbox is written with the change that causes it.
-    return writeWebhookOutbox(tx, current, events);
+    const outbound = await writeWebhookOutbox(tx, current, events);
+    await writeMoneyRows(tx, caseId, ledger, events);
+    return outbound;
   });
+}
+
+/**
+ * The ledger entries, payments and reversals: written last, just before the commit, because their
+ * triggers update the report aggregates (records/*-aggregates.ts), whose rows every case of a
+ * cohort or currency shares; a row lock taken there is held until the commit, so taken early it
+ * made concurrent projections wait on each other for the whole transaction. Their order among
+ * themselves is the triggers' (the ledger entry before its payment, then reversals).
+ */
+async function writeMoneyRows(tx: Prisma.TransactionClient, caseId: string, ledger: ProjectedLedgerEntry[] | undefined, events: readonly CaseEvent[]): Promise<void> {
+  // The ledger's rows with the case's balance they add up to, in the same transaction.
+  if (ledger && ledger.length > 0) await writeLedgerEntries(tx, caseId, ledger);
+  const payments = events.filter((event): event is CaseEventOf<'payment_applied'> => event.type === 'payment_applied');
+  if (payments.length > 0) {
+    await tx.payment.createMany({
+      data: payments.map(({ data }) => ({
+        caseId,
+        reference: data.reference,
+        amount: data.amount,
+        currency: data.currency,
+        receivedAt: new Date(data.receivedAt),
+      })),
+      skipDuplicates: true,
+    });
+  }
+  // A returned payment stays on record; reports stop counting it from its reversal on.
+  for (const event of events) {
+    if (event.type !== 'payment_reversed') continue;
+    await tx.payment.updateMany({ where: { caseId, reference: event.data.reference, reversedAt: null }, data: { reversedAt: new Date(event.at) } });
+  }
 }
 
 /** What an event changes about one of the debtor's contacts: an opt-out, an opt-in, or an address found invalid. */

@@ -78,8 +78,9 @@ function arrangementView({ kind, status, paidTotal, graceDays, agreedBy, agreedA
 
 /** The case as its projection and, unless `live` is false, its running workflow tell it. */
 export async function getCase({ db, temporal, caseId, live: askLive = true }: { db: Db; temporal: Client; caseId: string; live?: boolean }) {
-  const row = await caseRow(db, caseId);
-  const [live, events, payments, recordedParts] = await Promise.all([
+  // All at once: the live query (which waits for a pending workflow task) need not wait for the row; a missing case is still the row's 404.
+  const [row, live, events, payments, recordedParts] = await Promise.all([
+    caseRow(db, caseId),
     askLive ? liveStatus(temporal, caseId) : null,
     db.auditEvent.findMany({ where: { caseId }, orderBy: [{ at: 'desc' }, { id: 'desc' }], take: 200 }),
     casePayments(db, caseId),
@@ -228,7 +229,9 @@ export async function receivePayment({
   payment: Omit<PaymentReceived, 'currency'> & { currency?: string | undefined };
   actor: string;
 }) {
-  const row = await caseRow(db, caseId);
+  // The currency alone: a payment needs neither the strategy nor the account (one statement, not three).
+  const row = await db.case.findUnique({ where: { id: caseId }, select: { currency: true } });
+  if (!row) throw notFound(`case "${caseId}"`);
   const currency = payment.currency ?? row.currency;
   if (currency !== row.currency) {
     throw unprocessable('currency_mismatch', `the case is in ${row.currency}, the payment in ${currency}`, [
