@@ -150,7 +150,9 @@ async function writeProjection(db: Db, input: ProjectCaseInput): Promise<string[
     const outbound = await writeWebhookOutbox(tx, current, events);
     await writeMoneyRows(tx, caseId, ledger, events);
     return outbound;
-  });
+    // Waiting up to 5 s for a connection (Prisma's default is 2 s): in a burst the worker's
+    // activities outnumber its pool for a moment, and a write given up there is a failed attempt.
+  }, { maxWait: 5_000 });
 }
 
 /**
