@@ -76,7 +76,7 @@ function personInputFrom(debtor: DebtorWithContacts, accounts: OpenAccountRow[])
   const cases: PersonCaseRef[] = accounts.flatMap((account) =>
     account.cases.map((row) => ({ caseId: row.id, accountExternalId: account.externalId, debtGroup: debtGroupOf(account) })),
   );
-  return { personId: debtor.id, name: debtor.name, timeZone: debtor.timeZone, facts, cases };
+  return { personId: debtor.id, name: debtor.name, timeZone: debtor.timeZone, facts, cases, announceAtStart: true };
 }
 
 const openAccounts = {

@@ -54,6 +54,14 @@ export interface PersonInput {
   cases: PersonCaseRef[];
   /** State carried over continue-as-new; absent on the first run. */
   carried?: unknown;
+  /**
+   * Tell the open cases the person's facts as soon as it starts. Set when the input is read from
+   * the database (records/persons.ts): a person may start after its cases (a new person with one
+   * account starts with its case's first word to it), from rows that already hold a change its
+   * cases never heard of (a designation the API just wrote, whose signal then changes nothing).
+   * Absent on persons started before this was said, so their runs replay as they were.
+   */
+  announceAtStart?: boolean;
 }
 
 /** One contact made with the person, on any debt. */

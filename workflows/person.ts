@@ -36,6 +36,8 @@ export async function personWorkflow(input: PersonInput): Promise<void> {
   const wantsNewRun = () => workflowInfo().continueAsNewSuggested || (boundsHistory && workflowInfo().historyLength > historyEventsBeforeContinueAsNew);
   const person = new LivePerson(input);
   const { state } = person;
+  // A first run from the database's rows: its cases may not know what the rows hold (PersonInput.announceAtStart).
+  if (input.announceAtStart && !input.carried) person.effects.push({ kind: 'broadcast' });
 
   setHandler(grantContactUpdate, (request) => person.grant(request, Date.now()));
   setHandler(personChangeSignal, (signal) => void person.change(signal));
