@@ -2,7 +2,6 @@
 // Calls the enrollment service and the case read-back the route makes, directly (no HTTP), with
 // the Temporal calls timed and every SQL statement counted, and prints the time per part.
 import { randomUUID } from 'node:crypto';
-import type { Client } from '@temporalio/client';
 import { getCase } from '../api/services/cases.js';
 import { enrollAccount } from '../api/services/enrollment.js';
 import { installWorkerRuntime } from '../worker/runtime.js';
@@ -10,6 +9,7 @@ import { benchDefinition, middayZone, saveStrategy } from './lib/bench-strategie
 import { runPool } from './lib/pool.js';
 import { startBenchStack } from './lib/stack.js';
 import { percentiles, round, since } from './lib/stats.js';
+import { timedTemporal } from './lib/timed-temporal.js';
 import { quietTimeline } from './lib/timelines.js';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaClient } from '../generated/prisma/client.js';
@@ -21,42 +21,6 @@ installWorkerRuntime('warn');
 const stack = await startBenchStack({});
 const timings: Record<string, number[]> = {};
 const note = (part: string, ms: number) => (timings[part] ??= []).push(ms);
-
-/** The client with `workflow.start` and `getHandle(...).query` timed. */
-function timedTemporal(client: Client): Client {
-  const workflow = new Proxy(client.workflow, {
-    get(target, key, receiver) {
-      const value: unknown = Reflect.get(target, key, receiver);
-      if (key === 'start') {
-        return async (...args: unknown[]) => {
-          const begin = performance.now();
-          try {
-            return await (value as (...a: unknown[]) => Promise<unknown>).apply(target, args);
-          } finally {
-            note('temporal start', since(begin));
-          }
-        };
-      }
-      if (key === 'getHandle') {
-        return (...args: unknown[]) => {
-          const handle = (value as (...a: unknown[]) => { query: (...q: unknown[]) => Promise<unknown> }).apply(target, args);
-          const query = handle.query.bind(handle);
-          handle.query = async (...q: unknown[]) => {
-            const begin = performance.now();
-            try {
-              return await query(...q);
-            } finally {
-              note('temporal query (live status)', since(begin));
-            }
-          };
-          return handle;
-        };
-      }
-      return value;
-    },
-  });
-  return new Proxy(client, { get: (target, key, receiver): unknown => (key === 'workflow' ? workflow : Reflect.get(target, key, receiver)) });
-}
 
 try {
   // The stack's own pool knows the database's address.
@@ -72,7 +36,7 @@ try {
     seen.set(shape, (seen.get(shape) ?? 0) + 1);
   });
   const db = logged as unknown as Db;
-  const temporal = timedTemporal(stack.temporal);
+  const temporal = timedTemporal(stack.temporal, note, { workflow: ['start'], handle: ['query'], parts: { query: 'temporal query (live status)' } });
   const strategy = await saveStrategy(stack, benchDefinition(`bench-profile-${randomUUID().slice(0, 8)}`, quietTimeline()));
   const timeZone = middayZone();
   const run = randomUUID().slice(0, 8);

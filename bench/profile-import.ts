@@ -3,7 +3,6 @@
 // accounts, with the Temporal calls timed, every SQL statement counted and this process's CPU
 // measured, and prints the time per part and per row.
 import { randomUUID } from 'node:crypto';
-import type { Client } from '@temporalio/client';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { createImportBatches } from '../api/services/import-batches.js';
 import type { ImportRowItem } from '../api/services/import-files.js';
@@ -12,7 +11,9 @@ import type { Db } from '../lib/db.js';
 import { installWorkerRuntime } from '../worker/runtime.js';
 import { benchDefinition, middayZone, saveStrategy } from './lib/bench-strategies.js';
 import { startBenchStack } from './lib/stack.js';
+import { cpuSpent } from './lib/cpu.js';
 import { percentiles, round, since } from './lib/stats.js';
+import { timedTemporal } from './lib/timed-temporal.js';
 import { quietTimeline } from './lib/timelines.js';
 
 const rowCount = Number(process.argv[2] ?? 2000);
@@ -22,25 +23,6 @@ installWorkerRuntime('warn');
 const stack = await startBenchStack({});
 const timings: Record<string, number[]> = {};
 const note = (part: string, ms: number) => (timings[part] ??= []).push(ms);
-
-/** The client with `workflow.start` and `workflow.signalWithStart` timed. */
-function timedTemporal(client: Client): Client {
-  const workflow = new Proxy(client.workflow, {
-    get(target, key, receiver) {
-      const value: unknown = Reflect.get(target, key, receiver);
-      if (key !== 'start' && key !== 'signalWithStart') return value;
-      return async (...args: unknown[]) => {
-        const begin = performance.now();
-        try {
-          return await (value as (...a: unknown[]) => Promise<unknown>).apply(target, args);
-        } finally {
-          note(`temporal ${key}`, since(begin));
-        }
-      };
-    },
-  });
-  return new Proxy(client, { get: (target, key, receiver): unknown => (key === 'workflow' ? workflow : Reflect.get(target, key, receiver)) });
-}
 
 try {
   const databaseUrl = (stack.sql as unknown as { options: { connectionString: string } }).options.connectionString;
@@ -55,7 +37,7 @@ try {
     seen.set(shape, (seen.get(shape) ?? 0) + 1);
   });
   const db = logged as unknown as Db;
-  const batches = createImportBatches({ db, temporal: timedTemporal(stack.temporal) });
+  const batches = createImportBatches({ db, temporal: timedTemporal(stack.temporal, note, { workflow: ['start', 'signalWithStart'] }) });
   const strategy = await saveStrategy(stack, benchDefinition(`bench-import-${randomUUID().slice(0, 8)}`, quietTimeline()));
   const timeZone = middayZone();
   const run = randomUUID().slice(0, 8);
@@ -91,9 +73,8 @@ try {
   const stackAfter = await stack.cpu();
   console.log(`${rowCount} rows, batches of ${batchSize}, ${concurrency} in flight: ${round((rowCount * 1000) / wall)} rows/s, ${round(wall / rowCount, 2)} ms wall per row`);
   console.log(`  this process (batch service + Temporal client + Prisma) CPU per row: ${round((used.user + used.system) / 1000 / rowCount, 2)} ms`);
-  for (const [part, seconds] of Object.entries(stackAfter)) {
-    const before = (stackCpu as Record<string, number>)[part] ?? 0;
-    console.log(`  CPU per row, ${part}: ${round(((seconds - before) * 1000) / rowCount, 2)} ms`);
+  for (const [part, seconds] of Object.entries(cpuSpent(stackCpu, stackAfter))) {
+    console.log(`  CPU per row, ${part}: ${round((seconds * 1000) / rowCount, 2)} ms`);
   }
   for (const [part, values] of Object.entries(timings)) {
     const p = percentiles(values);

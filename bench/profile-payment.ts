@@ -5,7 +5,6 @@
 // database's transactions, rows and trigger calls (pg_stat_*), the case histories' length and
 // each process's CPU. BENCH_WORKER_CPU_PROF=<dir> profiles the worker meanwhile.
 import { randomUUID } from 'node:crypto';
-import type { Client } from '@temporalio/client';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { receivePayment } from '../api/services/cases.js';
 import { statusQuery } from '../workflows/case-messages.js';
@@ -18,6 +17,7 @@ import { cpuSpent } from './lib/cpu.js';
 import { shuffled } from './lib/pool.js';
 import { startBenchStack } from './lib/stack.js';
 import { percentiles, round, since } from './lib/stats.js';
+import { timedTemporal } from './lib/timed-temporal.js';
 import { quietTimeline } from './lib/timelines.js';
 import { randomStream } from '../domain/simulation/random.js';
 
@@ -29,30 +29,6 @@ installWorkerRuntime('warn');
 const stack = await startBenchStack({ tuning: cache ? { maxCachedWorkflows: cache } : {} });
 const timings: Record<string, number[]> = {};
 const note = (part: string, ms: number) => (timings[part] ??= []).push(ms);
-
-/** The client with signals timed. */
-function timedTemporal(client: Client): Client {
-  const workflow = new Proxy(client.workflow, {
-    get(target, key, receiver) {
-      const value: unknown = Reflect.get(target, key, receiver);
-      if (key !== 'getHandle') return value;
-      return (...args: unknown[]) => {
-        const handle = (value as (...a: unknown[]) => { signal: (...q: unknown[]) => Promise<void> }).apply(target, args);
-        const signal = handle.signal.bind(handle);
-        handle.signal = async (...q: unknown[]) => {
-          const begin = performance.now();
-          try {
-            return await signal(...q);
-          } finally {
-            note('temporal signal', since(begin));
-          }
-        };
-        return handle;
-      };
-    },
-  });
-  return new Proxy(client, { get: (target, key, receiver): unknown => (key === 'workflow' ? workflow : Reflect.get(target, key, receiver)) });
-}
 
 type Stats = Record<string, number>;
 async function dbStats(): Promise<{ database: Stats; tables: Map<string, Stats>; functions: Map<string, Stats> }> {
@@ -82,7 +58,7 @@ try {
     seen.set(shape, (seen.get(shape) ?? 0) + 1);
   });
   const db = logged as unknown as Db;
-  const temporal = timedTemporal(stack.temporal);
+  const temporal = timedTemporal(stack.temporal, note, { handle: ['signal'] });
   const run = randomUUID().slice(0, 8);
   const strategy = await saveStrategy(stack, benchDefinition(`bench-profile-pay-${run}`, quietTimeline()));
   const opened = await insertProjectionRows(stack, { strategy, count: openCases, startedAt: new Date(), timeZone: middayZone(), label: `prof-${run}` });
