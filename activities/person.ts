@@ -1,9 +1,7 @@
 import type { Client } from '@temporalio/client';
 import { ApplicationFailure, WorkflowNotFoundError } from '@temporalio/common';
 import type { Db } from '../lib/db.js';
-import { personInputOf } from '../records/persons.js';
-import { grantStartingPerson } from '../records/person-grants.js';
-import { taskQueue } from '../workflows/case-messages.js';
+import { grantStartingPerson, signalPersonFromRows } from '../records/person-workflow.js';
 import { grantContactUpdate, personWorkflowId, type ContactGrant, type ContactGrantRequest } from '../workflows/person-messages.js';
 
 /**
@@ -34,13 +32,7 @@ export function createPersonActivities({ temporal, db }: { temporal?: Client | u
     /** A case's signal to a person that may not run yet: started with it (signal-with-start), from the database's record of the person. */
     async signalPersonWithStart({ personId, signal, arg }: { personId: string; signal: string; arg: unknown }): Promise<void> {
       if (!temporal || !db) throw noClient();
-      await temporal.workflow.signalWithStart('personWorkflow', {
-        taskQueue,
-        workflowId: personWorkflowId(personId),
-        args: [await personInputOf(db, personId)],
-        signal,
-        signalArgs: [arg],
-      });
+      await signalPersonFromRows(temporal, db, personId, signal, arg);
     },
   };
 }

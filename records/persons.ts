@@ -8,7 +8,7 @@ import type { PersonCaseRef, PersonFacts, PersonInput } from '../workflows/perso
 /**
  * The person as the database records them, in the person workflow's terms (workflows/person-messages.ts):
  * its facts from the Contact rows and the Debtor's preferences, and its open cases. The API
- * passes it with every signal-with-start (api/services/person-workflow.ts), so a person whose
+ * passes it with every signal-with-start (records/person-workflow.ts), so a person whose
  * workflow is not running yet starts from what we know.
  */
 

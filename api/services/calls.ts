@@ -7,7 +7,7 @@ import type { ContactVerdict } from '../../domain/regulation/index.js';
 import { Prisma } from '../../generated/prisma/client.js';
 import type { Db } from '../../lib/db.js';
 import { createTwilioClient } from '../../lib/twilio-client.js';
-import { grantStartingPerson } from '../../records/person-grants.js';
+import { grantStartingPerson } from '../../records/person-workflow.js';
 import { callAttemptedSignal, callFactsQuery, contactPermissionQuery } from '../../workflows/case-messages.js';
 import { grantContactUpdate, personWorkflowId, type ContactGrant, type ContactGrantRequest } from '../../workflows/person-messages.js';
 import { ApiError, conflict, invalidRequest, notFound } from '../errors.js';
@@ -101,7 +101,7 @@ async function grantFromPerson(db: Db, temporal: Client, personId: string, reque
       asked = grant.mergedInto;
     } catch (error) {
       if (!(error instanceof WorkflowNotFoundError)) throw error;
-      // A new person's workflow starts with its first contact (records/person-grants.ts); a merged one no longer answers.
+      // A new person's workflow starts with its first contact (records/person-workflow.ts); a merged one no longer answers.
       if (hop > 0) return null;
       const grant = await grantStartingPerson(temporal, db, asked, request);
       if (!grant.mergedInto) return grant;

@@ -8,8 +8,8 @@ import { debtGroupOf, personContactsOf, personInputOf } from '../../records/pers
 import { caseJoinedSignal, caseLeftSignal, personMergedSignal, type PersonCaseRef, type PersonChange } from '../../workflows/person-messages.js';
 import { ApiError, unprocessable } from '../errors.js';
 import { assertNotMerged, findPerson, type PersonScope } from './debtor-access.js';
-import { lockPersons, resyncPerson, signalPersonNow, stateChanges, tellPerson } from './debtor-writes.js';
-import { ensurePersonRunning } from './person-workflow.js';
+import { ensurePersonRunning, signalPersonFromRows } from '../../records/person-workflow.js';
+import { lockPersons, resyncPerson, stateChanges, tellPerson } from './debtor-writes.js';
 
 /**
  * Merging two persons a manager confirmed are one (match suggestions), and undoing it. A merge
@@ -80,13 +80,13 @@ async function tellMerge(db: Db, temporal: Client, merge: MergeView, told: Told 
   const moved = await openCaseRefs(db, merge.accountIds);
   // The merged person signals the survivor itself (what it knew; or, undone, that it takes its cases back): the survivor must run.
   await ensurePersonRunning(temporal, await personInputOf(db, merge.survivor));
-  await signalPersonNow(db, temporal, merge.merged, personMergedSignal, { into: undone ? null : merge.survivor, by: actor, mergeId: merge.mergeId });
+  await signalPersonFromRows(temporal, db, merge.merged, personMergedSignal, { into: undone ? null : merge.survivor, by: actor, mergeId: merge.mergeId });
   for (const ref of moved) {
     if (undone) {
-      await signalPersonNow(db, temporal, merge.survivor, caseLeftSignal, { caseId: ref.caseId });
-      await signalPersonNow(db, temporal, merge.merged, caseJoinedSignal, ref);
+      await signalPersonFromRows(temporal, db, merge.survivor, caseLeftSignal, { caseId: ref.caseId });
+      await signalPersonFromRows(temporal, db, merge.merged, caseJoinedSignal, ref);
     } else {
-      await signalPersonNow(db, temporal, merge.survivor, caseJoinedSignal, ref);
+      await signalPersonFromRows(temporal, db, merge.survivor, caseJoinedSignal, ref);
     }
   }
   if (told) {

@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import type { Client } from '@temporalio/client';
-import type { SignalDefinition } from '@temporalio/workflow';
 import type { Prisma } from '../../generated/prisma/client.js';
 import type { Db } from '../../lib/db.js';
 import { stateAsChanges } from '../../domain/debtor-preference-changes.js';
@@ -9,7 +8,7 @@ import { personInputOf } from '../../records/persons.js';
 import { personChangeSignal, type PersonChange, type PersonInput } from '../../workflows/person-messages.js';
 import { ApiError } from '../errors.js';
 import { assertNotMerged, findPerson, type PersonRow, type PersonScope } from './debtor-access.js';
-import { signalPerson } from './person-workflow.js';
+import { signalPersonWithStart } from '../../records/person-workflow.js';
 
 /**
  * Every change to a person goes the same way: in one transaction, the person's row is locked
@@ -151,7 +150,7 @@ export async function tellPerson(db: Db, temporal: Client, debtorId: string, cha
   if (changes.length === 0) return;
   const input = await personInputOf(db, debtorId);
   for (const [index, change] of changes.entries()) {
-    await signalPerson(temporal, input, personChangeSignal, { changeId: changeIdOf(auditId, index), change: fullChange(change, input) });
+    await signalPersonWithStart(temporal, input, personChangeSignal, { changeId: changeIdOf(auditId, index), change: fullChange(change, input) });
   }
 }
 
@@ -164,7 +163,7 @@ export async function resyncPerson(db: Db, temporal: Client, debtorId: string, c
     // The hash leaves out when and by whom, so repeating the same request is the same change.
     const { at: _at, source: _source, ...content } = full as PersonChange & { at?: number; source?: string };
     const id = createHash('sha256').update(JSON.stringify(content)).digest('base64url').slice(0, 22);
-    await signalPerson(temporal, input, personChangeSignal, { changeId: `debtor-resync-${debtorId}-${id}`, change: full });
+    await signalPersonWithStart(temporal, input, personChangeSignal, { changeId: `debtor-resync-${debtorId}-${id}`, change: full });
   }
 }
 
@@ -173,9 +172,4 @@ export async function stateChanges(db: Db, debtorId: string, source: string): Pr
   const person = await db.debtor.findUniqueOrThrow({ where: { id: debtorId } });
   const at = person.updatedAt.getTime();
   return [{ kind: 'contacts', source, at }, ...stateAsChanges({ preferences: preferencesOf(person.preferences), language: person.language }, { source, at })];
-}
-
-/** Any other signal to a person (merges), with the person as the rows now hold it. */
-export async function signalPersonNow<Arg>(db: Db, temporal: Client, debtorId: string, signal: SignalDefinition<[Arg]>, arg: Arg): Promise<void> {
-  await signalPerson(temporal, await personInputOf(db, debtorId), signal, arg);
 }

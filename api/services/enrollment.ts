@@ -11,7 +11,7 @@ import { caseWorkflow } from '../../workflows/case.js';
 import { caseWorkflowId, taskQueue, type CaseInput } from '../../workflows/case-messages.js';
 import { caseJoinedSignal, type PersonInput } from '../../workflows/person-messages.js';
 import { personInputOf } from '../../records/persons.js';
-import { signalPerson } from './person-workflow.js';
+import { signalPersonWithStart } from '../../records/person-workflow.js';
 import { ApiError, unprocessable } from '../errors.js';
 import { debtorForEnrollment } from './debtor-identity.js';
 import { identityHashesOf, identityKey } from './debtor-page/identity-facts.js';
@@ -43,7 +43,7 @@ export interface EnrollmentResult {
  */
 export async function startCase(temporal: Client, input: CaseInput, person: PersonInput | null): Promise<void> {
   const { personId, externalId, debtGroup } = input.account;
-  if (person && personId) await signalPerson(temporal, person, caseJoinedSignal, { caseId: input.caseId, accountExternalId: externalId, debtGroup: debtGroup ?? externalId });
+  if (person && personId) await signalPersonWithStart(temporal, person, caseJoinedSignal, { caseId: input.caseId, accountExternalId: externalId, debtGroup: debtGroup ?? externalId });
   const started: CaseInput = personId ? { ...input, account: { ...input.account, personStarted: person !== null } } : input;
   try {
     await temporal.workflow.start(caseWorkflow, {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensurePersonRunning, signalPerson } from '../../api/services/person-workflow.js';
+import { ensurePersonRunning, signalPersonWithStart } from '../../records/person-workflow.js';
 import { personInputOf } from '../../records/persons.js';
 import type { Engine } from '../../testing/engine.js';
 import { eventually } from '../../testing/eventually.js';
@@ -27,7 +27,7 @@ describe('a merge of two persons', () => {
 
     // Each person has one account, so neither runs yet; the survivor is started first, as the API's merge does (debtor-merges.ts).
     await ensurePersonRunning(engine.temporal, await personInputOf(engine.db, personB));
-    await signalPerson(engine.temporal, await personInputOf(engine.db, personA), personMergedSignal, { into: personB, by: 'manager:test', mergeId: 'merge-1' });
+    await signalPersonWithStart(engine.temporal, await personInputOf(engine.db, personA), personMergedSignal, { into: personB, by: 'manager:test', mergeId: 'merge-1' });
     await eventually(async () => (await caseStatus(engine, caseA)).person?.personId === personB, 'the case of the merged person to answer to the other');
     expect((await personStatus(engine, personB)).cases.filter((ref) => ref.open).map((ref) => ref.caseId).sort()).toEqual([caseA, caseB].sort());
     expect((await personStatus(engine, personA)).mergedInto).toBe(personB);
@@ -42,7 +42,7 @@ describe('a merge of two persons', () => {
     expect((await personStatus(engine, personB)).holds).toHaveLength(1);
 
     // Undone: the case asks its own person again, and the other no longer counts it.
-    await signalPerson(engine.temporal, await personInputOf(engine.db, personA), personMergedSignal, { into: null, by: 'manager:test', mergeId: 'merge-1' });
+    await signalPersonWithStart(engine.temporal, await personInputOf(engine.db, personA), personMergedSignal, { into: null, by: 'manager:test', mergeId: 'merge-1' });
     await eventually(async () => (await caseStatus(engine, caseA)).person?.personId === personA, 'the case to answer to its own person again');
     await eventually(async () => !(await personStatus(engine, personB)).cases.some((ref) => ref.caseId === caseA), 'the other person to let the case go');
     expect((await personStatus(engine, personA)).mergedInto).toBeNull();

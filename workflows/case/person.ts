@@ -44,7 +44,7 @@ export async function askPerson(run: CaseRun, step: TStep, key: string): Promise
   let grant: ContactGrant;
   try {
     // One ask per attempt: a retried activity repeats it, a later attempt (after a hold) asks anew.
-    // A person the case must start is started by this first ask (records/person-grants.ts, person-start.ts).
+    // A person the case must start is started by this first ask (records/person-workflow.ts, person-start.ts).
     grant = await personCalls.requestContactGrant({ personId: person.personId, grantId: `${key}@${Date.now()}`, ...request, ...(person.unstarted ? { startPerson: true } : {}) });
     delete person.unstarted;
   } catch (error) {
