@@ -78,7 +78,9 @@ function arrangementView({ kind, status, paidTotal, graceDays, agreedBy, agreedA
 
 /** The case as its projection and, unless `live` is false, its running workflow tell it. */
 export async function getCase({ db, temporal, caseId, live: askLive = true }: { db: Db; temporal: Client; caseId: string; live?: boolean }) {
-  // All at once: the live query (which waits for a pending workflow task) need not wait for the row; a missing case is still the row's 404.
+  // All at once: the live query (which waits for a pending workflow task) need not wait for the row. A missing
+  // case is the row's 404 as soon as the row is read: Promise.all rejects with it there and then, and the query's
+  // outcome, whenever it comes, is dropped (liveStatus never rejects). test/cases/missing-case.test.ts.
   const [row, live, events, payments, recordedParts] = await Promise.all([
     caseRow(db, caseId),
     askLive ? liveStatus(temporal, caseId) : null,
