@@ -7,7 +7,8 @@ import type { Db } from '../lib/db.js';
  * less payments not reversed, never below zero, all principal) and the day each became delinquent (its
  * start less its days past due at placement), so the bucket of any as-of date follows from the
  * day alone. Triggers on Case, Account, Payment and LedgerEntry keep them through each case's share (AgingCase)
- * in the transaction of every write (migrations 20261205121825_report_aggregates, 20261205130123_report_aggregate_parts); they answer an
+ * in the transaction of every write (migrations 20261205121825_report_aggregates, 20261205130123_report_aggregate_parts; their group rows taken in key order since
+ * 20261205175731_aggregate_triggers_key_order); they answer an
  * as-of date when `aggregatesCover` (aggregates-cover.ts) says so.
  */
 

@@ -5,7 +5,8 @@ import type { Db } from '../lib/db.js';
  * payments not reversed per cohort, currency and month since placement, with what they paid of
  * each part (api/services/reports/collected-parts.ts). Triggers on Case, Account, Payment and
  * LedgerEntry keep them in the transaction of every write (migrations
- * 20261205121825_report_aggregates, 20261205130123_report_aggregate_parts), so they are always the rows' figures *as of now*; they
+ * 20261205121825_report_aggregates, 20261205130123_report_aggregate_parts; their group rows taken in key order since
+ * 20261205175731_aggregate_triggers_key_order), so they are always the rows' figures *as of now*; they
  * answer an as-of date when `aggregatesCover` (aggregates-cover.ts) says so.
  */
 

@@ -107,7 +107,7 @@ function rowsFromRows(db: Db, at: AsOf, groupBy: readonly RecoveryDimension[], s
     ORDER BY ${Prisma.join(keys)}`;
 }
 
-/** Per group, from the groups the triggers keep (migration report_aggregates): a few hundred rows, not every case. */
+/** Per group, from the groups the triggers keep (migrations report_aggregates, aggregate_triggers_key_order): a few hundred rows, not every case. */
 function rowsFromAggregates(db: Db, groupBy: readonly RecoveryDimension[]): Promise<RawRow[]> {
   const keys = [Prisma.sql`g."currency"`, ...groupBy.map((dimension) => aggregateDimensionSql[dimension])];
   const selected = [Prisma.sql`g."currency" AS "currency"`, ...groupBy.map((dimension) => Prisma.sql`${aggregateDimensionSql[dimension]} AS ${Prisma.raw(`"${dimension}"`)}`)];
