@@ -5,6 +5,7 @@ import type { Db } from '../lib/db.js';
 import type { Prisma } from '../generated/prisma/client.js';
 import { verifyContactsUsed } from '../records/skip-trace-results.js';
 import { settleCaseTasks, touchesTasks } from '../records/task-queue.js';
+import { tasksClosedBy } from '../domain/task-closing.js';
 import type { CaseEvent, CaseEventOf, CaseState, ProjectedLedgerEntry } from '../workflows/case-messages.js';
 import { writeLedgerEntries } from '../records/ledger-entries.js';
 import { wakeAfterCommit, writeWebhookOutbox } from './webhook-outbox.js';
@@ -108,9 +109,12 @@ async function writeProjection(db: Db, input: ProjectCaseInput): Promise<string[
       return [];
     }
 
-    // Events that may close or rescore tasks, and which of them this write records for the first time.
+    // Events that may close or rescore tasks, and which of the closing ones this write records for
+    // the first time (a retried write must not close a task created since). Rescoring reads the
+    // database as it is now, so doing it again on a retry changes nothing: a payment looks nothing up.
     const forQueue = events.filter(touchesTasks);
-    const known = forQueue.length === 0 ? new Set<string | null>() : new Set((await tx.auditEvent.findMany({ where: { idempotencyKey: { in: forQueue.map((event) => `${caseId}#${event.seq}`) } }, select: { idempotencyKey: true } })).map((row) => row.idempotencyKey));
+    const closing = forQueue.filter((event) => tasksClosedBy(event) !== null);
+    const known = closing.length === 0 ? new Set<string | null>() : new Set((await tx.auditEvent.findMany({ where: { idempotencyKey: { in: closing.map((event) => `${caseId}#${event.seq}`) } }, select: { idempotencyKey: true } })).map((row) => row.idempotencyKey));
 
     await tx.auditEvent.createMany({
       data: events.map((event) => ({

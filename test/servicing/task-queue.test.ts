@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
+import { PrismaPg } from '@prisma/adapter-pg';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createProjectionActivities, type ProjectCaseInput } from '../../activities/projection.js';
 import { createTaskActivities } from '../../activities/tasks.js';
+import { PrismaClient } from '../../generated/prisma/client.js';
 import { startEngine, type Engine } from '../../testing/engine.js';
 import type { CaseEvent } from '../../workflows/case-messages.js';
 
@@ -85,6 +87,33 @@ describe('the queue follows the case', () => {
     expect(await row(legal)).toMatchObject({ status: 'cancelled', closedReason: 'the case closed (deceased)' });
     expect((await row(second)).status).toBe('cancelled');
     expect(await engine.db.auditEvent.count({ where: { caseId, action: 'task_closed' } })).toBe(3);
+  });
+
+  it("rescores on a payment's write without looking up which events are new, also when the write is retried", async () => {
+    const caseId = await caseRow();
+    const { taskId: callId } = await task(caseId, 'call');
+    const before = await row(callId);
+    const logged = new PrismaClient({ adapter: new PrismaPg({ connectionString: engine.env.DATABASE_URL }), log: [{ emit: 'event', level: 'query' }] });
+    const statements: string[] = [];
+    logged.$on('query', (event) => statements.push(event.query));
+    try {
+      const paid = [event({ type: 'payment_applied', data: { reference: 'P-2', amount: 90_000, currency: 'USD', receivedAt: new Date().toISOString(), balanceBefore: 100_000, balanceAfter: 10_000, overpaid: 0 } })];
+      const input: ProjectCaseInput = { caseId, seq: paid[0]!.seq, state: { status: 'open', closeReason: null, balance: 10_000, currentStep: null, nextActionAt: null, nextActionWhy: null }, events: paid };
+      const write = () => new MockActivityEnvironment().run((each: ProjectCaseInput) => createProjectionActivities({ db: logged }).projectCase(each), input);
+      await write();
+      const lowered = await row(callId);
+      expect(lowered.priority).toBeLessThan(before.priority);
+      expect(lowered.priorityReasons).toContain('balance (+20)');
+      // A payment closes no task: nothing asks which of its events the audit already holds.
+      expect(statements.filter((sql) => /FROM "public"\."AuditEvent" WHERE .*"idempotencyKey" IN/.test(sql))).toEqual([]);
+      // Retried (the worker lost the answer): the same score, nothing written twice.
+      await write();
+      expect(await row(callId)).toMatchObject({ priority: lowered.priority, priorityReasons: lowered.priorityReasons, status: 'open' });
+      expect(await engine.db.payment.count({ where: { caseId } })).toBe(1);
+      expect(await engine.db.auditEvent.count({ where: { caseId, action: 'payment_applied' } })).toBe(1);
+    } finally {
+      await logged.$disconnect();
+    }
   });
 
   it('verifies a skip-traced contact once a message to it was taken by the provider, and no other', async () => {

@@ -289,6 +289,23 @@ const scenarios = {
     await sleep('30 hours');
     await handle.signal(paymentReceivedSignal, { reference: 'PAY-1', amount: 125_000, currency: 'USD', receivedAt: '2026-01-08T10:00:00Z' });
   },
+  /**
+   * The wake timer kept across signals ('keeps-wake-timer'): two partial payments while the nudge is
+   * due keep its timer; a pause cancels it, the resume sleeps on a new one for the shifted nudge;
+   * paid in full, the case lingers for returned payments on a timer of its own.
+   */
+  'case-payment2-keeps-wake-timer-v12': async (handle, sleep) => {
+    await sleep('1 hour');
+    await handle.signal(paymentReceivedSignal, { reference: 'PAY-1', amount: 10_000, currency: 'USD', receivedAt: '2026-01-01T10:00:00Z' });
+    await sleep('1 hour');
+    await handle.signal(paymentReceivedSignal, { reference: 'PAY-2', amount: 5_000, currency: 'USD', receivedAt: '2026-01-01T11:00:00Z' });
+    await sleep('25 hours');
+    await handle.signal(pauseSignal, { reason: 'debtor asked for a day', by: 'officer:recorder' });
+    await sleep('1 day');
+    await handle.signal(resumeSignal, { reason: 'day over', by: 'officer:recorder' });
+    await sleep('5 days');
+    await handle.signal(paymentReceivedSignal, { reference: 'PAY-3', amount: 110_000, currency: 'USD', receivedAt: '2026-01-08T10:00:00Z' });
+  },
 } satisfies Record<string, (handle: { signal: (...args: never[]) => Promise<void> } & Awaited<ReturnType<typeof startCase>>, sleep: (d: string) => Promise<void>, date: (plusDays: number) => Promise<string>) => Promise<void>>;
 
 /** Fallbacks, conditions on results and outcomes, and `on` branches, for the v3 history. */

@@ -2,6 +2,7 @@ import { CancellationScope, condition, patched, workflowInfo } from '@temporalio
 import type { Projector } from './activities.js';
 import { project, projectionRetryAt } from './projection.js';
 import type { LiveCase } from './state.js';
+import { WakeTimer } from './wake-timer.js';
 
 /**
  * The case's state with what its asynchronous parts share: the projection, the interruptible
@@ -14,6 +15,8 @@ export class CaseRun {
   planned = 0;
   /** The value of `changes` when this pass of the loop began to plan (see {@link beginPlan}); taken by the next wait. */
   private planSeen: number | null = null;
+  /** The timer the waits sleep on, kept while the instant they wake at stays the same. */
+  private readonly wakeTimer = new WakeTimer();
 
   constructor(
     readonly live: LiveCase,
@@ -57,8 +60,7 @@ export class CaseRun {
     // A ledger that bears interest wakes the case at each month end to post the month's interest.
     const accrualAt = this.live.accountLedger?.nextAccrualAt() ?? null;
     const wake = [until, retryAt, accrualAt].reduce<number | null>((first, at) => (at === null ? first : first === null ? at : Math.min(first, at)), null);
-    if (wake === null) await condition(() => this.changes !== seen);
-    else if (wake > Date.now()) await condition(() => this.changes !== seen, wake - Date.now());
+    await this.wakeTimer.wait(wake, () => this.changes !== seen);
     this.live.accountLedger?.accrueAtMonthEnd();
   }
 
