@@ -67,11 +67,14 @@ try {
 
   const shapes = new Map<string, number>();
   let statements = 0;
-  for (const line of log.split('\n')) {
+  const lines = log.split('\n');
+  for (const [index, line] of lines.entries()) {
     const match = /LOG:\s+(?:statement|execute [^:]*): (.*)$/.exec(line);
     if (!match || line.includes(own) || /pg_reload_conf|ALTER SYSTEM/.test(line)) continue;
     statements++;
-    const shape = match[1]!.replace(/\s+/g, ' ').replace(/"public"\./g, '').slice(0, 110);
+    // A statement written from a template literal starts on its second line.
+    const text = match[1]!.trim() || (lines[index + 1] ?? '').trim();
+    const shape = text.replace(/\s+/g, ' ').replace(/"public"\./g, '').slice(0, 110);
     shapes.set(shape, (shapes.get(shape) ?? 0) + 1);
   }
   const per = (after: number | undefined, before: number | undefined) => round(((after ?? 0) - (before ?? 0)) / count, 2);

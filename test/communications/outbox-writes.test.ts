@@ -1,12 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { claimAttempt, recordSent } from '../../records/outbox-writes.js';
+import { claimAttempt, openCommunication, recordSent } from '../../records/outbox-writes.js';
+import { sendProfile } from '../../records/send-profile.js';
 import { startEngine, type Engine } from '../../testing/engine.js';
 import { seedCase } from './support/harness.js';
 
 /**
- * The outbox's one-statement writes (records/outbox-writes.ts) on real PostgreSQL: the claim of
- * an attempt with its event, and the `sent` record with its event, as the Prisma writes they
- * replace left the row.
+ * What a send reads and writes, each in one statement, on real PostgreSQL: the case's profile with
+ * the contact's standing (records/send-profile.ts), and the outbox's writes
+ * (records/outbox-writes.ts): the row opened once, the claim of an attempt with its event, and the
+ * `sent` record with its event, as the Prisma writes they replace left the row.
  */
 
 let engine: Engine;
@@ -89,5 +91,38 @@ describe('recording a send the provider accepted', () => {
     const after = await counts();
     expect((after.sent ?? 0) - (before.sent ?? 0)).toBe(1);
     expect((after.sending ?? 0) - (before.sending ?? 0)).toBe(-1);
+  });
+});
+
+describe('opening the outbox row', () => {
+  it('writes it pending once; a retry gets the row as the first attempt left it', async () => {
+    const seeded = await seedCase(engine.db);
+    const fresh = { id: `comm-${seeded.caseId}`, caseId: seeded.caseId, stepId: 'nudge', idempotencyKey: `${seeded.caseId}/open`, channel: 'sms', template: 'nudge', recipient: seeded.phone, body: 'Hi', templateVersion: 3 };
+    const first = await openCommunication(engine.db, fresh);
+    expect(first).toMatchObject({ id: fresh.id, status: 'pending', attempts: 0, sentAt: null, sendingAt: null, error: null, providerId: null });
+    expect(Math.abs(first.createdAt.getTime() - Date.now())).toBeLessThan(5_000);
+    expect(await engine.db.communication.findUniqueOrThrow({ where: { id: fresh.id } })).toMatchObject({ body: 'Hi', subject: null, html: null, templateVersion: 3, templateLanguage: null });
+
+    expect(await claimAttempt(engine.db, { id: fresh.id, attempts: 0, detail: 'attempt 1' })).toBe(true);
+    const again = await openCommunication(engine.db, { ...fresh, body: 'rendered again' });
+    expect(again).toMatchObject({ id: fresh.id, status: 'sending', attempts: 1, createdAt: first.createdAt });
+    expect(await engine.db.communication.count({ where: { idempotencyKey: fresh.idempotencyKey } })).toBe(1);
+    expect((await engine.db.communication.findUniqueOrThrow({ where: { id: fresh.id } })).body).toBe('Hi');
+  });
+});
+
+describe("a send's profile of its case", () => {
+  it("reads the debtor's language and state, the account's time-bar, and only the asked contact's standing", async () => {
+    const seeded = await seedCase(engine.db, { phone: '+15555550177' });
+    await engine.db.debtor.update({ where: { id: seeded.debtorId }, data: { language: 'es', state: 'NY' } });
+    await engine.db.account.update({ where: { id: seeded.accountId }, data: { timeBarred: true } });
+    const optedOutAt = new Date('2026-11-30T14:15:16.789Z');
+    await engine.db.contact.updateMany({ where: { debtorId: seeded.debtorId, channel: 'sms' }, data: { optedOutAt, optOutSource: 'sms STOP' } });
+
+    const sms = await sendProfile(engine.db, seeded.caseId, { channel: 'sms', value: seeded.phone });
+    expect(sms).toEqual({ timeBarred: true, language: 'es', state: 'NY', contacts: [{ consent: true, optedOutAt, optOutSource: 'sms STOP', status: 'valid' }] });
+    expect((await sendProfile(engine.db, seeded.caseId, { channel: 'sms', value: '+15555550000' }))?.contacts).toEqual([]);
+    expect((await sendProfile(engine.db, seeded.caseId))?.contacts).toEqual([]);
+    expect(await sendProfile(engine.db, 'case-none')).toBeNull();
   });
 });
