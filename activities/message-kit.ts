@@ -6,6 +6,7 @@ import type { MessageChannel, TTemplate } from '../domain/strategy.js';
 import { payLinkUrl } from '../domain/template-links.js';
 import { renderHtmlParagraphs, renderText, templateValues, type TemplateAccount } from '../domain/templates.js';
 import type { Db } from '../lib/db.js';
+import { sendProfile, type StandingRow } from '../records/send-profile.js';
 import type { CommunicationSettings } from './communication-settings.js';
 import { communicationIdFor, type SendRefusal } from './outbox.js';
 import type { ResolvedTemplate } from './template-resolver.js';
@@ -46,6 +47,9 @@ export interface SendMessageInput {
   attachLetter?: boolean | { templateKey?: string; template?: TTemplate; templateRef?: TTemplateRef; address?: string };
 }
 
+/** The debtor's contacts with this channel and address, as read with the case's profile. */
+type Standing = { channel: MessageChannel; to: string; contacts: StandingRow[] };
+
 /** The shared send steps, bound to the database and the communication settings. */
 export function createMessageKit({ db, settings }: { db: Db; settings: CommunicationSettings }) {
   function values(input: SendMessageInput, unsubscribeUrl?: string) {
@@ -64,15 +68,17 @@ export function createMessageKit({ db, settings }: { db: Db; settings: Communica
     };
   }
 
-  /** What the database knows of the case's debtor and debt: language, state, time-barred. */
-  async function caseProfile(input: SendMessageInput) {
-    const row = await db.case.findUnique({
-      where: { id: input.caseId },
-      select: { account: { select: { timeBarred: true, debtor: { select: { language: true, state: true } } } } },
-    });
-    const facts: ContentFacts = input.compliance ?? { state: row?.account.debtor.state ?? null, timeBarred: row?.account.timeBarred ?? false };
+  /**
+   * What the database knows of the case's debtor and debt: language, state, time-barred; with
+   * `channel`, also the debtor's standing on `input.to` in that channel, which `permitWith` then
+   * checks instead of reading it again. One statement (records/send-profile.ts).
+   */
+  async function caseProfile(input: SendMessageInput, channel?: MessageChannel) {
+    const row = await sendProfile(db, input.caseId, channel ? { channel, value: input.to } : undefined);
+    const facts: ContentFacts = input.compliance ?? { state: row?.state ?? null, timeBarred: row?.timeBarred ?? false };
     // The message goes in the language the workflow asked for, else the debtor's.
-    return { input: { ...input, language: input.language ?? row?.account.debtor.language ?? 'en' }, facts };
+    const profiled = { ...input, language: input.language ?? row?.language ?? 'en' };
+    return { input: profiled, facts, ...(channel ? { standing: { channel, to: input.to, contacts: row?.contacts ?? [] } } : {}) };
   }
 
   /**
@@ -87,8 +93,9 @@ export function createMessageKit({ db, settings }: { db: Db; settings: Communica
       : null;
   }
 
-  /** Content first (it is about the message), then the contact's standing. */
-  const permitWith = (content: SendRefusal | null, channel: MessageChannel, input: SendMessageInput) => async () => content ?? refusal(channel, input);
+  /** Content first (it is about the message), then the contact's standing (as `caseProfile` read it, when it did for this channel and address). */
+  const permitWith = (content: SendRefusal | null, channel: MessageChannel, input: SendMessageInput, standing?: Standing) => async () =>
+    content ?? refusal(channel, input, standing?.channel === channel && standing.to === input.to ? standing.contacts : undefined);
 
   const stored = (resolved: ResolvedTemplate) => ({ template: resolved.key, templateLanguage: resolved.language, templateVersion: resolved.version });
 
@@ -97,15 +104,17 @@ export function createMessageKit({ db, settings }: { db: Db; settings: Communica
    * them again against what it was told and what the database knows now (a STOP, an
    * unsubscribe or a bounce may have landed since the workflow decided).
    */
-  async function refusal(channel: MessageChannel, input: SendMessageInput): Promise<SendRefusal | null> {
+  async function refusal(channel: MessageChannel, input: SendMessageInput, known?: StandingRow[]): Promise<SendRefusal | null> {
     const spec: ChannelSpec = channels[channel];
     const noConsent = spec.consent ? { reason: `no recorded consent for ${spec.name}` } : null;
     if (input.contact?.optedOut) return { reason: `the debtor opted out of ${channel}` };
     if (noConsent && input.contact && !input.contact.consent) return noConsent;
-    const contacts = await db.contact.findMany({
-      where: { channel, value: input.to, debtor: { accounts: { some: { cases: { some: { id: input.caseId } } } } } },
-      select: { consent: true, optedOutAt: true, optOutSource: true, status: true },
-    });
+    const contacts =
+      known ??
+      (await db.contact.findMany({
+        where: { channel, value: input.to, debtor: { accounts: { some: { cases: { some: { id: input.caseId } } } } } },
+        select: { consent: true, optedOutAt: true, optOutSource: true, status: true },
+      }));
     if (contacts.some((contact) => contact.status === 'invalid')) return { reason: `the ${channel} contact is marked invalid (bounced or undeliverable)`, invalid: true };
     if (!spec.optOut) return null; // nothing to opt out of (letters)
     const optedOut = contacts.find((contact) => contact.optedOutAt);

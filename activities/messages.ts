@@ -54,7 +54,7 @@ export function createMessageActivities({
 
   return {
     async sendEmail(given: SendMessageInput) {
-      const { input, facts } = await caseProfile(given);
+      const { input, facts, standing } = await caseProfile(given, 'email');
       const resolved = await resolveTemplate(db, 'email', input);
       const id = communicationIdFor(input.idempotencyKey);
       const token = signLinkToken(settings.linkSecret, LinkPurpose.reply, id);
@@ -65,7 +65,7 @@ export function createMessageActivities({
         db,
         ...input,
         message: { channel: 'email', ...stored(resolved), recipient: input.to, subject, body: text, html },
-        permit: permitWith(content, 'email', input),
+        permit: permitWith(content, 'email', input, standing),
         deliver: async (row) => {
           const pdf = await letterAttachment(input, { text, subject, language: resolved.language }, row.createdAt);
           const document = pdf ? await letters.keep(`${row.id}-attachment`, pdf) : null;
@@ -86,7 +86,7 @@ export function createMessageActivities({
     },
 
     async sendSms(given: SendMessageInput) {
-      const { input, facts } = await caseProfile(given);
+      const { input, facts, standing } = await caseProfile(given, 'sms');
       const resolved = await resolveTemplate(db, 'sms', input);
       const id = communicationIdFor(input.idempotencyKey);
       const fitted = fitRenderedSms(renderWith(resolved, input).text, { language: resolved.language, maxSegments: settings.smsMaxSegments });
@@ -99,13 +99,13 @@ export function createMessageActivities({
         ...input,
         message: { channel: 'sms', ...stored(resolved), recipient: input.to, body },
         note: fitted.truncated ? `shortened to ${fitted.length.segments} segment(s) at the end of its free text ("...")` : undefined,
-        permit: permitWith(content, 'sms', input),
+        permit: permitWith(content, 'sms', input, standing),
         ...smsDelivery({ db, sms, to: input.to, body, statusCallback, length: fitted.length }),
       });
     },
 
     async sendLetter(given: SendMessageInput) {
-      const { input, facts } = await caseProfile(given);
+      const { input, facts, standing } = await caseProfile(given, 'letter');
       const resolved = await resolveTemplate(db, 'letter', input);
       const { subject, text } = renderWith(resolved, input);
       const content = contentCheck('letter', resolved, text, facts);
@@ -113,7 +113,7 @@ export function createMessageActivities({
         db,
         ...input,
         message: { channel: 'letter', ...stored(resolved), recipient: input.to, subject, body: text },
-        permit: permitWith(content, 'letter', input),
+        permit: permitWith(content, 'letter', input, standing),
         // No reconcile: the outbox file is named by the communication and the HTTP provider gets
         // it as the idempotency key, so sending again after an interruption cannot print twice.
         deliver: async (row) => {

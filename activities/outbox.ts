@@ -3,6 +3,7 @@ import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Db } from '../lib/db.js';
 import type { MessageChannel } from '../domain/strategy.js';
 import { leftUsStatuses } from '../domain/template-delivery.js';
+import { claimAttempt, openCommunication, recordSent } from '../records/outbox-writes.js';
 import { throwIfAbandoned } from './heartbeat.js';
 
 /**
@@ -154,22 +155,10 @@ export async function deliverOnce({
   deliver: (row: OutboxRow) => Promise<Delivery>;
 }): Promise<SendResult> {
   const startedAt = Date.now();
-  const row = await db.communication.upsert({
-    where: { idempotencyKey },
-    create: { id: communicationIdFor(idempotencyKey), caseId, stepId, idempotencyKey, ...message, status: 'pending' },
-    update: {},
-  });
-  const event = (status: string, detail: string, data?: object) =>
-    db.communicationEvent.create({ data: { communicationId: row.id, status, detail, ...(data ? { data } : {}) } });
-  const markSent = async (delivery: Delivery, status: string, detail: string) => {
-    const { provider, providerId, ...details } = delivery;
-    await db.$transaction([
-      db.communication.update({ where: { id: row.id }, data: { provider, providerId, sentAt: new Date(), error: null, ...details } }),
-      // The provider's own report ("delivered") can arrive before this record: never move it back.
-      db.communication.updateMany({ where: { id: row.id, status: { in: ['pending', 'sending'] } }, data: { status: 'sent' } }),
-      event(status, detail, { provider, providerId }),
-    ]);
-  };
+  const row = await openCommunication(db, { id: communicationIdFor(idempotencyKey), caseId, stepId, idempotencyKey, ...message });
+  const event = (status: string, detail: string) => db.communicationEvent.create({ data: { communicationId: row.id, status, detail } });
+  // One statement (records/outbox-writes.ts); the provider's own report ("delivered") can arrive before it: never moved back.
+  const markSent = (delivery: Delivery, status: string, detail: string) => recordSent(db, row.id, delivery, { status, detail });
 
   if (row.sentAt || leftUsStatuses.includes(row.status)) {
     return { communicationId: row.id, providerId: row.providerId, duplicate: true };
@@ -203,14 +192,10 @@ export async function deliverOnce({
     throw ApplicationFailure.nonRetryable(refusal.reason, type);
   }
 
-  // Claim this attempt; a concurrent attempt (a worker presumed dead) loses and retries later.
-  const claimed = await db.communication.updateMany({
-    where: { id: row.id, attempts: row.attempts },
-    data: { status: 'sending', attempts: row.attempts + 1, sendingAt: new Date() },
-  });
-  if (claimed.count === 0) throw new Error(`${message.channel} send is being attempted elsewhere; retrying`);
+  // Claim this attempt with its `sending` event; a concurrent attempt (a worker presumed dead) loses and retries later.
   const after = row.status === 'sending' ? (reconcile ? ' after an interrupted attempt the provider has no record of' : ' after an interrupted attempt') : '';
-  await event('sending', `attempt ${row.attempts + 1}${after}${note ? `; ${note}` : ''}`);
+  const claimed = await claimAttempt(db, { id: row.id, attempts: row.attempts, detail: `attempt ${row.attempts + 1}${after}${note ? `; ${note}` : ''}` });
+  if (!claimed) throw new Error(`${message.channel} send is being attempted elsewhere; retrying`);
 
   // An attempt the server timed out (a stalled worker) stops here; its retry reconciles the row.
   throwIfAbandoned();

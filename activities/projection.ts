@@ -3,6 +3,7 @@ import type { Client } from '@temporalio/client';
 import { wellFormedDeep } from '../domain/well-formed-text.js';
 import type { Db } from '../lib/db.js';
 import type { Prisma } from '../generated/prisma/client.js';
+import { readProjectedCase, writeCaseState } from '../records/case-projection-rows.js';
 import { verifyContactsUsed } from '../records/skip-trace-results.js';
 import { settleCaseTasks, touchesTasks } from '../records/task-queue.js';
 import { tasksClosedBy } from '../domain/task-closing.js';
@@ -87,23 +88,9 @@ async function writeProjection(db: Db, input: ProjectCaseInput): Promise<string[
   // Ill-formed text from an older history is repaired, not refused: the case's record must be written.
   const { caseId, seq, state, events, ledger } = wellFormedDeep(input);
   return db.$transaction(async (tx) => {
-    const current = await tx.case.findUniqueOrThrow({ where: { id: caseId }, include: { account: true } });
-    if (seq >= current.projectedSeq) {
-      await tx.case.update({
-        where: { id: caseId },
-        data: {
-          status: state.status,
-          closeReason: state.closeReason,
-          balance: state.balance,
-          currentStep: state.currentStep,
-          nextActionAt: state.nextActionAt ? new Date(state.nextActionAt) : null,
-          nextActionWhy: state.nextActionWhy,
-          projectedSeq: seq,
-          closedAt: state.status === 'closed' ? (current.closedAt ?? new Date()) : null,
-        },
-      });
-      await tx.account.update({ where: { id: current.accountId }, data: { balance: state.balance } });
-    }
+    // The case with its account read in one statement, and written in one (records/case-projection-rows.ts).
+    const current = await readProjectedCase(tx, caseId);
+    if (seq >= current.projectedSeq) await writeCaseState(tx, current, seq, state);
     if (events.length === 0) {
       await writeMoneyRows(tx, caseId, ledger, []);
       return [];
@@ -135,7 +122,7 @@ async function writeProjection(db: Db, input: ProjectCaseInput): Promise<string[
 
     // A skip-traced contact a message reached is verified by that use (a retried send included: the step's one send).
     const used = events.flatMap((event) => (event.type === 'step_done' && event.data?.communicationId ? [event.data.communicationId] : []));
-    if (used.length > 0) await verifyContactsUsed(tx, caseId, used);
+    if (used.length > 0 && current.unverifiedSkipTrace) await verifyContactsUsed(tx, caseId, used);
 
     for (const event of events) {
       const change = contactChange(event);
