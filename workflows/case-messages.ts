@@ -91,6 +91,11 @@ export interface CaseInput {
   startedAt: string;
   /** State carried over continue-as-new; absent on the first run. */
   carried?: CaseState;
+  /**
+   * The code generation the case was started on (workflows/patches.ts): the patches it had are
+   * taken without a marker. Absent on cases started before it was said: every patch by its marker.
+   */
+  codeGeneration?: number;
 }
 
 /**

@@ -1,4 +1,5 @@
-import { allHandlersFinished, condition, continueAsNew, patched, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, condition, continueAsNew, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
+import { patchedOrCurrent, startOnGeneration } from './patches.js';
 import { evaluateContact } from '../domain/regulation/index.js';
 import { boundedLocalRecords, localRecords, records } from './case/activities.js';
 import { monitorArrangement } from './case/arrangements.js';
@@ -71,33 +72,35 @@ export interface CaseResult {
  * (case/legacy-loop.ts). Every `patched()` id stays where its commands are.
  */
 export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
+  // First: every patch below (and in the signal handlers) asks what the case started on.
+  startOnGeneration(input.codeGeneration);
   /**
    * Cases started before this walk the timeline step by step with planStep alone; newer ones walk
    * it with domain/timeline.ts, as the preview does: fallbacks, step results, event branches.
    */
-  const walksTimeline = patched('timeline-walk');
+  const walksTimeline = patchedOrCurrent('timeline-walk');
   /** Cases started before this project through a scheduled activity; newer ones through a local one. */
-  const localProjection = patched('local-projection');
+  const localProjection = patchedOrCurrent('local-projection');
   /** Cases started before this retry a failing projection without end; newer ones go on and catch up later. */
-  const boundedProjection = patched('projection-bounded');
+  const boundedProjection = patchedOrCurrent('projection-bounded');
   const projects = !localProjection ? records : boundedProjection ? boundedLocalRecords : localRecords;
   /**
    * Cases of a person (`account.personId`) started before this decide their contacts alone; newer
    * ones ask their person workflow before each contact and share what they learn about the person.
    * Asked only for cases with a person, so cases without one record no marker and run as before.
    */
-  const personGrants = input.account.personId !== undefined && patched('person-contact-grants');
+  const personGrants = input.account.personId !== undefined && patchedOrCurrent('person-contact-grants');
   /**
    * Cases of a person started before this send each message on its own; newer ones tell their
    * person their next due message and may send one consolidated message for the person's accounts
    * due the same day (strategy `contact.consolidate`).
    */
-  const consolidatedMessages = personGrants && patched('person-consolidated-messages');
+  const consolidatedMessages = personGrants && patchedOrCurrent('person-consolidated-messages');
   /**
    * New cases keep an account ledger (itemization, interest, fees, payments, reversals) whose sum
    * is the balance; cases started before keep their one-number balance, and so do their next runs.
    */
-  const ledgerEntries = !input.carried && patched('ledger-entries');
+  const ledgerEntries = !input.carried && patchedOrCurrent('ledger-entries');
   const live = new LiveCase({
     caseId: input.caseId,
     account: input.account,
@@ -121,7 +124,7 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
 
   setHandler(paymentReversedSignal, (reversal) => {
     run.changes++;
-    live.reversePayment(reversal, () => patched('servicing-arrangement-changes'));
+    live.reversePayment(reversal, () => patchedOrCurrent('servicing-arrangement-changes'));
   });
 
   setHandler(autopayChangedSignal, (change) => {
@@ -131,7 +134,7 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
 
   setHandler(debtorRepliedSignal, (reply) => {
     run.changes++;
-    receiveReply(live, reply, () => patched('reply-tasks'));
+    receiveReply(live, reply, () => patchedOrCurrent('reply-tasks'));
   });
 
   setHandler(contactChangedSignal, (change) => {
@@ -146,7 +149,7 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
 
   setHandler(pauseSignal, (request) => {
     run.changes++;
-    live.pause(request, () => patched('pause-shifts-timeline'));
+    live.pause(request, () => patchedOrCurrent('pause-shifts-timeline'));
   });
 
   setHandler(resumeSignal, (request) => {
@@ -214,7 +217,7 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
     recordOutcomeUpdate,
     async (request) => {
       const mine = ++run.changes;
-      applyOutcome(live, request, () => patched('servicing-arrangement-changes'));
+      applyOutcome(live, request, () => patchedOrCurrent('servicing-arrangement-changes'));
       // Answer with what the case does next because of this outcome, not the plan from before it.
       await condition(() => run.planned >= mine || state.status === 'closed', '10 seconds');
       return live.status();
@@ -235,14 +238,14 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
     }
     if (state.status === 'closed') {
       // A paid or settled case lingers for returned payments, which reopen it.
-      const lingers = (state.closeReason === CloseReason.paid || state.closeReason === CloseReason.settled) && patched('reversal-window');
+      const lingers = (state.closeReason === CloseReason.paid || state.closeReason === CloseReason.settled) && patchedOrCurrent('reversal-window');
       const until = Date.parse(state.closedAt ?? new Date().toISOString()) + live.policy.reversalWindowDays * dayMs;
       if (!lingers || Date.now() >= until) break;
       await run.waitUntil(until, `closed as ${state.closeReason}; a returned payment until then reopens it`);
       continue;
     }
     const { continueAsNewSuggested, historyLength } = workflowInfo();
-    if (continueAsNewSuggested || (historyLength > historyEventsBeforeContinueAsNew && patched('history-bound'))) {
+    if (continueAsNewSuggested || (historyLength > historyEventsBeforeContinueAsNew && patchedOrCurrent('history-bound'))) {
       await condition(allHandlersFinished);
       await runSideEffects(run);
       await run.project();

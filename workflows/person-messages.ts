@@ -62,6 +62,8 @@ export interface PersonInput {
    * Absent on persons started before this was said, so their runs replay as they were.
    */
   announceAtStart?: boolean;
+  /** As the case's (`CaseInput.codeGeneration`, workflows/patches.ts). */
+  codeGeneration?: number;
 }
 
 /** One contact made with the person, on any debt. */

@@ -1,4 +1,5 @@
-import { allHandlersFinished, condition, continueAsNew, getExternalWorkflowHandle, isCancellation, log, patched, setHandler, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, condition, continueAsNew, getExternalWorkflowHandle, isCancellation, log, setHandler, workflowInfo } from '@temporalio/workflow';
+import { patchedOrCurrent, startOnGeneration } from './patches.js';
 import {
   caseDueSignal,
   consolidationFailedSignal,
@@ -31,8 +32,9 @@ const historyEventsBeforeContinueAsNew = 1_000;
  * longest cap window, recent change ids).
  */
 export async function personWorkflow(input: PersonInput): Promise<void> {
+  startOnGeneration(input.codeGeneration);
   // Decided once, at the start of a run, so a run that began before the bound never waits on it.
-  const boundsHistory = patched('person-history-bound');
+  const boundsHistory = patchedOrCurrent('person-history-bound');
   const wantsNewRun = () => workflowInfo().continueAsNewSuggested || (boundsHistory && workflowInfo().historyLength > historyEventsBeforeContinueAsNew);
   const person = new LivePerson(input);
   const { state } = person;

@@ -9,6 +9,7 @@ import { candidateTimeZones } from '../../domain/regulation/zones.js';
 import type { Db } from '../../lib/db.js';
 import { caseWorkflow } from '../../workflows/case.js';
 import { caseWorkflowId, taskQueue, type CaseInput } from '../../workflows/case-messages.js';
+import { currentCodeGeneration } from '../../workflows/patches.js';
 import { caseJoinedSignal, type PersonInput } from '../../workflows/person-messages.js';
 import { personInputOf } from '../../records/persons.js';
 import { signalPersonWithStart } from '../../records/person-workflow.js';
@@ -44,7 +45,8 @@ export interface EnrollmentResult {
 export async function startCase(temporal: Client, input: CaseInput, person: PersonInput | null): Promise<void> {
   const { personId, externalId, debtGroup } = input.account;
   if (person && personId) await signalPersonWithStart(temporal, person, caseJoinedSignal, { caseId: input.caseId, accountExternalId: externalId, debtGroup: debtGroup ?? externalId });
-  const started: CaseInput = personId ? { ...input, account: { ...input.account, personStarted: person !== null } } : input;
+  // Started on this code: every patch it has is taken without a marker (workflows/patches.ts).
+  const started: CaseInput = { ...input, codeGeneration: currentCodeGeneration, ...(personId ? { account: { ...input.account, personStarted: person !== null } } : {}) };
   try {
     await temporal.workflow.start(caseWorkflow, {
       taskQueue,

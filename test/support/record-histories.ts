@@ -242,6 +242,17 @@ const scenarios = {
     await handle.signal(paymentReceivedSignal, { reference: 'PAY-1', amount: 125_000, currency: 'USD', receivedAt: '2026-01-08T10:00:00Z' });
   },
   /**
+   * The v5 scenario on a case started on code generation 1 (workflows/patches.ts): every patch
+   * it reaches taken, no marker recorded.
+   */
+  'case-generation-enroll2-v12': async (handle, sleep) => {
+    await sleep('1 hour');
+    await handle.signal(pauseSignal, { reason: 'debtor asked for two days', by: 'officer:recorder' });
+    await sleep('2 days');
+    await handle.signal(resumeSignal, { reason: 'two days over', by: 'officer:recorder' });
+    await handle.signal(debtorRepliedSignal, { channel: 'email', text: 'I lost my job, what can I do?', receivedAt: '2026-01-03T10:00:00Z' });
+  },
+  /**
    * The account ledger ('ledger-entries'): 18% interest on the principal posted at each month end
    * and when something happens; a partial payment split by the waterfall, returned; the creditor's
    * correction as an adjustment; then a payment of all but the interest since, and the timeline runs out.
@@ -295,6 +306,19 @@ const scenarios = {
    * paid in full, the case lingers for returned payments on a timer of its own.
    */
   'case-payment2-keeps-wake-timer-v12': async (handle, sleep) => {
+    await sleep('1 hour');
+    await handle.signal(paymentReceivedSignal, { reference: 'PAY-1', amount: 10_000, currency: 'USD', receivedAt: '2026-01-01T10:00:00Z' });
+    await sleep('1 hour');
+    await handle.signal(paymentReceivedSignal, { reference: 'PAY-2', amount: 5_000, currency: 'USD', receivedAt: '2026-01-01T11:00:00Z' });
+    await sleep('25 hours');
+    await handle.signal(pauseSignal, { reason: 'debtor asked for a day', by: 'officer:recorder' });
+    await sleep('1 day');
+    await handle.signal(resumeSignal, { reason: 'day over', by: 'officer:recorder' });
+    await sleep('5 days');
+    await handle.signal(paymentReceivedSignal, { reference: 'PAY-3', amount: 110_000, currency: 'USD', receivedAt: '2026-01-08T10:00:00Z' });
+  },
+  /** The same on generation 2 (workflows/patches.ts), as the API starts a case now: the timer kept, no marker. */
+  'case-generation2-keeps-wake-timer-v13': async (handle, sleep) => {
     await sleep('1 hour');
     await handle.signal(paymentReceivedSignal, { reference: 'PAY-1', amount: 10_000, currency: 'USD', receivedAt: '2026-01-01T10:00:00Z' });
     await sleep('1 hour');
@@ -371,6 +395,7 @@ const scenarioStrategies: Record<string, TStrategyDefinition> = {
   'case-walk-v3': walkingStrategy,
   'case-local-projection-v4': walkingStrategy,
   'case-every-patch-v5': everyPatchStrategy,
+  'case-generation-enroll2-v12': everyPatchStrategy,
   'case-person-grants-v7': personStrategy,
   'case-person-bound-v9': personStrategy,
   'case-person-consolidated-v8': consolidatingStrategy,
@@ -385,7 +410,9 @@ const noticeScenarios = new Set(['case-notice-v10', 'case-notice-verification-v1
 /** Scenarios whose debtor has no postal address, and an email without consent to electronic delivery. */
 const noAddressScenarios = new Set(['case-ledger-notice-unsent-v11']);
 /** Scenarios whose agency refuses every referral for good. */
-const refusingAgency = new Set(['case-every-patch-v5']);
+const refusingAgency = new Set(['case-every-patch-v5', 'case-generation-enroll2-v12']);
+/** Scenarios whose case starts on a code generation (workflows/patches.ts), as the API starts it. */
+const scenarioGenerations: Record<string, number> = { 'case-generation-enroll2-v12': 1, 'case-generation2-keeps-wake-timer-v13': 2 };
 /** Installments whose autopay charge the recording declines, per scenario. */
 const autopayDeclines: Record<string, number[]> = { 'case-stripe-autopay-v9': [2] };
 
@@ -419,6 +446,8 @@ async function startCase(env: Env, taskQueue: string, id: string) {
   if (noAddressScenarios.has(id)) delete input.account.contacts.letter;
   const terms = scenarioLedgers[id];
   if (terms) input.account.ledger = terms;
+  const generation = scenarioGenerations[id];
+  if (generation !== undefined) input.codeGeneration = generation;
   if (!personScenarios.has(id)) return env.client.workflow.start(caseWorkflow, { taskQueue, workflowId: caseId, args: [{ ...input, caseId }] });
   // The person runs first and knows both accounts; the sibling started an hour earlier.
   const personId = personOf(caseId);

@@ -1,4 +1,5 @@
-import { inWorkflowContext, patched } from '@temporalio/workflow';
+import { inWorkflowContext } from '@temporalio/workflow';
+import { patchedOrCurrent } from '../patches.js';
 import { openingEntry, type LedgerTerms } from '../../domain/ledger/account-ledger.js';
 import { interestStop, interestStopConditions, type InterestStopCondition } from '../../domain/ledger/interest-stops.js';
 import { total, type Components } from '../../domain/ledger/components.js';
@@ -20,7 +21,7 @@ import type { CaseState, LedgerState, ProjectedLedgerEntry } from '../case-messa
 const dayOf = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
 /** Cases from before 'interest-stops' accrue through holds, as they did; outside a workflow (unit tests of the state) the rule applies. */
-const stopsInterest = () => !inWorkflowContext() || patched('interest-stops');
+const stopsInterest = () => !inWorkflowContext() || patchedOrCurrent('interest-stops');
 
 export class AccountLedger {
   constructor(

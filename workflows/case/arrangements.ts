@@ -1,4 +1,4 @@
-import { patched } from '@temporalio/workflow';
+import { patchedOrCurrent } from '../patches.js';
 import { checkArrangement } from '../../domain/arrangements.js';
 import { contactWindowHold } from '../../domain/contact-rules.js';
 import { formatMoney } from '../../domain/money.js';
@@ -49,7 +49,7 @@ export async function monitorArrangement(run: CaseRun, arrangement: Arrangement)
   const { next } = check;
   // Autopay is set only by its own signal, so cases without it never reach this patch.
   const autopayAt = autopayChargeAt(next.dueDate);
-  const owesCharge = autopayOwes(run, arrangement, next) && patched('stripe-autopay-charges');
+  const owesCharge = autopayOwes(run, arrangement, next) && patchedOrCurrent('stripe-autopay-charges');
   if (owesCharge && now >= autopayAt) {
     await chargeInstallment(run, arrangement, next);
     return;

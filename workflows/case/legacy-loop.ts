@@ -1,4 +1,4 @@
-import { patched } from '@temporalio/workflow';
+import { patchedOrCurrent } from '../patches.js';
 import { planStep } from '../../domain/step-plan.js';
 import { CloseReason } from '../case-messages.js';
 import type { CaseRun } from './run.js';
@@ -26,7 +26,7 @@ export async function legacyStep(run: CaseRun): Promise<void> {
           facts: live.caseFacts(),
           window: live.strategy.definition.contact.allowedHours,
           // Regulation F and the state rules; cases started before them keep the window check alone.
-          ...(patched('contact-rules') ? { policy: live.contactPolicy } : {}),
+          ...(patchedOrCurrent('contact-rules') ? { policy: live.contactPolicy } : {}),
         });
   if (decision.kind === 'wait') {
     await run.waitUntil(decision.until, decision.reason);

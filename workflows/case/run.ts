@@ -1,4 +1,5 @@
-import { CancellationScope, condition, patched, workflowInfo } from '@temporalio/workflow';
+import { CancellationScope, condition, workflowInfo } from '@temporalio/workflow';
+import { patchedOrCurrent } from '../patches.js';
 import type { Projector } from './activities.js';
 import { project, projectionRetryAt } from './projection.js';
 import type { LiveCase } from './state.js';
@@ -47,7 +48,7 @@ export class CaseRun {
     // Taken once, so a part that loops over waits of its own plans again from the second on.
     const planSeen = this.planSeen;
     this.planSeen = null;
-    const fromPlan = planSeen !== null && patched('wait-from-plan');
+    const fromPlan = planSeen !== null && patchedOrCurrent('wait-from-plan');
     if (fromPlan && this.changes !== planSeen) return;
     // Taken first: a signal that lands while the projection runs must still cut the wait short.
     const seen = this.changes;

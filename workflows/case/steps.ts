@@ -1,4 +1,5 @@
-import { ApplicationFailure, isCancellation, patched } from '@temporalio/workflow';
+import { ApplicationFailure, isCancellation } from '@temporalio/workflow';
+import { patchedOrCurrent } from '../patches.js';
 import type { ContactChannel } from '../../domain/case-facts.js';
 import { requiredDisclosures } from '../../domain/regulation/index.js';
 import { isMessageAction } from '../../domain/step-actions.js';
@@ -72,7 +73,7 @@ export async function runStep(run: CaseRun, step: TStep, key = run.idempotencyKe
         return 'skipped';
       case 'agency_referral': {
         const agency = step.agency ?? 'default';
-        if (patched('agency-placement-keeps-case-open')) {
+        if (patchedOrCurrent('agency-placement-keeps-case-open')) {
           await placeWithAgency(run, step.id, agency, key);
           return 'sent';
         }
@@ -93,7 +94,7 @@ export async function runStep(run: CaseRun, step: TStep, key = run.idempotencyKe
     live.record('step_failed', `${step.action} failed: ${message}`, { stepId: step.id, data: { type, channel: step.action } });
     // An agency that refuses the referral for good leaves the case with us: a person places it,
     // as after a refused escalation. (Only an agency's permanent refusal reaches here.)
-    if (step.action === 'agency_referral' && patched('agency-step-refused-task')) {
+    if (step.action === 'agency_referral' && patchedOrCurrent('agency-step-refused-task')) {
       live.sideEffects.push({ kind: 'task', task: { kind: 'escalation', reason: `agency ${step.agency ?? 'default'} refused the referral of step "${step.id}" (${message}): place the case by hand` } });
     }
     return type === 'InvalidRecipient' ? 'bounced' : 'failed';
@@ -130,7 +131,7 @@ export function recordCovered(run: CaseRun, step: TStep, by: CoveredBy): void {
 
 /** The case file packaged for an agency or the legal team is read from the projection: bring it up to date. */
 export async function projectForCaseFile(run: CaseRun): Promise<void> {
-  if (patched('project-before-case-file')) await run.project();
+  if (patchedOrCurrent('project-before-case-file')) await run.project();
 }
 
 /** Refers the case to an agency; it stays open (payments still apply) until a manager recalls it. */

@@ -1,4 +1,4 @@
-import { patched } from '@temporalio/workflow';
+import { patchedOrCurrent } from '../patches.js';
 import { DateTime } from 'luxon';
 import { candidateZones } from '../../domain/case-facts.js';
 import { itemize, type LedgerEntry } from '../../domain/ledger/ledger.js';
@@ -80,7 +80,7 @@ export async function sendGeneratedValidationNotice(run: CaseRun): Promise<void>
   const history = live.state.compliance?.history;
   const communicated = (at: number | null | undefined) => at !== null && at !== undefined;
   if (!generatesValidationNotice(live) || communicated(history?.validationNoticeSentAt) || communicated(history?.firstCommunicationAt)) return;
-  if (!patched('generated-validation-notice')) return;
+  if (!patchedOrCurrent('generated-validation-notice')) return;
   await tryValidationNotice(run);
 }
 
@@ -120,7 +120,7 @@ async function tryValidationNotice(run: CaseRun): Promise<void> {
 function noNoticeRoute(run: CaseRun): void {
   const { live } = run;
   const task = { kind: 'notice', reason: 'no address or consented email to send the validation notice to: send it by hand and record it' } as const;
-  if (!patched('validation-notice-holds')) {
+  if (!patchedOrCurrent('validation-notice-holds')) {
     live.sideEffects.push({ kind: 'task', task });
     return;
   }
@@ -186,7 +186,7 @@ async function sendNotice(run: CaseRun, route: { channel: 'email' | 'letter'; to
  * neither, an officer gets a task. Cases from before 'generated-verification' send the old letter.
  */
 export async function sendGeneratedVerification(run: CaseRun, key: string, originalCreditor: string | undefined): Promise<boolean> {
-  if (!patched('generated-verification')) return false;
+  if (!patchedOrCurrent('generated-verification')) return false;
   const { live } = run;
   const route = noticeRoutes(live).sort((a, b) => (a.channel === 'letter' ? -1 : b.channel === 'letter' ? 1 : 0))[0];
   const name = originalCreditor ? 'original creditor' : 'verification';

@@ -1,4 +1,5 @@
-import { CancellationScope, condition, patched, sleep } from '@temporalio/workflow';
+import { CancellationScope, condition, sleep } from '@temporalio/workflow';
+import { patchedOrCurrent } from '../patches.js';
 
 /** A started timer: the instant it fires at, its scope (to cancel it), and whether it fired or was cancelled. */
 interface Timer {
@@ -24,7 +25,7 @@ export class WakeTimer {
   /** Sleeps until `at` (`null`: no time) or until `woken()` holds, whichever is first. */
   async wait(at: number | null, woken: () => boolean): Promise<void> {
     const timed = at !== null && at > Date.now();
-    if (timed && !this.keeps) this.keeps = patched('keeps-wake-timer');
+    if (timed && !this.keeps) this.keeps = patchedOrCurrent('keeps-wake-timer');
     if (!this.keeps) {
       if (at === null) await condition(woken);
       else if (timed) await condition(woken, at - Date.now());
