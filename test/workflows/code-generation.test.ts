@@ -41,41 +41,42 @@ interface HistoryEvent {
   upsertWorkflowSearchAttributesEventAttributes?: unknown;
 }
 
-type Lived = Awaited<ReturnType<typeof sideBySide>>[number];
+type Lived = Awaited<ReturnType<typeof liveOneAfterTheOther>>[number];
 
-/** Starts two cases side by side, one without a generation and one on the current, and drives both the same way. */
-async function sideBySide() {
-  const startedAt = await engine.testEnv.currentTimeMs();
-  const fixture = caseFixture(startedAt, everyPatch);
-  // An itemized ledger without interest: when a case posts interest around a hold depends on the test server's timing.
-  const ledger = { itemizationDate: fixture.startedAt.slice(0, 10), itemization: { principal: 120_000, interest: 4_000, fees: 1_000 }, authorizedFees: [], waterfall: 'fees_interest_principal' as const };
-  const cases = [undefined, currentCodeGeneration].map((codeGeneration) => {
+/**
+ * Lives two cases, one without a generation and one on the current, driven the same way. One after
+ * the other, never side by side: on one time-skipping server one case's timers skip time past the
+ * other's workflow task while its local projection runs, and that task times out.
+ */
+async function liveOneAfterTheOther() {
+  const cases = [];
+  for (const codeGeneration of [undefined, currentCodeGeneration]) {
+    const fixture = caseFixture(await engine.testEnv.currentTimeMs(), everyPatch);
+    // An itemized ledger without interest: the two cases start weeks apart, and interest would tell them apart.
+    const ledger = { itemizationDate: fixture.startedAt.slice(0, 10), itemization: { principal: 120_000, interest: 4_000, fees: 1_000 }, authorizedFees: [], waterfall: 'fees_interest_principal' as const };
     const recorder = recordingActivities({ refuseAgency: 'agency does not take accounts of this kind (422)' });
     const caseId = `generation-${codeGeneration ?? 'none'}-${randomUUID()}`;
     const input: CaseInput = { ...fixture, caseId, account: { ...fixture.account, ledger }, ...(codeGeneration === undefined ? {} : { codeGeneration }) };
-    return { recorder, input, taskQueue: `generation-${randomUUID()}` };
-  });
-  const [first, second] = await Promise.all(cases.map(({ taskQueue, recorder }) => engine.caseWorker({ taskQueue, activities: recorder.activities })));
-  const outcomes = await first!.runUntil(
-    second!.runUntil(async () => {
-      const handles = await Promise.all(cases.map(({ input, taskQueue }) => engine.testEnv.client.workflow.start(caseWorkflow, { taskQueue, workflowId: input.caseId, args: [input] })));
-      const each = (act: (handle: (typeof handles)[number]) => Promise<unknown>) => Promise.all(handles.map(act));
+    const taskQueue = `generation-${randomUUID()}`;
+    const worker = await engine.caseWorker({ taskQueue, activities: recorder.activities });
+    const outcome = await worker.runUntil(async () => {
+      const handle = await engine.testEnv.client.workflow.start(caseWorkflow, { taskQueue, workflowId: caseId, args: [input] });
       const sleep = (duration: string) => engine.testEnv.sleep(duration);
       await sleep('1 hour');
-      await each((handle) => handle.signal(pauseSignal, { reason: 'debtor asked for two days', by: 'officer:test' }));
+      await handle.signal(pauseSignal, { reason: 'debtor asked for two days', by: 'officer:test' });
       await sleep('2 days');
       const now = new Date(await engine.testEnv.currentTimeMs()).toISOString();
-      await each((handle) => handle.signal(resumeSignal, { reason: 'two days over', by: 'officer:test' }));
-      await each((handle) => handle.signal(debtorRepliedSignal, { channel: 'email', text: 'I lost my job, what can I do?', receivedAt: now }));
-      await each((handle) => handle.executeUpdate(recordOutcomeUpdate, { args: [{ outcome: { kind: 'dispute', reason: 'the amount is wrong' }, by: 'officer:test', role: 'officer' }] }));
+      await handle.signal(resumeSignal, { reason: 'two days over', by: 'officer:test' });
+      await handle.signal(debtorRepliedSignal, { channel: 'email', text: 'I lost my job, what can I do?', receivedAt: now });
+      await handle.executeUpdate(recordOutcomeUpdate, { args: [{ outcome: { kind: 'dispute', reason: 'the amount is wrong' }, by: 'officer:test', role: 'officer' }] });
       await sleep('3 days');
-      await each((handle) => handle.executeUpdate(recordOutcomeUpdate, { args: [{ outcome: { kind: 'dispute_resolution', upheld: false, note: 'verified' }, by: 'manager:test', role: 'manager' }] }));
+      await handle.executeUpdate(recordOutcomeUpdate, { args: [{ outcome: { kind: 'dispute_resolution', upheld: false, note: 'verified' }, by: 'manager:test', role: 'manager' }] });
       // The legal review, then the agency refuses the referral for good: a task, and the timeline is complete.
-      return Promise.all(handles.map(async (handle) => ({ result: await handle.result(), history: await handle.fetchHistory() })));
-    }),
-  );
-  return cases.map(({ recorder }, index) => {
-    const { result, history } = outcomes[index]!;
+      return { result: await handle.result(), history: await handle.fetchHistory() };
+    });
+    cases.push({ recorder, ...outcome });
+  }
+  return cases.map(({ recorder, result, history }) => {
     const events = (history.events ?? []) as HistoryEvent[];
     const caseEvents = recorder.projections.flatMap((projection) => projection.events.map((event) => `${event.type}${event.stepId ? `:${event.stepId}` : ''}`));
     return { recorder, result, history, events, caseEvents };
@@ -84,7 +85,7 @@ async function sideBySide() {
 
 describe('a case started on the current code generation', () => {
   it('records no patch marker and no search attribute upsert, and lives as a case that records them', async () => {
-    const [marked, current] = (await sideBySide()) as [Lived, Lived];
+    const [marked, current] = (await liveOneAfterTheOther()) as [Lived, Lived];
 
     const markers = (events: HistoryEvent[]) => events.filter((event) => event.markerRecordedEventAttributes?.markerName === 'core_patch').length;
     const upserts = (events: HistoryEvent[]) => events.filter((event) => event.upsertWorkflowSearchAttributesEventAttributes).length;
