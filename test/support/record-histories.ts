@@ -305,31 +305,9 @@ const scenarios = {
    * due keep its timer; a pause cancels it, the resume sleeps on a new one for the shifted nudge;
    * paid in full, the case lingers for returned payments on a timer of its own.
    */
-  'case-payment2-keeps-wake-timer-v12': async (handle, sleep) => {
-    await sleep('1 hour');
-    await handle.signal(paymentReceivedSignal, { reference: 'PAY-1', amount: 10_000, currency: 'USD', receivedAt: '2026-01-01T10:00:00Z' });
-    await sleep('1 hour');
-    await handle.signal(paymentReceivedSignal, { reference: 'PAY-2', amount: 5_000, currency: 'USD', receivedAt: '2026-01-01T11:00:00Z' });
-    await sleep('25 hours');
-    await handle.signal(pauseSignal, { reason: 'debtor asked for a day', by: 'officer:recorder' });
-    await sleep('1 day');
-    await handle.signal(resumeSignal, { reason: 'day over', by: 'officer:recorder' });
-    await sleep('5 days');
-    await handle.signal(paymentReceivedSignal, { reference: 'PAY-3', amount: 110_000, currency: 'USD', receivedAt: '2026-01-08T10:00:00Z' });
-  },
+  'case-payment2-keeps-wake-timer-v12': keepsWakeTimerScenario,
   /** The same on generation 2 (workflows/patches.ts), as the API starts a case now: the timer kept, no marker. */
-  'case-generation2-keeps-wake-timer-v13': async (handle, sleep) => {
-    await sleep('1 hour');
-    await handle.signal(paymentReceivedSignal, { reference: 'PAY-1', amount: 10_000, currency: 'USD', receivedAt: '2026-01-01T10:00:00Z' });
-    await sleep('1 hour');
-    await handle.signal(paymentReceivedSignal, { reference: 'PAY-2', amount: 5_000, currency: 'USD', receivedAt: '2026-01-01T11:00:00Z' });
-    await sleep('25 hours');
-    await handle.signal(pauseSignal, { reason: 'debtor asked for a day', by: 'officer:recorder' });
-    await sleep('1 day');
-    await handle.signal(resumeSignal, { reason: 'day over', by: 'officer:recorder' });
-    await sleep('5 days');
-    await handle.signal(paymentReceivedSignal, { reference: 'PAY-3', amount: 110_000, currency: 'USD', receivedAt: '2026-01-08T10:00:00Z' });
-  },
+  'case-generation2-keeps-wake-timer-v13': keepsWakeTimerScenario,
 } satisfies Record<string, (handle: { signal: (...args: never[]) => Promise<void> } & Awaited<ReturnType<typeof startCase>>, sleep: (d: string) => Promise<void>, date: (plusDays: number) => Promise<string>) => Promise<void>>;
 
 /** Fallbacks, conditions on results and outcomes, and `on` branches, for the v3 history. */
@@ -462,6 +440,20 @@ async function startCase(env: Env, taskQueue: string, id: string) {
   const main = ofPerson(input, caseId);
   await join(main);
   return env.client.workflow.start(caseWorkflow, { taskQueue, workflowId: caseId, args: [main] });
+}
+
+/** Two partial payments that keep the wake timer, a pause and a resume that move it, then paid in full. */
+async function keepsWakeTimerScenario(handle: Awaited<ReturnType<typeof startCase>>, sleep: (d: string) => Promise<void>): Promise<void> {
+  await sleep('1 hour');
+  await handle.signal(paymentReceivedSignal, { reference: 'PAY-1', amount: 10_000, currency: 'USD', receivedAt: '2026-01-01T10:00:00Z' });
+  await sleep('1 hour');
+  await handle.signal(paymentReceivedSignal, { reference: 'PAY-2', amount: 5_000, currency: 'USD', receivedAt: '2026-01-01T11:00:00Z' });
+  await sleep('25 hours');
+  await handle.signal(pauseSignal, { reason: 'debtor asked for a day', by: 'officer:recorder' });
+  await sleep('1 day');
+  await handle.signal(resumeSignal, { reason: 'day over', by: 'officer:recorder' });
+  await sleep('5 days');
+  await handle.signal(paymentReceivedSignal, { reference: 'PAY-3', amount: 110_000, currency: 'USD', receivedAt: '2026-01-08T10:00:00Z' });
 }
 
 /** Fallbacks, branches, a promise broken and kept: the walk recorded by v3 and v4. */
